@@ -1,0 +1,4 @@
+package dev.trackstack.metric;
+
+public record LogResult(int accepted, int duplicates) {
+}

@@ -1,0 +1,104 @@
+package dev.trackstack.run;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import org.hibernate.annotations.ColumnTransformer;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+/** One training run of a model. */
+@Entity
+public class Run {
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    private Long id;
+
+    private Long modelId;
+
+    private String name;
+
+    @Enumerated(EnumType.STRING)
+    private RunStatus status;
+
+    /** A JSON object, kept as its text: the API hands it through and filters run in SQL. */
+    @Column(columnDefinition = "jsonb")
+    @ColumnTransformer(write = "?::jsonb")
+    private String hyperparameters;
+
+    @JdbcTypeCode(SqlTypes.ARRAY)
+    @Column(columnDefinition = "text[]")
+    private List<String> tags;
+
+    private String notes;
+
+    private OffsetDateTime createdAt;
+
+    private OffsetDateTime finishedAt;
+
+    protected Run() {
+    }
+
+    public Run(Long modelId, String name, String hyperparameters, List<String> tags, String notes) {
+        this.modelId = modelId;
+        this.name = name;
+        this.hyperparameters = hyperparameters;
+        this.tags = tags;
+        this.notes = notes;
+        this.status = RunStatus.RUNNING;
+        this.createdAt = OffsetDateTime.now();
+    }
+
+    /** Moves to the status; leaving RUNNING stamps the finish time, returning to it clears it. */
+    public void changeStatus(RunStatus status) {
+        if (status == this.status) {
+            return;
+        }
+        this.status = status;
+        this.finishedAt = status == RunStatus.RUNNING ? null : OffsetDateTime.now();
+    }
+
+    public Long getId() {
+        return id;
+    }
+
+    public Long getModelId() {
+        return modelId;
+    }
+
+    public String getName() {
+        return name;
+    }
+
+    public RunStatus getStatus() {
+        return status;
+    }
+
+    public String getHyperparameters() {
+        return hyperparameters;
+    }
+
+    public List<String> getTags() {
+        return tags;
+    }
+
+    public String getNotes() {
+        return notes;
+    }
+
+    public OffsetDateTime getCreatedAt() {
+        return createdAt;
+    }
+
+    public OffsetDateTime getFinishedAt() {
+        return finishedAt;
+    }
+}

@@ -1,0 +1,134 @@
+package dev.trackstack.run;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import dev.trackstack.metric.MetricSeries;
+import dev.trackstack.metric.MetricSeriesRepository;
+import dev.trackstack.model.Model;
+import dev.trackstack.model.ModelRepository;
+import dev.trackstack.system.ApiException;
+import dev.trackstack.system.Ids;
+import dev.trackstack.system.TrackstackProperties;
+import org.springframework.graphql.data.method.annotation.Argument;
+import org.springframework.graphql.data.method.annotation.BatchMapping;
+import org.springframework.graphql.data.method.annotation.MutationMapping;
+import org.springframework.graphql.data.method.annotation.QueryMapping;
+import org.springframework.graphql.data.method.annotation.SchemaMapping;
+import org.springframework.stereotype.Controller;
+import org.springframework.transaction.annotation.Transactional;
+import tools.jackson.databind.json.JsonMapper;
+
+@Controller
+class RunController {
+
+    private final RunRepository runs;
+    private final ModelRepository models;
+    private final MetricSeriesRepository series;
+    private final RunSearch search;
+    private final RunDeletion deletion;
+    private final JsonMapper json;
+    private final TrackstackProperties.Limits limits;
+
+    RunController(RunRepository runs, ModelRepository models, MetricSeriesRepository series, RunSearch search,
+            RunDeletion deletion, JsonMapper json, TrackstackProperties properties) {
+        this.runs = runs;
+        this.models = models;
+        this.series = series;
+        this.search = search;
+        this.deletion = deletion;
+        this.json = json;
+        this.limits = properties.limits();
+    }
+
+    @QueryMapping
+    Run run(@Argument String id) {
+        return runs.findById(Ids.parse(id, "run")).orElse(null);
+    }
+
+    @QueryMapping
+    RunConnection runs(@Argument String project, @Argument String modelId, @Argument RunFilter filter,
+            @Argument List<RunOrder> orderBy, @Argument Integer first, @Argument String after) {
+        Long model = modelId == null ? null : Ids.parse(modelId, "model");
+        return search.search(project, model, filter, orderBy, first, after);
+    }
+
+    @SchemaMapping(typeName = "Model", field = "runs")
+    RunConnection runsOfModel(Model model, @Argument RunFilter filter, @Argument List<RunOrder> orderBy,
+            @Argument Integer first, @Argument String after) {
+        return search.search(null, model.getId(), filter, orderBy, first, after);
+    }
+
+    @MutationMapping
+    @Transactional
+    Run createRun(@Argument String modelId, @Argument String name, @Argument Object hyperparameters,
+            @Argument List<String> tags, @Argument String notes) {
+        long model = Ids.parse(modelId, "model");
+        if (!models.existsById(model)) {
+            throw ApiException.notFound("model", modelId);
+        }
+        checkLength("name", name, limits.nameLength());
+        checkLength("notes", notes, limits.notesLength());
+        List<String> tagList = tags == null ? List.of() : tags;
+        if (tagList.size() > limits.tagsPerRun()) {
+            throw ApiException.limit(tagList.size() + " tags", limits.tagsPerRun());
+        }
+        for (String tag : tagList) {
+            if (tag.isBlank()) {
+                throw ApiException.badInput("A tag must not be empty");
+            }
+            checkLength("tag", tag, limits.nameLength());
+        }
+        if (hyperparameters != null && !(hyperparameters instanceof Map)) {
+            throw ApiException.badInput("hyperparameters must be a JSON object, got " + hyperparameters);
+        }
+        String params = json.writeValueAsString(hyperparameters == null ? Map.of() : hyperparameters);
+        if (params.length() > limits.hyperparameterBytes()) {
+            throw ApiException.limit("hyperparameters of " + params.length() + " bytes", limits.hyperparameterBytes());
+        }
+        return runs.save(new Run(model, name, params, new ArrayList<>(tagList), notes));
+    }
+
+    @MutationMapping
+    @Transactional
+    Run updateRunStatus(@Argument String runId, @Argument RunStatus status) {
+        Run run = runs.findById(Ids.parse(runId, "run")).orElseThrow(() -> ApiException.notFound("run", runId));
+        run.changeStatus(status);
+        return run;
+    }
+
+    @MutationMapping
+    int deleteRuns(@Argument List<String> ids) {
+        return deletion.deleteRuns(Ids.parseAll(ids));
+    }
+
+    @SchemaMapping
+    Object hyperparameters(Run run) {
+        return json.readValue(run.getHyperparameters(), Object.class);
+    }
+
+    @BatchMapping
+    Map<Run, Model> model(List<Run> batch) {
+        Map<Long, Model> byId = models.findAllById(batch.stream().map(Run::getModelId).distinct().toList())
+                .stream().collect(Collectors.toMap(Model::getId, Function.identity()));
+        return batch.stream().collect(Collectors.toMap(Function.identity(), r -> byId.get(r.getModelId())));
+    }
+
+    @BatchMapping
+    Map<Run, List<MetricSeries>> summaries(List<Run> batch) {
+        Map<Long, List<MetricSeries>> byRun = series.findByRunIdInOrderByNameAscSplitAsc(
+                batch.stream().map(Run::getId).toList()).stream()
+                .collect(Collectors.groupingBy(MetricSeries::getRunId));
+        return batch.stream().collect(Collectors.toMap(Function.identity(),
+                r -> byRun.getOrDefault(r.getId(), List.of())));
+    }
+
+    private static void checkLength(String what, String value, int limit) {
+        if (value != null && value.length() > limit) {
+            throw ApiException.limit(what + " of " + value.length() + " characters", limit);
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package dev.trackstack.run;
+
+import java.util.List;
+
+public record RunFilter(List<RunStatus> status, List<String> tags, String nameContains, List<ParamFilter> params,
+        List<MetricFilter> metrics) {
+
+    public enum CompareOp { EQ, NE, LT, LTE, GT, GTE }
+
+    public enum SummaryStat { LAST, MIN, MAX }
+
+    public record ParamFilter(String key, CompareOp op, Object value) {
+    }
+
+    public record MetricFilter(String name, String split, SummaryStat stat, CompareOp op, Double value) {
+    }
+}

@@ -1,0 +1,5 @@
+package dev.trackstack.run;
+
+public enum RunStatus {
+    RUNNING, COMPLETED, FAILED
+}

@@ -1,0 +1,77 @@
+package dev.trackstack.system;
+
+import java.util.List;
+import java.util.Map;
+
+import graphql.ErrorType;
+import graphql.GraphQLError;
+import graphql.GraphqlErrorBuilder;
+import graphql.schema.DataFetchingEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.NestedExceptionUtils;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.TransientDataAccessException;
+import org.springframework.graphql.execution.DataFetcherExceptionResolverAdapter;
+import org.springframework.graphql.server.WebGraphQlInterceptor;
+import org.springframework.graphql.server.WebGraphQlRequest;
+import org.springframework.graphql.server.WebGraphQlResponse;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.validation.BindException;
+import reactor.core.publisher.Mono;
+
+/**
+ * Gives every error an {@code extensions.code} and a message fit for the client: never a stack trace or SQL.
+ */
+@Component
+class GraphQlErrors extends DataFetcherExceptionResolverAdapter implements WebGraphQlInterceptor {
+
+    private static final Logger log = LoggerFactory.getLogger(GraphQlErrors.class);
+
+    @Override
+    protected GraphQLError resolveToSingleError(Throwable ex, DataFetchingEnvironment env) {
+        Throwable cause = NestedExceptionUtils.getMostSpecificCause(ex);
+        if (ex instanceof ApiException api) {
+            return error(env, api.code(), api.getMessage());
+        }
+        if (ex instanceof BindException || cause instanceof IllegalArgumentException) {
+            return error(env, ErrorCode.BAD_USER_INPUT, "Invalid argument: " + cause.getMessage());
+        }
+        if (ex instanceof DataAccessResourceFailureException || ex instanceof CannotCreateTransactionException
+                || ex instanceof TransientDataAccessException) {
+            log.warn("Database unavailable for {}: {}", env.getField().getName(), cause.toString());
+            return error(env, ErrorCode.UNAVAILABLE, "The database is unavailable; nothing was written. Retry later.");
+        }
+        log.error("Unexpected failure in {}", env.getField().getName(), ex);
+        return error(env, ErrorCode.INTERNAL, "Internal error; nothing was written. See the server log.");
+    }
+
+    private static GraphQLError error(DataFetchingEnvironment env, ErrorCode code, String message) {
+        return GraphqlErrorBuilder.newError(env).errorType(code).message(message)
+                .extensions(Map.of("code", code.name())).build();
+    }
+
+    /** Errors raised before any data fetcher runs (syntax, validation, coercion, limits) get a code too. */
+    @Override
+    public Mono<WebGraphQlResponse> intercept(WebGraphQlRequest request, Chain chain) {
+        return chain.next(request).map(response -> response.getErrors().isEmpty() ? response
+                : response.transform(builder -> builder.errors(withCodes(response.getExecutionResult().getErrors()))));
+    }
+
+    private static List<GraphQLError> withCodes(List<GraphQLError> errors) {
+        return errors.stream().map(GraphQlErrors::withCode).toList();
+    }
+
+    private static GraphQLError withCode(GraphQLError error) {
+        if (error.getExtensions() != null && error.getExtensions().containsKey("code")) {
+            return error;
+        }
+        // graphql-java aborts a query over the depth or complexity limit.
+        ErrorCode code = error.getErrorType() == ErrorType.ExecutionAborted
+                ? ErrorCode.LIMIT_EXCEEDED : ErrorCode.BAD_USER_INPUT;
+        return GraphQLError.newError().message(error.getMessage()).locations(error.getLocations())
+                .path(error.getPath()).errorType(error.getErrorType())
+                .extensions(Map.of("code", code.name())).build();
+    }
+}

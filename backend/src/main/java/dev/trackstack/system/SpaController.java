@@ -1,0 +1,14 @@
+package dev.trackstack.system;
+
+import org.springframework.stereotype.Controller;
+import org.springframework.web.bind.annotation.GetMapping;
+
+/** Deep links into the dashboard (a path with no file extension) are answered with the single page. */
+@Controller
+class SpaController {
+
+    @GetMapping({"/projects/**", "/runs/**", "/compare/**"})
+    String dashboard() {
+        return "forward:/index.html";
+    }
+}

@@ -1,0 +1,107 @@
+package dev.trackstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.graphql.test.tester.GraphQlTester;
+import org.springframework.graphql.test.tester.HttpGraphQlTester;
+import org.springframework.http.client.reactive.JdkClientHttpConnector;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+/**
+ * Full-stack tests: the real application on a random port, on the embedded PostgreSQL in a fresh data
+ * directory, spoken to over HTTP. All subclasses share one context; each test works in its own project.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+public abstract class ApiTest {
+
+    private static final Path DATA_DIR = createDataDir();
+
+    @LocalServerPort
+    protected int port;
+
+    @Autowired
+    protected JdbcTemplate jdbc;
+
+    protected HttpGraphQlTester graphQl;
+
+    /** A project name of this test's own, so that tests never see each other's data. */
+    protected String project;
+
+    @DynamicPropertySource
+    static void dataDir(DynamicPropertyRegistry registry) {
+        registry.add("trackstack.data-dir", DATA_DIR::toString);
+    }
+
+    @BeforeEach
+    void connect() {
+        WebTestClient client = WebTestClient.bindToServer(new JdkClientHttpConnector()).baseUrl("http://localhost:" + port + "/graphql")
+                .responseTimeout(Duration.ofSeconds(60)).build();
+        graphQl = HttpGraphQlTester.create(client);
+        project = "project-" + UUID.randomUUID();
+    }
+
+    protected String createModel(String name) {
+        return graphQl.documentName("createModel").variable("project", project).variable("name", name).execute()
+                .path("createModel.id").entity(String.class).get();
+    }
+
+    protected String createRun(String modelId, String name, Map<String, Object> hyperparameters, List<String> tags) {
+        return graphQl.documentName("createRun").variable("modelId", modelId).variable("name", name)
+                .variable("hyperparameters", hyperparameters).variable("tags", tags).execute()
+                .path("createRun.id").entity(String.class).get();
+    }
+
+    protected String createRun() {
+        return createRun(createModel("model"), "run", Map.of(), List.of());
+    }
+
+    protected GraphQlTester.Response logMetrics(String runId, List<Map<String, Object>> points, String batchId) {
+        return graphQl.documentName("logMetrics").variable("runId", runId).variable("points", points)
+                .variable("batchId", batchId).execute();
+    }
+
+    protected static Map<String, Object> point(String name, String split, long step, Object value) {
+        Map<String, Object> point = new HashMap<>();
+        point.put("name", name);
+        point.put("split", split);
+        point.put("step", step);
+        point.put("value", value);
+        return point;
+    }
+
+    /** Asserts that the response failed with exactly one error of this code, and answers its message. */
+    protected static String errorCode(GraphQlTester.Response response, String code) {
+        String[] message = new String[1];
+        response.errors().satisfy(errors -> {
+            assertThat(errors).hasSize(1);
+            assertThat(errors.get(0).getExtensions()).containsEntry("code", code);
+            message[0] = errors.get(0).getMessage();
+        });
+        return message[0];
+    }
+
+    private static Path createDataDir() {
+        try {
+            return Files.createTempDirectory("trackstack-test-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
