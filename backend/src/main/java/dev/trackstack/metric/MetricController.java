@@ -16,11 +16,14 @@ class MetricController {
     private static final int DEFAULT_MAX_POINTS = 1000;
 
     private final MetricIngest ingest;
+    private final MetricRewind rewind;
     private final SeriesQuery seriesQuery;
     private final TrackstackProperties.Limits limits;
 
-    MetricController(MetricIngest ingest, SeriesQuery seriesQuery, TrackstackProperties properties) {
+    MetricController(MetricIngest ingest, MetricRewind rewind, SeriesQuery seriesQuery,
+            TrackstackProperties properties) {
         this.ingest = ingest;
+        this.rewind = rewind;
         this.seriesQuery = seriesQuery;
         this.limits = properties.limits();
     }
@@ -28,6 +31,11 @@ class MetricController {
     @MutationMapping
     LogResult logMetrics(@Argument String runId, @Argument List<MetricPointInput> points, @Argument String batchId) {
         return ingest.log(Ids.parse(runId, "run"), points, batchId);
+    }
+
+    @MutationMapping
+    long rewindRun(@Argument String runId, @Argument long toStep) {
+        return rewind.rewind(Ids.parse(runId, "run"), toStep);
     }
 
     @QueryMapping

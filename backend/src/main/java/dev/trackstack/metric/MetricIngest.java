@@ -20,6 +20,22 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class MetricIngest {
 
+    /** Summary columns of the points of each series in a row source {@code %s} (series_id, step, value). */
+    static final String SUMMARIES = """
+            select series_id,
+                   count(*) as n,
+                   min(step) as first_step,
+                   max(step) as last_step,
+                   (array_agg(value order by step desc))[1] as last_value,
+                   min(value) filter (where finite) as min_value,
+                   (array_agg(step order by value, step) filter (where finite))[1] as min_step,
+                   max(value) filter (where finite) as max_value,
+                   (array_agg(step order by value desc, step) filter (where finite))[1] as max_step
+            from (select series_id, step, value, value not in ('NaN', 'Infinity', '-Infinity') as finite
+                  from %s) points
+            group by series_id
+            """;
+
     private static final String INSERT_POINTS = """
             with inserted as (
                 insert into metric_point (series_id, step, ts, value)
@@ -28,17 +44,7 @@ public class MetricIngest {
                 on conflict do nothing
                 returning series_id, step, value
             ), batch as (
-                select series_id,
-                       count(*) as n,
-                       min(step) as first_step,
-                       max(step) as last_step,
-                       (array_agg(value order by step desc))[1] as last_value,
-                       min(value) filter (where finite) as min_value,
-                       (array_agg(step order by value, step) filter (where finite))[1] as min_step,
-                       max(value) filter (where finite) as max_value,
-                       (array_agg(step order by value desc, step) filter (where finite))[1] as max_step
-                from (select *, value not in ('NaN', 'Infinity', '-Infinity') as finite from inserted) i
-                group by series_id
+            """ + SUMMARIES.formatted("inserted") + """
             ), updated as (
                 update metric_series s set
                     point_count = s.point_count + b.n,
@@ -71,9 +77,15 @@ public class MetricIngest {
     public LogResult log(long runId, List<MetricPointInput> points, String batchId) {
         validate(points, batchId);
         // Key-share lock: a concurrent deleteRuns waits for this batch instead of orphaning its points.
-        List<Long> run = jdbc.queryForList("select id from run where id = ? for key share", Long.class, runId);
-        if (run.isEmpty()) {
+        List<String> status = jdbc.queryForList("select status from run where id = ? for key share", String.class,
+                runId);
+        if (status.isEmpty()) {
             throw ApiException.notFound("run", runId);
+        }
+        if ("CRASHED".equals(status.get(0))) {
+            // Points arriving prove the process is alive after all.
+            jdbc.update("update run set status = 'RUNNING', finished_at = null, last_heartbeat_at = now() "
+                    + "where id = ?", runId);
         }
         if (batchId != null && jdbc.update("insert into ingest_batch (run_id, batch_id) values (?, ?) "
                 + "on conflict do nothing", runId, batchId) == 0) {

@@ -44,6 +44,8 @@ public class Run {
 
     private OffsetDateTime finishedAt;
 
+    private OffsetDateTime lastHeartbeatAt;
+
     protected Run() {
     }
 
@@ -64,6 +66,26 @@ public class Run {
         }
         this.status = status;
         this.finishedAt = status == RunStatus.RUNNING ? null : OffsetDateTime.now();
+    }
+
+    /** The run's process is alive: a CRASHED run is running again. */
+    public void heartbeat() {
+        lastHeartbeatAt = OffsetDateTime.now();
+        if (status == RunStatus.CRASHED) {
+            changeStatus(RunStatus.RUNNING);
+        }
+    }
+
+    public void rename(String name) {
+        this.name = name;
+    }
+
+    public void setNotes(String notes) {
+        this.notes = notes;
+    }
+
+    public void setTags(List<String> tags) {
+        this.tags = tags;
     }
 
     public Long getId() {
@@ -100,5 +122,9 @@ public class Run {
 
     public OffsetDateTime getFinishedAt() {
         return finishedAt;
+    }
+
+    public OffsetDateTime getLastHeartbeatAt() {
+        return lastHeartbeatAt;
     }
 }

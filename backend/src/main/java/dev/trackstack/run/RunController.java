@@ -13,6 +13,7 @@ import dev.trackstack.model.ModelRepository;
 import dev.trackstack.system.ApiException;
 import dev.trackstack.system.Ids;
 import dev.trackstack.system.TrackstackProperties;
+import org.springframework.graphql.data.ArgumentValue;
 import org.springframework.graphql.data.method.annotation.Argument;
 import org.springframework.graphql.data.method.annotation.BatchMapping;
 import org.springframework.graphql.data.method.annotation.MutationMapping;
@@ -72,16 +73,7 @@ class RunController {
         }
         checkLength("name", name, limits.nameLength());
         checkLength("notes", notes, limits.notesLength());
-        List<String> tagList = tags == null ? List.of() : tags;
-        if (tagList.size() > limits.tagsPerRun()) {
-            throw ApiException.limit(tagList.size() + " tags", limits.tagsPerRun());
-        }
-        for (String tag : tagList) {
-            if (tag.isBlank()) {
-                throw ApiException.badInput("A tag must not be empty");
-            }
-            checkLength("tag", tag, limits.nameLength());
-        }
+        List<String> tagList = checkTags(tags);
         if (hyperparameters != null && !(hyperparameters instanceof Map)) {
             throw ApiException.badInput("hyperparameters must be a JSON object, got " + hyperparameters);
         }
@@ -89,13 +81,41 @@ class RunController {
         if (params.length() > limits.hyperparameterBytes()) {
             throw ApiException.limit("hyperparameters of " + params.length() + " bytes", limits.hyperparameterBytes());
         }
-        return runs.save(new Run(model, name, params, new ArrayList<>(tagList), notes));
+        return runs.save(new Run(model, name, params, tagList, notes));
+    }
+
+    /** Arguments left out keep their value; an explicit null clears the name or notes. */
+    @MutationMapping
+    @Transactional
+    Run updateRun(@Argument String runId, ArgumentValue<String> name, ArgumentValue<String> notes,
+            ArgumentValue<List<String>> tags) {
+        Run run = find(runId);
+        if (!name.isOmitted()) {
+            checkLength("name", name.value(), limits.nameLength());
+            run.rename(name.value());
+        }
+        if (!notes.isOmitted()) {
+            checkLength("notes", notes.value(), limits.notesLength());
+            run.setNotes(notes.value());
+        }
+        if (!tags.isOmitted()) {
+            run.setTags(checkTags(tags.value()));
+        }
+        return run;
+    }
+
+    @MutationMapping
+    @Transactional
+    Run heartbeat(@Argument String runId) {
+        Run run = find(runId);
+        run.heartbeat();
+        return run;
     }
 
     @MutationMapping
     @Transactional
     Run updateRunStatus(@Argument String runId, @Argument RunStatus status) {
-        Run run = runs.findById(Ids.parse(runId, "run")).orElseThrow(() -> ApiException.notFound("run", runId));
+        Run run = find(runId);
         run.changeStatus(status);
         return run;
     }
@@ -124,6 +144,24 @@ class RunController {
                 .collect(Collectors.groupingBy(MetricSeries::getRunId));
         return batch.stream().collect(Collectors.toMap(Function.identity(),
                 r -> byRun.getOrDefault(r.getId(), List.of())));
+    }
+
+    private Run find(String runId) {
+        return runs.findById(Ids.parse(runId, "run")).orElseThrow(() -> ApiException.notFound("run", runId));
+    }
+
+    private List<String> checkTags(List<String> tags) {
+        List<String> checked = tags == null ? new ArrayList<>() : new ArrayList<>(tags);
+        if (checked.size() > limits.tagsPerRun()) {
+            throw ApiException.limit(checked.size() + " tags", limits.tagsPerRun());
+        }
+        for (String tag : checked) {
+            if (tag.isBlank()) {
+                throw ApiException.badInput("A tag must not be empty");
+            }
+            checkLength("tag", tag, limits.nameLength());
+        }
+        return checked;
     }
 
     private static void checkLength(String what, String value, int limit) {

@@ -1,5 +1,5 @@
 package dev.trackstack.run;
 
 public enum RunStatus {
-    RUNNING, COMPLETED, FAILED
+    RUNNING, COMPLETED, FAILED, CRASHED
 }

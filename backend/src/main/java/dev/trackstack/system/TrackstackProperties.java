@@ -1,6 +1,7 @@
 package dev.trackstack.system;
 
 import java.nio.file.Path;
+import java.time.Duration;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -10,11 +11,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param dataDir where the embedded PostgreSQL keeps its data (ignored when a datasource URL is set)
  * @param limits  explicit input limits, each answered with LIMIT_EXCEEDED when crossed
+ * @param heartbeatTimeout       a RUNNING run silent for longer (after a first heartbeat) becomes CRASHED
+ * @param heartbeatCheckInterval how often that is checked
  */
 @ConfigurationProperties("trackstack")
 public record TrackstackProperties(
         @DefaultValue("${user.home}/.trackstack/data") Path dataDir,
-        @DefaultValue Limits limits) {
+        @DefaultValue Limits limits,
+        @DefaultValue("2m") Duration heartbeatTimeout,
+        @DefaultValue("15s") Duration heartbeatCheckInterval) {
 
     /**
      * @param pointsPerBatch      points in one logMetrics call

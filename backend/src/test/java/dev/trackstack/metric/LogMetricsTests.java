@@ -178,6 +178,33 @@ class LogMetricsTests extends ApiTest {
         assertThat(times.get(1)).startsWith(String.valueOf(java.time.Year.now().getValue()));
     }
 
+    @Test
+    void shouldRewindARunToACheckpointAndAcceptTheStepsAgain() {
+        String run = createRun();
+        logMetrics(run, List.of(point("loss", "train", 0, 3.0), point("loss", "train", 5, 1.0),
+                point("loss", "train", 10, 0.5), point("acc", null, 10, 0.9)), null);
+
+        graphQl.document("mutation($id: ID!) { rewindRun(runId: $id, toStep: 5) }").variable("id", run).execute()
+                .path("rewindRun").entity(Long.class).isEqualTo(2L);
+
+        graphQl.documentName("run").variable("id", run).execute()
+                .path("run.summaries[0].name").entity(String.class).isEqualTo("acc")
+                .path("run.summaries[0].count").entity(Long.class).isEqualTo(0L)
+                .path("run.summaries[0].last").valueIsNull()
+                .path("run.summaries[1].count").entity(Long.class).isEqualTo(2L)
+                .path("run.summaries[1].lastStep").entity(Long.class).isEqualTo(5L)
+                .path("run.summaries[1].min").entity(Double.class).isEqualTo(1.0)
+                .path("run.summaries[1].max").entity(Double.class).isEqualTo(3.0);
+        logMetrics(run, List.of(point("loss", "train", 10, 0.7)), null)
+                .path("logMetrics.accepted").entity(Integer.class).isEqualTo(1);
+        graphQl.documentName("series").variable("runIds", List.of(run)).variable("names", List.of("loss")).execute()
+                .path("series[0].points[*].value").entityList(Double.class).containsExactly(3.0, 1.0, 0.7);
+        errorCode(graphQl.document("mutation($id: ID!) { rewindRun(runId: $id, toStep: -1) }").variable("id", run)
+                .execute(), "BAD_USER_INPUT");
+        errorCode(graphQl.document("mutation { rewindRun(runId: \"4444444444\", toStep: 1) }").execute(),
+                "NOT_FOUND");
+    }
+
     private long pointCount(String runId) {
         return jdbc.queryForObject("select count(*) from metric_point p join metric_series s on s.id = p.series_id "
                 + "where s.run_id = ?", Long.class, Long.parseLong(runId));

@@ -64,6 +64,28 @@ class RunTests extends ApiTest {
     }
 
     @Test
+    void shouldEditNameNotesAndTagsKeepingWhatIsLeftOut() {
+        String run = graphQl.documentName("createRun").variable("modelId", model).variable("name", "old")
+                .variable("tags", List.of("a")).variable("notes", "n1").execute()
+                .path("createRun.id").entity(String.class).get();
+
+        graphQl.document("mutation($id: ID!) { updateRun(runId: $id, notes: \"n2\") { name notes tags } }")
+                .variable("id", run).execute()
+                .path("updateRun.name").entity(String.class).isEqualTo("old")
+                .path("updateRun.notes").entity(String.class).isEqualTo("n2")
+                .path("updateRun.tags").entityList(String.class).containsExactly("a");
+        graphQl.document("mutation($id: ID!) { updateRun(runId: $id, name: \"new\", notes: null, tags: [\"b\", \"c\"]) "
+                + "{ name notes tags } }").variable("id", run).execute()
+                .path("updateRun.name").entity(String.class).isEqualTo("new")
+                .path("updateRun.notes").valueIsNull()
+                .path("updateRun.tags").entityList(String.class).containsExactly("b", "c");
+        errorCode(graphQl.document("mutation($id: ID!) { updateRun(runId: $id, tags: [\" \"]) { name } }")
+                .variable("id", run).execute(), "BAD_USER_INPUT");
+        errorCode(graphQl.document("mutation { updateRun(runId: \"5555555555\", name: \"x\") { name } }").execute(),
+                "NOT_FOUND");
+    }
+
+    @Test
     void shouldDeleteRunsAndCountOnlyThoseThatExisted() {
         String a = createRun(model, "a", Map.of(), List.of());
         String b = createRun(model, "b", Map.of(), List.of());
