@@ -1,11 +1,21 @@
 package dev.trackstack.metric;
 
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
+import dev.trackstack.live.LiveEvents;
+import dev.trackstack.live.LivePoint;
+import dev.trackstack.live.PointsLogged;
+import dev.trackstack.live.RunEvent;
 import dev.trackstack.system.ApiException;
 import dev.trackstack.system.TrackstackProperties;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -14,8 +24,8 @@ import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Stores logged points: one transaction per call, so a batch lands whole or not at all. Points go in as
- * arrays through a single INSERT … SELECT unnest (no entity per point), and the same statement folds the
- * rows it really inserted into the series summaries.
+ * arrays through a single INSERT … SELECT unnest (no entity per point); the same statement folds the rows
+ * it really inserted into the series summaries and answers them, so that subscribers get exactly those.
  */
 @Service
 public class MetricIngest {
@@ -60,16 +70,17 @@ public class MetricIngest {
                     max_value = greatest(s.max_value, b.max_value)
                 from batch b
                 where s.id = b.series_id
-                returning b.n
             )
-            select coalesce(sum(n), 0) from updated
+            select series_id, step from inserted
             """;
 
     private final JdbcTemplate jdbc;
+    private final LiveEvents live;
     private final TrackstackProperties.Limits limits;
 
-    MetricIngest(JdbcTemplate jdbc, TrackstackProperties properties) {
+    MetricIngest(JdbcTemplate jdbc, LiveEvents live, TrackstackProperties properties) {
         this.jdbc = jdbc;
+        this.live = live;
         this.limits = properties.limits();
     }
 
@@ -77,15 +88,19 @@ public class MetricIngest {
     public LogResult log(long runId, List<MetricPointInput> points, String batchId) {
         validate(points, batchId);
         // Key-share lock: a concurrent deleteRuns waits for this batch instead of orphaning its points.
-        List<String> status = jdbc.queryForList("select status from run where id = ? for key share", String.class,
-                runId);
-        if (status.isEmpty()) {
+        List<String[]> run = jdbc.query("""
+                select r.status, p.name from run r join model m on m.id = r.model_id
+                join project p on p.id = m.project_id where r.id = ? for key share of r
+                """, (rs, i) -> new String[] {rs.getString(1), rs.getString(2)}, runId);
+        if (run.isEmpty()) {
             throw ApiException.notFound("run", runId);
         }
-        if ("CRASHED".equals(status.get(0))) {
+        String project = run.get(0)[1];
+        if ("CRASHED".equals(run.get(0)[0])) {
             // Points arriving prove the process is alive after all.
             jdbc.update("update run set status = 'RUNNING', finished_at = null, last_heartbeat_at = now() "
                     + "where id = ?", runId);
+            live.runChanged(new RunEvent(RunEvent.Type.STATUS_CHANGED, runId, project));
         }
         if (batchId != null && jdbc.update("insert into ingest_batch (run_id, batch_id) values (?, ?) "
                 + "on conflict do nothing", runId, batchId) == 0) {
@@ -108,8 +123,38 @@ public class MetricIngest {
             micros[i] = p.time() == null ? now : toMicros(p.time().toInstant());
             values[i] = p.value();
         }
-        Long accepted = jdbc.queryForObject(INSERT_POINTS, Long.class, series, steps, micros, values);
-        return new LogResult(accepted.intValue(), n - accepted.intValue());
+        Set<StoredPoint> accepted = new HashSet<>(jdbc.query(INSERT_POINTS,
+                (rs, i) -> new StoredPoint(rs.getLong(1), rs.getLong(2)), series, steps, micros, values));
+        int stored = accepted.size();
+        if (stored > 0) {
+            publish(runId, project, points, series, micros, accepted);
+        }
+        return new LogResult(stored, n - stored);
+    }
+
+    /** Subscribers get exactly the points this call stored, in step order per series. */
+    private void publish(long runId, String project, List<MetricPointInput> points, long[] series, long[] micros,
+            Set<StoredPoint> accepted) {
+        List<LivePoint> stored = new ArrayList<>();
+        Map<Long, long[]> ranges = new HashMap<>();
+        for (int i = 0; i < points.size(); i++) {
+            MetricPointInput p = points.get(i);
+            // remove(): a step given twice in one call was stored once, from its first occurrence.
+            if (accepted.remove(new StoredPoint(series[i], p.step()))) {
+                SeriesKey key = SeriesKey.of(p);
+                stored.add(new LivePoint(key.name(), key.split(), p.step(), p.value(), OffsetDateTime.ofInstant(
+                        Instant.EPOCH.plus(micros[i], ChronoUnit.MICROS), ZoneOffset.UTC)));
+                ranges.merge(series[i], new long[] {series[i], p.step(), p.step()}, (a, b) ->
+                        new long[] {a[0], Math.min(a[1], b[1]), Math.max(a[2], b[2])});
+            }
+        }
+        stored.sort(Comparator.comparing(LivePoint::name)
+                .thenComparing(LivePoint::split, Comparator.nullsFirst(Comparator.naturalOrder()))
+                .thenComparingLong(LivePoint::step));
+        live.pointsLogged(new PointsLogged(runId, project, stored), List.copyOf(ranges.values()));
+    }
+
+    private record StoredPoint(long seriesId, long step) {
     }
 
     /** Creates the series the batch names for the first time, and answers the ids of all it names. */

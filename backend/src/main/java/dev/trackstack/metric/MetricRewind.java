@@ -2,6 +2,8 @@ package dev.trackstack.metric;
 
 import java.util.List;
 
+import dev.trackstack.live.LiveEvents;
+import dev.trackstack.live.RunEvent;
 import dev.trackstack.system.ApiException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
@@ -25,9 +27,11 @@ public class MetricRewind {
             """;
 
     private final JdbcTemplate jdbc;
+    private final LiveEvents live;
 
-    MetricRewind(JdbcTemplate jdbc) {
+    MetricRewind(JdbcTemplate jdbc, LiveEvents live) {
         this.jdbc = jdbc;
+        this.live = live;
     }
 
     /** Answers how many points were removed. */
@@ -56,6 +60,7 @@ public class MetricRewind {
                     where run_id = ?
                     """, runId);
             jdbc.update(RECOMPUTE, runId);
+            live.runChanged(RunEvent.Type.SUMMARY_CHANGED, runId);
         }
         return removed;
     }

@@ -2,6 +2,8 @@ package dev.trackstack.run;
 
 import java.util.List;
 
+import dev.trackstack.live.LiveEvents;
+import dev.trackstack.live.RunEvent;
 import dev.trackstack.system.TrackstackProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,10 +21,12 @@ class HeartbeatWatchdog implements SchedulingConfigurer {
     private static final Logger log = LoggerFactory.getLogger(HeartbeatWatchdog.class);
 
     private final JdbcTemplate jdbc;
+    private final LiveEvents live;
     private final TrackstackProperties properties;
 
-    HeartbeatWatchdog(JdbcTemplate jdbc, TrackstackProperties properties) {
+    HeartbeatWatchdog(JdbcTemplate jdbc, LiveEvents live, TrackstackProperties properties) {
         this.jdbc = jdbc;
+        this.live = live;
         this.properties = properties;
     }
 
@@ -39,6 +43,7 @@ class HeartbeatWatchdog implements SchedulingConfigurer {
                 """, Long.class, properties.heartbeatTimeout().toMillis());
         if (!crashed.isEmpty()) {
             log.info("Runs {} stopped sending heartbeats; marked CRASHED", crashed);
+            crashed.forEach(id -> live.runChanged(RunEvent.Type.STATUS_CHANGED, id));
         }
         return crashed;
     }

@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import dev.trackstack.live.LiveEvents;
+import dev.trackstack.live.RunEvent;
 import dev.trackstack.metric.MetricSeries;
 import dev.trackstack.metric.MetricSeriesRepository;
 import dev.trackstack.model.Model;
@@ -32,16 +34,18 @@ class RunController {
     private final RunSearch search;
     private final RunDeletion deletion;
     private final JsonMapper json;
+    private final LiveEvents live;
     private final TrackstackProperties.Limits limits;
 
     RunController(RunRepository runs, ModelRepository models, MetricSeriesRepository series, RunSearch search,
-            RunDeletion deletion, JsonMapper json, TrackstackProperties properties) {
+            RunDeletion deletion, JsonMapper json, LiveEvents live, TrackstackProperties properties) {
         this.runs = runs;
         this.models = models;
         this.series = series;
         this.search = search;
         this.deletion = deletion;
         this.json = json;
+        this.live = live;
         this.limits = properties.limits();
     }
 
@@ -81,7 +85,9 @@ class RunController {
         if (params.length() > limits.hyperparameterBytes()) {
             throw ApiException.limit("hyperparameters of " + params.length() + " bytes", limits.hyperparameterBytes());
         }
-        return runs.save(new Run(model, name, params, tagList, notes));
+        Run run = runs.save(new Run(model, name, params, tagList, notes));
+        live.runChanged(RunEvent.Type.CREATED, run.getId());
+        return run;
     }
 
     /** Arguments left out keep their value; an explicit null clears the name or notes. */
@@ -101,6 +107,7 @@ class RunController {
         if (!tags.isOmitted()) {
             run.setTags(checkTags(tags.value()));
         }
+        live.runChanged(RunEvent.Type.UPDATED, run.getId());
         return run;
     }
 
@@ -108,7 +115,11 @@ class RunController {
     @Transactional
     Run heartbeat(@Argument String runId) {
         Run run = find(runId);
+        RunStatus before = run.getStatus();
         run.heartbeat();
+        if (run.getStatus() != before) {
+            live.runChanged(RunEvent.Type.STATUS_CHANGED, run.getId());
+        }
         return run;
     }
 
@@ -116,7 +127,10 @@ class RunController {
     @Transactional
     Run updateRunStatus(@Argument String runId, @Argument RunStatus status) {
         Run run = find(runId);
-        run.changeStatus(status);
+        if (run.getStatus() != status) {
+            run.changeStatus(status);
+            live.runChanged(RunEvent.Type.STATUS_CHANGED, run.getId());
+        }
         return run;
     }
 

@@ -1,5 +1,9 @@
 package dev.trackstack.run;
 
+import java.util.List;
+
+import dev.trackstack.live.LiveEvents;
+import dev.trackstack.live.RunEvent;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -12,18 +16,24 @@ import org.springframework.transaction.annotation.Transactional;
 public class RunDeletion {
 
     private final JdbcTemplate jdbc;
+    private final LiveEvents live;
 
-    RunDeletion(JdbcTemplate jdbc) {
+    RunDeletion(JdbcTemplate jdbc, LiveEvents live) {
         this.jdbc = jdbc;
+        this.live = live;
     }
 
     /** Answers how many of the runs existed and were removed. */
     @Transactional
     public int deleteRuns(long[] runIds) {
-        Long[] locked = jdbc.queryForList("select id from run where id = any(?) order by id for update", Long.class,
-                runIds).toArray(Long[]::new);
+        List<RunEvent> deleted = jdbc.query("""
+                select r.id, p.name from run r join model m on m.id = r.model_id join project p on p.id = m.project_id
+                where r.id = any(?) order by r.id for update of r
+                """, (rs, i) -> new RunEvent(RunEvent.Type.DELETED, rs.getLong(1), rs.getString(2)), runIds);
+        Long[] locked = deleted.stream().map(RunEvent::runId).toArray(Long[]::new);
         jdbc.update("delete from metric_point where series_id in "
                 + "(select id from metric_series where run_id = any(?))", (Object) locked);
+        deleted.forEach(live::runChanged);
         return jdbc.update("delete from run where id = any(?)", (Object) locked);
     }
 

@@ -32,6 +32,8 @@ public record TrackstackProperties(
      * @param pageSize            runs in one page of the runs connection
      * @param queryDepth          nesting depth of a GraphQL document
      * @param queryComplexity     fields in a GraphQL document, counted by graphql-java
+     * @param subscriberBuffer    events buffered for one subscriber before it starts missing some
+     * @param websocketConnections open WebSocket connections
      */
     public record Limits(
             @DefaultValue("10000") int pointsPerBatch,
@@ -43,6 +45,8 @@ public record TrackstackProperties(
             @DefaultValue("65536") int hyperparameterBytes,
             @DefaultValue("500") int pageSize,
             @DefaultValue("15") int queryDepth,
-            @DefaultValue("1000") int queryComplexity) {
+            @DefaultValue("1000") int queryComplexity,
+            @DefaultValue("256") int subscriberBuffer,
+            @DefaultValue("1000") int websocketConnections) {
     }
 }

@@ -1,0 +1,136 @@
+package dev.trackstack.live;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+
+import dev.trackstack.system.TrackstackProperties;
+import jakarta.annotation.PreDestroy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.scheduling.annotation.EnableScheduling;
+import org.springframework.scheduling.annotation.SchedulingConfigurer;
+import org.springframework.scheduling.config.ScheduledTaskRegistrar;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.event.TransactionalEventListener;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Sinks;
+
+/**
+ * Fans committed events out to this instance's subscribers. Each subscriber has a bounded buffer; when it
+ * is full the event is dropped for that subscriber alone (a points subscriber learns of it through
+ * {@code gap}), so a slow or stalled client never slows ingest or anyone else. Summary changes are
+ * coalesced to one event per run per second.
+ */
+@Component
+@EnableScheduling
+public class LiveHub implements SchedulingConfigurer {
+
+    private static final Logger log = LoggerFactory.getLogger(LiveHub.class);
+    private static final Duration SUMMARY_INTERVAL = Duration.ofSeconds(1);
+
+    private final Set<Subscriber<PointsLogged, MetricPointBatch>> pointSubscribers = ConcurrentHashMap.newKeySet();
+    private final Set<Subscriber<RunEvent, RunEvent>> runSubscribers = ConcurrentHashMap.newKeySet();
+    private final Map<Long, String> changedSummaries = new ConcurrentHashMap<>();
+    private final int bufferSize;
+
+    LiveHub(TrackstackProperties properties) {
+        this.bufferSize = properties.limits().subscriberBuffer();
+    }
+
+    Flux<MetricPointBatch> metricPoints(Set<Long> runIds, Set<String> names) {
+        return subscribe(pointSubscribers, (event, gap) -> {
+            if (!runIds.contains(event.runId())) {
+                return null;
+            }
+            List<LivePoint> points = names == null ? event.points()
+                    : event.points().stream().filter(p -> names.contains(p.name())).toList();
+            return points.isEmpty() ? null : new MetricPointBatch(event.runId(), gap, points);
+        });
+    }
+
+    Flux<RunEvent> runEvents(String project) {
+        return subscribe(runSubscribers, (event, gap) ->
+                project == null || project.equals(event.project()) ? event : null);
+    }
+
+    @TransactionalEventListener(fallbackExecution = true)
+    void dispatch(PointsLogged event) {
+        changedSummaries.put(event.runId(), event.project());
+        pointSubscribers.forEach(s -> s.offer(event));
+    }
+
+    @TransactionalEventListener(fallbackExecution = true)
+    void dispatch(RunEvent event) {
+        if (event.type() == RunEvent.Type.SUMMARY_CHANGED) {
+            changedSummaries.put(event.runId(), event.project());
+        } else {
+            runSubscribers.forEach(s -> s.offer(event));
+        }
+    }
+
+    @Override
+    public void configureTasks(ScheduledTaskRegistrar registrar) {
+        registrar.addFixedDelayTask(this::flushSummaryChanges, SUMMARY_INTERVAL);
+    }
+
+    void flushSummaryChanges() {
+        for (Long runId : Set.copyOf(changedSummaries.keySet())) {
+            String project = changedSummaries.remove(runId);
+            RunEvent event = new RunEvent(RunEvent.Type.SUMMARY_CHANGED, runId, project);
+            runSubscribers.forEach(s -> s.offer(event));
+        }
+    }
+
+    /** Ends every subscription cleanly, so that clients get a "complete" instead of a dropped socket. */
+    @PreDestroy
+    void completeAll() {
+        pointSubscribers.forEach(Subscriber::complete);
+        runSubscribers.forEach(Subscriber::complete);
+    }
+
+    int subscriberCount() {
+        return pointSubscribers.size() + runSubscribers.size();
+    }
+
+    private <E, O> Flux<O> subscribe(Set<Subscriber<E, O>> subscribers, Selector<E, O> selector) {
+        Subscriber<E, O> subscriber = new Subscriber<>(selector, bufferSize);
+        subscribers.add(subscriber);
+        return subscriber.sink.asFlux().doFinally(signal -> subscribers.remove(subscriber));
+    }
+
+    /** Answers what the subscriber receives for an event, or null for nothing. */
+    interface Selector<E, O> {
+        O select(E event, boolean gap);
+    }
+
+    private static final class Subscriber<E, O> {
+
+        final Sinks.Many<O> sink;
+        private final Selector<E, O> selector;
+        private boolean gap;
+
+        Subscriber(Selector<E, O> selector, int bufferSize) {
+            this.selector = selector;
+            this.sink = Sinks.many().unicast().onBackpressureBuffer(new ArrayBlockingQueue<>(bufferSize));
+        }
+
+        /** Synchronized: a sink takes one emitter at a time, and events come from every ingest thread. */
+        synchronized void offer(E event) {
+            O out = selector.select(event, gap);
+            if (out != null) {
+                gap = sink.tryEmitNext(out).isFailure();
+                if (gap) {
+                    log.debug("Subscriber buffer full; dropped an event");
+                }
+            }
+        }
+
+        synchronized void complete() {
+            sink.tryEmitComplete();
+        }
+    }
+}

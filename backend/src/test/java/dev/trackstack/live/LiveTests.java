@@ -1,0 +1,197 @@
+package dev.trackstack.live;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
+
+import dev.trackstack.ApiTest;
+import dev.trackstack.TrackstackApplication;
+import dev.trackstack.metric.MetricIngest;
+import dev.trackstack.metric.MetricPointInput;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.graphql.client.WebSocketGraphQlClient;
+import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.web.reactive.socket.client.StandardWebSocketClient;
+import reactor.core.Disposable;
+import reactor.core.publisher.BaseSubscriber;
+
+class LiveTests extends ApiTest {
+
+    private static final String METRIC_POINTS = """
+            subscription($runIds: [ID!]!, $names: [String!]) {
+              metricPoints(runIds: $runIds, names: $names) { runId gap points { name split step value time } }
+            }""";
+
+    @Autowired
+    private LiveHub hub;
+    @Autowired
+    private MetricIngest ingest;
+    @Autowired
+    private TransactionTemplate transactions;
+    @Autowired
+    private EmbeddedPostgres postgres;
+
+    private final List<Disposable> subscriptions = new ArrayList<>();
+
+    @AfterEach
+    void unsubscribe() {
+        subscriptions.forEach(Disposable::dispose);
+    }
+
+    @Test
+    void shouldDeliverExactlyTheLoggedPointsToASubscriber() throws Exception {
+        String run = createRun();
+        BlockingQueue<Map<String, Object>> received = subscribe(port, hub::subscriberCount, METRIC_POINTS,
+                Map.of("runIds", List.of(run), "names", List.of("loss")));
+
+        logMetrics(run, List.of(point("loss", "train", 2, 0.5), point("loss", "train", 1, "NaN"),
+                point("accuracy", "train", 1, 0.9)), null);
+
+        Map<String, Object> batch = received.poll(10, TimeUnit.SECONDS);
+        assertThat(batch).containsEntry("runId", run).containsEntry("gap", false);
+        assertThat(steps(batch)).containsExactly(1, 2);
+        assertThat(values(batch)).containsExactly("NaN", 0.5);
+        // A retried batch stores nothing new, so nothing is sent.
+        logMetrics(run, List.of(point("loss", "train", 2, 0.5)), null);
+        logMetrics(run, List.of(point("loss", "train", 3, 0.4)), null);
+        assertThat(steps(received.poll(10, TimeUnit.SECONDS))).containsExactly(3);
+    }
+
+    @Test
+    void shouldSendNothingForARolledBackBatch() throws Exception {
+        String run = createRun();
+        BlockingQueue<Map<String, Object>> received = subscribe(port, hub::subscriberCount, METRIC_POINTS,
+                Map.of("runIds", List.of(run)));
+
+        transactions.executeWithoutResult(tx -> {
+            ingest.log(Long.parseLong(run), List.of(new MetricPointInput("loss", null, 1L, 9.0, null)), null);
+            tx.setRollbackOnly();
+        });
+        logMetrics(run, List.of(point("loss", null, 2, 1.0)), null);
+
+        assertThat(steps(received.poll(10, TimeUnit.SECONDS))).containsExactly(2);
+        assertThat(received.poll(500, TimeUnit.MILLISECONDS)).isNull();
+    }
+
+    @Test
+    void shouldNeverLetAStalledSubscriberBlockIngest() {
+        String run = createRun();
+        StalledSubscriber stalled = new StalledSubscriber();
+        hub.metricPoints(java.util.Set.of(Long.parseLong(run)), null).subscribe(stalled);
+
+        long started = System.nanoTime();
+        for (int i = 0; i < 300; i++) {
+            ingest.log(Long.parseLong(run), List.of(new MetricPointInput("loss", null, (long) i, 1.0, null)), null);
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(60));
+
+        // The 256 buffered batches arrive in order, the other 44 were dropped, and the next batch says so.
+        stalled.request(257);
+        assertThat(stalled.received).hasSize(256).noneMatch(MetricPointBatch::gap);
+        assertThat(stalled.received.get(0).points().get(0).step()).isZero();
+        ingest.log(Long.parseLong(run), List.of(new MetricPointInput("loss", null, 1000L, 1.0, null)), null);
+        assertThat(stalled.received.get(256).gap()).isTrue();
+        stalled.dispose();
+    }
+
+    @Test
+    void shouldStreamRunEventsOfAProject() throws Exception {
+        BlockingQueue<Map<String, Object>> received = subscribe(port, hub::subscriberCount,
+                "subscription($p: String) { runEvents(project: $p) { type runId project run { status } } }",
+                Map.of("p", project));
+
+        String run = createRun();
+        assertThat(received.poll(10, TimeUnit.SECONDS)).containsEntry("type", "CREATED").containsEntry("runId", run)
+                .containsEntry("project", project);
+        graphQl.document("mutation($id: ID!) { updateRunStatus(runId: $id, status: FAILED) { status } }")
+                .variable("id", run).execute();
+        Map<String, Object> changed = received.poll(10, TimeUnit.SECONDS);
+        assertThat(changed).containsEntry("type", "STATUS_CHANGED");
+        assertThat(changed.get("run")).isEqualTo(Map.of("status", "FAILED"));
+        for (int i = 0; i < 5; i++) {
+            logMetrics(run, List.of(point("loss", null, i, 1.0)), null);
+        }
+        assertThat(received.poll(10, TimeUnit.SECONDS)).containsEntry("type", "SUMMARY_CHANGED");
+        graphQl.document("mutation($ids: [ID!]!) { deleteRuns(ids: $ids) }").variable("ids", List.of(run)).execute();
+        Map<String, Object> deleted = received.poll(10, TimeUnit.SECONDS);
+        assertThat(deleted).containsEntry("type", "DELETED").containsEntry("run", null);
+    }
+
+    @Test
+    void shouldShareEventsWithAnotherInstanceThroughTheDatabase() throws Exception {
+        try (ConfigurableApplicationContext other = new SpringApplication(TrackstackApplication.class).run(
+                "--server.port=0", "--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"))) {
+            int otherPort = ((WebServerApplicationContext) other).getWebServer().getPort();
+            LiveHub otherHub = other.getBean(LiveHub.class);
+            String run = createRun();
+            BlockingQueue<Map<String, Object>> received = subscribe(otherPort, otherHub::subscriberCount,
+                    METRIC_POINTS, Map.of("runIds", List.of(run)));
+
+            logMetrics(run, List.of(point("loss", "train", 7, 0.25), point("loss", "train", 8, 0.2)), null);
+
+            Map<String, Object> batch = received.poll(10, TimeUnit.SECONDS);
+            assertThat(batch).isNotNull();
+            assertThat(steps(batch)).containsExactly(7, 8);
+            assertThat(values(batch)).containsExactly(0.25, 0.2);
+        }
+    }
+
+    /** Subscribes over a real WebSocket and waits until the server has registered the subscription. */
+    private BlockingQueue<Map<String, Object>> subscribe(int serverPort, IntSupplier subscriberCount, String document,
+            Map<String, Object> variables) throws InterruptedException {
+        int before = subscriberCount.getAsInt();
+        WebSocketGraphQlClient client = WebSocketGraphQlClient.builder(
+                URI.create("ws://localhost:" + serverPort + "/graphql"), new StandardWebSocketClient()).build();
+        BlockingQueue<Map<String, Object>> received = new LinkedBlockingQueue<>();
+        String field = document.contains("metricPoints") ? "metricPoints" : "runEvents";
+        subscriptions.add(client.document(document).variables(variables).retrieveSubscription(field)
+                .toEntity(Map.class).subscribe(received::add));
+        subscriptions.add(() -> client.stop().block());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (subscriberCount.getAsInt() <= before && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(subscriberCount.getAsInt()).as("subscription registered").isGreaterThan(before);
+        return received;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> steps(Map<String, Object> batch) {
+        return ((List<Map<String, Object>>) batch.get("points")).stream().map(p -> p.get("step")).toList();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> values(Map<String, Object> batch) {
+        return ((List<Map<String, Object>>) batch.get("points")).stream().map(p -> p.get("value")).toList();
+    }
+
+    /** Requests nothing until told to, like a client whose socket stopped reading. */
+    private static final class StalledSubscriber extends BaseSubscriber<MetricPointBatch> {
+
+        final List<MetricPointBatch> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        protected void hookOnSubscribe(org.reactivestreams.Subscription subscription) {
+            // no demand
+        }
+
+        @Override
+        protected void hookOnNext(MetricPointBatch batch) {
+            received.add(batch);
+        }
+    }
+}
