@@ -118,14 +118,20 @@ public class LiveHub implements SchedulingConfigurer {
             this.sink = Sinks.many().unicast().onBackpressureBuffer(new ArrayBlockingQueue<>(bufferSize));
         }
 
-        /** Synchronized: a sink takes one emitter at a time, and events come from every ingest thread. */
+        /**
+         * Synchronized: a sink takes one emitter at a time, and events come from every ingest thread. Whatever
+         * goes wrong with one subscriber (its session closing as we emit, say) stays with it.
+         */
         synchronized void offer(E event) {
             O out = selector.select(event, gap);
-            if (out != null) {
+            if (out == null) {
+                return;
+            }
+            try {
                 gap = sink.tryEmitNext(out).isFailure();
-                if (gap) {
-                    log.debug("Subscriber buffer full; dropped an event");
-                }
+            } catch (RuntimeException e) {
+                gap = true;
+                log.debug("Could not deliver an event to a subscriber: {}", e.toString());
             }
         }
 

@@ -1,0 +1,92 @@
+package dev.trackstack.bench;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.websocket.ContainerProvider;
+import jakarta.websocket.WebSocketContainer;
+import org.springframework.graphql.client.WebSocketGraphQlClient;
+import org.springframework.web.reactive.socket.client.StandardWebSocketClient;
+import reactor.core.Disposable;
+
+/**
+ * Subscribers on metricPoints that time each batch's arrival against the moment its logMetrics call
+ * returned to the writer (W2-live: log → visible).
+ */
+final class LiveProbe implements AutoCloseable {
+
+    /** Tomcat's client takes 8 KB messages by default; a batch of 1000 points is about 30 KB. */
+    private static final WebSocketContainer CONTAINER = ContainerProvider.getWebSocketContainer();
+
+    static {
+        CONTAINER.setDefaultMaxTextMessageBufferSize(4 * 1024 * 1024);
+    }
+
+    private final Map<String, Long> returnedAt = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<Arrival> arrivals = new ConcurrentLinkedQueue<>();
+    private final List<WebSocketGraphQlClient> clients = new ArrayList<>();
+    private final List<Disposable> subscriptions = new ArrayList<>();
+    private final Map<Integer, AtomicInteger> received = new ConcurrentHashMap<>();
+
+    LiveProbe(String baseUrl, List<String> runIds, int subscribers) {
+        URI uri = URI.create(baseUrl.replace("http", "ws") + "/graphql");
+        for (int i = 0; i < subscribers; i++) {
+            int subscriber = i;
+            received.put(subscriber, new AtomicInteger());
+            WebSocketGraphQlClient client = WebSocketGraphQlClient.builder(uri, new StandardWebSocketClient(CONTAINER))
+                    .build();
+            clients.add(client);
+            subscriptions.add(client.document("subscription($r: [ID!]!) { metricPoints(runIds: $r) "
+                    + "{ runId points { step } } }").variable("r", runIds)
+                    .retrieveSubscription("metricPoints").toEntity(Map.class)
+                    .subscribe(batch -> {
+                        long now = System.nanoTime();
+                        List<?> points = (List<?>) batch.get("points");
+                        Object firstStep = ((Map<?, ?>) points.get(0)).get("step");
+                        arrivals.add(new Arrival(batch.get("runId") + ":" + firstStep, now));
+                        received.get(subscriber).incrementAndGet();
+                    }));
+        }
+    }
+
+    /** Waits until every subscriber has received at least one batch, so that all are listening. */
+    void awaitAllListening(Runnable logOneBatch, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (received.values().stream().anyMatch(c -> c.get() == 0)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("subscribers did not start listening in " + timeout);
+            }
+            logOneBatch.run();
+            Thread.sleep(200);
+        }
+        arrivals.clear();
+    }
+
+    void returned(String runId, long firstStep, long nanoTime) {
+        returnedAt.put(runId + ":" + firstStep, nanoTime);
+    }
+
+    /**
+     * Latency per (subscriber, batch). An arrival can precede the writer's return (events leave at commit,
+     * before the HTTP response is written); that counts as zero.
+     */
+    long[] latencies() {
+        return arrivals.stream().filter(a -> returnedAt.containsKey(a.key()))
+                .mapToLong(a -> Math.max(0, a.nanoTime() - returnedAt.get(a.key()))).toArray();
+    }
+
+    @Override
+    public void close() {
+        subscriptions.forEach(Disposable::dispose);
+        clients.forEach(c -> c.stop().block(Duration.ofSeconds(5)));
+    }
+
+    private record Arrival(String key, long nanoTime) {
+    }
+}

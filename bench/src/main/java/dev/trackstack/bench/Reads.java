@@ -1,0 +1,123 @@
+package dev.trackstack.bench;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * W1 (runs table) and W3 (charts): the data is seeded straight into the tables with SQL, in the shape ingest
+ * leaves it (summaries included), because these workloads measure reads; then the API is timed.
+ */
+final class Reads {
+
+    private static final String RUNS = """
+            query($p: String, $f: RunFilter, $o: [RunOrder!]) {
+              runs(project: $p, filter: $f, orderBy: $o, first: 100) {
+                totalCount
+                edges { node { id name status createdAt hyperparameters summaries { name split last } } }
+              }
+            }""";
+
+    private static final String SERIES = """
+            query($r: [ID!]!, $n: [String!], $from: Long, $to: Long) {
+              series(runIds: $r, names: $n, maxPoints: 1000, fromStep: $from, toStep: $to) {
+                name downsampled points { step value min max }
+              }
+            }""";
+
+    private Reads() {
+    }
+
+    /** 10 projects × 10 models, {@code runs} runs with 10 hyperparameters and 5 summary metrics each. */
+    static void seedRuns(String jdbcUrl, int runs) throws Exception {
+        try (Connection connection = DriverManager.getConnection(jdbcUrl); Statement sql = connection.createStatement()) {
+            sql.execute("insert into project (name, created_at) select 'w1-project-' || i, now() "
+                    + "from generate_series(0, 9) i");
+            sql.execute("insert into model (project_id, name, created_at) select p.id, 'model-' || m, now() "
+                    + "from project p, generate_series(0, 9) m where p.name like 'w1-project-%'");
+            sql.execute("""
+                    insert into run (model_id, name, status, hyperparameters, tags, created_at)
+                    select m.id, 'run-' || m.id || '-' || r, (array['RUNNING', 'COMPLETED', 'FAILED'])[1 + r %% 3],
+                           jsonb_build_object('lr', random() / 100, 'batch_size', (array[16, 32, 64, 128])[1 + r %% 4],
+                               'dropout', random() / 2, 'layers', 1 + r %% 12,
+                               'optimizer', (array['adam', 'sgd', 'adamw'])[1 + r %% 3], 'warmup', r %% 1000,
+                               'weight_decay', random() / 1000, 'seed', r, 'epochs', 10 + r %% 90,
+                               'momentum', random()),
+                           array['tag-' || (r %% 10)], now() - r * interval '1 second'
+                    from model m join project p on p.id = m.project_id, generate_series(0, %d) r
+                    where p.name like 'w1-project-%%'
+                    """.formatted(runs / 100 - 1));
+            sql.execute("""
+                    insert into metric_series (run_id, name, split, point_count, first_step, last_step, last_value,
+                                               min_step, min_value, max_step, max_value)
+                    select r.id, n, 'validation', 100, 0, 99, random(), 10, random() / 10, 20, 0.9 + random() / 10
+                    from run r join model m on m.id = r.model_id join project p on p.id = m.project_id,
+                         unnest(array['loss', 'accuracy', 'f1', 'precision', 'recall']) n
+                    where p.name like 'w1-project-%'
+                    """);
+            sql.execute("analyze");
+        }
+    }
+
+    static Map<String, Object> runsTable(Api api, int iterations) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("unfiltered_by_created", time(iterations, () -> api.call(RUNS, Map.of("p", "w1-project-3"))));
+        result.put("filtered_on_hyperparameter", time(iterations, () -> api.call(RUNS, Map.of("p", "w1-project-3",
+                "f", Map.of("params", List.of(Map.of("key", "optimizer", "op", "EQ", "value", "adam")))))));
+        result.put("sorted_by_summary_metric", time(iterations, () -> api.call(RUNS, Map.of("p", "w1-project-3",
+                "o", List.of(Map.of("field", "METRIC", "metric", Map.of("name", "loss", "split", "validation")))))));
+        return result;
+    }
+
+    /** {@code runs} runs × 5 series × {@code points} points; answers the run ids. */
+    static List<String> seedSeries(String jdbcUrl, Api api, int runs, long points) throws Exception {
+        String model = api.createModel("w3", "charts");
+        List<String> runIds = new java.util.ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            runIds.add(api.createRun(model, "chart-" + i));
+        }
+        try (Connection connection = DriverManager.getConnection(jdbcUrl); Statement sql = connection.createStatement()) {
+            String ids = String.join(",", runIds);
+            sql.execute("insert into metric_series (run_id, name, split) select r, 'metric-' || n, 'train' "
+                    + "from unnest(array[" + ids + "]::bigint[]) r, generate_series(0, 4) n");
+            // Noisy decay with rare spikes, as a loss curve looks.
+            sql.execute("""
+                    insert into metric_point (series_id, step, ts, value)
+                    select s.id, g, timestamptz '2026-01-01' + g * interval '10 milliseconds',
+                           case when random() < 0.0001 then 10 else exp(-g / %d.0) + random() / 10 end
+                    from metric_series s, generate_series(0, %d) g
+                    where s.run_id = any(array[%s]::bigint[])
+                    """.formatted(points / 5, points - 1, ids));
+            sql.execute("update metric_series set point_count = %d, first_step = 0, last_step = %d "
+                    .formatted(points, points - 1) + "where run_id = any(array[" + ids + "]::bigint[])");
+            sql.execute("analyze metric_point");
+        }
+        return runIds;
+    }
+
+    static Map<String, Object> charts(Api api, List<String> runIds, long points, int iterations) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("all_series_maxPoints_1000", time(iterations, () -> api.call(SERIES, Map.of("r", runIds))));
+        result.put("zoomed_10_percent_one_series", time(iterations, () -> api.call(SERIES, Map.of(
+                "r", List.of(runIds.get(0)), "n", List.of("metric-0"),
+                "from", points * 45 / 100, "to", points * 55 / 100))));
+        return result;
+    }
+
+    /** A few untimed calls to warm up, then {@code iterations} timed ones. */
+    private static Map<String, Object> time(int iterations, Runnable call) {
+        for (int i = 0; i < Math.max(3, iterations / 10); i++) {
+            call.run();
+        }
+        long[] nanos = new long[iterations];
+        for (int i = 0; i < iterations; i++) {
+            long start = System.nanoTime();
+            call.run();
+            nanos[i] = System.nanoTime() - start;
+        }
+        return Stats.of(nanos);
+    }
+}

@@ -1,0 +1,73 @@
+package dev.trackstack.bench;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+
+/** The packaged Trackstack jar, run as a separate process against the benchmark's database. */
+final class Server implements AutoCloseable {
+
+    private final Process process;
+    final String url;
+
+    private Server(Process process, String url) {
+        this.process = process;
+        this.url = url;
+    }
+
+    static Server start(Path jar, String jdbcUrl, Path logDir) throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Path log = logDir.resolve("server-" + port + ".log");
+        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", jar.toString(), "--server.port=" + port, "--spring.datasource.url=" + jdbcUrl,
+                "--logging.level.root=WARN")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        String url = "http://127.0.0.1:" + port;
+        HttpClient http = HttpClient.newHttpClient();
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("server exited; see " + log);
+            }
+            try {
+                if (http.send(HttpRequest.newBuilder(URI.create(url + "/actuator/health")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return new Server(process, url);
+                }
+            } catch (IOException notYet) {
+                Thread.sleep(250);
+            }
+        }
+        process.destroyForcibly();
+        throw new IllegalStateException("server did not start; see " + log);
+    }
+
+    /** Resident set size of the server process, from /proc (Linux). */
+    long rssBytes() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+}
