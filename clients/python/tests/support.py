@@ -1,0 +1,187 @@
+"""What the tests share: a real Trackstack server started from $TRACKSTACK_JAR, a flaky proxy, and queries."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+import urllib.error
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Sequence
+
+from trackstack.api import Api
+
+CLIENT_DIR = Path(__file__).resolve().parents[1]
+JAR = Path(os.environ.get("TRACKSTACK_JAR") or CLIENT_DIR / "../../backend/target/trackstack.jar")
+
+
+def temporary_directory(test: unittest.TestCase) -> Path:
+    """A fresh directory, removed when the test ends."""
+    directory = Path(tempfile.mkdtemp(prefix="trackstack-test-"))
+    test.addCleanup(shutil.rmtree, directory, ignore_errors=True)
+    return directory
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    """A Trackstack server process on 127.0.0.1 with its data in a temporary directory (kept across restarts)."""
+
+    def __init__(self, *args: str) -> None:
+        self.args = args
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.api = Api(self.url)
+        self.workdir = Path(tempfile.mkdtemp(prefix="trackstack-test-"))
+        self.process: Optional[subprocess.Popen] = None
+
+    def start(self) -> None:
+        if not JAR.is_file():
+            raise RuntimeError(f"no server jar at {JAR}; set TRACKSTACK_JAR")
+        log = open(self.workdir / "server.log", "ab")
+        self.process = subprocess.Popen(  # C1 only (TieredStopAtLevel=1): a faster start for a short life
+            ["java", "-XX:TieredStopAtLevel=1", "-jar", str(JAR), f"--server.port={self.port}",
+             "--server.address=127.0.0.1", f"--trackstack.data-dir={self.workdir / 'data'}", *self.args],
+            stdout=log, stderr=subprocess.STDOUT, cwd=self.workdir)
+        log.close()
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited with {self.process.returncode}:\n{self.log_tail()}")
+            try:
+                with urllib.request.urlopen(self.url + "/actuator/health", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except (OSError, urllib.error.URLError):
+                pass
+            time.sleep(0.5)
+        self.stop()
+        raise RuntimeError(f"server not healthy after 90 s:\n{self.log_tail()}")
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def remove(self) -> None:
+        self.stop()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def log_tail(self) -> str:
+        return (self.workdir / "server.log").read_text(errors="replace")[-4000:]
+
+
+class FlakyProxy:
+    """A proxy on 127.0.0.1 in front of a server that can fail requests like a bad network or a sick server.
+
+    `fail_next`: answer that many of the next logMetrics requests with 503. `down`: drop connections without an answer.
+    `log_metrics_calls`: the variables of every logMetrics request that reached the proxy; `authorizations`: the
+    Authorization header of every request.
+    """
+
+    def __init__(self, target_url: str) -> None:
+        self.target = target_url + "/graphql"
+        self.fail_next = 0
+        self.down = False
+        self.log_metrics_calls: List[Dict[str, Any]] = []
+        self.authorizations: List[Optional[str]] = []
+        self._lock = threading.Lock()
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                request = json.loads(body)
+                log_metrics = "logMetrics" in request["query"]
+                with proxy._lock:
+                    proxy.authorizations.append(self.headers["Authorization"])
+                    if log_metrics:
+                        proxy.log_metrics_calls.append(request["variables"])
+                    if proxy.down:
+                        return  # no answer: the client sees the connection closed
+                    failing = log_metrics and proxy.fail_next > 0
+                    proxy.fail_next -= failing
+                if failing:
+                    self.send_error(503)
+                    return
+                forwarded = urllib.request.Request(proxy.target, data=body,
+                                                   headers={"Content-Type": "application/json"})
+                with urllib.request.urlopen(forwarded, timeout=30) as response:
+                    answer = response.read()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def series(api: Api, run_id: str, name: str, split: Optional[str] = None) -> Dict[str, Any]:
+    """One series of a run, all its points raw (or an empty series when it does not exist)."""
+    data = api.execute(
+        "query($runIds: [ID!]!, $names: [String!], $splits: [String]) { series(runIds: $runIds, names: $names, "
+        "splits: $splits, maxPoints: 10000) { totalPoints points { step value time } } }",
+        runIds=[run_id], names=[name], splits=[split])
+    return data["series"][0] if data["series"] else {"totalPoints": 0, "points": []}
+
+
+def steps(api: Api, run_id: str, name: str, split: Optional[str] = None) -> List[int]:
+    return [point["step"] for point in series(api, run_id, name, split)["points"]]
+
+
+def run_info(api: Api, run_id: str) -> Dict[str, Any]:
+    return api.execute("query($id: ID!) { run(id: $id) { id name status hyperparameters tags notes "
+                       "summaries { name split count last min max } } }", id=run_id)["run"]
+
+
+def runs_of_project(api: Api, project: str) -> List[Dict[str, Any]]:
+    data = api.execute("query($project: String) { runs(project: $project) { edges { node { id name status } } } }",
+                       project=project)
+    return [edge["node"] for edge in data["runs"]["edges"]]
+
+
+def wait_until(condition: Callable[[], Any], timeout: float = 10.0, interval: float = 0.1) -> Any:
+    """Polls `condition` until it answers something true; answers that, or raises AssertionError on timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s")
+        time.sleep(interval)
+
+
+def run_python(args: Sequence[str], timeout: float = 120, **env: str) -> subprocess.CompletedProcess:
+    """Runs a Python process that can import this checkout's trackstack package."""
+    environment = dict(os.environ, PYTHONPATH=str(CLIENT_DIR), **env)
+    return subprocess.run([sys.executable, *args], cwd=CLIENT_DIR, env=environment, capture_output=True,
+                          text=True, timeout=timeout)

@@ -1,0 +1,147 @@
+"""The GraphQL calls the client makes, and how their failures are classified."""
+from __future__ import annotations
+
+import http.client
+import json
+import math
+import random
+import threading
+import time
+import urllib.error
+import urllib.request
+from typing import Any, Callable, Dict, List, Optional, Sequence, TypeVar
+
+T = TypeVar("T")
+
+# Codes that mean "this request is wrong": sending it again cannot succeed.
+REJECTION_CODES = {"BAD_USER_INPUT", "LIMIT_EXCEEDED", "NOT_FOUND"}
+
+
+class TrackstackError(Exception):
+    """A call to the server failed; `code` is the GraphQL `extensions.code` or an HTTP status."""
+
+    def __init__(self, message: str, code: Optional[str] = None) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class ServerUnavailable(TrackstackError):
+    """The server could not be reached or could not serve the request now; worth retrying later."""
+
+
+class RequestRejected(TrackstackError):
+    """The server refused the request itself (bad input, a limit, an unknown id); retrying will not help."""
+
+
+def encode_value(value: float) -> Any:
+    """A metric value as the API carries it: a JSON number, or "NaN", "Infinity", "-Infinity"."""
+    value = float(value)
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    return value
+
+
+class Api:
+    """A GraphQL endpoint of a Trackstack server."""
+
+    def __init__(self, url: str, token: Optional[str] = None, timeout: float = 30.0) -> None:
+        self.url = url.rstrip("/")
+        self.endpoint = self.url if self.url.endswith("/graphql") else self.url + "/graphql"
+        self.token = token
+        self.timeout = timeout
+
+    def execute(self, query: str, **variables: Any) -> Dict[str, Any]:
+        """Runs one query or mutation and answers its `data`; raises ServerUnavailable or RequestRejected."""
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        if self.token:
+            headers["Authorization"] = "Bearer " + self.token
+        request = urllib.request.Request(
+            self.endpoint, data=json.dumps({"query": query, "variables": variables}).encode(), headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                body = json.load(response)
+        except urllib.error.HTTPError as error:
+            status = error.code
+            if status >= 500 or status in (408, 429):
+                raise ServerUnavailable(f"HTTP {status} from {self.endpoint}", str(status)) from None
+            raise RequestRejected(f"HTTP {status} from {self.endpoint}", str(status)) from None
+        except (OSError, http.client.HTTPException, ValueError) as error:
+            # OSError covers refused and reset connections and timeouts; ValueError a cut-off body.
+            raise ServerUnavailable(f"{self.endpoint} unreachable: {error}") from None
+        if not isinstance(body, dict):
+            raise ServerUnavailable(f"{self.endpoint} answered something other than a GraphQL response")
+        errors = body.get("errors")
+        if errors:
+            error = errors[0]
+            code = (error.get("extensions") or {}).get("code")
+            message = f"{error.get('message')} ({code})"
+            if code in REJECTION_CODES:
+                raise RequestRejected(message, code)
+            raise ServerUnavailable(message, code)  # UNAVAILABLE, INTERNAL: the server's trouble, not the data's
+        return body["data"]
+
+    def create_model(self, project: str, name: str) -> str:
+        """Gets or creates the model `name` of `project`; answers its id."""
+        data = self.execute("mutation($project: String!, $name: String!) "
+                            "{ createModel(project: $project, name: $name) { id } }", project=project, name=name)
+        return data["createModel"]["id"]
+
+    def create_run(self, model_id: str, name: Optional[str], hyperparameters: Dict[str, Any],
+                   tags: Sequence[str], notes: Optional[str]) -> str:
+        """Starts a RUNNING run of the model; answers its id."""
+        data = self.execute(
+            "mutation($modelId: ID!, $name: String, $hyperparameters: JSON, $tags: [String!], $notes: String) "
+            "{ createRun(modelId: $modelId, name: $name, hyperparameters: $hyperparameters, tags: $tags, notes: $notes)"
+            " { id } }",
+            modelId=model_id, name=name, hyperparameters=hyperparameters, tags=list(tags), notes=notes)
+        return data["createRun"]["id"]
+
+    def log_metrics(self, run_id: str, points: List[Dict[str, Any]], batch_id: str) -> Dict[str, int]:
+        """Appends points (already encoded) to a run; answers {"accepted": n, "duplicates": m}."""
+        data = self.execute(
+            "mutation($runId: ID!, $points: [MetricPointInput!]!, $batchId: String) "
+            "{ logMetrics(runId: $runId, points: $points, batchId: $batchId) { accepted duplicates } }",
+            runId=run_id, points=points, batchId=batch_id)
+        return data["logMetrics"]
+
+    def update_run_status(self, run_id: str, status: str) -> None:
+        """Sets the run's status: RUNNING, COMPLETED or FAILED."""
+        self.execute("mutation($runId: ID!, $status: RunStatus!) "
+                     "{ updateRunStatus(runId: $runId, status: $status) { id } }", runId=run_id, status=status)
+
+    def heartbeat(self, run_id: str) -> None:
+        """Tells the server the run's process is alive."""
+        self.execute("mutation($runId: ID!) { heartbeat(runId: $runId) { id } }", runId=run_id)
+
+    def rewind_run(self, run_id: str, to_step: int) -> int:
+        """Removes the run's points after `to_step`; answers how many were removed."""
+        data = self.execute("mutation($runId: ID!, $toStep: Long!) { rewindRun(runId: $runId, toStep: $toStep) }",
+                            runId=run_id, toStep=to_step)
+        return int(data["rewindRun"])
+
+
+DEFAULT_RETRY_BUDGET = 10.0  # seconds
+
+
+def with_retry(call: Callable[[], T], budget: float, give_up: Optional[threading.Event] = None) -> T:
+    """Calls `call`, retrying on ServerUnavailable with exponential backoff for about `budget` seconds.
+
+    Re-raises the last ServerUnavailable once the budget is spent or `give_up` is set.
+    """
+    deadline = time.monotonic() + budget
+    delay = 0.2
+    while True:
+        try:
+            return call()
+        except ServerUnavailable:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or (give_up is not None and give_up.is_set()):
+                raise
+            pause = min(delay * random.uniform(0.8, 1.2), remaining)  # jitter: clients do not retry in lockstep
+            if give_up is not None:
+                give_up.wait(pause)
+            else:
+                time.sleep(pause)
+            delay = min(delay * 2, 5.0)

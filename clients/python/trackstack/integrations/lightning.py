@@ -1,0 +1,81 @@
+"""PyTorch Lightning: `Trainer(logger=TrackstackLogger(project="...", model="..."))`.
+
+Metric keys like "train_loss" or "val/acc" become the series ("loss", "train") and ("acc", "val").
+"""
+import argparse
+import logging
+from typing import Any, Dict, Mapping, Optional, Union
+
+from .. import run as _run
+from . import log_by_split
+
+try:
+    from lightning.pytorch.loggers import Logger
+    from lightning.pytorch.utilities import rank_zero_only
+except ImportError:
+    try:
+        from pytorch_lightning.loggers import Logger  # type: ignore[no-redef]
+        from pytorch_lightning.utilities import rank_zero_only  # type: ignore[no-redef]
+    except ImportError:  # no Lightning: the class still imports, e.g. for tests
+        Logger = object  # type: ignore[misc,assignment]
+
+        def rank_zero_only(function: Any) -> Any:  # type: ignore[no-redef]
+            return function
+
+log = logging.getLogger("trackstack")
+
+
+class TrackstackLogger(Logger):  # type: ignore[misc,valid-type]
+    """A Lightning logger writing to a Trackstack run, started at the first metrics so that the
+    hyperparameters Lightning logs before them become the run's configuration."""
+
+    def __init__(self, project: str, model: str, name: Optional[str] = None,
+                 config: Optional[Mapping[str, Any]] = None, **init_options: Any) -> None:
+        """Arguments as for `trackstack.init()`."""
+        super().__init__()
+        self._init_options = dict(project=project, model=model, name=name, **init_options)
+        self._config: Dict[str, Any] = dict(config or {})
+        self._run: Optional[_run.Run] = None
+        self._next_step = 0
+
+    @property
+    def name(self) -> str:
+        return self._init_options["model"]
+
+    @property
+    def version(self) -> Optional[str]:
+        """The run id; None until the run has started (so that asking does not start it early)."""
+        return self._run.id if self._run is not None else None
+
+    @property
+    def experiment(self) -> _run.Run:
+        """The Trackstack run, started on first use."""
+        if self._run is None:
+            self._run = _run.init(config=self._config, **self._init_options)
+        return self._run
+
+    @rank_zero_only
+    def log_hyperparams(self, params: Union[argparse.Namespace, Mapping[str, Any]], *args: Any,
+                        **kwargs: Any) -> None:
+        params = vars(params) if isinstance(params, argparse.Namespace) else dict(params)
+        if self._run is not None:
+            log.warning("Trackstack ignores hyperparameters logged after the run started: %s", sorted(params))
+            return
+        self._config.update(params)
+
+    @rank_zero_only
+    def log_metrics(self, metrics: Mapping[str, float], step: Optional[int] = None) -> None:
+        if step is None:
+            step = self._next_step
+        self._next_step = step + 1
+        log_by_split(self.experiment, metrics, step)
+
+    @rank_zero_only
+    def finalize(self, status: str) -> None:
+        """Ends the run: FAILED when Lightning reports "failed", COMPLETED otherwise."""
+        if self._run is None:
+            return
+        if status == "failed":
+            self._run.fail()
+        else:
+            self._run.finish()

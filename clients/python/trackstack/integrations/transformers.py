@@ -1,0 +1,45 @@
+"""Hugging Face Transformers: `Trainer(..., callbacks=[TrackstackCallback(project="...", model="...")])`.
+
+Training logs ("loss", "learning_rate", ...) go to split "train"; "eval_loss" to ("loss", "eval").
+"""
+from typing import Any, Dict, Mapping, Optional
+
+from .. import run as _run
+from . import log_by_split
+
+try:
+    from transformers import TrainerCallback
+except ImportError:  # no Transformers: the class still imports, e.g. for tests
+    TrainerCallback = object  # type: ignore[misc,assignment]
+
+
+class TrackstackCallback(TrainerCallback):  # type: ignore[misc,valid-type]
+    """Starts a Trackstack run when training begins (on the main process only), logs what the Trainer logs at
+    its global step, and completes the run when training ends."""
+
+    def __init__(self, project: str, model: str, name: Optional[str] = None,
+                 config: Optional[Mapping[str, Any]] = None, **init_options: Any) -> None:
+        """Arguments as for `trackstack.init()`; the run's name defaults to the TrainingArguments' run_name."""
+        self._init_options = dict(project=project, model=model, **init_options)
+        self._name = name
+        self._config = dict(config or {})
+        self.run: Optional[_run.Run] = None
+
+    def on_train_begin(self, args: Any, state: Any, control: Any, model: Any = None, **kwargs: Any) -> None:
+        if not state.is_world_process_zero or self.run is not None:
+            return
+        config: Dict[str, Any] = dict(args.to_sanitized_dict())
+        if getattr(model, "config", None) is not None:
+            config["model_config"] = model.config.to_dict()
+        config.update(self._config)
+        self.run = _run.init(name=self._name or getattr(args, "run_name", None), config=config,
+                             **self._init_options)
+
+    def on_log(self, args: Any, state: Any, control: Any, logs: Optional[Mapping[str, Any]] = None,
+               **kwargs: Any) -> None:
+        if self.run is not None and logs:
+            log_by_split(self.run, logs, state.global_step, default_split="train")
+
+    def on_train_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        if self.run is not None:
+            self.run.finish()

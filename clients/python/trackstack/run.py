@@ -1,0 +1,344 @@
+"""Runs: `init()` starts or resumes one, `Run.log()` records metrics without ever blocking on the network."""
+from __future__ import annotations
+
+import atexit
+import logging
+import numbers
+import os
+import queue
+import threading
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+from time import monotonic
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
+
+from .api import DEFAULT_RETRY_BUDGET, Api, RequestRejected, ServerUnavailable, encode_value, with_retry
+from .spool import Spool, default_spool_dir
+
+log = logging.getLogger("trackstack")
+
+MAX_POINTS_PER_CALL = 10_000  # the server's limit for one logMetrics call
+_STOP = object()  # queue marker: the sender thread ends after what precedes it
+
+
+class Run:
+    """A run being logged to. Create it with `trackstack.init()`.
+
+    Points go onto a bounded queue; a background thread sends them in batches and, when the server cannot be
+    reached, writes them to the spool file to replay later. A second thread sends heartbeats.
+    """
+
+    def __init__(self, api: Api, spool: Spool, *, batch_size: int = 1000, flush_interval: float = 1.0,
+                 max_queue: int = 100_000, retry_budget: float = DEFAULT_RETRY_BUDGET, max_backoff: float = 30.0,
+                 heartbeat_interval: float = 30.0, exit_timeout: float = 10.0, first_step: int = 0) -> None:
+        """
+        batch_size: points per logMetrics call (at most 10,000); flush_interval: seconds a point may wait for
+        its batch to fill. max_queue: points held in memory; beyond that log() writes to the spool.
+        retry_budget: seconds a batch is retried before it goes to the spool; max_backoff: longest pause between
+        attempts to replay the spool. heartbeat_interval: seconds between heartbeats. exit_timeout: seconds the
+        exit hook waits for the server before spooling what is left. first_step: the step log() uses when
+        called without one for the first time.
+        """
+        self._api = api
+        self._spool = spool
+        self._batch_size = batch_size
+        self._flush_interval = flush_interval
+        self._retry_budget = retry_budget
+        self._max_backoff = max_backoff
+        self._heartbeat_interval = heartbeat_interval
+        self._exit_timeout = exit_timeout
+        self._queue: "queue.Queue[Any]" = queue.Queue(maxsize=max_queue)
+        self._next_step = first_step
+        self._step_lock = threading.Lock()
+        self._ended = threading.Event()  # log() refuses points; heartbeats stop
+        self._stopped = False  # the sender was told to end
+        self._give_up = threading.Event()  # at exit: spool instead of waiting for the server
+        self._in_flight: Optional[Dict[str, Any]] = None
+        self._replay_delay = 0.0
+        self._next_replay = 0.0
+        self._sender = threading.Thread(target=self._send_loop, name="trackstack-sender", daemon=True)
+        self._heartbeats = threading.Thread(target=self._heartbeat_loop, name="trackstack-heartbeat", daemon=True)
+        self._sender.start()
+        self._heartbeats.start()
+        _live_runs.add(self)
+
+    @property
+    def id(self) -> Optional[str]:
+        """The run's id on the server; None while the server was unreachable since init()."""
+        return self._spool.run_id
+
+    def log(self, metrics: Mapping[str, float], step: Optional[int] = None, split: Optional[str] = None,
+            time: Optional[datetime] = None) -> None:
+        """Records one value per metric name at `step` (default: one past the previous step) in `split`.
+
+        Values may be any number, NaN and ±Infinity included. `time` (default: now) is when they were measured.
+        Never blocks on the network; values that are not numbers are skipped with a warning.
+        """
+        if self._ended.is_set():
+            log.warning("Trackstack run %s has ended; log() ignored", self.id)
+            return
+        with self._step_lock:
+            step = self._next_step if step is None else int(step)
+            self._next_step = step + 1
+        stamp = (time or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat(timespec="milliseconds")
+        points = []
+        for name, value in metrics.items():
+            try:
+                encoded = encode_value(value)
+            except (TypeError, ValueError):
+                log.warning("Trackstack skips metric %r at step %d: %r is not a number", name, step, value)
+                continue
+            points.append({"name": name, "split": split, "step": step, "value": encoded, "time": stamp})
+        for index, point in enumerate(points):
+            try:
+                self._queue.put_nowait(point)
+            except queue.Full:  # the sender is behind: keep the rest on disk rather than wait or drop it
+                try:
+                    self._spool.append(_points_entry(points[index:]))
+                except OSError as error:
+                    log.warning("Trackstack dropped %d points at step %d: the queue is full and the spool "
+                                "cannot be written (%s)", len(points) - index, step, error)
+                break
+
+    def flush(self, timeout: Optional[float] = None) -> bool:
+        """Waits until everything logged so far was sent (or rejected, or spooled) and the spool was replayed
+        once more; answers whether all of it is on the server (False: timed out, or data left in the spool)."""
+        if self._stopped:
+            return not self._spool.pending()
+        deadline = None if timeout is None else monotonic() + timeout
+        done = threading.Event()
+        try:
+            self._queue.put(done, timeout=timeout)
+        except queue.Full:
+            return False
+        remaining = None if deadline is None else max(0.0, deadline - monotonic())
+        return done.wait(remaining) and not self._spool.pending()
+
+    def finish(self) -> None:
+        """Sends what is pending and marks the run COMPLETED."""
+        self._end("COMPLETED")
+
+    def fail(self) -> None:
+        """Sends what is pending and marks the run FAILED."""
+        self._end("FAILED")
+
+    def __enter__(self) -> "Run":
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, traceback: Any) -> None:
+        self._end("COMPLETED" if exc_type is None else "FAILED")
+
+    def _end(self, status: str) -> None:
+        if self._ended.is_set():
+            return
+        self._ended.set()
+        self.flush()
+        self._stop_sender()
+        self._sender.join()
+        entry = {"kind": "status", "status": status}
+        if self._spool.pending():
+            self._spool.append(entry)  # after the spooled points, where it belongs
+        else:
+            try:
+                with_retry(lambda: self._api.update_run_status(self.id, status), self._retry_budget)
+            except ServerUnavailable:
+                self._spool.append(entry)
+            except RequestRejected as error:
+                log.warning("Trackstack could not mark run %s %s: %s", self.id, status, error)
+        self._heartbeats.join()  # no heartbeat after the run has ended
+        self._close()
+
+    def _exit(self) -> None:
+        """At interpreter exit: sends what it can within exit_timeout, spools the rest. Leaves the status alone."""
+        if self._ended.is_set():
+            return
+        self._ended.set()
+        if not self.flush(self._exit_timeout):
+            self._give_up.set()
+            self._stop_sender()
+            self._sender.join(1.0)  # without the network it only has to write to the spool
+            if self._sender.is_alive():  # stuck in a network call: spool its work for it
+                self._spool_leftovers()
+        self._close()
+
+    def _stop_sender(self) -> None:
+        self._stopped = True
+        try:
+            self._queue.put(_STOP, timeout=1.0)
+        except queue.Full:
+            pass  # only at exit, when the leftovers are spooled anyway
+
+    def _spool_leftovers(self) -> None:
+        in_flight = self._in_flight
+        if in_flight is not None:
+            self._spool.append(in_flight)  # the same batchId: harmless if the server took it after all
+        points: List[Dict[str, Any]] = []
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if isinstance(item, dict):
+                points.append(item)
+        for start in range(0, len(points), self._batch_size):
+            self._spool.append(_points_entry(points[start:start + self._batch_size]))
+
+    def _close(self) -> None:
+        _live_runs.discard(self)
+        if self._spool.pending():
+            log.warning("Trackstack could not reach %s: run %s's remaining data is in %s; "
+                        "`python -m trackstack sync` sends it", self._api.url, self.id, self._spool.path)
+        self._spool.release()
+
+    def _send_loop(self) -> None:
+        while True:
+            points, marker = self._next_batch()
+            try:
+                if points:
+                    self._deliver(_points_entry(points))
+                replay_due = marker is not None or monotonic() >= self._next_replay
+                if self._spool.pending() and replay_due and not self._give_up.is_set():
+                    self._replay()
+            except Exception:  # e.g. an unwritable spool; this thread must live on, flush() and finish() wait for it
+                log.exception("Trackstack could not deliver or spool %d points", len(points))
+            if marker is _STOP:
+                return
+            if marker is not None:
+                marker.set()
+
+    def _next_batch(self) -> "tuple[List[Dict[str, Any]], Any]":
+        """Up to batch_size points, waiting at most flush_interval; stops early at a flush or stop marker."""
+        points: List[Dict[str, Any]] = []
+        deadline = monotonic() + self._flush_interval
+        while len(points) < self._batch_size:
+            try:
+                item = self._queue.get(timeout=max(0.0, deadline - monotonic()))
+            except queue.Empty:
+                break
+            if not isinstance(item, dict):
+                return points, item
+            points.append(item)
+        return points, None
+
+    def _deliver(self, entry: Dict[str, Any]) -> None:
+        if self._spool.pending() or self._give_up.is_set():
+            self._spool.append(entry)  # behind what already waits there, so the spool stays in order
+            return
+        self._in_flight = entry
+        try:
+            with_retry(lambda: self._api.log_metrics(self.id, entry["points"], entry["batchId"]),
+                       self._retry_budget, self._give_up)
+        except ServerUnavailable as error:
+            log.warning("Trackstack server unavailable (%s); spooling to %s and retrying in the background",
+                        error, self._spool.path)
+            self._spool.append(entry)
+            self._replay_failed()
+        except RequestRejected as error:
+            log.warning("Trackstack rejected %d points of run %s: %s; dropped",
+                        len(entry["points"]), self.id, error)
+        finally:
+            self._in_flight = None
+
+    def _replay(self) -> None:
+        try:
+            self._spool.replay(self._api)
+        except ServerUnavailable:
+            self._replay_failed()
+        except RequestRejected:  # the run could not be created: nothing more can be logged to it
+            self._ended.set()
+        else:
+            self._replay_delay = 0.0
+            self._next_replay = 0.0
+
+    def _replay_failed(self) -> None:
+        self._replay_delay = min(max(0.5, self._replay_delay * 2), self._max_backoff)
+        self._next_replay = monotonic() + self._replay_delay
+
+    def _heartbeat_loop(self) -> None:
+        while True:
+            run_id = self.id
+            if run_id is not None:
+                try:
+                    self._api.heartbeat(run_id)
+                except ServerUnavailable:
+                    pass  # the sender reports an unreachable server
+                except RequestRejected as error:
+                    log.warning("Trackstack heartbeats of run %s stopped: %s", run_id, error)
+                    return
+            if self._ended.wait(self._heartbeat_interval):
+                return
+
+
+def _points_entry(points: List[Dict[str, Any]]) -> Dict[str, Any]:
+    """A logMetrics batch, with the id that makes re-sending it harmless."""
+    return {"kind": "points", "batchId": str(uuid.uuid4()), "points": points}
+
+
+_live_runs: "set[Run]" = set()
+
+
+@atexit.register
+def _flush_at_exit() -> None:
+    for run in list(_live_runs):
+        run._exit()
+
+
+def init(project: str, model: str, name: Optional[str] = None, config: Optional[Mapping[str, Any]] = None,
+         tags: Optional[Sequence[str]] = None, notes: Optional[str] = None, url: Optional[str] = None,
+         token: Optional[str] = None, *, run_id: Optional[Union[str, int]] = None, from_step: Optional[int] = None,
+         spool_dir: Optional[Union[str, Path]] = None, **options: Any) -> Run:
+    """Starts a run of `model` in `project` (both created when new) and answers it.
+
+    config: the hyperparameters (a JSON object). url: the server, default $TRACKSTACK_URL or
+    http://localhost:8080; token: sent as a bearer token, default $TRACKSTACK_TOKEN. run_id: resume that run
+    instead of creating one; from_step: also remove its points after this step first (resuming a checkpoint).
+    spool_dir: where undelivered data waits, default $TRACKSTACK_SPOOL_DIR or ~/.trackstack/spool.
+    options: tuning of `Run` (batch_size, flush_interval, heartbeat_interval, ...).
+
+    When the server cannot be reached the run is created later, from the spool. Raises RequestRejected when
+    the server refuses the run (e.g. an unknown run_id).
+    """
+    if config is not None and not isinstance(config, Mapping):
+        raise TypeError("config must be a mapping of hyperparameters")
+    if not 1 <= options.get("batch_size", 1) <= MAX_POINTS_PER_CALL:  # checked before a run is created for nothing
+        raise ValueError(f"batch_size must be 1 to {MAX_POINTS_PER_CALL}")
+    api = Api(url or os.environ.get("TRACKSTACK_URL") or "http://localhost:8080",
+              token if token is not None else os.environ.get("TRACKSTACK_TOKEN"))
+    header = {"kind": "run", "url": api.url, "runId": None if run_id is None else str(run_id),
+              "project": project, "model": model, "name": name, "config": _jsonable(dict(config or {})),
+              "tags": list(tags or []), "notes": notes}
+    spool = Spool(Path(spool_dir or default_spool_dir()) / f"{uuid.uuid4().hex}.jsonl", header)
+    retry_budget = options.get("retry_budget", DEFAULT_RETRY_BUDGET)
+    try:
+        if run_id is None:
+            header["runId"] = with_retry(lambda: api.create_run(
+                api.create_model(project, model), name, header["config"], header["tags"], notes), retry_budget)
+        else:
+            with_retry(lambda: api.update_run_status(header["runId"], "RUNNING"), retry_budget)
+            if from_step is not None:
+                with_retry(lambda: api.rewind_run(header["runId"], from_step), retry_budget)
+    except ServerUnavailable as error:
+        log.warning("Trackstack server unavailable (%s); the run waits in %s", error, spool.path)
+        spool.save_header()  # the run must be created even if nothing is logged before the process ends
+        if run_id is not None:
+            spool.append({"kind": "status", "status": "RUNNING"})
+            if from_step is not None:
+                spool.append({"kind": "rewind", "toStep": from_step})
+    first_step = 0 if from_step is None else from_step + 1
+    return Run(api, spool, first_step=first_step, **options)
+
+
+def _jsonable(value: Any) -> Any:
+    """`value` with anything JSON cannot carry (paths, enums, objects) turned into its string."""
+    if isinstance(value, Mapping):
+        return {str(key): _jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(item) for item in value]
+    if value is None or isinstance(value, (str, bool)):
+        return value
+    if isinstance(value, numbers.Integral):  # also numpy's integers
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return encode_value(value)  # NaN and Infinity are not JSON either
+    return str(value)

@@ -1,0 +1,262 @@
+"""The spool: a local file per run holding what the server has not yet taken, replayed in order.
+
+A spool file is JSON lines. The first line is the run's header: its server id (null until the run has been
+created on the server) and what is needed to create it. Each further line is one entry:
+
+    {"kind": "points", "batchId": "...", "points": [...]}   a logMetrics batch; its batchId makes re-sending harmless
+    {"kind": "rewind", "toStep": N}                          a rewindRun
+    {"kind": "status", "status": "COMPLETED"}                an updateRunStatus
+
+Entries leave the file only after the server has taken them. A live process holds `<file>.lock` (flock) so that
+`python -m trackstack sync` leaves its spool alone.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import threading
+from pathlib import Path
+from typing import Any, BinaryIO, Dict, List, Optional, Tuple
+
+from .api import Api, RequestRejected, ServerUnavailable
+
+try:
+    import fcntl
+except ImportError:  # Windows: no flock, so no protection against a concurrent `sync`
+    fcntl = None  # type: ignore[assignment]
+
+log = logging.getLogger("trackstack")
+
+
+def default_spool_dir() -> Path:
+    """$TRACKSTACK_SPOOL_DIR, or ~/.trackstack/spool."""
+    return Path(os.environ.get("TRACKSTACK_SPOOL_DIR") or Path.home() / ".trackstack" / "spool")
+
+
+def _json_line(record: Dict[str, Any]) -> bytes:
+    return (json.dumps(record, separators=(",", ":")) + "\n").encode()
+
+
+class Spool:
+    """One run's spool file. Safe to use from several threads of one process."""
+
+    def __init__(self, path: Path, header: Dict[str, Any]) -> None:
+        self.path = path
+        self.header = header
+        self._lock = threading.Lock()
+        self._lock_file: Optional[Any] = None
+
+    @property
+    def run_id(self) -> Optional[str]:
+        """The run's server id; None while the run exists only in the spool."""
+        return self.header.get("runId")
+
+    def pending(self) -> bool:
+        """Whether the file exists, i.e. the run's creation or some entries wait for the server."""
+        return self.path.exists()
+
+    def save_header(self) -> None:
+        """Writes the file with just the header unless it exists: a run to create even if nothing else follows."""
+        with self._lock:
+            self._create_file()
+
+    def append(self, entry: Dict[str, Any]) -> None:
+        """Adds an entry at the end, durably (fsync'd) before returning."""
+        with self._lock:
+            self._create_file()
+            with open(self.path, "ab") as file:
+                file.write(_json_line(entry))
+                file.flush()
+                os.fsync(file.fileno())
+
+    def _create_file(self) -> None:
+        self.hold()
+        if not self.path.exists():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._rewrite(None)
+
+    def hold(self) -> bool:
+        """Takes the file's lock for this process unless another process holds it; answers whether we hold it."""
+        if self._lock_file is not None or fcntl is None:
+            return True
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        lock_file = open(str(self.path) + ".lock", "w")
+        try:
+            fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            lock_file.close()
+            return False
+        self._lock_file = lock_file
+        return True
+
+    def release(self) -> None:
+        """Lets go of the lock; removes the lock file when nothing is left to replay."""
+        with self._lock:
+            if self._lock_file is None:
+                return
+            if not self.path.exists():
+                Path(self._lock_file.name).unlink(missing_ok=True)
+            self._lock_file.close()
+            self._lock_file = None
+
+    def replay(self, api: Api) -> None:
+        """Sends every entry in order, removing what the server took. Raises ServerUnavailable when it goes away.
+
+        Rejected entries are dropped with a warning. Re-sending an entry already taken (after a crash between
+        sending and removing it) is harmless, except for run creation and rewinds, which are removed right away.
+        """
+        if self.run_id is None:
+            self._create_run(api)
+        offset = None
+        while True:
+            with self._lock:
+                entry, entry_offset, offset = self._read_entry(offset)
+                if entry is None:  # all delivered
+                    self.path.unlink(missing_ok=True)
+                    return
+            try:
+                self._deliver(api, entry)
+            except ServerUnavailable:
+                with self._lock:
+                    self._compact(entry_offset)
+                raise
+            if entry["kind"] == "rewind":  # re-running it would delete points sent after it
+                with self._lock:
+                    self._compact(offset)
+                offset = None
+
+    def _create_run(self, api: Api) -> None:
+        header = self.header
+        try:
+            model_id = api.create_model(header["project"], header["model"])
+            run_id = api.create_run(model_id, header.get("name"), header.get("config") or {},
+                                    header.get("tags") or [], header.get("notes"))
+        except RequestRejected as error:
+            log.warning("Trackstack rejected creating run %r of %s/%s: %s; dropping its spooled data in %s",
+                        header.get("name"), header["project"], header["model"], error, self.path)
+            with self._lock:
+                self.path.unlink(missing_ok=True)
+            raise
+        with self._lock:
+            self.header = dict(header, runId=run_id)
+            self._compact(None)  # persist the id at once: replaying the header again would create a second run
+        log.info("Trackstack created run %s from the spool", run_id)
+
+    def _deliver(self, api: Api, entry: Dict[str, Any]) -> None:
+        run_id = self.run_id
+        try:
+            if entry["kind"] == "points":
+                api.log_metrics(run_id, entry["points"], entry["batchId"])
+            elif entry["kind"] == "rewind":
+                api.rewind_run(run_id, entry["toStep"])
+            elif entry["kind"] == "status":
+                api.update_run_status(run_id, entry["status"])
+        except RequestRejected as error:
+            log.warning("Trackstack rejected spooled %s of run %s: %s; dropped", entry["kind"], run_id, error)
+
+    def _read_entry(self, offset: Optional[int]) -> Tuple[Optional[Dict[str, Any]], int, int]:
+        """The entry at `offset` (None: the first one), its offset, and the offset after it; skips broken lines."""
+        if not self.path.exists():
+            return None, 0, 0
+        with open(self.path, "rb") as file:
+            if offset is None:
+                file.readline()  # the header
+            else:
+                file.seek(offset)
+            while True:
+                entry_offset = file.tell()
+                line = file.readline()
+                if not line:
+                    return None, entry_offset, entry_offset
+                try:
+                    entry = json.loads(line)
+                    if isinstance(entry, dict) and entry.get("kind") in ("points", "rewind", "status"):
+                        return entry, entry_offset, file.tell()
+                except ValueError:  # a line cut short by a process killed while writing it
+                    pass
+                log.warning("Trackstack skips a broken line in %s", self.path)
+
+    def _compact(self, offset: Optional[int]) -> None:
+        """Rewrites the file as the header plus the entries from `offset` on (None: all of them)."""
+        if not self.path.exists():
+            return
+        with open(self.path, "rb") as file:
+            if offset is None:
+                file.readline()
+            else:
+                file.seek(offset)
+            self._rewrite(file)
+
+    def _rewrite(self, entries: Optional[BinaryIO]) -> None:
+        """Replaces the file atomically with the header and the rest of `entries` (whole lines)."""
+        temporary = self.path.with_name(self.path.name + ".tmp")
+        with open(temporary, "wb") as file:
+            file.write(_json_line(self.header))
+            if entries is not None:
+                shutil.copyfileobj(entries, file)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, self.path)
+        _fsync_dir(self.path.parent)
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Makes a rename durable; not possible (nor needed) on every platform."""
+    try:
+        descriptor = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+def spool_files(directory: Path) -> List[Path]:
+    """The spool files of a directory, oldest first."""
+    if not directory.is_dir():
+        return []
+    return sorted(directory.glob("*.jsonl"), key=lambda path: path.stat().st_mtime)
+
+
+def sync(directory: Path, url: Optional[str] = None, token: Optional[str] = None) -> Tuple[int, int]:
+    """Replays every spool file in `directory` not held by a live process; answers (replayed, left) file counts.
+
+    `url` overrides the server recorded in each file.
+    """
+    replayed = left = 0
+    for path in spool_files(directory):
+        spool = Spool(path, {})
+        if not spool.hold():
+            log.warning("Trackstack skips %s: a running process is still using it", path)
+            left += 1
+            continue
+        try:
+            spool.header = _read_header(path)  # only now: until we held the lock, its process could change it
+            spool.replay(Api(url or spool.header["url"], token))
+            replayed += 1
+        except FileNotFoundError:
+            pass  # its process replayed it meanwhile
+        except ValueError as error:
+            log.warning("Trackstack cannot read spool file %s: %s", path, error)
+            left += 1
+        except ServerUnavailable as error:
+            log.warning("Trackstack could not replay %s: %s", path, error)
+            left += 1
+        except RequestRejected:
+            replayed += 1  # already reported, and its data dropped
+        finally:
+            spool.release()
+    return replayed, left
+
+
+def _read_header(path: Path) -> Dict[str, Any]:
+    with open(path, encoding="utf-8") as file:
+        header = json.loads(file.readline())
+    if not isinstance(header, dict) or header.get("kind") != "run":
+        raise ValueError("it does not start with a run header")
+    return header
