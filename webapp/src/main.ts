@@ -1,14 +1,37 @@
-import { projectListHtml, type ProjectSummary } from "./projects";
+import "./ui/styles.css";
+import { startRouter } from "./app/router";
+import type { View } from "./app/viewState";
+import { compareView } from "./compare/compareView";
+import { paramsView } from "./params/paramsView";
+import { projectsView } from "./projects/projectsView";
+import { projectView } from "./runs/projectView";
+import { runView } from "./runs/runView";
+import { h, link } from "./ui/dom";
+import { themeToggle } from "./ui/theme";
 
-const list = document.getElementById("projects")!;
+function renderView(root: HTMLElement, view: View): () => void {
+  switch (view.kind) {
+    case "projects":
+      return projectsView(root);
+    case "project":
+      return projectView(root, view);
+    case "params":
+      return paramsView(root, view);
+    case "run":
+      return runView(root, view);
+    case "compare":
+      return compareView(root, view);
+    case "notFound":
+      root.append(h("h1", {}, "Not found"), h("p", {}, "Nothing lives at ", h("code", {}, view.path), ". ", link("/", "Go to the projects.")));
+      return () => {};
+  }
+}
 
-fetch("/graphql", {
-  method: "POST",
-  headers: { "Content-Type": "application/json" },
-  body: JSON.stringify({ query: "{ projects { name runCount } }" }),
-})
-  .then((response) => response.json())
-  .then((body: { data?: { projects: ProjectSummary[] } }) => {
-    list.innerHTML = body.data ? projectListHtml(body.data.projects) : "<li>Could not load projects.</li>";
-  })
-  .catch(() => (list.innerHTML = "<li>The server is not reachable.</li>"));
+const main = h("main", { id: "main" });
+let router: { rerender: () => void } | undefined;
+document.body.replaceChildren(
+  h("a", { href: "#main", className: "skip-link" }, "Skip to content"),
+  h("header", { className: "app-header" }, link("/", h("strong", {}, "Trackstack")), h("nav", {}, link("/", "Projects"), h("a", { href: "/graphiql" }, "GraphiQL")), themeToggle(() => router?.rerender())),
+  main,
+);
+router = startRouter(main, renderView);

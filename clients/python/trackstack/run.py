@@ -95,7 +95,8 @@ class Run:
                 self._queue.put_nowait(point)
             except queue.Full:  # the sender is behind: keep the rest on disk rather than wait or drop it
                 try:
-                    self._spool.append(_points_entry(points[index:]))
+                    # No fsync: these points were headed for the in-memory queue, which survives no crash either.
+                    self._spool.append(_points_entry(points[index:]), durable=False)
                 except OSError as error:
                     log.warning("Trackstack dropped %d points at step %d: the queue is full and the spool "
                                 "cannot be written (%s)", len(points) - index, step, error)

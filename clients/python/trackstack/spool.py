@@ -62,14 +62,15 @@ class Spool:
         with self._lock:
             self._create_file()
 
-    def append(self, entry: Dict[str, Any]) -> None:
-        """Adds an entry at the end, durably (fsync'd) before returning."""
+    def append(self, entry: Dict[str, Any], durable: bool = True) -> None:
+        """Adds an entry at the end; durably (fsync'd) before returning unless `durable` is False."""
         with self._lock:
             self._create_file()
             with open(self.path, "ab") as file:
                 file.write(_json_line(entry))
                 file.flush()
-                os.fsync(file.fileno())
+                if durable:
+                    os.fsync(file.fileno())
 
     def _create_file(self) -> None:
         self.hold()

@@ -1,0 +1,164 @@
+import { mkdirSync, readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { ARTEFACTS, CHROMIUM_ARGS, gql, logPoints, seedRun, startServer, startStaticServer, type PointInput } from "./harness";
+
+let server: Awaited<ReturnType<typeof startServer>>;
+let web: Awaited<ReturnType<typeof startStaticServer>>;
+let browser: Browser;
+let page: Page;
+const runIds: string[] = [];
+
+const curve = (name: string, split: string | null, from: number, to: number, f: (step: number) => number | string): PointInput[] =>
+  Array.from({ length: to - from }, (_, i) => ({ name, split, step: from + i, value: f(from + i) }));
+
+async function seed(): Promise<void> {
+  for (const [i, lr] of [0.1, 0.01, 0.001].entries()) {
+    const id = await seedRun(server.url, "vision", i < 2 ? "resnet" : "vit", `lr-${lr}`, { lr, batch_size: 32 * (i + 1), optimizer: { name: i ? "adam" : "sgd" } });
+    runIds.push(id);
+    await logPoints(server.url, id, [
+      ...curve("loss", "train", 0, 200, (s) => (s === 120 && i === 0 ? "NaN" : 2 * Math.exp(-s / (60 + 40 * i)) + 0.05 * Math.sin(s))),
+      ...curve("loss", "val", 0, 200, (s) => 2.1 * Math.exp(-s / (70 + 40 * i)) + 0.1),
+      ...curve("accuracy", "val", 0, 200, (s) => 0.95 - 0.8 * Math.exp(-s / (50 + 30 * i))),
+    ]);
+  }
+}
+
+const shot = (name: string) => page.screenshot({ path: join(ARTEFACTS, `${name}.png`), fullPage: true });
+
+beforeAll(async () => {
+  mkdirSync(ARTEFACTS, { recursive: true });
+  for (const old of readdirSync(ARTEFACTS).filter((f) => f.startsWith("failed-"))) rmSync(join(ARTEFACTS, old));
+  server = await startServer();
+  web = await startStaticServer(server.url);
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+}, 120_000);
+
+afterEach(async ({ task }) => {
+  if (task.result?.state === "fail") await shot(`failed-${task.name.replace(/\W+/g, "-")}`);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await web?.stop();
+  await server?.stop();
+});
+
+describe("dashboard", () => {
+  it("should guide a first run when there are no projects", async () => {
+    await page.goto(`${web.url}/`);
+    await page.getByRole("heading", { name: "No projects yet" }).waitFor();
+    expect(await page.locator("pre code").first().textContent()).toContain(`${web.url}/graphql`);
+    await shot("empty-state");
+  });
+
+  it("should open a project, list its runs and compare two of them", async () => {
+    await seed();
+    await page.goto(`${web.url}/`);
+    await page.getByRole("link", { name: "vision" }).click();
+    await page.waitForURL(/\/projects\/vision$/);
+    await expect.poll(() => page.locator("table.runs tbody tr").count()).toBe(3);
+    expect(await page.locator("table.runs thead").textContent()).toContain("loss · train");
+    await shot("runs-table");
+
+    await page.getByRole("checkbox", { name: "Select lr-0.1" }).check();
+    await page.getByRole("checkbox", { name: "Select lr-0.01" }).check();
+    await page.getByRole("link", { name: "Compare selected (2)" }).click();
+    await page.waitForURL(new RegExp(`/compare/${runIds[0]},${runIds[1]}$`));
+    await page.locator(".chart-card[data-metric=loss] canvas").waitFor();
+    expect(await page.locator(".chart-card h3").allTextContents()).toEqual(["accuracy", "loss"]);
+    expect(await page.locator(".chart-card[data-metric=loss] .stats tbody tr").count()).toBe(4); // 2 runs × 2 splits
+    await shot("compare");
+  });
+
+  it("should sort and filter the runs table on the server and keep it in the URL", async () => {
+    await page.goto(`${web.url}/projects/vision?sort=-p:lr`);
+    await expect.poll(() => page.locator("table.runs tbody tr td:nth-child(3)").allTextContents()).toEqual(["lr-0.1", "lr-0.01", "lr-0.001"]);
+    await page.getByRole("searchbox", { name: "Filter lr" }).fill("< 0.05");
+    await expect.poll(() => page.locator("table.runs tbody tr").count()).toBe(2);
+    expect(new URL(page.url()).searchParams.get("f.p:lr")).toBe("< 0.05");
+  });
+
+  it("should update the chart and the runs table live while points are logged", async () => {
+    await page.goto(`${web.url}/compare/${runIds[0]},${runIds[1]}`);
+    const lossStats = page.locator(".chart-card[data-metric=loss] .stats");
+    await expect.poll(() => lossStats.textContent()).toContain("@ 199");
+    await page.waitForTimeout(1000); // let the subscription start
+    await logPoints(server.url, runIds[0], curve("loss", "train", 200, 260, (s) => (s === 250 ? 0.0125 : 0.3)));
+    await expect.poll(() => lossStats.textContent(), { timeout: 10_000 }).toContain("0.0125 @ 250");
+
+    await page.goto(`${web.url}/projects/vision?param=p:lr&metric=m:loss~train`);
+    const firstRow = page.locator(`table.runs tbody tr[data-run-id="${runIds[0]}"]`);
+    await firstRow.waitFor();
+    await page.waitForTimeout(1000);
+    await logPoints(server.url, runIds[0], [{ name: "loss", split: "train", step: 300, value: 0.125 }]);
+    await gql(server.url, "mutation($r: ID!) { updateRunStatus(runId: $r, status: COMPLETED) { status } }", { r: runIds[0] });
+    await expect.poll(() => firstRow.textContent(), { timeout: 10_000 }).toContain("0.125");
+    await expect.poll(() => firstRow.locator(".status").textContent()).toBe("completed");
+    await shot("runs-table-live");
+  });
+
+  it("should query series in detail when the chart is zoomed", async () => {
+    await page.goto(`${web.url}/compare/${runIds[0]},${runIds[1]}`);
+    const chart = page.locator(".chart-card[data-metric=accuracy] .chart");
+    await chart.locator("canvas").waitFor();
+    await page.waitForTimeout(300);
+    const zoomQuery = page.waitForRequest((request) => /fromStep/.test(request.postData() ?? "") && /"fromStep":\d+/.test(request.postData() ?? ""));
+    const box = (await chart.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    for (let i = 0; i < 5; i++) await page.mouse.wheel(0, -300);
+    const variables = JSON.parse((await zoomQuery).postData()!).variables;
+    expect(variables.names).toEqual(["accuracy"]);
+    expect(variables.fromStep).toBeGreaterThan(0);
+    expect(variables.toStep).toBeLessThan(200);
+  });
+
+  it("should keep the chart settings in the URL", async () => {
+    await page.goto(`${web.url}/compare/${runIds[0]},${runIds[1]}`);
+    await page.locator(".chart-card[data-metric=loss] canvas").waitFor();
+    await page.getByLabel("X axis").selectOption("wall");
+    await page.getByLabel("Log scale").check();
+    await expect.poll(() => new URL(page.url()).search).toBe("?x=wall&log=1");
+    await page.reload();
+    await page.locator(".chart-card[data-metric=loss] canvas").waitFor();
+    expect(await page.getByLabel("X axis").inputValue()).toBe("wall");
+    expect(await page.getByLabel("Log scale").isChecked()).toBe(true);
+    await shot("compare-wall-time-log");
+  });
+
+  it("should show a run, save its notes and draw the hyperparameters", async () => {
+    await page.goto(`${web.url}/runs/${runIds[1]}`);
+    await page.getByRole("heading", { name: "lr-0.01" }).waitFor();
+    await page.getByRole("textbox", { name: "Notes" }).fill("best so far");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.locator(".edit [role=status]").filter({ hasText: /Saved|wrong|reachable/ }).waitFor();
+    expect(await page.locator(".edit [role=status]").textContent()).toBe("Saved.");
+    await page.reload();
+    await expect.poll(() => page.getByRole("textbox", { name: "Notes" }).inputValue()).toBe("best so far");
+    await page.locator(".chart-card canvas").first().waitFor();
+    await shot("run");
+
+    await page.goto(`${web.url}/projects/vision/params?metric=m:loss~val`);
+    await page.locator(".chart.parallel canvas").waitFor();
+    await shot("hyperparameters");
+  });
+
+  it("should delete a run after confirmation", async () => {
+    await page.goto(`${web.url}/runs/${runIds[2]}`);
+    await page.getByRole("button", { name: "Delete…" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Delete run" }).click();
+    await page.waitForURL(/\/projects\/vision$/);
+    await expect.poll(() => page.locator("table.runs tbody tr").count()).toBe(2);
+  });
+
+  it("should follow the dark theme toggle", async () => {
+    await page.goto(`${web.url}/compare/${runIds[0]},${runIds[1]}`);
+    await page.getByRole("button", { name: /Switch to dark theme/ }).click();
+    expect(await page.locator("html").getAttribute("data-theme")).toBe("dark");
+    await page.locator(".chart-card[data-metric=loss] canvas").waitFor();
+    await page.waitForTimeout(500);
+    await shot("compare-dark");
+  });
+});

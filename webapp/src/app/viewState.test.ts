@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { compareUrl, emptyTableState, parseUrl, projectUrl, runUrl, viewUrl, type View } from "./viewState";
+
+const at = (path: string) => parseUrl(new URL(path, "http://localhost"));
+
+describe("URL ↔ view state", () => {
+  it("should map the main paths to their views", () => {
+    expect(at("/")).toEqual({ kind: "projects" });
+    expect(at("/projects/Image%20Classification")).toMatchObject({ kind: "project", project: "Image Classification" });
+    expect(at("/projects/vision/params?metric=loss~val")).toEqual({ kind: "params", project: "vision", metric: "loss~val" });
+    expect(at("/runs/42")).toEqual({ kind: "run", runId: "42", chart: { x: "step", smoothing: 0, log: false } });
+    expect(at("/compare/1,2,3")).toMatchObject({ kind: "compare", runIds: ["1", "2", "3"] });
+    expect(at("/elsewhere/x")).toEqual({ kind: "notFound", path: "/elsewhere/x" });
+  });
+
+  it("should restore a fully configured runs table from its URL", () => {
+    const view: View = {
+      kind: "project",
+      project: "a/b c",
+      table: {
+        modelId: "7",
+        search: "warm",
+        statuses: ["RUNNING", "CRASHED"],
+        params: ["lr", "optimizer.name"],
+        metrics: ["loss~val", "accuracy"],
+        sort: { column: "m:loss~val", desc: true },
+        filters: { "p:lr": "> 0.001", status: "" },
+      },
+    };
+    const url = viewUrl(view);
+    expect(url.startsWith("/projects/a%2Fb%20c?")).toBe(true);
+    const restored = at(url);
+    expect(restored).toEqual({ ...view, table: { ...view.table, filters: { "p:lr": "> 0.001" } } });
+  });
+
+  it("should keep chart settings and leave defaults out of the URL", () => {
+    expect(viewUrl({ kind: "compare", runIds: ["1", "2"], chart: { x: "step", smoothing: 0, log: false } })).toBe("/compare/1,2");
+    const url = viewUrl({ kind: "run", runId: "5", chart: { x: "wall", smoothing: 0.6, log: true } });
+    expect(at(url)).toEqual({ kind: "run", runId: "5", chart: { x: "wall", smoothing: 0.6, log: true } });
+  });
+
+  it("should link to the main views in their default state", () => {
+    expect(projectUrl("a b", "3")).toBe("/projects/a%20b?model=3");
+    expect(runUrl("7")).toBe("/runs/7");
+    expect(compareUrl(["1", "2"])).toBe("/compare/1,2");
+  });
+
+  it("should ignore nonsense in the query", () => {
+    expect(at("/runs/5?x=banana&smooth=7")).toEqual({ kind: "run", runId: "5", chart: { x: "step", smoothing: 0, log: false } });
+    expect(at("/projects/p?status=RUNNING,BOGUS")).toMatchObject({ table: { ...emptyTableState(), statuses: ["RUNNING"] } });
+  });
+});

@@ -1,0 +1,125 @@
+import type { RunStatus } from "../gql/graphql";
+
+/** What a chart panel shows besides the data; kept in the URL so a view can be bookmarked. */
+export type XAxisMode = "step" | "relative" | "wall";
+export interface ChartSettings {
+  x: XAxisMode;
+  /** EMA weight, 0 (off) to 0.99. */
+  smoothing: number;
+  log: boolean;
+}
+
+/**
+ * The runs table of a project. Columns are keys: `name`, `status`, `created`, `model`, `duration`,
+ * `p:<param path>` or `m:<metric>~<split>` (see runs/columns.ts).
+ */
+export interface TableState {
+  modelId?: string;
+  search: string;
+  statuses: RunStatus[];
+  params: string[];
+  metrics: string[];
+  sort?: { column: string; desc: boolean };
+  /** Column key → filter expression such as `> 0.5` or `adam`. */
+  filters: Record<string, string>;
+}
+
+export type View =
+  | { kind: "projects" }
+  | { kind: "project"; project: string; table: TableState }
+  | { kind: "params"; project: string; metric?: string }
+  | { kind: "run"; runId: string; chart: ChartSettings }
+  | { kind: "compare"; runIds: string[]; chart: ChartSettings }
+  | { kind: "notFound"; path: string };
+
+export const defaultChartSettings: ChartSettings = { x: "step", smoothing: 0, log: false };
+const STATUSES: RunStatus[] = ["RUNNING", "COMPLETED", "FAILED", "CRASHED"];
+
+export function emptyTableState(): TableState {
+  return { search: "", statuses: [], params: [], metrics: [], filters: {} };
+}
+
+function parseChart(query: URLSearchParams): ChartSettings {
+  const x = query.get("x");
+  const smoothing = Number(query.get("smooth"));
+  return {
+    x: x === "relative" || x === "wall" ? x : "step",
+    smoothing: smoothing > 0 && smoothing < 1 ? smoothing : 0,
+    log: query.get("log") === "1",
+  };
+}
+
+function chartQuery(chart: ChartSettings): URLSearchParams {
+  const query = new URLSearchParams();
+  if (chart.x !== "step") query.set("x", chart.x);
+  if (chart.smoothing > 0) query.set("smooth", String(chart.smoothing));
+  if (chart.log) query.set("log", "1");
+  return query;
+}
+
+function parseTable(query: URLSearchParams): TableState {
+  const table = emptyTableState();
+  table.modelId = query.get("model") ?? undefined;
+  table.search = query.get("q") ?? "";
+  table.statuses = (query.get("status") ?? "").split(",").filter((s): s is RunStatus => STATUSES.includes(s as RunStatus));
+  table.params = query.getAll("param");
+  table.metrics = query.getAll("metric");
+  const sort = query.get("sort");
+  if (sort) table.sort = sort.startsWith("-") ? { column: sort.slice(1), desc: true } : { column: sort, desc: false };
+  for (const [key, value] of query) if (key.startsWith("f.") && value) table.filters[key.slice(2)] = value;
+  return table;
+}
+
+function tableQuery(table: TableState): URLSearchParams {
+  const query = new URLSearchParams();
+  if (table.modelId) query.set("model", table.modelId);
+  if (table.search) query.set("q", table.search);
+  if (table.statuses.length) query.set("status", table.statuses.join(","));
+  table.params.forEach((p) => query.append("param", p));
+  table.metrics.forEach((m) => query.append("metric", m));
+  if (table.sort) query.set("sort", (table.sort.desc ? "-" : "") + table.sort.column);
+  for (const [column, expression] of Object.entries(table.filters)) if (expression) query.set(`f.${column}`, expression);
+  return query;
+}
+
+const withQuery = (path: string, query: URLSearchParams) => (query.size ? `${path}?${query}` : path);
+
+/** The view a URL shows. */
+export function parseUrl(url: URL): View {
+  const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
+  const query = url.searchParams;
+  if (parts.length === 0) return { kind: "projects" };
+  if (parts[0] === "projects" && parts.length === 2) return { kind: "project", project: parts[1], table: parseTable(query) };
+  if (parts[0] === "projects" && parts.length === 3 && parts[2] === "params")
+    return { kind: "params", project: parts[1], metric: query.get("metric") ?? undefined };
+  if (parts[0] === "runs" && parts.length === 2) return { kind: "run", runId: parts[1], chart: parseChart(query) };
+  if (parts[0] === "compare" && parts.length === 2) {
+    const runIds = parts[1].split(",").filter(Boolean);
+    if (runIds.length) return { kind: "compare", runIds, chart: parseChart(query) };
+  }
+  return { kind: "notFound", path: url.pathname };
+}
+
+/** The URL (path and query) that shows a view; the inverse of parseUrl. */
+export function viewUrl(view: View): string {
+  const segment = encodeURIComponent;
+  switch (view.kind) {
+    case "projects":
+      return "/";
+    case "project":
+      return withQuery(`/projects/${segment(view.project)}`, tableQuery(view.table));
+    case "params":
+      return withQuery(`/projects/${segment(view.project)}/params`, new URLSearchParams(view.metric ? { metric: view.metric } : {}));
+    case "run":
+      return withQuery(`/runs/${segment(view.runId)}`, chartQuery(view.chart));
+    case "compare":
+      return withQuery(`/compare/${view.runIds.map(segment).join(",")}`, chartQuery(view.chart));
+    case "notFound":
+      return view.path;
+  }
+}
+
+/** Links to the main views, in their default state. */
+export const projectUrl = (project: string, modelId?: string) => viewUrl({ kind: "project", project, table: { ...emptyTableState(), modelId } });
+export const runUrl = (runId: string) => viewUrl({ kind: "run", runId, chart: defaultChartSettings });
+export const compareUrl = (runIds: string[]) => viewUrl({ kind: "compare", runIds, chart: defaultChartSettings });

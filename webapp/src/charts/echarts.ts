@@ -1,0 +1,57 @@
+// The one place ECharts is imported: only the pieces registered here end up in the bundle.
+import * as echarts from "echarts/core";
+import { LineChart, ParallelChart, type LineSeriesOption, type ParallelSeriesOption } from "echarts/charts";
+import {
+  DataZoomComponent,
+  GridComponent,
+  LegendComponent,
+  MarkPointComponent,
+  ParallelComponent,
+  TooltipComponent,
+  VisualMapComponent,
+  type DataZoomComponentOption,
+  type GridComponentOption,
+  type LegendComponentOption,
+  type ParallelComponentOption,
+  type TooltipComponentOption,
+  type VisualMapComponentOption,
+} from "echarts/components";
+import { CanvasRenderer } from "echarts/renderers";
+
+echarts.use([
+  LineChart,
+  ParallelChart,
+  GridComponent,
+  DataZoomComponent,
+  TooltipComponent,
+  LegendComponent,
+  MarkPointComponent,
+  ParallelComponent,
+  VisualMapComponent,
+  CanvasRenderer,
+]);
+
+export type LineChartOption = echarts.ComposeOption<
+  LineSeriesOption | GridComponentOption | DataZoomComponentOption | TooltipComponentOption | LegendComponentOption
+>;
+export type ParallelChartOption = echarts.ComposeOption<
+  ParallelSeriesOption | ParallelComponentOption | TooltipComponentOption | VisualMapComponentOption
+>;
+export type { LineSeriesOption };
+export { echarts };
+
+/** A chart in the page's current theme, resized with its container. Answers a dispose function. */
+export function createChart(container: HTMLElement): { chart: echarts.ECharts; dispose: () => void } {
+  const dark = document.documentElement.dataset.theme === "dark";
+  const chart = echarts.init(container, dark ? "dark" : undefined, { renderer: "canvas" });
+  if (dark) chart.setOption({ backgroundColor: "transparent" });
+  const observer = new ResizeObserver(() => chart.resize());
+  observer.observe(container);
+  return {
+    chart,
+    dispose: () => {
+      observer.disconnect();
+      chart.dispose();
+    },
+  };
+}

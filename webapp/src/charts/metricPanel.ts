@@ -1,0 +1,256 @@
+import { request } from "../api/graphql";
+import type { ChartSettings, XAxisMode } from "../app/viewState";
+import { MetricPointsDocument, SeriesDocument, type MetricPointsSubscription } from "../gql/graphql";
+import { onReconnect, subscribe } from "../live/client";
+import { errorState, formatNumber, h, loading } from "../ui/dom";
+import { createChart, type echarts } from "./echarts";
+import { chartOption, lineName, MAX_LINES_WITH_BANDS, seriesFor, type RunInfo } from "./lineChart";
+import { appendLive, bufferFromSeries, extremes, seriesKey, spliceRange, toPoint, type SeriesBuffer } from "./seriesBuffer";
+
+/** One chart per metric name, with its buffers and the keys changed since the last draw. */
+interface MetricChart {
+  name: string;
+  chart: echarts.ECharts;
+  dispose: () => void;
+  buffers: Map<string, SeriesBuffer>;
+  dirty: Set<string>;
+  stats: HTMLElement;
+  zoomTimer?: ReturnType<typeof setTimeout>;
+}
+
+type Batch = MetricPointsSubscription["metricPoints"];
+
+/** Live draws are coalesced: at most one redraw of a chart per this many milliseconds. */
+const DRAW_INTERVAL_MS = 250;
+const ZOOM_DEBOUNCE_MS = 350;
+
+/**
+ * The charts of some runs: fetched with `series` at about one point per pixel, kept live from
+ * `metricPoints`, re-queried in detail on zoom. `metricNames` (from the runs' summaries) are the charts
+ * known up front; others appear when their first live point arrives. Answers a function that tears it all down.
+ */
+export function mountMetricPanel(
+  root: HTMLElement,
+  runs: RunInfo[],
+  metricNames: string[],
+  initialSettings: ChartSettings,
+  onSettingsChange: (settings: ChartSettings) => void,
+): () => void {
+  let settings = initialSettings;
+  const runById = new Map(runs.map((r) => [r.id, r]));
+  const runIds = runs.map((r) => r.id);
+  const charts = new Map<string, MetricChart>();
+  const grid = h("div", { className: "chart-grid" }, loading("Loading metrics…"));
+  root.append(toolbar(), grid);
+  // about one point per pixel of a chart; wide screens show two charts per row (see .chart-grid)
+  const twoColumns = matchMedia("(min-width: 1150px)").matches;
+  const maxPoints = Math.min(2000, Math.max(200, Math.round(grid.clientWidth / (twoColumns ? 2 : 1))));
+  const splitOrder: (string | null)[] = [];
+  let pending: Batch[] | null = [];
+  let drawTimer: ReturnType<typeof setTimeout> | undefined;
+  let disposed = false;
+
+  function toolbar(): HTMLElement {
+    const update = (change: Partial<ChartSettings>) => {
+      settings = { ...settings, ...change };
+      onSettingsChange(settings);
+      for (const chart of charts.values()) redraw(chart);
+    };
+    const modes: [XAxisMode, string][] = [["step", "Step"], ["relative", "Relative time"], ["wall", "Wall time"]];
+    const select = h("select", { onchange: () => update({ x: select.value as XAxisMode }) },
+      ...modes.map(([value, label]) => h("option", { value, selected: value === settings.x }, label)));
+    const output = h("output", {}, settings.smoothing.toFixed(2));
+    const slider = h("input", {
+      type: "range", min: 0, max: 0.99, step: 0.01, value: settings.smoothing,
+      // redrawing many charts on every pixel of a drag would stutter: the label follows, the charts on release
+      oninput: () => (output.textContent = Number(slider.value).toFixed(2)),
+      onchange: () => update({ smoothing: Number(slider.value) }),
+    });
+    const log = h("input", { type: "checkbox", checked: settings.log, onchange: () => update({ log: log.checked }) });
+    return h("div", { className: "toolbar", role: "group", "aria-label": "Chart settings" },
+      h("label", {}, "X axis ", select),
+      h("label", {}, "Smoothing ", slider, " ", output),
+      h("label", {}, log, " Log scale"));
+  }
+
+  function splitIndex(split: string | null): number {
+    if (!splitOrder.includes(split)) splitOrder.push(split);
+    return splitOrder.indexOf(split);
+  }
+
+  function seriesOf(chart: MetricChart, keys: Iterable<string>) {
+    const withBands = chart.buffers.size <= MAX_LINES_WITH_BANDS;
+    return [...keys].flatMap((key) => {
+      const buffer = chart.buffers.get(key)!;
+      return seriesFor(buffer, runById.get(buffer.runId)!, settings, splitIndex(buffer.split), withBands);
+    });
+  }
+
+  /** Full option: on creation and when the settings change. */
+  function redraw(chart: MetricChart): void {
+    chart.chart.setOption(chartOption(seriesOf(chart, chart.buffers.keys()), settings), { replaceMerge: ["series"] });
+    chart.dirty.clear();
+    renderStats(chart);
+  }
+
+  /**
+   * Live or zoom update: only the changed series are replaced, by id; nothing is redrawn from scratch.
+   * One chart per frame, so the main thread is never blocked by all charts at once.
+   */
+  function drawDirty(): void {
+    drawTimer = undefined;
+    const chart = [...charts.values()].find((c) => c.dirty.size);
+    if (!chart) return;
+    chart.chart.setOption({ series: seriesOf(chart, chart.dirty) }, { lazyUpdate: true });
+    chart.dirty.clear();
+    renderStats(chart);
+    if ([...charts.values()].some((c) => c.dirty.size)) drawTimer = setTimeout(() => requestAnimationFrame(drawDirty), 0);
+  }
+
+  function scheduleDraw(): void {
+    drawTimer ??= setTimeout(() => requestAnimationFrame(drawDirty), DRAW_INTERVAL_MS);
+  }
+
+  function renderStats(chart: MetricChart): void {
+    const rows = [...chart.buffers.values()].map((buffer) => {
+      const run = runById.get(buffer.runId)!;
+      const { min, max } = extremes(buffer.points);
+      const last = buffer.points[buffer.points.length - 1];
+      return h("tr", {},
+        h("td", {}, h("span", { className: "swatch", style: `background:${run.color}` }), lineName(run, buffer.split)),
+        h("td", {}, formatNumber(last?.value)),
+        h("td", {}, min ? `${formatNumber(min.value)} @ ${min.step}` : "–"),
+        h("td", {}, max ? `${formatNumber(max.value)} @ ${max.step}` : "–"));
+    });
+    chart.stats.replaceChildren(
+      h("thead", {}, h("tr", {}, h("th", {}, "Line"), h("th", {}, "Last"), h("th", {}, "Min @ step"), h("th", {}, "Max @ step"))),
+      h("tbody", {}, ...rows));
+  }
+
+  function chartFor(name: string): MetricChart {
+    let chart = charts.get(name);
+    if (chart) return chart;
+    const canvas = h("div", { className: "chart", role: "img", "aria-label": `Chart of ${name}` });
+    const stats = h("table", { className: "stats" });
+    const card = h("section", { className: "chart-card", "data-metric": name }, h("h3", {}, name), canvas,
+      h("details", { open: runs.length <= 4 }, h("summary", {}, "Min / max per line"), stats));
+    const names = [...charts.keys(), name].sort();
+    grid.insertBefore(card, grid.children[names.indexOf(name)] ?? null);
+    const { chart: echart, dispose } = createChart(canvas);
+    chart = { name, chart: echart, dispose, buffers: new Map(), dirty: new Set(), stats };
+    const created = chart;
+    echart.on("datazoom", () => {
+      clearTimeout(created.zoomTimer);
+      created.zoomTimer = setTimeout(() => zoomIn(created), ZOOM_DEBOUNCE_MS);
+    });
+    charts.set(name, chart);
+    return chart;
+  }
+
+  /** The step range shown by a chart's zoom window, or undefined when it shows everything. */
+  function zoomedSteps(chart: MetricChart): [number, number] | undefined {
+    const zoom = (chart.chart.getOption().dataZoom as { start: number; end: number; startValue: number; endValue: number }[])[0];
+    if (zoom.start <= 0 && zoom.end >= 100) return undefined;
+    if (settings.x === "step") return [Math.floor(zoom.startValue), Math.ceil(zoom.endValue)];
+    const steps = [...chart.buffers.values()].flatMap((buffer) => {
+      const run = runById.get(buffer.runId)!;
+      const x = (time: number) => (settings.x === "wall" ? time : (time - run.start) / 1000);
+      return buffer.points.filter((p) => x(p.time) >= zoom.startValue && x(p.time) <= zoom.endValue).map((p) => p.step);
+    });
+    return steps.length ? [Math.min(...steps), Math.max(...steps)] : undefined;
+  }
+
+  async function zoomIn(chart: MetricChart): Promise<void> {
+    const range = zoomedSteps(chart);
+    if (!range) return;
+    const [fromStep, toStep] = range;
+    const { series } = await request(SeriesDocument, { runIds, names: [chart.name], maxPoints, fromStep, toStep });
+    if (disposed) return;
+    for (const s of series) {
+      const key = seriesKey(s.runId, s.name, s.split ?? null);
+      const buffer = chart.buffers.get(key);
+      if (!buffer) continue;
+      spliceRange(buffer, s.points.map(toPoint), fromStep, toStep);
+      chart.dirty.add(key);
+    }
+    scheduleDraw();
+  }
+
+  /**
+   * (Re)loads whole series; at start, after a `gap`, and after the socket reconnected. One query per metric
+   * name, so each chart is drawn as soon as its own data is there, in its own task.
+   */
+  async function load(ids: string[]): Promise<void> {
+    const queries = metricNames.length ? metricNames.map((name) => [name]) : [undefined];
+    await Promise.all(queries.map(async (names) => {
+      const { series } = await request(SeriesDocument, { runIds: ids, names, maxPoints });
+      if (disposed) return;
+      grid.querySelector(":scope > .state")?.remove();
+      const touched = new Set<MetricChart>();
+      for (const s of series) {
+        const chart = chartFor(s.name);
+        chart.buffers.set(seriesKey(s.runId, s.name, s.split ?? null), bufferFromSeries(s, maxPoints));
+        touched.add(chart);
+      }
+      touched.forEach(redraw);
+    }));
+    if (!charts.size) grid.replaceChildren(h("p", { className: "state" }, "No metrics logged yet. Charts appear as soon as points arrive."));
+  }
+
+  function applyBatch(batch: Batch): void {
+    if (batch.gap) {
+      load([batch.runId]).catch(showError);
+      return;
+    }
+    const byKey = new Map<string, Batch["points"]>();
+    for (const p of batch.points) {
+      const key = `${p.name}\u0000${p.split ?? ""}`;
+      byKey.set(key, [...(byKey.get(key) ?? []), p]);
+    }
+    for (const points of byKey.values()) {
+      const { name, split } = points[0];
+      const chart = chartFor(name);
+      const key = seriesKey(batch.runId, name, split ?? null);
+      let buffer = chart.buffers.get(key);
+      if (!buffer) {
+        grid.querySelector(":scope > .state")?.remove();
+        buffer = { runId: batch.runId, name, split: split ?? null, points: [], bucketWidth: 0, maxPoints };
+        chart.buffers.set(key, buffer);
+        chart.dirty.add(key);
+        redraw(chart); // a new line needs its legend entry
+      }
+      appendLive(buffer, points);
+      chart.dirty.add(key);
+    }
+    scheduleDraw();
+  }
+
+  function showError(error: unknown): void {
+    if (!disposed) grid.replaceChildren(errorState(error, () => load(runIds).catch(showError)));
+  }
+
+  // Subscribe before loading so nothing logged in between is missed; batches wait until the load is done.
+  const unsubscribe = subscribe(MetricPointsDocument, { runIds }, ({ metricPoints }) => {
+    if (pending) pending.push(metricPoints);
+    else applyBatch(metricPoints);
+  });
+  const stopReconnect = onReconnect(() => load(runIds).catch(showError));
+  load(runIds)
+    .then(() => {
+      performance.mark("trackstack:charts-drawn"); // read by the performance test
+      pending?.forEach(applyBatch);
+      pending = null;
+    })
+    .catch(showError);
+
+  return () => {
+    disposed = true;
+    unsubscribe();
+    stopReconnect();
+    clearTimeout(drawTimer);
+    for (const chart of charts.values()) {
+      clearTimeout(chart.zoomTimer);
+      chart.dispose();
+    }
+  };
+}

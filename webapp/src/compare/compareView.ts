@@ -1,0 +1,48 @@
+import { request } from "../api/graphql";
+import { replaceView } from "../app/router";
+import { projectUrl, runUrl, type View } from "../app/viewState";
+import { toRunInfo } from "../charts/lineChart";
+import { mountMetricPanel } from "../charts/metricPanel";
+import { RunDetailsDocument } from "../gql/graphql";
+import { errorState, h, link, loading } from "../ui/dom";
+import { formatParam, metricNamesOf, paramPaths, paramValue } from "../runs/columns";
+import { statusBadge } from "../runs/status";
+
+type CompareViewState = Extract<View, { kind: "compare" }>;
+
+/** `/compare/:id1,:id2,…`: the runs side by side, hyperparameters that differ, and shared charts. */
+export function compareView(root: HTMLElement, view: CompareViewState): () => void {
+  const controller = new AbortController();
+  let disposePanel = () => {};
+  root.append(h("h1", {}, `Compare ${view.runIds.length} runs`), loading());
+  const load = () =>
+    Promise.all(view.runIds.map((id) => request(RunDetailsDocument, { id }, controller.signal).then((d) => d.run)))
+      .then((found) => {
+        const runs = found.filter((run) => run !== null);
+        const missing = view.runIds.filter((id) => !runs.some((run) => run.id === id));
+        const infos = runs.map(toRunInfo);
+        const paths = [...new Set(runs.flatMap((run) => paramPaths(run.hyperparameters)))];
+        const differing = paths.filter((path) => new Set(runs.map((run) => formatParam(paramValue(run.hyperparameters, path)))).size > 1);
+        const project = runs[0]?.model.project.name;
+        const panel = h("section", { className: "panel", "aria-label": "Metrics" });
+        root.replaceChildren(
+          h("p", { className: "breadcrumbs" }, link("/", "Projects"), project ? " / " : "", project ? link(projectUrl(project), project) : "", " /"),
+          h("h1", {}, `Compare ${runs.length} runs`),
+          missing.length ? h("p", { className: "state error", role: "alert" }, `Not found (deleted?): ${missing.join(", ")}`) : "",
+          h("div", { className: "table-scroll compare-runs" }, h("table", { className: "runs" },
+            h("thead", {}, h("tr", {}, h("th", {}, "Run"), h("th", {}, "Status"), h("th", {}, "Model"), ...differing.map((p) => h("th", {}, p)))),
+            h("tbody", {}, ...runs.map((run, i) => h("tr", {},
+              h("td", {}, h("span", { className: "swatch", style: `background:${infos[i].color}` }), link(runUrl(run.id), infos[i].name)),
+              h("td", {}, statusBadge(run.status)),
+              h("td", {}, run.model.name),
+              ...differing.map((path) => h("td", {}, formatParam(paramValue(run.hyperparameters, path))))))))),
+          panel);
+        if (runs.length) disposePanel = mountMetricPanel(panel, infos, metricNamesOf(runs), view.chart, (chart) => replaceView({ ...view, chart }));
+      })
+      .catch((error) => controller.signal.aborted || root.replaceChildren(errorState(error, load)));
+  load();
+  return () => {
+    controller.abort();
+    disposePanel();
+  };
+}

@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { emptyTableState } from "../app/viewState";
+import { metricColumn, metricOf, paramPaths, paramValue, parseFilter, runQueryArguments } from "./columns";
+
+describe("parseFilter", () => {
+  it("should read an operator and a value, defaulting to equals", () => {
+    expect(parseFilter(">= 0.5")).toEqual({ op: "GTE", value: "0.5" });
+    expect(parseFilter("!=adam")).toEqual({ op: "NE", value: "adam" });
+    expect(parseFilter("  sgd ")).toEqual({ op: "EQ", value: "sgd" });
+    expect(parseFilter(" > ")).toBeUndefined();
+  });
+});
+
+describe("metric columns", () => {
+  it("should round-trip name and split, including names with a tilde-free slash", () => {
+    expect(metricOf(metricColumn("train/loss", "val"))).toEqual({ name: "train/loss", split: "val" });
+    expect(metricOf(metricColumn("lr", null))).toEqual({ name: "lr", split: null });
+  });
+});
+
+describe("runQueryArguments", () => {
+  it("should turn the table state into a server-side filter and order", () => {
+    const table = {
+      ...emptyTableState(),
+      search: "warm",
+      statuses: ["FAILED" as const],
+      filters: { "p:optimizer.name": "adam", "p:lr": "< 0.01", "m:loss~val": "<= 0.3", "m:acc": "> lots" },
+      sort: { column: "m:loss~val", desc: true },
+    };
+    expect(runQueryArguments(table)).toEqual({
+      filter: {
+        nameContains: "warm",
+        status: ["FAILED"],
+        params: [{ key: "optimizer.name", op: "EQ", value: "adam" }, { key: "lr", op: "LT", value: 0.01 }],
+        metrics: [{ name: "loss", split: "val", stat: "LAST", op: "LTE", value: 0.3 }],
+      },
+      orderBy: [{ field: "METRIC", direction: "DESC", metric: { name: "loss", split: "val", stat: "LAST" } }],
+    });
+  });
+
+  it("should sort by a param path and by the fixed columns", () => {
+    expect(runQueryArguments({ ...emptyTableState(), sort: { column: "p:lr", desc: false } }).orderBy).toEqual([
+      { field: "PARAM", direction: "ASC", param: "lr" },
+    ]);
+    expect(runQueryArguments({ ...emptyTableState(), sort: { column: "created", desc: true } }).orderBy).toEqual([
+      { field: "CREATED_AT", direction: "DESC" },
+    ]);
+    expect(runQueryArguments(emptyTableState())).toEqual({ filter: {}, orderBy: [] });
+  });
+});
+
+describe("hyperparameter paths", () => {
+  it("should list leaves as dotted paths and read them back", () => {
+    const hp = { lr: 0.1, optimizer: { name: "adam", betas: [0.9, 0.99] } };
+    expect(paramPaths(hp)).toEqual(["lr", "optimizer.name", "optimizer.betas"]);
+    expect(paramValue(hp, "optimizer.name")).toBe("adam");
+    expect(paramValue(hp, "missing.key")).toBeUndefined();
+  });
+});

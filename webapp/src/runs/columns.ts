@@ -1,0 +1,84 @@
+import type { TableState } from "../app/viewState";
+import type { CompareOp, MetricRef, ParamFilter, MetricFilter, RunFilter, RunOrder, RunRowFragment } from "../gql/graphql";
+
+/** Column keys: fixed ones, `p:<param path>` and `m:<metric>~<split>` (split left out when null). */
+export const paramColumn = (path: string) => `p:${path}`;
+export const metricColumn = (name: string, split: string | null | undefined) => `m:${name}${split ? `~${split}` : ""}`;
+
+export function metricOf(column: string): { name: string; split: string | null } {
+  const body = column.slice(2);
+  const tilde = body.lastIndexOf("~");
+  return tilde < 0 ? { name: body, split: null } : { name: body.slice(0, tilde), split: body.slice(tilde + 1) };
+}
+
+const OPS: Record<string, CompareOp> = { "=": "EQ", "!=": "NE", "<": "LT", "<=": "LTE", ">": "GT", ">=": "GTE" };
+
+/** `> 0.5` → GT "0.5"; without an operator it means equals. Undefined when there is no value. */
+export function parseFilter(expression: string): { op: CompareOp; value: string } | undefined {
+  const match = /^\s*(<=|>=|!=|=|<|>)?\s*(.*?)\s*$/.exec(expression)!;
+  return match[2] ? { op: OPS[match[1] ?? "="], value: match[2] } : undefined;
+}
+
+/** A param filter value: JSON when it parses (numbers, true, "quoted"), a plain string otherwise. */
+function jsonValue(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** The `runs` arguments that make the server filter and sort as the table shows. */
+export function runQueryArguments(table: TableState): { filter: RunFilter; orderBy: RunOrder[] } {
+  const filter: RunFilter = {};
+  if (table.search) filter.nameContains = table.search;
+  if (table.statuses.length) filter.status = table.statuses;
+  const params: ParamFilter[] = [];
+  const metrics: MetricFilter[] = [];
+  for (const [column, expression] of Object.entries(table.filters)) {
+    const parsed = parseFilter(expression);
+    if (!parsed) continue;
+    if (column.startsWith("p:")) params.push({ key: column.slice(2), op: parsed.op, value: jsonValue(parsed.value) });
+    else if (column.startsWith("m:") && Number.isFinite(Number(parsed.value)))
+      metrics.push({ ...metricOf(column), stat: "LAST", op: parsed.op, value: Number(parsed.value) });
+  }
+  if (params.length) filter.params = params;
+  if (metrics.length) filter.metrics = metrics;
+  return { filter, orderBy: table.sort ? [orderOf(table.sort.column, table.sort.desc)] : [] };
+}
+
+function orderOf(column: string, desc: boolean): RunOrder {
+  const direction = desc ? "DESC" : "ASC";
+  if (column.startsWith("p:")) return { field: "PARAM", direction, param: column.slice(2) };
+  if (column.startsWith("m:")) {
+    const metric: MetricRef = { ...metricOf(column), stat: "LAST" };
+    return { field: "METRIC", direction, metric };
+  }
+  return { field: column === "name" ? "NAME" : column === "status" ? "STATUS" : "CREATED_AT", direction };
+}
+
+/** Columns the server can sort on. */
+export const isSortable = (column: string) => !["model", "duration"].includes(column);
+
+/** Leaf paths of a hyperparameter object, dotted as the API's ParamFilter expects. */
+export function paramPaths(value: unknown, prefix = ""): string[] {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return prefix ? [prefix] : [];
+  return Object.entries(value).flatMap(([key, inner]) => paramPaths(inner, prefix ? `${prefix}.${key}` : key));
+}
+
+/** A hyperparameter as shown: strings bare, anything else as JSON, "–" when the run lacks it. */
+export const formatParam = (value: unknown) => (value === undefined ? "–" : typeof value === "string" ? value : JSON.stringify(value));
+
+export function paramValue(hyperparameters: unknown, path: string): unknown {
+  return path.split(".").reduce<unknown>((value, key) => (value && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined), hyperparameters);
+}
+
+type Summary = Pick<RunRowFragment["summaries"][number], "name" | "split" | "last">;
+
+export function metricValue(run: { summaries: Summary[] }, column: string) {
+  const { name, split } = metricOf(column);
+  return run.summaries.find((s) => s.name === name && (s.split ?? null) === split)?.last;
+}
+
+/** The metric names the runs have logged so far, sorted. */
+export const metricNamesOf = (runs: { summaries: Summary[] }[]) => [...new Set(runs.flatMap((run) => run.summaries.map((s) => s.name)))].sort();

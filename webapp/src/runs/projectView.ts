@@ -1,0 +1,40 @@
+import { request } from "../api/graphql";
+import { replaceView } from "../app/router";
+import { projectUrl, viewUrl, type View } from "../app/viewState";
+import { ProjectModelsDocument } from "../gql/graphql";
+import { errorState, h, link } from "../ui/dom";
+import { mountRunsTable } from "./runsTable";
+
+type ProjectViewState = Extract<View, { kind: "project" }>;
+
+/** `/projects/:name`: the runs table, narrowed to one model by `?model=`. */
+export function projectView(root: HTMLElement, view: ProjectViewState): () => void {
+  const controller = new AbortController();
+  const models = h("nav", { className: "tabs", "aria-label": "Models" });
+  root.append(
+    h("p", { className: "breadcrumbs" }, link("/", "Projects"), " / "),
+    h("div", { className: "title-row" }, h("h1", {}, view.project), link(viewUrl({ kind: "params", project: view.project }), "Hyperparameters ›")),
+    models,
+  );
+  request(ProjectModelsDocument, { project: view.project }, controller.signal)
+    .then(({ project }) => {
+      if (!project) {
+        models.replaceChildren(errorState(Object.assign(new Error(`No project named ${view.project}`), { code: "NOT_FOUND" })));
+        return;
+      }
+      const tab = (label: string, modelId?: string) => {
+        const a = link(projectUrl(view.project, modelId), label);
+        if (view.table.modelId === modelId) a.setAttribute("aria-current", "page");
+        return a;
+      };
+      models.replaceChildren(tab("All models"), ...project.models.map((m) => tab(m.name, m.id)));
+    })
+    .catch((error) => controller.signal.aborted || models.replaceChildren(errorState(error)));
+  const tableRoot = h("section", { "aria-label": "Runs" });
+  root.append(tableRoot);
+  const disposeTable = mountRunsTable(tableRoot, view.project, view.table, (table) => replaceView({ ...view, table }));
+  return () => {
+    controller.abort();
+    disposeTable();
+  };
+}

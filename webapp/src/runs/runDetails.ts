@@ -1,0 +1,78 @@
+import { request } from "../api/graphql";
+import { navigate } from "../app/router";
+import { projectUrl } from "../app/viewState";
+import { DeleteRunsDocument, UpdateRunDocument, type RunDetailsQuery } from "../gql/graphql";
+import { errorState, formatTime, h } from "../ui/dom";
+import { formatParam, paramPaths, paramValue } from "./columns";
+import { runDuration } from "./status";
+
+type Run = NonNullable<RunDetailsQuery["run"]>;
+
+function hyperparameterTable(run: Run): HTMLElement {
+  const paths = paramPaths(run.hyperparameters);
+  if (!paths.length) return h("p", { className: "muted" }, "No hyperparameters.");
+  return h("table", { className: "kv" }, h("tbody", {}, ...paths.map((path) => {
+    return h("tr", {}, h("th", { scope: "row" }, path), h("td", {}, formatParam(paramValue(run.hyperparameters, path))));
+  })));
+}
+
+/** Notes and tags are saved with `updateRun`; the form says when it saved or why not. */
+function editForm(run: Run): HTMLElement {
+  const notes = h("textarea", { rows: 3, value: run.notes ?? "", "aria-label": "Notes" });
+  const tags = h("input", { type: "text", value: run.tags.join(", "), "aria-label": "Tags, comma separated" });
+  const message = h("span", { role: "status", className: "muted" });
+  const save = h("button", { type: "submit" }, "Save");
+  const form = h("form", {
+    className: "edit",
+    onsubmit: async (event: Event) => {
+      event.preventDefault();
+      save.disabled = true;
+      message.textContent = "Saving…";
+      try {
+        const tagList = tags.value.split(",").map((t) => t.trim()).filter(Boolean);
+        await request(UpdateRunDocument, { runId: run.id, notes: notes.value, tags: tagList });
+        message.textContent = "Saved.";
+      } catch (error) {
+        message.replaceChildren(errorState(error));
+      } finally {
+        save.disabled = false;
+      }
+    },
+  }, h("label", {}, "Tags", tags), h("label", {}, "Notes", notes), h("div", {}, save, " ", message));
+  return form;
+}
+
+/** Deleting asks first, in a real dialog (focus moves into it, Escape cancels). */
+function deleteButton(run: Run): HTMLElement {
+  const confirm = h("button", { type: "button", className: "danger" }, "Delete run");
+  const cancel = h("button", { type: "button" }, "Cancel");
+  const failure = h("div");
+  const dialog = h("dialog", { "aria-labelledby": "delete-title" },
+    h("h2", { id: "delete-title" }, `Delete ${run.name ?? `run ${run.id}`}?`),
+    h("p", {}, "The run and all its points are removed. This cannot be undone."),
+    failure,
+    h("div", { className: "actions" }, cancel, confirm));
+  cancel.addEventListener("click", () => dialog.close());
+  confirm.addEventListener("click", async () => {
+    try {
+      await request(DeleteRunsDocument, { ids: [run.id] });
+      dialog.close();
+      navigate(projectUrl(run.model.project.name));
+    } catch (error) {
+      failure.replaceChildren(errorState(error));
+    }
+  });
+  const open = h("button", { type: "button", className: "danger", onclick: () => dialog.showModal() }, "Delete…");
+  return h("div", {}, open, dialog);
+}
+
+export function runDetails(run: Run, status: HTMLElement): HTMLElement {
+  return h("section", { className: "run-details", "aria-label": "Run details" },
+    h("dl", { className: "facts" },
+      h("dt", {}, "Status"), h("dd", {}, status),
+      h("dt", {}, "Created"), h("dd", {}, formatTime(run.createdAt)),
+      h("dt", {}, "Duration"), h("dd", {}, runDuration(run)),
+      run.lastHeartbeatAt && h("dt", {}, "Last heartbeat"), run.lastHeartbeatAt && h("dd", {}, formatTime(run.lastHeartbeatAt))),
+    h("div", {}, h("h2", {}, "Hyperparameters"), hyperparameterTable(run)),
+    h("div", {}, h("h2", {}, "Tags and notes"), editForm(run), deleteButton(run)));
+}

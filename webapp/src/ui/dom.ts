@@ -1,0 +1,51 @@
+type Child = Node | string | number | null | undefined | false;
+type Attributes = Record<string, string | number | boolean | EventListener | undefined>;
+
+/** Creates an element: `on*` attributes become listeners, `false`/`undefined` ones are left out. */
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Attributes = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === undefined || value === false) continue;
+    if (typeof value === "function") element.addEventListener(name.slice(2).toLowerCase(), value);
+    else if (name in element && typeof (element as unknown as Record<string, unknown>)[name] !== "function" && !name.includes("-"))
+      (element as unknown as Record<string, unknown>)[name] = value;
+    else element.setAttribute(name, value === true ? "" : String(value));
+  }
+  for (const child of children) if (child !== null && child !== undefined && child !== false) element.append(typeof child === "number" ? String(child) : child);
+  return element;
+}
+
+/** An in-app link: a real <a href> (new tab, copy link work) that the router intercepts. */
+export const link = (href: string, ...children: Child[]) => h("a", { href }, ...children);
+
+export function loading(text = "Loading…"): HTMLElement {
+  return h("p", { className: "state loading", role: "status" }, text);
+}
+
+export function errorState(error: unknown, retry?: () => void): HTMLElement {
+  const code = (error as { code?: string }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  return h(
+    "div",
+    { className: "state error", role: "alert" },
+    h("strong", {}, code === "NOT_FOUND" ? "Not found" : code === "NETWORK" ? "The server is not reachable" : "Something went wrong"),
+    h("p", {}, message, code ? ` (${code})` : ""),
+    retry && h("button", { type: "button", onclick: retry }, "Try again"),
+  );
+}
+
+export function formatNumber(value: number | null | undefined): string {
+  if (value === null || value === undefined) return "–";
+  if (!Number.isFinite(value)) return Number.isNaN(value) ? "NaN" : value > 0 ? "∞" : "−∞";
+  if (value !== 0 && (Math.abs(value) >= 1e5 || Math.abs(value) < 1e-3)) return value.toExponential(3);
+  return String(Number(value.toPrecision(5)));
+}
+
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`;
+  return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
+}
+
+export const formatTime = (iso: string | number) => new Date(iso).toLocaleString(undefined, { dateStyle: "short", timeStyle: "medium" });
