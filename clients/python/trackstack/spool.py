@@ -12,6 +12,7 @@ Entries leave the file only after the server has taken them. A live process hold
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -28,6 +29,8 @@ except ImportError:  # Windows: no flock, so no protection against a concurrent 
     fcntl = None  # type: ignore[assignment]
 
 log = logging.getLogger("trackstack")
+
+REPLAY_BATCH = 1000  # points per logMetrics call when small spooled entries are sent together
 
 
 def default_spool_dir() -> Path:
@@ -117,6 +120,7 @@ class Spool:
                 if entry is None:  # all delivered
                     self.path.unlink(missing_ok=True)
                     return
+                entry, offset = self._coalesce(entry, offset)
             try:
                 self._deliver(api, entry)
             except ServerUnavailable:
@@ -127,6 +131,26 @@ class Spool:
                 with self._lock:
                     self._compact(offset)
                 offset = None
+
+    def _coalesce(self, entry: Dict[str, Any], offset: int) -> Tuple[Dict[str, Any], int]:
+        """Joins the points entries that follow `entry` into one call of up to REPLAY_BATCH points: a training loop
+        that outpaces the sender spools a few points per log() call. The joined batch id is derived from the parts,
+        so a replay cut short and repeated sends the same batch again; the server also ignores stored steps."""
+        if entry["kind"] != "points":
+            return entry, offset
+        points, batch_ids = list(entry["points"]), [entry["batchId"]]
+        while len(points) < REPLAY_BATCH:
+            following, _, after = self._read_entry(offset)
+            if following is None or following["kind"] != "points" \
+                    or len(points) + len(following["points"]) > REPLAY_BATCH:
+                break
+            points.extend(following["points"])
+            batch_ids.append(following["batchId"])
+            offset = after
+        if len(batch_ids) == 1:
+            return entry, offset
+        joined = hashlib.sha256("\n".join(batch_ids).encode()).hexdigest()
+        return {"kind": "points", "batchId": "joined-" + joined, "points": points}, offset
 
     def _create_run(self, api: Api) -> None:
         header = self.header
