@@ -2,6 +2,7 @@ package dev.trackstack.live;
 
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -110,7 +111,7 @@ class ClusterListener implements SmartLifecycle {
             hi[i] = ranges.get(i).get(2).asLong();
         }
         List<LivePoint> points = new ArrayList<>(jdbc.query(POINTS, (rs, n) -> new LivePoint(rs.getString(1),
-                rs.getString(2), rs.getLong(3), rs.getDouble(4), rs.getObject(5, java.time.OffsetDateTime.class)),
+                rs.getString(2), rs.getLong(3), rs.getDouble(4), rs.getObject(5, OffsetDateTime.class)),
                 series, lo, hi));
         hub.dispatch(new PointsLogged(runId, project, points));
     }

@@ -1,8 +1,9 @@
 package dev.trackstack.live;
 
-import java.util.HashSet;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import dev.trackstack.run.Run;
 import dev.trackstack.run.RunRepository;
@@ -33,10 +34,7 @@ class LiveController {
         if (runIds.size() > limits.seriesRunIds()) {
             throw ApiException.limit(runIds.size() + " runIds", limits.seriesRunIds());
         }
-        Set<Long> ids = new HashSet<>();
-        for (long id : Ids.parseAll(runIds)) {
-            ids.add(id);
-        }
+        Set<Long> ids = Arrays.stream(Ids.parseAll(runIds)).boxed().collect(Collectors.toSet());
         return hub.metricPoints(ids, names == null ? null : Set.copyOf(names));
     }
 

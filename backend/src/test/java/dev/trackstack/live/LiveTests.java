@@ -7,7 +7,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
@@ -19,6 +21,7 @@ import dev.trackstack.metric.MetricPointInput;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.reactivestreams.Subscription;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
@@ -91,7 +94,7 @@ class LiveTests extends ApiTest {
     void shouldNeverLetAStalledSubscriberBlockIngest() {
         String run = createRun();
         StalledSubscriber stalled = new StalledSubscriber();
-        hub.metricPoints(java.util.Set.of(Long.parseLong(run)), null).subscribe(stalled);
+        hub.metricPoints(Set.of(Long.parseLong(run)), null).subscribe(stalled);
 
         long started = System.nanoTime();
         for (int i = 0; i < 300; i++) {
@@ -182,10 +185,10 @@ class LiveTests extends ApiTest {
     /** Requests nothing until told to, like a client whose socket stopped reading. */
     private static final class StalledSubscriber extends BaseSubscriber<MetricPointBatch> {
 
-        final List<MetricPointBatch> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final List<MetricPointBatch> received = new CopyOnWriteArrayList<>();
 
         @Override
-        protected void hookOnSubscribe(org.reactivestreams.Subscription subscription) {
+        protected void hookOnSubscribe(Subscription subscription) {
             // no demand
         }
 

@@ -2,6 +2,7 @@ package dev.trackstack.metric;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Year;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -175,7 +176,7 @@ class LogMetricsTests extends ApiTest {
                 .path("series[0].points[*].time").entityList(String.class).get();
         // Stored to the microsecond; the DateTime scalar prints milliseconds.
         assertThat(times.get(0)).isEqualTo("2025-01-02T03:04:05.123Z");
-        assertThat(times.get(1)).startsWith(String.valueOf(java.time.Year.now().getValue()));
+        assertThat(times.get(1)).startsWith(String.valueOf(Year.now().getValue()));
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.trackstack.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +46,7 @@ class RunTests extends ApiTest {
         errorCode(graphQl.documentName("createRun").variable("modelId", model)
                 .variable("hyperparameters", Map.of("blob", "x".repeat(70_000))).execute(), "LIMIT_EXCEEDED");
         errorCode(graphQl.documentName("createRun").variable("modelId", model)
-                .variable("tags", java.util.Collections.nCopies(65, "t")).execute(), "LIMIT_EXCEEDED");
+                .variable("tags", Collections.nCopies(65, "t")).execute(), "LIMIT_EXCEEDED");
         graphQl.document("query($id: ID!) { model(id: $id) { runs { totalCount } } }").variable("id", model)
                 .execute().path("model.runs.totalCount").entity(Integer.class).isEqualTo(0);
     }
