@@ -2,8 +2,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
 import { createServer, request as httpRequest, type Server } from "node:http";
 import { connect, createServer as createNetServer } from "node:net";
+import type { Duplex } from "node:stream";
 import { tmpdir } from "node:os";
 import { extname, join, normalize } from "node:path";
+import type { Page } from "playwright-core";
 
 const STATIC_ROOT = join(import.meta.dirname, "..", "target", "classes", "static");
 const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml" };
@@ -18,42 +20,48 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** The real server from $TRACKSTACK_JAR on a free port with a fresh data directory. */
-export async function startServer(): Promise<{ url: string; stop: () => Promise<void> }> {
+/**
+ * The real server from $TRACKSTACK_JAR on a free port with a fresh data directory; `properties` are extra
+ * Spring properties (`trackstack.limits.subscriber-buffer`, say).
+ */
+export async function startServer(properties: Record<string, string | number> = {}): Promise<{ url: string; dataDir: string; stop: () => Promise<void> }> {
   const jar = process.env.TRACKSTACK_JAR;
   if (!jar || !existsSync(jar)) throw new Error("Set TRACKSTACK_JAR to the path of a trackstack server jar");
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), "trackstack-e2e-"));
-  const java: ChildProcess = spawn("java", ["-jar", jar, `--server.port=${port}`, "--server.address=127.0.0.1", `--trackstack.data-dir=${dataDir}`], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const args = [`--server.port=${port}`, "--server.address=127.0.0.1", `--trackstack.data-dir=${dataDir}`,
+    ...Object.entries(properties).map(([key, value]) => `--${key}=${value}`)];
+  const java: ChildProcess = spawn("java", ["-jar", jar, ...args], { stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
   java.stdout!.on("data", (chunk) => (log += chunk));
   java.stderr!.on("data", (chunk) => (log += chunk));
+  const stop = async () => {
+    if (java.exitCode === null) {
+      java.kill("SIGTERM");
+      await new Promise((r) => java.once("exit", r));
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  };
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 90_000;
-  while (true) {
-    if (java.exitCode !== null) throw new Error(`The server exited:\n${log.slice(-3000)}`);
-    if (Date.now() > deadline) throw new Error(`The server did not become healthy:\n${log.slice(-3000)}`);
-    const healthy = await fetch(`${url}/actuator/health`).then((r) => r.ok, () => false);
-    if (healthy) break;
+  // generous: a busy shared CI machine can take minutes to start the JVM and the embedded PostgreSQL
+  const deadline = Date.now() + 170_000;
+  while (!(await fetch(`${url}/actuator/health`).then((r) => r.ok, () => false))) {
+    if (java.exitCode !== null || Date.now() > deadline) {
+      await stop(); // never leave a server (and its PostgreSQL) behind
+      throw new Error(`The server ${java.exitCode !== null ? "exited" : "did not become healthy"}:\n${log.slice(-3000)}`);
+    }
     await new Promise((r) => setTimeout(r, 500));
   }
-  return {
-    url,
-    stop: async () => {
-      java.kill("SIGTERM");
-      await new Promise((r) => (java.exitCode !== null ? r(null) : java.once("exit", r)));
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+  return { url, dataDir, stop };
 }
 
 /**
  * Serves the freshly built webapp (the jar serves the one built into it) and proxies /graphql, including
  * the WebSocket upgrade, to the server. Deep links fall back to index.html as the real server does.
+ * `setOffline(true)` cuts the proxied WebSockets as a network failure would and refuses new ones until
+ * `setOffline(false)`.
  */
-export async function startStaticServer(backend: string): Promise<{ url: string; stop: () => Promise<void> }> {
+export async function startStaticServer(backend: string): Promise<{ url: string; setOffline: (offline: boolean) => void; stop: () => Promise<void> }> {
   if (!existsSync(join(STATIC_ROOT, "index.html"))) throw new Error("Build the webapp first (npm run build)");
   const target = new URL(backend);
   const server: Server = createServer((req, res) => {
@@ -73,19 +81,34 @@ export async function startStaticServer(backend: string): Promise<{ url: string;
     res.writeHead(isAsset || /^\/($|projects|runs|compare)/.test(path) ? 200 : 404, { "Content-Type": isAsset ? (TYPES[extname(file)] ?? "application/octet-stream") : "text/html" });
     res.end(body);
   });
+  const webSockets = new Set<Duplex>();
+  let offline = false;
   server.on("upgrade", (req, socket, head) => {
+    if (offline) return void socket.destroy();
     const upstream = connect(Number(target.port), target.hostname, () => {
       const headers = Object.entries(req.headers).map(([k, v]) => `${k}: ${v}`).join("\r\n");
       upstream.write(`${req.method} ${req.url} HTTP/1.1\r\n${headers}\r\n\r\n`);
       upstream.write(head);
       upstream.pipe(socket).pipe(upstream);
     });
+    webSockets.add(socket);
     upstream.on("error", () => socket.destroy());
     socket.on("error", () => upstream.destroy());
+    socket.on("close", () => {
+      webSockets.delete(socket);
+      upstream.destroy();
+    });
   });
   const port = await freePort();
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${port}`, stop: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    setOffline: (value) => {
+      offline = value;
+      if (offline) webSockets.forEach((socket) => socket.destroy());
+    },
+    stop: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
 }
 
 /** A GraphQL call that fails the test on any error. */
@@ -115,3 +138,48 @@ export async function logPoints(server: string, runId: string, points: PointInpu
 
 export const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 export const ARTEFACTS = join(import.meta.dirname, "..", "target", "e2e");
+
+/** A task of the page's main thread: its wall-clock duration and the CPU time it took (the rest is waiting for a CPU). */
+export interface MainThreadTask {
+  wallMs: number;
+  cpuMs: number;
+}
+
+/**
+ * Records the page's main-thread tasks (Chromium's "toplevel" trace events, through CDP) while `during` runs,
+ * and answers those longer than `minMs` of wall-clock time. On a busy machine a task's wall time grows with
+ * the load; its CPU time is what the page's code costs.
+ */
+export async function mainThreadTasks(page: Page, during: () => Promise<void>, minMs = 50): Promise<MainThreadTask[]> {
+  const cdp = await page.context().newCDPSession(page);
+  const events: TraceEvent[] = [];
+  // (the protocol's typings call the events string maps; they hold numbers too)
+  cdp.on("Tracing.dataCollected", ({ value }) => events.push(...(value as unknown as TraceEvent[])));
+  await cdp.send("Tracing.start", { categories: "toplevel", transferMode: "ReportEvents" });
+  try {
+    await during();
+  } finally {
+    const complete = new Promise((resolve) => cdp.once("Tracing.tracingComplete", resolve));
+    await cdp.send("Tracing.end");
+    await complete;
+    await cdp.detach();
+  }
+  // The page's renderer main thread: of the renderers' main threads, the one that ran most.
+  const mains = events.filter((e) => e.ph === "M" && e.name === "thread_name" && e.args?.name === "CrRendererMain");
+  const tasks = (m: TraceEvent) => events.filter((e) => e.pid === m.pid && e.tid === m.tid && e.ph === "X" && e.name === "ThreadControllerImpl::RunTask");
+  const busiest = mains.map(tasks).sort((a, b) => b.length - a.length)[0] ?? [];
+  return busiest
+    .filter((e) => e.dur! > minMs * 1000)
+    .map((e) => ({ wallMs: Math.round(e.dur! / 1000), cpuMs: Math.round((e.tdur ?? 0) / 1000) }));
+}
+
+interface TraceEvent {
+  name: string;
+  ph: string;
+  pid: number;
+  tid: number;
+  ts: number;
+  dur?: number;
+  tdur?: number;
+  args?: { name?: string };
+}

@@ -81,6 +81,11 @@ class Server:
             self.process.kill()
             self.process.wait()
 
+    def kill(self) -> None:
+        """SIGKILL: no graceful shutdown (the next start takes over the data directory)."""
+        self.process.kill()
+        self.process.wait()
+
     def remove(self) -> None:
         self.stop()
         shutil.rmtree(self.workdir, ignore_errors=True)
@@ -92,7 +97,9 @@ class Server:
 class FlakyProxy:
     """A proxy on 127.0.0.1 in front of a server that can fail requests like a bad network or a sick server.
 
-    `fail_next`: answer that many of the next logMetrics requests with 503. `down`: drop connections without an answer.
+    `fail_next`: answer that many of the next logMetrics requests with 503, or with the GraphQL error UNAVAILABLE
+    that the server answers while its database is down if `fail_unavailable` is set. `down`: drop connections
+    without an answer.
     `log_metrics_calls`: the variables of every logMetrics request that reached the proxy; `authorizations`: the
     Authorization header of every request.
     """
@@ -100,6 +107,7 @@ class FlakyProxy:
     def __init__(self, target_url: str) -> None:
         self.target = target_url + "/graphql"
         self.fail_next = 0
+        self.fail_unavailable = False
         self.down = False
         self.log_metrics_calls: List[Dict[str, Any]] = []
         self.authorizations: List[Optional[str]] = []
@@ -119,18 +127,24 @@ class FlakyProxy:
                         return  # no answer: the client sees the connection closed
                     failing = log_metrics and proxy.fail_next > 0
                     proxy.fail_next -= failing
+                if failing and proxy.fail_unavailable:
+                    self.answer(json.dumps({"errors": [{"message": "The database is unavailable. Retry later.",
+                                                        "extensions": {"code": "UNAVAILABLE"}}], "data": None}).encode())
+                    return
                 if failing:
                     self.send_error(503)
                     return
                 forwarded = urllib.request.Request(proxy.target, data=body,
                                                    headers={"Content-Type": "application/json"})
                 with urllib.request.urlopen(forwarded, timeout=30) as response:
-                    answer = response.read()
+                    self.answer(response.read())
+
+            def answer(self, body: bytes) -> None:
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(answer)))
+                self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(answer)
+                self.wfile.write(body)
 
             def log_message(self, *args: Any) -> None:
                 pass

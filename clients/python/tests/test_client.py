@@ -37,6 +37,7 @@ class ClientTest(unittest.TestCase):
         self.spool_dir = temporary_directory(self)
         self.project = self.id()
         proxy.fail_next = 0
+        proxy.fail_unavailable = False
         proxy.down = False
 
     def start(self, url: str = "", **options: Any) -> trackstack.Run:
@@ -167,16 +168,19 @@ class LoggingTest(ClientTest):
 
 class FailureTest(ClientTest):
     def test_retries_after_server_errors_with_the_same_batch_id(self) -> None:
-        run = self.start(url=proxy.url, retry_budget=10)
-        proxy.fail_next = 3
-        for step in range(10):
-            run.log({"loss": step}, step=step)
-        self.assertTrue(run.flush())
-        calls = self.calls_of(run)
-        self.assertEqual(4, len(calls))  # three answered 503, the fourth got through
-        self.assertEqual(1, len({call["batchId"] for call in calls}))
-        self.assertEqual(list(range(10)), steps(server.api, run.id, "loss"))
-        self.assertEqual([], self.spool_files())
+        for unavailable in (False, True):  # HTTP 503; the error UNAVAILABLE, as while the database is down
+            with self.subTest(unavailable=unavailable):
+                proxy.fail_unavailable = unavailable
+                run = self.start(url=proxy.url, retry_budget=10)
+                proxy.fail_next = 3
+                for step in range(10):
+                    run.log({"loss": step}, step=step)
+                self.assertTrue(run.flush())
+                calls = self.calls_of(run)
+                self.assertEqual(4, len(calls))  # three failed, the fourth got through
+                self.assertEqual(1, len({call["batchId"] for call in calls}))
+                self.assertEqual(list(range(10)), steps(server.api, run.id, "loss"))
+                self.assertEqual([], self.spool_files())
 
     def test_rejected_batch_is_dropped_with_a_warning_and_logging_goes_on(self) -> None:
         run = self.start()

@@ -6,6 +6,7 @@ import sys
 import threading
 import time
 import unittest
+from typing import Callable
 
 import trackstack
 from support import CLIENT_DIR, Server, run_info, series, steps, temporary_directory, wait_until
@@ -28,6 +29,15 @@ class OutageTest(unittest.TestCase):
         self.spool_dir = temporary_directory(self)
 
     def test_server_restart_mid_run_loses_and_duplicates_nothing(self) -> None:
+        self.check_outage_mid_run(server.stop)
+
+    def test_server_killed_mid_run_loses_and_duplicates_nothing(self) -> None:
+        # No graceful shutdown: a batch the server committed but never answered comes back from the client's
+        # retry or spool with its batch id, and must count as a duplicate instead of being stored twice.
+        self.check_outage_mid_run(server.kill)
+
+    def check_outage_mid_run(self, stop_server: Callable[[], None]) -> None:
+        """Logs all through a server outage that `stop_server` starts; the run then holds exactly what was logged."""
         run = trackstack.init(project=self.id(), model="m", url=server.url, spool_dir=self.spool_dir,
                               batch_size=50, flush_interval=0.2, retry_budget=1, max_backoff=1,
                               heartbeat_interval=0.5)
@@ -48,7 +58,7 @@ class OutageTest(unittest.TestCase):
         trainer.start()
         wait_until(lambda: series(server.api, run.id, "loss", "train")["totalPoints"] > 100)
         with self.assertLogs("trackstack", "WARNING") as logs:
-            server.stop()
+            stop_server()
             logged_before_outage = len(logged)
             wait_until(lambda: list(self.spool_dir.glob("*.jsonl")), timeout=15)
             server.start()  # same port and data directory

@@ -13,8 +13,9 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, TypeVar
 
 T = TypeVar("T")
 
-# Codes that mean "this request is wrong": sending it again cannot succeed.
-REJECTION_CODES = {"BAD_USER_INPUT", "LIMIT_EXCEEDED", "NOT_FOUND"}
+# Codes that mean "this request is wrong": sending it again cannot succeed. UNAUTHENTICATED and FORBIDDEN: the
+# server requires an API token (`token`), or one that may do this.
+REJECTION_CODES = {"BAD_USER_INPUT", "LIMIT_EXCEEDED", "NOT_FOUND", "UNAUTHENTICATED", "FORBIDDEN"}
 
 
 class TrackstackError(Exception):
@@ -43,6 +44,13 @@ def encode_value(value: float) -> Any:
     return value
 
 
+def _first_error_message(error: urllib.error.HTTPError) -> str:
+    try:
+        return json.load(error)["errors"][0]["message"]
+    except (OSError, ValueError, LookupError, TypeError):
+        return "no valid API token"
+
+
 class Api:
     """A GraphQL endpoint of a Trackstack server."""
 
@@ -66,6 +74,9 @@ class Api:
             status = error.code
             if status >= 500 or status in (408, 429):
                 raise ServerUnavailable(f"HTTP {status} from {self.endpoint}", str(status)) from None
+            if status == 401:  # no valid API token; the body says why, as a GraphQL error
+                raise RequestRejected(f"HTTP 401 from {self.endpoint}: {_first_error_message(error)}",
+                                      "UNAUTHENTICATED") from None
             raise RequestRejected(f"HTTP {status} from {self.endpoint}", str(status)) from None
         except (OSError, http.client.HTTPException, ValueError) as error:
             # OSError covers refused and reset connections and timeouts; ValueError a cut-off body.

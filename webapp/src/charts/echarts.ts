@@ -1,6 +1,6 @@
 // The one place ECharts is imported: only the pieces registered here end up in the bundle.
 import * as echarts from "echarts/core";
-import { LineChart, ParallelChart, type LineSeriesOption, type ParallelSeriesOption } from "echarts/charts";
+import { CustomChart, LineChart, ParallelChart, type CustomSeriesOption, type LineSeriesOption, type ParallelSeriesOption } from "echarts/charts";
 import {
   DataZoomComponent,
   GridComponent,
@@ -20,6 +20,7 @@ import { CanvasRenderer } from "echarts/renderers";
 
 echarts.use([
   LineChart,
+  CustomChart,
   ParallelChart,
   GridComponent,
   DataZoomComponent,
@@ -32,12 +33,12 @@ echarts.use([
 ]);
 
 export type LineChartOption = echarts.ComposeOption<
-  LineSeriesOption | GridComponentOption | DataZoomComponentOption | TooltipComponentOption | LegendComponentOption
+  LineSeriesOption | CustomSeriesOption | GridComponentOption | DataZoomComponentOption | TooltipComponentOption | LegendComponentOption
 >;
 export type ParallelChartOption = echarts.ComposeOption<
   ParallelSeriesOption | ParallelComponentOption | TooltipComponentOption | VisualMapComponentOption
 >;
-export type { LineSeriesOption };
+export type { CustomSeriesOption, LineSeriesOption };
 export { echarts };
 
 /** A chart in the page's current theme, resized with its container. Answers a dispose function. */
@@ -45,7 +46,10 @@ export function createChart(container: HTMLElement): { chart: echarts.ECharts; d
   const dark = document.documentElement.dataset.theme === "dark";
   const chart = echarts.init(container, dark ? "dark" : undefined, { renderer: "canvas" });
   if (dark) chart.setOption({ backgroundColor: "transparent" });
-  const observer = new ResizeObserver(() => chart.resize());
+  // An observer reports a size as soon as it starts observing: redrawing then would only draw twice.
+  const observer = new ResizeObserver(() => {
+    if (container.clientWidth !== chart.getWidth() || container.clientHeight !== chart.getHeight()) chart.resize();
+  });
   observer.observe(container);
   return {
     chart,

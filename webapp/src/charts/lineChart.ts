@@ -1,7 +1,7 @@
 import type { ChartSettings } from "../app/viewState";
 import { formatNumber } from "../ui/dom";
-import type { LineChartOption, LineSeriesOption } from "./echarts";
-import { extremes, seriesKey, smooth, type Point, type SeriesBuffer } from "./seriesBuffer";
+import type { CustomSeriesOption, LineChartOption, LineSeriesOption } from "./echarts";
+import { extremes, highest, lowest, seriesKey, smooth, type Extreme, type Point, type SeriesBuffer } from "./seriesBuffer";
 
 /** What a chart needs to know about the runs it draws. */
 export interface RunInfo {
@@ -19,11 +19,6 @@ export const RUN_COLORS = [
 const DASHES = ["solid", "dashed", "dotted"] as const;
 /** Beyond this, markers of NaN/Infinity points would cost more than they tell. */
 const MAX_MARKERS = 100;
-/**
- * Min/max bands are drawn while a chart has at most this many lines: each band costs two more series, and
- * many overlapping bands hide the lines (a compare view of 20 runs stays readable and twice as fast).
- */
-export const MAX_LINES_WITH_BANDS = 8;
 
 export const lineName = (run: RunInfo, split: string | null) => (split ? `${run.name} · ${split}` : run.name);
 
@@ -33,27 +28,51 @@ function xOf(point: Point, run: RunInfo, settings: ChartSettings): number {
   return point.step;
 }
 
-/** Data item of a line: [x, y (smoothed), step, time, raw value]; the tooltip reads the extra dimensions. */
-type LineItem = [number, number, number, number, number];
+/**
+ * A line's data item: x, y (smoothed), for the tooltip the step, the time and the raw value, and the point's
+ * min and max, which are on the y axis too so that its range (also when zoomed) takes in the band.
+ */
+export const LINE_DIMENSIONS = ["x", "y", "step", "time", "value", "min", "max"];
+type LineItem = [number, number, number, number, number, number, number];
+type Markers = NonNullable<LineSeriesOption["markPoint"]>["data"] & object[];
 
 /**
- * The ECharts series drawing one buffer: the line (finite points only, so NaN/Infinity do not break it;
- * they become markers instead, with the min and max), and for bucketed data a min/max band made of two
- * stacked invisible lines, the upper one filled.
+ * What one buffer draws, as flat typed arrays: ECharts neither deep-clones nor parses item by item a typed
+ * array, which for thousands of points per line is most of what a plain array of arrays costs it.
  */
-export function seriesFor(buffer: SeriesBuffer, run: RunInfo, settings: ChartSettings, splitIndex: number, withBand: boolean): LineSeriesOption[] {
-  const id = seriesKey(buffer.runId, buffer.name, buffer.split);
-  const name = lineName(run, buffer.split);
+export interface LineShape {
+  /** LINE_DIMENSIONS per finite point; NaN and ±Infinity become markers, so the line is not broken. */
+  line: Float64Array;
+  /** [x, min, max] per point with a finite envelope (a raw point is its own min and max); empty when all is raw. */
+  band: Float64Array;
+  markers: Markers;
+  min?: Extreme;
+  max?: Extreme;
+}
+
+export function shapeLine(buffer: SeriesBuffer, run: RunInfo, settings: ChartSettings): LineShape {
   const points = buffer.points;
   const smoothed = smooth(points.map((p) => p.value), settings.smoothing);
-  const line: LineItem[] = [];
-  const markers: NonNullable<LineSeriesOption["markPoint"]>["data"] = [];
+  const line = new Float64Array(points.length * LINE_DIMENSIONS.length);
+  const band = new Float64Array(buffer.bucketWidth > 0 ? points.length * 3 : 0);
+  const markers: Markers = [];
+  let lineLength = 0;
+  let bandLength = 0;
   let lastY = 0;
   points.forEach((p, i) => {
     const x = xOf(p, run, settings);
+    const low = lowest(p);
+    const high = highest(p);
+    const envelope = low !== undefined && high !== undefined && Number.isFinite(low) && Number.isFinite(high);
     if (Number.isFinite(p.value)) {
       lastY = smoothed[i];
-      line.push([x, lastY, p.step, p.time, p.value]);
+      line[lineLength++] = x;
+      line[lineLength++] = lastY;
+      line[lineLength++] = p.step;
+      line[lineLength++] = p.time;
+      line[lineLength++] = p.value;
+      line[lineLength++] = envelope ? low : lastY;
+      line[lineLength++] = envelope ? high : lastY;
     } else if (markers.length < MAX_MARKERS) {
       const label = Number.isNaN(p.value) ? "NaN" : p.value > 0 ? "+∞" : "−∞";
       markers.push({
@@ -65,6 +84,11 @@ export function seriesFor(buffer: SeriesBuffer, run: RunInfo, settings: ChartSet
         name: `${label} at step ${p.step}`,
         label: { show: false },
       });
+    }
+    if (band.length && envelope) {
+      band[bandLength++] = x;
+      band[bandLength++] = low;
+      band[bandLength++] = high;
     }
   });
   const { min, max } = extremes(points);
@@ -83,28 +107,66 @@ export function seriesFor(buffer: SeriesBuffer, run: RunInfo, settings: ChartSet
       label: { show: false },
     });
   }
-  const common = { type: "line" as const, name, showSymbol: false, animation: false };
-  const series: LineSeriesOption[] = [
+  return { line: line.subarray(0, lineLength), band: band.subarray(0, bandLength), markers, min, max };
+}
+
+/**
+ * A line's min/max band: one polygon, upper edge forth and lower edge back, drawn by a custom series with a
+ * single item that spans the band's x range (the dataZoom's weakFilter keeps it while any of it is in view).
+ * One element per line, where a bucket per item would make ECharts diff thousands of items on every update.
+ * It adds nothing to the y range: the line's own min and max dimensions do.
+ */
+function bandSeries(id: string, name: string, color: string, band: Float64Array, logScale: boolean): CustomSeriesOption {
+  const count = band.length / 3;
+  return {
+    type: "custom",
+    id: `${id}#band`,
+    name,
+    data: count ? [[band[0], band[band.length - 3], NaN]] : [],
+    encode: { x: [0, 1], y: 2 },
+    renderItem: (_params, api) => {
+      // Linear axes map data to pixels by a scale and an offset, which two points give: much cheaper than
+      // asking ECharts for thousands of points. A log axis is asked point by point, and has no place for <= 0.
+      const [x0, y0] = api.coord([0, 0]);
+      const [x1, y1] = api.coord([1, 1]);
+      const at = logScale ? (x: number, y: number) => api.coord([x, y]) : (x: number, y: number) => [x0 + x * (x1 - x0), y0 + y * (y1 - y0)];
+      const polygon: number[][] = [];
+      for (let i = 0; i < count; i++) polygon.push(at(band[3 * i], band[3 * i + 2]));
+      for (let i = count - 1; i >= 0; i--) polygon.push(at(band[3 * i], band[3 * i + 1]));
+      const drawable = logScale ? polygon.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)) : polygon;
+      return { type: "polygon", shape: { points: drawable }, style: { fill: color, opacity: 0.15 }, silent: true };
+    },
+    clip: true,
+    silent: true,
+    animation: false,
+    tooltip: { show: false },
+  };
+}
+
+/**
+ * The two ECharts series of one buffer: the line (with the NaN/Infinity markers and the min and max pins), and
+ * its band, which shares the line's name so that the legend shows and hides them together.
+ */
+export function seriesFor(buffer: SeriesBuffer, shape: LineShape, run: RunInfo, settings: ChartSettings, splitIndex: number): [LineSeriesOption, CustomSeriesOption] {
+  const id = seriesKey(buffer.runId, buffer.name, buffer.split);
+  const name = lineName(run, buffer.split);
+  return [
     {
-      ...common,
+      type: "line",
       id,
-      data: line,
+      name,
+      data: shape.line as unknown as LineSeriesOption["data"],
+      dimensions: LINE_DIMENSIONS,
+      encode: { x: 0, y: [1, 5, 6] },
       color: run.color,
+      showSymbol: false,
+      animation: false,
       lineStyle: { width: 1.5, type: DASHES[splitIndex % DASHES.length] },
       emphasis: { focus: "series" },
-      markPoint: { data: markers, animation: false, emphasis: { label: { show: true, formatter: "{b}" } } },
+      markPoint: { data: shape.markers, animation: false, emphasis: { label: { show: true, formatter: "{b}" } } },
     },
+    bandSeries(id, name, run.color, shape.band, settings.log),
   ];
-  if (withBand && buffer.bucketWidth > 0) {
-    const band = points.filter((p) => p.min !== undefined && p.max !== undefined && Number.isFinite(p.min) && Number.isFinite(p.max));
-    const stack = `${id}#band`;
-    const hidden = { ...common, stack, silent: true, color: run.color, lineStyle: { opacity: 0 }, tooltip: { show: false } };
-    series.push(
-      { ...hidden, id: `${id}#min`, data: band.map((p) => [xOf(p, run, settings), p.min!]) },
-      { ...hidden, id: `${id}#max`, data: band.map((p) => [xOf(p, run, settings), p.max! - p.min!]), areaStyle: { opacity: 0.15 } },
-    );
-  }
-  return series;
 }
 
 const isLine = (seriesId: string) => !seriesId.includes("#");
@@ -125,7 +187,7 @@ const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCode
 const AXIS_NAMES = { step: "step", relative: "seconds since start", wall: "time" } as const;
 
 /** The whole option of a metric chart; live updates later only replace series by id. */
-export function chartOption(series: LineSeriesOption[], settings: ChartSettings): LineChartOption {
+export function chartOption(series: (LineSeriesOption | CustomSeriesOption)[], settings: ChartSettings): LineChartOption {
   return {
     animation: false,
     grid: { left: 8, right: 16, top: 40, bottom: 56, containLabel: true },
@@ -134,8 +196,9 @@ export function chartOption(series: LineSeriesOption[], settings: ChartSettings)
     xAxis: { type: settings.x === "wall" ? "time" : "value", name: AXIS_NAMES[settings.x], nameLocation: "middle", nameGap: 24, scale: true },
     yAxis: { type: settings.log ? "log" : "value", scale: true },
     dataZoom: [
-      { type: "inside", xAxisIndex: 0, filterMode: "filter" },
-      { type: "slider", xAxisIndex: 0, filterMode: "filter", height: 16, bottom: 6 },
+      // weakFilter: a line's points in view and a band that overlaps the view (for a line it is the same as filter)
+      { type: "inside", xAxisIndex: 0, filterMode: "weakFilter" },
+      { type: "slider", xAxisIndex: 0, filterMode: "weakFilter", height: 16, bottom: 6 },
     ],
     series,
   };

@@ -4,8 +4,8 @@ import { MetricPointsDocument, SeriesDocument, type MetricPointsSubscription } f
 import { onReconnect, subscribe } from "../live/client";
 import { errorState, formatNumber, h, loading } from "../ui/dom";
 import { createChart, type echarts } from "./echarts";
-import { chartOption, lineName, MAX_LINES_WITH_BANDS, seriesFor, type RunInfo } from "./lineChart";
-import { appendLive, bufferFromSeries, extremes, seriesKey, spliceRange, toPoint, type SeriesBuffer } from "./seriesBuffer";
+import { chartOption, lineName, seriesFor, shapeLine, type LineShape, type RunInfo } from "./lineChart";
+import { appendLive, bufferFromSeries, refetched, seriesKey, spliceRange, toPoints, type SeriesBuffer } from "./seriesBuffer";
 
 /** One chart per metric name, with its buffers and the keys changed since the last draw. */
 interface MetricChart {
@@ -14,15 +14,19 @@ interface MetricChart {
   dispose: () => void;
   buffers: Map<string, SeriesBuffer>;
   dirty: Set<string>;
-  stats: HTMLElement;
+  /** The min/max table, one row per line, updated in place. */
+  stats: HTMLTableSectionElement;
+  statRows: Map<string, HTMLTableCellElement[]>;
   zoomTimer?: ReturnType<typeof setTimeout>;
 }
 
 type Batch = MetricPointsSubscription["metricPoints"];
 
-/** Live draws are coalesced: at most one redraw of a chart per this many milliseconds. */
-const DRAW_INTERVAL_MS = 250;
+/** Live draws are coalesced: a chart is redrawn about this often at most, whatever the rate of points. */
+const DRAW_INTERVAL_MS = 500;
 const ZOOM_DEBOUNCE_MS = 350;
+/** Batches with `gap` for several runs usually come together (one slow socket): their runs are refetched at once. */
+const GAP_REFETCH_DELAY_MS = 100;
 
 /**
  * The charts of some runs: fetched with `series` at about one point per pixel, kept live from
@@ -40,14 +44,20 @@ export function mountMetricPanel(
   const runById = new Map(runs.map((r) => [r.id, r]));
   const runIds = runs.map((r) => r.id);
   const charts = new Map<string, MetricChart>();
-  const grid = h("div", { className: "chart-grid" }, loading("Loading metrics…"));
+  const grid = h("div", { className: "chart-grid" });
   root.append(toolbar(), grid);
+  // the known charts are laid out before any data arrives, so that drawing them never moves the page
+  if (metricNames.length) metricNames.forEach(chartFor);
+  else grid.append(loading("Loading metrics…"));
   // about one point per pixel of a chart; wide screens show two charts per row (see .chart-grid)
   const twoColumns = matchMedia("(min-width: 1150px)").matches;
   const maxPoints = Math.min(2000, Math.max(200, Math.round(grid.clientWidth / (twoColumns ? 2 : 1))));
   const splitOrder: (string | null)[] = [];
   let pending: Batch[] | null = [];
   let drawTimer: ReturnType<typeof setTimeout> | undefined;
+  let drawFrame: number | undefined;
+  const gapRuns = new Set<string>();
+  let gapTimer: ReturnType<typeof setTimeout> | undefined;
   let disposed = false;
 
   function toolbar(): HTMLElement {
@@ -78,66 +88,73 @@ export function mountMetricPanel(
     return splitOrder.indexOf(split);
   }
 
+  /** Shapes the given lines of a chart into its series (and its stats rows). */
   function seriesOf(chart: MetricChart, keys: Iterable<string>) {
-    const withBands = chart.buffers.size <= MAX_LINES_WITH_BANDS;
     return [...keys].flatMap((key) => {
       const buffer = chart.buffers.get(key)!;
-      return seriesFor(buffer, runById.get(buffer.runId)!, settings, splitIndex(buffer.split), withBands);
+      const run = runById.get(buffer.runId)!;
+      const shape = shapeLine(buffer, run, settings);
+      renderStats(chart, key, buffer, run, shape);
+      return seriesFor(buffer, shape, run, settings, splitIndex(buffer.split));
     });
   }
 
-  /** Full option: on creation and when the settings change. */
+  /** Full option: when data was (re)loaded, a line was added, or the settings changed. */
   function redraw(chart: MetricChart): void {
     chart.chart.setOption(chartOption(seriesOf(chart, chart.buffers.keys()), settings), { replaceMerge: ["series"] });
+    chart.chart.getDom().removeAttribute("aria-busy");
     chart.dirty.clear();
-    renderStats(chart);
   }
 
   /**
    * Live or zoom update: only the changed series are replaced, by id; nothing is redrawn from scratch.
-   * One chart per frame, so the main thread is never blocked by all charts at once.
+   * ECharts draws the chart in the next frame (lazyUpdate); the next chart's turn is the frame after that, so
+   * that no frame (one task of the main thread) holds more than one chart's work.
    */
   function drawDirty(): void {
-    drawTimer = undefined;
+    drawFrame = undefined;
     const chart = [...charts.values()].find((c) => c.dirty.size);
     if (!chart) return;
     chart.chart.setOption({ series: seriesOf(chart, chart.dirty) }, { lazyUpdate: true });
     chart.dirty.clear();
-    renderStats(chart);
-    if ([...charts.values()].some((c) => c.dirty.size)) drawTimer = setTimeout(() => requestAnimationFrame(drawDirty), 0);
+    if ([...charts.values()].some((c) => c.dirty.size)) drawFrame = requestAnimationFrame(() => (drawFrame = requestAnimationFrame(drawDirty)));
   }
 
   function scheduleDraw(): void {
-    drawTimer ??= setTimeout(() => requestAnimationFrame(drawDirty), DRAW_INTERVAL_MS);
+    drawTimer ??= setTimeout(() => {
+      drawTimer = undefined;
+      drawFrame ??= requestAnimationFrame(drawDirty);
+    }, DRAW_INTERVAL_MS);
   }
 
-  function renderStats(chart: MetricChart): void {
-    const rows = [...chart.buffers.values()].map((buffer) => {
-      const run = runById.get(buffer.runId)!;
-      const { min, max } = extremes(buffer.points);
-      const last = buffer.points[buffer.points.length - 1];
-      return h("tr", {},
-        h("td", {}, h("span", { className: "swatch", style: `background:${run.color}` }), lineName(run, buffer.split)),
-        h("td", {}, formatNumber(last?.value)),
-        h("td", {}, min ? `${formatNumber(min.value)} @ ${min.step}` : "–"),
-        h("td", {}, max ? `${formatNumber(max.value)} @ ${max.step}` : "–"));
-    });
-    chart.stats.replaceChildren(
-      h("thead", {}, h("tr", {}, h("th", {}, "Line"), h("th", {}, "Last"), h("th", {}, "Min @ step"), h("th", {}, "Max @ step"))),
-      h("tbody", {}, ...rows));
+  /** Updates a line's row of the min/max table (added on its first draw) in place. */
+  function renderStats(chart: MetricChart, key: string, buffer: SeriesBuffer, run: RunInfo, { min, max }: LineShape): void {
+    let cells = chart.statRows.get(key);
+    if (!cells) {
+      cells = [h("td", {}), h("td", {}), h("td", {})];
+      chart.stats.append(h("tr", {}, h("td", {}, h("span", { className: "swatch", style: `background:${run.color}` }), lineName(run, buffer.split)), ...cells));
+      chart.statRows.set(key, cells);
+    }
+    const last = buffer.points[buffer.points.length - 1];
+    cells[0].textContent = formatNumber(last?.value);
+    cells[1].textContent = min ? `${formatNumber(min.value)} @ ${min.step}` : "–";
+    cells[2].textContent = max ? `${formatNumber(max.value)} @ ${max.step}` : "–";
   }
 
   function chartFor(name: string): MetricChart {
     let chart = charts.get(name);
     if (chart) return chart;
-    const canvas = h("div", { className: "chart", role: "img", "aria-label": `Chart of ${name}` });
-    const stats = h("table", { className: "stats" });
+    const canvas = h("div", { className: "chart", role: "img", "aria-label": `Chart of ${name}`, "aria-busy": "true" });
+    const stats = h("tbody");
     const card = h("section", { className: "chart-card", "data-metric": name }, h("h3", {}, name), canvas,
-      h("details", { open: runs.length <= 4 }, h("summary", {}, "Min / max per line"), stats));
+      h("details", { open: runs.length <= 4 }, h("summary", {}, "Min / max per line"), h("table", { className: "stats" },
+        h("thead", {}, h("tr", {}, h("th", {}, "Line"), h("th", {}, "Last"), h("th", {}, "Min @ step"), h("th", {}, "Max @ step"))),
+        stats)));
     const names = [...charts.keys(), name].sort();
+    grid.querySelector(":scope > .state")?.remove();
     grid.insertBefore(card, grid.children[names.indexOf(name)] ?? null);
     const { chart: echart, dispose } = createChart(canvas);
-    chart = { name, chart: echart, dispose, buffers: new Map(), dirty: new Set(), stats };
+    chart = { name, chart: echart, dispose, buffers: new Map(), dirty: new Set(), stats, statRows: new Map() };
     const created = chart;
     echart.on("datazoom", () => {
       clearTimeout(created.zoomTimer);
@@ -170,7 +187,7 @@ export function mountMetricPanel(
       const key = seriesKey(s.runId, s.name, s.split ?? null);
       const buffer = chart.buffers.get(key);
       if (!buffer) continue;
-      spliceRange(buffer, s.points.map(toPoint), fromStep, toStep);
+      spliceRange(buffer, toPoints(s), fromStep, toStep);
       chart.dirty.add(key);
     }
     scheduleDraw();
@@ -178,18 +195,19 @@ export function mountMetricPanel(
 
   /**
    * (Re)loads whole series; at start, after a `gap`, and after the socket reconnected. One query per metric
-   * name, so each chart is drawn as soon as its own data is there, in its own task.
+   * name, in parallel, so each chart is drawn as soon as its own data is there, in its own task. Live points
+   * newer than an answer are kept.
    */
   async function load(ids: string[]): Promise<void> {
     const queries = metricNames.length ? metricNames.map((name) => [name]) : [undefined];
     await Promise.all(queries.map(async (names) => {
       const { series } = await request(SeriesDocument, { runIds: ids, names, maxPoints });
       if (disposed) return;
-      grid.querySelector(":scope > .state")?.remove();
       const touched = new Set<MetricChart>();
       for (const s of series) {
         const chart = chartFor(s.name);
-        chart.buffers.set(seriesKey(s.runId, s.name, s.split ?? null), bufferFromSeries(s, maxPoints));
+        const key = seriesKey(s.runId, s.name, s.split ?? null);
+        chart.buffers.set(key, refetched(bufferFromSeries(s, maxPoints), chart.buffers.get(key)));
         touched.add(chart);
       }
       touched.forEach(redraw);
@@ -197,29 +215,30 @@ export function mountMetricPanel(
     if (!charts.size) grid.replaceChildren(h("p", { className: "state" }, "No metrics logged yet. Charts appear as soon as points arrive."));
   }
 
+  /** Some of the run's points were dropped for us: its series are fetched again. */
+  function refetchSoon(runId: string): void {
+    gapRuns.add(runId);
+    gapTimer ??= setTimeout(() => {
+      gapTimer = undefined;
+      const ids = [...gapRuns];
+      gapRuns.clear();
+      load(ids).catch(showError);
+    }, GAP_REFETCH_DELAY_MS);
+  }
+
   function applyBatch(batch: Batch): void {
-    if (batch.gap) {
-      load([batch.runId]).catch(showError);
-      return;
-    }
-    const byKey = new Map<string, Batch["points"]>();
-    for (const p of batch.points) {
-      const key = `${p.name}\u0000${p.split ?? ""}`;
-      byKey.set(key, [...(byKey.get(key) ?? []), p]);
-    }
-    for (const points of byKey.values()) {
-      const { name, split } = points[0];
+    if (batch.gap) refetchSoon(batch.runId); // and its own points are still added below
+    for (const { name, split, ...columns } of batch.series) {
       const chart = chartFor(name);
       const key = seriesKey(batch.runId, name, split ?? null);
       let buffer = chart.buffers.get(key);
       if (!buffer) {
-        grid.querySelector(":scope > .state")?.remove();
         buffer = { runId: batch.runId, name, split: split ?? null, points: [], bucketWidth: 0, maxPoints };
         chart.buffers.set(key, buffer);
         chart.dirty.add(key);
         redraw(chart); // a new line needs its legend entry
       }
-      appendLive(buffer, points);
+      appendLive(buffer, toPoints(columns));
       chart.dirty.add(key);
     }
     scheduleDraw();
@@ -248,6 +267,8 @@ export function mountMetricPanel(
     unsubscribe();
     stopReconnect();
     clearTimeout(drawTimer);
+    if (drawFrame !== undefined) cancelAnimationFrame(drawFrame);
+    clearTimeout(gapTimer);
     for (const chart of charts.values()) {
       clearTimeout(chart.zoomTimer);
       chart.dispose();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { appendLive, bufferFromSeries, extremes, rebucket, smooth, spliceRange, toNumber, type Point, type SeriesBuffer } from "./seriesBuffer";
+import { appendLive, bufferFromSeries, toPoints, extremes, rebucket, refetched, smooth, spliceRange, toNumber, type Point, type SeriesBuffer } from "./seriesBuffer";
 
 const t = (s: number) => new Date(Date.UTC(2026, 0, 1) + s * 1000).toISOString();
 const raw = (step: number, value: number): Point => ({ step, time: Date.parse(t(step)), value, count: 1 });
@@ -21,7 +21,7 @@ describe("bufferFromSeries", () => {
   it("should read the bucket width of a downsampled series and the bucket min/max", () => {
     const b = bufferFromSeries(
       { runId: "3", name: "acc", split: null, downsampled: true, resolution: "step-buckets:100",
-        points: [{ step: 99, time: t(99), value: "NaN", min: 0.1, max: 0.9, count: 100 }] },
+        steps: [99], times: [t(99)], values: ["NaN"], mins: [0.1], maxes: [0.9], counts: [100] },
       500,
     );
     expect(b.bucketWidth).toBe(100);
@@ -30,25 +30,37 @@ describe("bufferFromSeries", () => {
   });
 });
 
+describe("toPoints", () => {
+  it("should read raw points sent column by column, as live batches are", () => {
+    const points = toPoints({ steps: [4, 5], times: [t(4), t(5)], values: [0.5, "-Infinity"] });
+    expect(points).toEqual([raw(4, 0.5), raw(5, -Infinity)]);
+  });
+
+  it("should leave out the min and max that raw points of a series lack", () => {
+    const [point] = toPoints({ steps: [4], times: [t(4)], values: [0.5], mins: [null], maxes: [null], counts: [null] });
+    expect(point).toEqual(raw(4, 0.5));
+  });
+});
+
 describe("appendLive", () => {
   it("should append raw points and skip ones already held", () => {
     const b = buffer([raw(0, 1), raw(1, 2)]);
-    appendLive(b, [{ step: 1, time: t(1), value: 9 }, { step: 2, time: t(2), value: 3 }]);
+    appendLive(b, [raw(1, 9), raw(2, 3)]);
     expect(b.points.map((p) => [p.step, p.value])).toEqual([[0, 1], [1, 2], [2, 3]]);
   });
 
   it("should insert a late raw point in step order", () => {
     const b = buffer([raw(0, 1), raw(2, 3)]);
-    appendLive(b, [{ step: 1, time: t(1), value: 2 }]);
+    appendLive(b, [raw(1, 2)]);
     expect(b.points.map((p) => p.step)).toEqual([0, 1, 2]);
   });
 
   it("should fold a live point into the open bucket of a downsampled series", () => {
     const b = buffer([{ step: 105, time: 0, value: 0.5, min: 0.2, max: 0.8, count: 6 }], 100);
     appendLive(b, [
-      { step: 106, time: t(106), value: 0.1 },
-      { step: 107, time: t(107), value: "Infinity" },
-      { step: 200, time: t(200), value: 0.3 },
+      raw(106, 0.1),
+      raw(107, Infinity),
+      raw(200, 0.3),
     ]);
     expect(b.points).toHaveLength(2);
     expect(b.points[0]).toMatchObject({ step: 107, value: Infinity, min: 0.1, max: 0.8, count: 8 });
@@ -57,7 +69,7 @@ describe("appendLive", () => {
 
   it("should re-bucket a growing live buffer and keep its extremes", () => {
     const b = buffer([], 0, 10);
-    appendLive(b, Array.from({ length: 25 }, (_, i) => ({ step: i, time: t(i), value: i === 7 ? -5 : i })));
+    appendLive(b, Array.from({ length: 25 }, (_, i) => raw(i, i === 7 ? -5 : i)));
     expect(b.points.length).toBeLessThanOrEqual(20);
     expect(b.bucketWidth).toBeGreaterThan(1);
     expect(b.points.reduce((n, p) => n + p.count, 0)).toBe(25);
@@ -72,6 +84,18 @@ describe("rebucket", () => {
     expect(merged[0]).toMatchObject({ step: 1, value: 1, min: 1, max: 5, count: 2 });
     expect(merged[1]).toMatchObject({ step: 3, min: 3, max: 3, count: 2 });
     expect(merged[1].value).toBeNaN();
+  });
+});
+
+describe("refetched", () => {
+  it("should keep the live points that came after the refetch was answered", () => {
+    const fresh = buffer([raw(0, 1), raw(1, 2), raw(2, 3)]);
+    const merged = refetched(fresh, buffer([raw(0, 1), raw(2, 3), raw(3, 4), raw(4, 5)]));
+    expect(merged.points.map((p) => p.step)).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it("should take the fetched points alone when there was nothing before", () => {
+    expect(refetched(buffer([raw(0, 1)]), undefined).points.map((p) => p.step)).toEqual([0]);
   });
 });
 

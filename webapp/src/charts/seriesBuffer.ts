@@ -33,20 +33,26 @@ export interface SeriesBuffer {
 }
 
 type ApiSeries = SeriesQuery["series"][number];
-type ApiPoint = ApiSeries["points"][number];
-export interface LivePoint {
-  step: number;
-  time: string;
-  value: MetricValue;
+/** A series column by column, as `series` and `metricPoints` send it: entry i of every list is point i. */
+export interface Columns {
+  steps: number[];
+  times: string[];
+  values: (MetricValue | null)[];
+  mins?: (MetricValue | null)[];
+  maxes?: (MetricValue | null)[];
+  counts?: (number | null)[];
 }
 
 export const seriesKey = (runId: string, name: string, split: string | null) => `${runId}|${name}|${split ?? ""}`;
 
-export function toPoint(p: ApiPoint): Point {
-  const point: Point = { step: p.step, time: Date.parse(p.time), value: toNumber(p.value), count: p.count ?? 1 };
-  if (p.min != null) point.min = toNumber(p.min);
-  if (p.max != null) point.max = toNumber(p.max);
-  return point;
+/** The points of a series sent column by column. */
+export function toPoints({ steps, times, values, mins, maxes, counts }: Columns): Point[] {
+  return steps.map((step, i) => {
+    const point: Point = { step, time: Date.parse(times[i]), value: toNumber(values[i]), count: counts?.[i] ?? 1 };
+    if (mins?.[i] != null) point.min = toNumber(mins[i]);
+    if (maxes?.[i] != null) point.max = toNumber(maxes[i]);
+    return point;
+  });
 }
 
 /** The bucket width out of a resolution such as "step-buckets:1000"; 0 for "raw". */
@@ -60,14 +66,15 @@ export function bufferFromSeries(series: ApiSeries, maxPoints: number): SeriesBu
     runId: series.runId,
     name: series.name,
     split: series.split ?? null,
-    points: series.points.map(toPoint),
+    points: toPoints(series),
     bucketWidth: series.downsampled ? bucketWidthOf(series.resolution) : 0,
     maxPoints,
   };
 }
 
-const lowest = (p: Point) => p.min ?? (Number.isFinite(p.value) ? p.value : undefined);
-const highest = (p: Point) => p.max ?? (Number.isFinite(p.value) ? p.value : undefined);
+/** A point's lowest and highest value: its bucket's min and max, or its own value (undefined if not finite). */
+export const lowest = (p: Point) => p.min ?? (Number.isFinite(p.value) ? p.value : undefined);
+export const highest = (p: Point) => p.max ?? (Number.isFinite(p.value) ? p.value : undefined);
 const minOf = (a: number | undefined, b: number | undefined) => (a === undefined ? b : b === undefined ? a : Math.min(a, b));
 const maxOf = (a: number | undefined, b: number | undefined) => (a === undefined ? b : b === undefined ? a : Math.max(a, b));
 
@@ -97,10 +104,9 @@ export function rebucket(points: Point[], width: number): Point[] {
  * refetch and the subscription). In a bucketed buffer a point joins the last bucket when it falls into it.
  * The buffer stays under 2 × maxPoints by doubling the bucket width, so a long live run stays cheap to draw.
  */
-export function appendLive(buffer: SeriesBuffer, live: LivePoint[]): void {
+export function appendLive(buffer: SeriesBuffer, live: Point[]): void {
   const points = buffer.points;
-  for (const p of live) {
-    const point: Point = { step: p.step, time: Date.parse(p.time), value: toNumber(p.value), count: 1 };
+  for (const point of live) {
     const last = points[points.length - 1];
     if (last && point.step <= last.step) {
       if (buffer.bucketWidth === 0 && !points.some((q) => q.step === point.step)) {
@@ -120,6 +126,17 @@ export function appendLive(buffer: SeriesBuffer, live: LivePoint[]): void {
     buffer.bucketWidth = Math.max(2 * buffer.bucketWidth, Math.ceil(span / buffer.maxPoints));
     buffer.points = rebucket(points, buffer.bucketWidth);
   }
+}
+
+/**
+ * A buffer fetched again (after a gap or a reconnect) that replaces `old`: old points newer than everything
+ * fetched are kept, since they came live after the query was answered.
+ */
+export function refetched(fresh: SeriesBuffer, old: SeriesBuffer | undefined): SeriesBuffer {
+  const last = fresh.points[fresh.points.length - 1]?.step ?? -1;
+  const newer = old?.points.filter((p) => p.step > last) ?? [];
+  if (newer.length) fresh.points.push(...newer);
+  return fresh;
 }
 
 /** Replaces the points within [fromStep, toStep] by a more detailed fetch of that range (zoom). */

@@ -3,22 +3,24 @@ import { replaceView } from "../app/router";
 import { projectUrl, runUrl, type View } from "../app/viewState";
 import { toRunInfo } from "../charts/lineChart";
 import { mountMetricPanel } from "../charts/metricPanel";
-import { RunDetailsDocument } from "../gql/graphql";
+import { CompareRunsDocument } from "../gql/graphql";
 import { errorState, h, link, loading } from "../ui/dom";
 import { formatParam, metricNamesOf, paramPaths, paramValue } from "../runs/columns";
 import { statusBadge } from "../runs/status";
 
 type CompareViewState = Extract<View, { kind: "compare" }>;
 
-/** `/compare/:id1,:id2,…`: the runs side by side, hyperparameters that differ, and shared charts. */
+/** `/compare/:id1,:id2,…`: the runs side by side (fetched in one request), hyperparameters that differ, and shared charts. */
 export function compareView(root: HTMLElement, view: CompareViewState): () => void {
   const controller = new AbortController();
   let disposePanel = () => {};
   root.append(h("h1", {}, `Compare ${view.runIds.length} runs`), loading());
   const load = () =>
-    Promise.all(view.runIds.map((id) => request(RunDetailsDocument, { id }, controller.signal).then((d) => d.run)))
-      .then((found) => {
-        const runs = found.filter((run) => run !== null);
+    request(CompareRunsDocument, { ids: view.runIds, first: view.runIds.length }, controller.signal)
+      .then(({ runs: page }) => {
+        // in the URL's order, which gives each run its colour
+        const byId = new Map(page.edges.map(({ node }) => [node.id, node]));
+        const runs = view.runIds.flatMap((id) => byId.get(id) ?? []);
         const missing = view.runIds.filter((id) => !runs.some((run) => run.id === id));
         const infos = runs.map(toRunInfo);
         const paths = [...new Set(runs.flatMap((run) => paramPaths(run.hyperparameters)))];

@@ -1,5 +1,6 @@
 import { createClient, type Client } from "graphql-ws";
 import { dataOrThrow } from "../api/graphql";
+import { authorization } from "../api/token";
 import type { TypedDocumentString } from "../gql/graphql";
 
 let client: Client | undefined;
@@ -15,6 +16,8 @@ function liveClient(): Client {
   client ??= createClient({
     url: new URL("/graphql", location.href).href.replace(/^http/, "ws"),
     lazy: true,
+    // Read on every (re)connect, so that a token typed in after a refusal is used.
+    connectionParams: authorization,
     retryAttempts: Infinity,
     shouldRetry: () => true,
     retryWait: (retries) => new Promise((resolve) => setTimeout(resolve, retryDelay(retries))),

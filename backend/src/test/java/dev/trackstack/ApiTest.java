@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,6 +37,8 @@ public abstract class ApiTest {
 
     private static final Path DATA_DIR = createDataDir();
 
+    protected static final HttpClient HTTP = HttpClient.newHttpClient();
+
     @LocalServerPort
     protected int port;
 
@@ -52,7 +58,8 @@ public abstract class ApiTest {
     @BeforeEach
     void connect() {
         WebTestClient client = WebTestClient.bindToServer(new JdkClientHttpConnector()).baseUrl("http://localhost:" + port + "/graphql")
-                .responseTimeout(Duration.ofSeconds(60)).build();
+                .responseTimeout(Duration.ofSeconds(60))
+                .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(16 * 1024 * 1024)).build();
         graphQl = HttpGraphQlTester.create(client);
         project = "project-" + UUID.randomUUID();
     }
@@ -95,6 +102,14 @@ public abstract class ApiTest {
             message[0] = errors.get(0).getMessage();
         });
         return message[0];
+    }
+
+    /** POSTs a body of our own making to the GraphQL endpoint of the server on this port. */
+    protected static HttpResponse<String> postGraphQl(int serverPort, String body)
+            throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + serverPort + "/graphql"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static Path createDataDir() {

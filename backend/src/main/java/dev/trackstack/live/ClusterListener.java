@@ -4,7 +4,10 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import javax.sql.DataSource;
 
@@ -27,12 +30,14 @@ class ClusterListener implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(ClusterListener.class);
 
+    /** The points of several events at once: r.event tells whose they are. */
     private static final String POINTS = """
-            select s.name, s.split, p.step, p.value, p.ts
-            from unnest(?::bigint[], ?::bigint[], ?::bigint[]) as r(series_id, lo, hi)
-            join metric_point p on p.series_id = r.series_id and p.step between r.lo and r.hi
+            select r.event, s.name, s.split, p.step, p.value, p.ts
+            from unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[]) as r(event, series_id, lo, hi)
+            cross join lateral (select * from metric_point p where p.series_id = r.series_id
+                                and p.step between r.lo and r.hi offset 0) p
             join metric_series s on s.id = p.series_id
-            order by s.name, s.split nulls first, p.step
+            order by r.event, s.name, s.split nulls first, p.step
             """;
 
     private final DataSource dataSource;
@@ -77,8 +82,8 @@ class ClusterListener implements SmartLifecycle {
                 PGConnection pg = connection.unwrap(PGConnection.class);
                 while (running) {
                     PGNotification[] notifications = pg.getNotifications(1000);
-                    for (PGNotification notification : notifications == null ? new PGNotification[0] : notifications) {
-                        receive(notification.getParameter());
+                    if (notifications != null) {
+                        receive(notifications);
                     }
                 }
             } catch (Exception e) {
@@ -90,30 +95,48 @@ class ClusterListener implements SmartLifecycle {
         }
     }
 
-    private void receive(String payload) {
-        JsonNode event = json.readTree(payload);
-        if (origin.equals(event.get("origin").asString())) {
-            return;
+    /**
+     * Dispatches the events in the order they came. Everything that arrived meanwhile comes at once, and the points
+     * of all those events are read back with one query, so that the listener keeps up with many writers.
+     */
+    private void receive(PGNotification[] notifications) {
+        List<JsonNode> events = Arrays.stream(notifications).map(n -> json.readTree(n.getParameter()))
+                .filter(event -> !origin.equals(event.get("origin").asString())).toList();
+        Map<Integer, List<LivePoint>> points = readBack(events);
+        for (int i = 0; i < events.size(); i++) {
+            JsonNode event = events.get(i);
+            long runId = event.get("run").asLong();
+            String project = event.get("project").asString();
+            if (event.has("type")) {
+                hub.dispatch(new RunEvent(RunEvent.Type.valueOf(event.get("type").asString()), runId, project));
+            } else {
+                hub.dispatch(new PointsLogged(runId, project, points.getOrDefault(i, List.of())));
+            }
         }
-        long runId = event.get("run").asLong();
-        String project = event.get("project").asString();
-        if (event.has("type")) {
-            hub.dispatch(new RunEvent(RunEvent.Type.valueOf(event.get("type").asString()), runId, project));
-            return;
+    }
+
+    /** The points of the events that carry ranges, by the event's index. */
+    private Map<Integer, List<LivePoint>> readBack(List<JsonNode> events) {
+        List<long[]> ranges = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            if (events.get(i).has("ranges")) {
+                for (JsonNode range : events.get(i).get("ranges")) {
+                    ranges.add(new long[] {i, range.get(0).asLong(), range.get(1).asLong(), range.get(2).asLong()});
+                }
+            }
         }
-        JsonNode ranges = event.get("ranges");
-        long[] series = new long[ranges.size()];
-        long[] lo = new long[ranges.size()];
-        long[] hi = new long[ranges.size()];
-        for (int i = 0; i < ranges.size(); i++) {
-            series[i] = ranges.get(i).get(0).asLong();
-            lo[i] = ranges.get(i).get(1).asLong();
-            hi[i] = ranges.get(i).get(2).asLong();
+        Map<Integer, List<LivePoint>> points = new HashMap<>();
+        if (!ranges.isEmpty()) {
+            jdbc.query(POINTS, rs -> {
+                points.computeIfAbsent(rs.getInt(1), k -> new ArrayList<>()).add(new LivePoint(rs.getString(2),
+                        rs.getString(3), rs.getLong(4), rs.getDouble(5), rs.getObject(6, OffsetDateTime.class)));
+            }, column(ranges, 0), column(ranges, 1), column(ranges, 2), column(ranges, 3));
         }
-        List<LivePoint> points = new ArrayList<>(jdbc.query(POINTS, (rs, n) -> new LivePoint(rs.getString(1),
-                rs.getString(2), rs.getLong(3), rs.getDouble(4), rs.getObject(5, OffsetDateTime.class)),
-                series, lo, hi));
-        hub.dispatch(new PointsLogged(runId, project, points));
+        return points;
+    }
+
+    private static long[] column(List<long[]> rows, int index) {
+        return rows.stream().mapToLong(row -> row[index]).toArray();
     }
 
     private void sleepASecond() {

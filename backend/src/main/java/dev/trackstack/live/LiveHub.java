@@ -8,7 +8,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.trackstack.system.TrackstackProperties;
-import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.EnableScheduling;
@@ -18,6 +17,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.event.TransactionalEventListener;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Fans committed events out to this instance's subscribers. Each subscriber has a bounded buffer; when it
@@ -85,21 +85,24 @@ public class LiveHub implements SchedulingConfigurer {
         }
     }
 
-    /** Ends every subscription cleanly, so that clients get a "complete" instead of a dropped socket. */
-    @PreDestroy
-    void completeAll() {
-        pointSubscribers.forEach(Subscriber::complete);
-        runSubscribers.forEach(Subscriber::complete);
-    }
-
     int subscriberCount() {
         return pointSubscribers.size() + runSubscribers.size();
     }
 
+    /**
+     * Registers on subscription, not before: a stream that is never subscribed to must not stay registered.
+     * What follows the sink (GraphQL renders each event for its subscriber, then it is encoded) runs on a worker
+     * rather than on the dispatching thread: an ingest call, or the cluster listener, would otherwise render every
+     * event once per subscriber before going on. The worker drains the sink's own bounded buffer (publishOn fuses
+     * with it), which so stays all that a subscriber's backlog holds.
+     */
     private <E, O> Flux<O> subscribe(Set<Subscriber<E, O>> subscribers, Selector<E, O> selector) {
-        Subscriber<E, O> subscriber = new Subscriber<>(selector, bufferSize);
-        subscribers.add(subscriber);
-        return subscriber.sink.asFlux().doFinally(signal -> subscribers.remove(subscriber));
+        return Flux.defer(() -> {
+            Subscriber<E, O> subscriber = new Subscriber<>(selector, bufferSize);
+            subscribers.add(subscriber);
+            return subscriber.sink.asFlux().publishOn(Schedulers.boundedElastic())
+                    .doFinally(signal -> subscribers.remove(subscriber));
+        });
     }
 
     /** Answers what the subscriber receives for an event, or null for nothing. */
@@ -133,10 +136,6 @@ public class LiveHub implements SchedulingConfigurer {
                 gap = true;
                 log.debug("Could not deliver an event to a subscriber: {}", e.toString());
             }
-        }
-
-        synchronized void complete() {
-            sink.tryEmitComplete();
         }
     }
 }

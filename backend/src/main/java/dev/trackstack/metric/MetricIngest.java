@@ -16,6 +16,8 @@ import dev.trackstack.live.LiveEvents;
 import dev.trackstack.live.LivePoint;
 import dev.trackstack.live.PointsLogged;
 import dev.trackstack.live.RunEvent;
+import dev.trackstack.storage.Storage;
+import dev.trackstack.storage.StorageMode;
 import dev.trackstack.system.ApiException;
 import dev.trackstack.system.TrackstackProperties;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -25,7 +27,8 @@ import org.springframework.transaction.annotation.Transactional;
 /**
  * Stores logged points: one transaction per call, so a batch lands whole or not at all. Points go in as
  * arrays through a single INSERT … SELECT unnest (no entity per point); the same statement folds the rows
- * it really inserted into the series summaries and answers them, so that subscribers get exactly those.
+ * it really inserted into the series summaries (and the rollups, where ingest keeps them) and answers
+ * them, so that subscribers get exactly those.
  */
 @Service
 public class MetricIngest {
@@ -46,42 +49,69 @@ public class MetricIngest {
             group by series_id
             """;
 
-    private static final String INSERT_POINTS = """
-            with inserted as (
-                insert into metric_point (series_id, step, ts, value)
-                select p.series_id, p.step, timestamptz 'epoch' + p.micros * interval '1 microsecond', p.value
-                from unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::float8[]) as p(series_id, step, micros, value)
-                on conflict do nothing
-                returning series_id, step, value
-            ), batch as (
-            """ + SUMMARIES.formatted("inserted") + """
-            ), updated as (
-                update metric_series s set
-                    point_count = s.point_count + b.n,
-                    first_step = least(s.first_step, b.first_step),
-                    last_step = greatest(s.last_step, b.last_step),
-                    last_value = case when s.last_step is null or b.last_step > s.last_step
-                                      then b.last_value else s.last_value end,
-                    min_step = case when s.min_value is null or b.min_value < s.min_value
-                                    then b.min_step else s.min_step end,
-                    min_value = least(s.min_value, b.min_value),
-                    max_step = case when s.max_value is null or b.max_value > s.max_value
-                                    then b.max_step else s.max_step end,
-                    max_value = greatest(s.max_value, b.max_value)
-                from batch b
-                where s.id = b.series_id
-            )
-            select series_id, step from inserted
-            """;
+    /**
+     * Stores the points whose (series, step) is new, first occurrence first, and answers them. A hypertable's
+     * unique index must contain its time column, so there steps are kept unique by looking for them: only
+     * below the series' last step, under the lock that {@link #seriesIds} takes on the series.
+     */
+    private static String insertPoints(StorageMode mode) {
+        String rollups = !mode.rollupsAtIngest() ? "" : ", rolled as (\n"
+                + Rollups.UPSERT.formatted("inserted p cross join unnest(?::int[]) as l(level)") + ")\n";
+        String stepIsNew = !mode.hypertable() ? "" : """
+                where g.step > s.last_step or s.last_step is null
+                   or not exists (select from metric_point e where e.series_id = g.series_id and e.step = g.step)
+                """;
+        return """
+                with given as (
+                    select distinct on (series_id, step) series_id, step, micros, value
+                    from unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::float8[])
+                         with ordinality as p(series_id, step, micros, value, i)
+                    order by series_id, step, i
+                ), inserted as (
+                    insert into metric_point (series_id, step, ts, value)
+                    select g.series_id, g.step, timestamptz 'epoch' + g.micros * interval '1 microsecond', g.value
+                    from given g join metric_series s on s.id = g.series_id
+                """ + stepIsNew + """
+                    on conflict do nothing
+                    returning series_id, step, ts, value
+                ), batch as (
+                """ + SUMMARIES.formatted("inserted") + """
+                ), updated as (
+                    update metric_series s set
+                        point_count = s.point_count + b.n,
+                        first_step = least(s.first_step, b.first_step),
+                        last_step = greatest(s.last_step, b.last_step),
+                        last_value = case when s.last_step is null or b.last_step > s.last_step
+                                          then b.last_value else s.last_value end,
+                        min_step = case when s.min_value is null or b.min_value < s.min_value
+                                        then b.min_step else s.min_step end,
+                        min_value = least(s.min_value, b.min_value),
+                        max_step = case when s.max_value is null or b.max_value > s.max_value
+                                        then b.max_step else s.max_step end,
+                        max_value = greatest(s.max_value, b.max_value)
+                    from batch b
+                    where s.id = b.series_id
+                )""" + rollups + """
+                select series_id, step from inserted
+                """;
+    }
+
+    /** Point times have four-digit years, which ISO-8601 clients, JavaScript dates and PostgreSQL all handle. */
+    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant END = Instant.parse("+10000-01-01T00:00:00Z");
 
     private final JdbcTemplate jdbc;
     private final LiveEvents live;
     private final TrackstackProperties.Limits limits;
+    private final String insertPoints;
+    private final boolean rollups;
 
-    MetricIngest(JdbcTemplate jdbc, LiveEvents live, TrackstackProperties properties) {
+    MetricIngest(JdbcTemplate jdbc, LiveEvents live, TrackstackProperties properties, Storage storage) {
         this.jdbc = jdbc;
         this.live = live;
         this.limits = properties.limits();
+        this.insertPoints = insertPoints(storage.mode());
+        this.rollups = storage.mode().rollupsAtIngest();
     }
 
     @Transactional
@@ -123,8 +153,10 @@ public class MetricIngest {
             micros[i] = p.time() == null ? now : toMicros(p.time().toInstant());
             values[i] = p.value();
         }
-        Set<StoredPoint> accepted = new HashSet<>(jdbc.query(INSERT_POINTS,
-                (rs, i) -> new StoredPoint(rs.getLong(1), rs.getLong(2)), series, steps, micros, values));
+        Object[] arguments = rollups ? new Object[] {series, steps, micros, values, Rollups.LEVELS}
+                : new Object[] {series, steps, micros, values};
+        Set<StoredPoint> accepted = new HashSet<>(jdbc.query(insertPoints,
+                (rs, i) -> new StoredPoint(rs.getLong(1), rs.getLong(2)), arguments));
         int stored = accepted.size();
         if (stored > 0) {
             publish(runId, project, points, series, micros, accepted);
@@ -157,7 +189,10 @@ public class MetricIngest {
     private record StoredPoint(long seriesId, long step) {
     }
 
-    /** Creates the series the batch names for the first time, and answers the ids of all it names. */
+    /**
+     * Creates the series the batch names for the first time, and answers the ids of all it names, locked (in id
+     * order, against deadlocks) so that concurrent batches of one series take turns.
+     */
     private Map<SeriesKey, Long> seriesIds(long runId, List<MetricPointInput> points) {
         List<SeriesKey> keys = points.stream().map(SeriesKey::of).distinct().toList();
         String[] names = keys.stream().map(SeriesKey::name).toArray(String[]::new);
@@ -173,6 +208,8 @@ public class MetricIngest {
                 join unnest(?::text[], ?::text[]) as k(name, split)
                   on s.name = k.name and coalesce(s.split, '') = coalesce(k.split, '')
                 where s.run_id = ?
+                order by s.id
+                for no key update of s
                 """, rs -> {
             ids.put(new SeriesKey(rs.getString(2), rs.getString(3)), rs.getLong(1));
         }, names, splits, runId);
@@ -199,11 +236,16 @@ public class MetricIngest {
             if (p.step() < 0) {
                 throw ApiException.badInput("points[" + i + "].step must be >= 0, got " + p.step());
             }
+            if (p.time() != null && (p.time().toInstant().isBefore(EARLIEST) || !p.time().toInstant().isBefore(END))) {
+                throw ApiException.badInput("points[" + i + "].time must be in the years 0001 to 9999, got "
+                        + p.time());
+            }
         }
     }
 
     private static long toMicros(Instant instant) {
-        return ChronoUnit.MICROS.between(Instant.EPOCH, instant);
+        // Not ChronoUnit.MICROS.between: it counts in nanoseconds, which overflow past the year 2262.
+        return instant.getEpochSecond() * 1_000_000 + instant.getNano() / 1_000;
     }
 
     /** A series of the run; an empty split is the same series as no split. */

@@ -1,9 +1,12 @@
 package dev.trackstack.metric;
 
+import java.time.OffsetDateTime;
 import java.util.List;
 
 import dev.trackstack.live.LiveEvents;
 import dev.trackstack.live.RunEvent;
+import dev.trackstack.storage.AggregateRefresh;
+import dev.trackstack.storage.Storage;
 import dev.trackstack.system.ApiException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
@@ -26,12 +29,24 @@ public class MetricRewind {
             from summary b where s.id = b.series_id
             """;
 
+    /** Rebuilds the rollup bucket of each level that held the checkpoint's step, if it also held later ones. */
+    private static final String REBUILD_ROLLUPS = Rollups.UPSERT.formatted("""
+            unnest(?::int[]) as l(level)
+            join metric_point p on p.series_id in (select id from metric_series where run_id = ?)
+             and p.step between ? / l.level * l.level and ?
+            where ? % l.level <> l.level - 1
+            """);
+
     private final JdbcTemplate jdbc;
     private final LiveEvents live;
+    private final AggregateRefresh aggregates;
+    private final boolean rollups;
 
-    MetricRewind(JdbcTemplate jdbc, LiveEvents live) {
+    MetricRewind(JdbcTemplate jdbc, LiveEvents live, AggregateRefresh aggregates, Storage storage) {
         this.jdbc = jdbc;
         this.live = live;
+        this.aggregates = aggregates;
+        this.rollups = storage.mode().rollupsAtIngest();
     }
 
     /** Answers how many points were removed. */
@@ -45,23 +60,34 @@ public class MetricRewind {
         if (run.isEmpty()) {
             throw ApiException.notFound("run", runId);
         }
-        Long removed = jdbc.queryForObject("""
+        Removed removed = jdbc.queryForObject("""
                 with removed as (
                     delete from metric_point
                     where series_id in (select id from metric_series where run_id = ?) and step > ?
-                    returning 1
+                    returning ts
                 )
-                select count(*) from removed
-                """, Long.class, runId, toStep);
-        if (removed > 0) {
+                select count(*), min(ts), max(ts) from removed
+                """, (rs, i) -> new Removed(rs.getLong(1), rs.getObject(2, OffsetDateTime.class),
+                rs.getObject(3, OffsetDateTime.class)), runId, toStep);
+        if (removed.count() > 0) {
             jdbc.update("""
                     update metric_series set point_count = 0, first_step = null, last_step = null, last_value = null,
                            min_step = null, min_value = null, max_step = null, max_value = null
                     where run_id = ?
                     """, runId);
             jdbc.update(RECOMPUTE, runId);
+            if (rollups) {
+                jdbc.update("delete from metric_rollup where series_id in "
+                        + "(select id from metric_series where run_id = ?) and bucket > ? - level + 1", runId, toStep);
+                jdbc.update(REBUILD_ROLLUPS, Rollups.LEVELS, runId, toStep, toStep, toStep);
+            } else {
+                aggregates.afterCommit(removed.from(), removed.to());
+            }
             live.runChanged(RunEvent.Type.SUMMARY_CHANGED, runId);
         }
-        return removed;
+        return removed.count();
+    }
+
+    private record Removed(long count, OffsetDateTime from, OffsetDateTime to) {
     }
 }

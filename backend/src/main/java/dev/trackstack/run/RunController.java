@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import dev.trackstack.auth.Caller;
 import dev.trackstack.live.LiveEvents;
 import dev.trackstack.live.RunEvent;
 import dev.trackstack.metric.MetricSeries;
@@ -58,13 +59,14 @@ class RunController {
     RunConnection runs(@Argument String project, @Argument String modelId, @Argument RunFilter filter,
             @Argument List<RunOrder> orderBy, @Argument Integer first, @Argument String after) {
         Long model = modelId == null ? null : Ids.parse(modelId, "model");
-        return search.search(project, model, filter, orderBy, first, after);
+        return search.search(project, model, Caller.current().projects(), filter, orderBy, first, after);
     }
 
     @SchemaMapping(typeName = "Model", field = "runs")
     RunConnection runsOfModel(Model model, @Argument RunFilter filter, @Argument List<RunOrder> orderBy,
             @Argument Integer first, @Argument String after) {
-        return search.search(null, model.getId(), filter, orderBy, first, after);
+        // The model was reached through a project the caller sees.
+        return search.search(null, model.getId(), null, filter, orderBy, first, after);
     }
 
     @MutationMapping
@@ -80,6 +82,10 @@ class RunController {
         List<String> tagList = checkTags(tags);
         if (hyperparameters != null && !(hyperparameters instanceof Map)) {
             throw ApiException.badInput("hyperparameters must be a JSON object, got " + hyperparameters);
+        }
+        int depth = depth(hyperparameters);
+        if (depth > limits.hyperparameterDepth()) {
+            throw ApiException.limit("hyperparameters nested " + depth + " deep", limits.hyperparameterDepth());
         }
         String params = json.writeValueAsString(hyperparameters == null ? Map.of() : hyperparameters);
         if (params.length() > limits.hyperparameterBytes()) {
@@ -176,6 +182,21 @@ class RunController {
             checkLength("tag", tag, limits.nameLength());
         }
         return checked;
+    }
+
+    /** Nesting depth of a JSON value ({@code {}} is 1, a scalar 0); refuses numbers JSON cannot carry. */
+    private static int depth(Object value) {
+        if (value instanceof Map<?, ?> map) {
+            return 1 + map.values().stream().mapToInt(RunController::depth).max().orElse(0);
+        }
+        if (value instanceof List<?> list) {
+            return 1 + list.stream().mapToInt(RunController::depth).max().orElse(0);
+        }
+        // A number past the double range (1e400) arrives as Infinity, which JSON cannot store.
+        if (value instanceof Double d && !Double.isFinite(d) || value instanceof Float f && !Float.isFinite(f)) {
+            throw ApiException.badInput("hyperparameters hold a number out of range: " + value);
+        }
+        return 0;
     }
 
     private static void checkLength(String what, String value, int limit) {

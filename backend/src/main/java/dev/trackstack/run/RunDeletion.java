@@ -4,23 +4,26 @@ import java.util.List;
 
 import dev.trackstack.live.LiveEvents;
 import dev.trackstack.live.RunEvent;
+import dev.trackstack.storage.Storage;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Removes runs with their points. Points have no foreign key (they are bulk data), so they go first; the
- * runs are locked before that, so that a concurrent logMetrics cannot slip points in between.
+ * Removes runs with their points and rollups. Points have no foreign key (they are bulk data), so they go
+ * first; the runs are locked before that, so that a concurrent logMetrics cannot slip points in between.
  */
 @Service
 public class RunDeletion {
 
     private final JdbcTemplate jdbc;
     private final LiveEvents live;
+    private final boolean rollups;
 
-    RunDeletion(JdbcTemplate jdbc, LiveEvents live) {
+    RunDeletion(JdbcTemplate jdbc, LiveEvents live, Storage storage) {
         this.jdbc = jdbc;
         this.live = live;
+        this.rollups = storage.mode().rollupsAtIngest();
     }
 
     /** Answers how many of the runs existed and were removed. */
@@ -33,6 +36,10 @@ public class RunDeletion {
         Long[] locked = deleted.stream().map(RunEvent::runId).toArray(Long[]::new);
         jdbc.update("delete from metric_point where series_id in "
                 + "(select id from metric_series where run_id = any(?))", (Object) locked);
+        if (rollups) {
+            jdbc.update("delete from metric_rollup where series_id in "
+                    + "(select id from metric_series where run_id = any(?))", (Object) locked);
+        }
         deleted.forEach(live::runChanged);
         return jdbc.update("delete from run where id = any(?)", (Object) locked);
     }

@@ -2,7 +2,9 @@ package dev.trackstack.run;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +14,7 @@ import java.util.stream.Collectors;
 import dev.trackstack.run.RunFilter.CompareOp;
 import dev.trackstack.run.RunFilter.SummaryStat;
 import dev.trackstack.system.ApiException;
+import dev.trackstack.system.Ids;
 import dev.trackstack.system.TrackstackProperties;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
@@ -40,9 +43,10 @@ class RunSearch {
         this.limits = properties.limits();
     }
 
+    /** @param visibleProjects the names of the projects the caller sees; null for all */
     @Transactional(readOnly = true)
-    RunConnection search(String project, Long modelId, RunFilter filter, List<RunOrder> orderBy, Integer pageSize,
-            String after) {
+    RunConnection search(String project, Long modelId, Collection<String> visibleProjects, RunFilter filter,
+            List<RunOrder> orderBy, Integer pageSize, String after) {
         int first = pageSize == null ? DEFAULT_PAGE_SIZE : pageSize;
         if (first < 0 || first > limits.pageSize()) {
             throw ApiException.limit("first = " + first + " (it must also be >= 0)", limits.pageSize());
@@ -56,6 +60,10 @@ class RunSearch {
         }
         if (modelId != null) {
             where.append(" and r.model_id = ").append(sql.bind(modelId));
+        }
+        if (visibleProjects != null) {
+            where.append(" and r.model_id in (select m.id from model m join project p on p.id = m.project_id"
+                    + " where p.name = any(").append(sql.bind(visibleProjects.toArray(String[]::new))).append("))");
         }
         if (filter != null) {
             appendFilter(filter, sql, where);
@@ -90,6 +98,11 @@ class RunSearch {
     }
 
     private void appendFilter(RunFilter filter, Sql sql, StringBuilder where) {
+        if (filter.ids() != null) {
+            where.append(" and r.id = any(").append(sql.bind(Arrays.stream(Ids.parseAll(filter.ids())).boxed()
+                    .toArray(Long[]::new)))
+                    .append(")");
+        }
         if (filter.status() != null && !filter.status().isEmpty()) {
             where.append(" and r.status = any(").append(sql.bind(filter.status().stream().map(Enum::name)
                     .toArray(String[]::new))).append(")");

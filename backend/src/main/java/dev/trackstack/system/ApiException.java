@@ -22,6 +22,10 @@ public class ApiException extends RuntimeException {
         return new ApiException(ErrorCode.BAD_USER_INPUT, message);
     }
 
+    public static ApiException forbidden(String message) {
+        return new ApiException(ErrorCode.FORBIDDEN, message);
+    }
+
     public static ApiException limit(String what, long limit) {
         return new ApiException(ErrorCode.LIMIT_EXCEEDED, what + " exceeds the limit of " + limit);
     }

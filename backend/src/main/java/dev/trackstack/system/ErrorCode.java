@@ -7,6 +7,10 @@ public enum ErrorCode implements ErrorClassification {
     NOT_FOUND,
     BAD_USER_INPUT,
     LIMIT_EXCEEDED,
+    /** No valid API token where the server requires one. */
+    UNAUTHENTICATED,
+    /** The token is valid but may not do this: a READ token mutating, a token naming a project it does not cover. */
+    FORBIDDEN,
     UNAVAILABLE,
     INTERNAL
 }

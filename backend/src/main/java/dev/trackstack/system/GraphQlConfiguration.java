@@ -1,11 +1,12 @@
 package dev.trackstack.system;
 
-import graphql.analysis.MaxQueryComplexityInstrumentation;
-import graphql.analysis.MaxQueryDepthInstrumentation;
 import graphql.scalars.ExtendedScalars;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.graphql.execution.RuntimeWiringConfigurer;
+import org.springframework.web.socket.server.standard.ServletServerContainerFactoryBean;
 
 @Configuration(proxyBeanMethods = false)
 class GraphQlConfiguration {
@@ -13,19 +14,34 @@ class GraphQlConfiguration {
     @Bean
     RuntimeWiringConfigurer scalars() {
         return wiring -> wiring
-                .scalar(ExtendedScalars.DateTime)
-                .scalar(ExtendedScalars.Json)
+                .scalar(DateTimeScalar.INSTANCE)
+                .scalar(JsonScalar.INSTANCE)
                 .scalar(ExtendedScalars.GraphQLLong)
-                .scalar(MetricValueScalar.INSTANCE);
+                .scalar(MetricValueScalar.INSTANCE)
+                .scalar(ColumnScalars.LONGS)
+                .scalar(ColumnScalars.DATE_TIMES)
+                .scalar(ColumnScalars.METRIC_VALUES);
     }
 
     @Bean
-    MaxQueryDepthInstrumentation maxQueryDepth(TrackstackProperties properties) {
-        return new MaxQueryDepthInstrumentation(properties.limits().queryDepth());
+    QueryLimits queryLimits(TrackstackProperties properties) {
+        return new QueryLimits(properties.limits().queryDepth(), properties.limits().queryComplexity());
     }
 
     @Bean
-    MaxQueryComplexityInstrumentation maxQueryComplexity(TrackstackProperties properties) {
-        return new MaxQueryComplexityInstrumentation(properties.limits().queryComplexity());
+    FilterRegistrationBean<RequestBodyLimit> requestBodyLimit(TrackstackProperties properties,
+            @Value("${spring.graphql.http.path:/graphql}") String path) {
+        FilterRegistrationBean<RequestBodyLimit> registration =
+                new FilterRegistrationBean<>(new RequestBodyLimit(properties.limits().requestBytes()));
+        registration.addUrlPatterns(path);
+        return registration;
+    }
+
+    /** Tomcat closes a connection whose message is longer with status 1009 (message too big). */
+    @Bean
+    ServletServerContainerFactoryBean webSocketContainer(TrackstackProperties properties) {
+        ServletServerContainerFactoryBean container = new ServletServerContainerFactoryBean();
+        container.setMaxTextMessageBufferSize(properties.limits().websocketMessageChars());
+        return container;
     }
 }

@@ -1,5 +1,8 @@
 package dev.trackstack.system;
 
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
 import java.util.List;
 import java.util.Map;
 
@@ -7,6 +10,7 @@ import graphql.ErrorType;
 import graphql.GraphQLError;
 import graphql.GraphqlErrorBuilder;
 import graphql.schema.DataFetchingEnvironment;
+import org.hibernate.TransactionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.NestedExceptionUtils;
@@ -38,13 +42,42 @@ class GraphQlErrors extends DataFetcherExceptionResolverAdapter implements WebGr
         if (ex instanceof BindException || cause instanceof IllegalArgumentException) {
             return error(env, ErrorCode.BAD_USER_INPUT, "Invalid argument: " + cause.getMessage());
         }
-        if (ex instanceof DataAccessResourceFailureException || ex instanceof CannotCreateTransactionException
-                || ex instanceof TransientDataAccessException) {
+        if (cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("22")) {
+            // SQLSTATE class 22, data exception: a value the database cannot hold that our checks let through.
+            log.warn("Data exception in {}: {}", env.getField().getName(), cause.toString());
+            return error(env, ErrorCode.BAD_USER_INPUT, "Invalid argument: a value is out of the range the "
+                    + "database can store, or holds a character it cannot store; nothing was written");
+        }
+        if (databaseUnavailable(ex)) {
             log.warn("Database unavailable for {}: {}", env.getField().getName(), cause.toString());
-            return error(env, ErrorCode.UNAVAILABLE, "The database is unavailable; nothing was written. Retry later.");
+            return error(env, ErrorCode.UNAVAILABLE, "The database is unavailable. Retry later.");
         }
         log.error("Unexpected failure in {}", env.getField().getName(), ex);
         return error(env, ErrorCode.INTERNAL, "Internal error; nothing was written. See the server log.");
+    }
+
+    /**
+     * Whether the failure is the database's absence: unreachable, shutting down, or gone mid-request. PostgreSQL
+     * rolls back a transaction whose connection breaks, so a retry is safe (and logMetrics is idempotent for
+     * the rare commit whose answer was lost). The whole cause chain counts, and so does a failed commit or
+     * rollback (Hibernate's TransactionException): the rollback on a broken connection fails too, and Spring
+     * then throws that failure in place of the original one.
+     */
+    private static boolean databaseUnavailable(Throwable ex) {
+        for (Throwable t = ex; t != null; t = t.getCause()) {
+            if (t instanceof DataAccessResourceFailureException || t instanceof CannotCreateTransactionException
+                    || t instanceof TransientDataAccessException || t instanceof TransactionException
+                    || t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException
+                    || t instanceof SQLException sql && unavailableState(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** SQLSTATE classes 08 (connection exception), 53 (insufficient resources), 57P (server shutting down). */
+    private static boolean unavailableState(String state) {
+        return state != null && (state.startsWith("08") || state.startsWith("53") || state.startsWith("57P"));
     }
 
     private static GraphQLError error(DataFetchingEnvironment env, ErrorCode code, String message) {

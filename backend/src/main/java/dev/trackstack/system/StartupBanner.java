@@ -1,5 +1,6 @@
 package dev.trackstack.system;
 
+import dev.trackstack.storage.Storage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
@@ -15,9 +16,11 @@ class StartupBanner {
     private static final Logger log = LoggerFactory.getLogger(StartupBanner.class);
 
     private final TrackstackProperties properties;
+    private final Storage storage;
 
-    StartupBanner(TrackstackProperties properties) {
+    StartupBanner(TrackstackProperties properties, Storage storage) {
         this.properties = properties;
+        this.storage = storage;
     }
 
     @EventListener
@@ -28,10 +31,10 @@ class StartupBanner {
         String address = env.getProperty("server.address", "localhost");
         String base = "http://" + address + ":" + port;
         String database = env.getProperty("spring.datasource.url", "");
-        String storage = database.isEmpty()
+        String where = database.isEmpty()
                 ? "embedded PostgreSQL, data in " + properties.dataDir().toAbsolutePath()
                 : database;
         log.info("\n\n  Trackstack is ready\n    Dashboard: {}/\n    GraphiQL:  {}/graphiql\n    API:       {}/graphql"
-                + "\n    Storage:   {}\n", base, base, base, storage);
+                + "\n    Storage:   {} ({})\n", base, base, base, where, storage.mode());
     }
 }

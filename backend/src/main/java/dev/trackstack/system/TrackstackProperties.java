@@ -2,6 +2,7 @@ package dev.trackstack.system;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -13,13 +14,46 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param limits  explicit input limits, each answered with LIMIT_EXCEEDED when crossed
  * @param heartbeatTimeout       a RUNNING run silent for longer (after a first heartbeat) becomes CRASHED
  * @param heartbeatCheckInterval how often that is checked
+ * @param storage                policies for the points on TimescaleDB
+ * @param auth                   who may use the API
+ * @param cors                   which other web origins may call it from a browser
  */
 @ConfigurationProperties("trackstack")
 public record TrackstackProperties(
         @DefaultValue("${user.home}/.trackstack/data") Path dataDir,
         @DefaultValue Limits limits,
         @DefaultValue("2m") Duration heartbeatTimeout,
-        @DefaultValue("15s") Duration heartbeatCheckInterval) {
+        @DefaultValue("15s") Duration heartbeatCheckInterval,
+        @DefaultValue StoragePolicies storage,
+        @DefaultValue Auth auth,
+        @DefaultValue Cors cors) {
+
+    /**
+     * @param compressAfter chunks of points older than this are compressed (TimescaleDB with community features)
+     * @param rawRetention  raw points older than this are dropped, while the continuous aggregates keep their
+     *                      levels; empty keeps them forever (TimescaleDB with community features only)
+     */
+    public record StoragePolicies(@DefaultValue("7d") Duration compressAfter, Duration rawRetention) {
+    }
+
+    /**
+     * @param mode       whether requests need an API token
+     * @param adminToken the token that manages API tokens (and may do everything); unset: nobody can
+     */
+    public record Auth(@DefaultValue("auto") AuthMode mode, String adminToken) {
+    }
+
+    public enum AuthMode {
+        /** Tokens are required unless the server listens on a loopback address only. */
+        AUTO,
+        REQUIRED,
+        /** Nothing is checked: for a server behind something else that authenticates. */
+        OFF
+    }
+
+    /** @param allowedOrigins origins (scheme://host[:port]) whose pages may call the API; none by default */
+    public record Cors(@DefaultValue List<String> allowedOrigins) {
+    }
 
     /**
      * @param pointsPerBatch      points in one logMetrics call
@@ -29,11 +63,14 @@ public record TrackstackProperties(
      * @param notesLength         characters in run notes
      * @param tagsPerRun          tags on one run
      * @param hyperparameterBytes size of a run's hyperparameters as JSON
+     * @param hyperparameterDepth nesting depth of a run's hyperparameters (the object itself is 1)
      * @param pageSize            runs in one page of the runs connection
      * @param queryDepth          nesting depth of a GraphQL document
      * @param queryComplexity     fields in a GraphQL document, counted by graphql-java
      * @param subscriberBuffer    events buffered for one subscriber before it starts missing some
      * @param websocketConnections open WebSocket connections
+     * @param websocketMessageChars characters in one WebSocket message
+     * @param requestBytes        bytes in the body of one POST to the GraphQL endpoint
      */
     public record Limits(
             @DefaultValue("10000") int pointsPerBatch,
@@ -43,10 +80,13 @@ public record TrackstackProperties(
             @DefaultValue("65536") int notesLength,
             @DefaultValue("64") int tagsPerRun,
             @DefaultValue("65536") int hyperparameterBytes,
+            @DefaultValue("16") int hyperparameterDepth,
             @DefaultValue("500") int pageSize,
             @DefaultValue("15") int queryDepth,
             @DefaultValue("1000") int queryComplexity,
             @DefaultValue("256") int subscriberBuffer,
-            @DefaultValue("1000") int websocketConnections) {
+            @DefaultValue("1000") int websocketConnections,
+            @DefaultValue("8192") int websocketMessageChars,
+            @DefaultValue("16777216") int requestBytes) {
     }
 }

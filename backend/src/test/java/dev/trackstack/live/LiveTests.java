@@ -1,8 +1,11 @@
 package dev.trackstack.live;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
+import java.util.stream.LongStream;
 
 import dev.trackstack.ApiTest;
 import dev.trackstack.TrackstackApplication;
@@ -53,6 +57,7 @@ class LiveTests extends ApiTest {
     @AfterEach
     void unsubscribe() {
         subscriptions.forEach(Disposable::dispose);
+        subscriptions.clear();
     }
 
     @Test
@@ -72,6 +77,25 @@ class LiveTests extends ApiTest {
         logMetrics(run, List.of(point("loss", "train", 2, 0.5)), null);
         logMetrics(run, List.of(point("loss", "train", 3, 0.4)), null);
         assertThat(steps(received.poll(10, TimeUnit.SECONDS))).containsExactly(3);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldDeliverABatchSeriesBySeriesColumnByColumn() throws Exception {
+        String run = createRun();
+        BlockingQueue<Map<String, Object>> received = subscribe(port, hub::subscriberCount, """
+                subscription($runIds: [ID!]!) {
+                  metricPoints(runIds: $runIds) { series { name split steps times values } }
+                }""", Map.of("runIds", List.of(run)));
+
+        logMetrics(run, List.of(point("loss", "train", 2, 0.5), point("loss", "train", 1, "NaN"),
+                point("loss", null, 1, 0.7), point("accuracy", "train", 1, 0.9)), null);
+
+        List<Map<String, Object>> series = (List<Map<String, Object>>) received.poll(10, TimeUnit.SECONDS).get("series");
+        assertThat(series).extracting(s -> s.get("name"), s -> s.get("split"))
+                .containsExactly(tuple("accuracy", "train"), tuple("loss", null), tuple("loss", "train"));
+        assertThat(series.get(2)).containsEntry("steps", List.of(1, 2)).containsEntry("values", List.of("NaN", 0.5));
+        assertThat((List<String>) series.get(2).get("times")).hasSize(2).allMatch(time -> time.endsWith("Z"));
     }
 
     @Test
@@ -104,9 +128,11 @@ class LiveTests extends ApiTest {
 
         // The 256 buffered batches arrive in order, the other 44 were dropped, and the next batch says so.
         stalled.request(257);
-        assertThat(stalled.received).hasSize(256).noneMatch(MetricPointBatch::gap);
-        assertThat(stalled.received.get(0).points().get(0).step()).isZero();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(stalled.received).hasSize(256));
+        assertThat(stalled.received).noneMatch(MetricPointBatch::gap).extracting(batch -> batch.points().get(0).step())
+                .containsExactly(LongStream.range(0, 256).boxed().toArray(Long[]::new));
         ingest.log(Long.parseLong(run), List.of(new MetricPointInput("loss", null, 1000L, 1.0, null)), null);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(stalled.received).hasSize(257));
         assertThat(stalled.received.get(256).gap()).isTrue();
         stalled.dispose();
     }
@@ -135,21 +161,38 @@ class LiveTests extends ApiTest {
     }
 
     @Test
+    void shouldRefuseASubscriptionSentAsAJsonPostAndKeepNothingOfIt() throws Exception {
+        int before = hub.subscriberCount();
+        HttpResponse<String> response = postGraphQl(port,
+                "{\"query\": \"subscription { runEvents { runId } }\"}");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).contains("BAD_USER_INPUT", "WebSocket").doesNotContain("upstreamPublisher");
+        assertThat(hub.subscriberCount()).isEqualTo(before);
+    }
+
+    @Test
     void shouldShareEventsWithAnotherInstanceThroughTheDatabase() throws Exception {
         try (ConfigurableApplicationContext other = new SpringApplication(TrackstackApplication.class).run(
                 "--server.port=0", "--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"))) {
             int otherPort = ((WebServerApplicationContext) other).getWebServer().getPort();
             LiveHub otherHub = other.getBean(LiveHub.class);
             String run = createRun();
+            String another = createRun();
             BlockingQueue<Map<String, Object>> received = subscribe(otherPort, otherHub::subscriberCount,
-                    METRIC_POINTS, Map.of("runIds", List.of(run)));
+                    METRIC_POINTS, Map.of("runIds", List.of(run, another)));
 
             logMetrics(run, List.of(point("loss", "train", 7, 0.25), point("loss", "train", 8, 0.2)), null);
+            logMetrics(another, List.of(point("loss", "train", 7, 0.5)), null);
 
             Map<String, Object> batch = received.poll(10, TimeUnit.SECONDS);
-            assertThat(batch).isNotNull();
+            assertThat(batch).isNotNull().containsEntry("runId", run);
             assertThat(steps(batch)).containsExactly(7, 8);
             assertThat(values(batch)).containsExactly(0.25, 0.2);
+            Map<String, Object> next = received.poll(10, TimeUnit.SECONDS);
+            assertThat(next).isNotNull().containsEntry("runId", another);
+            assertThat(values(next)).containsExactly(0.5);
+            unsubscribe();  // before the other instance stops and closes the socket under the subscription
         }
     }
 

@@ -180,6 +180,21 @@ class LogMetricsTests extends ApiTest {
     }
 
     @Test
+    void shouldAcceptTimesFromYearOneToYear9999AndRejectOthers() {
+        String run = createRun();
+        Map<String, Object> first = point("loss", null, 0, 1.0);
+        first.put("time", "0001-01-01T00:00:00Z");
+        Map<String, Object> last = point("loss", null, 1, 1.0);
+        last.put("time", "9999-12-31T23:59:59.999999Z");
+        logMetrics(run, List.of(first, last), null).path("logMetrics.accepted").entity(Integer.class).isEqualTo(2);
+
+        Map<String, Object> far = point("loss", null, 2, 1.0);
+        far.put("time", "+10000-01-01T00:00:00Z");
+        assertThat(errorCode(logMetrics(run, List.of(far), null), "BAD_USER_INPUT")).contains("points[0].time");
+        assertThat(pointCount(run)).isEqualTo(2);
+    }
+
+    @Test
     void shouldRewindARunToACheckpointAndAcceptTheStepsAgain() {
         String run = createRun();
         logMetrics(run, List.of(point("loss", "train", 0, 3.0), point("loss", "train", 5, 1.0),

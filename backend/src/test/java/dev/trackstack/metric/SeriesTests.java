@@ -47,7 +47,7 @@ class SeriesTests extends ApiTest {
                 .execute();
         response.path("series[0].downsampled").entity(Boolean.class).isEqualTo(true)
                 .path("series[0].totalPoints").entity(Long.class).isEqualTo(10_000L)
-                .path("series[0].resolution").entity(String.class).isEqualTo("step-buckets:100");
+                .path("series[0].resolution").entity(String.class).isEqualTo("rollup-64:100");
         List<Long> steps = response.path("series[0].points[*].step").entityList(Long.class).get();
         List<Double> maxima = response.path("series[0].points[*].max").entityList(Double.class).get();
         List<Integer> counts = response.path("series[0].points[*].count").entityList(Integer.class).get();
@@ -55,9 +55,30 @@ class SeriesTests extends ApiTest {
         assertThat(steps).hasSizeLessThanOrEqualTo(100).isSorted();
         assertThat(maxima).contains(1000.0);
         assertThat(counts.stream().mapToInt(Integer::intValue).sum()).isEqualTo(10_000);
-        // Each representative is the bucket's real last step: 99, 199, …
-        assertThat(steps.get(0)).isEqualTo(99L);
+        // Each representative is a real point, the bucket's last.
+        assertThat(steps.get(0)).isBetween(0L, 99L);
         assertThat(steps.get(steps.size() - 1)).isEqualTo(9999L);
+    }
+
+    @Test
+    void shouldGiveThePointsColumnByColumnToo() {
+        String raw = createRun();
+        logMetrics(raw, List.of(point("loss", null, 0, 2.0), point("loss", null, 1, "NaN")), null);
+        String downsampled = runWithSpike(5123);
+
+        for (String run : List.of(raw, downsampled)) {
+            var response = graphQl.document("""
+                    query($runIds: [ID!]!) {
+                      series(runIds: $runIds, maxPoints: 100) {
+                        points { step time value min max count } steps times values mins maxes counts
+                      }
+                    }""").variable("runIds", List.of(run)).execute();
+            for (String[] column : new String[][] {{"step", "steps"}, {"time", "times"}, {"value", "values"},
+                    {"min", "mins"}, {"max", "maxes"}, {"count", "counts"}}) {
+                List<Object> points = response.path("series[0].points[*]." + column[0]).entityList(Object.class).get();
+                response.path("series[0]." + column[1]).entityList(Object.class).containsExactly(points.toArray());
+            }
+        }
     }
 
     @Test
@@ -112,6 +133,25 @@ class SeriesTests extends ApiTest {
         List<String> runIds = graphQl.documentName("series").variable("runIds", List.of(first, second)).execute()
                 .path("series[*].runId").entityList(String.class).get();
         assertThat(runIds).containsExactlyInAnyOrder(first, second);
+    }
+
+    @Test
+    void shouldTellHowItStoresPoints() {
+        graphQl.document("{ serverInfo { version storage levels } }").execute()
+                .path("serverInfo.storage").entity(String.class).isEqualTo("POSTGRESQL")
+                .path("serverInfo.levels").entityList(String.class).containsExactly("rollup-8", "rollup-64",
+                        "rollup-512", "rollup-4096", "rollup-32768", "rollup-262144")
+                .path("serverInfo.version").entity(String.class).matches(v -> v.matches("\\d+\\.\\d+\\.\\d+.*"));
+    }
+
+    @Test
+    void shouldKeepToMaxPointsWhenStepsSpanTheWholeLongRange() {
+        String run = createRun();
+        logMetrics(run, List.of(point("loss", null, 0, 1.0), point("loss", null, 1, 2.0),
+                point("loss", null, Long.MAX_VALUE, 3.0)), null);
+
+        graphQl.documentName("series").variable("runIds", List.of(run)).variable("maxPoints", 2).execute()
+                .path("series[0].points[*].step").entityList(Long.class).containsExactly(1L, Long.MAX_VALUE);
     }
 
     @Test

@@ -133,7 +133,7 @@ class RunTests extends ApiTest {
         // LIKE wildcards in the text are matched literally.
         assertNames(runs(Map.of("nameContains", "_100%"), null, 50, null), "gamma_100%");
         assertNames(runs(Map.of("nameContains", "%"), null, 50, null), "gamma_100%");
-        assertThat(a).isNotNull();
+        assertNames(runs(Map.of("ids", List.of(c, a, "no-such-id")), null, 50, null), "gamma_100%", "alpha-baseline");
     }
 
     @Test

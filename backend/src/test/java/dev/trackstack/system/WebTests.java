@@ -3,9 +3,12 @@ package dev.trackstack.system;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import dev.trackstack.ApiTest;
 import org.junit.jupiter.api.Test;
@@ -59,19 +62,51 @@ class WebTests extends ApiTest {
     @Test
     void shouldRefuseADocumentNestedBeyondTheDepthLimit() {
         String deep = "{ projects { " + "models { project { ".repeat(8) + "name" + " } }".repeat(8) + " } }";
-        assertThat(errorCode(graphQl.document(deep).execute(), "LIMIT_EXCEEDED")).containsIgnoringCase("depth");
+        assertThat(errorCode(graphQl.document(deep).execute(), "LIMIT_EXCEEDED"))
+                .isEqualTo("maximum query depth exceeded 18 > 15");
+    }
+
+    @Test
+    void shouldRefuseADocumentWithMoreFieldsThanTheComplexityLimit() {
+        StringBuilder wide = new StringBuilder("{");
+        for (int i = 0; i < 600; i++) {
+            wide.append(" p").append(i).append(": projects { name }");
+        }
+        String message = errorCode(graphQl.document(wide.append(" }").toString()).execute(), "LIMIT_EXCEEDED");
+        assertThat(message).isEqualTo("maximum query complexity exceeded 1200 > 1000");
     }
 
     @Test
     void shouldNeverLeakAStackTraceOrSql() throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri("/graphql"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"query\":\"mutation { logMetrics(runId: \\\"1\\\", "
-                        + "points: [{name: \\\"x\\\", step: 99999999999999999999, value: 1}]) { accepted } }\"}"))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = postGraphQl(port, "{\"query\":\"mutation { logMetrics(runId: \\\"1\\\", "
+                + "points: [{name: \\\"x\\\", step: 99999999999999999999, value: 1}]) { accepted } }\"}");
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).contains("BAD_USER_INPUT").doesNotContain("at dev.trackstack")
                 .doesNotContainIgnoringCase("select ").doesNotContain("Exception");
+    }
+
+    @Test
+    void shouldRefuseGraphQlOverGetSoThatALinkCannotMutate() throws Exception {
+        String mutation = "mutation { createModel(project: \"" + project + "\", name: \"m\") { id } }";
+        HttpResponse<String> response = get("/graphql?query=" + URLEncoder.encode(mutation, StandardCharsets.UTF_8));
+
+        assertThat(response.statusCode()).isEqualTo(405);
+        assertThat(response.headers().firstValue("Allow")).hasValue("POST");
+        assertThat(get("/graphql?query=%7Bprojects%7Bname%7D%7D").statusCode()).isEqualTo(405);
+        graphQl.document("query($name: String!) { project(name: $name) { name } }").variable("name", project)
+                .execute().path("project").valueIsNull();
+    }
+
+    @Test
+    void shouldAnswerABodyThatIsNotAGraphQlRequestWith400AndACode() throws Exception {
+        for (String body : List.of("", "{\"query\": ", "[1, 2]", "{\"variables\": {}}", "{\"query\": null}",
+                "{\"query\": \"{ projects { name } }\", \"variables\": \"x\"}",
+                "{\"query\": \"{ projects { name } }\", \"variables\": {\"a\": " + "[".repeat(2000)
+                        + "]".repeat(2000) + "}}")) {
+            HttpResponse<String> response = postGraphQl(port, body);
+            assertThat(response.statusCode()).as(body).isEqualTo(400);
+            assertThat(response.body()).as(body).contains("\"code\":\"BAD_USER_INPUT\"", "must be a JSON object");
+        }
     }
 
     private HttpResponse<String> get(String path) throws Exception {

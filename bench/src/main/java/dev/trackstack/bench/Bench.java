@@ -5,12 +5,14 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
@@ -18,9 +20,14 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
  * The benchmark suite. It starts its own PostgreSQL (the embedded binaries, with the product's durability
  * settings) and the packaged server against it, so that the API and the raw COPY ceiling hit the same
  * database in one run; then W2 (ingest, with W2-live on one and on two instances), W1 (runs table) and W3
- * (charts), and reports a table on stdout and a JSON file.
+ * (charts), then the soak (ingest at half the W2 capacity with live subscribers, watching the server's memory
+ * and latency: 30 minutes with --soak, 20 s at the quick size), and reports a table on stdout and a JSON file.
  *
- * <pre>java -cp … dev.trackstack.bench.Bench [--quick] --jar backend/target/trackstack.jar [--out report.json]</pre>
+ * <pre>java -cp … dev.trackstack.bench.Bench [--quick] [--soak] [--soak-duration 2m] --jar backend/target/trackstack.jar
+ *     [--out report.json] [--db-url jdbc:postgresql://…] [--url http://…]</pre>
+ * With {@code --db-url} the server runs against that database (TimescaleDB, say) instead of the bench's own;
+ * with {@code --url} too, the bench measures that running server (the second instance still comes from the jar,
+ * and the soak, which watches the server's memory, needs the bench's own server).
  */
 public final class Bench {
 
@@ -33,11 +40,27 @@ public final class Bench {
     private static final Size FULL = new Size(100_000, 200, Duration.ofSeconds(10), Duration.ofSeconds(60),
             Duration.ofSeconds(20), 20, 10, 1_000_000);
     private static final int WRITERS = 8;
+    private static final Duration QUICK_SOAK = Duration.ofSeconds(20);
+    private static final Duration SOAK = Duration.ofMinutes(30);
 
     public static void main(String[] args) throws Exception {
         Size size = List.of(args).contains("--quick") ? QUICK : FULL;
+        // The quick size always ends with a short soak, so that it never rots; --soak asks for a real one.
+        Duration soak = List.of(args).contains("--soak") ? SOAK : size == QUICK ? QUICK_SOAK : null;
+        String soakDuration = option(args, "--soak-duration", null);
+        if (soakDuration != null) {
+            soak = Duration.parse("PT" + soakDuration.toUpperCase());
+        }
         Path jar = Path.of(option(args, "--jar", "backend/target/trackstack.jar"));
         Path out = Path.of(option(args, "--out", "bench-report.json"));
+        String databaseUrl = option(args, "--db-url", null);
+        String serverUrl = option(args, "--url", null);
+        // W1, W2 and W3 by default; storage is always measured, the soak needs W2 (it logs at half its rate).
+        Set<String> workloads = Set.of(option(args, "--workloads", "W1,W2,W3").toUpperCase().split(","));
+        if (serverUrl != null && databaseUrl == null) {
+            throw new IllegalArgumentException("--url needs --db-url: the bench seeds W1 and W3 and measures the COPY "
+                    + "ceiling in the server's database");
+        }
         Path work = Files.createTempDirectory("trackstack-bench-");
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("size", size == QUICK ? "quick" : "full");
@@ -45,49 +68,47 @@ public final class Bench {
                 "os", System.getProperty("os.name") + " " + System.getProperty("os.arch"),
                 "java", System.getProperty("java.version"), "when", Instant.now().toString()));
 
-        try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().setDataDirectory(work.resolve("pg"))
-                .setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on").start()) {
-            String jdbc = postgres.getJdbcUrl("postgres", "postgres");
-            try (Server server = Server.start(jar, jdbc, work)) {
-                Api api = new Api(server.url);
-                String model = api.createModel("w2", "ingest");
+        // Without --db-url: its own PostgreSQL (the embedded binaries, with the product's durability settings).
+        try (EmbeddedPostgres postgres = databaseUrl != null ? null : EmbeddedPostgres.builder()
+                .setDataDirectory(work.resolve("pg")).setServerConfig("fsync", "on")
+                .setServerConfig("synchronous_commit", "on").start()) {
+            String jdbc = databaseUrl != null ? databaseUrl : postgres.getJdbcUrl("postgres", "postgres");
+            try (Server server = serverUrl != null ? null : Server.start(jar, jdbc, work)) {
+                String url = serverUrl != null ? serverUrl : server.url;
+                Api api = new Api(url);
+                Levels levels = Levels.of(api, jar);
+                report.put("storage_mode", levels.storage);
+                Map<String, Object> ingest = workloads.contains("W2")
+                        ? ingest(api, url, jar, jdbc, work, levels, size, report) : null;
 
-                List<String> runs = runs(api, model, "batch");
-                Map<String, Object> ingest;
-                try (LiveProbe live = new LiveProbe(server.url, runs, size.subscribers())) {
-                    live.awaitAllListening(warmUpBatch(api, runs.get(0)), Duration.ofSeconds(60));
-                    ingest = Ingest.run(api, runs, 1000, size.warmUp(), size.ingest(), live);
-                    report.put("W2_live_one_instance", withSubscribers(size, live.latencies()));
+                if (workloads.contains("W1")) {
+                    Reads.seedRuns(jdbc, size.runs());
+                    Map<String, Object> runsTable = new LinkedHashMap<>(Map.of("runs", size.runs()));
+                    runsTable.putAll(Reads.runsTable(api, size.iterations()));
+                    report.put("W1_runs_table_first_page_of_100", runsTable);
                 }
-                report.put("W2_ingest_batches", ingest);
-                report.put("W2_ingest_per_step", Ingest.run(api, runs(api, model, "step"), 1, size.warmUp(),
-                        size.perStep(), null));
-                Map<String, Object> copy = Ingest.copyCeiling(jdbc, WRITERS, (long) ingest.get("points"));
-                copy.put("api_share_of_ceiling", Stats.round(((Number) ingest.get("points_per_s")).doubleValue()
-                        / ((Number) copy.get("points_per_s")).doubleValue()));
-                report.put("W2_copy_ceiling", copy);
 
-                try (Server other = Server.start(jar, jdbc, work)) {
-                    List<String> clusterRuns = runs(api, model, "cluster");
-                    try (LiveProbe live = new LiveProbe(other.url, clusterRuns, size.subscribers())) {
-                        live.awaitAllListening(warmUpBatch(api, clusterRuns.get(0)), Duration.ofSeconds(60));
-                        Ingest.run(api, clusterRuns, 1000, size.warmUp(), size.ingest().dividedBy(2), live);
-                        report.put("W2_live_two_instances", withSubscribers(size, live.latencies()));
+                if (workloads.contains("W3")) {
+                    List<String> chartRuns = Reads.seedSeries(jdbc, api, levels, size.chartRuns(), size.chartPoints());
+                    Map<String, Object> charts = new LinkedHashMap<>(Map.of("series", size.chartRuns() * 5,
+                            "points_per_series", size.chartPoints()));
+                    charts.putAll(Reads.charts(api, jdbc, chartRuns, size.chartPoints(), size.iterations()));
+                    report.put("W3_charts", charts);
+                }
+                Map<String, Object> storage = storage(jdbc, levels);
+                storage.put("server_rss_bytes", server == null ? "not measured (external server)" : server.rssBytes());
+                report.put("storage", storage);
+
+                if (soak != null && server != null && ingest != null) {
+                    double capacity = ((Number) ingest.get("points_per_s")).doubleValue();
+                    List<String> soakRuns = runs(api, api.createModel("w2", "ingest"), "soak");
+                    try (LiveProbe live = new LiveProbe(server.url, soakRuns, size.subscribers())) {
+                        live.awaitAllListening(warmUpBatch(api, soakRuns.get(0)), Duration.ofSeconds(60));
+                        Map<String, Object> result = new LinkedHashMap<>(Map.of("subscribers", size.subscribers()));
+                        result.putAll(Soak.run(api, server, soakRuns, live, capacity / 2, soak));
+                        report.put("soak_at_half_W2_capacity", result);
                     }
                 }
-
-                Reads.seedRuns(jdbc, size.runs());
-                Map<String, Object> runsTable = new LinkedHashMap<>(Map.of("runs", size.runs()));
-                runsTable.putAll(Reads.runsTable(api, size.iterations()));
-                report.put("W1_runs_table_first_page_of_100", runsTable);
-
-                List<String> chartRuns = Reads.seedSeries(jdbc, api, size.chartRuns(), size.chartPoints());
-                Map<String, Object> charts = new LinkedHashMap<>(Map.of("series", size.chartRuns() * 5,
-                        "points_per_series", size.chartPoints()));
-                charts.putAll(Reads.charts(api, chartRuns, size.chartPoints(), size.iterations()));
-                report.put("W3_charts", charts);
-
-                report.put("storage", storage(jdbc, server));
             }
         }
         Files.writeString(out, Api.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report));
@@ -95,6 +116,38 @@ public final class Bench {
         System.out.println("report: " + out.toAbsolutePath());
         // WebSocket client threads linger; the report is written, so end here.
         System.exit(0);
+    }
+
+    /** W2 and W2-live: answers the batch ingest figures, whose rate the soak takes half of. */
+    private static Map<String, Object> ingest(Api api, String url, Path jar, String jdbc, Path work, Levels levels,
+            Size size, Map<String, Object> report) throws Exception {
+        String model = api.createModel("w2", "ingest");
+
+        List<String> runs = runs(api, model, "batch");
+        Map<String, Object> ingest;
+        try (LiveProbe live = new LiveProbe(url, runs, size.subscribers())) {
+            live.awaitAllListening(warmUpBatch(api, runs.get(0)), Duration.ofSeconds(60));
+            ingest = Ingest.run(api, runs, 1000, size.warmUp(), size.ingest(), live);
+            report.put("W2_live_one_instance", withSubscribers(size, live.latencies()));
+        }
+        report.put("W2_ingest_batches", ingest);
+        report.put("W2_ingest_per_step", Ingest.run(api, runs(api, model, "step"), 1, size.warmUp(),
+                size.perStep(), null));
+        Map<String, Object> copy = Ingest.copyCeiling(jdbc, WRITERS, (long) ingest.get("points"));
+        copy.put("api_share_of_ceiling", Stats.round(((Number) ingest.get("points_per_s")).doubleValue()
+                / ((Number) copy.get("points_per_s")).doubleValue()));
+        report.put("W2_copy_ceiling", copy);
+        report.put("W2_level_upkeep", levels.ingestCost(jdbc, WRITERS, size.perStep()));
+
+        try (Server other = Server.start(jar, jdbc, work)) {
+            List<String> clusterRuns = runs(api, model, "cluster");
+            try (LiveProbe live = new LiveProbe(other.url, clusterRuns, size.subscribers())) {
+                live.awaitAllListening(warmUpBatch(api, clusterRuns.get(0)), Duration.ofSeconds(60));
+                Ingest.run(api, clusterRuns, 1000, size.warmUp(), size.ingest().dividedBy(2), live);
+                report.put("W2_live_two_instances", withSubscribers(size, live.latencies()));
+            }
+        }
+        return ingest;
     }
 
     private static List<String> runs(Api api, String model, String name) {
@@ -118,18 +171,34 @@ public final class Bench {
         return result;
     }
 
-    private static Map<String, Object> storage(String jdbc, Server server) throws Exception {
+    /**
+     * Bytes per stored point, of the points alone and with their downsampled levels; on TimescaleDB with its
+     * community features after compressing every chunk, as the compression policy does to older ones.
+     */
+    private static Map<String, Object> storage(String jdbc, Levels levels) throws Exception {
         Map<String, Object> result = new LinkedHashMap<>();
-        try (Connection connection = DriverManager.getConnection(jdbc);
-                ResultSet rs = connection.createStatement().executeQuery("""
-                        select count(*), pg_total_relation_size('metric_point'), pg_database_size(current_database())
-                        from metric_point""")) {
-            rs.next();
-            result.put("points", rs.getLong(1));
-            result.put("bytes_per_point", Stats.round(rs.getDouble(2) / Math.max(1, rs.getLong(1))));
-            result.put("database_bytes", rs.getLong(3));
+        boolean aggregates = levels.storage.equals("TIMESCALEDB");
+        String points = levels.storage.equals("POSTGRESQL") ? "pg_total_relation_size('metric_point')"
+                : "hypertable_size('metric_point')";
+        String levelBytes = aggregates ? """
+                (select sum(hypertable_size(format('%I.%I', materialization_hypertable_schema,
+                        materialization_hypertable_name)::regclass)) from timescaledb_information.continuous_aggregates)
+                """ : "pg_total_relation_size('metric_rollup')";
+        try (Connection connection = DriverManager.getConnection(jdbc); Statement sql = connection.createStatement()) {
+            if (aggregates) {
+                sql.execute("select compress_chunk(c, if_not_compressed => true) from show_chunks('metric_point') c");
+            }
+            try (ResultSet rs = sql.executeQuery("select count(*), " + points + ", " + levelBytes
+                    + ", pg_database_size(current_database()) from metric_point")) {
+                rs.next();
+                result.put("points", rs.getLong(1));
+                result.put("compressed", aggregates);
+                result.put("bytes_per_point", Stats.round(rs.getDouble(2) / Math.max(1, rs.getLong(1))));
+                result.put("bytes_per_point_with_levels", Stats.round((rs.getDouble(2) + rs.getDouble(3))
+                        / Math.max(1, rs.getLong(1))));
+                result.put("database_bytes", rs.getLong(4));
+            }
         }
-        result.put("server_rss_bytes", server.rssBytes());
         return result;
     }
 
@@ -148,6 +217,8 @@ public final class Bench {
                 @SuppressWarnings("unchecked")
                 Map<String, Object> typed = (Map<String, Object>) nested;
                 print(prefix + key + ".", typed);
+            } else if (value instanceof List<?> list && list.size() > 10) {
+                System.out.printf("%-70s %s%n", prefix + key, list.size() + " entries, see the report");
             } else {
                 System.out.printf("%-70s %s%n", prefix + key, value);
             }

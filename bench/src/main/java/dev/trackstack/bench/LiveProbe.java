@@ -43,12 +43,12 @@ final class LiveProbe implements AutoCloseable {
                     .build();
             clients.add(client);
             subscriptions.add(client.document("subscription($r: [ID!]!) { metricPoints(runIds: $r) "
-                    + "{ runId points { step } } }").variable("r", runIds)
+                    + "{ runId series { name split steps times values } } }").variable("r", runIds)
                     .retrieveSubscription("metricPoints").toEntity(Map.class)
                     .subscribe(batch -> {
                         long now = System.nanoTime();
-                        List<?> points = (List<?>) batch.get("points");
-                        Object firstStep = ((Map<?, ?>) points.get(0)).get("step");
+                        List<?> series = (List<?>) batch.get("series");
+                        Object firstStep = ((List<?>) ((Map<?, ?>) series.get(0)).get("steps")).get(0);
                         arrivals.add(new Arrival(batch.get("runId") + ":" + firstStep, now));
                         received.get(subscriber).incrementAndGet();
                     }));

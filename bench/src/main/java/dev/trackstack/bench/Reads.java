@@ -2,7 +2,11 @@ package dev.trackstack.bench;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +28,7 @@ final class Reads {
     private static final String SERIES = """
             query($r: [ID!]!, $n: [String!], $from: Long, $to: Long) {
               series(runIds: $r, names: $n, maxPoints: 1000, fromStep: $from, toStep: $to) {
-                name downsampled points { step value min max }
+                name downsampled resolution steps times values mins maxes counts
               }
             }""";
 
@@ -72,44 +76,76 @@ final class Reads {
         return result;
     }
 
-    /** {@code runs} runs × 5 series × {@code points} points; answers the run ids. */
-    static List<String> seedSeries(String jdbcUrl, Api api, int runs, long points) throws Exception {
+    /**
+     * {@code runs} runs × 5 series × {@code points} points, 100 steps a second, and the server's downsampled
+     * levels over them (rollups built with the product's own statement, or continuous aggregates refreshed);
+     * answers the run ids.
+     */
+    static List<String> seedSeries(String jdbcUrl, Api api, Levels levels, int runs, long points) throws Exception {
         String model = api.createModel("w3", "charts");
-        List<String> runIds = new java.util.ArrayList<>();
+        List<String> runIds = new ArrayList<>();
         for (int i = 0; i < runs; i++) {
             runIds.add(api.createRun(model, "chart-" + i));
         }
         try (Connection connection = DriverManager.getConnection(jdbcUrl); Statement sql = connection.createStatement()) {
-            String ids = String.join(",", runIds);
-            sql.execute("insert into metric_series (run_id, name, split) select r, 'metric-' || n, 'train' "
-                    + "from unnest(array[" + ids + "]::bigint[]) r, generate_series(0, 4) n");
-            // Noisy decay with rare spikes, as a loss curve looks.
-            sql.execute("""
-                    insert into metric_point (series_id, step, ts, value)
-                    select s.id, g, timestamptz '2026-01-01' + g * interval '10 milliseconds',
-                           case when random() < 0.0001 then 10 else exp(-g / %d.0) + random() / 10 end
-                    from metric_series s, generate_series(0, %d) g
-                    where s.run_id = any(array[%s]::bigint[])
-                    """.formatted(points / 5, points - 1, ids));
-            sql.execute("update metric_series set point_count = %d, first_step = 0, last_step = %d "
-                    .formatted(points, points - 1) + "where run_id = any(array[" + ids + "]::bigint[])");
-            sql.execute("analyze metric_point");
+            for (String run : runIds) {
+                sql.execute("insert into metric_series (run_id, name, split, point_count, first_step, last_step) "
+                        + "select " + run + ", 'metric-' || n, 'train', " + points + ", 0, " + (points - 1)
+                        + " from generate_series(0, 4) n");
+                // Noisy decay with rare spikes, as a loss curve looks.
+                sql.execute("""
+                        insert into metric_point (series_id, step, ts, value)
+                        select s.id, g, timestamptz '2026-01-01' + g * interval '10 milliseconds',
+                               case when random() < 0.0001 then 10 else exp(-g / %d.0) + random() / 10 end
+                        from metric_series s, generate_series(0, %d) g
+                        where s.run_id = %s
+                        """.formatted(points / 5, points - 1, run));
+                levels.build(connection, "p.series_id in (select id from metric_series where run_id = " + run + ")");
+            }
+            levels.refreshAggregates(connection);
+            sql.execute("analyze");
         }
         return runIds;
     }
 
-    static Map<String, Object> charts(Api api, List<String> runIds, long points, int iterations) {
+    static Map<String, Object> charts(Api api, String jdbcUrl, List<String> runIds, long points, int iterations)
+            throws Exception {
         Map<String, Object> result = new LinkedHashMap<>();
-        result.put("all_series_maxPoints_1000", time(iterations, () -> api.call(SERIES, Map.of("r", runIds))));
+        Map<String, Object> all = time(iterations, () -> api.call(SERIES, Map.of("r", runIds)));
+        result.put("all_series_maxPoints_1000", all);
         result.put("zoomed_10_percent_one_series", time(iterations, () -> api.call(SERIES, Map.of(
                 "r", List.of(runIds.get(0)), "n", List.of("metric-0"),
                 "from", points * 45 / 100, "to", points * 55 / 100))));
+        result.put("resolution", api.call(SERIES, Map.of("r", List.of(runIds.get(0)), "n", List.of("metric-0")))
+                .at("/series/0/resolution").asString());
+        // The same 1,000 buckets per series computed from the raw points at query time, for comparison.
+        try (Connection connection = DriverManager.getConnection(jdbcUrl)) {
+            PreparedStatement raw = connection.prepareStatement("""
+                    select p.series_id, p.step / ?, min(p.value), max(p.value), count(*), max(p.step)
+                    from metric_point p join metric_series s on s.id = p.series_id
+                    where s.run_id = any(?) group by 1, 2
+                    """);
+            raw.setLong(1, (points + 999) / 1000);
+            raw.setArray(2, connection.createArrayOf("bigint", runIds.stream().map(Long::valueOf).toArray()));
+            Map<String, Object> baseline = time(Math.max(1, iterations / 100), () -> {
+                try (ResultSet rs = raw.executeQuery()) {
+                    while (rs.next()) {
+                        rs.getLong(1);
+                    }
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            result.put("all_series_downsampled_from_raw_at_query_time", baseline);
+            result.put("speedup_p95", Stats.round(((Number) baseline.get("p95_ms")).doubleValue()
+                    / ((Number) all.get("p95_ms")).doubleValue()));
+        }
         return result;
     }
 
-    /** A few untimed calls to warm up, then {@code iterations} timed ones. */
+    /** A few untimed calls to warm up (none for single runs), then {@code iterations} timed ones. */
     private static Map<String, Object> time(int iterations, Runnable call) {
-        for (int i = 0; i < Math.max(3, iterations / 10); i++) {
+        for (int i = 0; i < (iterations < 3 ? 0 : Math.max(3, iterations / 10)); i++) {
             call.run();
         }
         long[] nanos = new long[iterations];

@@ -15,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 /** The packaged Trackstack jar, run as a separate process against the benchmark's database. */
 final class Server implements AutoCloseable {
 
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
     private final Process process;
     final String url;
 
@@ -34,14 +36,13 @@ final class Server implements AutoCloseable {
                 "--logging.level.root=WARN")
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         String url = "http://127.0.0.1:" + port;
-        HttpClient http = HttpClient.newHttpClient();
         Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
         while (Instant.now().isBefore(deadline)) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("server exited; see " + log);
             }
             try {
-                if (http.send(HttpRequest.newBuilder(URI.create(url + "/actuator/health")).build(),
+                if (HTTP.send(HttpRequest.newBuilder(URI.create(url + "/actuator/health")).build(),
                         HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
                     return new Server(process, url);
                 }
@@ -61,6 +62,14 @@ final class Server implements AutoCloseable {
             }
         }
         return -1;
+    }
+
+    /** Heap in use in the server's JVM, from its metrics endpoint (jvm.memory.used, area=heap). */
+    long heapUsedBytes() throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
+                URI.create(url + "/actuator/metrics/jvm.memory.used?tag=area:heap")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return (long) Api.JSON.readTree(response.body()).at("/measurements/0/value").asDouble();
     }
 
     @Override

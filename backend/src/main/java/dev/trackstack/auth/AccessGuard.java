@@ -1,0 +1,189 @@
+package dev.trackstack.auth;
+
+import static java.util.Map.entry;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import dev.trackstack.live.RunEvent;
+import dev.trackstack.project.Project;
+import dev.trackstack.system.ApiException;
+import dev.trackstack.system.Ids;
+import graphql.schema.DataFetcher;
+import graphql.schema.DataFetchingEnvironment;
+import graphql.schema.DataFetchingEnvironmentImpl;
+import graphql.schema.FieldCoordinates;
+import graphql.schema.GraphQLCodeRegistry;
+import graphql.schema.GraphQLFieldDefinition;
+import graphql.schema.GraphQLFieldsContainer;
+import graphql.schema.GraphQLSchemaElement;
+import graphql.schema.GraphQLTypeVisitorStub;
+import graphql.util.TraversalControl;
+import graphql.util.TraverserContext;
+import org.springframework.boot.graphql.autoconfigure.GraphQlSourceBuilderCustomizer;
+import org.springframework.graphql.execution.GraphQlSource;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Flux;
+
+/**
+ * What a caller may do, enforced in one place. Every request enters through a root field (of Query, Mutation
+ * or Subscription), and each root field has a rule below:
+ * <ul>
+ * <li>mutations need a WRITE token; managing tokens needs the admin token;</li>
+ * <li>to a token limited to some projects, the other projects are absent: a run, model or project that a
+ * root field's argument names is null to a query and NOT_FOUND to a mutation (a mutation naming a project
+ * outside the token is FORBIDDEN), a list of run ids loses the runs outside, and what lists things
+ * (projects, runEvents) shows the token's projects only. The runs query filters in SQL, for its paging.</li>
+ * </ul>
+ * A root field without a rule stops the application at start-up, so that none goes unguarded.
+ */
+@Component
+class AccessGuard extends GraphQLTypeVisitorStub implements GraphQlSourceBuilderCustomizer {
+
+    private static final Set<String> ROOT_TYPES = Set.of("Query", "Mutation", "Subscription");
+
+    private static final String RUN_PROJECTS = """
+            select r.id::text from run r join model m on m.id = r.model_id join project p on p.id = m.project_id
+            where r.id = any(?) and p.name = any(?)
+            """;
+
+    private static final String MODEL_PROJECTS = """
+            select m.id::text from model m join project p on p.id = m.project_id
+            where m.id = any(?) and p.name = any(?)
+            """;
+
+    /** What a root field answers a caller limited to some projects. */
+    private interface Rule {
+        Object fetch(DataFetcher<?> fetcher, DataFetchingEnvironment env, Caller caller) throws Exception;
+    }
+
+    /** Token management: the admin token only, which is limited to no project. */
+    private static final Rule ADMIN = (fetcher, env, caller) -> fetcher.get(env);
+
+    /** Tells nothing of any project (serverInfo). */
+    private static final Rule SERVER_WIDE = (fetcher, env, caller) -> fetcher.get(env);
+
+    /** RunController hands the caller's projects to its SQL, which then pages and counts correctly. */
+    private static final Rule FILTERS_ITSELF = (fetcher, env, caller) -> fetcher.get(env);
+
+    private final JdbcTemplate jdbc;
+    private final Map<String, Rule> rules;
+
+    AccessGuard(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+        this.rules = Map.ofEntries(
+                entry("Query.projects", (fetcher, env, caller) -> ((List<?>) fetcher.get(env)).stream()
+                        .filter(project -> caller.sees(((Project) project).getName())).toList()),
+                entry("Query.project", project("name")),
+                entry("Query.model", id("model", MODEL_PROJECTS)),
+                entry("Query.run", id("run", RUN_PROJECTS)),
+                entry("Query.runs", FILTERS_ITSELF),
+                entry("Query.series", runIds("runIds")),
+                entry("Query.serverInfo", SERVER_WIDE),
+                entry("Query.apiTokens", ADMIN),
+                entry("Mutation.createModel", project("project")),
+                entry("Mutation.deleteModel", id("model", MODEL_PROJECTS)),
+                entry("Mutation.deleteProject", project("name")),
+                entry("Mutation.createRun", id("model", "modelId", MODEL_PROJECTS)),
+                entry("Mutation.updateRunStatus", id("run", "runId", RUN_PROJECTS)),
+                entry("Mutation.updateRun", id("run", "runId", RUN_PROJECTS)),
+                entry("Mutation.heartbeat", id("run", "runId", RUN_PROJECTS)),
+                entry("Mutation.rewindRun", id("run", "runId", RUN_PROJECTS)),
+                entry("Mutation.logMetrics", id("run", "runId", RUN_PROJECTS)),
+                entry("Mutation.deleteRuns", runIds("ids")),
+                entry("Mutation.createApiToken", ADMIN),
+                entry("Mutation.revokeApiToken", ADMIN),
+                entry("Subscription.runEvents", (fetcher, env, caller) -> ((Flux<?>) fetcher.get(env))
+                        .filter(event -> caller.sees(((RunEvent) event).project()))),
+                entry("Subscription.metricPoints", runIds("runIds")));
+    }
+
+    @Override
+    public void customize(GraphQlSource.SchemaResourceBuilder builder) {
+        builder.typeVisitors(List.of(this));
+    }
+
+    @Override
+    public TraversalControl visitGraphQLFieldDefinition(GraphQLFieldDefinition field,
+            TraverserContext<GraphQLSchemaElement> context) {
+        GraphQLFieldsContainer parent = (GraphQLFieldsContainer) context.getParentNode();
+        if (!ROOT_TYPES.contains(parent.getName())) {
+            return TraversalControl.CONTINUE;
+        }
+        String name = parent.getName() + "." + field.getName();
+        Rule rule = rules.get(name);
+        if (rule == null) {
+            throw new IllegalStateException("No access rule for " + name + ": add one to " + getClass().getName());
+        }
+        GraphQLCodeRegistry.Builder registry = context.getVarFromParents(GraphQLCodeRegistry.Builder.class);
+        FieldCoordinates coordinates = FieldCoordinates.coordinates(parent, field);
+        DataFetcher<?> fetcher = registry.getDataFetcher(coordinates, field);
+        registry.dataFetcher(coordinates, (DataFetcher<?>) env -> {
+            Caller caller = Caller.current();
+            if (rule == ADMIN && !caller.admin()) {
+                throw ApiException.forbidden("Managing API tokens needs the admin token");
+            }
+            if (isMutation(env) && !caller.write()) {
+                throw ApiException.forbidden("This token is read-only (scope READ): it cannot run " + field.getName());
+            }
+            return caller.projects() == null ? fetcher.get(env) : rule.fetch(fetcher, env, caller);
+        });
+        return TraversalControl.CONTINUE;
+    }
+
+    private static Rule project(String argument) {
+        return (fetcher, env, caller) -> {
+            String project = env.getArgument(argument);
+            if (caller.sees(project)) {
+                return fetcher.get(env);
+            }
+            if (isMutation(env)) {
+                throw ApiException.forbidden("This token does not cover project " + project);
+            }
+            return null;
+        };
+    }
+
+    private Rule id(String what, String sql) {
+        return id(what, "id", sql);
+    }
+
+    private Rule id(String what, String argument, String sql) {
+        return (fetcher, env, caller) -> {
+            String id = env.getArgument(argument);
+            if (visible(List.of(id), sql, caller).contains(id)) {
+                return fetcher.get(env);
+            }
+            if (isMutation(env)) {
+                throw ApiException.notFound(what, id);
+            }
+            return null;
+        };
+    }
+
+    /** Runs outside the caller's projects, and ids of no run, are dropped from the list. */
+    private Rule runIds(String argument) {
+        return (fetcher, env, caller) -> {
+            List<String> ids = env.getArgument(argument);
+            Set<String> visible = visible(ids, RUN_PROJECTS, caller);
+            Map<String, Object> arguments = new HashMap<>(env.getArguments());
+            arguments.put(argument, ids.stream().filter(visible::contains).toList());
+            return fetcher.get(DataFetchingEnvironmentImpl.newDataFetchingEnvironment(env).arguments(arguments)
+                    .build());
+        };
+    }
+
+    /** The ids (as text) that name a row of the caller's projects. */
+    private Set<String> visible(List<String> ids, String sql, Caller caller) {
+        return new HashSet<>(jdbc.queryForList(sql, String.class, Ids.parseAll(ids),
+                caller.projects().toArray(String[]::new)));
+    }
+
+    private static boolean isMutation(DataFetchingEnvironment env) {
+        return env.getParentType() == env.getGraphQLSchema().getMutationType();
+    }
+}

@@ -1,0 +1,105 @@
+package dev.trackstack.auth;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+
+import dev.trackstack.system.ApiException;
+import dev.trackstack.system.TrackstackProperties;
+import org.springframework.data.domain.Sort;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Makes, revokes and checks API tokens. A secret is 256 random bits; only its SHA-256 hash is stored, so a
+ * leaked database holds no usable token. Presented secrets are looked up by their hash: timing can tell an
+ * attacker at most something about the hashes of its own guesses, never about a stored secret.
+ */
+@Service
+public class ApiTokens {
+
+    /** Marks a secret as ours, for people and for secret scanners. */
+    private static final String PREFIX = "tst_";
+    private static final int ADMIN_TOKEN_MIN_LENGTH = 32;
+
+    private final SecureRandom random = new SecureRandom();
+    private final ApiTokenRepository tokens;
+    private final TrackstackProperties.Limits limits;
+    private final byte[] adminTokenHash;
+
+    ApiTokens(ApiTokenRepository tokens, TrackstackProperties properties) {
+        this.tokens = tokens;
+        this.limits = properties.limits();
+        String adminToken = properties.auth().adminToken();
+        if (adminToken != null && !adminToken.isEmpty() && adminToken.length() < ADMIN_TOKEN_MIN_LENGTH) {
+            throw new IllegalStateException("trackstack.auth.admin-token (TRACKSTACK_ADMIN_TOKEN) must be at least "
+                    + ADMIN_TOKEN_MIN_LENGTH + " characters; make one with: openssl rand -hex 32");
+        }
+        this.adminTokenHash = adminToken == null || adminToken.isEmpty() ? null : sha256(adminToken);
+    }
+
+    boolean hasAdminToken() {
+        return adminTokenHash != null;
+    }
+
+    /** Whom the secret stands for: the admin, an API token that is not revoked, or nobody. */
+    @Transactional(readOnly = true)
+    public Optional<Caller> caller(String secret) {
+        byte[] hash = sha256(secret);
+        // Comparing hashes takes the same time whatever the secret's length or content.
+        if (adminTokenHash != null && MessageDigest.isEqual(adminTokenHash, hash)) {
+            return Optional.of(Caller.ADMIN);
+        }
+        return tokens.findBySecretHashAndRevokedAtIsNull(hash).map(ApiToken::caller);
+    }
+
+    @Transactional
+    ApiTokenCreated create(String name, ApiToken.Scope scope, List<String> projects) {
+        checkName("name", name);
+        if (projects != null) {
+            if (projects.isEmpty()) {
+                throw ApiException.badInput("projects must name at least one project; leave it out for every project");
+            }
+            projects.forEach(project -> checkName("project", project));
+        }
+        byte[] bytes = new byte[32];
+        random.nextBytes(bytes);
+        String secret = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        ApiToken token = tokens.save(new ApiToken(name, scope, projects == null ? null : List.copyOf(projects),
+                sha256(secret)));
+        return new ApiTokenCreated(token, secret);
+    }
+
+    @Transactional
+    ApiToken revoke(long id) {
+        ApiToken token = tokens.findById(id).orElseThrow(() -> ApiException.notFound("API token", id));
+        token.revoke();
+        return token;
+    }
+
+    @Transactional(readOnly = true)
+    List<ApiToken> all() {
+        return tokens.findAll(Sort.by(Sort.Direction.DESC, "id"));
+    }
+
+    static byte[] sha256(String secret) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("Every Java runtime has SHA-256", e);
+        }
+    }
+
+    private void checkName(String what, String value) {
+        if (value.isBlank() || value.length() > limits.nameLength()) {
+            throw ApiException.badInput(what + " must be 1 to " + limits.nameLength() + " characters");
+        }
+    }
+
+    record ApiTokenCreated(ApiToken token, String secret) {
+    }
+}

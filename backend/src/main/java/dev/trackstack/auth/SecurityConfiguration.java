@@ -1,0 +1,172 @@
+package dev.trackstack.auth;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import dev.trackstack.system.ErrorCode;
+import dev.trackstack.system.TrackstackProperties;
+import jakarta.servlet.http.HttpServletRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.security.authentication.AuthenticationManager;
+import org.springframework.security.authentication.BadCredentialsException;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.web.AuthenticationEntryPoint;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.security.web.authentication.AuthenticationEntryPointFailureHandler;
+import org.springframework.security.web.authentication.AuthenticationFilter;
+import org.springframework.security.web.header.writers.DelegatingRequestMatcherHeaderWriter;
+import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
+import org.springframework.security.web.header.writers.StaticHeadersWriter;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.security.web.util.matcher.NegatedRequestMatcher;
+import org.springframework.web.cors.CorsConfiguration;
+import org.springframework.web.cors.CorsConfigurationSource;
+import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The HTTP edge. With tokens required (see {@link #tokensRequired}), {@code /graphql} needs
+ * {@code Authorization: Bearer <token>} and answers 401 with a GraphQL-shaped UNAUTHENTICATED error without
+ * one; the WebSocket handshake is let through because the socket authenticates in connection_init
+ * ({@link WebSocketAuthentication}); actuator's health stays open for health checks and its other endpoints
+ * need the admin token; the dashboard and GraphiQL are static pages that hold no data. What a valid token may
+ * do is AccessGuard's business. Cross-origin calls are refused unless their origin is listed, and the pages
+ * get security headers.
+ */
+@Configuration(proxyBeanMethods = false)
+class SecurityConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(SecurityConfiguration.class);
+
+    /** The dashboard loads only its own files; ECharts draws on a canvas, the tables style a few elements inline. */
+    private static final String DASHBOARD_POLICY = "default-src 'self'; script-src 'self'; "
+            + "style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; "
+            + "base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+    private final boolean tokensRequired;
+
+    SecurityConfiguration(TrackstackProperties properties, @Value("${server.address:}") String address) {
+        TrackstackProperties.AuthMode mode = properties.auth().mode();
+        this.tokensRequired = tokensRequired(mode, address);
+        if (tokensRequired) {
+            log.info("API tokens are required (trackstack.auth.mode={}, server.address={})", mode, address);
+        } else if (mode == TrackstackProperties.AuthMode.OFF && !isLoopback(address)) {
+            log.warn("trackstack.auth.mode=OFF while listening on '{}': whoever reaches this server can read and "
+                    + "change everything. Put something in front of it that authenticates.", address);
+        }
+    }
+
+    /** AUTO requires tokens unless the server listens on a loopback address only (an empty address is all). */
+    static boolean tokensRequired(TrackstackProperties.AuthMode mode, String address) {
+        return switch (mode) {
+            case REQUIRED -> true;
+            case OFF -> false;
+            case AUTO -> !isLoopback(address);
+        };
+    }
+
+    private static boolean isLoopback(String address) {
+        try {
+            return address != null && !address.isBlank() && InetAddress.getByName(address).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    @Bean
+    AuthenticationManager apiTokenAuthentication(ApiTokens tokens) {
+        return presented -> tokens.caller((String) presented.getCredentials()).map(TokenAuthentication::of)
+                .orElseThrow(() -> new BadCredentialsException("Invalid or revoked API token"));
+    }
+
+    @Bean
+    WebSocketAuthentication webSocketAuthentication(AuthenticationManager tokens, ApiTokens apiTokens) {
+        if (tokensRequired && !apiTokens.hasAdminToken()) {
+            log.warn("No admin token is set (TRACKSTACK_ADMIN_TOKEN): API tokens can be neither made nor revoked");
+        }
+        return new WebSocketAuthentication(tokensRequired, tokens);
+    }
+
+    @Bean
+    SecurityFilterChain securityFilterChain(HttpSecurity http, AuthenticationManager tokens, JsonMapper json)
+            throws Exception {
+        AuthenticationEntryPoint unauthenticated = unauthenticated(json);
+        // No cookies or sessions: a request authenticates with its header, so there is nothing to forge.
+        http.csrf(AbstractHttpConfigurer::disable)
+                .sessionManagement(sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .logout(AbstractHttpConfigurer::disable)
+                .cors(cors -> { })
+                .exceptionHandling(exceptions -> exceptions.authenticationEntryPoint(unauthenticated))
+                .headers(headers -> headers
+                        // The dashboard's files stay cacheable; API answers are POSTs, which caches do not keep.
+                        .cacheControl(cache -> cache.disable())
+                        .referrerPolicy(referrer -> referrer.policy(ReferrerPolicy.NO_REFERRER))
+                        // GraphiQL is Spring for GraphQL's page, loading its code from esm.sh (pinned by hashes).
+                        .addHeaderWriter(new DelegatingRequestMatcherHeaderWriter(
+                                new NegatedRequestMatcher(PathPatternRequestMatcher.pathPattern("/graphiql")),
+                                new StaticHeadersWriter("Content-Security-Policy", DASHBOARD_POLICY))));
+        if (!tokensRequired) {
+            return http.anonymous(anonymous -> anonymous.principal(Caller.ANYBODY))
+                    .authorizeHttpRequests(requests -> requests.anyRequest().permitAll())
+                    .build();
+        }
+        AuthenticationFilter bearer = new AuthenticationFilter(tokens, request -> {
+            String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
+            return authorization == null ? null : TokenAuthentication.presented(authorization);
+        });
+        bearer.setSuccessHandler((request, response, authentication) -> {
+            // carry on to the API: the default handler would redirect like a login form
+        });
+        bearer.setFailureHandler(new AuthenticationEntryPointFailureHandler(unauthenticated));
+        return http.addFilterBefore(bearer, AnonymousAuthenticationFilter.class)
+                .authorizeHttpRequests(requests -> requests
+                        .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
+                        .requestMatchers("/actuator/**").hasRole("ADMIN")
+                        .requestMatchers(SecurityConfiguration::isWebSocketHandshake).permitAll()
+                        .requestMatchers("/graphql/**").authenticated()
+                        .anyRequest().permitAll())
+                .build();
+    }
+
+    @Bean
+    CorsConfigurationSource corsConfigurationSource(TrackstackProperties properties) {
+        CorsConfiguration cors = new CorsConfiguration();
+        cors.setAllowedOrigins(properties.cors().allowedOrigins());
+        cors.setAllowedMethods(List.of("GET", "POST"));
+        cors.setAllowedHeaders(List.of(HttpHeaders.AUTHORIZATION, HttpHeaders.CONTENT_TYPE, HttpHeaders.ACCEPT));
+        cors.setMaxAge(Duration.ofHours(1));
+        UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
+        source.registerCorsConfiguration("/**", cors);
+        return source;
+    }
+
+    private static boolean isWebSocketHandshake(HttpServletRequest request) {
+        return "websocket".equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE));
+    }
+
+    /** 401 with WWW-Authenticate, and a body shaped like a GraphQL response so that clients read one format. */
+    private static AuthenticationEntryPoint unauthenticated(JsonMapper json) {
+        return (request, response, failure) -> {
+            String message = failure instanceof BadCredentialsException ? failure.getMessage()
+                    : "This server needs an API token: send 'Authorization: Bearer <token>'";
+            response.setStatus(HttpStatus.UNAUTHORIZED.value());
+            response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
+            response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+            json.writeValue(response.getOutputStream(), Map.of("errors", List.of(Map.of("message", message,
+                    "extensions", Map.of("code", ErrorCode.UNAUTHENTICATED.name())))));
+        };
+    }
+}

@@ -1,0 +1,80 @@
+package dev.trackstack;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.graphql.test.tester.HttpGraphQlTester;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.client.reactive.JdkClientHttpConnector;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+/**
+ * A second Trackstack instance on the tests' database, configured like an exposed server: API tokens required,
+ * an admin token, one origin allowed for CORS. Started once, on first use, and stopped with the JVM.
+ */
+public final class SecuredServer {
+
+    public static final String ADMIN_TOKEN = "admin-token-for-tests-0123456789abcdef";
+    public static final String ALLOWED_ORIGIN = "https://dashboard.example";
+
+    private static SecuredServer instance;
+
+    private final ConfigurableApplicationContext context;
+    private final int port;
+
+    private SecuredServer(ConfigurableApplicationContext context) {
+        this.context = context;
+        this.port = ((WebServerApplicationContext) context).getWebServer().getPort();
+    }
+
+    public static synchronized SecuredServer on(EmbeddedPostgres postgres) {
+        if (instance == null) {
+            instance = new SecuredServer(new SpringApplication(TrackstackApplication.class).run("--server.port=0",
+                    "--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
+                    "--trackstack.auth.mode=required", "--trackstack.auth.admin-token=" + ADMIN_TOKEN,
+                    "--trackstack.cors.allowed-origins=" + ALLOWED_ORIGIN));
+        }
+        return instance;
+    }
+
+    public <T> T bean(Class<T> type) {
+        return context.getBean(type);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public URI uri(String path) {
+        return URI.create("http://localhost:" + port + path);
+    }
+
+    /** A GraphQL client sending this token; none when null. */
+    public HttpGraphQlTester graphQl(String token) {
+        WebTestClient.Builder client = WebTestClient.bindToServer(new JdkClientHttpConnector())
+                .baseUrl(uri("/graphql").toString()).responseTimeout(Duration.ofSeconds(60));
+        if (token != null) {
+            client.defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token);
+        }
+        return HttpGraphQlTester.create(client.build());
+    }
+
+    public HttpGraphQlTester admin() {
+        return graphQl(ADMIN_TOKEN);
+    }
+
+    /** Makes a token with the admin token and answers its secret; projects null for every project. */
+    public String createToken(String scope, List<String> projects) {
+        return admin().document("""
+                        mutation($scope: ApiTokenScope!, $projects: [String!]) {
+                          createApiToken(name: "test", scope: $scope, projects: $projects) { secret }
+                        }""")
+                .variable("scope", scope).variable("projects", projects)
+                .execute().path("createApiToken.secret").entity(String.class).get();
+    }
+}

@@ -1,0 +1,237 @@
+package dev.trackstack.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+
+import dev.trackstack.ApiTest;
+import dev.trackstack.SecuredServer;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.graphql.test.tester.GraphQlTester;
+import org.springframework.graphql.test.tester.HttpGraphQlTester;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Against a server that requires API tokens, over real HTTP. */
+class ApiTokenTests extends ApiTest {
+
+    private static final String CREATE_MODEL = """
+            mutation($project: String!, $name: String!) { createModel(project: $project, name: $name) { id } }""";
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final JsonMapper json = JsonMapper.builder().build();
+
+    @Autowired
+    private EmbeddedPostgres postgres;
+
+    private SecuredServer server;
+
+    @BeforeEach
+    void startSecuredServer() {
+        server = SecuredServer.on(postgres);
+    }
+
+    @Test
+    void shouldAnswer401WithACodeWithoutAValidToken() throws Exception {
+        HttpResponse<String> missing = post(null);
+        assertThat(missing.statusCode()).isEqualTo(401);
+        assertThat(missing.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
+        assertThat(code(missing)).isEqualTo("UNAUTHENTICATED");
+        assertThat(message(missing)).contains("Authorization: Bearer");
+
+        HttpResponse<String> invalid = post("Bearer tst_not-a-token");
+        assertThat(invalid.statusCode()).isEqualTo(401);
+        assertThat(code(invalid)).isEqualTo("UNAUTHENTICATED");
+        assertThat(message(invalid)).isEqualTo("Invalid or revoked API token");
+
+        assertThat(post("Basic YWRtaW46YWRtaW4=").statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void shouldLetTheAdminMakeATokenThatWorksUntilRevoked() throws Exception {
+        Map<String, Object> created = server.admin().document("""
+                        mutation { createApiToken(name: "trainer", scope: WRITE) { secret token { id name scope projects } } }""")
+                .execute().path("createApiToken").entity(Map.class).get();
+        String secret = (String) created.get("secret");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> token = (Map<String, Object>) created.get("token");
+        assertThat(token).containsEntry("name", "trainer").containsEntry("scope", "WRITE").containsEntry("projects", null);
+        assertThat(secret).startsWith("tst_").hasSizeGreaterThan(40);
+
+        server.graphQl(secret).document(CREATE_MODEL).variable("project", project).variable("name", "m").execute()
+                .path("createModel.id").hasValue();
+
+        // Only the SHA-256 of the secret is stored; the secret itself is nowhere in the row.
+        Map<String, Object> row = jdbc.queryForMap("select secret_hash, row_to_json(t)::text as everything "
+                + "from api_token t where id = ?", Long.parseLong((String) token.get("id")));
+        assertThat((byte[]) row.get("secret_hash")).isEqualTo(ApiTokens.sha256(secret));
+        assertThat((String) row.get("everything")).doesNotContain(secret).doesNotContain(secret.substring(4));
+
+        server.admin().document("mutation($id: ID!) { revokeApiToken(id: $id) { revokedAt } }")
+                .variable("id", token.get("id")).execute().path("revokeApiToken.revokedAt").hasValue();
+        HttpResponse<String> revoked = post("Bearer " + secret);
+        assertThat(revoked.statusCode()).isEqualTo(401);
+        assertThat(message(revoked)).isEqualTo("Invalid or revoked API token");
+        server.admin().document("{ apiTokens { id revokedAt } }").execute().path("apiTokens[*].id")
+                .entityList(String.class).contains((String) token.get("id"));
+    }
+
+    @Test
+    void shouldLetOnlyTheAdminManageTokens() {
+        HttpGraphQlTester writer = server.graphQl(server.createToken("WRITE", null));
+        assertThat(errorCode(writer.document("{ apiTokens { id } }").execute(), "FORBIDDEN")).contains("admin token");
+        errorCode(writer.document("mutation { createApiToken(name: \"x\", scope: WRITE) { secret } }").execute(),
+                "FORBIDDEN");
+        errorCode(server.admin().document("mutation { revokeApiToken(id: \"999999999\") { id } }").execute(),
+                "NOT_FOUND");
+        errorCode(server.admin().document("mutation { createApiToken(name: \"x\", scope: READ, projects: []) { secret } }")
+                .execute(), "BAD_USER_INPUT");
+    }
+
+    @Test
+    void shouldLetAReadTokenQueryButNotMutate() {
+        server.admin().document(CREATE_MODEL).variable("project", project).variable("name", "m").execute();
+        HttpGraphQlTester reader = server.graphQl(server.createToken("READ", null));
+
+        reader.document("query($p: String!) { project(name: $p) { name } }").variable("p", project).execute()
+                .path("project.name").entity(String.class).isEqualTo(project);
+        String message = errorCode(reader.document(CREATE_MODEL).variable("project", project).variable("name", "x")
+                .execute(), "FORBIDDEN");
+        assertThat(message).contains("read-only");
+        reader.document("query($p: String!) { project(name: $p) { models { name } } }").variable("p", project)
+                .execute().path("project.models[*].name").entityList(String.class).containsExactly("m");
+    }
+
+    @Test
+    void shouldShowAProjectScopedTokenNothingOfOtherProjects() {
+        Fixture a = fixture(project + "-a");
+        Fixture b = fixture(project + "-b");
+        HttpGraphQlTester scoped = server.graphQl(server.createToken("WRITE", List.of(a.project)));
+
+        scoped.document("{ projects { name } }").execute().path("projects[*].name").entityList(String.class)
+                .containsExactly(a.project);
+        scoped.document("query($p: String!) { project(name: $p) { name } }").variable("p", b.project).execute()
+                .path("project").valueIsNull();
+        scoped.document("query($id: ID!) { model(id: $id) { name } }").variable("id", b.model).execute()
+                .path("model").valueIsNull();
+        scoped.document("query($id: ID!) { run(id: $id) { name } }").variable("id", b.run).execute()
+                .path("run").valueIsNull();
+        scoped.document("query($id: ID!) { run(id: $id) { model { project { name } } } }").variable("id", a.run)
+                .execute().path("run.model.project.name").entity(String.class).isEqualTo(a.project);
+        scoped.document("{ runs(first: 500) { totalCount edges { node { id } } } }").execute()
+                .path("runs.edges[*].node.id").entityList(String.class).containsExactly(a.run)
+                .path("runs.totalCount").entity(Integer.class).isEqualTo(1);
+        scoped.document("query($p: String) { runs(project: $p) { totalCount } }").variable("p", b.project).execute()
+                .path("runs.totalCount").entity(Integer.class).isEqualTo(0);
+        scoped.document("query($m: ID) { runs(modelId: $m) { totalCount } }").variable("m", b.model).execute()
+                .path("runs.totalCount").entity(Integer.class).isEqualTo(0);
+        scoped.document("query($ids: [ID!]!) { series(runIds: $ids) { runId } }").variable("ids", List.of(a.run, b.run))
+                .execute().path("series[*].runId").entityList(String.class).containsExactly(a.run);
+    }
+
+    @Test
+    void shouldRefuseAProjectScopedTokenWritesToOtherProjects() {
+        Fixture a = fixture(project + "-a");
+        Fixture b = fixture(project + "-b");
+        HttpGraphQlTester scoped = server.graphQl(server.createToken("WRITE", List.of(a.project)));
+
+        assertThat(errorCode(scoped.document(CREATE_MODEL).variable("project", b.project).variable("name", "x")
+                .execute(), "FORBIDDEN")).contains(b.project);
+        errorCode(scoped.document("mutation($p: String!) { deleteProject(name: $p) }").variable("p", b.project)
+                .execute(), "FORBIDDEN");
+        errorCode(scoped.document("mutation($m: ID!) { createRun(modelId: $m) { id } }").variable("m", b.model)
+                .execute(), "NOT_FOUND");
+        errorCode(scoped.document("mutation($m: ID!) { deleteModel(id: $m) }").variable("m", b.model).execute(),
+                "NOT_FOUND");
+        assertThat(errorCode(logMetrics(scoped, b.run, 1), "NOT_FOUND")).isEqualTo("No run with id " + b.run);
+        errorCode(scoped.document("mutation($r: ID!) { updateRunStatus(runId: $r, status: FAILED) { id } }")
+                .variable("r", b.run).execute(), "NOT_FOUND");
+        scoped.document("mutation($ids: [ID!]!) { deleteRuns(ids: $ids) }").variable("ids", List.of(b.run)).execute()
+                .path("deleteRuns").entity(Integer.class).isEqualTo(0);
+        server.admin().document("query($id: ID!) { run(id: $id) { status series: summaries { count } } }")
+                .variable("id", b.run).execute().path("run.status").entity(String.class).isEqualTo("RUNNING")
+                .path("run.series[0].count").entity(Long.class).isEqualTo(1L);
+
+        // Its own project it may change.
+        logMetrics(scoped, a.run, 1).path("logMetrics.accepted").entity(Integer.class).isEqualTo(1);
+        scoped.document(CREATE_MODEL).variable("project", a.project).variable("name", "another").execute()
+                .path("createModel.id").hasValue();
+    }
+
+    @Test
+    void shouldKeepHealthOpenAndTheOtherActuatorEndpointsForTheAdmin() throws Exception {
+        assertThat(get("/actuator/health", null).statusCode()).isEqualTo(200);
+        assertThat(get("/actuator/metrics", null).statusCode()).isEqualTo(401);
+        assertThat(get("/actuator/metrics", server.createToken("WRITE", null)).statusCode()).isEqualTo(403);
+        assertThat(get("/actuator/metrics", SecuredServer.ADMIN_TOKEN).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldAnswerAPreflightFromAnAllowedOrigin() throws Exception {
+        HttpResponse<String> preflight = http.send(HttpRequest.newBuilder(server.uri("/graphql"))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", SecuredServer.ALLOWED_ORIGIN).header("Access-Control-Request-Method", "POST")
+                .header("Access-Control-Request-Headers", "authorization,content-type").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(preflight.statusCode()).isEqualTo(200);
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).hasValue(SecuredServer.ALLOWED_ORIGIN);
+    }
+
+    private record Fixture(String project, String model, String run) {
+    }
+
+    /** A project with a model and a run with one point, made by the admin. */
+    private Fixture fixture(String name) {
+        HttpGraphQlTester admin = server.admin();
+        String model = admin.document(CREATE_MODEL).variable("project", name).variable("name", "m").execute()
+                .path("createModel.id").entity(String.class).get();
+        String run = admin.document("mutation($m: ID!) { createRun(modelId: $m) { id } }").variable("m", model)
+                .execute().path("createRun.id").entity(String.class).get();
+        logMetrics(admin, run, 0);
+        return new Fixture(name, model, run);
+    }
+
+    private static GraphQlTester.Response logMetrics(HttpGraphQlTester client, String run, long step) {
+        return client.documentName("logMetrics").variable("runId", run)
+                .variable("points", List.of(point("loss", null, step, 1.0))).execute();
+    }
+
+    private HttpResponse<String> post(String authorization) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(server.uri("/graphql"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"query\": \"{ projects { name } }\"}"));
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> get(String path, String token) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(server.uri(path));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private String code(HttpResponse<String> response) {
+        return error(response).at("/extensions/code").asString();
+    }
+
+    private String message(HttpResponse<String> response) {
+        return error(response).at("/message").asString();
+    }
+
+    private JsonNode error(HttpResponse<String> response) {
+        JsonNode errors = json.readTree(response.body()).get("errors");
+        assertThat(errors.size()).as(response.body()).isEqualTo(1);
+        return errors.get(0);
+    }
+}

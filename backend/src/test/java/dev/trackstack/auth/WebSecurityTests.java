@@ -1,0 +1,67 @@
+package dev.trackstack.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+import dev.trackstack.ApiTest;
+import org.junit.jupiter.api.Test;
+
+/** The default server (loopback, no tokens) still closes the browser's doors. */
+class WebSecurityTests extends ApiTest {
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void shouldSendSecurityHeadersWithTheDashboard() throws Exception {
+        HttpResponse<String> page = http.send(HttpRequest.newBuilder(uri("/")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(policy -> assertThat(policy)
+                .contains("default-src 'self'", "script-src 'self';", "frame-ancestors 'none'"));
+        assertThat(page.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+        assertThat(page.headers().firstValue("X-Frame-Options")).hasValue("DENY");
+        assertThat(page.headers().firstValue("Referrer-Policy")).hasValue("no-referrer");
+    }
+
+    @Test
+    void shouldLeaveGraphiqlOutOfTheDashboardsPolicy() throws Exception {
+        // GraphiQL's page loads its code from a CDN; it gets the other headers but not the dashboard's CSP.
+        HttpResponse<String> page = http.send(HttpRequest.newBuilder(uri("/graphiql?path=/graphql")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Security-Policy")).isEmpty();
+        assertThat(page.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+    }
+
+    @Test
+    void shouldRefuseCrossOriginCallsFromAnUnlistedOrigin() throws Exception {
+        HttpResponse<String> preflight = http.send(HttpRequest.newBuilder(uri("/graphql"))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", "https://evil.example").header("Access-Control-Request-Method", "POST")
+                .header("Access-Control-Request-Headers", "content-type").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(preflight.statusCode()).isEqualTo(403);
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+
+        HttpResponse<String> post = http.send(HttpRequest.newBuilder(uri("/graphql"))
+                .header("Origin", "https://evil.example").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"query\": \"{ projects { name } }\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(post.statusCode()).isEqualTo(403);
+        assertThat(post.body()).doesNotContain("projects");
+    }
+
+    @Test
+    void shouldIgnoreTokensWhenTheyAreNotRequired() {
+        // A client configured with a token (say, for a shared server) still works against a local one.
+        graphQl.mutate().header("Authorization", "Bearer tst_whatever").build()
+                .document("{ projects { name } }").execute().path("projects").hasValue();
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://localhost:" + port + path);
+    }
+}

@@ -1,0 +1,88 @@
+package dev.trackstack.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+
+import dev.trackstack.ApiTest;
+import org.junit.jupiter.api.Test;
+
+/** Input that once answered INTERNAL or 500, or was stored altered; each case was found by {@link FuzzTests}. */
+class BadInputTests extends ApiTest {
+
+    @Test
+    void shouldRejectTextWithNulInEveryArgument() {
+        String model = createModel("m");
+        String run = createRun(model, "r", Map.of(), List.of());
+        String nul = "a\u0000b";
+        assertThat(errorCode(graphQl.documentName("createModel").variable("project", project)
+                .variable("name", nul).execute(), "BAD_USER_INPUT")).contains("'name' of createModel");
+        errorCode(graphQl.documentName("createRun").variable("modelId", model).variable("name", nul).execute(),
+                "BAD_USER_INPUT");
+        errorCode(graphQl.documentName("createRun").variable("modelId", model).variable("tags", List.of(nul))
+                .execute(), "BAD_USER_INPUT");
+        errorCode(graphQl.documentName("createRun").variable("modelId", model)
+                .variable("hyperparameters", Map.of(nul, 1)).execute(), "BAD_USER_INPUT");
+        errorCode(logMetrics(run, List.of(point(nul, null, 0, 1.0)), null), "BAD_USER_INPUT");
+        errorCode(logMetrics(run, List.of(point("loss", null, 0, 1.0)), nul), "BAD_USER_INPUT");
+        errorCode(graphQl.documentName("runs").variable("filter", Map.of("nameContains", nul)).execute(),
+                "BAD_USER_INPUT");
+        errorCode(graphQl.document("query($name: String!) { project(name: $name) { name } }").variable("name", nul)
+                .execute(), "BAD_USER_INPUT");
+        errorCode(graphQl.document("mutation($name: String!) { deleteProject(name: $name) }")
+                .variable("name", nul).execute(), "BAD_USER_INPUT");
+
+        assertThat(jdbc.queryForObject("select count(*) from run where model_id = ?", Long.class,
+                Long.parseLong(model))).isEqualTo(1);
+        assertThat(jdbc.queryForObject("select count(*) from metric_series where run_id = ?", Long.class,
+                Long.parseLong(run))).isZero();
+    }
+
+    /** Written as JSON escapes: a client's JSON encoder would not send a lone surrogate as raw text. */
+    @Test
+    void shouldRejectAnUnpairedSurrogateInsteadOfStoringAQuestionMark() throws Exception {
+        String model = createModel("m");
+        for (String variables : List.of("{\"name\": \"a\\ud800\"}", "{\"name\": \"\\udc00b\"}",
+                "{\"h\": {\"optimizer\": [\"\\ud83d\"]}}")) {
+            HttpResponse<String> response = postGraphQl(port, "{\"query\": \"mutation($name: String, $h: JSON) { "
+                    + "createRun(modelId: \\\"" + model + "\\\", name: $name, hyperparameters: $h) { id } }\", "
+                    + "\"variables\": " + variables + "}");
+            assertThat(response.body()).as(variables).contains("BAD_USER_INPUT", "unpaired surrogate");
+        }
+        assertThat(jdbc.queryForObject("select count(*) from run where model_id = ?", Long.class,
+                Long.parseLong(model))).isZero();
+    }
+
+    @Test
+    void shouldTakeNullsInsideAJsonLiteral() {
+        String model = createModel("m");
+        graphQl.document("mutation($id: ID!) { createRun(modelId: $id, hyperparameters: {a: null, b: [null, 1]}) "
+                + "{ hyperparameters } }").variable("id", model).execute()
+                .path("createRun.hyperparameters.a").valueIsNull()
+                .path("createRun.hyperparameters.b").entityList(Object.class).containsExactly(null, 1);
+    }
+
+    @Test
+    void shouldKeepTextWithPairedSurrogatesAsItIs() {
+        String model = createModel("emoji \ud83d\ude00");
+        graphQl.document("query($id: ID!) { model(id: $id) { name } }").variable("id", model).execute()
+                .path("model.name").entity(String.class).isEqualTo("emoji \ud83d\ude00");
+    }
+
+    @Test
+    void shouldRejectHyperparametersBeyondTheDoubleRange() throws Exception {
+        String model = createModel("m");
+        HttpResponse<String> response = postGraphQl(port, "{\"query\": \"mutation($h: JSON) { createRun(modelId: "
+                + "\\\"" + model + "\\\", hyperparameters: $h) { id } }\", \"variables\": {\"h\": {\"lr\": 1e400}}}");
+        assertThat(response.body()).contains("BAD_USER_INPUT", "out of range");
+
+        // Written inline, the number stays a decimal that PostgreSQL's numeric cannot hold.
+        String message = errorCode(graphQl.document("mutation($id: ID!) { createRun(modelId: $id, "
+                + "hyperparameters: {lr: 1e999999}) { id } }").variable("id", model).execute(), "BAD_USER_INPUT");
+        assertThat(message).contains("out of the range").doesNotContain("ERROR", "numeric");
+        assertThat(jdbc.queryForObject("select count(*) from run where model_id = ?", Long.class,
+                Long.parseLong(model))).isZero();
+    }
+}

@@ -1,0 +1,110 @@
+package dev.trackstack.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import dev.trackstack.ApiTest;
+import dev.trackstack.TrackstackApplication;
+import graphql.introspection.Introspection;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * A second instance, on the same database, configured the strict way: introspection off and a small request
+ * body limit.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RestrictedServerTests extends ApiTest {
+
+    private static final int REQUEST_BYTES = 4096;
+
+    @Autowired
+    private EmbeddedPostgres postgres;
+
+    private ConfigurableApplicationContext restricted;
+    private int restrictedPort;
+
+    @BeforeAll
+    void start() {
+        restricted = new SpringApplication(TrackstackApplication.class).run("--server.port=0",
+                "--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
+                "--spring.graphql.schema.introspection.enabled=false",
+                "--trackstack.limits.request-bytes=" + REQUEST_BYTES);
+        restrictedPort = ((WebServerApplicationContext) restricted).getWebServer().getPort();
+    }
+
+    @AfterAll
+    void stop() {
+        restricted.close();
+        // Spring Boot turns introspection off for the whole JVM (graphql-java has one switch), so the other
+        // tests' instance lost it too.
+        Introspection.enabledJvmWide(true);
+    }
+
+    @Test
+    void shouldRefuseIntrospectionWhenItIsOffAndServeEverythingElse() throws Exception {
+        for (String introspection : List.of("{ __schema { types { name } } }",
+                "{ __type(name: \\\"Run\\\") { name } }")) {
+            HttpResponse<String> response = postGraphQl(restrictedPort, "{\"query\": \"" + introspection + "\"}");
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).contains("\"code\":\"BAD_USER_INPUT\"").doesNotContain("\"data\"");
+        }
+        HttpResponse<String> normal = postGraphQl(restrictedPort, "{\"query\": \"{ __typename projects { name } }\"}");
+        assertThat(normal.body()).contains("\"__typename\":\"Query\"", "\"projects\":[").doesNotContain("errors");
+        // Introspection off does not hide the schema: the printer serves it unless it is turned off too.
+        assertThat(HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + restrictedPort
+                + "/graphql/schema")).build(), HttpResponse.BodyHandlers.ofString()).body()).contains("type Query");
+    }
+
+    @Test
+    void shouldRefuseABodyOverTheLimitByItsLength() throws Exception {
+        HttpResponse<String> response = postGraphQl(restrictedPort, bodyOf(REQUEST_BYTES + 1));
+        assertRefused(response);
+        assertThat(postGraphQl(restrictedPort, bodyOf(REQUEST_BYTES)).body()).contains("\"projects\":[");
+    }
+
+    @Test
+    void shouldRefuseAChunkedBodyOverTheLimitAndServeAShortOne() throws Exception {
+        assertRefused(postChunked(bodyOf(REQUEST_BYTES + 1)));
+        assertThat(postChunked(bodyOf(REQUEST_BYTES)).body()).contains("\"projects\":[");
+    }
+
+    @Test
+    void shouldAnswerAFarLargerBodyWithoutDroppingTheConnection() throws Exception {
+        assertRefused(postGraphQl(restrictedPort, bodyOf(20_000_000)));
+        assertRefused(postChunked(bodyOf(20_000_000)));
+    }
+
+    private HttpResponse<String> postChunked(String body) throws Exception {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + restrictedPort + "/graphql"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(bytes))).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void assertRefused(HttpResponse<String> response) {
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(response.body()).contains("\"code\":\"LIMIT_EXCEEDED\"", "limit of " + REQUEST_BYTES + " bytes");
+    }
+
+    /** A valid request of exactly this many bytes. */
+    private static String bodyOf(int bytes) {
+        String start = "{\"query\": \"{ projects { name } }\", \"variables\": {\"pad\": \"";
+        String end = "\"}}";
+        return start + "x".repeat(bytes - start.length() - end.length()) + end;
+    }
+}
