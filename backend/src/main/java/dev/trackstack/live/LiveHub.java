@@ -1,7 +1,6 @@
 package dev.trackstack.live;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -32,7 +31,7 @@ public class LiveHub implements SchedulingConfigurer {
     private static final Logger log = LoggerFactory.getLogger(LiveHub.class);
     private static final Duration SUMMARY_INTERVAL = Duration.ofSeconds(1);
 
-    private final Set<Subscriber<PointsLogged, MetricPointBatch>> pointSubscribers = ConcurrentHashMap.newKeySet();
+    private final Set<Subscriber<MetricPointBatch, MetricPointBatch>> pointSubscribers = ConcurrentHashMap.newKeySet();
     private final Set<Subscriber<RunEvent, RunEvent>> runSubscribers = ConcurrentHashMap.newKeySet();
     private final Map<Long, String> changedSummaries = new ConcurrentHashMap<>();
     private final int bufferSize;
@@ -42,14 +41,8 @@ public class LiveHub implements SchedulingConfigurer {
     }
 
     Flux<MetricPointBatch> metricPoints(Set<Long> runIds, Set<String> names) {
-        return subscribe(pointSubscribers, (event, gap) -> {
-            if (!runIds.contains(event.runId())) {
-                return null;
-            }
-            List<LivePoint> points = names == null ? event.points()
-                    : event.points().stream().filter(p -> names.contains(p.name())).toList();
-            return points.isEmpty() ? null : new MetricPointBatch(event.runId(), gap, points);
-        });
+        return subscribe(pointSubscribers, (batch, gap) ->
+                runIds.contains(batch.runId()) ? batch.select(names, gap) : null);
     }
 
     Flux<RunEvent> runEvents(String project) {
@@ -60,7 +53,10 @@ public class LiveHub implements SchedulingConfigurer {
     @TransactionalEventListener(fallbackExecution = true)
     void dispatch(PointsLogged event) {
         changedSummaries.put(event.runId(), event.project());
-        pointSubscribers.forEach(s -> s.offer(event));
+        if (!pointSubscribers.isEmpty()) {
+            MetricPointBatch batch = MetricPointBatch.of(event);
+            pointSubscribers.forEach(s -> s.offer(batch));
+        }
     }
 
     @TransactionalEventListener(fallbackExecution = true)

@@ -1,16 +1,20 @@
 package dev.trackstack.live;
 
-import java.time.OffsetDateTime;
 import java.util.List;
 
-/** The points of one series in a batch, column by column: entry i of every list is point i. */
-public record LiveSeries(String name, String split, List<Long> steps, List<OffsetDateTime> times,
-        List<Double> values) {
+import dev.trackstack.system.SharedColumn;
+
+/**
+ * The points of one series in a batch, column by column: entry i of every column is point i. One instance per
+ * committed batch serves every subscriber, so each column is written as JSON once.
+ */
+public record LiveSeries(String name, String split, SharedColumn steps, SharedColumn times, SharedColumn values) {
 
     /** @param points of one series, in step order */
     static LiveSeries of(List<LivePoint> points) {
         return new LiveSeries(points.get(0).name(), points.get(0).split(),
-                points.stream().map(LivePoint::step).toList(), points.stream().map(LivePoint::time).toList(),
-                points.stream().map(LivePoint::value).toList());
+                new SharedColumn(points.stream().map(LivePoint::step).toList()),
+                new SharedColumn(points.stream().map(LivePoint::time).toList()),
+                new SharedColumn(points.stream().map(LivePoint::value).toList()));
     }
 }

@@ -17,7 +17,7 @@ import graphql.schema.GraphQLScalarType;
  * Output-only scalars for points sent column by column: a column is one value, a JSON array, which graphql-java
  * completes once, where a list of scalars costs it a completion per element (a chart's 50 series × 1,000 points
  * are 300,000 elements; 20 subscribers of a 1,000-point batch, 60,000). The elements are written as the element
- * scalar writes them; a null element stays null.
+ * scalar writes them; a null element stays null. A {@link SharedColumn} is written once for all who receive it.
  */
 final class ColumnScalars {
 
@@ -30,9 +30,12 @@ final class ColumnScalars {
 
     private static GraphQLScalarType columnOf(String name, GraphQLScalarType element) {
         Coercing<?, ?> elements = element.getCoercing();
-        return GraphQLScalarType.newScalar().name(name).coercing(new Coercing<List<?>, List<Object>>() {
+        return GraphQLScalarType.newScalar().name(name).coercing(new Coercing<List<?>, Object>() {
             @Override
-            public List<Object> serialize(Object value, GraphQLContext context, Locale locale) {
+            public Object serialize(Object value, GraphQLContext context, Locale locale) {
+                if (value instanceof SharedColumn shared) {
+                    return shared.json(elements, context, locale);
+                }
                 List<?> items = (List<?>) value;
                 List<Object> json = new ArrayList<>(items.size());
                 for (Object item : items) {
