@@ -2,12 +2,17 @@ package dev.trackstack.live;
 
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import javax.sql.DataSource;
 
@@ -30,9 +35,12 @@ class ClusterListener implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(ClusterListener.class);
 
-    /** The points of several events at once: r.event tells whose they are. */
+    /**
+     * The points of several events at once: r.event tells whose they are. Series ids and epoch microseconds rather
+     * than names and timestamps per row, which cost the reader many times more to decode.
+     */
     private static final String POINTS = """
-            select r.event, s.name, s.split, p.step, p.value, p.ts
+            select r.event, p.series_id, p.step, p.value, (extract(epoch from p.ts) * 1000000)::bigint
             from unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[]) as r(event, series_id, lo, hi)
             cross join lateral (select * from metric_point p where p.series_id = r.series_id
                                 and p.step between r.lo and r.hi offset 0) p
@@ -40,11 +48,20 @@ class ClusterListener implements SmartLifecycle {
             order by r.event, s.name, s.split nulls first, p.step
             """;
 
+    /**
+     * Points sent longer ago than this are not read back: this instance fell behind (other instances ingest faster
+     * than it can deliver), and catching up on old batches would only keep every later one late. Subscribers of the
+     * skipped runs get {@code gap} on the run's next batch and refetch instead.
+     */
+    static final long MAX_LAG_MILLIS = 2000;
+
     private final DataSource dataSource;
     private final JdbcTemplate jdbc;
     private final JsonMapper json;
     private final LiveHub hub;
     private final String origin;
+    /** Runs whose points were skipped since their last dispatched batch; only the listener thread uses it. */
+    private final Set<Long> skipped = new HashSet<>();
     private volatile boolean running;
     private Thread thread;
 
@@ -102,36 +119,57 @@ class ClusterListener implements SmartLifecycle {
     private void receive(PGNotification[] notifications) {
         List<JsonNode> events = Arrays.stream(notifications).map(n -> json.readTree(n.getParameter()))
                 .filter(event -> !origin.equals(event.get("origin").asString())).toList();
-        Map<Integer, List<LivePoint>> points = readBack(events);
-        for (int i = 0; i < events.size(); i++) {
-            JsonNode event = events.get(i);
+        if (!events.isEmpty()) {
+            receive(events, jdbc.queryForObject("select " + LiveEvents.DATABASE_MILLIS, Long.class));
+        }
+    }
+
+    /** @param now the database's clock, which stamped the events */
+    void receive(List<JsonNode> events, long now) {
+        List<JsonNode> fresh = events.stream().filter(event -> !event.has("ranges")
+                || now - event.path("sentAt").asLong(now) <= MAX_LAG_MILLIS).toList();
+        Map<JsonNode, List<LivePoint>> points = readBack(fresh);
+        for (JsonNode event : events) {
             long runId = event.get("run").asLong();
             String project = event.get("project").asString();
             if (event.has("type")) {
                 hub.dispatch(new RunEvent(RunEvent.Type.valueOf(event.get("type").asString()), runId, project));
+            } else if (!points.containsKey(event)) {
+                skipped.add(runId);
             } else {
-                hub.dispatch(new PointsLogged(runId, project, points.getOrDefault(i, List.of())));
+                hub.dispatch(new PointsLogged(runId, project, points.get(event), skipped.remove(runId)));
             }
         }
     }
 
-    /** The points of the events that carry ranges, by the event's index. */
-    private Map<Integer, List<LivePoint>> readBack(List<JsonNode> events) {
+    /** The points of the events that carry ranges, by event (an empty list for one whose points are gone). */
+    private Map<JsonNode, List<LivePoint>> readBack(List<JsonNode> events) {
         List<long[]> ranges = new ArrayList<>();
+        Map<JsonNode, List<LivePoint>> points = new IdentityHashMap<>();
         for (int i = 0; i < events.size(); i++) {
             if (events.get(i).has("ranges")) {
+                points.put(events.get(i), new ArrayList<>());
                 for (JsonNode range : events.get(i).get("ranges")) {
                     ranges.add(new long[] {i, range.get(0).asLong(), range.get(1).asLong(), range.get(2).asLong()});
                 }
             }
         }
-        Map<Integer, List<LivePoint>> points = new HashMap<>();
-        if (!ranges.isEmpty()) {
-            jdbc.query(POINTS, rs -> {
-                points.computeIfAbsent(rs.getInt(1), k -> new ArrayList<>()).add(new LivePoint(rs.getString(2),
-                        rs.getString(3), rs.getLong(4), rs.getDouble(5), rs.getObject(6, OffsetDateTime.class)));
-            }, column(ranges, 0), column(ranges, 1), column(ranges, 2), column(ranges, 3));
+        if (ranges.isEmpty()) {
+            return points;
         }
+        Map<Long, String[]> series = new HashMap<>();
+        jdbc.query("select id, name, split from metric_series where id = any(?)",
+                rs -> {
+                    series.put(rs.getLong(1), new String[] {rs.getString(2), rs.getString(3)});
+                }, column(ranges, 1));
+        jdbc.query(POINTS, rs -> {
+            String[] names = series.get(rs.getLong(2));
+            long micros = rs.getLong(5);
+            OffsetDateTime time = Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000),
+                    Math.floorMod(micros, 1_000_000) * 1_000L).atOffset(ZoneOffset.UTC);
+            points.get(events.get(rs.getInt(1))).add(new LivePoint(names[0], names[1], rs.getLong(3), rs.getDouble(4),
+                    time));
+        }, column(ranges, 0), column(ranges, 1), column(ranges, 2), column(ranges, 3));
         return points;
     }
 

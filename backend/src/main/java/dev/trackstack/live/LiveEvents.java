@@ -12,12 +12,14 @@ import tools.jackson.databind.json.JsonMapper;
  * Publishes live events from inside the transaction that causes them: to this instance's hub after the
  * commit, and to other instances with pg_notify, which PostgreSQL delivers only if the transaction commits.
  * A NOTIFY payload is limited to 8000 bytes, so points travel as a reference (series and step range) that
- * the receivers read back.
+ * the receivers read back, with the time they were sent, so that a receiver that fell behind can skip them.
  */
 @Component
 public class LiveEvents {
 
     static final String CHANNEL = "trackstack_live";
+    /** The database's clock, in milliseconds since the epoch. */
+    static final String DATABASE_MILLIS = "(extract(epoch from clock_timestamp()) * 1000)::bigint";
 
     private final ApplicationEventPublisher publisher;
     private final JdbcTemplate jdbc;
@@ -53,7 +55,9 @@ public class LiveEvents {
                 "type", event.type().name()));
     }
 
+    /** Stamped with the database's clock, which the receivers compare with, so that no two clocks are compared. */
     private void notifyOthers(Map<String, Object> payload) {
-        jdbc.queryForObject("select pg_notify(?, ?)::text", String.class, CHANNEL, json.writeValueAsString(payload));
+        jdbc.queryForObject("select pg_notify(?, (?::jsonb || jsonb_build_object('sentAt', " + DATABASE_MILLIS
+                + "))::text)::text", String.class, CHANNEL, json.writeValueAsString(payload));
     }
 }

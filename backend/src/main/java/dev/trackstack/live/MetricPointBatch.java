@@ -24,7 +24,7 @@ public record MetricPointBatch(long runId, boolean gap, List<LivePoint> points, 
                 first = i;
             }
         }
-        return new MetricPointBatch(event.runId(), false, points, series);
+        return new MetricPointBatch(event.runId(), event.gap(), points, series);
     }
 
     /** What a subscriber to these names (null: all) receives, or null when none of the points are for it. */
@@ -34,7 +34,7 @@ public record MetricPointBatch(long runId, boolean gap, List<LivePoint> points, 
         if (selected.isEmpty()) {
             return null;
         }
-        return new MetricPointBatch(runId, gap, selected, names == null ? series
+        return new MetricPointBatch(runId, gap || this.gap, selected, names == null ? series
                 : series.stream().filter(s -> names.contains(s.name())).toList());
     }
 }

@@ -35,6 +35,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.reactive.socket.client.StandardWebSocketClient;
 import reactor.core.Disposable;
 import reactor.core.publisher.BaseSubscriber;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 class LiveTests extends ApiTest {
 
@@ -51,6 +53,8 @@ class LiveTests extends ApiTest {
     private TransactionTemplate transactions;
     @Autowired
     private EmbeddedPostgres postgres;
+    @Autowired
+    private ClusterListener listener;
 
     private final List<Disposable> subscriptions = new ArrayList<>();
 
@@ -194,6 +198,35 @@ class LiveTests extends ApiTest {
             assertThat(values(next)).containsExactly(0.5);
             unsubscribe();  // before the other instance stops and closes the socket under the subscription
         }
+    }
+
+    @Test
+    void shouldSkipPointsOfOtherInstancesThatCameTooLateAndMarkTheGap() {
+        String run = createRun();
+        StalledSubscriber subscriber = new StalledSubscriber();
+        hub.metricPoints(Set.of(Long.parseLong(run)), null).subscribe(subscriber);
+        subscriber.request(10);
+        logMetrics(run, List.of(point("loss", null, 1, 1.0), point("loss", null, 2, 2.0),
+                point("loss", null, 3, 3.0)), null);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(subscriber.received).hasSize(1));
+        long series = jdbc.queryForObject("select id from metric_series where run_id = ?", Long.class,
+                Long.parseLong(run));
+        long now = System.currentTimeMillis();
+
+        // As another instance would send them: step 1 too long ago, then step 2 and step 3 in time.
+        listener.receive(List.of(pointsEvent(run, series, 1, now - ClusterListener.MAX_LAG_MILLIS - 1),
+                pointsEvent(run, series, 2, now - 10), pointsEvent(run, series, 3, now)), now);
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(subscriber.received).hasSize(3));
+        assertThat(subscriber.received.subList(1, 3)).extracting(batch -> batch.points().get(0).step(),
+                MetricPointBatch::gap).containsExactly(tuple(2L, true), tuple(3L, false));
+        assertThat(subscriber.received.get(1).series().get(0).name()).isEqualTo("loss");
+        subscriber.dispose();
+    }
+
+    private JsonNode pointsEvent(String run, long series, long step, long sentAt) {
+        return JsonMapper.shared().valueToTree(Map.of("origin", "another instance", "run", Long.parseLong(run),
+                "project", project, "ranges", List.of(List.of(series, step, step)), "sentAt", sentAt));
     }
 
     /** Subscribes over a real WebSocket and waits until the server has registered the subscription. */
