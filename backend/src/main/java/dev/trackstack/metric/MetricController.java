@@ -1,10 +1,12 @@
 package dev.trackstack.metric;
 
 import java.util.List;
+import java.util.Map;
 
 import dev.trackstack.system.ApiException;
 import dev.trackstack.system.Ids;
 import dev.trackstack.system.TrackstackProperties;
+import graphql.schema.DataFetchingEnvironment;
 import org.springframework.graphql.data.method.annotation.Argument;
 import org.springframework.graphql.data.method.annotation.MutationMapping;
 import org.springframework.graphql.data.method.annotation.QueryMapping;
@@ -28,9 +30,14 @@ class MetricController {
         this.limits = properties.limits();
     }
 
+    /**
+     * The points are taken as graphql-java coerced them rather than through {@code @Argument}: Spring's reflective
+     * binding of a 1,000-point list cost about a quarter of the server's CPU for the call.
+     */
     @MutationMapping
-    LogResult logMetrics(@Argument String runId, @Argument List<MetricPointInput> points, @Argument String batchId) {
-        return ingest.log(Ids.parse(runId, "run"), points, batchId);
+    LogResult logMetrics(@Argument String runId, DataFetchingEnvironment environment, @Argument String batchId) {
+        List<Map<String, Object>> points = environment.getArgument("points");
+        return ingest.log(Ids.parse(runId, "run"), points.stream().map(MetricPointInput::of).toList(), batchId);
     }
 
     @MutationMapping
