@@ -61,33 +61,44 @@ public class SeriesQuery {
             order by p.series_id, p.step
             """;
 
+    /** Raw points as parts, of the step ranges {@code %s}: rows of (series_id, lo, hi). */
     private static final String RAW_PARTS = """
             select p.series_id, p.step as last_step, p.ts as last_ts, p.value as last_value,
                    case when p.value not in ('NaN', 'Infinity', '-Infinity') then p.value end as min_value,
                    case when p.value not in ('NaN', 'Infinity', '-Infinity') then p.value end as max_value,
                    1 as n
-            from unnest(?::bigint[], ?::bigint[], ?::bigint[]) as c(series_id, lo, hi)
+            from %s as c(series_id, lo, hi)
             cross join lateral (select * from metric_point p where p.series_id = c.series_id
                                 and p.step between c.lo and c.hi offset 0) p
             """;
 
+    private static final String RANGES = "unnest(?::bigint[], ?::bigint[], ?::bigint[])";
+
     /**
-     * Time buckets of a continuous aggregate ({@code %s}) wholly inside each series' step range; raw points fill
-     * in the range's ends that those leave (steps are assumed to grow with time, as training logs them).
+     * Time buckets of a continuous aggregate ({@code %s}) wholly inside each series' step range, and raw points
+     * ({@code %s}) of the range's ends that those leave: steps are assumed to grow with time, as training logs them,
+     * so the buckets cover one run of steps.
      */
     private static final String AGGREGATE_PARTS = """
-            with aggregated as (
+            with ranges as (
+                select * from unnest(?::bigint[], ?::bigint[], ?::bigint[]) as c(series_id, lo, hi)
+            ), aggregated as (
                 select g.series_id, g.last_step, g.last_ts, g.last_value, g.min_value, g.max_value, g.n, g.first_step
-                from unnest(?::bigint[], ?::bigint[], ?::bigint[]) as c(series_id, lo, hi)
+                from ranges c
                 cross join lateral (select * from %s g where g.series_id = c.series_id
                                     and g.first_step >= c.lo and g.last_step <= c.hi offset 0) g
-            ), covered as (
-                select series_id, min(first_step) as lo, max(last_step) as hi from aggregated group by series_id
+            ), ends as (
+                select c.series_id, e.lo, e.hi
+                from ranges c
+                left join (select series_id, min(first_step) as lo, max(last_step) as hi from aggregated
+                           group by series_id) a on a.series_id = c.series_id
+                cross join lateral (values (c.lo, coalesce(a.lo - 1, c.hi)), (coalesce(a.hi + 1, c.hi + 1), c.hi))
+                    as e(lo, hi)
+                where e.lo <= e.hi
             )
             select series_id, last_step, last_ts, last_value, min_value, max_value, n from aggregated
             union all
-            select p.* from (%s) p left join covered v on v.series_id = p.series_id
-            where v.series_id is null or p.last_step < v.lo or p.last_step > v.hi
+            %s
             """;
 
     private static final String ROLLUP_PARTS = """
@@ -229,21 +240,21 @@ public class SeriesQuery {
 
     private void readBuckets(Map<Long, Bucketing> bucketed, Map<Long, List<SeriesPoint>> points) {
         if (rollups) {
-            readBuckets(bucketed.entrySet(), RAW_PARTS + " union all " + ROLLUP_PARTS, false, points);
+            readBuckets(bucketed.entrySet(), RAW_PARTS.formatted(RANGES) + " union all " + ROLLUP_PARTS, points);
             return;
         }
         // One query per aggregate level in use, since each level is a view of its own.
         Map<AggregateLevel, List<Map.Entry<Long, Bucketing>>> byLevel = new HashMap<>();
         bucketed.entrySet().forEach(e -> byLevel.computeIfAbsent(e.getValue().level(), k -> new ArrayList<>()).add(e));
-        byLevel.forEach((level, series) -> readBuckets(series, level == null ? RAW_PARTS
-                : AGGREGATE_PARTS.formatted(level.view(), RAW_PARTS), level != null, points));
+        byLevel.forEach((level, series) -> readBuckets(series, level == null ? RAW_PARTS.formatted(RANGES)
+                : AGGREGATE_PARTS.formatted(level.view(), RAW_PARTS.formatted("ends")), points));
     }
 
     /**
-     * Merges the parts of the series: the SQL {@code parts} takes the ranges of the aggregate (when
-     * {@code aggregated}), then the raw ranges, then the rollup ones (where rollups are kept).
+     * Merges the parts of the series: the SQL {@code parts} takes the raw ranges (for an aggregate, the whole range,
+     * whose ends it reads raw), then the rollup ones (where rollups are kept).
      */
-    private void readBuckets(Collection<Map.Entry<Long, Bucketing>> series, String parts, boolean aggregated,
+    private void readBuckets(Collection<Map.Entry<Long, Bucketing>> series, String parts,
             Map<Long, List<SeriesPoint>> points) {
         Columns rawParts = new Columns(3);
         Columns rollupParts = new Columns(4);
@@ -260,11 +271,7 @@ public class SeriesQuery {
                 }
             }
         }
-        List<Object> arguments = new ArrayList<>();
-        if (aggregated) {
-            arguments.addAll(rawParts.arrays());
-        }
-        arguments.addAll(rawParts.arrays());
+        List<Object> arguments = new ArrayList<>(rawParts.arrays());
         if (rollups) {
             arguments.addAll(rollupParts.arrays());
         }

@@ -26,6 +26,12 @@ class SeriesTests extends ApiTest {
     }
 
     @Test
+    void shouldQueryWithoutJitCompilation() {
+        // Compiling a chart query costs more than running it (see application.properties).
+        assertThat(jdbc.queryForObject("show jit", String.class)).isEqualTo("off");
+    }
+
+    @Test
     void shouldReturnAShortSeriesRaw() {
         String run = createRun();
         logMetrics(run, List.of(point("loss", "train", 0, 2.0), point("loss", "train", 5, 1.0)), null);
