@@ -2,9 +2,6 @@ package dev.trackstack.live;
 
 import java.sql.Connection;
 import java.sql.Statement;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -16,6 +13,7 @@ import java.util.Set;
 
 import javax.sql.DataSource;
 
+import dev.trackstack.system.EpochMicros;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -164,11 +162,8 @@ class ClusterListener implements SmartLifecycle {
                 }, column(ranges, 1));
         jdbc.query(POINTS, rs -> {
             String[] names = series.get(rs.getLong(2));
-            long micros = rs.getLong(5);
-            OffsetDateTime time = Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000),
-                    Math.floorMod(micros, 1_000_000) * 1_000L).atOffset(ZoneOffset.UTC);
             points.get(events.get(rs.getInt(1))).add(new LivePoint(names[0], names[1], rs.getLong(3), rs.getDouble(4),
-                    time));
+                    EpochMicros.toTime(rs.getLong(5))));
         }, column(ranges, 0), column(ranges, 1), column(ranges, 2), column(ranges, 3));
         return points;
     }

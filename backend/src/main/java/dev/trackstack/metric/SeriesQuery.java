@@ -1,17 +1,18 @@
 package dev.trackstack.metric;
 
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.DoubleBinaryOperator;
 
 import dev.trackstack.storage.AggregateLevel;
 import dev.trackstack.storage.Storage;
+import dev.trackstack.system.EpochMicros;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -54,7 +55,7 @@ public class SeriesQuery {
      * metric_rollup (in parallel): 50 series × 1,000,000 points took 1 s instead of a few tens of ms.
      */
     private static final String RAW = """
-            select p.series_id, p.step, p.ts, p.value, null::float8, null::float8, null::int
+            select p.series_id, p.step, (extract(epoch from p.ts) * 1000000)::bigint, p.value
             from unnest(?::bigint[]) as r(series_id)
             cross join lateral (select * from metric_point p where p.series_id = r.series_id
                                 and p.step between ? and ? offset 0) p
@@ -108,16 +109,11 @@ public class SeriesQuery {
                                 and r.bucket between c.lo and c.hi offset 0) r
             """;
 
-    /** Merges the parts {@code %s} into the asked buckets: width steps from origin, by each part's last step. */
-    private static final String BUCKETS = """
-            with parts as (%s)
-            select parts.series_id, max(last_step),
-                   (array_agg(last_ts order by last_step desc))[1], (array_agg(last_value order by last_step desc))[1],
-                   min(min_value), max(max_value), sum(n)::int
-            from parts join unnest(?::bigint[], ?::bigint[], ?::bigint[]) as b(series_id, origin, width)
-              on b.series_id = parts.series_id
-            group by parts.series_id, (last_step - b.origin) / b.width
-            order by 1, 2
+    /** The parts {@code %s}, with their last times in epoch microseconds. */
+    private static final String PARTS = """
+            select series_id, last_step, (extract(epoch from last_ts) * 1000000)::bigint, last_value,
+                   min_value, max_value, n
+            from (%s) parts
             """;
 
     private final JdbcTemplate jdbc;
@@ -160,7 +156,8 @@ public class SeriesQuery {
         Map<Long, List<SeriesPoint>> points = new HashMap<>();
         if (!raw.isEmpty()) {
             jdbc.query(RAW, rs -> {
-                collect(points, rs);
+                points.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(new SeriesPoint(rs.getLong(2),
+                        EpochMicros.toTime(rs.getLong(3)), rs.getDouble(4), null, null, null));
             }, raw.stream().mapToLong(Long::longValue).toArray(), fromStep, toStep);
         }
         if (!bucketed.isEmpty()) {
@@ -251,23 +248,21 @@ public class SeriesQuery {
     }
 
     /**
-     * Merges the parts of the series: the SQL {@code parts} takes the raw ranges (for an aggregate, the whole range,
-     * whose ends it reads raw), then the rollup ones (where rollups are kept).
+     * Reads the parts of the series (the SQL {@code parts} takes the raw ranges, for an aggregate the whole range,
+     * whose ends it reads raw; then the rollup ones, where rollups are kept) and merges them into the asked buckets.
+     * The merge is one pass in Java over each series' parts by step: in SQL, the ordered aggregates that pick each
+     * bucket's last point took longer than reading the parts.
      */
     private void readBuckets(Collection<Map.Entry<Long, Bucketing>> series, String parts,
             Map<Long, List<SeriesPoint>> points) {
         Columns rawParts = new Columns(3);
         Columns rollupParts = new Columns(4);
-        Columns buckets = new Columns(3);
         for (Map.Entry<Long, Bucketing> e : series) {
-            long id = e.getKey();
-            Bucketing b = e.getValue();
-            buckets.add(id, b.origin(), b.width());
-            for (Part part : b.parts()) {
+            for (Part part : e.getValue().parts()) {
                 if (part.level() == 0) {
-                    rawParts.add(id, part.lo(), part.hi());
+                    rawParts.add(e.getKey(), part.lo(), part.hi());
                 } else {
-                    rollupParts.add(id, part.level(), part.lo(), part.hi());
+                    rollupParts.add(e.getKey(), part.level(), part.lo(), part.hi());
                 }
             }
         }
@@ -275,21 +270,52 @@ public class SeriesQuery {
         if (rollups) {
             arguments.addAll(rollupParts.arrays());
         }
-        arguments.addAll(buckets.arrays());
-        jdbc.query(BUCKETS.formatted(parts), rs -> {
-            collect(points, rs);
+        Map<Long, List<SeriesPoint>> read = new HashMap<>();
+        jdbc.query(PARTS.formatted(parts), rs -> {
+            double min = rs.getDouble(5);
+            Double nullableMin = rs.wasNull() ? null : min;
+            double max = rs.getDouble(6);
+            Double nullableMax = rs.wasNull() ? null : max;
+            read.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(new SeriesPoint(rs.getLong(2),
+                    EpochMicros.toTime(rs.getLong(3)), rs.getDouble(4), nullableMin, nullableMax, rs.getInt(7)));
         }, arguments.toArray());
+        for (Map.Entry<Long, Bucketing> e : series) {
+            Bucketing b = e.getValue();
+            points.put(e.getKey(), merge(read.getOrDefault(e.getKey(), new ArrayList<>()), b.origin(), b.width()));
+        }
     }
 
-    private static void collect(Map<Long, List<SeriesPoint>> points, ResultSet rs) throws SQLException {
-        points.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(new SeriesPoint(rs.getLong(2),
-                rs.getObject(3, OffsetDateTime.class), rs.getDouble(4), nullableDouble(rs, 5),
-                nullableDouble(rs, 6), (Integer) rs.getObject(7)));
+    /**
+     * Merges parts into the buckets of {@code width} steps from {@code origin} that their last steps fall in: each
+     * bucket is represented by its last point, with the least min, the greatest max and the sum of the counts.
+     */
+    static List<SeriesPoint> merge(List<SeriesPoint> parts, long origin, long width) {
+        parts.sort(Comparator.comparingLong(SeriesPoint::step));
+        List<SeriesPoint> buckets = new ArrayList<>();
+        int i = 0;
+        while (i < parts.size()) {
+            long bucket = (parts.get(i).step() - origin) / width;
+            Double min = null;
+            Double max = null;
+            int count = 0;
+            SeriesPoint last;
+            do {
+                last = parts.get(i++);
+                min = either(min, last.min(), Math::min);
+                max = either(max, last.max(), Math::max);
+                count += last.count();
+            } while (i < parts.size() && (parts.get(i).step() - origin) / width == bucket);
+            buckets.add(new SeriesPoint(last.step(), last.time(), last.value(), min, max, count));
+        }
+        return buckets;
     }
 
-    private static Double nullableDouble(ResultSet rs, int column) throws SQLException {
-        double value = rs.getDouble(column);
-        return rs.wasNull() ? null : value;
+    /** Of two bounds that may be missing (a part of only NaN points has none), the one {@code pick} picks. */
+    private static Double either(Double a, Double b, DoubleBinaryOperator pick) {
+        if (a == null || b == null) {
+            return a == null ? b : a;
+        }
+        return pick.applyAsDouble(a, b);
     }
 
     /** Rows of a level (0 for raw points) whose bucket (or step) lies in [lo, hi]. */

@@ -1,6 +1,5 @@
 package dev.trackstack.system;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -36,12 +35,7 @@ final class ColumnScalars {
                 if (value instanceof SharedColumn shared) {
                     return shared.json(elements, context, locale);
                 }
-                List<?> items = (List<?>) value;
-                List<Object> json = new ArrayList<>(items.size());
-                for (Object item : items) {
-                    json.add(item == null ? null : elements.serialize(item, context, locale));
-                }
-                return json;
+                return new ColumnJson((List<?>) value, elements, context, locale);
             }
 
             @Override

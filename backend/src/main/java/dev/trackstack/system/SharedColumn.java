@@ -1,11 +1,11 @@
 package dev.trackstack.system;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 import graphql.GraphQLContext;
 import graphql.schema.Coercing;
+import tools.jackson.core.StreamWriteFeature;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.util.RawValue;
 
@@ -16,7 +16,8 @@ import tools.jackson.databind.util.RawValue;
  */
 public final class SharedColumn {
 
-    private static final JsonMapper JSON = JsonMapper.shared();
+    private static final JsonMapper JSON = JsonMapper.builder()
+            .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
 
     private final List<?> items;
     /** Rendering twice in a race is harmless: both render the same text. */
@@ -33,11 +34,7 @@ public final class SharedColumn {
     RawValue json(Coercing<?, ?> elements, GraphQLContext context, Locale locale) {
         RawValue rendered = json;
         if (rendered == null) {
-            List<Object> values = new ArrayList<>(items.size());
-            for (Object item : items) {
-                values.add(item == null ? null : elements.serialize(item, context, locale));
-            }
-            rendered = new RawValue(JSON.writeValueAsString(values));
+            rendered = new RawValue(JSON.writeValueAsString(new ColumnJson(items, elements, context, locale)));
             json = rendered;
         }
         return rendered;

@@ -1,0 +1,46 @@
+package dev.trackstack.metric;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+class BucketMergeTests {
+
+    private static final OffsetDateTime T0 = OffsetDateTime.parse("2026-01-01T00:00:00Z");
+
+    @Test
+    void shouldMergePartsByTheBucketOfTheirLastStepKeepingTheLastPointAndTheBounds() {
+        // Out of order, as SQL returns them; a part of only NaN points has no bounds.
+        List<SeriesPoint> parts = new ArrayList<>(List.of(
+                part(14, Double.NaN, null, null, 2),
+                part(9, 0.5, 0.1, 0.9, 8),
+                part(3, 0.3, 0.2, 0.4, 4),
+                part(12, 0.7, 0.6, 0.8, 3),
+                part(10, 0.05, 0.05, 0.05, 1),
+                part(25, Double.NaN, null, null, 1)));
+
+        List<SeriesPoint> buckets = SeriesQuery.merge(parts, 0, 10);
+
+        assertThat(buckets).containsExactly(
+                part(9, 0.5, 0.1, 0.9, 12),
+                part(14, Double.NaN, 0.05, 0.8, 6),
+                part(25, Double.NaN, null, null, 1));
+    }
+
+    @Test
+    void shouldCountBucketsFromTheOrigin() {
+        List<SeriesPoint> parts = new ArrayList<>(List.of(part(104, 1, 1.0, 1.0, 1), part(105, 2, 2.0, 2.0, 1)));
+
+        assertThat(SeriesQuery.merge(parts, 100, 5)).containsExactly(part(104, 1, 1.0, 1.0, 1),
+                part(105, 2, 2.0, 2.0, 1));
+        assertThat(SeriesQuery.merge(parts, 101, 5)).containsExactly(part(105, 2, 1.0, 2.0, 2));
+    }
+
+    private static SeriesPoint part(long step, double value, Double min, Double max, int count) {
+        return new SeriesPoint(step, T0.plusSeconds(step), value, min, max, count);
+    }
+}
