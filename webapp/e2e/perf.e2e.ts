@@ -75,7 +75,9 @@ async function seedWithSql(): Promise<void> {
       (min_step, min_value) = (select step, value from metric_point where series_id = :series order by value, step limit 1),
       (max_step, max_value) = (select step, value from metric_point where series_id = :series order by value desc, step limit 1)
     where id = :series;`));
-  await run("psql", ["-h", "localhost", "-p", port, "-U", "postgres", "-d", "postgres", "-q", "-v", "ON_ERROR_STOP=1"], script.join("\n") + "\nanalyze;\n");
+  // The checkpoint writes the seeded gigabytes out now: left to the background, that writing overlapped the
+  // measured render and slowed it by about half a second.
+  await run("psql", ["-h", "localhost", "-p", port, "-U", "postgres", "-d", "postgres", "-q", "-v", "ON_ERROR_STOP=1"], script.join("\n") + "\nanalyze;\ncheckpoint;\n");
 }
 
 function run(command: string, args: string[], input: string): Promise<void> {
@@ -144,13 +146,23 @@ afterAll(async () => {
 
 describe("compare view of 20 runs × 4 metrics", () => {
   it("should render the seeded series and stay responsive while all runs log 10 points/s", async () => {
-    // The first visit meets a server that has just started, whose JVM still interprets the query paths; the
-    // second one, in a new page with an empty cache, a server as it runs day to day. Both are reported.
-    const coldServer = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    results.firstRenderColdServer = await firstRender(coldServer);
-    await coldServer.close();
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    results.firstRender = await firstRender(page);
+    // The first visit meets a server that has just started, whose JVM still interprets the query paths. A server
+    // as it runs day to day has drawn many charts: after a few more visits, three are measured, each in a new page
+    // with an empty cache, and their median is the result (single visits on this shared machine vary by a third).
+    const newPage = () => browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const visit = async () => {
+      const page = await newPage();
+      const render = await firstRender(page);
+      await page.close();
+      return render;
+    };
+    results.firstRenderColdServer = await visit();
+    for (let i = 0; i < 3; i++) await visit();
+    const warm = [await visit(), await visit()];
+    const page = await newPage();
+    warm.push(await firstRender(page));
+    const drawn = warm.map((render) => render.drawnMs as number).sort((a, b) => a - b);
+    results.firstRender = { medianDrawnMs: drawn[1], visits: warm };
     expect(await page.locator(".chart-card").count()).toBe(METRICS.length);
     await page.screenshot({ path: join(ARTEFACTS, "perf-compare.png"), fullPage: true });
 
