@@ -128,7 +128,7 @@ public final class Bench {
         try (LiveProbe live = new LiveProbe(url, runs, size.subscribers())) {
             live.awaitAllListening(warmUpBatch(api, runs.get(0)), Duration.ofSeconds(60));
             ingest = Ingest.run(api, runs, 1000, size.warmUp(), size.ingest(), live);
-            report.put("W2_live_one_instance", withSubscribers(size, live.latencies()));
+            report.put("W2_live_one_instance", withSubscribers(size, live));
         }
         report.put("W2_ingest_batches", ingest);
         report.put("W2_ingest_per_step", Ingest.run(api, runs(api, model, "step"), 1, size.warmUp(),
@@ -144,7 +144,7 @@ public final class Bench {
             try (LiveProbe live = new LiveProbe(other.url, clusterRuns, size.subscribers())) {
                 live.awaitAllListening(warmUpBatch(api, clusterRuns.get(0)), Duration.ofSeconds(60));
                 Ingest.run(api, clusterRuns, 1000, size.warmUp(), size.ingest().dividedBy(2), live);
-                report.put("W2_live_two_instances", withSubscribers(size, live.latencies()));
+                report.put("W2_live_two_instances", withSubscribers(size, live));
             }
         }
         return ingest;
@@ -164,10 +164,11 @@ public final class Bench {
         return () -> api.logMetrics(run, Ingest.batch(step[0]++, 1));
     }
 
-    private static Map<String, Object> withSubscribers(Size size, long[] latencies) {
+    private static Map<String, Object> withSubscribers(Size size, LiveProbe live) {
         Map<String, Object> result = new LinkedHashMap<>(Map.of("subscribers", size.subscribers(),
                 "writers", WRITERS));
-        result.put("log_to_visible", Stats.of(latencies));
+        result.put("log_to_visible", Stats.of(live.latencies()));
+        result.put("batches_marked_gap", live.gaps());
         return result;
     }
 

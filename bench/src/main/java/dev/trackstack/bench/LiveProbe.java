@@ -33,6 +33,8 @@ final class LiveProbe implements AutoCloseable {
     private final List<WebSocketGraphQlClient> clients = new ArrayList<>();
     private final List<Disposable> subscriptions = new ArrayList<>();
     private final Map<Integer, AtomicInteger> received = new ConcurrentHashMap<>();
+    /** Batches that said earlier ones were dropped for their subscriber (it fell behind its buffer). */
+    private final AtomicInteger gaps = new AtomicInteger();
 
     LiveProbe(String baseUrl, List<String> runIds, int subscribers) {
         URI uri = URI.create(baseUrl.replace("http", "ws") + "/graphql");
@@ -43,7 +45,7 @@ final class LiveProbe implements AutoCloseable {
                     .build();
             clients.add(client);
             subscriptions.add(client.document("subscription($r: [ID!]!) { metricPoints(runIds: $r) "
-                    + "{ runId series { name split steps times values } } }").variable("r", runIds)
+                    + "{ runId gap series { name split steps times values } } }").variable("r", runIds)
                     .retrieveSubscription("metricPoints").toEntity(Map.class)
                     .subscribe(batch -> {
                         long now = System.nanoTime();
@@ -51,6 +53,9 @@ final class LiveProbe implements AutoCloseable {
                         Object firstStep = ((List<?>) ((Map<?, ?>) series.get(0)).get("steps")).get(0);
                         arrivals.add(new Arrival(batch.get("runId") + ":" + firstStep, now));
                         received.get(subscriber).incrementAndGet();
+                        if (Boolean.TRUE.equals(batch.get("gap"))) {
+                            gaps.incrementAndGet();
+                        }
                     }));
         }
     }
@@ -66,6 +71,7 @@ final class LiveProbe implements AutoCloseable {
             Thread.sleep(200);
         }
         arrivals.clear();
+        gaps.set(0);
     }
 
     void returned(String runId, long firstStep, long nanoTime) {
@@ -79,6 +85,10 @@ final class LiveProbe implements AutoCloseable {
     long[] latencies() {
         return arrivals.stream().filter(a -> returnedAt.containsKey(a.key()))
                 .mapToLong(a -> Math.max(0, a.nanoTime() - returnedAt.get(a.key()))).toArray();
+    }
+
+    int gaps() {
+        return gaps.get();
     }
 
     @Override
