@@ -75,8 +75,7 @@ async function seedWithSql(): Promise<void> {
       (min_step, min_value) = (select step, value from metric_point where series_id = :series order by value, step limit 1),
       (max_step, max_value) = (select step, value from metric_point where series_id = :series order by value desc, step limit 1)
     where id = :series;`));
-  // The checkpoint writes the seeded gigabytes out now: left to the background, that writing overlapped the
-  // measured render and slowed it by about half a second.
+  // The checkpoint writes the seeded gigabytes out now, so that the writing does not overlap the measured renders.
   await run("psql", ["-h", "localhost", "-p", port, "-U", "postgres", "-d", "postgres", "-q", "-v", "ON_ERROR_STOP=1"], script.join("\n") + "\nanalyze;\ncheckpoint;\n");
 }
 
@@ -105,7 +104,7 @@ async function renderTimes(page: Page): Promise<{ drawnMs: number; paintedMs: nu
   }))));
 }
 
-/** Opens the compare view of all runs in a new page: its render times and long tasks, and its series requests' durations. */
+/** Opens the compare view of all runs in the page: its render times and long tasks, and its series requests' durations. */
 async function firstRender(page: Page): Promise<Record<string, unknown>> {
   const seriesRequests: number[] = [];
   page.on("requestfinished", (request) => {

@@ -1,5 +1,7 @@
 package dev.trackstack.metric;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -55,7 +57,8 @@ public class SeriesQuery {
      * metric_rollup (in parallel): 50 series × 1,000,000 points took 1 s instead of a few tens of ms.
      */
     private static final String RAW = """
-            select p.series_id, p.step, (extract(epoch from p.ts) * 1000000)::bigint, p.value
+            select p.series_id, p.step, (extract(epoch from p.ts) * 1000000)::bigint, p.value,
+                   null::float8, null::float8, null::int
             from unnest(?::bigint[]) as r(series_id)
             cross join lateral (select * from metric_point p where p.series_id = r.series_id
                                 and p.step between ? and ? offset 0) p
@@ -156,8 +159,7 @@ public class SeriesQuery {
         Map<Long, List<SeriesPoint>> points = new HashMap<>();
         if (!raw.isEmpty()) {
             jdbc.query(RAW, rs -> {
-                points.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(new SeriesPoint(rs.getLong(2),
-                        EpochMicros.toTime(rs.getLong(3)), rs.getDouble(4), null, null, null));
+                collect(points, rs);
             }, raw.stream().mapToLong(Long::longValue).toArray(), fromStep, toStep);
         }
         if (!bucketed.isEmpty()) {
@@ -272,17 +274,30 @@ public class SeriesQuery {
         }
         Map<Long, List<SeriesPoint>> read = new HashMap<>();
         jdbc.query(PARTS.formatted(parts), rs -> {
-            double min = rs.getDouble(5);
-            Double nullableMin = rs.wasNull() ? null : min;
-            double max = rs.getDouble(6);
-            Double nullableMax = rs.wasNull() ? null : max;
-            read.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(new SeriesPoint(rs.getLong(2),
-                    EpochMicros.toTime(rs.getLong(3)), rs.getDouble(4), nullableMin, nullableMax, rs.getInt(7)));
+            collect(read, rs);
         }, arguments.toArray());
         for (Map.Entry<Long, Bucketing> e : series) {
             Bucketing b = e.getValue();
             points.put(e.getKey(), merge(read.getOrDefault(e.getKey(), new ArrayList<>()), b.origin(), b.width()));
         }
+    }
+
+    /** A row of (series_id, step, epoch micros, value, min, max, count) into its series' points. */
+    private static void collect(Map<Long, List<SeriesPoint>> points, ResultSet rs) throws SQLException {
+        points.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(new SeriesPoint(rs.getLong(2),
+                EpochMicros.toTime(rs.getLong(3)), rs.getDouble(4), nullableDouble(rs, 5), nullableDouble(rs, 6),
+                nullableInt(rs, 7)));
+    }
+
+    private static Double nullableDouble(ResultSet rs, int column) throws SQLException {
+        double value = rs.getDouble(column);
+        return rs.wasNull() ? null : value;
+    }
+
+    /** Counts come as int (raw points, rollups) or bigint (continuous aggregates). */
+    private static Integer nullableInt(ResultSet rs, int column) throws SQLException {
+        int value = rs.getInt(column);
+        return rs.wasNull() ? null : value;
     }
 
     /**
