@@ -6,7 +6,6 @@ import java.util.Locale;
 import graphql.GraphQLContext;
 import graphql.execution.CoercedVariables;
 import graphql.language.Value;
-import graphql.scalars.ExtendedScalars;
 import graphql.schema.Coercing;
 import graphql.schema.CoercingParseLiteralException;
 import graphql.schema.CoercingParseValueException;
@@ -20,22 +19,21 @@ import graphql.schema.GraphQLScalarType;
  */
 final class ColumnScalars {
 
-    static final GraphQLScalarType LONGS = columnOf("LongList", ExtendedScalars.GraphQLLong);
-    static final GraphQLScalarType DATE_TIMES = columnOf("DateTimeList", DateTimeScalar.INSTANCE);
-    static final GraphQLScalarType METRIC_VALUES = columnOf("MetricValueList", MetricValueScalar.INSTANCE);
+    static final GraphQLScalarType LONGS = columnOf("LongList", ColumnJson.Element.LONG);
+    static final GraphQLScalarType DATE_TIMES = columnOf("DateTimeList", ColumnJson.Element.DATE_TIME);
+    static final GraphQLScalarType METRIC_VALUES = columnOf("MetricValueList", ColumnJson.Element.METRIC_VALUE);
 
     private ColumnScalars() {
     }
 
-    private static GraphQLScalarType columnOf(String name, GraphQLScalarType element) {
-        Coercing<?, ?> elements = element.getCoercing();
+    private static GraphQLScalarType columnOf(String name, ColumnJson.Element element) {
         return GraphQLScalarType.newScalar().name(name).coercing(new Coercing<List<?>, Object>() {
             @Override
             public Object serialize(Object value, GraphQLContext context, Locale locale) {
                 if (value instanceof SharedColumn shared) {
-                    return shared.json(elements, context, locale);
+                    return shared.json(element);
                 }
-                return new ColumnJson((List<?>) value, elements, context, locale);
+                return new ColumnJson((List<?>) value, element);
             }
 
             @Override

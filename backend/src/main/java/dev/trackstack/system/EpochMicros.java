@@ -1,6 +1,6 @@
 package dev.trackstack.system;
 
-import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 
@@ -13,8 +13,9 @@ public final class EpochMicros {
     private EpochMicros() {
     }
 
+    /** Through LocalDateTime: {@code Instant.atOffset} builds the offset's ZoneRules anew on every call. */
     public static OffsetDateTime toTime(long micros) {
-        return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000), Math.floorMod(micros, 1_000_000) * 1_000L)
-                .atOffset(ZoneOffset.UTC);
+        return OffsetDateTime.of(LocalDateTime.ofEpochSecond(Math.floorDiv(micros, 1_000_000),
+                (int) Math.floorMod(micros, 1_000_000) * 1_000, ZoneOffset.UTC), ZoneOffset.UTC);
     }
 }

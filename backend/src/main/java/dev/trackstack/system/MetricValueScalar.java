@@ -12,6 +12,7 @@ import graphql.schema.Coercing;
 import graphql.schema.CoercingParseLiteralException;
 import graphql.schema.CoercingParseValueException;
 import graphql.schema.GraphQLScalarType;
+import tools.jackson.core.JsonGenerator;
 
 /**
  * A double that may be NaN or ±Infinity: JSON has no literal for those, so they travel as the strings
@@ -25,13 +26,8 @@ final class MetricValueScalar {
                 @Override
                 public Object serialize(Object value, GraphQLContext context, Locale locale) {
                     double d = ((Number) value).doubleValue();
-                    if (Double.isNaN(d)) {
-                        return "NaN";
-                    }
-                    if (Double.isInfinite(d)) {
-                        return d > 0 ? "Infinity" : "-Infinity";
-                    }
-                    return d;
+                    String name = nameOf(d);
+                    return name != null ? name : d;
                 }
 
                 @Override
@@ -70,6 +66,28 @@ final class MetricValueScalar {
             .build();
 
     private MetricValueScalar() {
+    }
+
+    /** Writes a column's element as {@link #INSTANCE} serializes it. */
+    static void write(JsonGenerator json, Object value) {
+        double d = ((Number) value).doubleValue();
+        String name = nameOf(d);
+        if (name != null) {
+            json.writeString(name);
+        } else {
+            json.writeNumber(d);
+        }
+    }
+
+    /** The string a value that JSON has no number for travels as; null for finite values. */
+    private static String nameOf(double d) {
+        if (Double.isNaN(d)) {
+            return "NaN";
+        }
+        if (Double.isInfinite(d)) {
+            return d > 0 ? "Infinity" : "-Infinity";
+        }
+        return null;
     }
 
     private static Double special(String s) {

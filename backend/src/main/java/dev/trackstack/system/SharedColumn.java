@@ -1,12 +1,7 @@
 package dev.trackstack.system;
 
 import java.util.List;
-import java.util.Locale;
 
-import graphql.GraphQLContext;
-import graphql.schema.Coercing;
-import tools.jackson.core.StreamWriteFeature;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.util.RawValue;
 
 /**
@@ -15,9 +10,6 @@ import tools.jackson.databind.util.RawValue;
  * batch would format 60,000 numbers and times).
  */
 public final class SharedColumn {
-
-    private static final JsonMapper JSON = JsonMapper.builder()
-            .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
 
     private final List<?> items;
     /** Rendering twice in a race is harmless: both render the same text. */
@@ -31,10 +23,10 @@ public final class SharedColumn {
         return items;
     }
 
-    RawValue json(Coercing<?, ?> elements, GraphQLContext context, Locale locale) {
+    RawValue json(ColumnJson.Element element) {
         RawValue rendered = json;
         if (rendered == null) {
-            rendered = new RawValue(JSON.writeValueAsString(new ColumnJson(items, elements, context, locale)));
+            rendered = new RawValue(ColumnJson.render(items, element));
             json = rendered;
         }
         return rendered;

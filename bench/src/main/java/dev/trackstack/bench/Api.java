@@ -25,22 +25,32 @@ final class Api {
 
     /** Answers {@code data}; any GraphQL error fails the benchmark, since numbers from failed calls mean nothing. */
     JsonNode call(String query, Map<String, Object> variables) {
+        return data(send(query, variables));
+    }
+
+    /** The whole response body, neither decoded nor parsed: reads are timed to this. */
+    byte[] send(String query, Map<String, Object> variables) {
         try {
             String body = JSON.writeValueAsString(Map.of("query", query, "variables", variables));
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(endpoint)
+            return http.send(HttpRequest.newBuilder(endpoint)
                     .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-            JsonNode json = JSON.readTree(response.body());
-            if (json.has("errors")) {
-                throw new IllegalStateException("GraphQL error: " + json.get("errors"));
-            }
-            return json.get("data");
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofByteArray())
+                    .body();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The {@code data} of a response body; any GraphQL error fails the benchmark. */
+    static JsonNode data(byte[] body) {
+        JsonNode json = JSON.readTree(body);
+        if (json.has("errors")) {
+            throw new IllegalStateException("GraphQL error: " + json.get("errors"));
+        }
+        return json.get("data");
     }
 
     String createModel(String project, String name) {
