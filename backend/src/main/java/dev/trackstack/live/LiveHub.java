@@ -1,10 +1,12 @@
 package dev.trackstack.live;
 
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 import dev.trackstack.system.TrackstackProperties;
 import org.slf4j.Logger;
@@ -21,8 +23,8 @@ import reactor.core.scheduler.Schedulers;
 /**
  * Fans committed events out to this instance's subscribers. Each subscriber has a bounded buffer; when it
  * is full the event is dropped for that subscriber alone (a points subscriber learns of it through
- * {@code gap}), so a slow or stalled client never slows ingest or anyone else. Summary changes are
- * coalesced to one event per run per second.
+ * {@code gap} on the run's next batch), so a slow or stalled client never slows ingest or anyone else. Summary
+ * changes are coalesced to one event per run per second.
  */
 @Component
 @EnableScheduling
@@ -41,12 +43,12 @@ public class LiveHub implements SchedulingConfigurer {
     }
 
     Flux<MetricPointBatch> metricPoints(Set<Long> runIds, Set<String> names) {
-        return subscribe(pointSubscribers, (batch, gap) ->
+        return subscribe(pointSubscribers, MetricPointBatch::runId, (batch, gap) ->
                 runIds.contains(batch.runId()) ? batch.select(names, gap) : null);
     }
 
     Flux<RunEvent> runEvents(String project) {
-        return subscribe(runSubscribers, (event, gap) ->
+        return subscribe(runSubscribers, event -> RunEvent.class, (event, gap) ->
                 project == null || project.equals(event.project()) ? event : null);
     }
 
@@ -92,9 +94,10 @@ public class LiveHub implements SchedulingConfigurer {
      * event once per subscriber before going on. The worker drains the sink's own bounded buffer (publishOn fuses
      * with it), which so stays all that a subscriber's backlog holds.
      */
-    private <E, O> Flux<O> subscribe(Set<Subscriber<E, O>> subscribers, Selector<E, O> selector) {
+    private <E, O> Flux<O> subscribe(Set<Subscriber<E, O>> subscribers, Function<E, Object> gapKey,
+            Selector<E, O> selector) {
         return Flux.defer(() -> {
-            Subscriber<E, O> subscriber = new Subscriber<>(selector, bufferSize);
+            Subscriber<E, O> subscriber = new Subscriber<>(gapKey, selector, bufferSize);
             subscribers.add(subscriber);
             return subscriber.sink.asFlux().publishOn(Schedulers.boundedElastic())
                     .doFinally(signal -> subscribers.remove(subscriber));
@@ -109,10 +112,16 @@ public class LiveHub implements SchedulingConfigurer {
     private static final class Subscriber<E, O> {
 
         final Sinks.Many<O> sink;
+        private final Function<E, Object> gapKey;
         private final Selector<E, O> selector;
-        private boolean gap;
+        /**
+         * The keys (runs, for points) of events dropped for this subscriber: the next event of the same key says so,
+         * since a client refetches what that event is about.
+         */
+        private final Set<Object> gaps = new HashSet<>();
 
-        Subscriber(Selector<E, O> selector, int bufferSize) {
+        Subscriber(Function<E, Object> gapKey, Selector<E, O> selector, int bufferSize) {
+            this.gapKey = gapKey;
             this.selector = selector;
             this.sink = Sinks.many().unicast().onBackpressureBuffer(new ArrayBlockingQueue<>(bufferSize));
         }
@@ -122,15 +131,22 @@ public class LiveHub implements SchedulingConfigurer {
          * goes wrong with one subscriber (its session closing as we emit, say) stays with it.
          */
         synchronized void offer(E event) {
-            O out = selector.select(event, gap);
+            Object key = gapKey.apply(event);
+            O out = selector.select(event, gaps.contains(key));
             if (out == null) {
                 return;
             }
+            boolean dropped;
             try {
-                gap = sink.tryEmitNext(out).isFailure();
+                dropped = sink.tryEmitNext(out).isFailure();
             } catch (RuntimeException e) {
-                gap = true;
+                dropped = true;
                 log.debug("Could not deliver an event to a subscriber: {}", e.toString());
+            }
+            if (dropped) {
+                gaps.add(key);
+            } else {
+                gaps.remove(key);
             }
         }
     }

@@ -142,6 +142,27 @@ class LiveTests extends ApiTest {
     }
 
     @Test
+    void shouldMarkTheGapOnTheNextBatchOfTheRunThatLostPoints() {
+        String run = createRun();
+        String other = createRun();
+        StalledSubscriber stalled = new StalledSubscriber();
+        hub.metricPoints(Set.of(Long.parseLong(run), Long.parseLong(other)), null).subscribe(stalled);
+        for (int i = 0; i <= 256; i++) {  // the last one finds the buffer full
+            ingest.log(Long.parseLong(run), List.of(new MetricPointInput("loss", null, (long) i, 1.0, null)), null);
+        }
+        stalled.request(258);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(stalled.received).hasSize(256));
+
+        ingest.log(Long.parseLong(other), List.of(new MetricPointInput("loss", null, 1L, 1.0, null)), null);
+        ingest.log(Long.parseLong(run), List.of(new MetricPointInput("loss", null, 1000L, 1.0, null)), null);
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(stalled.received).hasSize(258));
+        assertThat(stalled.received.subList(256, 258)).extracting(MetricPointBatch::runId, MetricPointBatch::gap)
+                .containsExactly(tuple(Long.parseLong(other), false), tuple(Long.parseLong(run), true));
+        stalled.dispose();
+    }
+
+    @Test
     void shouldStreamRunEventsOfAProject() throws Exception {
         BlockingQueue<Map<String, Object>> received = subscribe(port, hub::subscriberCount,
                 "subscription($p: String) { runEvents(project: $p) { type runId project run { status } } }",
