@@ -164,7 +164,8 @@ public final class Bench {
         return () -> api.logMetrics(run, Ingest.batch(step[0]++, 1));
     }
 
-    private static Map<String, Object> withSubscribers(Size size, LiveProbe live) {
+    private static Map<String, Object> withSubscribers(Size size, LiveProbe live) throws InterruptedException {
+        live.awaitDelivered(Duration.ofSeconds(60));
         Map<String, Object> result = new LinkedHashMap<>(Map.of("subscribers", size.subscribers(),
                 "writers", WRITERS));
         result.put("log_to_visible", Stats.of(live.latencies()));

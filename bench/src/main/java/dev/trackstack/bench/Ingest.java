@@ -46,11 +46,11 @@ final class Ingest {
                     long sent = System.nanoTime();
                     api.logMetrics(runId, batch);
                     long returned = System.nanoTime();
-                    if (live != null) {
-                        live.returned(runId, step, returned);
-                    }
                     if (sent >= measureFrom) {
                         latencies.add(returned - sent);
+                        if (live != null) {
+                            live.returned(runId, step, returned);
+                        }
                     }
                     if (returned >= measureFrom && returned < end) {
                         calls.incrementAndGet();

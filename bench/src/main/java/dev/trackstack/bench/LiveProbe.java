@@ -85,7 +85,20 @@ final class LiveProbe implements AutoCloseable {
     }
 
     /**
-     * Latency per (subscriber, batch). An arrival can precede the writer's return (events leave at commit,
+     * Waits until no batch has arrived for a second (at most the timeout): batches logged at the end of the
+     * measured window are still on their way, and the latest are the ones that waited longest.
+     */
+    void awaitDelivered(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int seen = -1;
+        while (arrivals.size() != seen && System.nanoTime() < deadline) {
+            seen = arrivals.size();
+            Thread.sleep(1000);
+        }
+    }
+
+    /**
+     * Latency per (subscriber, batch) of the batches logged in the measured window. An arrival can precede the writer's return (events leave at commit,
      * before the HTTP response is written); that counts as zero.
      */
     long[] latencies() {
