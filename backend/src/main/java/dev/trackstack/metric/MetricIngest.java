@@ -5,7 +5,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -180,9 +179,7 @@ public class MetricIngest {
                         new long[] {a[0], Math.min(a[1], b[1]), Math.max(a[2], b[2])});
             }
         }
-        stored.sort(Comparator.comparing(LivePoint::name)
-                .thenComparing(LivePoint::split, Comparator.nullsFirst(Comparator.naturalOrder()))
-                .thenComparingLong(LivePoint::step));
+        stored.sort(LivePoint.ORDER);
         live.pointsLogged(new PointsLogged(runId, project, stored), List.copyOf(ranges.values()));
     }
 

@@ -207,13 +207,15 @@ class LiveTests extends ApiTest {
             BlockingQueue<Map<String, Object>> received = subscribe(otherPort, otherHub::subscriberCount,
                     METRIC_POINTS, Map.of("runIds", List.of(run, another)));
 
-            logMetrics(run, List.of(point("loss", "train", 7, 0.25), point("loss", "train", 8, 0.2)), null);
+            // read back from the database by the other instance, and still series by series in step order
+            logMetrics(run, List.of(point("loss", "train", 8, 0.2), point("acc", "train", 7, 0.9),
+                    point("loss", "train", 7, 0.25)), null);
             logMetrics(another, List.of(point("loss", "train", 7, 0.5)), null);
 
             Map<String, Object> batch = received.poll(10, TimeUnit.SECONDS);
             assertThat(batch).isNotNull().containsEntry("runId", run);
-            assertThat(steps(batch)).containsExactly(7, 8);
-            assertThat(values(batch)).containsExactly(0.25, 0.2);
+            assertThat(steps(batch)).containsExactly(7, 7, 8);
+            assertThat(values(batch)).containsExactly(0.9, 0.25, 0.2);
             Map<String, Object> next = received.poll(10, TimeUnit.SECONDS);
             assertThat(next).isNotNull().containsEntry("runId", another);
             assertThat(values(next)).containsExactly(0.5);
