@@ -85,6 +85,7 @@ public record TrackstackProperties(
             @DefaultValue("15") int queryDepth,
             @DefaultValue("1000") int queryComplexity,
             @DefaultValue("256") int subscriberBuffer,
+            @DefaultValue("0") int ingestTransactions,
             @DefaultValue("1000") int websocketConnections,
             @DefaultValue("8192") int websocketMessageChars,
             @DefaultValue("16777216") int requestBytes) {

@@ -1,11 +1,17 @@
 package dev.trackstack.metric;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.sql.Connection;
+import java.time.Duration;
 import java.time.Year;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import dev.trackstack.ApiTest;
 import org.junit.jupiter.api.Test;
@@ -219,6 +225,39 @@ class LogMetricsTests extends ApiTest {
                 .execute(), "BAD_USER_INPUT");
         errorCode(graphQl.document("mutation { rewindRun(runId: \"4444444444\", toStep: 1) }").execute(),
                 "NOT_FOUND");
+    }
+
+    @Test
+    void shouldLetOnlyOneCallPerCoreWriteAtOnceAndTheOthersWaitTheirTurn() throws Exception {
+        String run = createRun();
+        int slots = Runtime.getRuntime().availableProcessors();
+        List<CompletableFuture<Integer>> calls = new ArrayList<>();
+        ExecutorService callers = Executors.newFixedThreadPool(slots + 1);
+        try (Connection lock = jdbc.getDataSource().getConnection()) {
+            // Holds the run, so that every call that got to write waits in the database.
+            lock.setAutoCommit(false);
+            lock.createStatement().execute("select id from run where id = " + run + " for update");
+            for (int i = 0; i <= slots; i++) {
+                long step = i;
+                calls.add(CompletableFuture.supplyAsync(() -> logMetrics(run, List.of(point("loss", null, step, 1.0)),
+                        null).path("logMetrics.accepted").entity(Integer.class).get(), callers));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> writersWaiting() == slots);
+            // The one call more waits outside: for a second, never more than one per core inside.
+            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2))
+                    .until(() -> writersWaiting() == slots);
+            assertThat(calls).noneMatch(CompletableFuture::isDone);
+            lock.commit();
+        } finally {
+            callers.shutdown();
+        }
+        assertThat(calls.stream().map(CompletableFuture::join)).containsOnly(1);
+        assertThat(pointCount(run)).isEqualTo(slots + 1);
+    }
+
+    private int writersWaiting() {
+        return jdbc.queryForObject("select count(*) from pg_stat_activity where wait_event_type = 'Lock' "
+                + "and query like '%for key share of r%'", Integer.class);
     }
 
     private long pointCount(String runId) {
