@@ -107,24 +107,27 @@ export function mountMetricPanel(
   }
 
   /**
-   * Live or zoom update: only the changed series are replaced, by id; nothing is redrawn from scratch.
-   * ECharts draws the chart in the next frame (lazyUpdate); the next chart's turn is the frame after that, so
-   * that no frame (one task of the main thread) holds more than one chart's work.
+   * Live or zoom update: only the changed series are replaced, by id; nothing is redrawn from scratch. One chart
+   * per task, and outside the browser's frames: ECharts updates and paints the chart's canvas here, and the next
+   * frame only rasterizes it (in a frame, as with lazyUpdate, one task held both). The next chart's turn comes
+   * after that frame.
    */
   function drawDirty(): void {
-    drawFrame = undefined;
+    drawTimer = undefined;
     const chart = [...charts.values()].find((c) => c.dirty.size);
     if (!chart) return;
-    chart.chart.setOption({ series: seriesOf(chart, chart.dirty) }, { lazyUpdate: true });
+    chart.chart.setOption({ series: seriesOf(chart, chart.dirty) });
     chart.dirty.clear();
-    if ([...charts.values()].some((c) => c.dirty.size)) drawFrame = requestAnimationFrame(() => (drawFrame = requestAnimationFrame(drawDirty)));
+    if ([...charts.values()].some((c) => c.dirty.size)) {
+      drawFrame = requestAnimationFrame(() => {
+        drawFrame = undefined;
+        drawTimer = setTimeout(drawDirty);
+      });
+    }
   }
 
   function scheduleDraw(): void {
-    drawTimer ??= setTimeout(() => {
-      drawTimer = undefined;
-      drawFrame ??= requestAnimationFrame(drawDirty);
-    }, DRAW_INTERVAL_MS);
+    if (drawTimer === undefined && drawFrame === undefined) drawTimer = setTimeout(drawDirty, DRAW_INTERVAL_MS);
   }
 
   /** Updates a line's row of the min/max table (added on its first draw) in place. */
