@@ -56,6 +56,8 @@ export function mountMetricPanel(
   let pending: Batch[] | null = [];
   let drawTimer: ReturnType<typeof setTimeout> | undefined;
   let drawFrame: number | undefined;
+  /** The charts still to draw in the current round of live draws. */
+  let drawQueue: MetricChart[] = [];
   const gapRuns = new Set<string>();
   let gapTimer: ReturnType<typeof setTimeout> | undefined;
   let disposed = false;
@@ -107,27 +109,35 @@ export function mountMetricPanel(
   }
 
   /**
-   * Live or zoom update: only the changed series are replaced, by id; nothing is redrawn from scratch. One chart
-   * per task, and outside the browser's frames: ECharts updates and paints the chart's canvas here, and the next
-   * frame only rasterizes it (in a frame, as with lazyUpdate, one task held both). The next chart's turn comes
-   * after that frame.
+   * Live or zoom update: only the changed series are replaced, by id; nothing is redrawn from scratch. Every
+   * DRAW_INTERVAL_MS, the charts changed by then are drawn one per task, and outside the browser's frames: ECharts
+   * updates and paints a chart's canvas here, and the next frame only rasterizes it (in a frame, as with
+   * lazyUpdate, one task held both). The next chart's turn comes after that frame; what changes meanwhile waits
+   * for the next round.
    */
-  function drawDirty(): void {
+  function drawNext(): void {
     drawTimer = undefined;
-    const chart = [...charts.values()].find((c) => c.dirty.size);
-    if (!chart) return;
-    chart.chart.setOption({ series: seriesOf(chart, chart.dirty) });
-    chart.dirty.clear();
-    if ([...charts.values()].some((c) => c.dirty.size)) {
+    const chart = drawQueue.shift();
+    if (chart?.dirty.size) {
+      chart.chart.setOption({ series: seriesOf(chart, chart.dirty) });
+      chart.dirty.clear();
+    }
+    if (drawQueue.length) {
       drawFrame = requestAnimationFrame(() => {
         drawFrame = undefined;
-        drawTimer = setTimeout(drawDirty);
+        drawTimer = setTimeout(drawNext);
       });
+    } else if ([...charts.values()].some((c) => c.dirty.size)) {
+      scheduleDraw();
     }
   }
 
   function scheduleDraw(): void {
-    if (drawTimer === undefined && drawFrame === undefined) drawTimer = setTimeout(drawDirty, DRAW_INTERVAL_MS);
+    if (drawTimer !== undefined || drawFrame !== undefined) return;
+    drawTimer = setTimeout(() => {
+      drawQueue = [...charts.values()].filter((c) => c.dirty.size);
+      drawNext();
+    }, DRAW_INTERVAL_MS);
   }
 
   /** Updates a line's row of the min/max table (added on its first draw) in place. */
