@@ -40,11 +40,11 @@ class ClusterListener implements SmartLifecycle {
      * batch's few series instead.
      */
     private static final String POINTS = """
-            select r.event, p.series_id, p.step, p.value, (extract(epoch from p.ts) * 1000000)::bigint
+            select r.event, p.series_id, p.step, p.value, %s
             from unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[]) as r(event, series_id, lo, hi)
             cross join lateral (select * from metric_point p where p.series_id = r.series_id
                                 and p.step between r.lo and r.hi offset 0) p
-            """;
+            """.formatted(EpochMicros.sql("p.ts"));
 
     /**
      * Points sent longer ago than this are not read back: this instance fell behind (other instances ingest faster

@@ -1,9 +1,6 @@
 package dev.trackstack.metric;
 
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -18,6 +15,7 @@ import dev.trackstack.live.RunEvent;
 import dev.trackstack.storage.Storage;
 import dev.trackstack.storage.StorageMode;
 import dev.trackstack.system.ApiException;
+import dev.trackstack.system.EpochMicros;
 import dev.trackstack.system.TrackstackProperties;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
@@ -173,8 +171,7 @@ public class MetricIngest {
             // remove(): a step given twice in one call was stored once, from its first occurrence.
             if (accepted.remove(new StoredPoint(series[i], p.step()))) {
                 SeriesKey key = SeriesKey.of(p);
-                stored.add(new LivePoint(key.name(), key.split(), p.step(), p.value(), OffsetDateTime.ofInstant(
-                        Instant.EPOCH.plus(micros[i], ChronoUnit.MICROS), ZoneOffset.UTC)));
+                stored.add(new LivePoint(key.name(), key.split(), p.step(), p.value(), EpochMicros.toTime(micros[i])));
                 ranges.merge(series[i], new long[] {series[i], p.step(), p.step()}, (a, b) ->
                         new long[] {a[0], Math.min(a[1], b[1]), Math.max(a[2], b[2])});
             }

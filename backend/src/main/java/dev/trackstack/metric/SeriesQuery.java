@@ -59,12 +59,12 @@ public class SeriesQuery {
      * metric_rollup (in parallel): 50 series × 1,000,000 points took 1 s instead of a few tens of ms.
      */
     private static final String RAW = """
-            select p.series_id, p.step, (extract(epoch from p.ts) * 1000000)::bigint, p.value
+            select p.series_id, p.step, %s, p.value
             from unnest(?::bigint[]) as r(series_id)
             cross join lateral (select * from metric_point p where p.series_id = r.series_id
                                 and p.step between ? and ? offset 0) p
             order by p.series_id, p.step
-            """;
+            """.formatted(EpochMicros.sql("p.ts"));
 
     /** Raw points as parts, of the step ranges {@code %s}: rows of (series_id, lo, hi). */
     private static final String RAW_PARTS = """
@@ -80,15 +80,15 @@ public class SeriesQuery {
     private static final String RANGES = "unnest(?::bigint[], ?::bigint[], ?::bigint[])";
 
     /**
-     * Materialized buckets of a continuous aggregate level (its hypertable {@code %s}) wholly inside each series'
-     * step range, with their first steps. Steps are assumed to grow with time, as training logs them, so the
-     * buckets cover one run of steps; the range's ends that they leave, including what is not materialized yet,
-     * are read raw. The counts of coarser levels are sums, numeric in SQL: bigint reads much faster.
+     * Materialized buckets of a continuous aggregate level (its hypertable, the last {@code %s}) wholly inside each
+     * series' step range (the ranges, the middle one), with their first steps. Steps are assumed to grow with time,
+     * as training logs them, so the buckets cover one run of steps; the range's ends that they leave, including what
+     * is not materialized yet, are read raw. The counts of coarser levels are sums, numeric in SQL: bigint reads
+     * much faster.
      */
     private static final String AGGREGATED = """
-            select g.series_id, g.last_step, (extract(epoch from g.last_ts) * 1000000)::bigint, g.last_value,
-                   g.min_value, g.max_value, g.n::bigint, g.first_step
-            from unnest(?::bigint[], ?::bigint[], ?::bigint[]) as c(series_id, lo, hi)
+            select g.series_id, g.last_step, %s, g.last_value, g.min_value, g.max_value, g.n::bigint, g.first_step
+            from %s as c(series_id, lo, hi)
             cross join lateral (select * from %s g where g.series_id = c.series_id
                                 and g.first_step >= c.lo and g.last_step <= c.hi offset 0) g
             """;
@@ -100,10 +100,9 @@ public class SeriesQuery {
                                 and r.bucket between c.lo and c.hi offset 0) r
             """;
 
-    /** The parts {@code %s}, with their last times in epoch microseconds. */
+    /** The parts (the second {@code %s}), with their last times in epoch microseconds. */
     private static final String PARTS = """
-            select series_id, last_step, (extract(epoch from last_ts) * 1000000)::bigint, last_value,
-                   min_value, max_value, n
+            select series_id, last_step, %s, last_value, min_value, max_value, n
             from (%s) parts
             """;
 
@@ -113,13 +112,11 @@ public class SeriesQuery {
     private final JdbcTemplate jdbc;
     private final Storage storage;
     private final Executor executor;
-    private final boolean rollups;
 
     SeriesQuery(JdbcTemplate jdbc, Storage storage, @Qualifier("applicationTaskExecutor") Executor executor) {
         this.jdbc = jdbc;
         this.executor = executor;
         this.storage = storage;
-        this.rollups = storage.mode().rollupsAtIngest();
     }
 
     /**
@@ -161,7 +158,7 @@ public class SeriesQuery {
             if (count > maxPoints) {
                 Extent extent = new Extent(rs.getLong(3), rs.getObject(4, OffsetDateTime.class), rs.getLong(5),
                         rs.getObject(6, OffsetDateTime.class));
-                bucketed.put(rs.getLong(1), rollups ? rollupBucketing(extent, maxPoints)
+                bucketed.put(rs.getLong(1), storage.mode().rollupsAtIngest() ? rollupBucketing(extent, maxPoints)
                         : aggregateBucketing(extent, maxPoints));
             } else if (count > 0) {
                 raw.add(rs.getLong(1));
@@ -257,7 +254,7 @@ public class SeriesQuery {
      */
     private void readBuckets(Map<Long, Bucketing> bucketed, Map<Long, List<SeriesPoint>> points) {
         Map<Long, List<Row>> read = new HashMap<>();
-        if (rollups) {
+        if (storage.mode().rollupsAtIngest()) {
             Columns rawParts = new Columns(3);
             Columns rollupParts = new Columns(4);
             bucketed.forEach((id, b) -> b.parts().forEach(part -> {
@@ -288,7 +285,7 @@ public class SeriesQuery {
     }
 
     private void readParts(String parts, List<long[]> arguments, Map<Long, List<Row>> read) {
-        jdbc.query(PARTS.formatted(parts), rs -> {
+        jdbc.query(PARTS.formatted(EpochMicros.sql("last_ts"), parts), rs -> {
             collect(read, rs);
         }, arguments.toArray());
     }
@@ -296,7 +293,8 @@ public class SeriesQuery {
     /** A level's materialized buckets in the ranges (series_id, first, last), then raw points for the rest. */
     private void readAggregated(AggregateLevel level, Columns ranges, Map<Long, List<Row>> read) {
         Map<Long, long[]> covered = new HashMap<>();  // per series, the first and last step of the buckets read
-        jdbc.query(AGGREGATED.formatted(storage.materialization(level)), rs -> {
+        String buckets = AGGREGATED.formatted(EpochMicros.sql("g.last_ts"), RANGES, storage.materialization(level));
+        jdbc.query(buckets, rs -> {
             collect(read, rs);
             long[] steps = covered.computeIfAbsent(rs.getLong(1), k -> new long[] {Long.MAX_VALUE, Long.MIN_VALUE});
             steps[0] = Math.min(steps[0], rs.getLong(8));

@@ -5,12 +5,17 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 
 /**
- * Times read as microseconds since the epoch ({@code (extract(epoch from ts) * 1000000)::bigint}): pgjdbc's
- * {@code getObject(OffsetDateTime)} costs a time-zone lookup per row, which shows on reads of many rows.
+ * Times read as microseconds since the epoch ({@link #sql}): pgjdbc's {@code getObject(OffsetDateTime)} costs a
+ * time-zone lookup per row, which shows on reads of many rows.
  */
 public final class EpochMicros {
 
     private EpochMicros() {
+    }
+
+    /** SQL for a timestamptz {@code column} as the microseconds that {@link #toTime} turns back into a time. */
+    public static String sql(String column) {
+        return "(extract(epoch from " + column + ") * 1000000)::bigint";
     }
 
     /** Through LocalDateTime: {@code Instant.atOffset} builds the offset's ZoneRules anew on every call. */
