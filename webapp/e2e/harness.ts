@@ -141,13 +141,17 @@ export const ARTEFACTS = join(import.meta.dirname, "..", "target", "e2e");
 
 /** A task of the page's main thread: its wall-clock duration and the CPU time it took (the rest is waiting for a CPU). */
 export interface MainThreadTask {
+  /** From the start of the recording. */
+  atMs: number;
   wallMs: number;
   cpuMs: number;
+  /** What ran in it over 2 ms (Chromium's timeline events: TimerFire, FireAnimationFrame, MinorGC, …), as "name wall/cpu". */
+  ran: string[];
 }
 
 /**
- * Records the page's main-thread tasks (Chromium's "toplevel" trace events, through CDP) while `during` runs,
- * and answers those longer than `minMs` of wall-clock time. On a busy machine a task's wall time grows with
+ * Records the page's main-thread tasks (Chromium's "toplevel" and "devtools.timeline" trace events, through CDP)
+ * while `during` runs, and answers those longer than `minMs` of wall-clock time, with what ran in them. On a busy machine a task's wall time grows with
  * the load; its CPU time is what the page's code costs.
  */
 export async function mainThreadTasks(page: Page, during: () => Promise<void>, minMs = 50): Promise<MainThreadTask[]> {
@@ -155,7 +159,7 @@ export async function mainThreadTasks(page: Page, during: () => Promise<void>, m
   const events: TraceEvent[] = [];
   // (the protocol's typings call the events string maps; they hold numbers too)
   cdp.on("Tracing.dataCollected", ({ value }) => events.push(...(value as unknown as TraceEvent[])));
-  await cdp.send("Tracing.start", { categories: "toplevel", transferMode: "ReportEvents" });
+  await cdp.send("Tracing.start", { categories: "toplevel,devtools.timeline", transferMode: "ReportEvents" });
   try {
     await during();
   } finally {
@@ -166,12 +170,24 @@ export async function mainThreadTasks(page: Page, during: () => Promise<void>, m
   }
   // The page's renderer main thread: of the renderers' main threads, the one that ran most.
   const mains = events.filter((e) => e.ph === "M" && e.name === "thread_name" && e.args?.name === "CrRendererMain");
-  const tasks = (m: TraceEvent) => events.filter((e) => e.pid === m.pid && e.tid === m.tid && e.ph === "X" && e.name === "ThreadControllerImpl::RunTask");
-  const busiest = mains.map(tasks).sort((a, b) => b.length - a.length)[0] ?? [];
-  return busiest
-    .filter((e) => e.dur! > minMs * 1000)
-    .map((e) => ({ wallMs: Math.round(e.dur! / 1000), cpuMs: Math.round((e.tdur ?? 0) / 1000) }));
+  const onThread = (m: TraceEvent) => events.filter((e) => e.pid === m.pid && e.tid === m.tid && e.ph === "X");
+  const threads = mains.map(onThread).map((all) => ({ all, tasks: all.filter((e) => e.name === TASK) }));
+  const { all, tasks } = threads.sort((a, b) => b.tasks.length - a.tasks.length)[0] ?? { all: [], tasks: [] };
+  const start = Math.min(...tasks.map((e) => e.ts));
+  const ms = (micros = 0) => Math.round(micros / 1000);
+  return tasks
+    .filter((task) => task.dur! > minMs * 1000)
+    .map((task) => ({
+      atMs: ms(task.ts - start),
+      wallMs: ms(task.dur),
+      cpuMs: ms(task.tdur),
+      ran: all
+        .filter((e) => e !== task && e.name !== TASK && e.ts >= task.ts && e.ts + e.dur! <= task.ts + task.dur! && e.dur! > 2000)
+        .map((e) => `${e.name} ${ms(e.dur)}/${ms(e.tdur)}`),
+    }));
 }
+
+const TASK = "ThreadControllerImpl::RunTask";
 
 interface TraceEvent {
   name: string;

@@ -118,13 +118,17 @@ async function firstRender(page: Page): Promise<Record<string, unknown>> {
   return { ...times, seriesRequestsMs: seriesRequests, ...longTasks(tasks) };
 }
 
-/** Main-thread tasks over 50 ms: how many, the longest, and the most CPU time one took (the machine's load stretches the rest). */
+/**
+ * Main-thread tasks over 50 ms: how many, the longest, and the most CPU time one took (the machine's load stretches
+ * the rest), and each with what ran in it.
+ */
 const longTasks = (tasks: MainThreadTask[]) => ({
   longTasks: tasks.length,
   longestTaskMs: Math.max(0, ...tasks.map((t) => t.wallMs)),
   mostCpuMs: Math.max(0, ...tasks.map((t) => t.cpuMs)),
   tasksOver50MsCpu: tasks.filter((t) => t.cpuMs > 50).length,
   loadAverage: Math.round(loadavg()[0] * 10) / 10,
+  tasks,
 });
 
 beforeAll(async () => {

@@ -24,6 +24,8 @@ type Batch = MetricPointsSubscription["metricPoints"];
 
 /** Live draws are coalesced: a chart is redrawn about this often at most, whatever the rate of points. */
 const DRAW_INTERVAL_MS = 500;
+/** Batches less than this apart are one burst (many runs logging at once reach us together): drawn after its end. */
+const BURST_GAP_MS = 50;
 const ZOOM_DEBOUNCE_MS = 350;
 /** Batches with `gap` for several runs usually come together (one slow socket): their runs are refetched at once. */
 const GAP_REFETCH_DELAY_MS = 100;
@@ -54,10 +56,14 @@ export function mountMetricPanel(
   const maxPoints = Math.min(2000, Math.max(200, Math.round(grid.clientWidth / (twoColumns ? 2 : 1))));
   const splitOrder: (string | null)[] = [];
   let pending: Batch[] | null = [];
+  /** The next round of live draws, or the next chart's turn in this round. */
   let drawTimer: ReturnType<typeof setTimeout> | undefined;
   let drawFrame: number | undefined;
-  /** The charts still to draw in the current round of live draws. */
+  /** The charts of the round under way, the one being drawn first; empty between rounds. */
   let drawQueue: MetricChart[] = [];
+  let lastRoundAt = -Infinity;
+  /** When the first change the next round will draw came. */
+  let firstChangeAt: number | undefined;
   const gapRuns = new Set<string>();
   let gapTimer: ReturnType<typeof setTimeout> | undefined;
   let disposed = false;
@@ -109,19 +115,38 @@ export function mountMetricPanel(
   }
 
   /**
-   * Live or zoom update: only the changed series are replaced, by id; nothing is redrawn from scratch. Every
-   * DRAW_INTERVAL_MS, the charts changed by then are drawn one per task, and outside the browser's frames: ECharts
+   * Live or zoom update: only the changed series are replaced, by id; nothing is redrawn from scratch. Draws go in
+   * rounds. A round starts once batches have stopped coming for BURST_GAP_MS: a burst is drawn once, after its
+   * messages are handled and while the sender (on a small machine, often the server next to us) rests. A steady
+   * stream does not hold a round back more than DRAW_INTERVAL_MS, and a round starts no sooner than that after the
+   * previous one. In a round the changed charts are drawn one per task, and outside the browser's frames: ECharts
    * updates and paints a chart's canvas here, and the next frame only rasterizes it (in a frame, as with
    * lazyUpdate, one task held both). The next chart's turn comes after that frame; what changes meanwhile waits
    * for the next round.
    */
+  function scheduleDraw(): void {
+    if (drawQueue.length) return; // the round under way schedules the next when it ends
+    const now = performance.now();
+    firstChangeAt ??= now;
+    const at = Math.max(lastRoundAt + DRAW_INTERVAL_MS, Math.min(now + BURST_GAP_MS, firstChangeAt + DRAW_INTERVAL_MS));
+    clearTimeout(drawTimer);
+    drawTimer = setTimeout(startRound, at - now);
+  }
+
+  function startRound(): void {
+    lastRoundAt = performance.now();
+    firstChangeAt = undefined;
+    drawQueue = [...charts.values()].filter((c) => c.dirty.size);
+    if (drawQueue.length) drawNext();
+  }
+
   function drawNext(): void {
-    drawTimer = undefined;
-    const chart = drawQueue.shift();
-    if (chart?.dirty.size) {
+    const chart = drawQueue[0];
+    if (chart.dirty.size) {
       chart.chart.setOption({ series: seriesOf(chart, chart.dirty) });
       chart.dirty.clear();
     }
+    drawQueue.shift();
     if (drawQueue.length) {
       drawFrame = requestAnimationFrame(() => {
         drawFrame = undefined;
@@ -130,14 +155,6 @@ export function mountMetricPanel(
     } else if ([...charts.values()].some((c) => c.dirty.size)) {
       scheduleDraw();
     }
-  }
-
-  function scheduleDraw(): void {
-    if (drawTimer !== undefined || drawFrame !== undefined) return;
-    drawTimer = setTimeout(() => {
-      drawQueue = [...charts.values()].filter((c) => c.dirty.size);
-      drawNext();
-    }, DRAW_INTERVAL_MS);
   }
 
   /** Updates a line's row of the min/max table (added on its first draw) in place. */
