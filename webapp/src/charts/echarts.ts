@@ -38,6 +38,7 @@ export type LineChartOption = echarts.ComposeOption<
 export type ParallelChartOption = echarts.ComposeOption<
   ParallelSeriesOption | ParallelComponentOption | TooltipComponentOption | VisualMapComponentOption
 >;
+export type { CustomSeriesRenderItemReturn } from "echarts";
 export type { CustomSeriesOption, LineSeriesOption };
 export { echarts };
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ChartSettings } from "../app/viewState";
+import { echarts, type CustomSeriesOption } from "./echarts";
 import { LINE_DIMENSIONS, seriesFor, shapeLine, type RunInfo } from "./lineChart";
 import type { Point, SeriesBuffer } from "./seriesBuffer";
 
@@ -41,25 +42,32 @@ describe("shapeLine", () => {
   });
 });
 
+/** Draws a band series' element as ECharts would (its shape's path into a recording context): the path's corners. */
+function corners(band: CustomSeriesOption, api: { coord: (point: number[]) => number[] }): number[][] {
+  const element = (band.renderItem as (params: unknown, api: unknown) => { type: string; shape: object })({}, api);
+  const Shape = echarts.graphic.getShapeClass(element.type);
+  const points: number[][] = [];
+  const record = (x: number, y: number) => void points.push([x, y]);
+  new Shape().buildPath({ moveTo: record, lineTo: record, closePath: () => undefined } as never, element.shape as never);
+  return points;
+}
+
 describe("seriesFor", () => {
-  it("should draw the band as one polygon, upper edge forth and lower edge back, named like its line", () => {
+  it("should draw the band as one closed path, upper edge forth and lower edge back, named like its line", () => {
     const b = buffer([bucket(9, 0.5, 0.2, 0.9), bucket(19, 0.3, 0.1, 0.4)], 10);
     const [line, band] = seriesFor(b, shapeLine(b, run, settings), run, settings, 0);
     expect(band.name).toBe(line.name);
     expect(band.id).toBe(`${line.id}#band`);
     // its one item spans the band's x range, so that zooming anywhere into it keeps it
     expect(band.data).toEqual([[9, 19, NaN]]);
-    const api = { coord: ([x, y]: number[]) => [5 + x * 2, 100 - y * 10] };
-    const drawn = (band.renderItem as (params: unknown, api: unknown) => { type: string; shape: { points: number[][] } })({}, api);
-    expect(drawn.type).toBe("polygon");
-    expect(drawn.shape.points).toEqual([[23, 91], [43, 96], [43, 99], [23, 98]]);
+    expect(corners(band, { coord: ([x, y]) => [5 + x * 2, 100 - y * 10] })).toEqual([[23, 91], [43, 96], [43, 99], [23, 98]]);
   });
 
-  it("should leave out polygon corners a log axis cannot place", () => {
+  it("should place the band on a log axis and leave out the corners it cannot place", () => {
     const b = buffer([bucket(9, 0.5, 0, 0.9), bucket(19, 0.3, 0.1, 0.4)], 10);
     const [, band] = seriesFor(b, shapeLine(b, run, settings), run, { ...settings, log: true }, 0);
-    const api = { coord: ([x, y]: number[]) => [x, y > 0 ? Math.log10(y) : NaN] };
-    const drawn = (band.renderItem as (params: unknown, api: unknown) => { shape: { points: number[][] } })({}, api);
-    expect(drawn.shape.points).toHaveLength(3);
+    const points = corners(band, { coord: ([x, y]) => [x, y > 0 ? 50 - 10 * Math.log10(y) : NaN] });
+    expect(points.map(([x]) => x)).toEqual([9, 19, 19]);
+    expect(points.map(([, y]) => y)).toEqual([0.9, 0.4, 0.1].map((v) => expect.closeTo(50 - 10 * Math.log10(v), 9)));
   });
 });
