@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type Locator, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { formatNumber } from "../src/ui/dom";
 import { ARTEFACTS, CHROMIUM_ARGS, gql, logPoints, seedRun, startServer, startStaticServer, type PointInput } from "./harness";
@@ -42,6 +42,19 @@ async function whenLive(on: Page, step: number): Promise<number> {
   }, { interval: 1000 }).toBe("0.5");
   return step;
 }
+
+/**
+ * The share of drawn pixels (not transparent: the chart's background is the page's) that are not white, down the
+ * middle half of the centre column of a chart card's canvas.
+ */
+const tintedMiddle = (card: Locator) =>
+  card.locator("canvas").first().evaluate((canvas: HTMLCanvasElement) => {
+    const { data } = canvas.getContext("2d")!.getImageData(Math.round(canvas.width / 2), 0, 1, canvas.height);
+    const tinted = (i: number) => data[i + 3] > 0 && data[i] + data[i + 1] + data[i + 2] < 690;
+    let count = 0;
+    for (let y = Math.round(canvas.height / 4); y < Math.round((canvas.height * 3) / 4); y++) if (tinted(4 * y)) count++;
+    return count / Math.round(canvas.height / 2);
+  });
 
 const shot = (name: string) => page.screenshot({ path: join(ARTEFACTS, `${name}.png`), fullPage: true });
 
@@ -180,13 +193,24 @@ describe("dashboard", () => {
     await page.waitForTimeout(300);
     await card.screenshot({ path: join(ARTEFACTS, "bands.png") });
     // down the middle of the plot, the overlapping bands tint nearly every pixel; flat lines alone would a few
-    const tinted = await card.locator("canvas").first().evaluate((canvas: HTMLCanvasElement) => {
-      const { data } = canvas.getContext("2d")!.getImageData(Math.round(canvas.width / 2), 0, 1, canvas.height);
-      let count = 0;
-      for (let y = Math.round(canvas.height / 4); y < Math.round((canvas.height * 3) / 4); y++) if (data[4 * y] + data[4 * y + 1] + data[4 * y + 2] < 690) count++;
-      return count / Math.round(canvas.height / 2);
-    });
-    expect(tinted).toBeGreaterThan(0.8);
+    expect(await tintedMiddle(card)).toBeGreaterThan(0.8);
+  });
+
+  it("should hide a line's band with the line when its legend entry is clicked", async () => {
+    const id = await seedRun(server.url, "bands", "m", "solo", {});
+    await logPoints(server.url, id, curve("spread", null, 0, 4000, (step) => (step % 8 === 3 ? 2 : step % 8 === 5 ? 0 : 1)));
+    await page.goto(`${web.url}/runs/${id}`);
+    const card = page.locator(".chart-card[data-metric=spread]");
+    const chart = card.locator(".chart");
+    await chart.locator("canvas").first().waitFor();
+    await page.waitForTimeout(300);
+    expect(await tintedMiddle(card)).toBeGreaterThan(0.8);
+    // the legend's only entry is centred in its row at the top of the chart
+    const box = (await chart.boundingBox())!;
+    await page.mouse.click(box.x + box.width / 2, box.y + 8);
+    await expect.poll(() => tintedMiddle(card)).toBeLessThan(0.05);
+    await page.mouse.click(box.x + box.width / 2, box.y + 8);
+    await expect.poll(() => tintedMiddle(card)).toBeGreaterThan(0.8);
   });
 
   it("should query series in detail when the chart is zoomed", async () => {

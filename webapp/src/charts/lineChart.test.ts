@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ChartSettings } from "../app/viewState";
 import { echarts, type CustomSeriesOption } from "./echarts";
-import { LINE_DIMENSIONS, seriesFor, shapeLine, type RunInfo } from "./lineChart";
+import { decorationsSeries, LINE_DIMENSIONS, shapeLine, type RunInfo } from "./lineChart";
 import type { Point, SeriesBuffer } from "./seriesBuffer";
 
 const run: RunInfo = { id: "7", name: "lr-0.1", start: Date.UTC(2026, 0, 1), color: "#4e79a7" };
@@ -20,7 +20,8 @@ describe("shapeLine", () => {
       [9, 0.5, 9, run.start + 9000, 0.5, 0.2, 0.9],
       [29, 0.3, 29, run.start + 29000, 0.3, 0.3, 0.6],
     ]);
-    expect(shape.markers.map((m) => m.name)).toEqual(["NaN at step 19", "min 0.1 at step 19", "max 0.9 at step 9"]);
+    expect(shape.markers.map((m) => m.name)).toEqual(["NaN at step 19"]);
+    expect(shape.pins).toEqual([{ kind: "min", x: 19, y: 0.1 }, { kind: "max", x: 9, y: 0.9 }]);
   });
 
   it("should draw no band for raw points and let each point be its own min and max", () => {
@@ -42,32 +43,61 @@ describe("shapeLine", () => {
   });
 });
 
-/** Draws a band series' element as ECharts would (its shape's path into a recording context): the path's corners. */
-function corners(band: CustomSeriesOption, api: { coord: (point: number[]) => number[] }): number[][] {
-  const element = (band.renderItem as (params: unknown, api: unknown) => { type: string; shape: object })({}, api);
-  const Shape = echarts.graphic.getShapeClass(element.type);
+interface Element {
+  type: string;
+  shape: { x: number; y: number; pathData: string };
+  z2: number;
+}
+
+/** The elements a chart's decorations draw for its first line, in a plot of 1000 × 1000 pixels at `left`. */
+function drawn(series: CustomSeriesOption, api: { coord: (point: number[]) => number[] }, left = 0): Element[] {
+  const params = { dataIndex: 0, coordSys: { x: left, y: 0, width: 1000, height: 1000 } };
+  return (series.renderItem as (params: unknown, api: unknown) => { children: Element[] })(params, api).children;
+}
+
+/** The corners of a band's path, drawn as ECharts would (its shape's path into a recording context). */
+function corners(band: Element): number[][] {
+  const Shape = echarts.graphic.getShapeClass(band.type);
   const points: number[][] = [];
   const record = (x: number, y: number) => void points.push([x, y]);
-  new Shape().buildPath({ moveTo: record, lineTo: record, closePath: () => undefined } as never, element.shape as never);
+  new Shape().buildPath({ moveTo: record, lineTo: record, closePath: () => undefined } as never, band.shape as never);
   return points;
 }
 
-describe("seriesFor", () => {
-  it("should draw the band as one closed path, upper edge forth and lower edge back, named like its line", () => {
+const linear = { coord: ([x, y]: number[]) => [5 + x * 2, 100 - y * 10] };
+
+describe("decorationsSeries", () => {
+  it("should draw a line's band as one closed path, upper edge forth and lower edge back, under the line, and its pins over it", () => {
     const b = buffer([bucket(9, 0.5, 0.2, 0.9), bucket(19, 0.3, 0.1, 0.4)], 10);
-    const [line, band] = seriesFor(b, shapeLine(b, run, settings), run, settings, 0);
-    expect(band.name).toBe(line.name);
-    expect(band.id).toBe(`${line.id}#band`);
-    // its one item spans the band's x range, so that zooming anywhere into it keeps it
-    expect(band.data).toEqual([[9, 19, NaN]]);
-    expect(corners(band, { coord: ([x, y]) => [5 + x * 2, 100 - y * 10] })).toEqual([[23, 91], [43, 96], [43, 99], [23, 98]]);
+    const series = decorationsSeries([{ name: "lr-0.1 · train", color: run.color, shape: shapeLine(b, run, settings) }], false);
+    // the line's item spans its x range, so that zooming anywhere into it keeps it
+    expect(series.data).toEqual([[9, 19, NaN]]);
+    const [band, min, max] = drawn(series, linear);
+    expect(corners(band)).toEqual([[23, 91], [43, 96], [43, 99], [23, 98]]);
+    // a pin is 16 × 22 pixels, its tip on the point: below the min (19, 0.1), above the max (9, 0.9)
+    expect([min.shape.x, min.shape.y]).toEqual([35, 99]);
+    expect([max.shape.x, max.shape.y]).toEqual([15, 91 - 22]);
+    expect(band.z2).toBeLessThan(10); // ECharts draws a line at z2 10
+    expect(min.z2).toBeGreaterThan(10);
   });
 
-  it("should place the band on a log axis and leave out the corners it cannot place", () => {
+  it("should place a band on a log axis and leave out the corners it cannot place", () => {
     const b = buffer([bucket(9, 0.5, 0, 0.9), bucket(19, 0.3, 0.1, 0.4)], 10);
-    const [, band] = seriesFor(b, shapeLine(b, run, settings), run, { ...settings, log: true }, 0);
-    const points = corners(band, { coord: ([x, y]) => [x, y > 0 ? 50 - 10 * Math.log10(y) : NaN] });
+    const series = decorationsSeries([{ name: "lr-0.1 · train", color: run.color, shape: shapeLine(b, run, settings) }], true);
+    const [band] = drawn(series, { coord: ([x, y]) => [x, y > 0 ? 50 - 10 * Math.log10(y) : NaN] });
+    const points = corners(band);
     expect(points.map(([x]) => x)).toEqual([9, 19, 19]);
     expect(points.map(([, y]) => y)).toEqual([0.9, 0.4, 0.1].map((v) => expect.closeTo(50 - 10 * Math.log10(v), 9)));
+  });
+
+  it("should pin the min and max of raw points, and leave out a pin outside the plot", () => {
+    const raw = (step: number, value: number): Point => ({ step, time: run.start, value, count: 1 });
+    const shape = shapeLine(buffer([raw(0, 1), raw(10, 2)], 0), run, settings);
+    const series = decorationsSeries([{ name: "lr-0.1", color: run.color, shape }], false);
+    expect(drawn(series, linear).map((e) => e.shape.pathData)).toHaveLength(2);
+    // zoomed so that the plot starts right of step 0 (x 5): the min's pin is out of it, the max's (x 25) in
+    const [max, ...more] = drawn(series, linear, 10);
+    expect(more).toHaveLength(0);
+    expect(max.shape.x).toBe(25 - 8);
   });
 });

@@ -45,9 +45,18 @@ export interface LineShape {
   line: Float64Array;
   /** [x, min, max] per point with a finite envelope (a raw point is its own min and max); empty when all is raw. */
   band: Float64Array;
+  /** NaN and ±Infinity points, at the height where the line was. */
   markers: Markers;
+  /** The line's min and max, where their pins point. */
+  pins: Pin[];
   min?: Extreme;
   max?: Extreme;
+}
+
+export interface Pin {
+  kind: "min" | "max";
+  x: number;
+  y: number;
 }
 
 export function shapeLine(buffer: SeriesBuffer, run: RunInfo, settings: ChartSettings): LineShape {
@@ -92,22 +101,11 @@ export function shapeLine(buffer: SeriesBuffer, run: RunInfo, settings: ChartSet
     }
   });
   const { min, max } = extremes(points);
+  const pins: Pin[] = [];
   for (const [kind, extreme] of [["min", min], ["max", max]] as const) {
-    if (!extreme) continue;
-    const point = points.find((p) => p.step === extreme.step)!;
-    markers.push({
-      coord: [xOf(point, run, settings), extreme.value],
-      name: `${kind} ${formatNumber(extreme.value)} at step ${extreme.step}`,
-      // a pin's tip on the point: above it for the max, below it for the min
-      symbol: "pin",
-      symbolSize: 22,
-      symbolRotate: kind === "min" ? 180 : 0,
-      symbolOffset: [0, kind === "min" ? 11 : -11],
-      itemStyle: { color: run.color },
-      label: { show: false },
-    });
+    if (extreme) pins.push({ kind, x: xOf(points.find((p) => p.step === extreme.step)!, run, settings), y: extreme.value });
   }
-  return { line: line.subarray(0, lineLength), band: band.subarray(0, bandLength), markers, min, max };
+  return { line: line.subarray(0, lineLength), band: band.subarray(0, bandLength), markers, pins, min, max };
 }
 
 /** A band and where its values land on the canvas: x and y each at `a + b * v` pixels (v = log10(y) on a log axis). */
@@ -145,59 +143,87 @@ echarts.graphic.registerShape("minMaxBand", echarts.graphic.extendShape({
   },
 }));
 
+/** What a chart draws around one of its lines. */
+export interface LineDecorations {
+  name: string;
+  color: string;
+  shape: LineShape;
+}
+
+/** Not a line: the tooltip and the legend leave it out. */
+const DECORATIONS_ID = "#decorations";
+
+/** Pins of 16 × 22 pixels, the tip on the point: above it for a max, below it for a min. */
+const PIN_DOWN = "M8 22L1.6 12.8A8 8 0 1 1 14.4 12.8Z";
+const PIN_UP = "M8 0L1.6 9.2A8 8 0 1 0 14.4 9.2Z";
+
 /**
- * A line's min/max band, drawn by a custom series with a single item that spans the band's x range (the
- * dataZoom's weakFilter keeps it while any of it is in view): one element per line, where a bucket per item
- * would make ECharts diff thousands of items on every update. It adds nothing to the y range: the line's own
- * min and max dimensions do.
+ * The min/max bands and the min and max pins of all of a chart's lines, in one custom series with an item per
+ * line that spans the line's x range (the dataZoom's weakFilter keeps it while any of it is in view). One
+ * series, where a band series and a markPoint component per line made ECharts keep and update 40 more models
+ * on every redraw (a live redraw took a quarter longer). The bands lie under the lines and the pins over them. It
+ * adds nothing to the y range: each line's own min and max dimensions do. Lines hidden in the legend are left
+ * out by the caller. Its elements are silent: zrender then keeps no copy of their paths for hit tests.
  */
-function bandSeries(id: string, name: string, color: string, band: Float64Array, logY: boolean): CustomSeriesOption {
-  const count = band.length / 3;
+export function decorationsSeries(lines: LineDecorations[], logY: boolean): CustomSeriesOption {
+  const drawn = lines.filter(({ shape }) => shape.line.length || shape.band.length);
+  // the first and last x of the line and of the band (either may be empty)
+  const span = ({ shape: { line, band } }: LineDecorations) => {
+    const xs = [line[0], line[line.length - LINE_DIMENSIONS.length], band[0], band[band.length - 3]].filter((x) => x !== undefined);
+    return [Math.min(...xs), Math.max(...xs), NaN];
+  };
   return {
     type: "custom",
-    id: `${id}#band`,
-    name,
-    data: count ? [[band[0], band[band.length - 3], NaN]] : [],
+    id: DECORATIONS_ID,
+    data: drawn.map(span),
     encode: { x: [0, 1], y: 2 },
-    renderItem: (_params, api) => {
+    renderItem: (params, api) => {
+      const { color, shape } = drawn[params.dataIndex];
+      const grid = params.coordSys as unknown as { x: number; y: number; width: number; height: number };
       // Axes map values to pixels by a scale and an offset, which two points give (a log axis in log10 of the
       // value): much cheaper than asking ECharts for thousands of points.
       const [x0, y0] = api.coord([0, logY ? 1 : 0]);
       const [x1, y1] = api.coord([1, logY ? 10 : 1]);
-      const path: BandPath = { band, ax: x0, bx: x1 - x0, ay: y0, by: y1 - y0, logY };
-      return { type: "minMaxBand", shape: { path }, style: { fill: color, opacity: 0.15 }, silent: true } as unknown as CustomSeriesRenderItemReturn; // ECharts types know only its own shapes
+      const path: BandPath = { band: shape.band, ax: x0, bx: x1 - x0, ay: y0, by: y1 - y0, logY };
+      const children: object[] = [];
+      if (shape.band.length) {
+        const clipPath = { type: "rect", shape: { x: grid.x, y: grid.y, width: grid.width, height: grid.height } };
+        children.push({ type: "minMaxBand", shape: { path }, style: { fill: color, opacity: 0.15 }, clipPath, z2: 0, silent: true });
+      }
+      for (const { kind, x, y } of shape.pins) {
+        const px = path.ax + path.bx * x;
+        const py = path.ay + path.by * (logY ? Math.log10(y) : y);
+        if (!(px >= grid.x && px <= grid.x + grid.width && py >= grid.y && py <= grid.y + grid.height)) continue;
+        const pathData = kind === "max" ? PIN_DOWN : PIN_UP;
+        children.push({ type: "path", shape: { pathData, x: px - 8, y: kind === "max" ? py - 22 : py, width: 16, height: 22, layout: "cover" }, style: { fill: color }, z2: 20, silent: true });
+      }
+      // ECharts types know only its own shapes
+      return { type: "group", children } as unknown as CustomSeriesRenderItemReturn;
     },
-    clip: true,
+    clip: false,
     silent: true,
     animation: false,
     tooltip: { show: false },
   };
 }
 
-/**
- * The two ECharts series of one buffer: the line (with the NaN/Infinity markers and the min and max pins), and
- * its band, which shares the line's name so that the legend shows and hides them together.
- */
-export function seriesFor(buffer: SeriesBuffer, shape: LineShape, run: RunInfo, settings: ChartSettings, splitIndex: number): [LineSeriesOption, CustomSeriesOption] {
-  const id = seriesKey(buffer.runId, buffer.name, buffer.split);
-  const name = lineName(run, buffer.split);
-  return [
-    {
-      type: "line",
-      id,
-      name,
-      data: shape.line as unknown as LineSeriesOption["data"],
-      dimensions: LINE_DIMENSIONS,
-      encode: { x: 0, y: [1, 5, 6] },
-      color: run.color,
-      showSymbol: false,
-      animation: false,
-      lineStyle: { width: 1.5, type: DASHES[splitIndex % DASHES.length] },
-      emphasis: { focus: "series" },
-      markPoint: { data: shape.markers, animation: false, emphasis: { label: { show: true, formatter: "{b}" } } },
-    },
-    bandSeries(id, name, run.color, shape.band, settings.log),
-  ];
+/** The line series of one buffer, with markers at its NaN and ±Infinity points. */
+export function seriesFor(buffer: SeriesBuffer, shape: LineShape, run: RunInfo, splitIndex: number): LineSeriesOption {
+  return {
+    type: "line",
+    id: seriesKey(buffer.runId, buffer.name, buffer.split),
+    name: lineName(run, buffer.split),
+    data: shape.line as unknown as LineSeriesOption["data"],
+    dimensions: LINE_DIMENSIONS,
+    encode: { x: 0, y: [1, 5, 6] },
+    color: run.color,
+    showSymbol: false,
+    animation: false,
+    lineStyle: { width: 1.5, type: DASHES[splitIndex % DASHES.length] },
+    emphasis: { focus: "series" },
+    // without data ECharts keeps no markPoint model for the series (most lines have no such points)
+    markPoint: { data: shape.markers.length ? shape.markers : undefined, animation: false, emphasis: { label: { show: true, formatter: "{b}" } } },
+  };
 }
 
 const isLine = (seriesId: string) => !seriesId.includes("#");

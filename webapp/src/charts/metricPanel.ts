@@ -4,7 +4,7 @@ import { MetricPointsDocument, SeriesDocument, type MetricPointsSubscription } f
 import { onReconnect, subscribe } from "../live/client";
 import { errorState, formatNumber, h, loading } from "../ui/dom";
 import { createChart, type echarts } from "./echarts";
-import { chartOption, lineName, seriesFor, shapeLine, type LineShape, type RunInfo } from "./lineChart";
+import { chartOption, decorationsSeries, lineName, seriesFor, shapeLine, type LineDecorations, type LineShape, type RunInfo } from "./lineChart";
 import { appendLive, bufferFromSeries, refetched, seriesKey, spliceRange, toPoints, type SeriesBuffer } from "./seriesBuffer";
 
 /** One chart per metric name, with its buffers and the keys changed since the last draw. */
@@ -13,6 +13,10 @@ interface MetricChart {
   chart: echarts.ECharts;
   dispose: () => void;
   buffers: Map<string, SeriesBuffer>;
+  /** Each line's band and pins as last shaped: all of them are drawn again when some lines change. */
+  decorations: Map<string, LineDecorations>;
+  /** Lines hidden in the legend, whose decorations are left out. */
+  hidden: Set<string>;
   dirty: Set<string>;
   /** The min/max table, one row per line, updated in place. */
   stats: HTMLTableSectionElement;
@@ -96,16 +100,21 @@ export function mountMetricPanel(
     return splitOrder.indexOf(split);
   }
 
-  /** Shapes the given lines of a chart into its series (and its stats rows). */
+  /** Shapes the given lines of a chart into their series (and stats rows), and all its lines' decorations. */
   function seriesOf(chart: MetricChart, keys: Iterable<string>) {
-    return [...keys].flatMap((key) => {
+    const lines = [...keys].map((key) => {
       const buffer = chart.buffers.get(key)!;
       const run = runById.get(buffer.runId)!;
       const shape = shapeLine(buffer, run, settings);
+      chart.decorations.set(key, { name: lineName(run, buffer.split), color: run.color, shape });
       renderStats(chart, key, buffer, run, shape);
-      return seriesFor(buffer, shape, run, settings, splitIndex(buffer.split));
+      return seriesFor(buffer, shape, run, splitIndex(buffer.split));
     });
+    return [...lines, decorationsOf(chart)];
   }
+
+  const decorationsOf = (chart: MetricChart) =>
+    decorationsSeries([...chart.decorations.values()].filter(({ name }) => !chart.hidden.has(name)), settings.log);
 
   /** Full option: when data was (re)loaded, a line was added, or the settings changed. */
   function redraw(chart: MetricChart): void {
@@ -184,11 +193,16 @@ export function mountMetricPanel(
     grid.querySelector(":scope > .state")?.remove();
     grid.insertBefore(card, grid.children[names.indexOf(name)] ?? null);
     const { chart: echart, dispose } = createChart(canvas);
-    chart = { name, chart: echart, dispose, buffers: new Map(), dirty: new Set(), stats, statRows: new Map() };
+    chart = { name, chart: echart, dispose, buffers: new Map(), decorations: new Map(), hidden: new Set(), dirty: new Set(), stats, statRows: new Map() };
     const created = chart;
     echart.on("datazoom", () => {
       clearTimeout(created.zoomTimer);
       created.zoomTimer = setTimeout(() => zoomIn(created), ZOOM_DEBOUNCE_MS);
+    });
+    echart.on("legendselectchanged", (event) => {
+      const { selected } = event as { selected: Record<string, boolean> };
+      created.hidden = new Set(Object.keys(selected).filter((line) => !selected[line]));
+      echart.setOption({ series: [decorationsOf(created)] });
     });
     charts.set(name, chart);
     return chart;

@@ -1,0 +1,10 @@
+import * as echarts from "echarts";
+const c = echarts.init(null, null, { renderer: "svg", ssr: true, width: 400, height: 300 });
+const s = (mp) => ({ type: "line", id: "a", data: [[0, 1], [1, 2]], markPoint: mp });
+c.setOption({ xAxis: {}, yAxis: {}, series: [s({ data: [{ coord: [0, 1], name: "x" }] })] });
+const count = () => (c.renderToSVGString().match(/path/g) || []).length;
+console.log("with marker", JSON.stringify(c.getOption().series[0].markPoint?.data?.length), count());
+c.setOption({ series: [s({ data: undefined })] });
+console.log("after data undefined", JSON.stringify(c.getOption().series[0].markPoint), count());
+c.setOption({ series: [s({ data: [{ coord: [1, 2], name: "y" }] })] });
+console.log("again", JSON.stringify(c.getOption().series[0].markPoint?.data?.length), count());
