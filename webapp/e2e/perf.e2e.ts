@@ -66,7 +66,7 @@ async function seedWithSql(): Promise<void> {
   const script = runIds.flatMap((id, r) => METRICS.map((name, m) => `
     insert into metric_series (run_id, name) values (${id}, '${name}') returning id as series \\gset
     insert into metric_point (series_id, step, ts, value)
-      select :series, g, now() - (${POINTS} - g) * interval '10 milliseconds', exp(-g / ${decay(r)}) * ${m + 1} + 0.05 * sin(g / 7.0 + ${r})
+      select :series, g, now() - (${POINTS} - g) * interval '10 milliseconds', exp(-g::float8 / ${decay(r)}) * ${m + 1} + 0.05 * sin(g / 7.0 + ${r})
       from generate_series(0, ${POINTS - 1}) g;
     ${upsert.replace("%s", `metric_point p cross join unnest('{${widths[0]}}'::int[]) as l(level) where p.series_id = :series`)};
     ${widths.slice(1).map((coarse, i) => coarsen.replaceAll("{fine}", widths[i]).replaceAll("{coarse}", coarse).replaceAll("{where}", "p.series_id = :series")).join(";\n")};
@@ -75,8 +75,9 @@ async function seedWithSql(): Promise<void> {
       (min_step, min_value) = (select step, value from metric_point where series_id = :series order by value, step limit 1),
       (max_step, max_value) = (select step, value from metric_point where series_id = :series order by value desc, step limit 1)
     where id = :series;`));
-  // The checkpoint writes the seeded gigabytes out now, so that the writing does not overlap the measured renders.
-  await run("psql", ["-h", "localhost", "-p", port, "-U", "postgres", "-d", "postgres", "-q", "-v", "ON_ERROR_STOP=1"], script.join("\n") + "\nanalyze;\ncheckpoint;\n");
+  // VACUUM and the checkpoint now, so that neither an autovacuum of the seeded gigabytes nor their writing out
+  // overlaps the measured renders.
+  await run("psql", ["-h", "localhost", "-p", port, "-U", "postgres", "-d", "postgres", "-q", "-v", "ON_ERROR_STOP=1"], script.join("\n") + "\nvacuum analyze;\ncheckpoint;\n");
 }
 
 function run(command: string, args: string[], input: string): Promise<void> {

@@ -161,7 +161,7 @@ const PIN_UP = "M8 0L1.6 9.2A8 8 0 1 0 14.4 9.2Z";
  * The min/max bands and the min and max pins of all of a chart's lines, in one custom series with an item per
  * line that spans the line's x range (the dataZoom's weakFilter keeps it while any of it is in view). One
  * series, where a band series and a markPoint component per line made ECharts keep and update 40 more models
- * on every redraw (a live redraw took a quarter longer). The bands lie under the lines and the pins over them. It
+ * on every redraw (a live redraw took about a fifth longer). The bands lie under the lines and the pins over them. It
  * adds nothing to the y range: each line's own min and max dimensions do. Lines hidden in the legend are left
  * out by the caller. Its elements are silent: zrender then keeps no copy of their paths for hit tests.
  */
