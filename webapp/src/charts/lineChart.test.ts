@@ -81,13 +81,14 @@ describe("decorationsSeries", () => {
     expect(min.z2).toBeGreaterThan(10);
   });
 
-  it("should place a band on a log axis and leave out the corners it cannot place", () => {
-    const b = buffer([bucket(9, 0.5, 0, 0.9), bucket(19, 0.3, 0.1, 0.4)], 10);
+  it("should place a band on a log axis, down to the bottom of the plot where it reaches 0 or below", () => {
+    const b = buffer([bucket(9, 0.5, 0, 0.9), bucket(19, 0.3, 0.1, 0.4), bucket(29, 0.3, -0.5, 0.4)], 10);
     const series = decorationsSeries([{ name: "lr-0.1 · train", color: run.color, shape: shapeLine(b, run, settings) }], true);
     const [band] = drawn(series, { coord: ([x, y]) => [x, y > 0 ? 50 - 10 * Math.log10(y) : NaN] });
     const points = corners(band);
-    expect(points.map(([x]) => x)).toEqual([9, 19, 19]);
-    expect(points.map(([, y]) => y)).toEqual([0.9, 0.4, 0.1].map((v) => expect.closeTo(50 - 10 * Math.log10(v), 9)));
+    const at = (v: number) => expect.closeTo(50 - 10 * Math.log10(v), 9);
+    expect(points.map(([x]) => x)).toEqual([9, 19, 29, 29, 19, 9]);
+    expect(points.map(([, y]) => y)).toEqual([at(0.9), at(0.4), at(0.4), 1000, at(0.1), 1000]);
   });
 
   it("should pin the min and max of raw points, and leave out a pin outside the plot", () => {

@@ -116,6 +116,8 @@ interface BandPath {
   ay: number;
   by: number;
   logY: boolean;
+  /** The plot's bottom edge, in pixels. */
+  bottom: number;
 }
 
 /**
@@ -127,12 +129,12 @@ echarts.graphic.registerShape("minMaxBand", echarts.graphic.extendShape({
   shape: { path: undefined as BandPath | undefined },
   buildPath(ctx, { path }: { path?: BandPath }) {
     if (!path) return;
-    const { band, ax, bx, ay, by, logY } = path;
+    const { band, ax, bx, ay, by, logY, bottom } = path;
     const count = band.length / 3;
     let started = false;
     const to = (x: number, y: number) => {
-      const py = ay + by * (logY ? Math.log10(y) : y);
-      if (!Number.isFinite(py)) return; // a log axis has no place for <= 0
+      // a log axis has no place for 0 and below: there the band reaches down to the bottom edge
+      const py = Math.min(ay + by * (logY ? (y > 0 ? Math.log10(y) : -Infinity) : y), bottom);
       if (started) ctx.lineTo(ax + bx * x, py);
       else ctx.moveTo(ax + bx * x, py);
       started = true;
@@ -184,7 +186,7 @@ export function decorationsSeries(lines: LineDecorations[], logY: boolean): Cust
       // value): much cheaper than asking ECharts for thousands of points.
       const [x0, y0] = api.coord([0, logY ? 1 : 0]);
       const [x1, y1] = api.coord([1, logY ? 10 : 1]);
-      const path: BandPath = { band: shape.band, ax: x0, bx: x1 - x0, ay: y0, by: y1 - y0, logY };
+      const path: BandPath = { band: shape.band, ax: x0, bx: x1 - x0, ay: y0, by: y1 - y0, logY, bottom: grid.y + grid.height };
       const children: object[] = [];
       if (shape.band.length) {
         const clipPath = { type: "rect", shape: { x: grid.x, y: grid.y, width: grid.width, height: grid.height } };
