@@ -151,8 +151,8 @@ export interface MainThreadTask {
 
 /**
  * Records the page's main-thread tasks (Chromium's "toplevel" and "devtools.timeline" trace events, through CDP)
- * while `during` runs, and answers those longer than `minMs` of wall-clock time, with what ran in them. On a busy machine a task's wall time grows with
- * the load; its CPU time is what the page's code costs.
+ * while `during` runs, and answers those longer than `minMs` of wall-clock time, with what ran in them. On a busy
+ * machine a task's wall time grows with the load; its CPU time is what the page's code costs.
  */
 export async function mainThreadTasks(page: Page, during: () => Promise<void>, minMs = 50): Promise<MainThreadTask[]> {
   const cdp = await page.context().newCDPSession(page);

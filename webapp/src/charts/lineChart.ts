@@ -108,14 +108,21 @@ export function shapeLine(buffer: SeriesBuffer, run: RunInfo, settings: ChartSet
   return { line: line.subarray(0, lineLength), band: band.subarray(0, bandLength), markers, pins, min, max };
 }
 
-/** A band and where its values land on the canvas: x and y each at `a + b * v` pixels (v = log10(y) on a log axis). */
-interface BandPath {
-  band: Float64Array;
+/** Where values land on the canvas: x and y each at `a + b * v` pixels (v = log10(y) on a log axis). */
+interface Axes {
   ax: number;
   bx: number;
   ay: number;
   by: number;
   logY: boolean;
+}
+
+const pixelX = ({ ax, bx }: Axes, x: number) => ax + bx * x;
+/** A log axis has no place for 0 and below: they land at an infinite distance below. */
+const pixelY = ({ ay, by, logY }: Axes, y: number) => ay + by * (logY ? (y > 0 ? Math.log10(y) : -Infinity) : y);
+
+interface BandPath extends Axes {
+  band: Float64Array;
   /** The plot's bottom edge, in pixels. */
   bottom: number;
 }
@@ -129,14 +136,14 @@ echarts.graphic.registerShape("minMaxBand", echarts.graphic.extendShape({
   shape: { path: undefined as BandPath | undefined },
   buildPath(ctx, { path }: { path?: BandPath }) {
     if (!path) return;
-    const { band, ax, bx, ay, by, logY, bottom } = path;
+    const { band, bottom } = path;
     const count = band.length / 3;
     let started = false;
     const to = (x: number, y: number) => {
-      // a log axis has no place for 0 and below: there the band reaches down to the bottom edge
-      const py = Math.min(ay + by * (logY ? (y > 0 ? Math.log10(y) : -Infinity) : y), bottom);
-      if (started) ctx.lineTo(ax + bx * x, py);
-      else ctx.moveTo(ax + bx * x, py);
+      // where a log axis has no place for the value, the band reaches down to the bottom edge
+      const py = Math.min(pixelY(path, y), bottom);
+      if (started) ctx.lineTo(pixelX(path, x), py);
+      else ctx.moveTo(pixelX(path, x), py);
       started = true;
     };
     for (let i = 0; i < count; i++) to(band[3 * i], band[3 * i + 2]);
@@ -186,15 +193,16 @@ export function decorationsSeries(lines: LineDecorations[], logY: boolean): Cust
       // value): much cheaper than asking ECharts for thousands of points.
       const [x0, y0] = api.coord([0, logY ? 1 : 0]);
       const [x1, y1] = api.coord([1, logY ? 10 : 1]);
-      const path: BandPath = { band: shape.band, ax: x0, bx: x1 - x0, ay: y0, by: y1 - y0, logY, bottom: grid.y + grid.height };
+      const axes: Axes = { ax: x0, bx: x1 - x0, ay: y0, by: y1 - y0, logY };
       const children: object[] = [];
       if (shape.band.length) {
+        const path: BandPath = { ...axes, band: shape.band, bottom: grid.y + grid.height };
         const clipPath = { type: "rect", shape: { x: grid.x, y: grid.y, width: grid.width, height: grid.height } };
         children.push({ type: "minMaxBand", shape: { path }, style: { fill: color, opacity: 0.15 }, clipPath, z2: 0, silent: true });
       }
       for (const { kind, x, y } of shape.pins) {
-        const px = path.ax + path.bx * x;
-        const py = path.ay + path.by * (logY ? Math.log10(y) : y);
+        const px = pixelX(axes, x);
+        const py = pixelY(axes, y);
         if (!(px >= grid.x && px <= grid.x + grid.width && py >= grid.y && py <= grid.y + grid.height)) continue;
         const pathData = kind === "max" ? PIN_DOWN : PIN_UP;
         children.push({ type: "path", shape: { pathData, x: px - 8, y: kind === "max" ? py - 22 : py, width: 16, height: 22, layout: "cover" }, style: { fill: color }, z2: 20, silent: true });
