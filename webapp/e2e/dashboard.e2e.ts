@@ -196,7 +196,7 @@ describe("dashboard", () => {
     expect(await tintedMiddle(card)).toBeGreaterThan(0.8);
   });
 
-  it("should hide a line's band with the line when its legend entry is clicked", async () => {
+  it("should hide a line's band with the line when its legend entry is pressed, by mouse or keyboard", async () => {
     const id = await seedRun(server.url, "bands", "m", "solo", {});
     await logPoints(server.url, id, curve("spread", null, 0, 4000, (step) => (step % 8 === 3 ? 2 : step % 8 === 5 ? 0 : 1)));
     await page.goto(`${web.url}/runs/${id}`);
@@ -205,12 +205,14 @@ describe("dashboard", () => {
     await chart.locator("canvas").first().waitFor();
     await page.waitForTimeout(300);
     expect(await tintedMiddle(card)).toBeGreaterThan(0.8);
-    // the legend's only entry is centred in its row at the top of the chart
-    const box = (await chart.boundingBox())!;
-    await page.mouse.click(box.x + box.width / 2, box.y + 8);
+    const entry = card.getByRole("button", { name: "solo" });
+    await entry.click();
     await expect.poll(() => tintedMiddle(card)).toBeLessThan(0.05);
-    await page.mouse.click(box.x + box.width / 2, box.y + 8);
+    expect(await entry.getAttribute("aria-pressed")).toBe("false");
+    await entry.focus();
+    await page.keyboard.press("Enter");
     await expect.poll(() => tintedMiddle(card)).toBeGreaterThan(0.8);
+    expect(await entry.getAttribute("aria-pressed")).toBe("true");
   });
 
   it("should query series in detail when the chart is zoomed", async () => {

@@ -17,6 +17,9 @@ export const RUN_COLORS = [
   "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f",
 ];
 const DASHES = ["solid", "dashed", "dotted"] as const;
+export type LineDash = (typeof DASHES)[number];
+/** Lines of a run's splits differ by their dash (and the runs by their colour). */
+export const lineDash = (splitIndex: number): LineDash => DASHES[splitIndex % DASHES.length];
 /** Beyond this, markers of NaN/Infinity points would cost more than they tell. */
 const MAX_MARKERS = 100;
 
@@ -229,7 +232,7 @@ export function seriesFor(buffer: SeriesBuffer, shape: LineShape, run: RunInfo, 
     color: run.color,
     showSymbol: false,
     animation: false,
-    lineStyle: { width: 1.5, type: DASHES[splitIndex % DASHES.length] },
+    lineStyle: { width: 1.5, type: lineDash(splitIndex) },
     emphasis: { focus: "series" },
     // without data ECharts keeps no markPoint model for the series (most lines have no such points)
     markPoint: { data: shape.markers.length ? shape.markers : undefined, animation: false, emphasis: { label: { show: true, formatter: "{b}" } } },
@@ -257,8 +260,9 @@ const AXIS_NAMES = { step: "step", relative: "seconds since start", wall: "time"
 export function chartOption(series: (LineSeriesOption | CustomSeriesOption)[], settings: ChartSettings): LineChartOption {
   return {
     animation: false,
-    grid: { left: 8, right: 16, top: 40, bottom: 56, containLabel: true },
-    legend: { type: "scroll", top: 0, data: series.filter((s) => isLine(String(s.id))).map((s) => String(s.name)) },
+    grid: { left: 8, right: 16, top: 16, bottom: 56, containLabel: true },
+    // drawn as buttons by the panel (see legend.ts); this one keeps which lines are shown
+    legend: { show: false, data: series.filter((s) => isLine(String(s.id))).map((s) => String(s.name)) },
     tooltip: { trigger: "axis", confine: true, formatter: tooltip },
     xAxis: { type: settings.x === "wall" ? "time" : "value", name: AXIS_NAMES[settings.x], nameLocation: "middle", nameGap: 24, scale: true },
     yAxis: { type: settings.log ? "log" : "value", scale: true },

@@ -4,7 +4,8 @@ import { MetricPointsDocument, SeriesDocument, type MetricPointsSubscription } f
 import { onReconnect, subscribe } from "../live/client";
 import { errorState, formatNumber, h, loading } from "../ui/dom";
 import { createChart, type echarts } from "./echarts";
-import { chartOption, decorationsSeries, lineName, seriesFor, shapeLine, type LineDecorations, type LineShape, type RunInfo } from "./lineChart";
+import { renderLegend, showSelected } from "./legend";
+import { chartOption, decorationsSeries, lineDash, lineName, seriesFor, shapeLine, type LineDecorations, type LineShape, type RunInfo } from "./lineChart";
 import { appendLive, bufferFromSeries, refetched, seriesKey, spliceRange, toPoints, type SeriesBuffer } from "./seriesBuffer";
 
 /** One chart per metric name, with its buffers and the keys changed since the last draw. */
@@ -12,6 +13,7 @@ interface MetricChart {
   name: string;
   chart: echarts.ECharts;
   dispose: () => void;
+  legend: HTMLElement;
   buffers: Map<string, SeriesBuffer>;
   /** Each line's band and pins as last shaped: all of them are drawn again when some lines change. */
   decorations: Map<string, LineDecorations>;
@@ -119,6 +121,10 @@ export function mountMetricPanel(
   /** Full option: when data was (re)loaded, a line was added, or the settings changed. */
   function redraw(chart: MetricChart): void {
     chart.chart.setOption(chartOption(seriesOf(chart, chart.buffers.keys()), settings), { replaceMerge: ["series"] });
+    renderLegend(chart.legend, chart.chart, [...chart.buffers.values()].map((buffer) => {
+      const run = runById.get(buffer.runId)!;
+      return { name: lineName(run, buffer.split), color: run.color, dash: lineDash(splitIndex(buffer.split)) };
+    }), chart.hidden);
     chart.chart.getDom().removeAttribute("aria-busy");
     chart.dirty.clear();
   }
@@ -185,7 +191,8 @@ export function mountMetricPanel(
     if (chart) return chart;
     const canvas = h("div", { className: "chart", role: "img", "aria-label": `Chart of ${name}`, "aria-busy": "true" });
     const stats = h("tbody");
-    const card = h("section", { className: "chart-card", "data-metric": name }, h("h3", {}, name), canvas,
+    const legend = h("div", { className: "legend", role: "group", "aria-label": `Lines of ${name}` });
+    const card = h("section", { className: "chart-card", "data-metric": name }, h("h3", {}, name), legend, canvas,
       h("details", { open: runs.length <= 4 }, h("summary", {}, "Min / max per line"), h("table", { className: "stats" },
         h("thead", {}, h("tr", {}, h("th", {}, "Line"), h("th", {}, "Last"), h("th", {}, "Min @ step"), h("th", {}, "Max @ step"))),
         stats)));
@@ -193,7 +200,7 @@ export function mountMetricPanel(
     grid.querySelector(":scope > .state")?.remove();
     grid.insertBefore(card, grid.children[names.indexOf(name)] ?? null);
     const { chart: echart, dispose } = createChart(canvas);
-    chart = { name, chart: echart, dispose, buffers: new Map(), decorations: new Map(), hidden: new Set(), dirty: new Set(), stats, statRows: new Map() };
+    chart = { name, chart: echart, dispose, legend, buffers: new Map(), decorations: new Map(), hidden: new Set(), dirty: new Set(), stats, statRows: new Map() };
     const created = chart;
     echart.on("datazoom", () => {
       clearTimeout(created.zoomTimer);
@@ -202,6 +209,7 @@ export function mountMetricPanel(
     echart.on("legendselectchanged", (event) => {
       const { selected } = event as { selected: Record<string, boolean> };
       created.hidden = new Set(Object.keys(selected).filter((line) => !selected[line]));
+      showSelected(legend, selected);
       echart.setOption({ series: [decorationsOf(created)] });
     });
     charts.set(name, chart);
