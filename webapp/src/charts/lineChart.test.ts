@@ -25,7 +25,7 @@ describe("shapeLine", () => {
   });
 
   it("should draw no band for raw points and let each point be its own min and max", () => {
-    const raw = (step: number, value: number): Point => ({ step, time: run.start, value, count: 1 });
+    const raw = (step: number, value: number): Point => ({ step, time: run.start, value, min: undefined, max: undefined, count: 1 });
     const shape = shapeLine(buffer([raw(0, 1), raw(1, 2)], 0), run, { ...settings, smoothing: 0.5 });
     expect(shape.band).toHaveLength(0);
     const [first, second] = items(shape.line, LINE_DIMENSIONS.length);
@@ -92,7 +92,7 @@ describe("decorationsSeries", () => {
   });
 
   it("should pin the min and max of raw points, and leave out a pin outside the plot", () => {
-    const raw = (step: number, value: number): Point => ({ step, time: run.start, value, count: 1 });
+    const raw = (step: number, value: number): Point => ({ step, time: run.start, value, min: undefined, max: undefined, count: 1 });
     const shape = shapeLine(buffer([raw(0, 1), raw(10, 2)], 0), run, settings);
     const series = decorationsSeries([{ name: "lr-0.1", color: run.color, shape }], false);
     expect(drawn(series, linear).map((e) => e.shape.pathData)).toHaveLength(2);

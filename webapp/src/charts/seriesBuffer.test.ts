@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { appendLive, bufferFromSeries, toPoints, extremes, rebucket, refetched, smooth, spliceRange, toNumber, type Point, type SeriesBuffer } from "./seriesBuffer";
 
 const t = (s: number) => new Date(Date.UTC(2026, 0, 1) + s * 1000).toISOString();
-const raw = (step: number, value: number): Point => ({ step, time: Date.parse(t(step)), value, count: 1 });
+const raw = (step: number, value: number): Point => ({ step, time: Date.parse(t(step)), value, min: undefined, max: undefined, count: 1 });
 const buffer = (points: Point[], bucketWidth = 0, maxPoints = 1000): SeriesBuffer => ({
   runId: "1", name: "loss", split: "train", points, bucketWidth, maxPoints,
 });
@@ -39,6 +39,18 @@ describe("toPoints", () => {
   it("should leave out the min and max that raw points of a series lack", () => {
     const [point] = toPoints({ steps: [4], times: [t(4)], values: [0.5], mins: [null], maxes: [null], counts: [null] });
     expect(point).toEqual(raw(4, 0.5));
+  });
+});
+
+describe("point shape", () => {
+  it("should build raw points, buckets and merged buckets with the same fields in the same order", () => {
+    // one shape for all points keeps V8's optimized code for them when live points join fetched buckets
+    const [rawPoint] = toPoints({ steps: [4], times: [t(4)], values: [0.5] });
+    const [bucket] = toPoints({ steps: [99], times: [t(99)], values: [0.5], mins: [0.1], maxes: [0.9], counts: [100] });
+    const b = buffer([bucket], 100);
+    appendLive(b, [raw(150, 0.2), raw(250, 0.3)]);
+    const shapes = [rawPoint, bucket, ...b.points, ...rebucket([rawPoint, raw(5, 1)], 10)].map((p) => Object.keys(p).join());
+    expect(new Set(shapes)).toEqual(new Set(["step,time,value,min,max,count"]));
   });
 });
 

@@ -9,16 +9,23 @@ export function toNumber(value: MetricValue | null | undefined): number {
   return value === "Infinity" ? Infinity : value === "-Infinity" ? -Infinity : NaN;
 }
 
-/** A raw point (count 1, no min/max) or a bucket: its last point, plus min/max over its finite values. */
+/**
+ * A raw point (count 1, no min/max) or a bucket: its last point, plus min/max over its finite values. Built only
+ * by `newPoint`: all points then share one shape, so the code that reads them stays optimized when live points
+ * (raw) join fetched buckets. With two shapes, the first live redraw fell back from optimized code.
+ */
 export interface Point {
   step: number;
   /** Epoch milliseconds. */
   time: number;
   value: number;
-  min?: number;
-  max?: number;
+  min: number | undefined;
+  max: number | undefined;
   count: number;
 }
+
+const newPoint = (step: number, time: number, value: number, min: number | undefined, max: number | undefined, count: number): Point =>
+  ({ step, time, value, min, max, count });
 
 /** The points of one run × name × split held by a chart, kept sorted by step. */
 export interface SeriesBuffer {
@@ -47,12 +54,9 @@ export const seriesKey = (runId: string, name: string, split: string | null) => 
 
 /** The points of a series sent column by column. */
 export function toPoints({ steps, times, values, mins, maxes, counts }: Columns): Point[] {
-  return steps.map((step, i) => {
-    const point: Point = { step, time: Date.parse(times[i]), value: toNumber(values[i]), count: counts?.[i] ?? 1 };
-    if (mins?.[i] != null) point.min = toNumber(mins[i]);
-    if (maxes?.[i] != null) point.max = toNumber(maxes[i]);
-    return point;
-  });
+  const optional = (column: (MetricValue | null)[] | undefined, i: number) => (column?.[i] == null ? undefined : toNumber(column[i]));
+  return steps.map((step, i) =>
+    newPoint(step, Date.parse(times[i]), toNumber(values[i]), optional(mins, i), optional(maxes, i), counts?.[i] ?? 1));
 }
 
 /** The bucket width out of a resolution such as "step-buckets:1000"; 0 for "raw". */
@@ -80,13 +84,13 @@ const maxOf = (a: number | undefined, b: number | undefined) => (a === undefined
 
 /** `later` folded into the bucket `earlier`: the later point represents it, min/max/count cover both. */
 function mergeInto(earlier: Point, later: Point): Point {
-  const merged: Point = { step: later.step, time: later.time, value: later.value, count: earlier.count + later.count };
   const min = minOf(lowest(earlier), lowest(later));
   const max = maxOf(highest(earlier), highest(later));
-  if (min !== undefined) merged.min = min;
-  if (max !== undefined) merged.max = max;
-  return merged;
+  return newPoint(later.step, later.time, later.value, min, max, earlier.count + later.count);
 }
+
+/** A bucket of one point. */
+const bucketOf = (p: Point) => newPoint(p.step, p.time, p.value, lowest(p), highest(p), p.count);
 
 /** Regroups sorted points into buckets of `width` steps (aligned at step 0). */
 export function rebucket(points: Point[], width: number): Point[] {
@@ -94,7 +98,7 @@ export function rebucket(points: Point[], width: number): Point[] {
   for (const point of points) {
     const last = result[result.length - 1];
     if (last && Math.floor(last.step / width) === Math.floor(point.step / width)) result[result.length - 1] = mergeInto(last, point);
-    else result.push(mergeInto({ ...point, count: 0 }, point));
+    else result.push(bucketOf(point));
   }
   return result;
 }
@@ -118,7 +122,7 @@ export function appendLive(buffer: SeriesBuffer, live: Point[]): void {
     if (last && width > 0 && Math.floor(last.step / width) === Math.floor(point.step / width)) {
       points[points.length - 1] = mergeInto(last, point);
     } else {
-      points.push(width > 0 ? mergeInto({ ...point, count: 0 }, point) : point);
+      points.push(width > 0 ? bucketOf(point) : point);
     }
   }
   if (points.length > 2 * buffer.maxPoints) {
