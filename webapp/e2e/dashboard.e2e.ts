@@ -276,4 +276,24 @@ describe("dashboard", () => {
     await page.waitForTimeout(500);
     await shot("compare-dark");
   });
+
+  it("should draw a chart scrolled out of view only when it comes back", async () => {
+    // last: its points at steps after everything else's would change what the tests before see
+    // one column of charts, accuracy above loss; with loss scrolled to the top, accuracy is out of view
+    const small = await browser.newPage({ viewport: { width: 1000, height: 400 } });
+    await small.goto(`${web.url}/compare/${runIds[0]},${runIds[1]}`);
+    await small.locator(".chart-card[data-metric=loss]").evaluate((card) => card.scrollIntoView({ block: "start" }));
+    const step = await whenLive(small, 700);
+    const accuracyLast = small.locator(".chart-card[data-metric=accuracy] .stats tbody tr", { hasText: "lr-0.1 · val" }).locator("td").nth(1);
+    await logPoints(server.url, runIds[0], [
+      { name: "accuracy", split: "val", step, value: 0.75 },
+      { name: "loss", split: "train", step, value: 0.25 },
+    ]);
+    await expect.poll(() => lossRow(small, "lr-0.1 · train").nth(1).textContent()).toBe("0.25");
+    await small.waitForTimeout(1000); // two more rounds of live draws
+    expect(await accuracyLast.textContent()).not.toBe("0.75");
+    await small.locator(".chart-card[data-metric=accuracy]").scrollIntoViewIfNeeded();
+    await expect.poll(() => accuracyLast.textContent()).toBe("0.75");
+    await small.close();
+  });
 });

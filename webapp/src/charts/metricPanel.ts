@@ -20,6 +20,8 @@ interface MetricChart {
   /** Lines hidden in the legend, whose decorations are left out. */
   hidden: Set<string>;
   dirty: Set<string>;
+  /** Whether any of the chart's card is in the viewport: charts out of view are not drawn live. */
+  inView: boolean;
   /** The min/max table, one row per line, updated in place. */
   stats: HTMLTableSectionElement;
   statRows: Map<string, HTMLTableCellElement[]>;
@@ -54,6 +56,13 @@ export function mountMetricPanel(
   const charts = new Map<string, MetricChart>();
   const grid = h("div", { className: "chart-grid" });
   root.append(toolbar(), grid);
+  // Live draws of charts scrolled out of view would only cost time (a run view may have dozens of metrics): they
+  // catch up when they come back into view.
+  const cardCharts = new Map<Element, MetricChart>();
+  const viewport = new IntersectionObserver((entries) => {
+    for (const { target, isIntersecting } of entries) cardCharts.get(target)!.inView = isIntersecting;
+    if ([...charts.values()].some(due)) scheduleDraw();
+  });
   // the known charts are laid out before any data arrives, so that drawing them never moves the page
   if (metricNames.length) metricNames.forEach(chartFor);
   else grid.append(loading("Loading metrics…"));
@@ -148,10 +157,12 @@ export function mountMetricPanel(
     drawTimer = setTimeout(startRound, at - now);
   }
 
+  const due = (chart: MetricChart) => chart.inView && chart.dirty.size > 0;
+
   function startRound(): void {
     lastRoundAt = performance.now();
     firstChangeAt = undefined;
-    drawQueue = [...charts.values()].filter((c) => c.dirty.size);
+    drawQueue = [...charts.values()].filter(due);
     if (drawQueue.length) drawNext();
   }
 
@@ -167,7 +178,7 @@ export function mountMetricPanel(
         drawFrame = undefined;
         drawTimer = setTimeout(drawNext);
       });
-    } else if ([...charts.values()].some((c) => c.dirty.size)) {
+    } else if ([...charts.values()].some(due)) {
       scheduleDraw();
     }
   }
@@ -200,7 +211,9 @@ export function mountMetricPanel(
     grid.querySelector(":scope > .state")?.remove();
     grid.insertBefore(card, grid.children[names.indexOf(name)] ?? null);
     const { chart: echart, dispose } = createChart(canvas);
-    chart = { name, chart: echart, dispose, legend, buffers: new Map(), decorations: new Map(), hidden: new Set(), dirty: new Set(), stats, statRows: new Map() };
+    chart = { name, chart: echart, dispose, legend, buffers: new Map(), decorations: new Map(), hidden: new Set(), dirty: new Set(), inView: true, stats, statRows: new Map() };
+    cardCharts.set(card, chart);
+    viewport.observe(card);
     const created = chart;
     echart.on("datazoom", () => {
       clearTimeout(created.zoomTimer);
@@ -321,6 +334,7 @@ export function mountMetricPanel(
     clearTimeout(drawTimer);
     if (drawFrame !== undefined) cancelAnimationFrame(drawFrame);
     clearTimeout(gapTimer);
+    viewport.disconnect();
     for (const chart of charts.values()) {
       clearTimeout(chart.zoomTimer);
       chart.dispose();
