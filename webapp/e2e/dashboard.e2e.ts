@@ -213,6 +213,13 @@ describe("dashboard", () => {
     await page.keyboard.press("Enter");
     await expect.poll(() => tintedMiddle(card)).toBeGreaterThan(0.8);
     expect(await entry.getAttribute("aria-pressed")).toBe("true");
+    // a new line rebuilds the legend: it gets its entry, and the keyboard stays where it was
+    let step = 0; // logged until one arrives live (the page's socket opens on its own time)
+    await expect.poll(async () => {
+      await logPoints(server.url, id, [{ name: "spread", split: "extra", step: step++, value: 1 }]);
+      return card.getByRole("button", { name: "solo · extra" }).count();
+    }, { interval: 1000 }).toBe(1);
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("solo");
   });
 
   it("should query series in detail when the chart is zoomed", async () => {

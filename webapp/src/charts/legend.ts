@@ -17,6 +17,8 @@ export interface LegendEntry {
 export function renderLegend(container: HTMLElement, chart: echarts.ECharts, entries: LegendEntry[], hidden: Set<string>): void {
   const toggle = (name: string) => () => chart.dispatchAction({ type: "legendToggleSelect", name });
   const highlight = (type: "highlight" | "downplay", seriesName: string) => () => chart.dispatchAction({ type, seriesName });
+  // a keyboard user on an entry stays on it when the row is rebuilt (a line was added, the settings changed)
+  const focused = container.contains(document.activeElement) ? (document.activeElement as HTMLElement).dataset.line : undefined;
   container.replaceChildren(...entries.map(({ name, color, dash }) =>
     h("button", {
       type: "button",
@@ -29,6 +31,7 @@ export function renderLegend(container: HTMLElement, chart: echarts.ECharts, ent
       onfocus: highlight("highlight", name),
       onblur: highlight("downplay", name),
     }, h("span", { className: "line-swatch", style: `border-top-color:${color};border-top-style:${dash}` }), name)));
+  if (focused !== undefined) container.querySelector<HTMLElement>(`[data-line="${CSS.escape(focused)}"]`)?.focus();
 }
 
 /** Marks the legend's buttons pressed or not, as the chart's legend selection says. */
