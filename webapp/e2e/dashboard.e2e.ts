@@ -222,6 +222,24 @@ describe("dashboard", () => {
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("solo");
   });
 
+  it("should show the value, the step and the time of a line under the pointer", async () => {
+    const id = await seedRun(server.url, "tips", "m", "tip", {});
+    await logPoints(server.url, id, curve("ramp", null, 0, 101, (step) => step / 100));
+    await page.goto(`${web.url}/runs/${id}`);
+    const chart = page.locator(".chart-card[data-metric=ramp] .chart");
+    await chart.locator("canvas").first().waitFor();
+    await page.waitForTimeout(300);
+    const box = (await chart.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    const row = chart.locator("div", { hasText: /step \d+/ }).last();
+    await row.waitFor();
+    const [, value, step] = /tip: ([\d.]+) step (\d+) · \d{1,2}:\d{2}:\d{2}/.exec((await row.textContent()) ?? "") ?? [];
+    // the middle of the plot is about the middle of the steps
+    expect(Number(step)).toBeGreaterThan(30);
+    expect(Number(step)).toBeLessThan(70);
+    expect(value).toBe(formatNumber(Number(step) / 100));
+  });
+
   it("should query series in detail when the chart is zoomed", async () => {
     await page.goto(`${web.url}/compare/${runIds[0]},${runIds[1]}`);
     const chart = page.locator(".chart-card[data-metric=accuracy] .chart");
