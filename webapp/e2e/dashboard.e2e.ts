@@ -30,17 +30,22 @@ async function seed(): Promise<void> {
 const lossRow = (on: Page, line: string) => on.locator(".chart-card[data-metric=loss] .stats tbody tr", { hasText: line }).locator("td");
 
 /**
- * Once a page's charts are loaded, logs a point to run 0's loss (train) every second until the page shows one
- * as it arrives: then its subscription runs (the socket opens on its own time). Answers the next free step.
+ * Logs `point(step)` to a run every second, step after step, until `shown` answers `expected`: then the page's
+ * subscription runs (its socket opens on its own time). Answers the next free step.
  */
+async function logUntilShown(runId: string, step: number, point: (step: number) => PointInput, shown: () => Promise<unknown>, expected: unknown): Promise<number> {
+  await expect.poll(async () => {
+    await logPoints(server.url, runId, [point(step++)]);
+    return shown();
+  }, { interval: 1000 }).toBe(expected);
+  return step;
+}
+
+/** Once a page's charts are loaded, waits until a point logged to run 0's loss (train) shows as it arrives. */
 async function whenLive(on: Page, step: number): Promise<number> {
   const row = lossRow(on, "lr-0.1 · train");
   await row.first().waitFor();
-  await expect.poll(async () => {
-    await logPoints(server.url, runIds[0], [{ name: "loss", split: "train", step: step++, value: 0.5 }]);
-    return row.nth(1).textContent();
-  }, { interval: 1000 }).toBe("0.5");
-  return step;
+  return logUntilShown(runIds[0], step, (s) => ({ name: "loss", split: "train", step: s, value: 0.5 }), () => row.nth(1).textContent(), "0.5");
 }
 
 /**
@@ -214,11 +219,8 @@ describe("dashboard", () => {
     await expect.poll(() => tintedMiddle(card)).toBeGreaterThan(0.8);
     expect(await entry.getAttribute("aria-pressed")).toBe("true");
     // a new line rebuilds the legend: it gets its entry, and the keyboard stays where it was
-    let step = 0; // logged until one arrives live (the page's socket opens on its own time)
-    await expect.poll(async () => {
-      await logPoints(server.url, id, [{ name: "spread", split: "extra", step: step++, value: 1 }]);
-      return card.getByRole("button", { name: "solo · extra" }).count();
-    }, { interval: 1000 }).toBe(1);
+    await logUntilShown(id, 0, (step) => ({ name: "spread", split: "extra", step, value: 1 }),
+      () => card.getByRole("button", { name: "solo · extra" }).count(), 1);
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("solo");
   });
 

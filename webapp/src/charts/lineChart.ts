@@ -221,7 +221,7 @@ export function decorationsSeries(lines: LineDecorations[], logY: boolean): Cust
 }
 
 /** The line series of one buffer, with markers at its NaN and ±Infinity points. */
-export function seriesFor(buffer: SeriesBuffer, shape: LineShape, run: RunInfo, splitIndex: number): LineSeriesOption {
+export function seriesFor(buffer: SeriesBuffer, shape: LineShape, run: RunInfo, dash: LineDash): LineSeriesOption {
   return {
     type: "line",
     id: seriesKey(buffer.runId, buffer.name, buffer.split),
@@ -232,7 +232,7 @@ export function seriesFor(buffer: SeriesBuffer, shape: LineShape, run: RunInfo, 
     color: run.color,
     showSymbol: false,
     animation: false,
-    lineStyle: { width: 1.5, type: lineDash(splitIndex) },
+    lineStyle: { width: 1.5, type: dash },
     emphasis: { focus: "series" },
     // without data ECharts keeps no markPoint model for the series (most lines have no such points)
     markPoint: { data: shape.markers.length ? shape.markers : undefined, animation: false, emphasis: { label: { show: true, formatter: "{b}" } } },

@@ -61,7 +61,7 @@ export function mountMetricPanel(
   const cardCharts = new Map<Element, MetricChart>();
   const viewport = new IntersectionObserver((entries) => {
     for (const { target, isIntersecting } of entries) cardCharts.get(target)!.inView = isIntersecting;
-    if ([...charts.values()].some(due)) scheduleDraw();
+    if (anyDue()) scheduleDraw();
   });
   // the known charts are laid out before any data arrives, so that drawing them never moves the page
   if (metricNames.length) metricNames.forEach(chartFor);
@@ -111,15 +111,21 @@ export function mountMetricPanel(
     return splitOrder.indexOf(split);
   }
 
+  /** A buffer's line: its run, and the name, colour and dash it is shown with. */
+  function lineOf(buffer: SeriesBuffer) {
+    const run = runById.get(buffer.runId)!;
+    return { run, name: lineName(run, buffer.split), color: run.color, dash: lineDash(splitIndex(buffer.split)) };
+  }
+
   /** Shapes the given lines of a chart into their series (and stats rows), and all its lines' decorations. */
   function seriesOf(chart: MetricChart, keys: Iterable<string>) {
     const lines = [...keys].map((key) => {
       const buffer = chart.buffers.get(key)!;
-      const run = runById.get(buffer.runId)!;
+      const { run, name, color, dash } = lineOf(buffer);
       const shape = shapeLine(buffer, run, settings);
-      chart.decorations.set(key, { name: lineName(run, buffer.split), color: run.color, shape });
+      chart.decorations.set(key, { name, color, shape });
       renderStats(chart, key, buffer, run, shape);
-      return seriesFor(buffer, shape, run, splitIndex(buffer.split));
+      return seriesFor(buffer, shape, run, dash);
     });
     return [...lines, decorationsOf(chart)];
   }
@@ -130,10 +136,7 @@ export function mountMetricPanel(
   /** Full option: when data was (re)loaded, a line was added, or the settings changed. */
   function redraw(chart: MetricChart): void {
     chart.chart.setOption(chartOption(seriesOf(chart, chart.buffers.keys()), settings), { replaceMerge: ["series"] });
-    renderLegend(chart.legend, chart.chart, [...chart.buffers.values()].map((buffer) => {
-      const run = runById.get(buffer.runId)!;
-      return { name: lineName(run, buffer.split), color: run.color, dash: lineDash(splitIndex(buffer.split)) };
-    }), chart.hidden);
+    renderLegend(chart.legend, chart.chart, [...chart.buffers.values()].map(lineOf), chart.hidden);
     chart.chart.getDom().removeAttribute("aria-busy");
     chart.dirty.clear();
   }
@@ -158,6 +161,7 @@ export function mountMetricPanel(
   }
 
   const due = (chart: MetricChart) => chart.inView && chart.dirty.size > 0;
+  const anyDue = () => [...charts.values()].some(due);
 
   function startRound(): void {
     lastRoundAt = performance.now();
@@ -178,7 +182,7 @@ export function mountMetricPanel(
         drawFrame = undefined;
         drawTimer = setTimeout(drawNext);
       });
-    } else if ([...charts.values()].some(due)) {
+    } else if (anyDue()) {
       scheduleDraw();
     }
   }
