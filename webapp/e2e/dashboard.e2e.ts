@@ -48,18 +48,24 @@ async function whenLive(on: Page, step: number): Promise<number> {
   return logUntilShown(runIds[0], step, (s) => ({ name: "loss", split: "train", step: s, value: 0.5 }), () => row.nth(1).textContent(), "0.5");
 }
 
+/** Darker than a band (15% of a line's colour; R + G + B about 705 on white) is. */
+const BAND = 740;
+/** Darker than a faded line is (10% of its colour, 660 or more): a line at full strength. */
+const LINE = 600;
+
 /**
- * The share of drawn pixels (not transparent: the chart's background is the page's) that are not white, down the
- * middle half of the centre column of a chart card's canvas.
+ * The share of pixels down the middle half of the centre column of a chart card's canvas that are darker than
+ * `darkerThan` (R + G + B on the white page; the canvas is transparent where nothing is drawn).
  */
-const tintedMiddle = (card: Locator) =>
-  card.locator("canvas").first().evaluate((canvas: HTMLCanvasElement) => {
+const tintedMiddle = (card: Locator, darkerThan = BAND) =>
+  card.locator("canvas").first().evaluate((canvas: HTMLCanvasElement, darkerThan) => {
     const { data } = canvas.getContext("2d")!.getImageData(Math.round(canvas.width / 2), 0, 1, canvas.height);
-    const tinted = (i: number) => data[i + 3] > 0 && data[i] + data[i + 1] + data[i + 2] < 690;
+    const overWhite = (i: number) => 255 - (data[i + 3] / 255) * (255 - data[i]);
+    const tinted = (i: number) => overWhite(i) + overWhite(i + 1) + overWhite(i + 2) < darkerThan;
     let count = 0;
     for (let y = Math.round(canvas.height / 4); y < Math.round((canvas.height * 3) / 4); y++) if (tinted(4 * y)) count++;
     return count / Math.round(canvas.height / 2);
-  });
+  }, darkerThan);
 
 const shot = (name: string) => page.screenshot({ path: join(ARTEFACTS, `${name}.png`), fullPage: true });
 
@@ -201,7 +207,7 @@ describe("dashboard", () => {
     expect(await tintedMiddle(card)).toBeGreaterThan(0.8);
   });
 
-  it("should hide a line's band with the line when its legend entry is pressed, by mouse or keyboard", async () => {
+  it("should hide a line's band with the line when its legend entry is pressed, by mouse or keyboard, and fade it while another is pointed at", async () => {
     const id = await seedRun(server.url, "bands", "m", "solo", {});
     await logPoints(server.url, id, curve("spread", null, 0, 4000, (step) => (step % 8 === 3 ? 2 : step % 8 === 5 ? 0 : 1)));
     await page.goto(`${web.url}/runs/${id}`);
@@ -222,6 +228,12 @@ describe("dashboard", () => {
     await logUntilShown(id, 0, (step) => ({ name: "spread", split: "extra", step, value: 1 }),
       () => card.getByRole("button", { name: "solo · extra" }).count(), 1);
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("solo");
+    // pointing at another line's entry fades the others until the pointer leaves (solo zigzags: samples of buckets)
+    expect(await tintedMiddle(card, LINE)).toBeGreaterThan(0.8);
+    await card.getByRole("button", { name: "solo · extra" }).hover();
+    await expect.poll(() => tintedMiddle(card, LINE)).toBeLessThan(0.05);
+    await page.mouse.move(0, 0);
+    await expect.poll(() => tintedMiddle(card, LINE)).toBeGreaterThan(0.8);
   });
 
   it("should show the value, the step and the time of a line under the pointer", async () => {

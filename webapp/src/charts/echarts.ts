@@ -1,17 +1,14 @@
 // The one place ECharts is imported: only the pieces registered here end up in the bundle.
 import * as echarts from "echarts/core";
-import { CustomChart, LineChart, ParallelChart, type CustomSeriesOption, type LineSeriesOption, type ParallelSeriesOption } from "echarts/charts";
+import { CustomChart, ParallelChart, type CustomSeriesOption, type ParallelSeriesOption } from "echarts/charts";
 import {
   DataZoomComponent,
   GridComponent,
-  LegendComponent,
-  MarkPointComponent,
   ParallelComponent,
   TooltipComponent,
   VisualMapComponent,
   type DataZoomComponentOption,
   type GridComponentOption,
-  type LegendComponentOption,
   type ParallelComponentOption,
   type TooltipComponentOption,
   type VisualMapComponentOption,
@@ -19,27 +16,24 @@ import {
 import { CanvasRenderer } from "echarts/renderers";
 
 echarts.use([
-  LineChart,
   CustomChart,
   ParallelChart,
   GridComponent,
   DataZoomComponent,
   TooltipComponent,
-  LegendComponent,
-  MarkPointComponent,
   ParallelComponent,
   VisualMapComponent,
   CanvasRenderer,
 ]);
 
 export type LineChartOption = echarts.ComposeOption<
-  LineSeriesOption | CustomSeriesOption | GridComponentOption | DataZoomComponentOption | TooltipComponentOption | LegendComponentOption
+  CustomSeriesOption | GridComponentOption | DataZoomComponentOption | TooltipComponentOption
 >;
 export type ParallelChartOption = echarts.ComposeOption<
   ParallelSeriesOption | ParallelComponentOption | TooltipComponentOption | VisualMapComponentOption
 >;
 export type { CustomSeriesRenderItemReturn } from "echarts";
-export type { CustomSeriesOption, LineSeriesOption };
+export type { CustomSeriesOption };
 export { echarts };
 
 /** A chart in the page's current theme, resized with its container. Answers a dispose function. */

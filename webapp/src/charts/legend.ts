@@ -1,5 +1,4 @@
 import { h } from "../ui/dom";
-import type { echarts } from "./echarts";
 import type { LineDash } from "./lineChart";
 
 export interface LegendEntry {
@@ -8,35 +7,38 @@ export interface LegendEntry {
   dash: LineDash;
 }
 
+export interface LegendActions {
+  toggle: (name: string) => void;
+  /** The line to highlight: pointed at, else focused; undefined when none is. */
+  focus: (name: string | undefined) => void;
+}
+
 /**
- * A chart's legend as a row of toggle buttons above it, in place of ECharts' own: a keyboard reaches them, and a
- * live redraw no longer lays out and paints 20 canvas legend entries (about a fifth of its time). They act
- * through ECharts' legend actions, so the chart (whose legend is hidden) hides lines and highlights them as before;
- * the chart's `legendselectchanged` is where `showSelected` is called.
+ * A chart's legend as a row of toggle buttons above it: a keyboard reaches them, and the canvas has no legend to
+ * lay out and paint on every live redraw. The chart keeps which lines are hidden; `showHidden` follows it.
  */
-export function renderLegend(container: HTMLElement, chart: echarts.ECharts, entries: LegendEntry[], hidden: Set<string>): void {
-  const toggle = (name: string) => () => chart.dispatchAction({ type: "legendToggleSelect", name });
-  const highlight = (type: "highlight" | "downplay", seriesName: string) => () => chart.dispatchAction({ type, seriesName });
+export function renderLegend(container: HTMLElement, entries: LegendEntry[], hidden: Set<string>, { toggle, focus }: LegendActions): void {
+  const focused = () => (container.contains(document.activeElement) ? (document.activeElement as HTMLElement).dataset.line : undefined);
   // a keyboard user on an entry stays on it when the row is rebuilt (a line was added, the settings changed)
-  const focused = container.contains(document.activeElement) ? (document.activeElement as HTMLElement).dataset.line : undefined;
+  const kept = focused();
   container.replaceChildren(...entries.map(({ name, color, dash }) =>
     h("button", {
       type: "button",
       className: "legend-entry",
       "aria-pressed": String(!hidden.has(name)),
       "data-line": name,
-      onclick: toggle(name),
-      onmouseenter: highlight("highlight", name),
-      onmouseleave: highlight("downplay", name),
-      onfocus: highlight("highlight", name),
-      onblur: highlight("downplay", name),
+      onclick: () => toggle(name),
+      onmouseenter: () => focus(name),
+      onmouseleave: () => focus(focused()),
+      onfocus: () => focus(name),
+      onblur: () => focus(undefined),
     }, h("span", { className: "line-swatch", style: `border-top-color:${color};border-top-style:${dash}` }), name)));
-  if (focused !== undefined) container.querySelector<HTMLElement>(`[data-line="${CSS.escape(focused)}"]`)?.focus();
+  if (kept !== undefined) container.querySelector<HTMLElement>(`[data-line="${CSS.escape(kept)}"]`)?.focus();
 }
 
-/** Marks the legend's buttons pressed or not, as the chart's legend selection says. */
-export function showSelected(container: HTMLElement, selected: Record<string, boolean>): void {
+/** Marks the legend's buttons pressed or not, as the chart's hidden lines say. */
+export function showHidden(container: HTMLElement, hidden: Set<string>): void {
   for (const button of container.querySelectorAll<HTMLButtonElement>("button[data-line]")) {
-    button.setAttribute("aria-pressed", String(selected[button.dataset.line!] !== false));
+    button.setAttribute("aria-pressed", String(!hidden.has(button.dataset.line!)));
   }
 }

@@ -1,7 +1,7 @@
 import type { ChartSettings } from "../app/viewState";
 import { formatNumber } from "../ui/dom";
-import { echarts, type CustomSeriesRenderItemReturn, type CustomSeriesOption, type LineChartOption, type LineSeriesOption } from "./echarts";
-import { extremes, highest, lowest, seriesKey, smooth, type Extreme, type Point, type SeriesBuffer } from "./seriesBuffer";
+import { echarts, type CustomSeriesRenderItemReturn, type CustomSeriesOption, type LineChartOption } from "./echarts";
+import { extremes, highest, lowest, smooth, type Extreme, type Point, type SeriesBuffer } from "./seriesBuffer";
 
 /** What a chart needs to know about the runs it draws. */
 export interface RunInfo {
@@ -32,24 +32,28 @@ function xOf(point: Point, run: RunInfo, settings: ChartSettings): number {
 }
 
 /**
- * A line's data item: x, y (smoothed), for the tooltip the step, the time and the raw value, and the point's
- * min and max, which are on the y axis too so that its range (also when zoomed) takes in the band.
+ * A line's point: x, y (smoothed), for the tooltip the step, the time and the raw value, and the point's min and
+ * max, which the y range takes in (also when zoomed) so that the band fits.
  */
 export const LINE_DIMENSIONS = ["x", "y", "step", "time", "value", "min", "max"];
-type LineItem = [number, number, number, number, number, number, number];
-type Markers = NonNullable<LineSeriesOption["markPoint"]>["data"] & object[];
+const WIDTH = LINE_DIMENSIONS.length;
 
-/**
- * What one buffer draws, as flat typed arrays: ECharts neither deep-clones nor parses item by item a typed
- * array, which for thousands of points per line is most of what a plain array of arrays costs it.
- */
+/** A NaN or ±Infinity point: a marker at the height where the line was. */
+export interface Marker {
+  x: number;
+  y: number;
+  step: number;
+  time: number;
+  value: number;
+}
+
+/** What one buffer draws, as flat typed arrays that its shapes draw from without a copy (see linesSeries). */
 export interface LineShape {
   /** LINE_DIMENSIONS per finite point; NaN and ±Infinity become markers, so the line is not broken. */
   line: Float64Array;
   /** [x, min, max] per point with a finite envelope (a raw point is its own min and max); empty when all is raw. */
   band: Float64Array;
-  /** NaN and ±Infinity points, at the height where the line was. */
-  markers: Markers;
+  markers: Marker[];
   /** The line's min and max, where their pins point. */
   pins: Pin[];
   min?: Extreme;
@@ -67,7 +71,7 @@ export function shapeLine(buffer: SeriesBuffer, run: RunInfo, settings: ChartSet
   const smoothed = smooth(points.map((p) => p.value), settings.smoothing);
   const line = new Float64Array(points.length * LINE_DIMENSIONS.length);
   const band = new Float64Array(buffer.bucketWidth > 0 ? points.length * 3 : 0);
-  const markers: Markers = [];
+  const markers: Marker[] = [];
   let lineLength = 0;
   let bandLength = 0;
   let lastY = 0;
@@ -86,16 +90,7 @@ export function shapeLine(buffer: SeriesBuffer, run: RunInfo, settings: ChartSet
       line[lineLength++] = envelope ? low : lastY;
       line[lineLength++] = envelope ? high : lastY;
     } else if (markers.length < MAX_MARKERS) {
-      const label = Number.isNaN(p.value) ? "NaN" : p.value > 0 ? "+∞" : "−∞";
-      markers.push({
-        coord: [x, lastY],
-        symbol: Number.isNaN(p.value) ? "diamond" : "triangle",
-        symbolRotate: p.value === -Infinity ? 180 : 0,
-        symbolSize: 9,
-        itemStyle: { color: run.color, borderColor: "#d00", borderWidth: 1.5 },
-        name: `${label} at step ${p.step}`,
-        label: { show: false },
-      });
+      markers.push({ x, y: lastY, step: p.step, time: p.time, value: p.value });
     }
     if (band.length && envelope) {
       band[bandLength++] = x;
@@ -111,18 +106,40 @@ export function shapeLine(buffer: SeriesBuffer, run: RunInfo, settings: ChartSet
   return { line: line.subarray(0, lineLength), band: band.subarray(0, bandLength), markers, pins, min, max };
 }
 
-/** Where values land on the canvas: x and y each at `a + b * v` pixels (v = log10(y) on a log axis). */
+/**
+ * Where values land on the canvas: x at `px + bx * (x - x0)` pixels, y likewise (in log10 of the value on a log
+ * axis). Measured from a value near the data: an epoch-milliseconds axis puts 0 some 10^12 pixels away, where
+ * the difference of two positions keeps only a few digits.
+ */
 interface Axes {
-  ax: number;
+  x0: number;
+  px: number;
   bx: number;
-  ay: number;
+  y0: number;
+  py: number;
   by: number;
   logY: boolean;
 }
 
-const pixelX = ({ ax, bx }: Axes, x: number) => ax + bx * x;
+const pixelX = ({ x0, px, bx }: Axes, x: number) => px + bx * (x - x0);
 /** A log axis has no place for 0 and below: they land at an infinite distance below. */
-const pixelY = ({ ay, by, logY }: Axes, y: number) => ay + by * (logY ? (y > 0 ? Math.log10(y) : -Infinity) : y);
+const pixelY = ({ y0, py, by, logY }: Axes, y: number) => py + by * ((logY ? (y > 0 ? Math.log10(y) : -Infinity) : y) - y0);
+
+/** Two different values in [from, to] where an axis can be measured; some near `from` when there are none. */
+function samples(from: number, to: number, log: boolean): [number, number] {
+  const a = Number.isFinite(from) && (!log || from > 0) ? from : log ? 1 : 0;
+  return [a, Number.isFinite(to) && to > a ? to : log ? a * 10 : a + 1];
+}
+
+/** Measures the axes (cheaper than asking ECharts for thousands of points) at two corners of a data item. */
+function axesAt(coord: (value: number[]) => number[], [fromX, toX, low, high]: number[], logY: boolean): Axes {
+  const [xa, xb] = samples(fromX, toX, false);
+  const [ya, yb] = samples(low, high, logY);
+  const [pxa, pya] = coord([xa, ya]);
+  const [pxb, pyb] = coord([xb, yb]);
+  const scale = (v: number) => (logY ? Math.log10(v) : v);
+  return { x0: xa, px: pxa, bx: (pxb - pxa) / (xb - xa), y0: scale(ya), py: pya, by: (pyb - pya) / (scale(yb) - scale(ya)), logY };
+}
 
 interface BandPath extends Axes {
   band: Float64Array;
@@ -155,99 +172,167 @@ echarts.graphic.registerShape("minMaxBand", echarts.graphic.extendShape({
   },
 }));
 
-/** What a chart draws around one of its lines. */
-export interface LineDecorations {
-  name: string;
-  color: string;
-  shape: LineShape;
+interface LinePath extends Axes {
+  line: Float64Array;
 }
 
-/** Not a line: the tooltip and the legend leave it out. */
-const DECORATIONS_ID = "#decorations";
+/**
+ * A line as one path straight from its flat array, for the reason a band is. A point a log axis has no place for
+ * breaks the line, as it would in an ECharts line series.
+ */
+echarts.graphic.registerShape("flatLine", echarts.graphic.extendShape({
+  shape: { path: undefined as LinePath | undefined },
+  buildPath(ctx, { path }: { path?: LinePath }) {
+    if (!path) return;
+    const { line } = path;
+    let drawing = false;
+    for (let i = 0; i < line.length; i += WIDTH) {
+      const py = pixelY(path, line[i + 1]);
+      if (!Number.isFinite(py)) {
+        drawing = false;
+        continue;
+      }
+      if (drawing) ctx.lineTo(pixelX(path, line[i]), py);
+      else ctx.moveTo(pixelX(path, line[i]), py);
+      drawing = true;
+    }
+  },
+}));
+
+/** A line as a chart draws it. */
+export interface DrawnLine {
+  name: string;
+  color: string;
+  dash: LineDash;
+  shape: LineShape;
+}
 
 /** Pins of 16 × 22 pixels, the tip on the point: above it for a max, below it for a min. */
 const PIN_DOWN = "M8 22L1.6 12.8A8 8 0 1 1 14.4 12.8Z";
 const PIN_UP = "M8 0L1.6 9.2A8 8 0 1 0 14.4 9.2Z";
+/** Markers of 10 pixels centred on the point: a diamond for NaN, a triangle up for +∞ and down for −∞. */
+const MARKERS = { nan: [[0, -5], [5, 0], [0, 5], [-5, 0]], up: [[0, -5], [5, 4], [-5, 4]], down: [[0, 5], [5, -4], [-5, -4]] };
+/** How much of its colour a line keeps while another one is highlighted (ECharts' blur is about this). */
+const FADED = 0.1;
+const LINES_ID = "lines";
+/** Points per data item of the lines series: the items in the zoom window set the y range. */
+const CHUNK = 100;
 
 /**
- * The min/max bands and the min and max pins of all of a chart's lines, in one custom series with an item per
- * line that spans the line's x range (the dataZoom's weakFilter keeps it while any of it is in view). One
- * series, where a band series and a markPoint component per line made ECharts keep and update 40 more models
- * on every redraw (a live redraw took about a fifth longer). The bands lie under the lines and the pins over them. It
- * adds nothing to the y range: each line's own min and max dimensions do. Lines hidden in the legend are left
- * out by the caller. Its elements are silent: zrender then keeps no copy of their paths for hit tests.
+ * The data items of a line: one per CHUNK points, [first x, last x, lowest y, highest y] over them and the first
+ * point of the next chunk (so that no x between two points falls outside every item), with the line's index. The
+ * dataZoom's weakFilter keeps the items that overlap the window, and the y axis fits them: it follows the zoom as
+ * it would for a line series. A line of NaN/±Infinity points alone gets one item spanning its markers.
  */
-export function decorationsSeries(lines: LineDecorations[], logY: boolean): CustomSeriesOption {
-  const drawn = lines.filter(({ shape }) => shape.line.length || shape.band.length);
-  // the first and last x of the line and of the band (either may be empty)
-  const span = ({ shape: { line, band } }: LineDecorations) => {
-    const xs = [line[0], line[line.length - LINE_DIMENSIONS.length], band[0], band[band.length - 3]].filter((x) => x !== undefined);
-    return [Math.min(...xs), Math.max(...xs), NaN];
-  };
+function itemsOf({ line, markers }: LineShape, index: number, logY: boolean): number[][] {
+  const count = line.length / WIDTH;
+  if (!count) return markers.length ? [[markers[0].x, markers[markers.length - 1].x, NaN, NaN, index]] : [];
+  const items: number[][] = [];
+  for (let from = 0; from < count - 1 || from === 0; from += CHUNK) {
+    const last = Math.min(from + CHUNK, count - 1);
+    let low = Infinity;
+    let high = -Infinity;
+    for (let i = from * WIDTH; i <= last * WIDTH; i += WIDTH) {
+      // a log axis leaves out what it has no place for (ECharts does so per value, and an item's low is one)
+      if (!logY || line[i + 1] > 0) low = Math.min(low, line[i + 1]);
+      if (!logY || line[i + 5] > 0) low = Math.min(low, line[i + 5]);
+      high = Math.max(high, line[i + 1], line[i + 6]);
+    }
+    items.push([line[from * WIDTH], line[last * WIDTH], low === Infinity ? NaN : low, high, index]);
+  }
+  return items;
+}
+
+/**
+ * All of a chart's lines in one custom series: for each line its min/max band under all lines, the line, its min
+ * and max pins and its NaN/±Infinity markers over them, drawn from the shapes' flat arrays. Twenty ECharts line
+ * series cost a live redraw about twice the main thread's time (their models and views updated for every
+ * redraw, each path also recorded for hover hit tests); here every element is silent. Lines hidden in the legend
+ * are left out by the caller; while `focus` names a line the others fade. A line is drawn by the first of its
+ * items that ECharts renders in a round (it renders only those in the zoom window).
+ */
+export function linesSeries(lines: DrawnLine[], logY: boolean, focus?: string): CustomSeriesOption {
+  const data = lines.flatMap(({ shape }, index) => itemsOf(shape, index, logY));
   return {
     type: "custom",
-    id: DECORATIONS_ID,
-    data: drawn.map(span),
-    encode: { x: [0, 1], y: 2 },
+    id: LINES_ID,
+    data,
+    encode: { x: [0, 1], y: [2, 3] },
     renderItem: (params, api) => {
-      const { color, shape } = drawn[params.dataIndex];
+      const drawn = ((params.context as { drawn?: Set<number> }).drawn ??= new Set());
+      const index = data[params.dataIndex][4];
+      if (drawn.has(index)) return null;
+      drawn.add(index);
+      const { name, color, dash, shape } = lines[index];
+      const opacity = focus === undefined || focus === name ? 1 : FADED;
       const grid = params.coordSys as unknown as { x: number; y: number; width: number; height: number };
-      // Axes map values to pixels by a scale and an offset, which two points give (a log axis in log10 of the
-      // value): much cheaper than asking ECharts for thousands of points.
-      const [x0, y0] = api.coord([0, logY ? 1 : 0]);
-      const [x1, y1] = api.coord([1, logY ? 10 : 1]);
-      const axes: Axes = { ax: x0, bx: x1 - x0, ay: y0, by: y1 - y0, logY };
+      const axes = axesAt(api.coord, data[params.dataIndex], logY);
+      const clipPath = { type: "rect", shape: { x: grid.x, y: grid.y, width: grid.width, height: grid.height } };
+      const inPlot = (px: number, py: number) => px >= grid.x && px <= grid.x + grid.width && py >= grid.y && py <= grid.y + grid.height;
       const children: object[] = [];
       if (shape.band.length) {
         const path: BandPath = { ...axes, band: shape.band, bottom: grid.y + grid.height };
-        const clipPath = { type: "rect", shape: { x: grid.x, y: grid.y, width: grid.width, height: grid.height } };
-        children.push({ type: "minMaxBand", shape: { path }, style: { fill: color, opacity: 0.15 }, clipPath, z2: 0, silent: true });
+        children.push({ type: "minMaxBand", shape: { path }, style: { fill: color, opacity: 0.15 * opacity }, clipPath, z2: 0, silent: true });
+      }
+      if (shape.line.length) {
+        const path: LinePath = { ...axes, line: shape.line };
+        children.push({ type: "flatLine", shape: { path }, style: { stroke: color, fill: null, lineWidth: 1.5, lineDash: dash, opacity }, clipPath, z2: 10, silent: true });
       }
       for (const { kind, x, y } of shape.pins) {
         const px = pixelX(axes, x);
         const py = pixelY(axes, y);
-        if (!(px >= grid.x && px <= grid.x + grid.width && py >= grid.y && py <= grid.y + grid.height)) continue;
+        if (!inPlot(px, py)) continue;
         const pathData = kind === "max" ? PIN_DOWN : PIN_UP;
-        children.push({ type: "path", shape: { pathData, x: px - 8, y: kind === "max" ? py - 22 : py, width: 16, height: 22, layout: "cover" }, style: { fill: color }, z2: 20, silent: true });
+        children.push({ type: "path", shape: { pathData, x: px - 8, y: kind === "max" ? py - 22 : py, width: 16, height: 22, layout: "cover" }, style: { fill: color, opacity }, z2: 20, silent: true });
+      }
+      for (const { x, y, value } of shape.markers) {
+        const px = pixelX(axes, x);
+        const py = pixelY(axes, y);
+        if (!inPlot(px, py)) continue;
+        const corners = MARKERS[Number.isNaN(value) ? "nan" : value > 0 ? "up" : "down"];
+        const points = corners.map(([dx, dy]) => [px + dx, py + dy]);
+        children.push({ type: "polygon", shape: { points }, style: { fill: color, stroke: "#d00", lineWidth: 1.5, opacity }, z2: 30, silent: true });
       }
       // ECharts types know only its own shapes
       return { type: "group", children } as unknown as CustomSeriesRenderItemReturn;
     },
+    // each round renders every item at once, so that `params.context` (which line is drawn) holds for all of them
+    progressive: 0,
     clip: false,
     silent: true,
     animation: false,
-    tooltip: { show: false },
   };
 }
 
-/** The line series of one buffer, with markers at its NaN and ±Infinity points. */
-export function seriesFor(buffer: SeriesBuffer, shape: LineShape, run: RunInfo, dash: LineDash): LineSeriesOption {
-  return {
-    type: "line",
-    id: seriesKey(buffer.runId, buffer.name, buffer.split),
-    name: lineName(run, buffer.split),
-    data: shape.line as unknown as LineSeriesOption["data"],
-    dimensions: LINE_DIMENSIONS,
-    encode: { x: 0, y: [1, 5, 6] },
-    color: run.color,
-    showSymbol: false,
-    animation: false,
-    lineStyle: { width: 1.5, type: dash },
-    emphasis: { focus: "series" },
-    // without data ECharts keeps no markPoint model for the series (most lines have no such points)
-    markPoint: { data: shape.markers.length ? shape.markers : undefined, animation: false, emphasis: { label: { show: true, formatter: "{b}" } } },
-  };
+/** The index of the point of a flat line nearest to x (the points are in order of x). */
+function nearest(line: Float64Array, x: number): number {
+  let low = 0;
+  let high = line.length / WIDTH - 1;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (line[middle * WIDTH] < x) low = middle + 1;
+    else high = middle;
+  }
+  return low > 0 && x - line[(low - 1) * WIDTH] < line[low * WIDTH] - x ? low - 1 : low;
 }
 
-const isLine = (seriesId: string) => !seriesId.includes("#");
-
-function tooltip(params: unknown): string {
-  const items = (params as { seriesId: string; seriesName: string; color: string; value: LineItem }[]).filter((p) => isLine(p.seriesId));
-  if (!items.length) return "";
-  const rows = items.map(({ seriesName, color, value: [, y, step, time, raw] }) => {
-    const smoothed = y !== raw ? ` <small>(smoothed ${formatNumber(y)})</small>` : "";
-    return `<div><span style="color:${color}">●</span> ${escape(seriesName)}: <b>${formatNumber(raw)}</b>${smoothed}` +
-      ` <small>step ${step} · ${new Date(time).toLocaleTimeString()}</small></div>`;
+/**
+ * The tooltip at x on the x axis: for each line whose points span x, the point nearest to it (or the NaN/±Infinity
+ * point, when one is nearer) with its value, step and time.
+ */
+export function tooltipAt(lines: DrawnLine[], x: number | undefined): string {
+  if (x === undefined) return "";
+  const rows = lines.flatMap(({ name, color, shape: { line, markers } }) => {
+    const xs = [line[0], line[line.length - WIDTH], markers[0]?.x, markers[markers.length - 1]?.x].filter((v) => v !== undefined);
+    if (!(x >= Math.min(...xs) && x <= Math.max(...xs))) return [];
+    const i = line.length ? nearest(line, x) * WIDTH : -1;
+    const marker = markers.reduce<Marker | undefined>((best, m) => (Math.abs(m.x - x) < Math.abs((best?.x ?? Infinity) - x) ? m : best), undefined);
+    const point = marker && (i < 0 || Math.abs(marker.x - x) < Math.abs(line[i] - x))
+      ? { y: marker.value, step: marker.step, time: marker.time, value: marker.value }
+      : { y: line[i + 1], step: line[i + 2], time: line[i + 3], value: line[i + 4] };
+    const smoothed = !Object.is(point.y, point.value) ? ` <small>(smoothed ${formatNumber(point.y)})</small>` : "";
+    return [`<div><span style="color:${color}">●</span> ${escape(name)}: <b>${formatNumber(point.value)}</b>${smoothed}` +
+      ` <small>step ${point.step} · ${new Date(point.time).toLocaleTimeString()}</small></div>`];
   });
   return rows.join("");
 }
@@ -256,22 +341,31 @@ const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCode
 
 const AXIS_NAMES = { step: "step", relative: "seconds since start", wall: "time" } as const;
 
-/** The whole option of a metric chart; live updates later only replace series by id. */
-export function chartOption(series: (LineSeriesOption | CustomSeriesOption)[], settings: ChartSettings): LineChartOption {
+/**
+ * The whole option of a metric chart; live updates later only replace its series. The axis tooltip's text comes
+ * from `tooltip`, which knows where the pointer is: ECharts' own would list the nearest data items (chunks).
+ */
+export function chartOption(series: CustomSeriesOption, settings: ChartSettings, tooltip: () => string): LineChartOption {
   return {
     animation: false,
     grid: { left: 8, right: 16, top: 16, bottom: 56, containLabel: true },
-    // drawn as buttons by the panel (see legend.ts); this one keeps which lines are shown
-    legend: { show: false, data: series.filter((s) => isLine(String(s.id))).map((s) => String(s.name)) },
     tooltip: { trigger: "axis", confine: true, formatter: tooltip },
-    xAxis: { type: settings.x === "wall" ? "time" : "value", name: AXIS_NAMES[settings.x], nameLocation: "middle", nameGap: 24, scale: true },
+    xAxis: {
+      type: settings.x === "wall" ? "time" : "value",
+      name: AXIS_NAMES[settings.x],
+      nameLocation: "middle",
+      nameGap: 24,
+      scale: true,
+      // not snapped: the pointer (and its value in `updateAxisPointer`) would jump to the nearest item's first x
+      axisPointer: { snap: false },
+    },
     yAxis: { type: settings.log ? "log" : "value", scale: true },
     dataZoom: [
-      // weakFilter: a line's points in view and a band that overlaps the view (for a line it is the same as filter)
+      // weakFilter: the items (chunks of lines) that overlap the window
       { type: "inside", xAxisIndex: 0, filterMode: "weakFilter" },
       { type: "slider", xAxisIndex: 0, filterMode: "weakFilter", height: 16, bottom: 6 },
     ],
-    series,
+    series: [series],
   };
 }
 

@@ -4,8 +4,8 @@ import { MetricPointsDocument, SeriesDocument, type MetricPointsSubscription } f
 import { onReconnect, subscribe } from "../live/client";
 import { errorState, formatNumber, h, loading } from "../ui/dom";
 import { createChart, type echarts } from "./echarts";
-import { renderLegend, showSelected } from "./legend";
-import { chartOption, decorationsSeries, lineDash, lineName, seriesFor, shapeLine, type LineDecorations, type LineShape, type RunInfo } from "./lineChart";
+import { renderLegend, showHidden } from "./legend";
+import { chartOption, lineDash, lineName, linesSeries, shapeLine, tooltipAt, type DrawnLine, type LineShape, type RunInfo } from "./lineChart";
 import { appendLive, bufferFromSeries, refetched, seriesKey, spliceRange, toPoints, type SeriesBuffer } from "./seriesBuffer";
 
 /** One chart per metric name, with its buffers and the keys changed since the last draw. */
@@ -15,10 +15,14 @@ interface MetricChart {
   dispose: () => void;
   legend: HTMLElement;
   buffers: Map<string, SeriesBuffer>;
-  /** Each line's band and pins as last shaped: all of them are drawn again when some lines change. */
-  decorations: Map<string, LineDecorations>;
-  /** Lines hidden in the legend, whose decorations are left out. */
+  /** Each line as last shaped: all of them are drawn again when some change (one series draws them all). */
+  lines: Map<string, DrawnLine>;
+  /** Lines hidden in the legend, by name. */
   hidden: Set<string>;
+  /** The line highlighted from the legend, by name. */
+  focus?: string;
+  /** Where the axis pointer is on the x axis, for the tooltip. */
+  pointerX?: number;
   dirty: Set<string>;
   /** Whether any of the chart's card is in the viewport: charts out of view are not drawn live. */
   inView: boolean;
@@ -117,26 +121,35 @@ export function mountMetricPanel(
     return { run, name: lineName(run, buffer.split), color: run.color, dash: lineDash(splitIndex(buffer.split)) };
   }
 
-  /** Shapes the given lines of a chart into their series (and stats rows), and all its lines' decorations. */
-  function seriesOf(chart: MetricChart, keys: Iterable<string>) {
-    const lines = [...keys].map((key) => {
+  /** Shapes the given lines of a chart again (and their stats rows). */
+  function reshape(chart: MetricChart, keys: Iterable<string>): void {
+    for (const key of keys) {
       const buffer = chart.buffers.get(key)!;
       const { run, name, color, dash } = lineOf(buffer);
       const shape = shapeLine(buffer, run, settings);
-      chart.decorations.set(key, { name, color, shape });
+      chart.lines.set(key, { name, color, dash, shape });
       renderStats(chart, key, buffer, run, shape);
-      return seriesFor(buffer, shape, run, dash);
-    });
-    return [...lines, decorationsOf(chart)];
+    }
   }
 
-  const decorationsOf = (chart: MetricChart) =>
-    decorationsSeries([...chart.decorations.values()].filter(({ name }) => !chart.hidden.has(name)), settings.log);
+  const shownLines = (chart: MetricChart) => [...chart.lines.values()].filter(({ name }) => !chart.hidden.has(name));
+  const seriesOf = (chart: MetricChart) => linesSeries(shownLines(chart), settings.log, chart.focus);
 
   /** Full option: when data was (re)loaded, a line was added, or the settings changed. */
   function redraw(chart: MetricChart): void {
-    chart.chart.setOption(chartOption(seriesOf(chart, chart.buffers.keys()), settings), { replaceMerge: ["series"] });
-    renderLegend(chart.legend, chart.chart, [...chart.buffers.values()].map(lineOf), chart.hidden);
+    reshape(chart, chart.buffers.keys());
+    chart.chart.setOption(chartOption(seriesOf(chart), settings, () => tooltipAt(shownLines(chart), chart.pointerX)), { replaceMerge: ["series"] });
+    renderLegend(chart.legend, [...chart.buffers.values()].map(lineOf), chart.hidden, {
+      toggle: (name) => {
+        if (!chart.hidden.delete(name)) chart.hidden.add(name);
+        showHidden(chart.legend, chart.hidden);
+        chart.chart.setOption({ series: [seriesOf(chart)] });
+      },
+      focus: (name) => {
+        chart.focus = name;
+        chart.chart.setOption({ series: [seriesOf(chart)] });
+      },
+    });
     chart.chart.getDom().removeAttribute("aria-busy");
     chart.dirty.clear();
   }
@@ -173,7 +186,8 @@ export function mountMetricPanel(
   function drawNext(): void {
     const chart = drawQueue[0];
     if (chart.dirty.size) {
-      chart.chart.setOption({ series: seriesOf(chart, chart.dirty) });
+      reshape(chart, chart.dirty);
+      chart.chart.setOption({ series: [seriesOf(chart)] });
       chart.dirty.clear();
     }
     drawQueue.shift();
@@ -215,7 +229,7 @@ export function mountMetricPanel(
     grid.querySelector(":scope > .state")?.remove();
     grid.insertBefore(card, grid.children[names.indexOf(name)] ?? null);
     const { chart: echart, dispose } = createChart(canvas);
-    chart = { name, chart: echart, dispose, legend, buffers: new Map(), decorations: new Map(), hidden: new Set(), dirty: new Set(), inView: true, stats, statRows: new Map() };
+    chart = { name, chart: echart, dispose, legend, buffers: new Map(), lines: new Map(), hidden: new Set(), dirty: new Set(), inView: true, stats, statRows: new Map() };
     cardCharts.set(card, chart);
     viewport.observe(card);
     const created = chart;
@@ -223,11 +237,9 @@ export function mountMetricPanel(
       clearTimeout(created.zoomTimer);
       created.zoomTimer = setTimeout(() => zoomIn(created), ZOOM_DEBOUNCE_MS);
     });
-    echart.on("legendselectchanged", (event) => {
-      const { selected } = event as { selected: Record<string, boolean> };
-      created.hidden = new Set(Object.keys(selected).filter((line) => !selected[line]));
-      showSelected(legend, selected);
-      echart.setOption({ series: [decorationsOf(created)] });
+    echart.on("updateAxisPointer", (event) => {
+      const { axesInfo } = event as { axesInfo: { axisDim: string; value: number }[] };
+      created.pointerX = axesInfo.find(({ axisDim }) => axisDim === "x")?.value;
     });
     charts.set(name, chart);
     return chart;
