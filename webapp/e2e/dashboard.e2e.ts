@@ -234,6 +234,14 @@ describe("dashboard", () => {
     await expect.poll(() => tintedMiddle(card, LINE)).toBeLessThan(0.05);
     await page.mouse.move(0, 0);
     await expect.poll(() => tintedMiddle(card, LINE)).toBeGreaterThan(0.8);
+    // the legend is one tab stop; its arrow keys move between the entries
+    expect(await card.locator(".legend button[tabindex='0']").allTextContents()).toEqual(["solo"]);
+    await page.keyboard.press("ArrowRight");
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("solo · extra");
+    await page.keyboard.press("ArrowRight");
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("solo");
+    await page.keyboard.press("End");
+    expect(await card.locator(".legend button[tabindex='0']").allTextContents()).toEqual(["solo · extra"]);
   });
 
   it("should show the value, the step and the time of a line under the pointer", async () => {

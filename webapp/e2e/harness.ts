@@ -22,16 +22,17 @@ export function freePort(): Promise<number> {
 
 /**
  * The real server from $TRACKSTACK_JAR on a free port with a fresh data directory; `properties` are extra
- * Spring properties (`trackstack.limits.subscriber-buffer`, say).
+ * Spring properties (`trackstack.limits.subscriber-buffer`, say). It leads a process group of its own, with the
+ * PostgreSQL it starts: `pid` is the group's.
  */
-export async function startServer(properties: Record<string, string | number> = {}): Promise<{ url: string; dataDir: string; stop: () => Promise<void> }> {
+export async function startServer(properties: Record<string, string | number> = {}): Promise<{ url: string; pid: number; dataDir: string; stop: () => Promise<void> }> {
   const jar = process.env.TRACKSTACK_JAR;
   if (!jar || !existsSync(jar)) throw new Error("Set TRACKSTACK_JAR to the path of a trackstack server jar");
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), "trackstack-e2e-"));
   const args = [`--server.port=${port}`, "--server.address=127.0.0.1", `--trackstack.data-dir=${dataDir}`,
     ...Object.entries(properties).map(([key, value]) => `--${key}=${value}`)];
-  const java: ChildProcess = spawn("java", ["-jar", jar, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const java: ChildProcess = spawn("java", ["-jar", jar, ...args], { stdio: ["ignore", "pipe", "pipe"], detached: true });
   let log = "";
   java.stdout!.on("data", (chunk) => (log += chunk));
   java.stderr!.on("data", (chunk) => (log += chunk));
@@ -52,7 +53,7 @@ export async function startServer(properties: Record<string, string | number> = 
     }
     await new Promise((r) => setTimeout(r, 500));
   }
-  return { url, dataDir, stop };
+  return { url, pid: java.pid!, dataDir, stop };
 }
 
 /**

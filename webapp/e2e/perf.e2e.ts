@@ -22,6 +22,12 @@ const POINTS = Number(process.env.PERF_POINTS ?? 20_000);
 const SEED = process.env.PERF_SEED ?? "api";
 const BATCH = 10_000;
 const LIVE_SECONDS = 10;
+/**
+ * The server's (and its PostgreSQL's) nice value during the live phase. Here they share two cores with the
+ * browser under test, and a page's task waits for a core while they handle the logging; in use they run on
+ * another machine than the browser. PERF_SERVER_NICE=0 measures the machine as shared.
+ */
+const SERVER_NICE = Number(process.env.PERF_SERVER_NICE ?? 10);
 
 let server: Awaited<ReturnType<typeof startServer>>;
 let web: Awaited<ReturnType<typeof startStaticServer>>;
@@ -172,6 +178,8 @@ describe("compare view of 20 runs × 4 metrics", () => {
 
     let step = POINTS;
     let sent = 0;
+    // only ever raised: a user may not lower a nice value again (the test after this one hardly uses the server)
+    if (SERVER_NICE) execFileSync("renice", ["-n", String(SERVER_NICE), "-g", String(server.pid)], { stdio: "ignore" });
     const liveTasks = await mainThreadTasks(page, async () => {
       const stopAt = Date.now() + LIVE_SECONDS * 1000;
       // 10 points/s per run (and metric), sent as a training script would: a batch of 5 steps every 500 ms
@@ -187,6 +195,7 @@ describe("compare view of 20 runs × 4 metrics", () => {
     });
     results.live = {
       seconds: LIVE_SECONDS,
+      serverNice: SERVER_NICE,
       stepsPerRunPerSecond: Math.round(((step - POINTS) / LIVE_SECONDS) * 10) / 10,
       logCalls: sent,
       ...longTasks(liveTasks),

@@ -220,7 +220,7 @@ export function mountMetricPanel(
     if (chart) return chart;
     const canvas = h("div", { className: "chart", role: "img", "aria-label": `Chart of ${name}`, "aria-busy": "true" });
     const stats = h("tbody");
-    const legend = h("div", { className: "legend", role: "group", "aria-label": `Lines of ${name}` });
+    const legend = h("div", { className: "legend", role: "toolbar", "aria-label": `Lines of ${name}` });
     const card = h("section", { className: "chart-card", "data-metric": name }, h("h3", {}, name), legend, canvas,
       h("details", { open: runs.length <= 4 }, h("summary", {}, "Min / max per line"), h("table", { className: "stats" },
         h("thead", {}, h("tr", {}, h("th", {}, "Line"), h("th", {}, "Last"), h("th", {}, "Min @ step"), h("th", {}, "Max @ step"))),
