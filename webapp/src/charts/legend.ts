@@ -1,11 +1,7 @@
 import { h } from "../ui/dom";
-import type { LineDash } from "./lineChart";
+import type { DrawnLine } from "./lineChart";
 
-export interface LegendEntry {
-  name: string;
-  color: string;
-  dash: LineDash;
-}
+export type LegendEntry = Pick<DrawnLine, "name" | "color" | "dash">;
 
 export interface LegendActions {
   toggle: (name: string) => void;
@@ -23,7 +19,7 @@ export function renderLegend(container: HTMLElement, entries: LegendEntry[], hid
   const focused = () => (container.contains(document.activeElement) ? (document.activeElement as HTMLElement).dataset.line : undefined);
   // a keyboard user on an entry stays on it when the row is rebuilt (a line was added, the settings changed)
   const kept = focused();
-  container.replaceChildren(...entries.map(({ name, color, dash }) =>
+  const buttons = entries.map(({ name, color, dash }) =>
     h("button", {
       type: "button",
       className: "legend-entry",
@@ -34,8 +30,8 @@ export function renderLegend(container: HTMLElement, entries: LegendEntry[], hid
       onmouseleave: () => focus(focused()),
       onfocus: () => focus(name),
       onblur: () => focus(undefined),
-    }, h("span", { className: "line-swatch", style: `border-top-color:${color};border-top-style:${dash}` }), name)));
-  const buttons = [...container.querySelectorAll<HTMLButtonElement>("button[data-line]")];
+    }, h("span", { className: "line-swatch", style: `border-top-color:${color};border-top-style:${dash}` }), name));
+  container.replaceChildren(...buttons);
   const current = buttons.find((button) => button.dataset.line === kept);
   rove(buttons, current ?? buttons[0]);
   current?.focus();

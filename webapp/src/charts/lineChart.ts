@@ -69,7 +69,7 @@ export interface Pin {
 export function shapeLine(buffer: SeriesBuffer, run: RunInfo, settings: ChartSettings): LineShape {
   const points = buffer.points;
   const smoothed = smooth(points.map((p) => p.value), settings.smoothing);
-  const line = new Float64Array(points.length * LINE_DIMENSIONS.length);
+  const line = new Float64Array(points.length * WIDTH);
   const band = new Float64Array(buffer.bucketWidth > 0 ? points.length * 3 : 0);
   const markers: Marker[] = [];
   let lineLength = 0;

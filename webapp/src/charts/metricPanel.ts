@@ -115,39 +115,37 @@ export function mountMetricPanel(
     return splitOrder.indexOf(split);
   }
 
-  /** A buffer's line: its run, and the name, colour and dash it is shown with. */
-  function lineOf(buffer: SeriesBuffer) {
-    const run = runById.get(buffer.runId)!;
-    return { run, name: lineName(run, buffer.split), color: run.color, dash: lineDash(splitIndex(buffer.split)) };
-  }
-
-  /** Shapes the given lines of a chart again (and their stats rows). */
+  /** Shapes the given lines of a chart again (and their stats rows), with the name, colour and dash they are shown with. */
   function reshape(chart: MetricChart, keys: Iterable<string>): void {
     for (const key of keys) {
       const buffer = chart.buffers.get(key)!;
-      const { run, name, color, dash } = lineOf(buffer);
+      const run = runById.get(buffer.runId)!;
       const shape = shapeLine(buffer, run, settings);
-      chart.lines.set(key, { name, color, dash, shape });
+      chart.lines.set(key, { name: lineName(run, buffer.split), color: run.color, dash: lineDash(splitIndex(buffer.split)), shape });
       renderStats(chart, key, buffer, run, shape);
     }
   }
 
   const shownLines = (chart: MetricChart) => [...chart.lines.values()].filter(({ name }) => !chart.hidden.has(name));
   const seriesOf = (chart: MetricChart) => linesSeries(shownLines(chart), settings.log, chart.focus);
+  /** Draws a chart's lines again as last shaped: after a reshape, or when lines were hidden or highlighted. */
+  const drawLines = (chart: MetricChart) => chart.chart.setOption({ series: [seriesOf(chart)] });
 
   /** Full option: when data was (re)loaded, a line was added, or the settings changed. */
   function redraw(chart: MetricChart): void {
     reshape(chart, chart.buffers.keys());
     chart.chart.setOption(chartOption(seriesOf(chart), settings, () => tooltipAt(shownLines(chart), chart.pointerX)), { replaceMerge: ["series"] });
-    renderLegend(chart.legend, [...chart.buffers.values()].map(lineOf), chart.hidden, {
+    renderLegend(chart.legend, [...chart.lines.values()], chart.hidden, {
       toggle: (name) => {
         if (!chart.hidden.delete(name)) chart.hidden.add(name);
         showHidden(chart.legend, chart.hidden);
-        chart.chart.setOption({ series: [seriesOf(chart)] });
+        drawLines(chart);
       },
+      // focus comes back after the legend is rebuilt and after the pointer leaves: often the same line
       focus: (name) => {
+        if (name === chart.focus) return;
         chart.focus = name;
-        chart.chart.setOption({ series: [seriesOf(chart)] });
+        drawLines(chart);
       },
     });
     chart.chart.getDom().removeAttribute("aria-busy");
@@ -187,7 +185,7 @@ export function mountMetricPanel(
     const chart = drawQueue[0];
     if (chart.dirty.size) {
       reshape(chart, chart.dirty);
-      chart.chart.setOption({ series: [seriesOf(chart)] });
+      drawLines(chart);
       chart.dirty.clear();
     }
     drawQueue.shift();
