@@ -27,11 +27,10 @@ import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
 import org.springframework.security.web.authentication.AuthenticationEntryPointFailureHandler;
 import org.springframework.security.web.authentication.AuthenticationFilter;
-import org.springframework.security.web.header.writers.DelegatingRequestMatcherHeaderWriter;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
-import org.springframework.security.web.header.writers.StaticHeadersWriter;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
-import org.springframework.security.web.util.matcher.NegatedRequestMatcher;
+import org.springframework.security.web.util.matcher.OrRequestMatcher;
+import org.springframework.security.web.util.matcher.RequestMatcher;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.CorsConfigurationSource;
 import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
@@ -55,6 +54,16 @@ class SecurityConfiguration {
     private static final String DASHBOARD_POLICY = "default-src 'self'; script-src 'self'; "
             + "style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; "
             + "base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+    /**
+     * GraphiQL's page, bundled by the webapp too: the dashboard's policy, and fonts from data: URLs, as which
+     * GraphiQL's stylesheet carries its fonts. Its editor (monaco) needs nothing more: its workers are files of
+     * our own and its inline styles are already allowed.
+     */
+    private static final String GRAPHIQL_POLICY = DASHBOARD_POLICY + "; font-src 'self' data:";
+
+    private static final RequestMatcher GRAPHIQL = new OrRequestMatcher(
+            PathPatternRequestMatcher.pathPattern("/graphiql"), PathPatternRequestMatcher.pathPattern("/graphiql.html"));
 
     private final boolean tokensRequired;
 
@@ -114,10 +123,8 @@ class SecurityConfiguration {
                         // The dashboard's files stay cacheable; API answers are POSTs, which caches do not keep.
                         .cacheControl(cache -> cache.disable())
                         .referrerPolicy(referrer -> referrer.policy(ReferrerPolicy.NO_REFERRER))
-                        // GraphiQL is Spring for GraphQL's page, loading its code from esm.sh (pinned by hashes).
-                        .addHeaderWriter(new DelegatingRequestMatcherHeaderWriter(
-                                new NegatedRequestMatcher(PathPatternRequestMatcher.pathPattern("/graphiql")),
-                                new StaticHeadersWriter("Content-Security-Policy", DASHBOARD_POLICY))));
+                        .addHeaderWriter((request, response) -> response.setHeader("Content-Security-Policy",
+                                GRAPHIQL.matches(request) ? GRAPHIQL_POLICY : DASHBOARD_POLICY)));
         if (!tokensRequired) {
             return http.anonymous(anonymous -> anonymous.principal(Caller.ANYBODY))
                     .authorizeHttpRequests(requests -> requests.anyRequest().permitAll())
