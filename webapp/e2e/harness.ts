@@ -112,11 +112,11 @@ export async function startStaticServer(backend: string): Promise<{ url: string;
   };
 }
 
-/** A GraphQL call that fails the test on any error. */
-export async function gql<T = Record<string, any>>(server: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+/** A GraphQL call that fails the test on any error; `headers` for a server that requires a token. */
+export async function gql<T = Record<string, any>>(server: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<T> {
   const response = await fetch(`${server}/graphql`, {
     method: "POST",
-    headers: { "Content-Type": "application/json" },
+    headers: { "Content-Type": "application/json", ...headers },
     body: JSON.stringify({ query, variables }),
   });
   const body = (await response.json()) as { data?: T; errors?: unknown[] };

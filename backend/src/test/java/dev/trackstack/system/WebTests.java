@@ -24,10 +24,14 @@ class WebTests extends ApiTest {
     }
 
     @Test
-    void shouldServeGraphiQL() throws Exception {
+    void shouldServeOurOwnGraphiQL() throws Exception {
         HttpResponse<String> response = get("/graphiql");
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.body()).containsIgnoringCase("graphiql");
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type)
+                .startsWith("text/html"));
+        // the webapp's page, whose code is its own (/assets/), not Spring for GraphQL's from a CDN
+        assertThat(response.body()).contains("<title>GraphiQL · Trackstack</title>", "src=\"/assets/graphiql-")
+                .doesNotContain("esm.sh", "https://");
     }
 
     @Test
