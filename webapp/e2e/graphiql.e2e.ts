@@ -20,41 +20,52 @@ const violations: string[] = [];
 const errors: string[] = [];
 
 /** The shown editor of a section, by its aria-label (Variables and Headers share one, the other editor hidden). */
-const editor = (section: string) => page.locator(`section[aria-label="${section}"] .monaco-editor`).filter({ visible: true });
+const editor = (section: string, on = page) => on.locator(`section[aria-label="${section}"] .monaco-editor`).filter({ visible: true });
 
 /** The text of an editor (monaco renders spaces as no-break spaces). */
-const editorText = (section: string) => editor(section).locator(".view-lines").innerText().then((text) => text.replace(/\u00a0/g, " "));
+const editorText = (section: string, on = page) =>
+  editor(section, on).locator(".view-lines").innerText().then((text) => text.replace(/\u00a0/g, " "));
 
 /** Replaces the text of an editor as a user would type it (without monaco closing brackets as it goes). */
-async function typeInto(section: string, text: string): Promise<void> {
-  await editor(section).click();
-  await page.keyboard.press("ControlOrMeta+A");
-  await page.keyboard.press("Delete"); // else the "{" typed over a selection would surround it with braces
-  await page.keyboard.insertText(text);
+async function typeInto(section: string, text: string, on = page): Promise<void> {
+  await editor(section, on).click();
+  await on.keyboard.press("ControlOrMeta+A");
+  await on.keyboard.press("Delete"); // else the "{" typed over a selection would surround it with braces
+  await on.keyboard.insertText(text);
 }
 
-const run = () => page.getByRole("button", { name: "Execute query (Ctrl-Enter)" }).click();
+const run = (on = page) => on.getByRole("button", { name: "Execute query (Ctrl-Enter)" }).click();
 
-beforeAll(async () => {
-  mkdirSync(ARTEFACTS, { recursive: true });
-  server = await startServer({ "trackstack.auth.mode": "required", "trackstack.auth.admin-token": ADMIN_TOKEN });
-  // No name resolves (no internet), and any request to another origin is refused and recorded.
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: [...CHROMIUM_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"] });
-  context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  await context.route("**/*", (route) => {
+/**
+ * A browser context that reaches nothing but the server: any request to another origin is refused and recorded
+ * (the browser resolves no name either), as are WebSockets elsewhere, CSP violations and uncaught errors.
+ */
+async function offlineContext(): Promise<BrowserContext> {
+  const offline = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  await offline.route("**/*", (route) => {
     if (new URL(route.request().url()).origin === server.url) return route.continue();
     elsewhere.push(route.request().url());
     return route.abort("internetdisconnected");
   });
-  context.on("console", (message) => {
+  offline.on("console", (message) => {
     if (/Content.Security.Policy/i.test(message.text())) violations.push(message.text().slice(0, 300));
   });
-  page = await context.newPage();
-  page.on("pageerror", (error) => errors.push(error.message));
-  page.on("websocket", (socket) => {
-    if (new URL(socket.url()).host !== new URL(server.url).host) elsewhere.push(socket.url());
+  offline.on("page", (opened) => {
+    opened.on("pageerror", (error) => errors.push(error.message));
+    opened.on("websocket", (socket) => {
+      if (new URL(socket.url()).host !== new URL(server.url).host) elsewhere.push(socket.url());
+    });
   });
+  return offline;
+}
+
+beforeAll(async () => {
+  mkdirSync(ARTEFACTS, { recursive: true });
+  server = await startServer({ "trackstack.auth.mode": "required", "trackstack.auth.admin-token": ADMIN_TOKEN });
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: [...CHROMIUM_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"] });
+  context = await offlineContext();
+  page = await context.newPage();
 }, 240_000);
 
 afterAll(async () => {
@@ -100,6 +111,21 @@ describe("GraphiQL at /graphiql, offline", () => {
     // the subscription in the editor, and the Subscription type's other field, known from the schema only
     await expect.poll(() => page.locator(".graphiql-plugin").innerText()).toMatch(/subscription[\s\S]*metricPoints[\s\S]*runEvents/);
     await page.screenshot({ path: join(ARTEFACTS, "graphiql-explorer.png") });
+  });
+
+  it("starts with the token the dashboard keeps in this browser", async () => {
+    const fresh = await offlineContext();
+    await fresh.addInitScript(({ origin, token }) => {
+      if (location.origin === origin) localStorage.setItem("trackstack.apiToken", token); // not on about:blank
+    }, { origin: server.url, token: ADMIN_TOKEN });
+    const other = await fresh.newPage();
+    await other.goto(`${server.url}/graphiql`);
+    await other.getByRole("button", { name: "Headers", exact: true }).click();
+    await expect.poll(() => editorText("Headers", other)).toContain(`"Authorization": "Bearer ${ADMIN_TOKEN}"`);
+    await typeInto("Operation Editor", "{ serverInfo { version } }", other);
+    await run(other);
+    await expect.poll(() => editorText("Result Window", other)).toContain('"version": "');
+    await fresh.close();
   });
 
   it("leaves the dashboard without GraphiQL's code", async () => {
