@@ -153,6 +153,7 @@ class LoggingTest(ClientTest):
         result = run_python(["-c", script, self.project + ".offline", proxy.url, str(self.spool_dir)])
         self.assertEqual(0, result.returncode, result.stderr)
         self.assertEqual("None", result.stdout.strip())
+        self.assertIn("300 points of run (not created yet) are not on", result.stderr)  # the exit hook's message
         self.assertIn("python -m trackstack sync", result.stderr)
         [spool_file] = self.spool_files()
         entries = [json.loads(line) for line in spool_file.read_text().splitlines()[1:]]
@@ -164,6 +165,16 @@ class LoggingTest(ClientTest):
         self.assertEqual(list(range(300)), steps(server.api, synced["id"], "loss"))
         self.assertEqual("RUNNING", synced["status"])  # no finish(): the status was never decided
         self.assertEqual([], list(self.spool_dir.iterdir()))
+
+
+    def test_a_batch_of_500_names_at_each_of_20_steps_is_stored_whole(self) -> None:
+        run = self.start()
+        for step in range(10_000, 10_020):  # as a global step counts
+            run.log({f"layer{i}.grad_norm": i / 500 for i in range(500)}, step=step)
+        run.finish()
+        summaries = run_info(server.api, run.id)["summaries"]
+        self.assertEqual((500, 10_000), (len(summaries), sum(summary["count"] for summary in summaries)))
+        self.assertEqual([], self.spool_files())
 
 
 class FailureTest(ClientTest):
@@ -270,6 +281,31 @@ class FailureTest(ClientTest):
         self.assertEqual(("synced", "COMPLETED"), (synced["name"], synced["status"]))
         self.assertEqual(list(range(30)), steps(server.api, synced["id"], "loss"))
         self.assertEqual([], list(self.spool_dir.iterdir()))
+
+    def test_the_next_run_sends_what_an_ended_process_left_in_the_spool(self) -> None:
+        script = ("import trackstack, sys\n"
+                  "run = trackstack.init(project=sys.argv[1], model='m', url=sys.argv[2], spool_dir=sys.argv[3],"
+                  " retry_budget=0.5)\n"
+                  "for step in range(300): run.log({'loss': step}, step=step)\n"
+                  "run.finish()\n")
+        proxy.down = True  # as a server killed for longer than the retry budget
+        result = run_python(["-c", script, self.project + ".offline", proxy.url, str(self.spool_dir)])
+        self.assertEqual(0, result.returncode, result.stderr)
+        [message] = [line for line in result.stderr.splitlines() if "wait in" in line]
+        self.assertIn(f"300 points of run (not created yet) are not on {proxy.url} yet and wait in {self.spool_dir}",
+                      message)
+        self.assertIn("the next trackstack.init() with this spool directory sends them in the background "
+                      "(or now: python -m trackstack sync)", message)
+        proxy.down = False
+
+        run = self.start()  # another run, in the same spool directory, and no sync
+        run.log({"loss": 1.0}, step=0)
+        wait_until(lambda: not self.spool_files(), timeout=30)
+        [offline] = runs_of_project(server.api, self.project + ".offline")
+        self.assertEqual(list(range(300)), steps(server.api, offline["id"], "loss"))
+        self.assertEqual("COMPLETED", offline["status"])
+        run.finish()
+        self.assertEqual([0], steps(server.api, run.id, "loss"))
 
     def test_sync_leaves_a_spool_a_live_process_holds(self) -> None:
         proxy.down = True

@@ -13,9 +13,12 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, TypeVar
 
 T = TypeVar("T")
 
-# Codes that mean "this request is wrong": sending it again cannot succeed. UNAUTHENTICATED and FORBIDDEN: the
-# server requires an API token (`token`), or one that may do this.
+# Codes that mean "this request is wrong": sending it again as it is cannot succeed. UNAUTHENTICATED and FORBIDDEN:
+# the server requires an API token (`token`), or one that may do this.
 REJECTION_CODES = {"BAD_USER_INPUT", "LIMIT_EXCEEDED", "NOT_FOUND", "UNAUTHENTICATED", "FORBIDDEN"}
+# Of those, the codes that blame what was sent, or say that its run is gone: such data can never be stored and is
+# dropped. Any other refusal (a token revoked or missing, an HTTP status) is kept and sent again later.
+DATA_REJECTION_CODES = {"BAD_USER_INPUT", "LIMIT_EXCEEDED", "NOT_FOUND"}
 
 
 class TrackstackError(Exception):
@@ -31,7 +34,13 @@ class ServerUnavailable(TrackstackError):
 
 
 class RequestRejected(TrackstackError):
-    """The server refused the request itself (bad input, a limit, an unknown id); retrying will not help."""
+    """The server refused the request itself (bad input, a limit, an unknown id, no valid token); retrying it as it
+    is will not help."""
+
+    @property
+    def blames_data(self) -> bool:
+        """Whether the refusal is about what was sent (or its run is gone), so that it can never be stored."""
+        return self.code in DATA_REJECTION_CODES
 
 
 def encode_value(value: float) -> Any:
@@ -44,11 +53,13 @@ def encode_value(value: float) -> Any:
     return value
 
 
-def _first_error_message(error: urllib.error.HTTPError) -> str:
+def _first_error(error: urllib.error.HTTPError) -> "tuple[Optional[str], Optional[str]]":
+    """The message and code of the GraphQL-shaped error body the server sends with a 4xx status, if any."""
     try:
-        return json.load(error)["errors"][0]["message"]
-    except (OSError, ValueError, LookupError, TypeError):
-        return "no valid API token"
+        first = json.load(error)["errors"][0]
+        return first["message"], (first.get("extensions") or {}).get("code")
+    except (OSError, ValueError, LookupError, TypeError, AttributeError):
+        return None, None
 
 
 class Api:
@@ -74,10 +85,12 @@ class Api:
             status = error.code
             if status >= 500 or status in (408, 429):
                 raise ServerUnavailable(f"HTTP {status} from {self.endpoint}", str(status)) from None
-            if status == 401:  # no valid API token; the body says why, as a GraphQL error
-                raise RequestRejected(f"HTTP 401 from {self.endpoint}: {_first_error_message(error)}",
-                                      "UNAUTHENTICATED") from None
-            raise RequestRejected(f"HTTP {status} from {self.endpoint}", str(status)) from None
+            # The body says why, as a GraphQL error: 401 no valid API token, 413 LIMIT_EXCEEDED, 400 BAD_USER_INPUT.
+            message, code = _first_error(error)
+            if status == 401:
+                code, message = "UNAUTHENTICATED", message or "no valid API token"
+            raise RequestRejected(f"HTTP {status} from {self.endpoint}" + (f": {message}" if message else ""),
+                                  code if code in REJECTION_CODES else str(status)) from None
         except (OSError, http.client.HTTPException, ValueError) as error:
             # OSError covers refused and reset connections and timeouts; ValueError a cut-off body.
             raise ServerUnavailable(f"{self.endpoint} unreachable: {error}") from None

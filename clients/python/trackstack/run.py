@@ -14,7 +14,7 @@ from time import monotonic
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
 from .api import DEFAULT_RETRY_BUDGET, Api, RequestRejected, ServerUnavailable, encode_value, with_retry
-from .spool import Spool, default_spool_dir
+from .spool import Spool, default_spool_dir, replay_in_background
 
 log = logging.getLogger("trackstack")
 
@@ -188,8 +188,10 @@ class Run:
     def _close(self) -> None:
         _live_runs.discard(self)
         if self._spool.pending():
-            log.warning("Trackstack could not reach %s: run %s's remaining data is in %s; "
-                        "`python -m trackstack sync` sends it", self._api.url, self.id, self._spool.path)
+            log.warning("Trackstack: %d points of run %s are not on %s yet and wait in %s; the next trackstack.init() "
+                        "with this spool directory sends them in the background (or now: python -m trackstack sync)",
+                        self._spool.waiting_points(), self.id or "(not created yet)", self._api.url,
+                        self._spool.path)
         self._spool.release()
 
     def _send_loop(self) -> None:
@@ -233,13 +235,21 @@ class Run:
         except ServerUnavailable as error:
             log.warning("Trackstack server unavailable (%s); spooling to %s and retrying in the background",
                         error, self._spool.path)
-            self._spool.append(entry)
-            self._replay_failed()
+            self._keep(entry)
         except RequestRejected as error:
-            log.warning("Trackstack rejected %d points of run %s: %s; dropped",
-                        len(entry["points"]), self.id, error)
+            if error.blames_data:
+                log.warning("Trackstack rejected %d points of run %s: %s; dropped, since the server will never "
+                            "take them", len(entry["points"]), self.id, error)
+            else:  # e.g. a revoked token: the points are fine, and wait until the server takes them
+                log.warning("Trackstack server refused %d points of run %s (%s); spooling to %s and retrying in "
+                            "the background", len(entry["points"]), self.id, error, self._spool.path)
+                self._keep(entry)
         finally:
             self._in_flight = None
+
+    def _keep(self, entry: Dict[str, Any]) -> None:
+        self._spool.append(entry)
+        self._replay_failed()
 
     def _replay(self) -> None:
         try:
@@ -277,12 +287,17 @@ def _points_entry(points: List[Dict[str, Any]]) -> Dict[str, Any]:
 
 
 _live_runs: "set[Run]" = set()
+_replays: "list[threading.Thread]" = []  # replays of earlier runs' spool files
+REPLAY_EXIT_TIMEOUT = 10.0  # seconds the exit hook lets them go on; the rest waits in the spool for the next run
 
 
 @atexit.register
 def _flush_at_exit() -> None:
     for run in list(_live_runs):
         run._exit()
+    deadline = monotonic() + REPLAY_EXIT_TIMEOUT
+    for replay in _replays:
+        replay.join(max(0.0, deadline - monotonic()))
 
 
 def init(project: str, model: str, name: Optional[str] = None, config: Optional[Mapping[str, Any]] = None,
@@ -327,7 +342,11 @@ def init(project: str, model: str, name: Optional[str] = None, config: Optional[
             if from_step is not None:
                 spool.append({"kind": "rewind", "toStep": from_step})
     first_step = 0 if from_step is None else from_step + 1
-    return Run(api, spool, first_step=first_step, **options)
+    run = Run(api, spool, first_step=first_step, **options)
+    replay = replay_in_background(spool.path.parent, api.token, exclude=spool.path)
+    if replay is not None:
+        _replays.append(replay)
+    return run
 
 
 def _jsonable(value: Any) -> Any:

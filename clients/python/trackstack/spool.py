@@ -108,8 +108,10 @@ class Spool:
     def replay(self, api: Api) -> None:
         """Sends every entry in order, removing what the server took. Raises ServerUnavailable when it goes away.
 
-        Rejected entries are dropped with a warning. Re-sending an entry already taken (after a crash between
-        sending and removing it) is harmless, except for run creation and rewinds, which are removed right away.
+        Entries the server rejects for what they hold (or because their run is gone) are dropped with a warning;
+        other refusals, such as a revoked token, raise ServerUnavailable and keep the entry. Re-sending an entry
+        already taken (after a crash between sending and removing it) is harmless, except for run creation and
+        rewinds, which are removed right away.
         """
         if self.run_id is None:
             self._create_run(api)
@@ -131,6 +133,24 @@ class Spool:
                 with self._lock:
                     self._compact(offset)
                 offset = None
+
+    def waiting_points(self) -> int:
+        """How many points the file holds (0 when it is gone)."""
+        count = 0
+        with self._lock:
+            try:
+                with open(self.path, "rb") as file:
+                    file.readline()  # the header
+                    for line in file:
+                        try:
+                            entry = json.loads(line)
+                        except ValueError:  # a line cut short, which replay skips too
+                            continue
+                        if isinstance(entry, dict) and entry.get("kind") == "points":
+                            count += len(entry["points"])
+            except FileNotFoundError:
+                pass
+        return count
 
     def _coalesce(self, entry: Dict[str, Any], offset: int) -> Tuple[Dict[str, Any], int]:
         """Joins the points entries that follow `entry` into one call of up to REPLAY_BATCH points: a training loop
@@ -159,6 +179,8 @@ class Spool:
             run_id = api.create_run(model_id, header.get("name"), header.get("config") or {},
                                     header.get("tags") or [], header.get("notes"))
         except RequestRejected as error:
+            if not error.blames_data:
+                raise ServerUnavailable(str(error), error.code) from None  # e.g. a revoked token: kept for later
             log.warning("Trackstack rejected creating run %r of %s/%s: %s; dropping its spooled data in %s",
                         header.get("name"), header["project"], header["model"], error, self.path)
             with self._lock:
@@ -179,6 +201,8 @@ class Spool:
             elif entry["kind"] == "status":
                 api.update_run_status(run_id, entry["status"])
         except RequestRejected as error:
+            if not error.blames_data:
+                raise ServerUnavailable(str(error), error.code) from None  # e.g. a revoked token: kept for later
             log.warning("Trackstack rejected spooled %s of run %s: %s; dropped", entry["kind"], run_id, error)
 
     def _read_entry(self, offset: Optional[int]) -> Tuple[Optional[Dict[str, Any]], int, int]:
@@ -245,19 +269,30 @@ def spool_files(directory: Path) -> List[Path]:
     """The spool files of a directory, oldest first."""
     if not directory.is_dir():
         return []
-    return sorted(directory.glob("*.jsonl"), key=lambda path: path.stat().st_mtime)
+    return sorted(directory.glob("*.jsonl"), key=_modified)
 
 
-def sync(directory: Path, url: Optional[str] = None, token: Optional[str] = None) -> Tuple[int, int]:
-    """Replays every spool file in `directory` not held by a live process; answers (replayed, left) file counts.
+def _modified(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:  # replayed by another process meanwhile; sync finds it gone
+        return 0.0
+
+
+def sync(directory: Path, url: Optional[str] = None, token: Optional[str] = None,
+         exclude: Optional[Path] = None) -> Tuple[int, int]:
+    """Replays every spool file in `directory` (but `exclude`) not held by a live process; answers (replayed, left)
+    file counts. The lock per file makes sure that no two processes, or threads, replay the same file at once.
 
     `url` overrides the server recorded in each file.
     """
     replayed = left = 0
     for path in spool_files(directory):
+        if path == exclude:
+            continue
         spool = Spool(path, {})
         if not spool.hold():
-            log.warning("Trackstack skips %s: a running process is still using it", path)
+            log.info("Trackstack skips %s: a running process is using it", path)
             left += 1
             continue
         try:
@@ -277,6 +312,23 @@ def sync(directory: Path, url: Optional[str] = None, token: Optional[str] = None
         finally:
             spool.release()
     return replayed, left
+
+
+def replay_in_background(directory: Path, token: Optional[str], exclude: Path) -> Optional[threading.Thread]:
+    """Replays the spool files that earlier runs left in `directory` on a thread of its own, so that neither init()
+    nor the training loop waits for it; what cannot be sent stays for the next run (or `sync`). Answers the thread,
+    or None when there is nothing to replay."""
+    if not any(path != exclude for path in spool_files(directory)):
+        return None
+
+    def replay() -> None:
+        replayed, _ = sync(directory, None, token, exclude)
+        if replayed:
+            log.info("Trackstack sent %d spool file(s) that earlier runs left in %s", replayed, directory)
+
+    thread = threading.Thread(target=replay, name="trackstack-replay", daemon=True)
+    thread.start()
+    return thread
 
 
 def _read_header(path: Path) -> Dict[str, Any]:

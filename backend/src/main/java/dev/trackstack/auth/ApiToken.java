@@ -52,7 +52,7 @@ public class ApiToken {
     }
 
     Caller caller() {
-        return new Caller("token " + id + " (" + name + ")", false, scope == Scope.WRITE,
+        return new Caller("token " + id + " (" + name + ")", id, false, scope == Scope.WRITE,
                 projects == null ? null : Set.copyOf(projects));
     }
 

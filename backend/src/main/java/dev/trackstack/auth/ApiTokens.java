@@ -10,6 +10,7 @@ import java.util.Optional;
 
 import dev.trackstack.system.ApiException;
 import dev.trackstack.system.TrackstackProperties;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.data.domain.Sort;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -28,11 +29,13 @@ public class ApiTokens {
 
     private final SecureRandom random = new SecureRandom();
     private final ApiTokenRepository tokens;
+    private final ApplicationEventPublisher events;
     private final TrackstackProperties.Limits limits;
     private final byte[] adminTokenHash;
 
-    ApiTokens(ApiTokenRepository tokens, TrackstackProperties properties) {
+    ApiTokens(ApiTokenRepository tokens, ApplicationEventPublisher events, TrackstackProperties properties) {
         this.tokens = tokens;
+        this.events = events;
         this.limits = properties.limits();
         String adminToken = properties.auth().adminToken();
         if (adminToken != null && !adminToken.isEmpty() && adminToken.length() < ADMIN_TOKEN_MIN_LENGTH) {
@@ -78,6 +81,7 @@ public class ApiTokens {
     ApiToken revoke(long id) {
         ApiToken token = tokens.findById(id).orElseThrow(() -> ApiException.notFound("API token", id));
         token.revoke();
+        events.publishEvent(new TokenRevocations.Revoked(id));
         return token;
     }
 

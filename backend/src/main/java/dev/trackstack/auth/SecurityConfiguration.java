@@ -102,11 +102,12 @@ class SecurityConfiguration {
     }
 
     @Bean
-    WebSocketAuthentication webSocketAuthentication(AuthenticationManager tokens, ApiTokens apiTokens) {
+    WebSocketAuthentication webSocketAuthentication(AuthenticationManager tokens, ApiTokens apiTokens,
+            TokenRevocations revocations) {
         if (tokensRequired && !apiTokens.hasAdminToken()) {
             log.warn("No admin token is set (TRACKSTACK_ADMIN_TOKEN): API tokens can be neither made nor revoked");
         }
-        return new WebSocketAuthentication(tokensRequired, tokens);
+        return new WebSocketAuthentication(tokensRequired, tokens, revocations);
     }
 
     @Bean

@@ -34,14 +34,16 @@ class ClusterListener implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(ClusterListener.class);
 
     /**
-     * The points of several events at once: r.event tells whose they are. Series ids and epoch microseconds rather
-     * than names and timestamps per row, which cost the reader many times more to decode. Unordered: sorting
-     * (by name, in the database's collation) spilled to disk for 100 batches at once, and Java sorts each
-     * batch's few series instead.
+     * The points of several events at once, from the series and step ranges of their batches (see LiveEvents): e.event
+     * tells whose they are. Series ids and epoch microseconds rather than names and timestamps per row, which cost the
+     * reader many times more to decode. Unordered: sorting (by name, in the database's collation) spilled to disk for
+     * 100 batches at once, and Java sorts each batch's few series instead.
      */
     private static final String POINTS = """
-            select r.event, p.series_id, p.step, p.value, %s
-            from unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[]) as r(event, series_id, lo, hi)
+            select e.event, p.series_id, p.step, p.value, %s
+            from unnest(?::int[], ?::bigint[]) as e(event, batch)
+            join live_batch b on b.id = e.batch
+            cross join lateral unnest(b.series_ids, b.first_steps, b.last_steps) as r(series_id, lo, hi)
             cross join lateral (select * from metric_point p where p.series_id = r.series_id
                                 and p.step between r.lo and r.hi offset 0) p
             """.formatted(EpochMicros.sql("p.ts"));
@@ -124,7 +126,7 @@ class ClusterListener implements SmartLifecycle {
 
     /** @param now the database's clock, which stamped the events */
     void receive(List<JsonNode> events, long now) {
-        List<JsonNode> fresh = events.stream().filter(event -> !event.has("ranges")
+        List<JsonNode> fresh = events.stream().filter(event -> !event.has("batch")
                 || now - event.path("sentAt").asLong(now) <= MAX_LAG_MILLIS).toList();
         Map<JsonNode, List<LivePoint>> points = readBack(fresh);
         for (JsonNode event : events) {
@@ -140,37 +142,34 @@ class ClusterListener implements SmartLifecycle {
         }
     }
 
-    /** The points of the events that carry ranges, by event (an empty list for one whose points are gone). */
+    /** The points of the events that name a batch, by event (an empty list for one whose points are gone). */
     private Map<JsonNode, List<LivePoint>> readBack(List<JsonNode> events) {
-        List<long[]> ranges = new ArrayList<>();
+        List<Integer> indexes = new ArrayList<>();
+        List<Long> batches = new ArrayList<>();
         Map<JsonNode, List<LivePoint>> points = new IdentityHashMap<>();
         for (int i = 0; i < events.size(); i++) {
-            if (events.get(i).has("ranges")) {
+            if (events.get(i).has("batch")) {
                 points.put(events.get(i), new ArrayList<>());
-                for (JsonNode range : events.get(i).get("ranges")) {
-                    ranges.add(new long[] {i, range.get(0).asLong(), range.get(1).asLong(), range.get(2).asLong()});
-                }
+                indexes.add(i);
+                batches.add(events.get(i).get("batch").asLong());
             }
         }
-        if (ranges.isEmpty()) {
+        if (batches.isEmpty()) {
             return points;
         }
+        long[] batchIds = batches.stream().mapToLong(Long::longValue).toArray();
         Map<Long, String[]> series = new HashMap<>();
-        jdbc.query("select id, name, split from metric_series where id = any(?)",
-                rs -> {
+        jdbc.query("select id, name, split from metric_series "
+                + "where id in (select unnest(series_ids) from live_batch where id = any(?))", rs -> {
                     series.put(rs.getLong(1), new String[] {rs.getString(2), rs.getString(3)});
-                }, column(ranges, 1));
+                }, batchIds);
         jdbc.query(POINTS, rs -> {
             String[] names = series.get(rs.getLong(2));
             points.get(events.get(rs.getInt(1))).add(new LivePoint(names[0], names[1], rs.getLong(3), rs.getDouble(4),
                     EpochMicros.toTime(rs.getLong(5))));
-        }, column(ranges, 0), column(ranges, 1), column(ranges, 2), column(ranges, 3));
+        }, indexes.stream().mapToInt(Integer::intValue).toArray(), batchIds);
         points.values().forEach(batch -> batch.sort(LivePoint.ORDER));
         return points;
-    }
-
-    private static long[] column(List<long[]> rows, int index) {
-        return rows.stream().mapToLong(row -> row[index]).toArray();
     }
 
     private void sleepASecond() {

@@ -1,21 +1,31 @@
 package dev.trackstack.live;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.annotation.SchedulingConfigurer;
+import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Publishes live events from inside the transaction that causes them: to this instance's hub after the
  * commit, and to other instances with pg_notify, which PostgreSQL delivers only if the transaction commits.
- * A NOTIFY payload is limited to 8000 bytes, so points travel as a reference (series and step range) that
- * the receivers read back, with the time they were sent, so that a receiver that fell behind can skip them.
+ * A NOTIFY payload is limited to 8000 bytes, and a batch may write to thousands of series, so points travel as a
+ * reference: a row of {@code live_batch} holding the batch's series and step ranges, which the receivers read back,
+ * and the time they were sent, so that a receiver that fell behind can skip them. Every payload so stays a few
+ * hundred bytes, whatever the batch.
  */
 @Component
-public class LiveEvents {
+public class LiveEvents implements SchedulingConfigurer {
+
+    private static final Logger log = LoggerFactory.getLogger(LiveEvents.class);
 
     static final String CHANNEL = "trackstack_live";
     /** The database's clock, in milliseconds since the epoch. */
@@ -38,8 +48,14 @@ public class LiveEvents {
      */
     public void pointsLogged(PointsLogged event, List<long[]> ranges) {
         publisher.publishEvent(event);
-        notifyOthers(Map.of("origin", origin, "run", event.runId(), "project", event.project(),
-                "ranges", ranges));
+        jdbc.queryForObject("""
+                with batch as (insert into live_batch (series_ids, first_steps, last_steps) values (?, ?, ?)
+                               returning id)
+                select pg_notify(?, (?::jsonb || jsonb_build_object('batch', batch.id, 'sentAt', %s))::text)::text
+                from batch
+                """.formatted(DATABASE_MILLIS), String.class, column(ranges, 0), column(ranges, 1),
+                column(ranges, 2), CHANNEL, json.writeValueAsString(Map.of("origin", origin, "run", event.runId(),
+                        "project", event.project())));
     }
 
     /** For a run that still exists: its project is looked up here. */
@@ -53,6 +69,24 @@ public class LiveEvents {
         publisher.publishEvent(event);
         notifyOthers(Map.of("origin", origin, "run", event.runId(), "project", event.project(),
                 "type", event.type().name()));
+    }
+
+    @Override
+    public void configureTasks(ScheduledTaskRegistrar registrar) {
+        registrar.addFixedDelayTask(this::deleteOldBatches, Duration.ofSeconds(10));
+    }
+
+    private void deleteOldBatches() {
+        try {
+            // Receivers skip batches sent longer ago than ClusterListener.MAX_LAG_MILLIS: a minute is plenty.
+            jdbc.update("delete from live_batch where created_at < now() - interval '1 minute'");
+        } catch (DataAccessException e) {
+            log.debug("Old live batches not deleted this time: {}", e.toString());  // the database is away; next time
+        }
+    }
+
+    private static long[] column(List<long[]> rows, int index) {
+        return rows.stream().mapToLong(row -> row[index]).toArray();
     }
 
     /** Stamped with the database's clock, which the receivers compare with, so that no two clocks are compared. */

@@ -5,6 +5,7 @@ import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import graphql.ErrorType;
 import graphql.GraphQLError;
@@ -33,6 +34,16 @@ class GraphQlErrors extends DataFetcherExceptionResolverAdapter implements WebGr
 
     private static final Logger log = LoggerFactory.getLogger(GraphQlErrors.class);
 
+    /**
+     * The SQLSTATEs (of class 22, data exception) that a value the caller sent can cause and our checks let through:
+     * a string too long, a number out of range, text or a time the database cannot read or hold, a character it
+     * cannot store. Other data exceptions come from what the server itself asks of the database (pg_notify's
+     * "payload string too long" is 22023), are the server's fault and answer INTERNAL, so that clients retry
+     * rather than drop the data.
+     */
+    private static final Set<String> DATA_EXCEPTIONS = Set.of("22001", "22003", "22007", "22008", "22021", "22P02",
+            "22P05");
+
     @Override
     protected GraphQLError resolveToSingleError(Throwable ex, DataFetchingEnvironment env) {
         Throwable cause = NestedExceptionUtils.getMostSpecificCause(ex);
@@ -42,8 +53,8 @@ class GraphQlErrors extends DataFetcherExceptionResolverAdapter implements WebGr
         if (ex instanceof BindException || cause instanceof IllegalArgumentException) {
             return error(env, ErrorCode.BAD_USER_INPUT, "Invalid argument: " + cause.getMessage());
         }
-        if (cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("22")) {
-            // SQLSTATE class 22, data exception: a value the database cannot hold that our checks let through.
+        if (cause instanceof SQLException sql && sql.getSQLState() != null
+                && DATA_EXCEPTIONS.contains(sql.getSQLState())) {
             log.warn("Data exception in {}: {}", env.getField().getName(), cause.toString());
             return error(env, ErrorCode.BAD_USER_INPUT, "Invalid argument: a value is out of the range the "
                     + "database can store, or holds a character it cannot store; nothing was written");

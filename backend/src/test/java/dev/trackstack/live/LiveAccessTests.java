@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -19,8 +20,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.graphql.client.ClientGraphQlResponse;
 import org.springframework.graphql.client.WebSocketGraphQlClient;
 import org.springframework.graphql.client.WebSocketGraphQlClientInterceptor;
+import org.springframework.graphql.test.tester.GraphQlTester;
 import org.springframework.graphql.test.tester.HttpGraphQlTester;
 import org.springframework.web.reactive.socket.client.StandardWebSocketClient;
 import reactor.core.Disposable;
@@ -30,6 +33,7 @@ import reactor.core.publisher.Mono;
 class LiveAccessTests extends ApiTest {
 
     private static final String RUN_EVENTS = "subscription { runEvents { type runId project } }";
+    private static final String CREATE_MODEL = "mutation($p: String!) { createModel(project: $p, name: \"m\") { id } }";
     private static final String METRIC_POINTS = "subscription($ids: [ID!]!) { metricPoints(runIds: $ids) { runId } }";
 
     @Autowired
@@ -82,6 +86,69 @@ class LiveAccessTests extends ApiTest {
             event = events.poll(10, TimeUnit.SECONDS);
             assertThat(event).isNotNull().containsEntry("project", a);
         } while (!"STATUS_CHANGED".equals(event.get("type")));
+    }
+
+    @Test
+    void shouldRefuseEveryOperationOfARevokedTokenOnItsOpenSocketAndEndItsSubscriptions() throws Exception {
+        HttpGraphQlTester admin = server.admin();
+        String run = createRun(admin, project);
+        Token token = createToken(admin);
+        WebSocketGraphQlClient socket = client(token.secret());
+        CompletableFuture<Throwable> ended = subscribeUntilError(socket);
+        assertThat(socket.document(CREATE_MODEL).variable("p", project).execute().block(Duration.ofSeconds(30))
+                .getErrors()).as("a mutation on the socket before the revocation").isEmpty();
+
+        admin.document("mutation($id: ID!) { revokeApiToken(id: $id) { revokedAt } }").variable("id", token.id())
+                .execute().path("revokeApiToken.revokedAt").hasValue();
+
+        // On this instance the revocation takes effect at once.
+        assertThat(ended.get(5, TimeUnit.SECONDS)).hasMessageContaining("This API token was revoked");
+        ClientGraphQlResponse deleted = socket.document("mutation($ids: [ID!]!) { deleteRuns(ids: $ids) }")
+                .variable("ids", List.of(run)).execute().block(Duration.ofSeconds(30));
+        assertThat(deleted.getErrors()).singleElement()
+                .satisfies(error -> assertThat(error.getExtensions()).containsEntry("code", "UNAUTHENTICATED"));
+        admin.document("query($id: ID!) { run(id: $id) { id } }").variable("id", run).execute().path("run.id")
+                .entity(String.class).isEqualTo(run);
+        assertThatThrownBy(() -> socket.document(RUN_EVENTS).retrieveSubscription("runEvents").toEntity(Map.class)
+                .blockFirst(Duration.ofSeconds(30))).hasMessageContaining("This API token was revoked");
+    }
+
+    @Test
+    void shouldEndTheSubscriptionsOfATokenRevokedElsewhereWithinTheCheckInterval() throws Exception {
+        Token token = createToken(server.admin());
+        CompletableFuture<Throwable> ended = subscribeUntilError(client(token.secret()));
+
+        // As another instance sharing the database would revoke it.
+        jdbc.update("update api_token set revoked_at = now() where id = ?", Long.parseLong(token.id()));
+
+        // Other instances' revocations are read every 5 s.
+        assertThat(ended.get(15, TimeUnit.SECONDS))
+                .hasMessageContaining("This API token was revoked");
+    }
+
+    private record Token(String id, String secret) {
+    }
+
+    private static Token createToken(HttpGraphQlTester admin) {
+        GraphQlTester.Response created = admin.document(
+                "mutation { createApiToken(name: \"socket\", scope: WRITE) { secret token { id } } }").execute();
+        return new Token(created.path("createApiToken.token.id").entity(String.class).get(),
+                created.path("createApiToken.secret").entity(String.class).get());
+    }
+
+    /** Subscribes to runEvents on the socket, waits until the server has it, and answers how it ends. */
+    private CompletableFuture<Throwable> subscribeUntilError(WebSocketGraphQlClient socket) throws InterruptedException {
+        LiveHub hub = server.bean(LiveHub.class);
+        int before = hub.subscriberCount();
+        CompletableFuture<Throwable> ended = new CompletableFuture<>();
+        subscriptions.add(socket.document(RUN_EVENTS).retrieveSubscription("runEvents").toEntity(Map.class)
+                .subscribe(event -> { }, ended::complete, () -> ended.complete(null)));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (hub.subscriberCount() <= before && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(hub.subscriberCount()).as("subscription registered").isGreaterThan(before);
+        return ended;
     }
 
     private String createRun(HttpGraphQlTester admin, String projectName) {

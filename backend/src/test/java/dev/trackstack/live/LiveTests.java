@@ -22,6 +22,8 @@ import dev.trackstack.ApiTest;
 import dev.trackstack.TrackstackApplication;
 import dev.trackstack.metric.MetricIngest;
 import dev.trackstack.metric.MetricPointInput;
+import jakarta.websocket.ContainerProvider;
+import jakarta.websocket.WebSocketContainer;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -224,6 +226,38 @@ class LiveTests extends ApiTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void shouldStoreAndDeliverABatchOfAThousandSeriesHereAndOnAnotherInstance() throws Exception {
+        try (ConfigurableApplicationContext other = new SpringApplication(TrackstackApplication.class).run(
+                "--server.port=0", "--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"))) {
+            int otherPort = ((WebServerApplicationContext) other).getWebServer().getPort();
+            String run = createRun();
+            BlockingQueue<Map<String, Object>> here = subscribe(port, hub::subscriberCount, METRIC_POINTS,
+                    Map.of("runIds", List.of(run)));
+            BlockingQueue<Map<String, Object>> there = subscribe(otherPort, other.getBean(LiveHub.class)::subscriberCount,
+                    METRIC_POINTS, Map.of("runIds", List.of(run)));
+            // 1,000 names at one step: as ranges inline, the notification would pass PostgreSQL's 8,000 bytes.
+            List<Map<String, Object>> points = new ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                points.add(point("layer" + i + ".grad_norm", "train", 7, i / 1000.0));
+            }
+
+            logMetrics(run, points, null).path("logMetrics.accepted").entity(Integer.class).isEqualTo(1000);
+
+            for (BlockingQueue<Map<String, Object>> received : List.of(here, there)) {
+                Map<String, Object> batch = received.poll(30, TimeUnit.SECONDS);
+                assertThat(batch).isNotNull().containsEntry("runId", run);
+                assertThat((List<Map<String, Object>>) batch.get("points")).hasSize(1000)
+                        .extracting(p -> p.get("name")).doesNotHaveDuplicates()
+                        .allMatch(name -> ((String) name).endsWith(".grad_norm"));
+            }
+            assertThat(jdbc.queryForObject("select count(*) from metric_point p join metric_series s "
+                    + "on s.id = p.series_id where s.run_id = ?", Long.class, Long.parseLong(run))).isEqualTo(1000);
+            unsubscribe();  // before the other instance stops and closes the socket under the subscription
+        }
+    }
+
+    @Test
     void shouldSkipPointsOfOtherInstancesThatCameTooLateAndMarkTheGap() {
         String run = createRun();
         StalledSubscriber subscriber = new StalledSubscriber();
@@ -248,16 +282,21 @@ class LiveTests extends ApiTest {
     }
 
     private JsonNode pointsEvent(String run, long series, long step, long sentAt) {
+        long batch = jdbc.queryForObject("insert into live_batch (series_ids, first_steps, last_steps) "
+                + "values (?, ?, ?) returning id", Long.class, new long[] {series}, new long[] {step}, new long[] {step});
         return JsonMapper.shared().valueToTree(Map.of("origin", "another instance", "run", Long.parseLong(run),
-                "project", project, "ranges", List.of(List.of(series, step, step)), "sentAt", sentAt));
+                "project", project, "batch", batch, "sentAt", sentAt));
     }
 
     /** Subscribes over a real WebSocket and waits until the server has registered the subscription. */
     private BlockingQueue<Map<String, Object>> subscribe(int serverPort, IntSupplier subscriberCount, String document,
             Map<String, Object> variables) throws InterruptedException {
         int before = subscriberCount.getAsInt();
+        // Tomcat's client takes messages of up to 8 KB by default; a batch of 1,000 points is about 100 KB.
+        WebSocketContainer container = ContainerProvider.getWebSocketContainer();
+        container.setDefaultMaxTextMessageBufferSize(1 << 20);
         WebSocketGraphQlClient client = WebSocketGraphQlClient.builder(
-                URI.create("ws://localhost:" + serverPort + "/graphql"), new StandardWebSocketClient()).build();
+                URI.create("ws://localhost:" + serverPort + "/graphql"), new StandardWebSocketClient(container)).build();
         BlockingQueue<Map<String, Object>> received = new LinkedBlockingQueue<>();
         String field = document.contains("metricPoints") ? "metricPoints" : "runEvents";
         subscriptions.add(client.document(document).variables(variables).retrieveSubscription(field)
