@@ -27,9 +27,17 @@ WHEEL = "Wheel-Version: 1.0\nGenerator: trackstack_build\nRoot-Is-Purelib: true\
 
 
 def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
-    files = {path.relative_to(ROOT).as_posix(): path.read_bytes() for path in sorted((ROOT / NAME).rglob("*.py"))}
-    files[f"{DIST_INFO}/METADATA"] = METADATA.encode()
-    files[f"{DIST_INFO}/WHEEL"] = WHEEL.encode()
+    package = {path.relative_to(ROOT).as_posix(): path.read_bytes() for path in sorted((ROOT / NAME).rglob("*.py"))}
+    return _wheel(wheel_directory, package)
+
+
+def build_editable(wheel_directory, config_settings=None, metadata_directory=None):
+    """`pip install -e`: a wheel whose .pth file puts this checkout on the path."""
+    return _wheel(wheel_directory, {f"{NAME}.pth": f"{ROOT}\n".encode()})
+
+
+def _wheel(wheel_directory, files: dict) -> str:
+    files = {**files, f"{DIST_INFO}/METADATA": METADATA.encode(), f"{DIST_INFO}/WHEEL": WHEEL.encode()}
     record = [f"{path},sha256={_digest(data)},{len(data)}" for path, data in files.items()]
     files[f"{DIST_INFO}/RECORD"] = "".join(line + "\n" for line in record + [f"{DIST_INFO}/RECORD,,"]).encode()
     wheel_name = f"{NAME}-{VERSION}-py3-none-any.whl"
