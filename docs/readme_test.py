@@ -212,9 +212,7 @@ def main() -> None:
     python_env = WORK / "venv"
     venv.EnvBuilder(with_pip=True).create(python_env)
     environment.update(HOME=str(home), VIRTUAL_ENV=str(python_env),
-                       PATH=f"{python_env / 'bin'}{os.pathsep}{environment['PATH']}",
-                       # Java takes its home directory from the password database, not from $HOME.
-                       JAVA_TOOL_OPTIONS=f"-Duser.home={home}")
+                       PATH=f"{python_env / 'bin'}{os.pathsep}{environment['PATH']}")
     python = python_env / "bin" / "python"
 
     run_command = servers[0]
