@@ -7,9 +7,13 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import dev.trackstack.ApiTest;
+import dev.trackstack.RawHttp;
+import dev.trackstack.WebSockets;
 import dev.trackstack.TrackstackApplication;
 import graphql.introspection.Introspection;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -23,13 +27,14 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * A second instance, on the same database, configured the strict way: introspection off and a small request
- * body limit.
+ * A second instance, on the same database, configured the strict way: introspection off, a small request body
+ * limit, few WebSockets with a short time to send connection_init, and one host name allowed besides loopback.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RestrictedServerTests extends ApiTest {
 
     private static final int REQUEST_BYTES = 4096;
+    private static final int WEBSOCKETS = 3;
 
     @Autowired
     private EmbeddedPostgres postgres;
@@ -42,7 +47,9 @@ class RestrictedServerTests extends ApiTest {
         restricted = new SpringApplication(TrackstackApplication.class).run("--server.port=0",
                 "--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
                 "--spring.graphql.schema.introspection.enabled=false",
-                "--trackstack.limits.request-bytes=" + REQUEST_BYTES);
+                "--trackstack.limits.request-bytes=" + REQUEST_BYTES, "--trackstack.allowed-hosts=trackstack.example",
+                "--trackstack.limits.websocket-connections=" + WEBSOCKETS,
+                "--spring.graphql.websocket.connection-init-timeout=3s");
         restrictedPort = ((WebServerApplicationContext) restricted).getWebServer().getPort();
     }
 
@@ -67,6 +74,37 @@ class RestrictedServerTests extends ApiTest {
         // Introspection off does not hide the schema: the printer serves it unless it is turned off too.
         assertThat(HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + restrictedPort
                 + "/graphql/schema")).build(), HttpResponse.BodyHandlers.ofString()).body()).contains("type Query");
+    }
+
+    @Test
+    void shouldAnswerItsConfiguredHostNameAndLoopbackOnly() throws Exception {
+        for (String host : List.of("trackstack.example:" + restrictedPort, "TrackStack.Example", "127.0.0.1:"
+                + restrictedPort, "localhost:" + restrictedPort, "[::1]:" + restrictedPort)) {
+            RawHttp allowed = RawHttp.postGraphQl(restrictedPort, host, "", "{ projects { name } }");
+            assertThat(allowed.status()).as(host).isEqualTo(200);
+            assertThat(allowed.text()).as(host).contains("\"projects\":[");
+        }
+        RawHttp foreign = RawHttp.postGraphQl(restrictedPort, "evil.example:" + restrictedPort, "",
+                "{ projects { name } }");
+        assertThat(foreign.status()).isEqualTo(403);
+        assertThat(foreign.text()).contains("\"code\":\"FORBIDDEN\"", "trackstack.allowed-hosts")
+                .doesNotContain("\"projects\":[");
+    }
+
+    @Test
+    void shouldCountSocketsWithoutConnectionInitAndCloseThemAfterTheTimeout() throws Exception {
+        List<WebSockets> idle = new ArrayList<>();
+        for (int i = 0; i < WEBSOCKETS; i++) {
+            idle.add(WebSockets.open(restrictedPort));
+        }
+        // one more is refused: 1013, try again later
+        assertThat(WebSockets.open(restrictedPort).closed.get(10, TimeUnit.SECONDS)).isEqualTo(1013);
+        for (WebSockets socket : idle) {
+            assertThat(socket.closed.get(20, TimeUnit.SECONDS)).isEqualTo(4408);
+        }
+        WebSockets socket = WebSockets.open(restrictedPort).send("{\"type\": \"connection_init\"}");
+        assertThat(socket.received.get(10, TimeUnit.SECONDS)).contains("connection_ack");
+        socket.abort();
     }
 
     @Test
