@@ -9,12 +9,13 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import dev.trackstack.ApiTest;
 import dev.trackstack.RawHttp;
-import dev.trackstack.WebSockets;
 import dev.trackstack.TrackstackApplication;
+import dev.trackstack.WebSockets;
 import graphql.introspection.Introspection;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.AfterAll;
@@ -28,13 +29,15 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * A second instance, on the same database, configured the strict way: introspection off, a small request body
- * limit, few WebSockets with a short time to send connection_init, and one host name allowed besides loopback.
+ * limit, few WebSockets with a short time to send connection_init, one host name allowed besides loopback, and
+ * room for few points in flight.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RestrictedServerTests extends ApiTest {
 
     private static final int REQUEST_BYTES = 4096;
     private static final int WEBSOCKETS = 3;
+    private static final int POINTS_IN_FLIGHT = 150;
 
     @Autowired
     private EmbeddedPostgres postgres;
@@ -49,7 +52,8 @@ class RestrictedServerTests extends ApiTest {
                 "--spring.graphql.schema.introspection.enabled=false",
                 "--trackstack.limits.request-bytes=" + REQUEST_BYTES, "--trackstack.allowed-hosts=trackstack.example",
                 "--trackstack.limits.websocket-connections=" + WEBSOCKETS,
-                "--spring.graphql.websocket.connection-init-timeout=3s");
+                "--spring.graphql.websocket.connection-init-timeout=3s",
+                "--trackstack.limits.points-in-flight=" + POINTS_IN_FLIGHT);
         restrictedPort = ((WebServerApplicationContext) restricted).getWebServer().getPort();
     }
 
@@ -105,6 +109,25 @@ class RestrictedServerTests extends ApiTest {
         WebSockets socket = WebSockets.open(restrictedPort).send("{\"type\": \"connection_init\"}");
         assertThat(socket.received.get(10, TimeUnit.SECONDS)).contains("connection_ack");
         socket.abort();
+    }
+
+    @Test
+    void shouldRefuseAReadOfMorePointsThanAllReadsMayHold() throws Exception {
+        String run = createRun();
+        List<Map<String, Object>> points = new ArrayList<>();
+        for (int step = 0; step < 100; step++) {
+            points.add(point("loss", "train", step, 1.0));
+            points.add(point("loss", "validation", step, 1.0));
+        }
+        logMetrics(run, points, null).path("logMetrics.accepted").entity(Integer.class).isEqualTo(200);
+
+        String read = "{ series(runIds: [\\\"" + run + "\\\"], maxPoints: %d) { steps } }";
+        String refused = postGraphQl(restrictedPort, "{\"query\": \"" + read.formatted(100) + "\"}").body();
+        assertThat(refused).contains("\"code\":\"LIMIT_EXCEEDED\"", "A request for 200 points",
+                "exceeds the limit of 150 (trackstack.limits.points-in-flight)");
+        // 2 series × 75 points fit
+        assertThat(postGraphQl(restrictedPort, "{\"query\": \"" + read.formatted(75) + "\"}").body())
+                .contains("\"steps\":[").doesNotContain("errors");
     }
 
     @Test
