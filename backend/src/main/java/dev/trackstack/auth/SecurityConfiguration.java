@@ -12,8 +12,10 @@ import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -66,10 +68,13 @@ class SecurityConfiguration {
             PathPatternRequestMatcher.pathPattern("/graphiql"), PathPatternRequestMatcher.pathPattern("/graphiql.html"));
 
     private final boolean tokensRequired;
+    private final String webSocketPath;
 
-    SecurityConfiguration(TrackstackProperties properties, @Value("${server.address:}") String address) {
+    SecurityConfiguration(TrackstackProperties properties, @Value("${server.address:}") String address,
+            @Value("${spring.graphql.websocket.path:/graphql}") String webSocketPath) {
         TrackstackProperties.AuthMode mode = properties.auth().mode();
         this.tokensRequired = tokensRequired(mode, address);
+        this.webSocketPath = webSocketPath;
         if (tokensRequired) {
             log.info("API tokens are required (trackstack.auth.mode={}, server.address={})", mode, address);
         } else if (mode == TrackstackProperties.AuthMode.OFF && !isLoopback(address)) {
@@ -93,6 +98,16 @@ class SecurityConfiguration {
         } catch (UnknownHostException e) {
             return false;
         }
+    }
+
+    /** Before everything else, so that a refused host reaches neither the API nor the WebSocket handshake. */
+    @Bean
+    FilterRegistrationBean<HostCheck> hostCheck(TrackstackProperties properties,
+            @Value("${server.address:}") String address) {
+        FilterRegistrationBean<HostCheck> registration =
+                new FilterRegistrationBean<>(HostCheck.of(properties.allowedHosts(), address, tokensRequired));
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        return registration;
     }
 
     @Bean
@@ -143,7 +158,7 @@ class SecurityConfiguration {
                 .authorizeHttpRequests(requests -> requests
                         .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
                         .requestMatchers("/actuator/**").hasRole("ADMIN")
-                        .requestMatchers(SecurityConfiguration::isWebSocketHandshake).permitAll()
+                        .requestMatchers(this::isWebSocketHandshake).permitAll()
                         .requestMatchers("/graphql/**").authenticated()
                         .anyRequest().permitAll())
                 .build();
@@ -161,8 +176,10 @@ class SecurityConfiguration {
         return source;
     }
 
-    private static boolean isWebSocketHandshake(HttpServletRequest request) {
-        return "websocket".equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE));
+    /** Only a GET of the WebSocket path can be a handshake: any other request with the header is an ordinary one. */
+    private boolean isWebSocketHandshake(HttpServletRequest request) {
+        return "GET".equals(request.getMethod()) && webSocketPath.equals(request.getRequestURI())
+                && "websocket".equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE));
     }
 
     /** 401 with WWW-Authenticate, and a body shaped like a GraphQL response so that clients read one format. */

@@ -9,6 +9,7 @@ import dev.trackstack.system.ApiException;
 import dev.trackstack.system.ErrorCode;
 import dev.trackstack.system.Ids;
 import dev.trackstack.system.TrackstackProperties;
+import graphql.GraphQLContext;
 import graphql.schema.DataFetchingEnvironment;
 import org.springframework.graphql.data.method.annotation.Argument;
 import org.springframework.graphql.data.method.annotation.MutationMapping;
@@ -77,7 +78,7 @@ class MetricController {
 
     @QueryMapping
     List<Series> series(@Argument List<String> runIds, @Argument List<String> names, @Argument List<String> splits,
-            @Argument Integer maxPoints, @Argument Long fromStep, @Argument Long toStep) {
+            @Argument Integer maxPoints, @Argument Long fromStep, @Argument Long toStep, GraphQLContext context) {
         if (runIds.size() > limits.seriesRunIds()) {
             throw ApiException.limit(runIds.size() + " runIds", limits.seriesRunIds());
         }
@@ -90,6 +91,6 @@ class MetricController {
         if (from > to) {
             throw ApiException.badInput("fromStep " + from + " is after toStep " + to);
         }
-        return seriesQuery.find(Ids.parseAll(runIds), names, splits, max, from, to);
+        return seriesQuery.find(Ids.parseAll(runIds), names, splits, max, from, to, ReadBudget.of(context)::reserve);
     }
 }

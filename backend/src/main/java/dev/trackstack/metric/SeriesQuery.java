@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.DoubleBinaryOperator;
+import java.util.function.LongConsumer;
 
 import dev.trackstack.storage.AggregateLevel;
 import dev.trackstack.storage.Storage;
@@ -120,15 +121,18 @@ public class SeriesQuery {
     }
 
     /**
-     * @param splits null for all splits; a null element selects the split-less series
+     * @param splits  null for all splits; a null element selects the split-less series
+     * @param reserve called with how many points the answer may hold (each series' stored points, at most maxPoints,
+     *                at least 1) before any is read; it throws to refuse the read
      */
     public List<Series> find(long[] runIds, List<String> names, List<String> splits, int maxPoints,
-            long fromStep, long toStep) {
+            long fromStep, long toStep, LongConsumer reserve) {
         String[] nameArray = names == null ? null : names.toArray(String[]::new);
         String[] splitArray = splits == null ? null
                 : splits.stream().map(s -> s == null ? "" : s).toArray(String[]::new);
         List<Found> found = jdbc.query(SERIES, (rs, i) -> new Found(rs.getLong(1), rs.getLong(2), rs.getString(3),
                 rs.getString(4), rs.getLong(5)), runIds, nameArray, nameArray, splitArray, splitArray);
+        reserve.accept(found.stream().mapToLong(s -> Math.max(1, Math.min(s.pointCount(), maxPoints))).sum());
         // Many series are read in parts on connections of their own, so that PostgreSQL's work and ours for them
         // use every core: it halves a 50-series chart read on two. Each statement reads committed points anyway.
         int parts = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), found.size() / SERIES_PER_PART));

@@ -6,7 +6,9 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.graphql.execution.RuntimeWiringConfigurer;
+import org.springframework.http.converter.json.JacksonJsonHttpMessageConverter;
 import org.springframework.web.socket.server.standard.ServletServerContainerFactoryBean;
+import tools.jackson.databind.json.JsonMapper;
 
 @Configuration(proxyBeanMethods = false)
 class GraphQlConfiguration {
@@ -24,8 +26,13 @@ class GraphQlConfiguration {
     }
 
     @Bean
+    GraphQlRequestBody graphQlRequestBody(JsonMapper json) {
+        return new GraphQlRequestBody(new JacksonJsonHttpMessageConverter(json));
+    }
+
+    @Bean
     QueryLimits queryLimits(TrackstackProperties properties) {
-        return new QueryLimits(properties.limits().queryDepth(), properties.limits().queryComplexity());
+        return new QueryLimits(properties.limits());
     }
 
     @Bean

@@ -59,6 +59,13 @@ class GraphQlErrors extends DataFetcherExceptionResolverAdapter implements WebGr
             return error(env, ErrorCode.BAD_USER_INPUT, "Invalid argument: a value is out of the range the "
                     + "database can store, or holds a character it cannot store; nothing was written");
         }
+        if (cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("54")) {
+            // SQLSTATE class 54, program limit exceeded (too complex, stack depth): the query's fault, so never
+            // UNAVAILABLE, which would tell the client to send it again. Spring counts the class as resource failure.
+            log.warn("Program limit exceeded in {}: {}", env.getField().getName(), cause.toString());
+            return error(env, ErrorCode.LIMIT_EXCEEDED, "The request is too complex for the database; nothing was "
+                    + "written");
+        }
         if (databaseUnavailable(ex)) {
             log.warn("Database unavailable for {}: {}", env.getField().getName(), cause.toString());
             return error(env, ErrorCode.UNAVAILABLE, "The database is unavailable. Retry later.");

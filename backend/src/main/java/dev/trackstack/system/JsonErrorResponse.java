@@ -10,12 +10,12 @@ import org.springframework.http.MediaType;
 import tools.jackson.databind.json.JsonMapper;
 
 /** A GraphQL-shaped error for requests refused before GraphQL sees them, so that clients read every error alike. */
-final class JsonErrorResponse {
+public final class JsonErrorResponse {
 
     private JsonErrorResponse() {
     }
 
-    static void write(HttpServletResponse response, HttpStatus status, ErrorCode code, String message)
+    public static void write(HttpServletResponse response, HttpStatus status, ErrorCode code, String message)
             throws IOException {
         response.setStatus(status.value());
         response.setContentType(MediaType.APPLICATION_JSON_VALUE);

@@ -1,10 +1,12 @@
 package dev.trackstack.system;
 
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 import graphql.GraphQLContext;
 import graphql.execution.CoercedVariables;
@@ -22,11 +24,15 @@ import graphql.language.VariableReference;
 import graphql.scalars.ExtendedScalars;
 import graphql.schema.Coercing;
 import graphql.schema.CoercingParseLiteralException;
+import graphql.schema.CoercingParseValueException;
 import graphql.schema.GraphQLScalarType;
 
 /**
  * The JSON scalar of graphql-java-extended-scalars, except for literals: its own fails with an internal error
- * on a null inside a literal ({@code {a: null}}, {@code [null]}), which is valid JSON.
+ * on a null inside a literal ({@code {a: null}}, {@code [null]}), which is valid JSON. A literal's numbers become
+ * what the JSON reader makes of the same number in a variable (a double for a decimal), and a number beyond the
+ * double range is refused either way: the reader turns {@code 1e400} into Infinity, which JSON cannot hold, and a
+ * literal kept it as a 401-digit decimal.
  */
 final class JsonScalar {
 
@@ -42,13 +48,22 @@ final class JsonScalar {
 
                 @Override
                 public Object parseValue(Object input, GraphQLContext context, Locale locale) {
+                    String outOfRange = outOfRange(input);
+                    if (outOfRange != null) {
+                        throw new CoercingParseValueException(outOfRange);
+                    }
                     return JSON.parseValue(input, context, locale);
                 }
 
                 @Override
                 public Object parseLiteral(Value<?> input, CoercedVariables variables, GraphQLContext context,
                         Locale locale) {
-                    return literal(input, variables);
+                    Object value = literal(input, variables);
+                    String outOfRange = outOfRange(value);
+                    if (outOfRange != null) {
+                        throw new CoercingParseLiteralException(outOfRange);
+                    }
+                    return value;
                 }
 
                 @Override
@@ -68,10 +83,11 @@ final class JsonScalar {
             return s.getValue();
         }
         if (value instanceof IntValue i) {
-            return i.getValue();
+            BigInteger number = i.getValue();
+            return number.bitLength() < Long.SIZE ? (Object) number.longValue() : number;
         }
         if (value instanceof FloatValue f) {
-            return f.getValue();
+            return f.getValue().doubleValue();
         }
         if (value instanceof BooleanValue b) {
             return b.isValue();
@@ -95,5 +111,19 @@ final class JsonScalar {
             return map;
         }
         throw new CoercingParseLiteralException("Not a JSON value: " + value);
+    }
+
+    /** A message naming the first number in the value that does not fit a double, or null when all do. */
+    private static String outOfRange(Object value) {
+        if (value instanceof Map<?, ?> map) {
+            return map.values().stream().map(JsonScalar::outOfRange).filter(Objects::nonNull).findFirst().orElse(null);
+        }
+        if (value instanceof List<?> list) {
+            return list.stream().map(JsonScalar::outOfRange).filter(Objects::nonNull).findFirst().orElse(null);
+        }
+        if (value instanceof Number number && !Double.isFinite(number.doubleValue())) {
+            return "A number out of range: JSON numbers must fit a double (about ±1.8e308)";
+        }
+        return null;
     }
 }

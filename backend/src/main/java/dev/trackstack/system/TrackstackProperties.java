@@ -17,6 +17,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param storage                policies for the points on TimescaleDB
  * @param auth                   who may use the API
  * @param cors                   which other web origins may call it from a browser
+ * @param allowedHosts           host names (of the Host header, or X-Forwarded-Host from a trusted proxy) the server
+ *                               answers to, besides the loopback names and server.address; "*" for any
  */
 @ConfigurationProperties("trackstack")
 public record TrackstackProperties(
@@ -26,7 +28,8 @@ public record TrackstackProperties(
         @DefaultValue("15s") Duration heartbeatCheckInterval,
         @DefaultValue StoragePolicies storage,
         @DefaultValue Auth auth,
-        @DefaultValue Cors cors) {
+        @DefaultValue Cors cors,
+        @DefaultValue List<String> allowedHosts) {
 
     /**
      * @param compressAfter chunks of points older than this are compressed (TimescaleDB with community features)
@@ -71,6 +74,11 @@ public record TrackstackProperties(
      * @param websocketConnections open WebSocket connections
      * @param websocketMessageChars characters in one WebSocket message
      * @param requestBytes        bytes in the body of one POST to the GraphQL endpoint
+     * @param pointsPerRequest    points that the series fields of one request may return together
+     * @param pointsInFlight      points that the series reads under way may hold together, server-wide; 0 sizes it
+     *                            from the heap
+     * @param sortKeys            sort keys of one runs query
+     * @param filters             parameter and metric filters of one runs query
      */
     public record Limits(
             @DefaultValue("10000") int pointsPerBatch,
@@ -88,6 +96,10 @@ public record TrackstackProperties(
             @DefaultValue("0") int ingestTransactions,
             @DefaultValue("1000") int websocketConnections,
             @DefaultValue("8192") int websocketMessageChars,
-            @DefaultValue("16777216") int requestBytes) {
+            @DefaultValue("16777216") int requestBytes,
+            @DefaultValue("1000000") int pointsPerRequest,
+            @DefaultValue("0") int pointsInFlight,
+            @DefaultValue("16") int sortKeys,
+            @DefaultValue("64") int filters) {
     }
 }

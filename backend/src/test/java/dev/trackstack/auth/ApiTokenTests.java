@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.trackstack.ApiTest;
+import dev.trackstack.RawHttp;
 import dev.trackstack.SecuredServer;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.BeforeEach;
@@ -52,6 +53,27 @@ class ApiTokenTests extends ApiTest {
         assertThat(message(invalid)).isEqualTo("Invalid or revoked API token");
 
         assertThat(post("Basic YWRtaW46YWRtaW4=").statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void shouldAskATokenOfARequestWithAnUpgradeHeaderThatIsNoHandshake() throws Exception {
+        RawHttp introspection = RawHttp.postGraphQl(server.port(), "localhost", "Upgrade: websocket\r\n",
+                "{ __schema { types { name } } }");
+        assertThat(introspection.status()).isEqualTo(401);
+        assertThat(introspection.text()).contains("UNAUTHENTICATED").doesNotContain("__schema", "types");
+        RawHttp schema = RawHttp.exchange(server.port(), "GET /graphql/schema HTTP/1.1\r\nHost: localhost\r\n"
+                + "Upgrade: websocket\r\n", "");
+        assertThat(schema.status()).isEqualTo(401);
+        assertThat(schema.text()).doesNotContain("type Query");
+    }
+
+    @Test
+    void shouldAnswerAnyHostNameWhenTokensAreRequired() throws Exception {
+        // DNS rebinding cannot reach past the token: a page on another site has none to send.
+        RawHttp request = RawHttp.postGraphQl(server.port(), "trackstack.example.org", "Authorization: Bearer "
+                + SecuredServer.ADMIN_TOKEN + "\r\n", "{ projects { name } }");
+        assertThat(request.status()).isEqualTo(200);
+        assertThat(request.text()).contains("\"projects\":[");
     }
 
     @Test

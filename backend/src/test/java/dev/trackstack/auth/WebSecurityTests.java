@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.util.List;
 
 import dev.trackstack.ApiTest;
+import dev.trackstack.RawHttp;
 import org.junit.jupiter.api.Test;
 
 /** The default server (loopback, no tokens) still closes the browser's doors. */
@@ -56,6 +57,29 @@ class WebSecurityTests extends ApiTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(post.statusCode()).isEqualTo(403);
         assertThat(post.body()).doesNotContain("projects");
+    }
+
+    @Test
+    void shouldRefuseAForeignHostNameAgainstDnsRebinding() throws Exception {
+        String mutation = "mutation { createModel(project: \\\"" + project + "\\\", name: \\\"m\\\") { id } }";
+        RawHttp rebound = RawHttp.postGraphQl(port, "evil.example:" + port, "Origin: http://evil.example:" + port
+                + "\r\n", mutation);
+        assertThat(rebound.status()).isEqualTo(403);
+        assertThat(rebound.text()).contains("\"code\":\"FORBIDDEN\"", "'evil.example'", "trackstack.allowed-hosts");
+        // the same name from a proxy on this machine (trusted, so its X-Forwarded-Host counts)
+        assertThat(RawHttp.postGraphQl(port, "localhost:" + port, "X-Forwarded-Host: evil.example\r\n", mutation)
+                .status()).isEqualTo(403);
+        RawHttp handshake = RawHttp.exchange(port, "GET /graphql HTTP/1.1\r\nHost: evil.example:" + port + "\r\n"
+                + "Upgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                + "Sec-WebSocket-Protocol: graphql-transport-ws\r\n", "");
+        assertThat(handshake.status()).isEqualTo(403);
+        graphQl.document("query($name: String!) { project(name: $name) { name } }").variable("name", project)
+                .execute().path("project").valueIsNull();
+
+        for (String host : List.of("localhost:" + port, "127.0.0.1:" + port, "localhost")) {
+            assertThat(RawHttp.postGraphQl(port, host, "", "{ projects { name } }").text()).as(host)
+                    .contains("\"projects\":[");
+        }
     }
 
     @Test

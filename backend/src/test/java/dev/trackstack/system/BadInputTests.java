@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import dev.trackstack.ApiTest;
+import dev.trackstack.WebSockets;
 import org.junit.jupiter.api.Test;
 
 /** Input that once answered INTERNAL or 500, or was stored altered; each case was found by {@link FuzzTests}. */
@@ -78,11 +80,34 @@ class BadInputTests extends ApiTest {
                 + "\\\"" + model + "\\\", hyperparameters: $h) { id } }\", \"variables\": {\"h\": {\"lr\": 1e400}}}");
         assertThat(response.body()).contains("BAD_USER_INPUT", "out of range");
 
-        // Written inline, the number stays a decimal that PostgreSQL's numeric cannot hold.
-        String message = errorCode(graphQl.document("mutation($id: ID!) { createRun(modelId: $id, "
-                + "hyperparameters: {lr: 1e999999}) { id } }").variable("id", model).execute(), "BAD_USER_INPUT");
-        assertThat(message).contains("out of the range").doesNotContain("ERROR", "numeric");
+        // As an integer, or written inline, the same: inline, it was kept as a 401-digit number.
+        String ten400 = "1" + "0".repeat(400);
+        assertThat(postGraphQl(port, "{\"query\": \"mutation($h: JSON) { createRun(modelId: \\\"" + model
+                + "\\\", hyperparameters: $h) { id } }\", \"variables\": {\"h\": {\"lr\": " + ten400 + "}}}").body())
+                .contains("BAD_USER_INPUT", "out of range");
+        for (String literal : List.of("{lr: 1e400}", "{lr: -1e999999}", "{a: [1, {b: 1e400}]}")) {
+            String message = errorCode(graphQl.document("mutation($id: ID!) { createRun(modelId: $id, "
+                    + "hyperparameters: " + literal + ") { id } }").variable("id", model).execute(), "BAD_USER_INPUT");
+            assertThat(message).as(literal).contains("out of range").doesNotContain("ERROR", "numeric");
+        }
+        errorCode(graphQl.document("{ runs(filter: {params: [{key: \"lr\", op: EQ, value: 1e400}]}) { totalCount } }")
+                .execute(), "BAD_USER_INPUT");
         assertThat(jdbc.queryForObject("select count(*) from run where model_id = ?", Long.class,
                 Long.parseLong(model))).isZero();
+    }
+
+    @Test
+    void shouldCloseAWebSocketWithAMalformedMessageWith4400() throws Exception {
+        for (String message : List.of("not json", "null", "[1]", "{\"type\": \"nonsense\"}", "{\"id\": \"1\"}",
+                "{\"type\": \"subscribe\", \"id\": \"1\"}",
+                "{\"type\": \"subscribe\", \"payload\": {\"query\": \"{ projects { name } }\"}}",
+                "{\"type\": \"subscribe\", \"id\": \"1\", \"payload\": 5}",
+                "{\"type\": \"subscribe\", \"id\": \"1\", \"payload\": {}}")) {
+            WebSockets socket = WebSockets.open(port).send("{\"type\": \"connection_init\"}");
+            assertThat(socket.received.get(10, TimeUnit.SECONDS)).contains("connection_ack");
+            socket.send(message);
+            assertThat(socket.closed.get(10, TimeUnit.SECONDS)).as(message).isEqualTo(4400);
+        }
+        assertThat(WebSockets.open(port).send("not json either").closed.get(10, TimeUnit.SECONDS)).isEqualTo(4400);
     }
 }

@@ -16,6 +16,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import dev.trackstack.ApiTest;
 import org.junit.jupiter.api.Test;
@@ -26,8 +28,9 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Property-based fuzzing over real HTTP: requests generated from the schema's real operations, then broken
  * (characters dropped or repeated, wrong types, huge numbers, deep nesting, odd unicode, nulls, oversize text,
- * random JSON). For every response: no 5xx, no stack trace or SQL, a code on every error, and when the request
- * was refused, no stored data changed. Reproducible: the seed is in every failure message, and
+ * random JSON), and shapes that cost the server: many aliases of a series read, thousands of sort keys or filters,
+ * wide batches (1,000 series at one step). For every response: no 5xx, no stack trace or SQL, a code on every
+ * error, and when the request was refused, no stored data changed. Reproducible: the seed is in every failure message, and
  * {@code -Dfuzz.seed=…} replays it; {@code -Dfuzz.tries=…} sets the number of requests.
  */
 class FuzzTests extends ApiTest {
@@ -240,7 +243,8 @@ class FuzzTests extends ApiTest {
                         + "orderBy: $orderBy, first: $first, after: $after) { totalCount pageInfo { endCursor } "
                         + "edges { node { id name hyperparameters summaries { name last min } } } } }",
                         Map.of("project", () -> project, "modelId", this::modelId, "filter", this::filter,
-                                "orderBy", () -> list(this::order), "first", this::number, "after", this::cursor)),
+                                "orderBy", () -> random.nextInt(20) == 0 ? many(this::order) : list(this::order),
+                                "first", this::number, "after", this::cursor)),
                 new Operation("query($runIds: [ID!]!, $names: [String!], $splits: [String], $maxPoints: Int, "
                         + "$fromStep: Long, $toStep: Long) { series(runIds: $runIds, names: $names, splits: $splits, "
                         + "maxPoints: $maxPoints, fromStep: $fromStep, toStep: $toStep) { runId name totalPoints "
@@ -248,6 +252,11 @@ class FuzzTests extends ApiTest {
                         Map.of("runIds", () -> list(this::runId), "names", () -> list(this::text),
                                 "splits", () -> list(this::text), "maxPoints", this::number,
                                 "fromStep", this::step, "toStep", this::step)),
+                // many aliases of one read: together they may ask for more points than one request may hold
+                new Operation("query($runIds: [ID!]!, $maxPoints: Int) { " + IntStream.range(0, 120)
+                        .mapToObj(i -> "a" + i + ": series(runIds: $runIds, maxPoints: $maxPoints) { steps values "
+                                + "mins maxes counts times } ").collect(Collectors.joining()) + "}",
+                        Map.of("runIds", () -> list(this::runId), "maxPoints", this::number)),
                 new Operation("query($name: String!, $id: ID!, $modelId: ID!) { project(name: $name) { name "
                         + "runCount models { name } } run(id: $id) { name status } model(id: $modelId) { name } }",
                         Map.of("name", () -> random.nextBoolean() ? project : text(), "id", this::runId,
@@ -297,6 +306,13 @@ class FuzzTests extends ApiTest {
             }
             return many;
         }
+        if (random.nextInt(50) == 0) {  // a wide batch: 1,000 series at one step
+            List<Object> wide = new ArrayList<>();
+            for (int i = 0; i < 1_000; i++) {
+                wide.add(Map.of("name", "layer" + i + ".grad_norm", "step", random.nextInt(100), "value", i));
+            }
+            return wide;
+        }
         return list(() -> {
             Map<String, Object> point = new LinkedHashMap<>();
             point.put("name", text());
@@ -316,9 +332,11 @@ class FuzzTests extends ApiTest {
         filter.put("status", list(this::status));
         filter.put("tags", list(this::text));
         filter.put("nameContains", text());
-        filter.put("params", list(() -> map("key", text(), "op", op(), "value", anyJson(2))));
-        filter.put("metrics", list(() -> map("name", text(), "stat", pick(List.of("LAST", "MIN", "MAX", "AVG")),
-                "op", op(), "value", number())));
+        Supplier<Object> param = () -> map("key", text(), "op", op(), "value", anyJson(2));
+        Supplier<Object> metric = () -> map("name", text(), "stat", pick(List.of("LAST", "MIN", "MAX", "AVG")),
+                "op", op(), "value", number());
+        filter.put("params", random.nextInt(20) == 0 ? many(param) : list(param));
+        filter.put("metrics", random.nextInt(20) == 0 ? many(metric) : list(metric));
         filter.keySet().removeIf(key -> random.nextBoolean());
         return filter;
     }
@@ -341,6 +359,15 @@ class FuzzTests extends ApiTest {
         List<Object> items = new ArrayList<>();
         for (int n = random.nextInt(4); n > 0; n--) {
             items.add(random.nextInt(20) == 0 ? null : item.get());
+        }
+        return items;
+    }
+
+    /** Up to 20,000 items, past the limits on sort keys and filters. */
+    private List<Object> many(Supplier<Object> item) {
+        List<Object> items = new ArrayList<>();
+        for (int n = random.nextInt(20_000); n > 0; n--) {
+            items.add(item.get());
         }
         return items;
     }

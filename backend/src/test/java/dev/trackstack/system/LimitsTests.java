@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import dev.trackstack.ApiTest;
 import org.junit.jupiter.api.Test;
+import org.springframework.graphql.test.tester.GraphQlTester;
 import org.springframework.web.reactive.socket.CloseStatus;
 import org.springframework.web.reactive.socket.client.StandardWebSocketClient;
 import reactor.core.publisher.Flux;
@@ -75,6 +76,34 @@ class LimitsTests extends ApiTest {
         assertThat(errorCode(graphQl.document(tooComplex).execute(), "LIMIT_EXCEEDED")).contains("1000");
         String tooDeep = "{ projects { " + "models { project { ".repeat(8) + "name" + " } }".repeat(8) + " } }";
         assertThat(errorCode(graphQl.document(tooDeep).execute(), "LIMIT_EXCEEDED")).contains("15");
+    }
+
+    @Test
+    void shouldRefuseThousandsOfSortKeysOrFiltersWithinASecond() {
+        createRun();
+        List<Map<String, Object>> sortKeys = new ArrayList<>();
+        List<Map<String, Object>> metricFilters = new ArrayList<>();
+        for (int i = 0; i < 16_000; i++) {
+            sortKeys.add(Map.of("field", "PARAM", "param", "p" + i, "direction", "ASC"));
+            metricFilters.add(Map.of("name", "m" + i, "op", "LT", "value", i));
+        }
+        errorCode(runs(Map.of(), sortKeys), "LIMIT_EXCEEDED");  // once, for the JIT
+        long start = System.nanoTime();
+        assertThat(errorCode(runs(Map.of(), sortKeys), "LIMIT_EXCEEDED")).contains("16000 sort keys", "limit of 16");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+        assertThat(errorCode(runs(Map.of("metrics", metricFilters.subList(0, 12_000)), List.of()), "LIMIT_EXCEEDED"))
+                .contains("12000 parameter and metric filters", "limit of 64");
+        List<Map<String, Object>> paramFilters = Collections.nCopies(40, Map.of("key", "lr", "op", "LT", "value", 1));
+        assertThat(errorCode(runs(Map.of("params", paramFilters, "metrics", metricFilters.subList(0, 25)), List.of()),
+                "LIMIT_EXCEEDED")).contains("65 parameter and metric filters");
+
+        runs(Map.of("params", paramFilters, "metrics", metricFilters.subList(0, 24)), sortKeys.subList(0, 16))
+                .path("runs.totalCount").entity(Integer.class).isEqualTo(0);
+    }
+
+    private GraphQlTester.Response runs(Map<String, Object> filter, List<Map<String, Object>> orderBy) {
+        return graphQl.documentName("runs").variable("project", project).variable("filter", filter)
+                .variable("orderBy", orderBy).execute();
     }
 
     @Test

@@ -7,10 +7,15 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import dev.trackstack.ApiTest;
+import dev.trackstack.RawHttp;
 import dev.trackstack.TrackstackApplication;
+import dev.trackstack.WebSockets;
 import graphql.introspection.Introspection;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.AfterAll;
@@ -23,13 +28,16 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * A second instance, on the same database, configured the strict way: introspection off and a small request
- * body limit.
+ * A second instance, on the same database, configured the strict way: introspection off, a small request body
+ * limit, few WebSockets with a short time to send connection_init, one host name allowed besides loopback, and
+ * room for few points in flight.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RestrictedServerTests extends ApiTest {
 
     private static final int REQUEST_BYTES = 4096;
+    private static final int WEBSOCKETS = 3;
+    private static final int POINTS_IN_FLIGHT = 150;
 
     @Autowired
     private EmbeddedPostgres postgres;
@@ -42,7 +50,10 @@ class RestrictedServerTests extends ApiTest {
         restricted = new SpringApplication(TrackstackApplication.class).run("--server.port=0",
                 "--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
                 "--spring.graphql.schema.introspection.enabled=false",
-                "--trackstack.limits.request-bytes=" + REQUEST_BYTES);
+                "--trackstack.limits.request-bytes=" + REQUEST_BYTES, "--trackstack.allowed-hosts=trackstack.example",
+                "--trackstack.limits.websocket-connections=" + WEBSOCKETS,
+                "--spring.graphql.websocket.connection-init-timeout=3s",
+                "--trackstack.limits.points-in-flight=" + POINTS_IN_FLIGHT);
         restrictedPort = ((WebServerApplicationContext) restricted).getWebServer().getPort();
     }
 
@@ -67,6 +78,56 @@ class RestrictedServerTests extends ApiTest {
         // Introspection off does not hide the schema: the printer serves it unless it is turned off too.
         assertThat(HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + restrictedPort
                 + "/graphql/schema")).build(), HttpResponse.BodyHandlers.ofString()).body()).contains("type Query");
+    }
+
+    @Test
+    void shouldAnswerItsConfiguredHostNameAndLoopbackOnly() throws Exception {
+        for (String host : List.of("trackstack.example:" + restrictedPort, "TrackStack.Example", "127.0.0.1:"
+                + restrictedPort, "localhost:" + restrictedPort, "[::1]:" + restrictedPort)) {
+            RawHttp allowed = RawHttp.postGraphQl(restrictedPort, host, "", "{ projects { name } }");
+            assertThat(allowed.status()).as(host).isEqualTo(200);
+            assertThat(allowed.text()).as(host).contains("\"projects\":[");
+        }
+        RawHttp foreign = RawHttp.postGraphQl(restrictedPort, "evil.example:" + restrictedPort, "",
+                "{ projects { name } }");
+        assertThat(foreign.status()).isEqualTo(403);
+        assertThat(foreign.text()).contains("\"code\":\"FORBIDDEN\"", "trackstack.allowed-hosts")
+                .doesNotContain("\"projects\":[");
+    }
+
+    @Test
+    void shouldCountSocketsWithoutConnectionInitAndCloseThemAfterTheTimeout() throws Exception {
+        List<WebSockets> idle = new ArrayList<>();
+        for (int i = 0; i < WEBSOCKETS; i++) {
+            idle.add(WebSockets.open(restrictedPort));
+        }
+        // one more is refused: 1013, try again later
+        assertThat(WebSockets.open(restrictedPort).closed.get(10, TimeUnit.SECONDS)).isEqualTo(1013);
+        for (WebSockets socket : idle) {
+            assertThat(socket.closed.get(20, TimeUnit.SECONDS)).isEqualTo(4408);
+        }
+        WebSockets socket = WebSockets.open(restrictedPort).send("{\"type\": \"connection_init\"}");
+        assertThat(socket.received.get(10, TimeUnit.SECONDS)).contains("connection_ack");
+        socket.abort();
+    }
+
+    @Test
+    void shouldRefuseAReadOfMorePointsThanAllReadsMayHold() throws Exception {
+        String run = createRun();
+        List<Map<String, Object>> points = new ArrayList<>();
+        for (int step = 0; step < 100; step++) {
+            points.add(point("loss", "train", step, 1.0));
+            points.add(point("loss", "validation", step, 1.0));
+        }
+        logMetrics(run, points, null).path("logMetrics.accepted").entity(Integer.class).isEqualTo(200);
+
+        String read = "{ series(runIds: [\\\"" + run + "\\\"], maxPoints: %d) { steps } }";
+        String refused = postGraphQl(restrictedPort, "{\"query\": \"" + read.formatted(100) + "\"}").body();
+        assertThat(refused).contains("\"code\":\"LIMIT_EXCEEDED\"", "A request for 200 points",
+                "exceeds the limit of 150 (trackstack.limits.points-in-flight)");
+        // 2 series × 75 points fit
+        assertThat(postGraphQl(restrictedPort, "{\"query\": \"" + read.formatted(75) + "\"}").body())
+                .contains("\"steps\":[").doesNotContain("errors");
     }
 
     @Test

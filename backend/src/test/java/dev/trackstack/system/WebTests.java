@@ -103,7 +103,7 @@ class WebTests extends ApiTest {
 
     @Test
     void shouldAnswerABodyThatIsNotAGraphQlRequestWith400AndACode() throws Exception {
-        for (String body : List.of("", "{\"query\": ", "[1, 2]", "{\"variables\": {}}", "{\"query\": null}",
+        for (String body : List.of("", "null", "{\"query\": ", "[1, 2]", "{\"variables\": {}}", "{\"query\": null}",
                 "{\"query\": \"{ projects { name } }\", \"variables\": \"x\"}",
                 "{\"query\": \"{ projects { name } }\", \"variables\": {\"a\": " + "[".repeat(2000)
                         + "]".repeat(2000) + "}}")) {

@@ -1,0 +1,52 @@
+package dev.trackstack.metric;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import dev.trackstack.ApiTest;
+import org.junit.jupiter.api.Test;
+
+/** What one read may make the server hold: the points of all its series fields, before any is read. */
+class ReadBudgetTests extends ApiTest {
+
+    @Test
+    void shouldRefuseTheAliasesOfAReadBeyondThePointsPerRequestAndStayHealthy() throws Exception {
+        String run = createRun();
+        for (int series = 0; series < 20; series++) {
+            List<Map<String, Object>> points = new ArrayList<>();
+            for (int step = 0; step < 10_000; step++) {
+                points.add(point("metric" + series, null, step, Math.sin(step)));
+            }
+            logMetrics(run, points, null).path("logMetrics.accepted").entity(Integer.class).isEqualTo(10_000);
+        }
+        // 120 aliases of 20 series × 10,000 points: 24,000,000 points, which ran the server out of memory
+        StringBuilder bomb = new StringBuilder("{");
+        for (int i = 0; i < 120; i++) {
+            bomb.append(" a").append(i).append(": series(runIds: [\\\"").append(run)
+                    .append("\\\"], maxPoints: 10000) { steps values mins maxes counts times }");
+        }
+        HttpResponse<String> answer = postGraphQl(port, "{\"query\": \"" + bomb.append(" }") + "\"}");
+
+        assertThat(answer.statusCode()).isEqualTo(200);
+        // The first five aliases take the budget of 1,000,000 points (less on a heap under 2 GB, where
+        // points-in-flight is smaller); the others are refused before reading any. Since series is non-null, the
+        // refusals null the whole answer: no data is sent.
+        assertThat(Pattern.compile("\"code\":\"LIMIT_EXCEEDED\"").matcher(answer.body()).results().count())
+                .isBetween(115L, 120L);
+        assertThat(answer.body()).containsPattern("exceeds the limit of \\d+ \\(trackstack.limits.points-");
+        assertThat(answer.body()).contains("\"data\":null").doesNotContain("\"steps\"");
+
+        HttpResponse<String> health = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
+                + "/actuator/health")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(200);
+        graphQl.documentName("series").variable("runIds", List.of(run)).variable("names", List.of("metric0"))
+                .variable("maxPoints", 100).execute().path("series[0].points").entityList(Object.class).hasSize(100);
+    }
+}
