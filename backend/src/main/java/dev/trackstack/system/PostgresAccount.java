@@ -43,11 +43,14 @@ record PostgresAccount(String name, String group, boolean switched, boolean setp
         }
         if (exec("id", "-u", SYSTEM_USER).exitCode() != 0) {
             Result created = exec("useradd", "--system", "--user-group", "--no-create-home", "--home-dir",
-                    "/nonexistent", "--shell", "/usr/sbin/nologin", "--comment", "Trackstack's PostgreSQL", SYSTEM_USER);
+                    "/nonexistent", "--shell", "/usr/sbin/nologin", "--comment", "Trackstack's PostgreSQL",
+                    SYSTEM_USER);
             if (created.exitCode() != 0) {
-                throw cannotSwitch("the system user " + SYSTEM_USER + " could not be created (" + created.output() + ")");
+                throw cannotSwitch("the system user " + SYSTEM_USER + " could not be created (" + created.output()
+                        + ")");
             }
-            log.info("Created the system user {} for the embedded PostgreSQL, which refuses to run as root", SYSTEM_USER);
+            log.info("Created the system user {} for the embedded PostgreSQL, which refuses to run as root",
+                    SYSTEM_USER);
         }
         Result group = exec("id", "-g", SYSTEM_USER);
         log.info("Running as root: the embedded PostgreSQL runs as the system user {}", SYSTEM_USER);

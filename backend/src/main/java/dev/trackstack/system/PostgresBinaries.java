@@ -61,7 +61,8 @@ final class PostgresBinaries {
     }
 
     private static void untar(byte[] archive, Path into) throws IOException {
-        try (TarArchiveInputStream tar = new TarArchiveInputStream(new XZInputStream(new ByteArrayInputStream(archive)))) {
+        try (TarArchiveInputStream tar = new TarArchiveInputStream(
+                new XZInputStream(new ByteArrayInputStream(archive)))) {
             for (TarArchiveEntry entry = tar.getNextEntry(); entry != null; entry = tar.getNextEntry()) {
                 Path path = into.resolve(entry.getName()).normalize();
                 if (!path.startsWith(into)) {

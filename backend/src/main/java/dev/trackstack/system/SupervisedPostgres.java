@@ -33,7 +33,7 @@ final class SupervisedPostgres implements AutoCloseable {
     static final String PASSWORD_FILE = "trackstack-db-password";
 
     private static final String USER = "postgres";
-    /** Rewritten at every start, which also closes the trust rules of data directories made before 0.1. */
+    /** Rewritten at every start, which also replaces the trust rules of data directories made by earlier versions. */
     private static final String ACCESS_RULES = """
             # Written by Trackstack at every start (edits are lost): only its server connects, over loopback TCP,
             # with the password in %s. The unix socket is off.
@@ -247,8 +247,8 @@ final class SupervisedPostgres implements AutoCloseable {
             return true;
         } catch (SQLException e) {
             if ("28P01".equals(e.getSQLState())) {
-                throw new EmbeddedDatabaseException("The embedded PostgreSQL in " + dataDir + " refused the password in "
-                        + PASSWORD_FILE + ".", "Delete " + dataDir.resolve(PASSWORD_FILE)
+                throw new EmbeddedDatabaseException("The embedded PostgreSQL in " + dataDir
+                        + " refused the password in " + PASSWORD_FILE + ".", "Delete " + dataDir.resolve(PASSWORD_FILE)
                         + " with Trackstack stopped: the next start sets a new password.");
             }
             return false;
