@@ -40,15 +40,27 @@ public final class PackagedServer implements AutoCloseable {
 
     /** Starts the jar with these arguments (besides the port) and waits until it is healthy. */
     public static PackagedServer start(Path logDir, String... args) throws Exception {
+        return start(logDir, Map.of(), args);
+    }
+
+    /** The same with these environment variables set (besides the test's own). */
+    public static PackagedServer start(Path logDir, Map<String, String> environment, String... args) throws Exception {
+        PackagedServer server = launch(logDir, environment, args);
+        server.awaitHealthy();
+        return server;
+    }
+
+    /** Starts the jar without waiting for anything. */
+    public static PackagedServer launch(Path logDir, Map<String, String> environment, String... args)
+            throws IOException {
         int port = freePort();
         Path log = logDir.resolve("server-" + port + ".log");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "-jar", System.getProperty("trackstack.jar"), "--server.port=" + port));
         command.addAll(List.of(args));
-        PackagedServer server = new PackagedServer(new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start(), log, port);
-        server.awaitHealthy();
-        return server;
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        return new PackagedServer(builder.start(), log, port);
     }
 
     private void awaitHealthy() throws Exception {

@@ -10,7 +10,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * Settings under {@code trackstack.*}; every limit here is documented in README.md.
  *
- * @param dataDir where the embedded PostgreSQL keeps its data (ignored when a datasource URL is set)
+ * @param dataDir where the embedded PostgreSQL keeps its data (ignored when a datasource URL is set); the default,
+ *                in application.properties, is under the home directory
  * @param limits  explicit input limits, each answered with LIMIT_EXCEEDED when crossed
  * @param heartbeatTimeout       a RUNNING run silent for longer (after a first heartbeat) becomes CRASHED
  * @param heartbeatCheckInterval how often that is checked
@@ -22,7 +23,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("trackstack")
 public record TrackstackProperties(
-        @DefaultValue("${user.home}/.trackstack/data") Path dataDir,
+        Path dataDir,
         @DefaultValue Limits limits,
         @DefaultValue("2m") Duration heartbeatTimeout,
         @DefaultValue("15s") Duration heartbeatCheckInterval,
