@@ -1,9 +1,13 @@
 import { defineConfig } from "vite";
+import { thirdPartyNotices } from "./licenses";
+
+const outDir = "target/classes/static";
 
 // Built straight into the jar's classpath:static/, which the backend serves at / and /graphiql.
 export default defineConfig({
+  plugins: [thirdPartyNotices(`${outDir}/THIRD-PARTY-NOTICES.txt`)],
   build: {
-    outDir: "target/classes/static",
+    outDir,
     emptyOutDir: true,
     // Two pages: the dashboard (index.html) and GraphiQL, whose chunks (React, monaco-editor) only graphiql.html loads.
     rolldownOptions: {

@@ -20,6 +20,8 @@ Name: {NAME}
 Version: {VERSION}
 Summary: Python client of Trackstack, a self-hosted ML experiment tracker
 Requires-Python: >=3.9
+License: MIT
+Classifier: License :: OSI Approved :: MIT License
 Classifier: Programming Language :: Python :: 3
 Classifier: Topic :: Scientific/Engineering :: Artificial Intelligence
 """

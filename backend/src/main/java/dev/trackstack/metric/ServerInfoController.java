@@ -2,12 +2,11 @@ package dev.trackstack.metric;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 
 import dev.trackstack.storage.AggregateLevel;
 import dev.trackstack.storage.Storage;
 import dev.trackstack.storage.StorageMode;
-import org.springframework.boot.info.BuildProperties;
+import dev.trackstack.system.ServerVersion;
 import org.springframework.graphql.data.method.annotation.QueryMapping;
 import org.springframework.stereotype.Controller;
 
@@ -16,12 +15,11 @@ class ServerInfoController {
 
     private final ServerInfo info;
 
-    ServerInfoController(Storage storage, Optional<BuildProperties> build) {
+    ServerInfoController(Storage storage, ServerVersion version) {
         List<String> levels = storage.mode().rollupsAtIngest()
                 ? Arrays.stream(Rollups.LEVELS).mapToObj(level -> "rollup-" + level).toList()
                 : Arrays.stream(AggregateLevel.values()).map(level -> "aggregate-" + level.label()).toList();
-        this.info = new ServerInfo(build.map(BuildProperties::getVersion).orElse("development"), storage.mode(),
-                levels);
+        this.info = new ServerInfo(version.value(), storage.mode(), levels);
     }
 
     @QueryMapping

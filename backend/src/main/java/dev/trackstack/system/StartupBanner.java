@@ -17,10 +17,12 @@ class StartupBanner {
 
     private final TrackstackProperties properties;
     private final Storage storage;
+    private final ServerVersion version;
 
-    StartupBanner(TrackstackProperties properties, Storage storage) {
+    StartupBanner(TrackstackProperties properties, Storage storage, ServerVersion version) {
         this.properties = properties;
         this.storage = storage;
+        this.version = version;
     }
 
     @EventListener
@@ -34,7 +36,7 @@ class StartupBanner {
         String where = database.isEmpty()
                 ? "embedded PostgreSQL, data in " + properties.dataDir().toAbsolutePath()
                 : database;
-        log.info("\n\n  Trackstack is ready\n    Dashboard: {}/\n    GraphiQL:  {}/graphiql\n    API:       {}/graphql"
-                + "\n    Storage:   {} ({})\n", base, base, base, where, storage.mode());
+        log.info("\n\n  Trackstack {} is ready\n    Dashboard: {}/\n    GraphiQL:  {}/graphiql\n    API:       {}/graphql"
+                + "\n    Storage:   {} ({})\n", version.value(), base, base, base, where, storage.mode());
     }
 }
