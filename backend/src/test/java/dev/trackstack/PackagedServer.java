@@ -42,13 +42,17 @@ public final class PackagedServer implements AutoCloseable {
     public static PackagedServer start(Path logDir, String... args) throws Exception {
         int port = freePort();
         Path log = logDir.resolve("server-" + port + ".log");
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-jar", System.getProperty("trackstack.jar"), "--server.port=" + port));
-        command.addAll(List.of(args));
-        PackagedServer server = new PackagedServer(new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start(), log, port);
+        PackagedServer server = new PackagedServer(launch(log, "--server.port=" + port, args), log, port);
         server.awaitHealthy();
         return server;
+    }
+
+    /** Runs {@code java -jar trackstack.jar} with these arguments, its output (stdout and stderr) going to the log. */
+    public static Process launch(Path log, String first, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-jar", System.getProperty("trackstack.jar"), first));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
     private void awaitHealthy() throws Exception {
