@@ -80,6 +80,6 @@ final class Startup {
 
     private static long median(List<Map<String, Object>> starts) {
         long[] millis = starts.stream().mapToLong(s -> (long) s.get("ms")).sorted().toArray();
-        return millis.length == 0 ? 0 : millis[millis.length / 2];
+        return millis.length == 0 ? 0 : millis[(millis.length - 1) / 2];
     }
 }
