@@ -31,8 +31,9 @@ class DatabaseFailureAnalyzer extends AbstractFailureAnalyzer<SQLException> {
         }
         return new FailureAnalysis("Trackstack could not connect to the database " + url + ": " + cause.getMessage(),
                 "Check spring.datasource.url, spring.datasource.username and spring.datasource.password (or "
-                        + "SPRING_DATASOURCE_URL, …_USERNAME, …_PASSWORD) and that PostgreSQL accepts connections "
-                        + "from this machine; or leave spring.datasource.url unset to use the embedded database.", cause);
+                        + "SPRING_DATASOURCE_URL, SPRING_DATASOURCE_USERNAME, SPRING_DATASOURCE_PASSWORD) and that "
+                        + "PostgreSQL accepts connections from this machine; or leave spring.datasource.url unset to "
+                        + "use the embedded database.", cause);
     }
 
     /** SQLSTATE classes 08 (connection exception), 28 (invalid authorization) and 3D000 (no such database). */

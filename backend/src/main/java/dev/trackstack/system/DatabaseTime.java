@@ -6,6 +6,7 @@ import java.time.Duration;
 
 import javax.sql.DataSource;
 
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.springframework.boot.flyway.autoconfigure.FlywayConfigurationCustomizer;
 import org.springframework.jdbc.datasource.DataSourceUtils;
 import org.springframework.jdbc.datasource.DelegatingDataSource;
@@ -38,7 +39,7 @@ public class DatabaseTime implements FlywayConfigurationCustomizer {
 
     /** Migrations (index builds, storage changes over existing points) get the long bound on every connection. */
     @Override
-    public void customize(org.flywaydb.core.api.configuration.FluentConfiguration configuration) {
+    public void customize(FluentConfiguration configuration) {
         configuration.dataSource(new DelegatingDataSource(configuration.getDataSource()) {
             @Override
             public Connection getConnection() throws SQLException {
