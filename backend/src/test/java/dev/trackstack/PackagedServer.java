@@ -55,12 +55,25 @@ public final class PackagedServer implements AutoCloseable {
             throws IOException {
         int port = freePort();
         Path log = logDir.resolve("server-" + port + ".log");
+        List<String> withPort = new ArrayList<>(List.of("--server.port=" + port));
+        withPort.addAll(List.of(args));
+        return new PackagedServer(run(log, environment, withPort), log, port);
+    }
+
+    /** Runs {@code java -jar trackstack.jar} with these arguments, its output (stdout and stderr) going to the log. */
+    public static Process launch(Path log, String first, String... args) throws IOException {
+        List<String> all = new ArrayList<>(List.of(first));
+        all.addAll(List.of(args));
+        return run(log, Map.of(), all);
+    }
+
+    private static Process run(Path log, Map<String, String> environment, List<String> args) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-jar", System.getProperty("trackstack.jar"), "--server.port=" + port));
-        command.addAll(List.of(args));
+                .toString(), "-jar", System.getProperty("trackstack.jar")));
+        command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(environment);
-        return new PackagedServer(builder.start(), log, port);
+        return builder.start();
     }
 
     private void awaitHealthy() throws Exception {

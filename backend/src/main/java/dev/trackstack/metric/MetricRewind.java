@@ -8,6 +8,7 @@ import dev.trackstack.live.RunEvent;
 import dev.trackstack.storage.AggregateRefresh;
 import dev.trackstack.storage.Storage;
 import dev.trackstack.system.ApiException;
+import dev.trackstack.system.DatabaseTime;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -55,6 +56,7 @@ public class MetricRewind {
         if (toStep < 0) {
             throw ApiException.badInput("toStep must be >= 0, got " + toStep);
         }
+        DatabaseTime.allowLongStatements(jdbc.getDataSource());
         // An update lock waits for batches being logged to the run, and holds new ones off until done.
         List<Long> run = jdbc.queryForList("select id from run where id = ? for update", Long.class, runId);
         if (run.isEmpty()) {

@@ -5,6 +5,7 @@ import java.util.List;
 import dev.trackstack.live.LiveEvents;
 import dev.trackstack.live.RunEvent;
 import dev.trackstack.storage.Storage;
+import dev.trackstack.system.DatabaseTime;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -29,6 +30,7 @@ public class RunDeletion {
     /** Answers how many of the runs existed and were removed. */
     @Transactional
     public int deleteRuns(long[] runIds) {
+        DatabaseTime.allowLongStatements(jdbc.getDataSource());
         List<RunEvent> deleted = jdbc.query("""
                 select r.id, p.name from run r join model m on m.id = r.model_id join project p on p.id = m.project_id
                 where r.id = any(?) order by r.id for update of r

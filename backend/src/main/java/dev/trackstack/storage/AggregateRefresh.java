@@ -7,6 +7,7 @@ import java.time.OffsetDateTime;
 
 import javax.sql.DataSource;
 
+import dev.trackstack.system.DatabaseTime;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronization;
@@ -39,6 +40,7 @@ public class AggregateRefresh {
         // A connection of its own, in auto-commit: refresh_continuous_aggregate cannot run in a transaction.
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(true);
+            DatabaseTime.allowLongStatements(connection);
             for (AggregateLevel level : AggregateLevel.values()) {
                 refresh(connection, level, from, to);
             }

@@ -32,13 +32,13 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 public final class Bench {
 
     private record Size(int runs, int iterations, Duration warmUp, Duration ingest, Duration perStep,
-            int subscribers, int chartRuns, long chartPoints) {
+            int subscribers, int chartRuns, long chartPoints, int firstStarts, int laterStarts) {
     }
 
     private static final Size QUICK = new Size(2_000, 20, Duration.ofSeconds(2), Duration.ofSeconds(5),
-            Duration.ofSeconds(3), 20, 2, 20_000);
+            Duration.ofSeconds(3), 20, 2, 20_000, 1, 2);
     private static final Size FULL = new Size(100_000, 200, Duration.ofSeconds(10), Duration.ofSeconds(60),
-            Duration.ofSeconds(20), 20, 10, 1_000_000);
+            Duration.ofSeconds(20), 20, 10, 1_000_000, 3, 5);
     private static final int WRITERS = 8;
     private static final Duration QUICK_SOAK = Duration.ofSeconds(20);
     private static final Duration SOAK = Duration.ofMinutes(30);
@@ -55,8 +55,8 @@ public final class Bench {
         Path out = Path.of(option(args, "--out", "bench-report.json"));
         String databaseUrl = option(args, "--db-url", null);
         String serverUrl = option(args, "--url", null);
-        // W1, W2 and W3 by default; storage is always measured, the soak needs W2 (it logs at half its rate).
-        Set<String> workloads = Set.of(option(args, "--workloads", "W1,W2,W3").toUpperCase().split(","));
+        // Start-up, W1, W2 and W3 by default; storage is always measured, the soak needs W2 (it logs at half its rate).
+        Set<String> workloads = Set.of(option(args, "--workloads", "STARTUP,W1,W2,W3").toUpperCase().split(","));
         if (serverUrl != null && databaseUrl == null) {
             throw new IllegalArgumentException("--url needs --db-url: the bench seeds W1 and W3 and measures the COPY "
                     + "ceiling in the server's database");
@@ -67,6 +67,11 @@ public final class Bench {
         report.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(),
                 "os", System.getProperty("os.name") + " " + System.getProperty("os.arch"),
                 "java", System.getProperty("java.version"), "when", Instant.now().toString()));
+
+        // First, alone on the machine: the jar as a user runs it, on its embedded database.
+        if (workloads.contains("STARTUP")) {
+            report.put("startup_to_first_answer", Startup.measure(jar, work, size.firstStarts(), size.laterStarts()));
+        }
 
         // Without --db-url: its own PostgreSQL (the embedded binaries, with the product's durability settings).
         try (EmbeddedPostgres postgres = databaseUrl != null ? null : EmbeddedPostgres.builder()

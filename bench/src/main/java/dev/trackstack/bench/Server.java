@@ -26,10 +26,7 @@ final class Server implements AutoCloseable {
     }
 
     static Server start(Path jar, String jdbcUrl, Path logDir) throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = freePort();
         Path log = logDir.resolve("server-" + port + ".log");
         Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", jar.toString(), "--server.port=" + port, "--spring.datasource.url=" + jdbcUrl,
@@ -52,6 +49,12 @@ final class Server implements AutoCloseable {
         }
         process.destroyForcibly();
         throw new IllegalStateException("server did not start; see " + log);
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 
     /** Resident set size of the server process, from /proc (Linux). */
