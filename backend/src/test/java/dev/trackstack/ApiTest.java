@@ -10,12 +10,16 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -45,6 +49,9 @@ public abstract class ApiTest {
     @Autowired
     protected JdbcTemplate jdbc;
 
+    @Autowired
+    private DataSource dataSource;
+
     protected HttpGraphQlTester graphQl;
 
     /** A project name of this test's own, so that tests never see each other's data. */
@@ -62,6 +69,18 @@ public abstract class ApiTest {
                 .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(16 * 1024 * 1024)).build();
         graphQl = HttpGraphQlTester.create(client);
         project = "project-" + UUID.randomUUID();
+    }
+
+    /** The settings that put another instance on this one's database (the embedded one takes a password). */
+    protected String[] sameDatabase() {
+        try {
+            HikariDataSource pool = dataSource.unwrap(HikariDataSource.class);
+            return new String[] {"--spring.datasource.url=" + pool.getJdbcUrl(),
+                    "--spring.datasource.username=" + pool.getUsername(),
+                    "--spring.datasource.password=" + pool.getPassword()};
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     protected String createModel(String name) {

@@ -2,9 +2,9 @@ package dev.trackstack;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -32,12 +32,13 @@ public final class SecuredServer {
         this.port = ((WebServerApplicationContext) context).getWebServer().getPort();
     }
 
-    public static synchronized SecuredServer on(EmbeddedPostgres postgres) {
+    /** The secured instance, on the database that these settings name ({@link ApiTest#sameDatabase()}). */
+    public static synchronized SecuredServer on(String... database) {
         if (instance == null) {
-            instance = new SecuredServer(new SpringApplication(TrackstackApplication.class).run("--server.port=0",
-                    "--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
-                    "--trackstack.auth.mode=required", "--trackstack.auth.admin-token=" + ADMIN_TOKEN,
-                    "--trackstack.cors.allowed-origins=" + ALLOWED_ORIGIN));
+            List<String> args = new ArrayList<>(List.of(database));
+            args.addAll(List.of("--server.port=0", "--trackstack.auth.mode=required",
+                    "--trackstack.auth.admin-token=" + ADMIN_TOKEN, "--trackstack.cors.allowed-origins=" + ALLOWED_ORIGIN));
+            instance = new SecuredServer(new SpringApplication(TrackstackApplication.class).run(args.toArray(String[]::new)));
         }
         return instance;
     }

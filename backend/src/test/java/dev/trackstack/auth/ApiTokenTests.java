@@ -11,7 +11,6 @@ import java.util.Map;
 import dev.trackstack.ApiTest;
 import dev.trackstack.RawHttp;
 import dev.trackstack.SecuredServer;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -29,14 +28,11 @@ class ApiTokenTests extends ApiTest {
     private final HttpClient http = HttpClient.newHttpClient();
     private final JsonMapper json = JsonMapper.builder().build();
 
-    @Autowired
-    private EmbeddedPostgres postgres;
-
     private SecuredServer server;
 
     @BeforeEach
     void startSecuredServer() {
-        server = SecuredServer.on(postgres);
+        server = SecuredServer.on(sameDatabase());
     }
 
     @Test

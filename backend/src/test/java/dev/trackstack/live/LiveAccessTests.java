@@ -15,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 
 import dev.trackstack.ApiTest;
 import dev.trackstack.SecuredServer;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,15 +35,12 @@ class LiveAccessTests extends ApiTest {
     private static final String CREATE_MODEL = "mutation($p: String!) { createModel(project: $p, name: \"m\") { id } }";
     private static final String METRIC_POINTS = "subscription($ids: [ID!]!) { metricPoints(runIds: $ids) { runId } }";
 
-    @Autowired
-    private EmbeddedPostgres postgres;
-
     private SecuredServer server;
     private final List<Disposable> subscriptions = new ArrayList<>();
 
     @BeforeEach
     void startSecuredServer() {
-        server = SecuredServer.on(postgres);
+        server = SecuredServer.on(sameDatabase());
     }
 
     @AfterEach

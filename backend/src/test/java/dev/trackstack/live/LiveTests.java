@@ -24,7 +24,6 @@ import dev.trackstack.metric.MetricIngest;
 import dev.trackstack.metric.MetricPointInput;
 import jakarta.websocket.ContainerProvider;
 import jakarta.websocket.WebSocketContainer;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.reactivestreams.Subscription;
@@ -54,11 +53,16 @@ class LiveTests extends ApiTest {
     @Autowired
     private TransactionTemplate transactions;
     @Autowired
-    private EmbeddedPostgres postgres;
-    @Autowired
     private ClusterListener listener;
 
     private final List<Disposable> subscriptions = new ArrayList<>();
+
+    /** A second instance on this one's database, on a port of its own. */
+    private String[] otherInstance() {
+        List<String> args = new ArrayList<>(List.of(sameDatabase()));
+        args.add("--server.port=0");
+        return args.toArray(String[]::new);
+    }
 
     @AfterEach
     void unsubscribe() {
@@ -201,7 +205,7 @@ class LiveTests extends ApiTest {
     @Test
     void shouldShareEventsWithAnotherInstanceThroughTheDatabase() throws Exception {
         try (ConfigurableApplicationContext other = new SpringApplication(TrackstackApplication.class).run(
-                "--server.port=0", "--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"))) {
+                otherInstance())) {
             int otherPort = ((WebServerApplicationContext) other).getWebServer().getPort();
             LiveHub otherHub = other.getBean(LiveHub.class);
             String run = createRun();
@@ -229,7 +233,7 @@ class LiveTests extends ApiTest {
     @SuppressWarnings("unchecked")
     void shouldStoreAndDeliverABatchOfAThousandSeriesHereAndOnAnotherInstance() throws Exception {
         try (ConfigurableApplicationContext other = new SpringApplication(TrackstackApplication.class).run(
-                "--server.port=0", "--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"))) {
+                otherInstance())) {
             int otherPort = ((WebServerApplicationContext) other).getWebServer().getPort();
             String run = createRun();
             BlockingQueue<Map<String, Object>> here = subscribe(port, hub::subscriberCount, METRIC_POINTS,

@@ -17,7 +17,6 @@ import dev.trackstack.RawHttp;
 import dev.trackstack.TrackstackApplication;
 import dev.trackstack.WebSockets;
 import graphql.introspection.Introspection;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,21 +38,19 @@ class RestrictedServerTests extends ApiTest {
     private static final int WEBSOCKETS = 3;
     private static final int POINTS_IN_FLIGHT = 150;
 
-    @Autowired
-    private EmbeddedPostgres postgres;
-
     private ConfigurableApplicationContext restricted;
     private int restrictedPort;
 
     @BeforeAll
     void start() {
-        restricted = new SpringApplication(TrackstackApplication.class).run("--server.port=0",
-                "--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
+        List<String> args = new ArrayList<>(List.of(sameDatabase()));
+        args.addAll(List.of("--server.port=0",
                 "--spring.graphql.schema.introspection.enabled=false",
                 "--trackstack.limits.request-bytes=" + REQUEST_BYTES, "--trackstack.allowed-hosts=trackstack.example",
                 "--trackstack.limits.websocket-connections=" + WEBSOCKETS,
                 "--spring.graphql.websocket.connection-init-timeout=3s",
-                "--trackstack.limits.points-in-flight=" + POINTS_IN_FLIGHT);
+                "--trackstack.limits.points-in-flight=" + POINTS_IN_FLIGHT));
+        restricted = new SpringApplication(TrackstackApplication.class).run(args.toArray(String[]::new));
         restrictedPort = ((WebServerApplicationContext) restricted).getWebServer().getPort();
     }
 
