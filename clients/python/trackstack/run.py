@@ -138,6 +138,9 @@ class Run:
         self.flush()
         self._stop_sender()
         self._sender.join()
+        # No heartbeat after the run has ended, nor during its status change: the server may store a heartbeat
+        # that overlaps the change with the status it read before, RUNNING.
+        self._heartbeats.join()
         entry = {"kind": "status", "status": status}
         if self._spool.pending():
             self._spool.append(entry)  # after the spooled points, where it belongs
@@ -148,7 +151,6 @@ class Run:
                 self._spool.append(entry)
             except RequestRejected as error:
                 log.warning("Trackstack could not mark run %s %s: %s", self.id, status, error)
-        self._heartbeats.join()  # no heartbeat after the run has ended
         self._close()
 
     def _exit(self) -> None:

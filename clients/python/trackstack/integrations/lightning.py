@@ -55,8 +55,14 @@ class TrackstackLogger(Logger):  # type: ignore[misc,valid-type]
         return None if run_id is None else str(run_id)
 
     @property
-    def experiment(self) -> _run.Run:
-        """The Trackstack run, started on first use."""
+    def experiment(self) -> Any:
+        """The Trackstack run (`self.logger.experiment.log(...)`), started when first used.
+
+        Until then a stand-in that starts it: Lightning touches `experiment` before it logs the hyperparameters,
+        and a run started then would lack them."""
+        return self._run if self._run is not None else _RunOnFirstUse(self)
+
+    def _start(self) -> _run.Run:
         if self._run is None:
             self._run = _run.init(config=self._config, **self._init_options)
         return self._run
@@ -77,7 +83,7 @@ class TrackstackLogger(Logger):  # type: ignore[misc,valid-type]
         self._next_step = step + 1
         if self._run is None and self._init_options.get("run_id") is not None:
             self._init_options.setdefault("from_step", step - 1)
-        log_by_split(self.experiment, metrics, step)
+        log_by_split(self._start(), metrics, step)
 
     @rank_zero_only
     def finalize(self, status: str) -> None:
@@ -88,3 +94,13 @@ class TrackstackLogger(Logger):  # type: ignore[misc,valid-type]
             self._run.fail()
         else:
             self._run.finish()
+
+
+class _RunOnFirstUse:
+    """Stands for a logger's run until its first use, which starts it."""
+
+    def __init__(self, logger: TrackstackLogger) -> None:
+        self._logger = logger
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._logger._start(), name)
