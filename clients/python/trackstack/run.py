@@ -6,6 +6,7 @@ import logging
 import numbers
 import os
 import queue
+import sys
 import threading
 import uuid
 from datetime import datetime, timezone
@@ -137,6 +138,9 @@ class Run:
         self.flush()
         self._stop_sender()
         self._sender.join()
+        # No heartbeat after the run has ended, nor during its status change: the server may store a heartbeat
+        # that overlaps the change with the status it read before, RUNNING.
+        self._heartbeats.join()
         entry = {"kind": "status", "status": status}
         if self._spool.pending():
             self._spool.append(entry)  # after the spooled points, where it belongs
@@ -147,7 +151,6 @@ class Run:
                 self._spool.append(entry)
             except RequestRejected as error:
                 log.warning("Trackstack could not mark run %s %s: %s", self.id, status, error)
-        self._heartbeats.join()  # no heartbeat after the run has ended
         self._close()
 
     def _exit(self) -> None:
@@ -306,7 +309,7 @@ def init(project: str, model: str, name: Optional[str] = None, config: Optional[
          spool_dir: Optional[Union[str, Path]] = None, **options: Any) -> Run:
     """Starts a run of `model` in `project` (both created when new) and answers it.
 
-    config: the hyperparameters (a JSON object). url: the server, default $TRACKSTACK_URL or
+    config: the hyperparameters (a JSON object, or an OmegaConf/Hydra DictConfig). url: the server, default $TRACKSTACK_URL or
     http://localhost:8080; token: sent as a bearer token, default $TRACKSTACK_TOKEN. run_id: resume that run
     instead of creating one; from_step: also remove its points after this step first (resuming a checkpoint).
     spool_dir: where undelivered data waits, default $TRACKSTACK_SPOOL_DIR or ~/.trackstack/spool.
@@ -322,7 +325,7 @@ def init(project: str, model: str, name: Optional[str] = None, config: Optional[
     api = Api(url or os.environ.get("TRACKSTACK_URL") or "http://localhost:8080",
               token if token is not None else os.environ.get("TRACKSTACK_TOKEN"))
     header = {"kind": "run", "url": api.url, "runId": None if run_id is None else str(run_id),
-              "project": project, "model": model, "name": name, "config": _jsonable(dict(config or {})),
+              "project": project, "model": model, "name": name, "config": _jsonable(config or {}),
               "tags": list(tags or []), "notes": notes}
     spool = Spool(Path(spool_dir or default_spool_dir()) / f"{uuid.uuid4().hex}.jsonl", header)
     retry_budget = options.get("retry_budget", DEFAULT_RETRY_BUDGET)
@@ -350,7 +353,14 @@ def init(project: str, model: str, name: Optional[str] = None, config: Optional[
 
 
 def _jsonable(value: Any) -> Any:
-    """`value` with anything JSON cannot carry (paths, enums, objects) turned into its string."""
+    """`value` with anything JSON cannot carry (paths, enums, objects) turned into its string.
+
+    An OmegaConf (Hydra) config becomes its resolved, nested containers: the server stores nested hyperparameters
+    and filters them by dotted path (`optimizer.lr`), so flattening them would only lose their structure.
+    """
+    omegaconf = sys.modules.get("omegaconf")  # such a config exists only if its module was imported
+    if omegaconf is not None and isinstance(value, (omegaconf.DictConfig, omegaconf.ListConfig)):
+        value = omegaconf.OmegaConf.to_container(value, resolve=True)
     if isinstance(value, Mapping):
         return {str(key): _jsonable(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):

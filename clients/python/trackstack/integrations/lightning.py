@@ -1,6 +1,8 @@
 """PyTorch Lightning: `Trainer(logger=TrackstackLogger(project="...", model="..."))`.
 
 Metric keys like "train_loss" or "val/acc" become the series ("loss", "train") and ("acc", "val").
+Resuming from a checkpoint: `TrackstackLogger(..., run_id=<the interrupted run's id>)` with
+`trainer.fit(..., ckpt_path=...)` continues that run, without what it logged after the checkpoint.
 """
 import argparse
 import logging
@@ -31,7 +33,9 @@ class TrackstackLogger(Logger):  # type: ignore[misc,valid-type]
 
     def __init__(self, project: str, model: str, name: Optional[str] = None,
                  config: Optional[Mapping[str, Any]] = None, **init_options: Any) -> None:
-        """Arguments as for `trackstack.init()`."""
+        """Arguments as for `trackstack.init()`. With `run_id` (and no `from_step`) the run is resumed and
+        rewound to before the first step the trainer logs: a trainer restored from a checkpoint logs from the
+        checkpoint's step on, so what the run got after the checkpoint goes."""
         super().__init__()
         self._init_options = dict(project=project, model=model, name=name, **init_options)
         self._config: Dict[str, Any] = dict(config or {})
@@ -44,12 +48,21 @@ class TrackstackLogger(Logger):  # type: ignore[misc,valid-type]
 
     @property
     def version(self) -> Optional[str]:
-        """The run id; None until the run has started (so that asking does not start it early)."""
-        return self._run.id if self._run is not None else None
+        """The run id; until the run has started (asking does not start it), the `run_id` to resume, or None."""
+        if self._run is not None:
+            return self._run.id
+        run_id = self._init_options.get("run_id")
+        return None if run_id is None else str(run_id)
 
     @property
-    def experiment(self) -> _run.Run:
-        """The Trackstack run, started on first use."""
+    def experiment(self) -> Any:
+        """The Trackstack run (`self.logger.experiment.log(...)`), started when first used.
+
+        Until then a stand-in that starts it: Lightning touches `experiment` before it logs the hyperparameters,
+        and a run started then would lack them."""
+        return self._run if self._run is not None else _RunOnFirstUse(self)
+
+    def _start(self) -> _run.Run:
         if self._run is None:
             self._run = _run.init(config=self._config, **self._init_options)
         return self._run
@@ -68,7 +81,9 @@ class TrackstackLogger(Logger):  # type: ignore[misc,valid-type]
         if step is None:
             step = self._next_step
         self._next_step = step + 1
-        log_by_split(self.experiment, metrics, step)
+        if self._run is None and self._init_options.get("run_id") is not None:
+            self._init_options.setdefault("from_step", step - 1)
+        log_by_split(self._start(), metrics, step)
 
     @rank_zero_only
     def finalize(self, status: str) -> None:
@@ -79,3 +94,13 @@ class TrackstackLogger(Logger):  # type: ignore[misc,valid-type]
             self._run.fail()
         else:
             self._run.finish()
+
+
+class _RunOnFirstUse:
+    """Stands for a logger's run until its first use, which starts it."""
+
+    def __init__(self, logger: TrackstackLogger) -> None:
+        self._logger = logger
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._logger._start(), name)
