@@ -2,6 +2,7 @@ package dev.trackstack.metric;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -9,17 +10,20 @@ import dev.trackstack.system.ApiException;
 import dev.trackstack.system.ErrorCode;
 import dev.trackstack.system.Ids;
 import dev.trackstack.system.TrackstackProperties;
-import graphql.GraphQLContext;
 import graphql.schema.DataFetchingEnvironment;
+import org.dataloader.DataLoader;
 import org.springframework.graphql.data.method.annotation.Argument;
 import org.springframework.graphql.data.method.annotation.MutationMapping;
 import org.springframework.graphql.data.method.annotation.QueryMapping;
+import org.springframework.graphql.execution.BatchLoaderRegistry;
 import org.springframework.stereotype.Controller;
+import reactor.core.publisher.Flux;
 
 @Controller
 class MetricController {
 
     private static final int DEFAULT_MAX_POINTS = 1000;
+    private static final String SERIES_READS = "seriesReads";
     /** As long as a call would wait for a database connection. */
     private static final long INGEST_WAIT_SECONDS = 30;
 
@@ -35,13 +39,21 @@ class MetricController {
     private final Semaphore ingestSlots;
 
     MetricController(MetricIngest ingest, MetricRewind rewind, SeriesQuery seriesQuery,
-            TrackstackProperties properties) {
+            TrackstackProperties properties, BatchLoaderRegistry loaders) {
         this.ingest = ingest;
         this.rewind = rewind;
         this.seriesQuery = seriesQuery;
         this.limits = properties.limits();
         int slots = limits.ingestTransactions();
         this.ingestSlots = new Semaphore(slots > 0 ? slots : Runtime.getRuntime().availableProcessors(), true);
+        // graphql-java dispatches a request's data loaders once all its fields of a level were called: by then every
+        // series field has reserved its points, and one refused spares the others their reads. The fields read in
+        // turn, as when they read themselves; identical ones read once (the loader caches by key).
+        loaders.<SeriesRead, List<Series>>forName(SERIES_READS).registerBatchLoader((reads, environment) ->
+                Flux.fromIterable(reads).map(read -> {
+                    read.reservation().requireGranted();
+                    return seriesQuery.read(read.selection());
+                }));
     }
 
     /**
@@ -76,9 +88,11 @@ class MetricController {
         return rewind.rewind(Ids.parse(runId, "run"), toStep);
     }
 
+    /** Looks up the series and reserves their points; the points are read once every series field has reserved. */
     @QueryMapping
-    List<Series> series(@Argument List<String> runIds, @Argument List<String> names, @Argument List<String> splits,
-            @Argument Integer maxPoints, @Argument Long fromStep, @Argument Long toStep, GraphQLContext context) {
+    CompletableFuture<List<Series>> series(@Argument List<String> runIds, @Argument List<String> names,
+            @Argument List<String> splits, @Argument Integer maxPoints, @Argument Long fromStep,
+            @Argument Long toStep, DataFetchingEnvironment environment) {
         if (runIds.size() > limits.seriesRunIds()) {
             throw ApiException.limit(runIds.size() + " runIds", limits.seriesRunIds());
         }
@@ -91,6 +105,14 @@ class MetricController {
         if (from > to) {
             throw ApiException.badInput("fromStep " + from + " is after toStep " + to);
         }
-        return seriesQuery.find(Ids.parseAll(runIds), names, splits, max, from, to, ReadBudget.of(context)::reserve);
+        ReadBudget.Reservation reservation = ReadBudget.of(environment.getGraphQlContext());
+        SeriesQuery.Selection selection = seriesQuery.select(Ids.parseAll(runIds), names, splits, max, from, to,
+                reservation::reserve);
+        DataLoader<SeriesRead, List<Series>> reads = environment.getDataLoader(SERIES_READS);
+        return reads.load(new SeriesRead(selection, reservation));
+    }
+
+    /** A series field's read, deferred until all series fields of the request have reserved their points. */
+    private record SeriesRead(SeriesQuery.Selection selection, ReadBudget.Reservation reservation) {
     }
 }

@@ -24,10 +24,11 @@ import org.springframework.web.filter.OncePerRequestFilter;
 import reactor.core.publisher.Mono;
 
 /**
- * Bounds the memory that series reads hold. Every {@code series} field reserves the points it may return before it
- * reads any: per matching series its stored points, at most maxPoints (and at least 1: an empty series still has a
- * name). A request's fields together may reserve {@code trackstack.limits.points-per-request}, beyond that they
- * answer LIMIT_EXCEEDED (120 aliases of a 10,000-point read ran the server out of memory). All requests together
+ * Bounds the memory that series reads hold. Every {@code series} field reserves the points it may return before any
+ * field of the request reads (MetricController defers the reads to a DataLoader): per matching series its stored
+ * points, at most maxPoints (and at least 1: an empty series still has a name). A request's fields together may
+ * reserve {@code trackstack.limits.points-per-request}, beyond that the request answers LIMIT_EXCEEDED without
+ * reading any point (120 aliases of a 10,000-point read ran the server out of memory). All requests together
  * hold at most {@code trackstack.limits.points-in-flight}: a read waits its turn, in order, for up to 30 s, then
  * answers UNAVAILABLE. A request gives its points back once its answer is written (HTTP, as a filter), or
  * handed to the WebSocket.
@@ -104,8 +105,33 @@ class ReadBudget extends OncePerRequestFilter implements WebGraphQlInterceptor {
         private int held;
         private boolean released;
 
-        /** Reserves the points a series field may return, before it reads any. */
+        private ApiException refusal;
+
+        /**
+         * Reserves the points a series field may return, before it reads any. A refusal is kept: it nulls the whole
+         * answer (series is non-null), so no field of the request reads then.
+         */
         void reserve(long points) {
+            try {
+                hold(points);
+            } catch (ApiException e) {
+                synchronized (this) {
+                    if (refusal == null) {
+                        refusal = e;
+                    }
+                }
+                throw e;
+            }
+        }
+
+        /** Throws the refusal of any series field of the request, if one was refused. */
+        synchronized void requireGranted() {
+            if (refusal != null) {
+                throw refusal;
+            }
+        }
+
+        private void hold(long points) {
             synchronized (this) {
                 if (held + points > perRequest) {
                     throw new ApiException(ErrorCode.LIMIT_EXCEEDED, "A request for " + (held + points)

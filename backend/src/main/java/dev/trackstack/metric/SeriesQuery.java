@@ -121,11 +121,14 @@ public class SeriesQuery {
     }
 
     /**
+     * Looks up the series that a read selects and reserves the points their answer may hold. This is cheap: the
+     * points are read later, by {@link #read}, once every series field of the request has reserved.
+     *
      * @param splits  null for all splits; a null element selects the split-less series
      * @param reserve called with how many points the answer may hold (each series' stored points, at most maxPoints,
-     *                at least 1) before any is read; it throws to refuse the read
+     *                at least 1); it throws to refuse the read
      */
-    public List<Series> find(long[] runIds, List<String> names, List<String> splits, int maxPoints,
+    public Selection select(long[] runIds, List<String> names, List<String> splits, int maxPoints,
             long fromStep, long toStep, LongConsumer reserve) {
         String[] nameArray = names == null ? null : names.toArray(String[]::new);
         String[] splitArray = splits == null ? null
@@ -133,6 +136,15 @@ public class SeriesQuery {
         List<Found> found = jdbc.query(SERIES, (rs, i) -> new Found(rs.getLong(1), rs.getLong(2), rs.getString(3),
                 rs.getString(4), rs.getLong(5)), runIds, nameArray, nameArray, splitArray, splitArray);
         reserve.accept(found.stream().mapToLong(s -> Math.max(1, Math.min(s.pointCount(), maxPoints))).sum());
+        return new Selection(found, maxPoints, fromStep, toStep);
+    }
+
+    /** The points of the selected series. */
+    public List<Series> read(Selection selection) {
+        List<Found> found = selection.found();
+        int maxPoints = selection.maxPoints();
+        long fromStep = selection.fromStep();
+        long toStep = selection.toStep();
         // Many series are read in parts on connections of their own, so that PostgreSQL's work and ours for them
         // use every core: it halves a 50-series chart read on two. Each statement reads committed points anyway.
         int parts = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), found.size() / SERIES_PER_PART));
@@ -418,6 +430,10 @@ public class SeriesQuery {
         }
     }
 
-    private record Found(long id, long runId, String name, String split, long pointCount) {
+    /** The series a read selected (looked up, not read yet), and the points and steps it asks of them. */
+    public record Selection(List<Found> found, int maxPoints, long fromStep, long toStep) {
+    }
+
+    record Found(long id, long runId, String name, String split, long pointCount) {
     }
 }
