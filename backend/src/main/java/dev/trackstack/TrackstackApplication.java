@@ -1,5 +1,7 @@
 package dev.trackstack;
 
+import dev.trackstack.launch.FastStart;
+
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -9,6 +11,8 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 public class TrackstackApplication {
 
     public static void main(String[] args) {
+        FastStart.relaunch(args);
+        FastStart.followLauncher();
         SpringApplication.run(TrackstackApplication.class, args);
     }
 }

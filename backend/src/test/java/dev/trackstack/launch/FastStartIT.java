@@ -1,0 +1,109 @@
+package dev.trackstack.launch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import dev.trackstack.PackagedServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code java -jar trackstack.jar} as the README runs it: the launcher extracts the jar once, runs the server in a
+ * second JVM that writes the class archive when it stops, and maps that archive on the next start; it starts in its
+ * own JVM when the cache cannot be written or the fast start is off.
+ */
+class FastStartIT {
+
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    Path work;
+
+    private PackagedServer server;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void shouldStartTheServerFromTheClassArchiveItWroteWhenItStopped() throws Exception {
+        Path cache = work.resolve("cache");
+        Map<String, String> environment = Map.of("TRACKSTACK_CACHE_DIR", cache.toString(),
+                "JDK_JAVA_OPTIONS", "-Xlog:class+load=info:file=" + work.resolve("classes-%p.log"));
+        String data = "--trackstack.data-dir=" + work.resolve("data");
+
+        server = PackagedServer.start(work, environment, data);
+        assertThat(Files.readString(server.log())).contains("Trackstack: extracting the jar to " + cache);
+        ProcessHandle first = serverJvm();
+        assertThat(first.info().arguments().map(List::of).orElseThrow())
+                .anySatisfy(a -> assertThat(a).startsWith("-XX:ArchiveClassesAtExit=" + cache));
+        server.createRun("archived");
+        assertThat(server.stop()).as("graceful shutdown").isTrue();
+        assertThat(server.process().exitValue()).as("the server's exit code (SIGTERM)").isEqualTo(143);
+        Path entry = onlyEntry(cache);
+        assertThat(entry.resolve("classes.jsa")).isNotEmptyFile();
+        try (Stream<Path> files = Files.list(entry)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("classes.jsa", "lib",
+                    "trackstack.jar");
+        }
+
+        server = PackagedServer.start(work, environment, data);
+        ProcessHandle second = serverJvm();
+        assertThat(Files.readString(server.log())).doesNotContain("extracting the jar");
+        assertThat(server.data("{ projects { name } }").at("/projects/0/name").asString()).isEqualTo("archived");
+        assertThat(Files.readString(work.resolve("classes-" + second.pid() + ".log")))
+                .as("the server's own classes come from the archive")
+                .contains("dev.trackstack.TrackstackApplication source: shared objects file (top)");
+
+        server.process().destroyForcibly();  // SIGKILL: the launcher cannot pass it on
+        assertThat(second.onExit()).as("the server stops when its launcher is gone")
+                .succeedsWithin(Duration.ofSeconds(60));
+        assertThat(Files.readString(server.log())).contains("The launcher (process " + server.process().pid()
+                + ") is gone; stopping");
+    }
+
+    @Test
+    void shouldStartInItsOwnJvmWhenTheCacheCannotBeMadeOrTheFastStartIsOff() throws Exception {
+        Path notADirectory = Files.writeString(work.resolve("file"), "");
+        String data = "--trackstack.data-dir=" + work.resolve("data");
+        server = PackagedServer.start(work, Map.of("TRACKSTACK_CACHE_DIR", notADirectory.toString()), data);
+        assertThat(Files.readString(server.log())).contains("Trackstack: starting without the class archive");
+        assertThat(javaChildren()).as("no second JVM").isEmpty();
+        server.createRun("in-process");
+        assertThat(server.stop()).isTrue();
+
+        server = PackagedServer.start(work, Map.of("TRACKSTACK_CACHE_DIR", work.resolve("unused").toString(),
+                "TRACKSTACK_FAST_START", "false"), data);
+        assertThat(javaChildren()).as("no second JVM").isEmpty();
+        assertThat(work.resolve("unused")).doesNotExist();
+        assertThat(server.data("{ projects { name } }").at("/projects/0/name").asString()).isEqualTo("in-process");
+    }
+
+    private List<ProcessHandle> javaChildren() {
+        return server.process().children()
+                .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false)).toList();
+    }
+
+    private ProcessHandle serverJvm() {
+        List<ProcessHandle> children = javaChildren();
+        assertThat(children).as("the launcher's one child, the server's JVM").hasSize(1);
+        return children.get(0);
+    }
+
+    private static Path onlyEntry(Path cache) throws Exception {
+        try (Stream<Path> entries = Files.list(cache)) {
+            List<Path> all = entries.toList();
+            assertThat(all).as("one cache entry").hasSize(1);
+            return all.get(0);
+        }
+    }
+}
