@@ -32,7 +32,7 @@ export type View =
   | { kind: "compare"; runIds: string[]; chart: ChartSettings }
   | { kind: "notFound"; path: string };
 
-export const defaultChartSettings: ChartSettings = { x: "step", smoothing: 0, log: false };
+const defaultChartSettings: ChartSettings = { x: "step", smoothing: 0, log: false };
 const STATUSES: RunStatus[] = ["RUNNING", "COMPLETED", "FAILED", "CRASHED"];
 
 export function emptyTableState(): TableState {

@@ -10,7 +10,7 @@ function run(id: string, change: Partial<RunRowFragment> = {}): RunRowFragment {
     model: { id: "m1", name: "resnet", project: { name: "vision" } },
     summaries: ["loss~train", "loss~val", "accuracy~val", "lr~"].map((key) => {
       const [name, split] = key.split("~");
-      return { name, split: split || null, count: 1, last: 0.5, min: 0.5, max: 0.5 };
+      return { name, split: split || null, last: 0.5 };
     }),
     ...change,
   };
