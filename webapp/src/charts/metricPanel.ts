@@ -55,11 +55,14 @@ export function mountMetricPanel(
   if (metricNames.length) metricNames.forEach(cardFor);
   else grid.append(loading("Loading metrics…"));
 
-  /** About one point per pixel of a chart, measured once the known charts are laid out (they may bring a scrollbar). */
+  /** About one point per pixel of a chart; measured when first asked, once the known charts (and a scrollbar) are laid out. */
   function pointsPerLine(): number {
-    // wide screens show two charts per row (see .chart-grid)
-    const twoColumns = matchMedia("(min-width: 1150px)").matches;
-    return (maxPoints ??= Math.min(2000, Math.max(200, Math.round(grid.clientWidth / (twoColumns ? 2 : 1)))));
+    if (maxPoints === undefined) {
+      // wide screens show two charts per row (see .chart-grid)
+      const twoColumns = matchMedia("(min-width: 1150px)").matches;
+      maxPoints = Math.min(2000, Math.max(200, Math.round(grid.clientWidth / (twoColumns ? 2 : 1))));
+    }
+    return maxPoints;
   }
 
   function toolbar(): HTMLElement {
