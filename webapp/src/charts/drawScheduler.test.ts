@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { useFakeTimersAndFrames, useRealTimersAndFrames } from "../testing/fakeFrames";
 import { drawScheduler } from "./drawScheduler";
 
 /** A chart as the scheduler sees it: changes waiting, whether it is in view, how often it was drawn. */
@@ -18,17 +19,8 @@ function fakeChart(inView = true) {
 }
 
 describe("drawScheduler", () => {
-  beforeEach(() => {
-    vi.useFakeTimers();
-    // Node has no frames: here one comes every 16 ms of the fake clock
-    vi.stubGlobal("requestAnimationFrame", (callback: FrameRequestCallback) => setTimeout(() => callback(performance.now()), 16));
-    vi.stubGlobal("cancelAnimationFrame", (id: ReturnType<typeof setTimeout>) => clearTimeout(id));
-  });
-
-  afterEach(() => {
-    vi.unstubAllGlobals();
-    vi.useRealTimers();
-  });
+  beforeEach(useFakeTimersAndFrames);
+  afterEach(useRealTimersAndFrames);
 
   function changeEvery(ms: number, times: number, charts: ReturnType<typeof fakeChart>[], schedule: () => void): void {
     for (let i = 0; i < times; i++) {

@@ -1,13 +1,12 @@
 import { request } from "../api/graphql";
-import { compareUrl, runUrl, type TableState } from "../app/viewState";
-import { ProjectRunEventsDocument, ProjectRunsDocument, type RunRowFragment, type RunStatus } from "../gql/graphql";
+import { compareUrl, RUN_STATUSES, runUrl, type TableState } from "../app/viewState";
+import { ProjectRunEventsDocument, ProjectRunsDocument, type RunRowFragment } from "../gql/graphql";
 import { subscribe } from "../live/client";
 import { errorState, formatNumber, formatTime, h, link, loading } from "../ui/dom";
 import { formatParam, isSortable, metricColumn, metricValue, paramColumn, paramPaths, paramValue } from "./columns";
 import { runsTableState, type LiveChanges } from "./runsTableState";
 import { runDuration, statusBadge } from "./status";
 
-const STATUSES: RunStatus[] = ["RUNNING", "COMPLETED", "FAILED", "CRASHED"];
 const FIXED: [string, string][] = [["status", "Status"], ["name", "Name"], ["model", "Model"], ["created", "Created"], ["duration", "Duration"]];
 
 function cellText(run: RunRowFragment, column: string): Node | string {
@@ -165,7 +164,7 @@ export function mountRunsTable(root: HTMLElement, project: string, initial: Tabl
 
   const search = h("input", { type: "search", value: initial.search, placeholder: "Filter by name", "aria-label": "Filter runs by name",
     oninput: () => state.search(search.value) });
-  const statusFilters = STATUSES.map((s) => {
+  const statusFilters = RUN_STATUSES.map((s) => {
     const box = h("input", { type: "checkbox", checked: initial.statuses.includes(s), onchange: () => state.showStatus(s, box.checked) });
     return h("label", { className: "chip" }, box, " ", s.toLowerCase());
   });

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { emptyTableState, type TableState } from "../app/viewState";
 import type { ProjectRunsQueryVariables, RunRowFragment } from "../gql/graphql";
+import { useFakeTimersAndFrames, useRealTimersAndFrames } from "../testing/fakeFrames";
 import { runsTableState, type LiveChanges, type RunEvent, type RunsPage } from "./runsTableState";
 
 function run(id: string, change: Partial<RunRowFragment> = {}): RunRowFragment {
@@ -53,17 +54,8 @@ async function loaded(initial?: TableState, runs = [run("1"), run("2")]) {
 }
 
 describe("runsTableState", () => {
-  beforeEach(() => {
-    vi.useFakeTimers();
-    // Node has no frames: here one comes every 16 ms of the fake clock
-    vi.stubGlobal("requestAnimationFrame", (callback: FrameRequestCallback) => setTimeout(() => callback(performance.now()), 16));
-    vi.stubGlobal("cancelAnimationFrame", (id: ReturnType<typeof setTimeout>) => clearTimeout(id));
-  });
-
-  afterEach(() => {
-    vi.unstubAllGlobals();
-    vi.useRealTimers();
-  });
+  beforeEach(useFakeTimersAndFrames);
+  afterEach(useRealTimersAndFrames);
 
   it("should load the first page as the table is sorted and filtered", async () => {
     const { state, asked } = setUp({ ...emptyTableState(), modelId: "m1", sort: { column: "p:lr", desc: true }, filters: { "m:loss~train": "< 0.5" } });
