@@ -29,10 +29,10 @@ function batch(runId: string, name: string, steps: number[], gap = false): Metri
 
 /** A server whose `series` answers wait until the test gives them, and a panel that counts what it is told. */
 function setUp(metricNames = ["loss"]) {
-  const asked: { variables: SeriesQueryVariables; answer: (series: Series[]) => void }[] = [];
+  const asked: { variables: SeriesQueryVariables; answer: (series: Series[]) => void; fail: (error: unknown) => void }[] = [];
   const told = { loaded: [] as string[], changed: 0, failed: [] as unknown[] };
   const data = metricData(RUNS, metricNames, () => MAX_POINTS,
-    (variables) => new Promise((answer) => asked.push({ variables, answer })), {
+    (variables) => new Promise((answer, fail) => asked.push({ variables, answer, fail })), {
       loaded: (metric) => told.loaded.push(metric),
       changed: () => told.changed++,
       failed: (error) => told.failed.push(error),
@@ -157,14 +157,12 @@ describe("metricData", () => {
   });
 
   it("should report a failed refetch after a gap", async () => {
-    const { data, told } = setUp();
-    const failing = metricData(RUNS, ["loss"], () => MAX_POINTS, () => Promise.reject(new Error("down")), {
-      loaded: () => {}, changed: () => {}, failed: (error) => told.failed.push(error),
-    });
-    failing.append(batch("1", "loss", [5], true));
+    const { data, asked, told } = await loaded();
+    data.append(batch("1", "loss", [105], true));
+    vi.advanceTimersByTime(100);
+    asked[0].fail(new Error("down"));
     await vi.runAllTimersAsync();
     expect(told.failed).toEqual([new Error("down")]);
-    data.dispose();
   });
 
   it("should fetch nothing and take no answer after it is disposed", async () => {
