@@ -16,7 +16,7 @@ export function replaceView(view: View): void {
   history.replaceState(null, "", viewUrl(view));
 }
 
-export function currentView(): View {
+function currentView(): View {
   return parseUrl(new URL(location.href));
 }
 

@@ -32,8 +32,8 @@ export type View =
   | { kind: "compare"; runIds: string[]; chart: ChartSettings }
   | { kind: "notFound"; path: string };
 
-export const defaultChartSettings: ChartSettings = { x: "step", smoothing: 0, log: false };
-const STATUSES: RunStatus[] = ["RUNNING", "COMPLETED", "FAILED", "CRASHED"];
+const defaultChartSettings: ChartSettings = { x: "step", smoothing: 0, log: false };
+export const RUN_STATUSES: RunStatus[] = ["RUNNING", "COMPLETED", "FAILED", "CRASHED"];
 
 export function emptyTableState(): TableState {
   return { search: "", statuses: [], params: [], metrics: [], filters: {} };
@@ -61,7 +61,7 @@ function parseTable(query: URLSearchParams): TableState {
   const table = emptyTableState();
   table.modelId = query.get("model") ?? undefined;
   table.search = query.get("q") ?? "";
-  table.statuses = (query.get("status") ?? "").split(",").filter((s): s is RunStatus => STATUSES.includes(s as RunStatus));
+  table.statuses = (query.get("status") ?? "").split(",").filter((s): s is RunStatus => RUN_STATUSES.includes(s as RunStatus));
   table.params = query.getAll("param");
   table.metrics = query.getAll("metric");
   const sort = query.get("sort");

@@ -1,6 +1,6 @@
 import type { SeriesQuery } from "../gql/graphql";
 
-export type MetricValue = number | "NaN" | "Infinity" | "-Infinity";
+type MetricValue = number | "NaN" | "Infinity" | "-Infinity";
 
 /** The API sends NaN and ±Infinity as strings; charts want numbers. */
 export function toNumber(value: MetricValue | null | undefined): number {
@@ -60,7 +60,7 @@ export function toPoints({ steps, times, values, mins, maxes, counts }: Columns)
 }
 
 /** The bucket width out of a resolution such as "step-buckets:1000"; 0 for "raw". */
-export function bucketWidthOf(resolution: string): number {
+function bucketWidthOf(resolution: string): number {
   const match = /:(\d+)$/.exec(resolution);
   return match ? Number(match[1]) : 0;
 }

@@ -14,7 +14,7 @@ type Run = ParamRunsQuery["runs"]["edges"][number]["node"];
 const MAX_RUNS = 500; // the server caps `first` at 500
 
 /** Hyperparameters as axes (numbers on a value axis, anything else as categories) and the metric last. */
-export function parallelOption(runs: Run[], metric: string): ParallelChartOption {
+function parallelOption(runs: Run[], metric: string): ParallelChartOption {
   const paths = [...new Set(runs.flatMap((run) => paramPaths(run.hyperparameters)))];
   const axes = paths.map((path, dim) => {
     const values = runs.map((run) => paramValue(run.hyperparameters, path)).filter((v) => v !== undefined);

@@ -1,17 +1,13 @@
 import { request } from "../api/graphql";
-import { compareUrl, runUrl, type TableState } from "../app/viewState";
-import { ProjectRunEventsDocument, ProjectRunsDocument, type RunRowFragment, type RunStatus } from "../gql/graphql";
+import { compareUrl, RUN_STATUSES, runUrl, type TableState } from "../app/viewState";
+import { ProjectRunEventsDocument, ProjectRunsDocument, type RunRowFragment } from "../gql/graphql";
 import { subscribe } from "../live/client";
 import { errorState, formatNumber, formatTime, h, link, loading } from "../ui/dom";
-import { formatParam, isSortable, metricColumn, metricValue, paramColumn, paramPaths, paramValue, runQueryArguments } from "./columns";
+import { formatParam, isSortable, metricColumn, metricValue, paramColumn, paramPaths, paramValue } from "./columns";
+import { runsTableState, type LiveChanges } from "./runsTableState";
 import { runDuration, statusBadge } from "./status";
 
-const PAGE_SIZE = 50;
-const STATUSES: RunStatus[] = ["RUNNING", "COMPLETED", "FAILED", "CRASHED"];
 const FIXED: [string, string][] = [["status", "Status"], ["name", "Name"], ["model", "Model"], ["created", "Created"], ["duration", "Duration"]];
-/** Columns shown before the user picks any: the first run's first hyperparameters and metrics. */
-const DEFAULT_PARAMS = 4;
-const DEFAULT_METRICS = 3;
 
 function cellText(run: RunRowFragment, column: string): Node | string {
   switch (column) {
@@ -29,57 +25,65 @@ function cellText(run: RunRowFragment, column: string): Node | string {
 const columnLabel = (column: string) => FIXED.find(([key]) => key === column)?.[1] ?? column.slice(2).replace("~", " · ");
 
 /**
- * The runs of a project: filtered and sorted by the server, paged by cursor as the user scrolls, updated live
- * from `runEvents`; selected runs link to the compare view. Table state changes are reported for the URL.
+ * The runs of a project (`runsTableState`: filtered and sorted by the server, paged by cursor as the user scrolls,
+ * updated live from `runEvents`); selected runs link to the compare view. Table state changes are reported for the URL.
  */
 export function mountRunsTable(root: HTMLElement, project: string, initial: TableState, onStateChange: (table: TableState) => void): () => void {
-  let table = initial;
-  const runs = new Map<string, { run: RunRowFragment; row: HTMLTableRowElement }>();
-  const selected = new Set<string>();
-  let params = table.params;
-  let metrics = table.metrics;
-  let endCursor: string | null | undefined;
-  let hasNextPage = false;
-  let totalCount = 0;
-  let loadController: AbortController | undefined;
-  let searchTimer: ReturnType<typeof setTimeout> | undefined;
-  const pendingEvents = new Map<string, RunRowFragment | null>();
-  let newRuns = 0;
-
+  const rows = new Map<string, HTMLTableRowElement>();
   const count = h("span", { className: "muted", role: "status" });
   const compareLink = h("a", { className: "button primary", "aria-disabled": "true" }, "Compare selected");
-  const notice = h("button", { type: "button", className: "notice", hidden: true, onclick: () => reload() });
+  const notice = h("button", { type: "button", className: "notice", hidden: true, onclick: () => state.reload() });
   const columnsPicker = h("details", { className: "columns-picker" });
   const thead = h("thead");
   const tbody = h("tbody");
   const status = h("div", { className: "table-status" });
-  const more = h("button", { type: "button", className: "load-more", hidden: true, onclick: () => loadPage() }, "Load more runs");
+  const more = h("button", { type: "button", className: "load-more", hidden: true, onclick: () => state.loadMore() }, "Load more runs");
 
-  const columns = () => [...FIXED.map(([key]) => key), ...params, ...metrics];
+  const state = runsTableState(project, initial, (variables, signal) => request(ProjectRunsDocument, variables, signal).then(({ runs }) => runs),
+    onStateChange, {
+      loading: (first) => {
+        renderNotice();
+        more.hidden = true;
+        status.replaceChildren(loading(first ? "Loading runs…" : "Loading more runs…"));
+      },
+      loaded: (runs, first) => {
+        if (first) {
+          rows.clear();
+          tbody.replaceChildren();
+          renderHeader();
+        }
+        for (const run of runs) tbody.append(renderRow(run));
+        renderCount();
+        status.replaceChildren(state.totalCount ? "" : h("p", { className: "state" }, "No runs match. Change the filters, or log a run."));
+        more.hidden = !state.hasNextPage;
+        renderColumnsPicker();
+      },
+      failed: (error, retry) => status.replaceChildren(errorState(error, retry)),
+      live: renderLive,
+    });
 
-  function setState(change: Partial<TableState>, delay = 0): void {
-    table = { ...table, ...change };
-    onStateChange(table);
-    clearTimeout(searchTimer);
-    searchTimer = setTimeout(reload, delay);
+  const columns = () => [...FIXED.map(([key]) => key), ...state.params, ...state.metrics];
+
+  function renderCount(): void {
+    count.textContent = `${state.totalCount} run${state.totalCount === 1 ? "" : "s"}`;
   }
 
   function renderRow(run: RunRowFragment, row = h("tr")): HTMLTableRowElement {
     const checkbox = h("input", {
-      type: "checkbox", checked: selected.has(run.id), "aria-label": `Select ${run.name ?? run.id}`,
+      type: "checkbox", checked: state.selected.has(run.id), "aria-label": `Select ${run.name ?? run.id}`,
       onchange: () => {
-        if (checkbox.checked) selected.add(run.id);
-        else selected.delete(run.id);
+        state.select(run.id, checkbox.checked);
         renderSelection();
       },
     });
     row.dataset.runId = run.id;
     row.replaceChildren(h("td", {}, checkbox), ...columns().map((column) => h("td", { className: column.startsWith("m:") ? "num" : "" }, cellText(run, column))));
+    rows.set(run.id, row);
     return row;
   }
 
   function renderSelection(): void {
-    const ids = [...selected];
+    const ids = [...state.selected];
     compareLink.textContent = `Compare selected (${ids.length})`;
     if (ids.length) {
       compareLink.setAttribute("href", compareUrl(ids));
@@ -91,46 +95,41 @@ export function mountRunsTable(root: HTMLElement, project: string, initial: Tabl
   }
 
   function renderHeader(): void {
+    const { sort, filters } = state.table;
     const sortButton = (column: string) => {
-      const active = table.sort?.column === column;
-      const arrow = active ? (table.sort!.desc ? " ▼" : " ▲") : "";
-      // asc → desc → unsorted (newest first, the server's tie-break)
-      const next = !active ? { column, desc: false } : !table.sort!.desc ? { column, desc: true } : undefined;
+      const arrow = sort?.column === column ? (sort.desc ? " ▼" : " ▲") : "";
       return isSortable(column)
-        ? h("button", { type: "button", className: "sort", onclick: () => { setState({ sort: next }); renderHeader(); } }, columnLabel(column), arrow)
+        ? h("button", { type: "button", className: "sort", onclick: () => { state.sortBy(column); renderHeader(); } }, columnLabel(column), arrow)
         : columnLabel(column);
     };
     const filterCell = (column: string) => {
       if (!column.startsWith("p:") && !column.startsWith("m:")) return h("th");
       const input = h("input", {
-        type: "search", value: table.filters[column] ?? "", placeholder: column.startsWith("m:") ? "< 0.5" : "= value",
+        type: "search", value: filters[column] ?? "", placeholder: column.startsWith("m:") ? "< 0.5" : "= value",
         "aria-label": `Filter ${columnLabel(column)}`, className: "filter",
-        oninput: () => setState({ filters: { ...table.filters, [column]: input.value } }, 300),
+        oninput: () => state.filter(column, input.value),
       });
       return h("th", {}, input);
     };
     thead.replaceChildren(
       h("tr", {}, h("th", { className: "select" }, ""), ...columns().map((column) => h("th", {
-        scope: "col", "aria-sort": table.sort?.column === column ? (table.sort.desc ? "descending" : "ascending") : undefined,
+        scope: "col", "aria-sort": sort?.column === column ? (sort.desc ? "descending" : "ascending") : undefined,
       }, sortButton(column)))),
       h("tr", { className: "filters" }, h("th"), ...columns().map(filterCell)));
   }
 
   /** Checkboxes for every hyperparameter and metric seen in the loaded runs. */
   function renderColumnsPicker(): void {
-    const loaded = [...runs.values()].map((r) => r.run);
-    const allParams = [...new Set([...params, ...loaded.flatMap((run) => paramPaths(run.hyperparameters).map(paramColumn))])];
-    const allMetrics = [...new Set([...metrics, ...loaded.flatMap((run) => run.summaries.map((s) => metricColumn(s.name, s.split)))])];
-    const option = (column: string, chosen: string[], key: "params" | "metrics") => {
+    const loaded = [...state.runs.values()];
+    const allParams = [...new Set([...state.params, ...loaded.flatMap((run) => paramPaths(run.hyperparameters).map(paramColumn))])];
+    const allMetrics = [...new Set([...state.metrics, ...loaded.flatMap((run) => run.summaries.map((s) => metricColumn(s.name, s.split)))])];
+    const option = (column: string, kind: "params" | "metrics") => {
       const box = h("input", {
-        type: "checkbox", checked: chosen.includes(column),
+        type: "checkbox", checked: state[kind].includes(column),
         onchange: () => {
-          const next = box.checked ? [...chosen, column] : chosen.filter((c) => c !== column);
-          if (key === "params") params = next; else metrics = next;
-          table = { ...table, params, metrics };
-          onStateChange(table);
+          state.showColumn(kind, column, box.checked);
           renderHeader();
-          runs.forEach(({ run, row }) => renderRow(run, row));
+          state.runs.forEach((run) => renderRow(run, rows.get(run.id)));
           renderColumnsPicker();
         },
       });
@@ -138,99 +137,40 @@ export function mountRunsTable(root: HTMLElement, project: string, initial: Tabl
     };
     const open = columnsPicker.open;
     columnsPicker.replaceChildren(h("summary", {}, "Columns"),
-      h("fieldset", {}, h("legend", {}, "Hyperparameters"), ...allParams.map((c) => option(c, params, "params"))),
-      h("fieldset", {}, h("legend", {}, "Metrics (last value)"), ...allMetrics.map((c) => option(c, metrics, "metrics"))));
+      h("fieldset", {}, h("legend", {}, "Hyperparameters"), ...allParams.map((c) => option(c, "params"))),
+      h("fieldset", {}, h("legend", {}, "Metrics (last value)"), ...allMetrics.map((c) => option(c, "metrics"))));
     columnsPicker.open = open;
   }
 
-  async function loadPage(first = false): Promise<void> {
-    loadController?.abort();
-    const controller = (loadController = new AbortController());
-    more.hidden = true;
-    status.replaceChildren(loading(first ? "Loading runs…" : "Loading more runs…"));
-    try {
-      const { filter, orderBy } = runQueryArguments(table);
-      const { runs: page } = await request(ProjectRunsDocument,
-        { project, modelId: table.modelId, filter, orderBy, first: PAGE_SIZE, after: first ? undefined : endCursor }, controller.signal);
-      if (first) {
-        runs.clear();
-        tbody.replaceChildren();
-        const firstRun = page.edges[0]?.node;
-        if (!table.params.length && !table.metrics.length && firstRun && params.length + metrics.length === 0) {
-          params = paramPaths(firstRun.hyperparameters).slice(0, DEFAULT_PARAMS).map(paramColumn);
-          metrics = firstRun.summaries.slice(0, DEFAULT_METRICS).map((s) => metricColumn(s.name, s.split));
-        }
-        renderHeader();
-      }
-      for (const { node } of page.edges) {
-        if (runs.has(node.id)) continue;
-        const row = renderRow(node);
-        runs.set(node.id, { run: node, row });
-        tbody.append(row);
-      }
-      ({ endCursor, hasNextPage } = page.pageInfo);
-      totalCount = page.totalCount;
-      count.textContent = `${totalCount} run${totalCount === 1 ? "" : "s"}`;
-      status.replaceChildren(totalCount ? "" : h("p", { className: "state" }, "No runs match. Change the filters, or log a run."));
-      more.hidden = !hasNextPage;
-      renderColumnsPicker();
-    } catch (error) {
-      if (!controller.signal.aborted) status.replaceChildren(errorState(error, () => loadPage(first)));
+  function renderLive({ removed, changed, added }: LiveChanges): void {
+    for (const id of removed) {
+      rows.get(id)?.remove();
+      rows.delete(id);
     }
-  }
-
-  function reload(): void {
-    newRuns = 0;
-    notice.hidden = true;
-    loadPage(true);
-  }
-
-  /** Live events are applied once per frame: a busy project sends many SUMMARY_CHANGED events per second. */
-  function applyEvents(): void {
-    for (const [id, run] of pendingEvents) {
-      const entry = runs.get(id);
-      if (!run) {
-        if (entry) {
-          entry.row.remove();
-          runs.delete(id);
-          selected.delete(id);
-          count.textContent = `${--totalCount} runs`;
-        }
-      } else if (entry) {
-        entry.run = run;
-        renderRow(run, entry.row);
-      } else if (run.model.project.name === project && (!table.modelId || run.model.id === table.modelId)) {
-        const unfiltered = !table.sort && !table.search && !table.statuses.length && !Object.values(table.filters).some(Boolean);
-        if (unfiltered) {
-          const row = renderRow(run);
-          runs.set(id, { run, row });
-          tbody.prepend(row);
-          count.textContent = `${++totalCount} runs`;
-        } else {
-          notice.textContent = `${++newRuns} new run${newRuns === 1 ? "" : "s"}: show`;
-          notice.hidden = false;
-        }
-      }
-    }
-    pendingEvents.clear();
+    for (const run of changed) renderRow(run, rows.get(run.id));
+    for (const run of added) tbody.prepend(renderRow(run));
+    if (removed.length || added.length) renderCount();
+    renderNotice();
     renderSelection();
   }
 
-  const unsubscribe = subscribe(ProjectRunEventsDocument, { project }, ({ runEvents }) => {
-    if (!pendingEvents.size) requestAnimationFrame(applyEvents);
-    pendingEvents.set(runEvents.runId, runEvents.type === "DELETED" ? null : (runEvents.run ?? null));
-  });
+  /** The runs created since the load that the table, sorted or filtered, cannot place: shown on a click. */
+  function renderNotice(): void {
+    notice.textContent = `${state.newRuns} new run${state.newRuns === 1 ? "" : "s"}: show`;
+    notice.hidden = !state.newRuns;
+  }
 
-  const search = h("input", { type: "search", value: table.search, placeholder: "Filter by name", "aria-label": "Filter runs by name",
-    oninput: () => setState({ search: search.value }, 300) });
-  const statusFilters = STATUSES.map((s) => {
-    const box = h("input", { type: "checkbox", checked: table.statuses.includes(s),
-      onchange: () => setState({ statuses: box.checked ? [...table.statuses, s] : table.statuses.filter((t) => t !== s) }) });
+  const unsubscribe = subscribe(ProjectRunEventsDocument, { project }, ({ runEvents }) => state.receive(runEvents));
+
+  const search = h("input", { type: "search", value: initial.search, placeholder: "Filter by name", "aria-label": "Filter runs by name",
+    oninput: () => state.search(search.value) });
+  const statusFilters = RUN_STATUSES.map((s) => {
+    const box = h("input", { type: "checkbox", checked: initial.statuses.includes(s), onchange: () => state.showStatus(s, box.checked) });
     return h("label", { className: "chip" }, box, " ", s.toLowerCase());
   });
 
   const scroller = new IntersectionObserver((entries) => {
-    if (entries.some((e) => e.isIntersecting) && hasNextPage && !more.hidden) loadPage();
+    if (entries.some((e) => e.isIntersecting) && state.hasNextPage && !more.hidden) state.loadMore();
   }, { rootMargin: "600px" });
   scroller.observe(more);
 
@@ -240,11 +180,10 @@ export function mountRunsTable(root: HTMLElement, project: string, initial: Tabl
     h("div", { className: "table-scroll" }, h("table", { className: "runs" }, thead, tbody)),
     status, more);
   renderSelection();
-  loadPage(true);
+  state.reload();
   return () => {
     unsubscribe();
     scroller.disconnect();
-    loadController?.abort();
-    clearTimeout(searchTimer);
+    state.dispose();
   };
 }

@@ -1,0 +1,134 @@
+import type { ChartSettings } from "../app/viewState";
+import { formatNumber, h } from "../ui/dom";
+import type { Drawable } from "./drawScheduler";
+import { createChart } from "./echarts";
+import { renderLegend, showHidden } from "./legend";
+import { chartOption, lineDash, lineName, linesSeries, shapeLine, tooltipAt, type DrawnLine, type LineShape, type RunInfo } from "./lineChart";
+import type { MetricLines, ZoomWindow } from "./metricData";
+import type { SeriesBuffer } from "./seriesBuffer";
+
+/** What the cards of a panel share. */
+export interface CardContext {
+  runById: Map<string, RunInfo>;
+  settings: () => ChartSettings;
+  /** The lines of a run's splits differ by their dash: the split's index picks it, the same in every chart. */
+  splitIndex: (split: string | null) => number;
+  /** Whether the min/max tables start open. */
+  statsOpen: boolean;
+}
+
+/** A metric's card: its chart, the legend above it and the min/max table under it. Drawn in rounds (see Drawable). */
+export interface ChartCard extends Drawable {
+  element: HTMLElement;
+  /** Whether any of the card is in the viewport: charts out of view are not drawn live. */
+  inView: boolean;
+  /** Draws it all again: when data was (re)loaded, a line was added, or the settings changed. */
+  redraw(): void;
+  dispose(): void;
+}
+
+/** Zooms come in many events while a wheel turns or a slider is dragged: the window is read once they stop. */
+const ZOOM_DEBOUNCE_MS = 350;
+
+/** A card for `lines`, placed in `grid` in the order of metric names. */
+export function chartCard(grid: HTMLElement, name: string, lines: MetricLines, context: CardContext, onZoom: (window: ZoomWindow) => void): ChartCard {
+  const canvas = h("div", { className: "chart", role: "img", "aria-label": `Chart of ${name}`, "aria-busy": "true" });
+  const stats = h("tbody");
+  const legend = h("div", { className: "legend", role: "toolbar", "aria-label": `Lines of ${name}` });
+  const element = h("section", { className: "chart-card", "data-metric": name }, h("h3", {}, name), legend, canvas,
+    h("details", { open: context.statsOpen }, h("summary", {}, "Min / max per line"), h("table", { className: "stats" },
+      h("thead", {}, h("tr", {}, h("th", {}, "Line"), h("th", {}, "Last"), h("th", {}, "Min @ step"), h("th", {}, "Max @ step"))),
+      stats)));
+  grid.querySelector(":scope > .state")?.remove();
+  const next = [...grid.querySelectorAll<HTMLElement>(":scope > .chart-card")].find((card) => card.dataset.metric! > name);
+  grid.insertBefore(element, next ?? null);
+  const { chart, dispose } = createChart(canvas);
+  /** Each line as last shaped: all of them are drawn again when some change (one series draws them all). */
+  const drawn = new Map<string, DrawnLine>();
+  /** Lines hidden in the legend, by name. */
+  const hidden = new Set<string>();
+  /** The line highlighted from the legend, by name. */
+  let focus: string | undefined;
+  /** Where the axis pointer is on the x axis, for the tooltip. */
+  let pointerX: number | undefined;
+  /** The min/max table's cells, one row per line, updated in place. */
+  const statRows = new Map<string, HTMLTableCellElement[]>();
+  let zoomTimer: ReturnType<typeof setTimeout> | undefined;
+
+  chart.on("datazoom", () => {
+    clearTimeout(zoomTimer);
+    zoomTimer = setTimeout(() => onZoom((chart.getOption().dataZoom as ZoomWindow[])[0]), ZOOM_DEBOUNCE_MS);
+  });
+  chart.on("updateAxisPointer", (event) => {
+    const { axesInfo } = event as { axesInfo: { axisDim: string; value: number }[] };
+    pointerX = axesInfo.find(({ axisDim }) => axisDim === "x")?.value;
+  });
+
+  /** Shapes the given lines again (and their stats rows), with the name, colour and dash they are shown with. */
+  function reshape(keys: Iterable<string>): void {
+    for (const key of keys) {
+      const buffer = lines.buffers.get(key)!;
+      const run = context.runById.get(buffer.runId)!;
+      const shape = shapeLine(buffer, run, context.settings());
+      drawn.set(key, { name: lineName(run, buffer.split), color: run.color, dash: lineDash(context.splitIndex(buffer.split)), shape });
+      renderStats(key, buffer, run, shape);
+    }
+  }
+
+  /** Updates a line's row of the min/max table (added on its first draw) in place. */
+  function renderStats(key: string, buffer: SeriesBuffer, run: RunInfo, { min, max }: LineShape): void {
+    let cells = statRows.get(key);
+    if (!cells) {
+      cells = [h("td", {}), h("td", {}), h("td", {})];
+      stats.append(h("tr", {}, h("td", {}, h("span", { className: "swatch", style: `background:${run.color}` }), lineName(run, buffer.split)), ...cells));
+      statRows.set(key, cells);
+    }
+    const last = buffer.points[buffer.points.length - 1];
+    cells[0].textContent = formatNumber(last?.value);
+    cells[1].textContent = min ? `${formatNumber(min.value)} @ ${min.step}` : "–";
+    cells[2].textContent = max ? `${formatNumber(max.value)} @ ${max.step}` : "–";
+  }
+
+  const shownLines = () => [...drawn.values()].filter(({ name }) => !hidden.has(name));
+  const series = () => linesSeries(shownLines(), context.settings().log, focus);
+  /** Draws the lines again as last shaped: after a reshape, or when lines were hidden or highlighted. */
+  const drawLines = () => chart.setOption({ series: [series()] });
+
+  function redraw(): void {
+    reshape(lines.buffers.keys());
+    chart.setOption(chartOption(series(), context.settings(), () => tooltipAt(shownLines(), pointerX)), { replaceMerge: ["series"] });
+    renderLegend(legend, [...drawn.values()], hidden, {
+      toggle: (line) => {
+        if (!hidden.delete(line)) hidden.add(line);
+        showHidden(legend, hidden);
+        drawLines();
+      },
+      // focus comes back after the legend is rebuilt and after the pointer leaves: often the same line
+      focus: (line) => {
+        if (line === focus) return;
+        focus = line;
+        drawLines();
+      },
+    });
+    canvas.removeAttribute("aria-busy");
+    lines.changed.clear();
+  }
+
+  const card: ChartCard = {
+    element,
+    inView: true,
+    due: () => card.inView && lines.changed.size > 0,
+    draw: () => {
+      if (!lines.changed.size) return;
+      reshape(lines.changed);
+      drawLines();
+      lines.changed.clear();
+    },
+    redraw,
+    dispose: () => {
+      clearTimeout(zoomTimer);
+      dispose();
+    },
+  };
+  return card;
+}
