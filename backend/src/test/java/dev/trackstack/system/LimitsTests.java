@@ -39,13 +39,11 @@ class LimitsTests extends ApiTest {
                 .variable("notes", "n".repeat(65_537)).execute(), "LIMIT_EXCEEDED")).contains("65536");
         assertThat(errorCode(graphQl.documentName("createRun").variable("modelId", model)
                 .variable("tags", List.of(NAME_257)).execute(), "LIMIT_EXCEEDED")).contains("256");
-        String updateRun = "mutation($id: ID!, $name: String, $notes: String, $tags: [String!]) { "
-                + "updateRun(runId: $id, name: $name, notes: $notes, tags: $tags) { id } }";
-        assertThat(errorCode(graphQl.document(updateRun).variable("id", run).variable("name", NAME_257).execute(),
-                "LIMIT_EXCEEDED")).contains("256");
-        assertThat(errorCode(graphQl.document(updateRun).variable("id", run).variable("notes", "n".repeat(65_537))
-                .execute(), "LIMIT_EXCEEDED")).contains("65536");
-        assertThat(errorCode(graphQl.document(updateRun).variable("id", run)
+        assertThat(errorCode(graphQl.documentName("updateRun").variable("runId", run).variable("name", NAME_257)
+                .execute(), "LIMIT_EXCEEDED")).contains("256");
+        assertThat(errorCode(graphQl.documentName("updateRun").variable("runId", run)
+                .variable("notes", "n".repeat(65_537)).execute(), "LIMIT_EXCEEDED")).contains("65536");
+        assertThat(errorCode(graphQl.documentName("updateRun").variable("runId", run)
                 .variable("tags", Collections.nCopies(65, "t")).execute(), "LIMIT_EXCEEDED")).contains("64");
         assertThat(errorCode(logMetrics(run, List.of(point(NAME_257, null, 0, 1.0)), null), "BAD_USER_INPUT"))
                 .contains("256");
@@ -127,7 +125,7 @@ class LimitsTests extends ApiTest {
                 .then(session.closeStatus().doOnNext(closed::set)).then()).block(Duration.ofSeconds(30));
 
         assertThat(closed.get().getCode()).isEqualTo(CloseStatus.TOO_BIG_TO_PROCESS.getCode());
-        graphQl.document("{ projects { name } }").execute().errors().verify();
+        graphQl.documentName("projects").execute().errors().verify();
     }
 
     private static Map<String, Object> nested(int depth) {

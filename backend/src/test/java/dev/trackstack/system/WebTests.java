@@ -36,29 +36,13 @@ class WebTests extends ApiTest {
 
     @Test
     void shouldAnswerIntrospectionForGraphiQL() {
-        graphQl.document("""
-                query IntrospectionQuery {
-                  __schema {
-                    queryType { name }
-                    types { ...FullType }
-                  }
-                }
-                fragment FullType on __Type {
-                  kind name
-                  fields(includeDeprecated: true) { name args { ...InputValue } type { ...TypeRef } }
-                  inputFields { ...InputValue }
-                }
-                fragment InputValue on __InputValue { name type { ...TypeRef } defaultValue }
-                fragment TypeRef on __Type {
-                  kind name
-                  ofType { kind name ofType { kind name ofType { kind name ofType { kind name
-                    ofType { kind name ofType { kind name ofType { kind name } } } } } } }
-                }
-                """).execute().path("__schema.queryType.name").entity(String.class).isEqualTo("Query");
+        graphQl.documentName("introspection").execute().path("__schema.queryType.name").entity(String.class)
+                .isEqualTo("Query");
     }
 
     @Test
     void shouldGiveSyntaxAndValidationErrorsACode() {
+        // Malformed and invalid on purpose, so inline.
         errorCode(graphQl.document("{ projects { name ").execute(), "BAD_USER_INPUT");
         errorCode(graphQl.document("{ noSuchField }").execute(), "BAD_USER_INPUT");
     }
@@ -97,7 +81,7 @@ class WebTests extends ApiTest {
         assertThat(response.statusCode()).isEqualTo(405);
         assertThat(response.headers().firstValue("Allow")).hasValue("POST");
         assertThat(get("/graphql?query=%7Bprojects%7Bname%7D%7D").statusCode()).isEqualTo(405);
-        graphQl.document("query($name: String!) { project(name: $name) { name } }").variable("name", project)
+        graphQl.documentName("project").variable("name", project)
                 .execute().path("project").valueIsNull();
     }
 
