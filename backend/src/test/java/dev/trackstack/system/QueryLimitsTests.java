@@ -1,5 +1,6 @@
 package dev.trackstack.system;
 
+import static dev.trackstack.GraphQlAssertions.errorCode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
@@ -98,16 +99,5 @@ class QueryLimitsTests {
 
     private GraphQlTester.Response runs(Map<String, Object> filter, List<Map<String, Object>> orderBy) {
         return graphQl.documentName("runs").variable("filter", filter).variable("orderBy", orderBy).execute();
-    }
-
-    /** Asserts that the response failed with exactly one error of this code, and answers its message. */
-    static String errorCode(GraphQlTester.Response response, String code) {
-        String[] message = new String[1];
-        response.errors().satisfy(errors -> {
-            assertThat(errors).hasSize(1);
-            assertThat(errors.get(0).getExtensions()).containsEntry("code", code);
-            message[0] = errors.get(0).getMessage();
-        });
-        return message[0];
     }
 }
