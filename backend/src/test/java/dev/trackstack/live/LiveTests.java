@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.LongStream;
 
 import dev.trackstack.ApiTest;
@@ -22,7 +21,6 @@ import jakarta.websocket.ContainerProvider;
 import jakarta.websocket.WebSocketContainer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.reactivestreams.Subscription;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
@@ -30,7 +28,6 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.graphql.test.tester.WebSocketGraphQlTester;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.reactive.socket.client.StandardWebSocketClient;
-import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 import tools.jackson.databind.JsonNode;
@@ -128,46 +125,51 @@ class LiveTests extends ApiTest {
 
     @Test
     void shouldNeverLetAStalledSubscriberBlockIngest() {
-        String run = createRun();
-        StalledSubscriber stalled = new StalledSubscriber();
-        hub.metricPoints(Set.of(Long.parseLong(run)), null).subscribe(stalled);
+        long run = Long.parseLong(createRun());
 
-        long started = System.nanoTime();
-        for (int i = 0; i < 300; i++) {
-            ingest.log(Long.parseLong(run), List.of(new MetricPointInput("loss", null, (long) i, 1.0, null)), null);
-        }
-        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(60));
-
-        // The 256 buffered batches arrive in order, the other 44 were dropped, and the next batch says so.
-        stalled.request(257);
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(stalled.received).hasSize(256));
-        assertThat(stalled.received).noneMatch(MetricPointBatch::gap).extracting(batch -> batch.points().get(0).step())
-                .containsExactly(LongStream.range(0, 256).boxed().toArray(Long[]::new));
-        ingest.log(Long.parseLong(run), List.of(new MetricPointInput("loss", null, 1000L, 1.0, null)), null);
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(stalled.received).hasSize(257));
-        assertThat(stalled.received.get(256).gap()).isTrue();
-        stalled.dispose();
+        // Requests nothing at first, like a client whose socket stopped reading.
+        StepVerifier.create(hub.metricPoints(Set.of(run), null), 0)
+                .then(() -> {
+                    long started = System.nanoTime();
+                    for (int i = 0; i < 300; i++) {
+                        ingest.log(run, List.of(new MetricPointInput("loss", null, (long) i, 1.0, null)), null);
+                    }
+                    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(60));
+                })
+                // The 256 buffered batches arrive in order, the other 44 were dropped, and the next batch says so.
+                .thenRequest(257)
+                .recordWith(ArrayList::new)
+                .expectNextCount(256)
+                .consumeRecordedWith(received -> assertThat(received).noneMatch(MetricPointBatch::gap)
+                        .extracting(batch -> batch.points().get(0).step())
+                        .containsExactly(LongStream.range(0, 256).boxed().toArray(Long[]::new)))
+                .then(() -> ingest.log(run, List.of(new MetricPointInput("loss", null, 1000L, 1.0, null)), null))
+                .assertNext(batch -> assertThat(batch.gap()).isTrue())
+                .thenCancel().verify(TIMEOUT);
     }
 
     @Test
     void shouldMarkTheGapOnTheNextBatchOfTheRunThatLostPoints() {
-        String run = createRun();
-        String other = createRun();
-        StalledSubscriber stalled = new StalledSubscriber();
-        hub.metricPoints(Set.of(Long.parseLong(run), Long.parseLong(other)), null).subscribe(stalled);
-        for (int i = 0; i <= 256; i++) {  // the last one finds the buffer full
-            ingest.log(Long.parseLong(run), List.of(new MetricPointInput("loss", null, (long) i, 1.0, null)), null);
-        }
-        stalled.request(258);
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(stalled.received).hasSize(256));
+        long run = Long.parseLong(createRun());
+        long other = Long.parseLong(createRun());
 
-        ingest.log(Long.parseLong(other), List.of(new MetricPointInput("loss", null, 1L, 1.0, null)), null);
-        ingest.log(Long.parseLong(run), List.of(new MetricPointInput("loss", null, 1000L, 1.0, null)), null);
-
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(stalled.received).hasSize(258));
-        assertThat(stalled.received.subList(256, 258)).extracting(MetricPointBatch::runId, MetricPointBatch::gap)
-                .containsExactly(tuple(Long.parseLong(other), false), tuple(Long.parseLong(run), true));
-        stalled.dispose();
+        StepVerifier.create(hub.metricPoints(Set.of(run, other), null), 0)
+                .then(() -> {
+                    for (int i = 0; i <= 256; i++) {  // the last one finds the buffer full
+                        ingest.log(run, List.of(new MetricPointInput("loss", null, (long) i, 1.0, null)), null);
+                    }
+                })
+                .thenRequest(258)
+                .expectNextCount(256)
+                .then(() -> {
+                    ingest.log(other, List.of(new MetricPointInput("loss", null, 1L, 1.0, null)), null);
+                    ingest.log(run, List.of(new MetricPointInput("loss", null, 1000L, 1.0, null)), null);
+                })
+                .recordWith(ArrayList::new)
+                .expectNextCount(2)
+                .consumeRecordedWith(next -> assertThat(next).extracting(MetricPointBatch::runId, MetricPointBatch::gap)
+                        .containsExactly(tuple(other, false), tuple(run, true)))
+                .thenCancel().verify(TIMEOUT);
     }
 
     @Test
@@ -276,25 +278,27 @@ class LiveTests extends ApiTest {
     @Test
     void shouldSkipPointsOfOtherInstancesThatCameTooLateAndMarkTheGap() {
         String run = createRun();
-        StalledSubscriber subscriber = new StalledSubscriber();
-        hub.metricPoints(Set.of(Long.parseLong(run)), null).subscribe(subscriber);
-        subscriber.request(10);
-        logMetrics(run, List.of(point("loss", null, 1, 1.0), point("loss", null, 2, 2.0),
-                point("loss", null, 3, 3.0)), null);
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(subscriber.received).hasSize(1));
-        long series = jdbc.queryForObject("select id from metric_series where run_id = ?", Long.class,
-                Long.parseLong(run));
-        long now = System.currentTimeMillis();
 
-        // As another instance would send them: step 1 too long ago, then step 2 and step 3 in time.
-        listener.receive(List.of(pointsEvent(run, series, 1, now - ClusterListener.MAX_LAG_MILLIS - 1),
-                pointsEvent(run, series, 2, now - 10), pointsEvent(run, series, 3, now)), now);
-
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(subscriber.received).hasSize(3));
-        assertThat(subscriber.received.subList(1, 3)).extracting(batch -> batch.points().get(0).step(),
-                MetricPointBatch::gap).containsExactly(tuple(2L, true), tuple(3L, false));
-        assertThat(subscriber.received.get(1).series().get(0).name()).isEqualTo("loss");
-        subscriber.dispose();
+        StepVerifier.create(hub.metricPoints(Set.of(Long.parseLong(run)), null))
+                .then(() -> logMetrics(run, List.of(point("loss", null, 1, 1.0), point("loss", null, 2, 2.0),
+                        point("loss", null, 3, 3.0)), null))
+                .expectNextCount(1)
+                .then(() -> {
+                    long series = jdbc.queryForObject("select id from metric_series where run_id = ?", Long.class,
+                            Long.parseLong(run));
+                    long now = System.currentTimeMillis();
+                    // As another instance would send them: step 1 too long ago, then step 2 and step 3 in time.
+                    listener.receive(List.of(pointsEvent(run, series, 1, now - ClusterListener.MAX_LAG_MILLIS - 1),
+                            pointsEvent(run, series, 2, now - 10), pointsEvent(run, series, 3, now)), now);
+                })
+                .recordWith(ArrayList::new)
+                .expectNextCount(2)
+                .consumeRecordedWith(next -> {
+                    assertThat(next).extracting(batch -> batch.points().get(0).step(), MetricPointBatch::gap)
+                            .containsExactly(tuple(2L, true), tuple(3L, false));
+                    assertThat(next.iterator().next().series().get(0).name()).isEqualTo("loss");
+                })
+                .thenCancel().verify(TIMEOUT);
     }
 
     private JsonNode pointsEvent(String run, long series, long step, long sentAt) {
@@ -338,21 +342,5 @@ class LiveTests extends ApiTest {
     @SuppressWarnings("unchecked")
     private static List<Object> values(Map<String, Object> batch) {
         return ((List<Map<String, Object>>) batch.get("points")).stream().map(p -> p.get("value")).toList();
-    }
-
-    /** Requests nothing until told to, like a client whose socket stopped reading. */
-    private static final class StalledSubscriber extends BaseSubscriber<MetricPointBatch> {
-
-        final List<MetricPointBatch> received = new CopyOnWriteArrayList<>();
-
-        @Override
-        protected void hookOnSubscribe(Subscription subscription) {
-            // no demand
-        }
-
-        @Override
-        protected void hookOnNext(MetricPointBatch batch) {
-            received.add(batch);
-        }
     }
 }
