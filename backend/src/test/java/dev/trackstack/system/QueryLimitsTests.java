@@ -42,11 +42,31 @@ class QueryLimitsTests {
     }
 
     @Test
-    void shouldRefuseADocumentTooDeepOrTooComplex() {
-        String tooComplex = "{ projects { " + "name ".repeat(1000) + "} }";
-        assertThat(errorCode(graphQl.document(tooComplex).execute(), "LIMIT_EXCEEDED")).contains("1000");
-        String tooDeep = "{ projects { " + "models { project { ".repeat(8) + "name" + " } }".repeat(8) + " } }";
-        assertThat(errorCode(graphQl.document(tooDeep).execute(), "LIMIT_EXCEEDED")).contains("15");
+    void shouldGiveSyntaxAndValidationErrorsACode() {
+        assertThat(errorCode(graphQl.document("{ projects { name ").execute(), "BAD_USER_INPUT"))
+                .contains("Invalid syntax");
+        errorCode(graphQl.document("{ noSuchField }").execute(), "BAD_USER_INPUT");
+        errorCode(graphQl.document("query($n: Int) { runs(first: $n) { totalCount } }").variable("n", "ten").execute(),
+                "BAD_USER_INPUT");
+    }
+
+    @Test
+    void shouldRefuseADocumentNestedBeyondTheDepthLimit() {
+        String deep = "{ projects { " + "models { project { ".repeat(8) + "name" + " } }".repeat(8) + " } }";
+        assertThat(errorCode(graphQl.document(deep).execute(), "LIMIT_EXCEEDED"))
+                .isEqualTo("maximum query depth exceeded 18 > 15");
+    }
+
+    @Test
+    void shouldRefuseADocumentWithMoreFieldsThanTheComplexityLimit() {
+        StringBuilder wide = new StringBuilder("{");
+        for (int i = 0; i < 600; i++) {
+            wide.append(" p").append(i).append(": projects { name }");
+        }
+        String message = errorCode(graphQl.document(wide.append(" }").toString()).execute(), "LIMIT_EXCEEDED");
+        assertThat(message).isEqualTo("maximum query complexity exceeded 1200 > 1000");
+        String oneFieldRepeated = "{ projects { " + "name ".repeat(1000) + "} }";
+        assertThat(errorCode(graphQl.document(oneFieldRepeated).execute(), "LIMIT_EXCEEDED")).contains("1000");
     }
 
     @Test
@@ -68,14 +88,6 @@ class QueryLimitsTests {
         // On Model.runs as well.
         assertThat(errorCode(graphQl.document("query($o: [RunOrder!]) { projects { models { runs(orderBy: $o) "
                 + "{ totalCount } } } }").variable("o", sortKeys).execute(), "LIMIT_EXCEEDED")).contains("limit of 16");
-    }
-
-    @Test
-    void shouldAnswerBadUserInputForADocumentThatCannotRun() {
-        assertThat(errorCode(graphQl.document("{ projects { name }").execute(), "BAD_USER_INPUT")).contains("Invalid syntax");
-        errorCode(graphQl.document("{ projects { nonsense } }").execute(), "BAD_USER_INPUT");
-        errorCode(graphQl.document("query($n: Int) { runs(first: $n) { totalCount } }").variable("n", "ten").execute(),
-                "BAD_USER_INPUT");
     }
 
     @Test

@@ -41,30 +41,6 @@ class WebTests extends ApiTest {
     }
 
     @Test
-    void shouldGiveSyntaxAndValidationErrorsACode() {
-        // Malformed and invalid on purpose, so inline.
-        errorCode(graphQl.document("{ projects { name ").execute(), "BAD_USER_INPUT");
-        errorCode(graphQl.document("{ noSuchField }").execute(), "BAD_USER_INPUT");
-    }
-
-    @Test
-    void shouldRefuseADocumentNestedBeyondTheDepthLimit() {
-        String deep = "{ projects { " + "models { project { ".repeat(8) + "name" + " } }".repeat(8) + " } }";
-        assertThat(errorCode(graphQl.document(deep).execute(), "LIMIT_EXCEEDED"))
-                .isEqualTo("maximum query depth exceeded 18 > 15");
-    }
-
-    @Test
-    void shouldRefuseADocumentWithMoreFieldsThanTheComplexityLimit() {
-        StringBuilder wide = new StringBuilder("{");
-        for (int i = 0; i < 600; i++) {
-            wide.append(" p").append(i).append(": projects { name }");
-        }
-        String message = errorCode(graphQl.document(wide.append(" }").toString()).execute(), "LIMIT_EXCEEDED");
-        assertThat(message).isEqualTo("maximum query complexity exceeded 1200 > 1000");
-    }
-
-    @Test
     void shouldNeverLeakAStackTraceOrSql() throws Exception {
         HttpResponse<String> response = postGraphQl(port, "{\"query\":\"mutation { logMetrics(runId: \\\"1\\\", "
                 + "points: [{name: \\\"x\\\", step: 99999999999999999999, value: 1}]) { accepted } }\"}");
