@@ -1,7 +1,5 @@
 package dev.trackstack;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -114,13 +112,7 @@ public abstract class ApiTest {
 
     /** Asserts that the response failed with exactly one error of this code, and answers its message. */
     protected static String errorCode(GraphQlTester.Response response, String code) {
-        String[] message = new String[1];
-        response.errors().satisfy(errors -> {
-            assertThat(errors).hasSize(1);
-            assertThat(errors.get(0).getExtensions()).containsEntry("code", code);
-            message[0] = errors.get(0).getMessage();
-        });
-        return message[0];
+        return GraphQlAssertions.errorCode(response, code);
     }
 
     /** POSTs a body of our own making to the GraphQL endpoint of the server on this port. */

@@ -22,9 +22,6 @@ import tools.jackson.databind.json.JsonMapper;
 /** Against a server that requires API tokens, over real HTTP. */
 class ApiTokenTests extends ApiTest {
 
-    private static final String CREATE_MODEL = """
-            mutation($project: String!, $name: String!) { createModel(project: $project, name: $name) { id } }""";
-
     private final HttpClient http = HttpClient.newHttpClient();
     private final JsonMapper json = JsonMapper.builder().build();
 
@@ -74,8 +71,8 @@ class ApiTokenTests extends ApiTest {
 
     @Test
     void shouldLetTheAdminMakeATokenThatWorksUntilRevoked() throws Exception {
-        Map<String, Object> created = server.admin().document("""
-                        mutation { createApiToken(name: "trainer", scope: WRITE) { secret token { id name scope projects } } }""")
+        Map<String, Object> created = server.admin().documentName("createApiToken").variable("name", "trainer")
+                .variable("scope", "WRITE")
                 .execute().path("createApiToken").entity(Map.class).get();
         String secret = (String) created.get("secret");
         @SuppressWarnings("unchecked")
@@ -83,7 +80,7 @@ class ApiTokenTests extends ApiTest {
         assertThat(token).containsEntry("name", "trainer").containsEntry("scope", "WRITE").containsEntry("projects", null);
         assertThat(secret).startsWith("tst_").hasSizeGreaterThan(40);
 
-        server.graphQl(secret).document(CREATE_MODEL).variable("project", project).variable("name", "m").execute()
+        server.graphQl(secret).documentName("createModel").variable("project", project).variable("name", "m").execute()
                 .path("createModel.id").hasValue();
 
         // Only the SHA-256 of the secret is stored; the secret itself is nowhere in the row.
@@ -92,38 +89,39 @@ class ApiTokenTests extends ApiTest {
         assertThat((byte[]) row.get("secret_hash")).isEqualTo(ApiTokens.sha256(secret));
         assertThat((String) row.get("everything")).doesNotContain(secret).doesNotContain(secret.substring(4));
 
-        server.admin().document("mutation($id: ID!) { revokeApiToken(id: $id) { revokedAt } }")
+        server.admin().documentName("revokeApiToken")
                 .variable("id", token.get("id")).execute().path("revokeApiToken.revokedAt").hasValue();
         HttpResponse<String> revoked = post("Bearer " + secret);
         assertThat(revoked.statusCode()).isEqualTo(401);
         assertThat(message(revoked)).isEqualTo("Invalid or revoked API token");
-        server.admin().document("{ apiTokens { id revokedAt } }").execute().path("apiTokens[*].id")
+        server.admin().documentName("apiTokens").execute().path("apiTokens[*].id")
                 .entityList(String.class).contains((String) token.get("id"));
     }
 
     @Test
     void shouldLetOnlyTheAdminManageTokens() {
         HttpGraphQlTester writer = server.graphQl(server.createToken("WRITE", null));
-        assertThat(errorCode(writer.document("{ apiTokens { id } }").execute(), "FORBIDDEN")).contains("admin token");
-        errorCode(writer.document("mutation { createApiToken(name: \"x\", scope: WRITE) { secret } }").execute(),
+        assertThat(errorCode(writer.documentName("apiTokens").execute(), "FORBIDDEN")).contains("admin token");
+        errorCode(writer.documentName("createApiToken").variable("name", "x").variable("scope", "WRITE").execute(),
                 "FORBIDDEN");
-        errorCode(server.admin().document("mutation { revokeApiToken(id: \"999999999\") { id } }").execute(),
+        errorCode(server.admin().documentName("revokeApiToken").variable("id", "999999999").execute(),
                 "NOT_FOUND");
-        errorCode(server.admin().document("mutation { createApiToken(name: \"x\", scope: READ, projects: []) { secret } }")
+        errorCode(server.admin().documentName("createApiToken").variable("name", "x").variable("scope", "READ")
+                .variable("projects", List.of())
                 .execute(), "BAD_USER_INPUT");
     }
 
     @Test
     void shouldLetAReadTokenQueryButNotMutate() {
-        server.admin().document(CREATE_MODEL).variable("project", project).variable("name", "m").execute();
+        server.admin().documentName("createModel").variable("project", project).variable("name", "m").execute();
         HttpGraphQlTester reader = server.graphQl(server.createToken("READ", null));
 
-        reader.document("query($p: String!) { project(name: $p) { name } }").variable("p", project).execute()
+        reader.documentName("project").variable("name", project).execute()
                 .path("project.name").entity(String.class).isEqualTo(project);
-        String message = errorCode(reader.document(CREATE_MODEL).variable("project", project).variable("name", "x")
+        String message = errorCode(reader.documentName("createModel").variable("project", project).variable("name", "x")
                 .execute(), "FORBIDDEN");
         assertThat(message).contains("read-only");
-        reader.document("query($p: String!) { project(name: $p) { models { name } } }").variable("p", project)
+        reader.documentName("project").variable("name", project)
                 .execute().path("project.models[*].name").entityList(String.class).containsExactly("m");
     }
 
@@ -133,24 +131,24 @@ class ApiTokenTests extends ApiTest {
         Fixture b = fixture(project + "-b");
         HttpGraphQlTester scoped = server.graphQl(server.createToken("WRITE", List.of(a.project)));
 
-        scoped.document("{ projects { name } }").execute().path("projects[*].name").entityList(String.class)
+        scoped.documentName("projects").execute().path("projects[*].name").entityList(String.class)
                 .containsExactly(a.project);
-        scoped.document("query($p: String!) { project(name: $p) { name } }").variable("p", b.project).execute()
+        scoped.documentName("project").variable("name", b.project).execute()
                 .path("project").valueIsNull();
-        scoped.document("query($id: ID!) { model(id: $id) { name } }").variable("id", b.model).execute()
+        scoped.documentName("model").variable("id", b.model).execute()
                 .path("model").valueIsNull();
-        scoped.document("query($id: ID!) { run(id: $id) { name } }").variable("id", b.run).execute()
+        scoped.documentName("run").variable("id", b.run).execute()
                 .path("run").valueIsNull();
-        scoped.document("query($id: ID!) { run(id: $id) { model { project { name } } } }").variable("id", a.run)
+        scoped.documentName("run").variable("id", a.run)
                 .execute().path("run.model.project.name").entity(String.class).isEqualTo(a.project);
-        scoped.document("{ runs(first: 500) { totalCount edges { node { id } } } }").execute()
+        scoped.documentName("runs").variable("first", 500).execute()
                 .path("runs.edges[*].node.id").entityList(String.class).containsExactly(a.run)
                 .path("runs.totalCount").entity(Integer.class).isEqualTo(1);
-        scoped.document("query($p: String) { runs(project: $p) { totalCount } }").variable("p", b.project).execute()
+        scoped.documentName("runs").variable("project", b.project).execute()
                 .path("runs.totalCount").entity(Integer.class).isEqualTo(0);
-        scoped.document("query($m: ID) { runs(modelId: $m) { totalCount } }").variable("m", b.model).execute()
+        scoped.documentName("runs").variable("modelId", b.model).execute()
                 .path("runs.totalCount").entity(Integer.class).isEqualTo(0);
-        scoped.document("query($ids: [ID!]!) { series(runIds: $ids) { runId } }").variable("ids", List.of(a.run, b.run))
+        scoped.documentName("series").variable("runIds", List.of(a.run, b.run))
                 .execute().path("series[*].runId").entityList(String.class).containsExactly(a.run);
     }
 
@@ -160,26 +158,26 @@ class ApiTokenTests extends ApiTest {
         Fixture b = fixture(project + "-b");
         HttpGraphQlTester scoped = server.graphQl(server.createToken("WRITE", List.of(a.project)));
 
-        assertThat(errorCode(scoped.document(CREATE_MODEL).variable("project", b.project).variable("name", "x")
+        assertThat(errorCode(scoped.documentName("createModel").variable("project", b.project).variable("name", "x")
                 .execute(), "FORBIDDEN")).contains(b.project);
-        errorCode(scoped.document("mutation($p: String!) { deleteProject(name: $p) }").variable("p", b.project)
+        errorCode(scoped.documentName("deleteProject").variable("name", b.project)
                 .execute(), "FORBIDDEN");
-        errorCode(scoped.document("mutation($m: ID!) { createRun(modelId: $m) { id } }").variable("m", b.model)
+        errorCode(scoped.documentName("createRunOfModel").variable("modelId", b.model)
                 .execute(), "NOT_FOUND");
-        errorCode(scoped.document("mutation($m: ID!) { deleteModel(id: $m) }").variable("m", b.model).execute(),
+        errorCode(scoped.documentName("deleteModel").variable("id", b.model).execute(),
                 "NOT_FOUND");
         assertThat(errorCode(logMetrics(scoped, b.run, 1), "NOT_FOUND")).isEqualTo("No run with id " + b.run);
-        errorCode(scoped.document("mutation($r: ID!) { updateRunStatus(runId: $r, status: FAILED) { id } }")
-                .variable("r", b.run).execute(), "NOT_FOUND");
-        scoped.document("mutation($ids: [ID!]!) { deleteRuns(ids: $ids) }").variable("ids", List.of(b.run)).execute()
+        errorCode(scoped.documentName("updateRunStatus").variable("status", "FAILED")
+                .variable("runId", b.run).execute(), "NOT_FOUND");
+        scoped.documentName("deleteRuns").variable("ids", List.of(b.run)).execute()
                 .path("deleteRuns").entity(Integer.class).isEqualTo(0);
-        server.admin().document("query($id: ID!) { run(id: $id) { status series: summaries { count } } }")
+        server.admin().documentName("run")
                 .variable("id", b.run).execute().path("run.status").entity(String.class).isEqualTo("RUNNING")
-                .path("run.series[0].count").entity(Long.class).isEqualTo(1L);
+                .path("run.summaries[0].count").entity(Long.class).isEqualTo(1L);
 
         // Its own project it may change.
         logMetrics(scoped, a.run, 1).path("logMetrics.accepted").entity(Integer.class).isEqualTo(1);
-        scoped.document(CREATE_MODEL).variable("project", a.project).variable("name", "another").execute()
+        scoped.documentName("createModel").variable("project", a.project).variable("name", "another").execute()
                 .path("createModel.id").hasValue();
     }
 
@@ -208,9 +206,9 @@ class ApiTokenTests extends ApiTest {
     /** A project with a model and a run with one point, made by the admin. */
     private Fixture fixture(String name) {
         HttpGraphQlTester admin = server.admin();
-        String model = admin.document(CREATE_MODEL).variable("project", name).variable("name", "m").execute()
+        String model = admin.documentName("createModel").variable("project", name).variable("name", "m").execute()
                 .path("createModel.id").entity(String.class).get();
-        String run = admin.document("mutation($m: ID!) { createRun(modelId: $m) { id } }").variable("m", model)
+        String run = admin.documentName("createRunOfModel").variable("modelId", model)
                 .execute().path("createRun.id").entity(String.class).get();
         logMetrics(admin, run, 0);
         return new Fixture(name, model, run);

@@ -73,7 +73,7 @@ class WebSecurityTests extends ApiTest {
                 + "Upgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
                 + "Sec-WebSocket-Protocol: graphql-transport-ws\r\n", "");
         assertThat(handshake.status()).isEqualTo(403);
-        graphQl.document("query($name: String!) { project(name: $name) { name } }").variable("name", project)
+        graphQl.documentName("project").variable("name", project)
                 .execute().path("project").valueIsNull();
 
         for (String host : List.of("localhost:" + port, "127.0.0.1:" + port, "localhost")) {
@@ -86,7 +86,7 @@ class WebSecurityTests extends ApiTest {
     void shouldIgnoreTokensWhenTheyAreNotRequired() {
         // A client configured with a token (say, for a shared server) still works against a local one.
         graphQl.mutate().header("Authorization", "Bearer tst_whatever").build()
-                .document("{ projects { name } }").execute().path("projects").hasValue();
+                .documentName("projects").execute().path("projects").hasValue();
     }
 
     private HttpResponse<String> page(String path) throws Exception {

@@ -11,11 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.function.IntSupplier;
 import java.util.stream.LongStream;
 
 import dev.trackstack.ApiTest;
@@ -26,25 +21,21 @@ import jakarta.websocket.ContainerProvider;
 import jakarta.websocket.WebSocketContainer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.reactivestreams.Subscription;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.graphql.client.WebSocketGraphQlClient;
+import org.springframework.graphql.test.tester.WebSocketGraphQlTester;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.reactive.socket.client.StandardWebSocketClient;
-import reactor.core.Disposable;
-import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 class LiveTests extends ApiTest {
 
-    private static final String METRIC_POINTS = """
-            subscription($runIds: [ID!]!, $names: [String!]) {
-              metricPoints(runIds: $runIds, names: $names) { runId gap points { name split step value time } }
-            }""";
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     @Autowired
     private LiveHub hub;
@@ -55,7 +46,7 @@ class LiveTests extends ApiTest {
     @Autowired
     private ClusterListener listener;
 
-    private final List<Disposable> subscriptions = new ArrayList<>();
+    private final List<WebSocketGraphQlTester> sockets = new ArrayList<>();
 
     /** A second instance on this one's database, on a port of its own. */
     private String[] otherInstance() {
@@ -65,130 +56,147 @@ class LiveTests extends ApiTest {
     }
 
     @AfterEach
-    void unsubscribe() {
-        subscriptions.forEach(Disposable::dispose);
-        subscriptions.clear();
+    void closeSockets() {
+        sockets.forEach(socket -> socket.stop().block(Duration.ofSeconds(10)));
+        sockets.clear();
     }
 
     @Test
-    void shouldDeliverExactlyTheLoggedPointsToASubscriber() throws Exception {
+    void shouldDeliverExactlyTheLoggedPointsToASubscriber() {
         String run = createRun();
-        BlockingQueue<Map<String, Object>> received = subscribe(port, hub::subscriberCount, METRIC_POINTS,
-                Map.of("runIds", List.of(run), "names", List.of("loss")));
 
-        logMetrics(run, List.of(point("loss", "train", 2, 0.5), point("loss", "train", 1, "NaN"),
-                point("accuracy", "train", 1, 0.9)), null);
-
-        Map<String, Object> batch = received.poll(10, TimeUnit.SECONDS);
-        assertThat(batch).containsEntry("runId", run).containsEntry("gap", false);
-        assertThat(steps(batch)).containsExactly(1, 2);
-        assertThat(values(batch)).containsExactly("NaN", 0.5);
-        // A retried batch stores nothing new, so nothing is sent.
-        logMetrics(run, List.of(point("loss", "train", 2, 0.5)), null);
-        logMetrics(run, List.of(point("loss", "train", 3, 0.4)), null);
-        assertThat(steps(received.poll(10, TimeUnit.SECONDS))).containsExactly(3);
+        StepVerifier.create(metricPoints(port, Map.of("runIds", List.of(run), "names", List.of("loss"))))
+                .then(subscribed(hub))
+                .then(() -> logMetrics(run, List.of(point("loss", "train", 2, 0.5), point("loss", "train", 1, "NaN"),
+                        point("accuracy", "train", 1, 0.9)), null))
+                .assertNext(batch -> {
+                    assertThat(batch).containsEntry("runId", run).containsEntry("gap", false);
+                    assertThat(steps(batch)).containsExactly(1, 2);
+                    assertThat(values(batch)).containsExactly("NaN", 0.5);
+                })
+                // A retried batch stores nothing new, so nothing is sent.
+                .then(() -> {
+                    logMetrics(run, List.of(point("loss", "train", 2, 0.5)), null);
+                    logMetrics(run, List.of(point("loss", "train", 3, 0.4)), null);
+                })
+                .assertNext(batch -> assertThat(steps(batch)).containsExactly(3))
+                .thenCancel().verify(TIMEOUT);
     }
 
     @Test
     @SuppressWarnings("unchecked")
-    void shouldDeliverABatchSeriesBySeriesColumnByColumn() throws Exception {
+    void shouldDeliverABatchSeriesBySeriesColumnByColumn() {
         String run = createRun();
-        BlockingQueue<Map<String, Object>> received = subscribe(port, hub::subscriberCount, """
-                subscription($runIds: [ID!]!) {
-                  metricPoints(runIds: $runIds) { series { name split steps times values } }
-                }""", Map.of("runIds", List.of(run)));
 
-        logMetrics(run, List.of(point("loss", "train", 2, 0.5), point("loss", "train", 1, "NaN"),
-                point("loss", null, 1, 0.7), point("accuracy", "train", 1, 0.9)), null);
-
-        List<Map<String, Object>> series = (List<Map<String, Object>>) received.poll(10, TimeUnit.SECONDS).get("series");
-        assertThat(series).extracting(s -> s.get("name"), s -> s.get("split"))
-                .containsExactly(tuple("accuracy", "train"), tuple("loss", null), tuple("loss", "train"));
-        assertThat(series.get(2)).containsEntry("steps", List.of(1, 2)).containsEntry("values", List.of("NaN", 0.5));
-        assertThat((List<String>) series.get(2).get("times")).hasSize(2).allMatch(time -> time.endsWith("Z"));
+        StepVerifier.create(socket(port).documentName("metricPointSeries").variable("runIds", List.of(run))
+                        .executeSubscription().toFlux("metricPoints.series", List.class))
+                .then(subscribed(hub))
+                .then(() -> logMetrics(run, List.of(point("loss", "train", 2, 0.5), point("loss", "train", 1, "NaN"),
+                        point("loss", null, 1, 0.7), point("accuracy", "train", 1, 0.9)), null))
+                .assertNext(list -> {
+                    List<Map<String, Object>> series = list;
+                    assertThat(series).extracting(s -> s.get("name"), s -> s.get("split"))
+                            .containsExactly(tuple("accuracy", "train"), tuple("loss", null), tuple("loss", "train"));
+                    assertThat(series.get(2)).containsEntry("steps", List.of(1, 2))
+                            .containsEntry("values", List.of("NaN", 0.5));
+                    assertThat((List<String>) series.get(2).get("times")).hasSize(2).allMatch(time -> time.endsWith("Z"));
+                })
+                .thenCancel().verify(TIMEOUT);
     }
 
     @Test
-    void shouldSendNothingForARolledBackBatch() throws Exception {
+    void shouldSendNothingForARolledBackBatch() {
         String run = createRun();
-        BlockingQueue<Map<String, Object>> received = subscribe(port, hub::subscriberCount, METRIC_POINTS,
-                Map.of("runIds", List.of(run)));
 
-        transactions.executeWithoutResult(tx -> {
-            ingest.log(Long.parseLong(run), List.of(new MetricPointInput("loss", null, 1L, 9.0, null)), null);
-            tx.setRollbackOnly();
-        });
-        logMetrics(run, List.of(point("loss", null, 2, 1.0)), null);
-
-        assertThat(steps(received.poll(10, TimeUnit.SECONDS))).containsExactly(2);
-        assertThat(received.poll(500, TimeUnit.MILLISECONDS)).isNull();
+        StepVerifier.create(metricPoints(port, Map.of("runIds", List.of(run))))
+                .then(subscribed(hub))
+                .then(() -> {
+                    transactions.executeWithoutResult(tx -> {
+                        ingest.log(Long.parseLong(run), List.of(new MetricPointInput("loss", null, 1L, 9.0, null)),
+                                null);
+                        tx.setRollbackOnly();
+                    });
+                    logMetrics(run, List.of(point("loss", null, 2, 1.0)), null);
+                })
+                .assertNext(batch -> assertThat(steps(batch)).containsExactly(2))
+                .expectNoEvent(Duration.ofMillis(500))
+                .thenCancel().verify(TIMEOUT);
     }
 
     @Test
     void shouldNeverLetAStalledSubscriberBlockIngest() {
-        String run = createRun();
-        StalledSubscriber stalled = new StalledSubscriber();
-        hub.metricPoints(Set.of(Long.parseLong(run)), null).subscribe(stalled);
+        long run = Long.parseLong(createRun());
 
-        long started = System.nanoTime();
-        for (int i = 0; i < 300; i++) {
-            ingest.log(Long.parseLong(run), List.of(new MetricPointInput("loss", null, (long) i, 1.0, null)), null);
-        }
-        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(60));
-
-        // The 256 buffered batches arrive in order, the other 44 were dropped, and the next batch says so.
-        stalled.request(257);
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(stalled.received).hasSize(256));
-        assertThat(stalled.received).noneMatch(MetricPointBatch::gap).extracting(batch -> batch.points().get(0).step())
-                .containsExactly(LongStream.range(0, 256).boxed().toArray(Long[]::new));
-        ingest.log(Long.parseLong(run), List.of(new MetricPointInput("loss", null, 1000L, 1.0, null)), null);
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(stalled.received).hasSize(257));
-        assertThat(stalled.received.get(256).gap()).isTrue();
-        stalled.dispose();
+        // Requests nothing at first, like a client whose socket stopped reading.
+        StepVerifier.create(hub.metricPoints(Set.of(run), null), 0)
+                .then(() -> {
+                    long started = System.nanoTime();
+                    for (int i = 0; i < 300; i++) {
+                        ingest.log(run, List.of(new MetricPointInput("loss", null, (long) i, 1.0, null)), null);
+                    }
+                    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(60));
+                })
+                // The 256 buffered batches arrive in order, the other 44 were dropped, and the next batch says so.
+                .thenRequest(257)
+                .recordWith(ArrayList::new)
+                .expectNextCount(256)
+                .consumeRecordedWith(received -> assertThat(received).noneMatch(MetricPointBatch::gap)
+                        .extracting(batch -> batch.points().get(0).step())
+                        .containsExactly(LongStream.range(0, 256).boxed().toArray(Long[]::new)))
+                .then(() -> ingest.log(run, List.of(new MetricPointInput("loss", null, 1000L, 1.0, null)), null))
+                .assertNext(batch -> assertThat(batch.gap()).isTrue())
+                .thenCancel().verify(TIMEOUT);
     }
 
     @Test
     void shouldMarkTheGapOnTheNextBatchOfTheRunThatLostPoints() {
-        String run = createRun();
-        String other = createRun();
-        StalledSubscriber stalled = new StalledSubscriber();
-        hub.metricPoints(Set.of(Long.parseLong(run), Long.parseLong(other)), null).subscribe(stalled);
-        for (int i = 0; i <= 256; i++) {  // the last one finds the buffer full
-            ingest.log(Long.parseLong(run), List.of(new MetricPointInput("loss", null, (long) i, 1.0, null)), null);
-        }
-        stalled.request(258);
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(stalled.received).hasSize(256));
+        long run = Long.parseLong(createRun());
+        long other = Long.parseLong(createRun());
 
-        ingest.log(Long.parseLong(other), List.of(new MetricPointInput("loss", null, 1L, 1.0, null)), null);
-        ingest.log(Long.parseLong(run), List.of(new MetricPointInput("loss", null, 1000L, 1.0, null)), null);
-
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(stalled.received).hasSize(258));
-        assertThat(stalled.received.subList(256, 258)).extracting(MetricPointBatch::runId, MetricPointBatch::gap)
-                .containsExactly(tuple(Long.parseLong(other), false), tuple(Long.parseLong(run), true));
-        stalled.dispose();
+        StepVerifier.create(hub.metricPoints(Set.of(run, other), null), 0)
+                .then(() -> {
+                    for (int i = 0; i <= 256; i++) {  // the last one finds the buffer full
+                        ingest.log(run, List.of(new MetricPointInput("loss", null, (long) i, 1.0, null)), null);
+                    }
+                })
+                .thenRequest(258)
+                .expectNextCount(256)
+                .then(() -> {
+                    ingest.log(other, List.of(new MetricPointInput("loss", null, 1L, 1.0, null)), null);
+                    ingest.log(run, List.of(new MetricPointInput("loss", null, 1000L, 1.0, null)), null);
+                })
+                .recordWith(ArrayList::new)
+                .expectNextCount(2)
+                .consumeRecordedWith(next -> assertThat(next).extracting(MetricPointBatch::runId, MetricPointBatch::gap)
+                        .containsExactly(tuple(other, false), tuple(run, true)))
+                .thenCancel().verify(TIMEOUT);
     }
 
     @Test
-    void shouldStreamRunEventsOfAProject() throws Exception {
-        BlockingQueue<Map<String, Object>> received = subscribe(port, hub::subscriberCount,
-                "subscription($p: String) { runEvents(project: $p) { type runId project run { status } } }",
-                Map.of("p", project));
+    void shouldStreamRunEventsOfAProject() {
+        String[] run = new String[1];
 
-        String run = createRun();
-        assertThat(received.poll(10, TimeUnit.SECONDS)).containsEntry("type", "CREATED").containsEntry("runId", run)
-                .containsEntry("project", project);
-        graphQl.document("mutation($id: ID!) { updateRunStatus(runId: $id, status: FAILED) { status } }")
-                .variable("id", run).execute();
-        Map<String, Object> changed = received.poll(10, TimeUnit.SECONDS);
-        assertThat(changed).containsEntry("type", "STATUS_CHANGED");
-        assertThat(changed.get("run")).isEqualTo(Map.of("status", "FAILED"));
-        for (int i = 0; i < 5; i++) {
-            logMetrics(run, List.of(point("loss", null, i, 1.0)), null);
-        }
-        assertThat(received.poll(10, TimeUnit.SECONDS)).containsEntry("type", "SUMMARY_CHANGED");
-        graphQl.document("mutation($ids: [ID!]!) { deleteRuns(ids: $ids) }").variable("ids", List.of(run)).execute();
-        Map<String, Object> deleted = received.poll(10, TimeUnit.SECONDS);
-        assertThat(deleted).containsEntry("type", "DELETED").containsEntry("run", null);
+        StepVerifier.create(socket(port).documentName("runEvents").variable("project", project).executeSubscription()
+                        .toFlux("runEvents", Map.class))
+                .then(subscribed(hub))
+                .then(() -> run[0] = createRun())
+                .assertNext(created -> assertThat(created).containsEntry("type", "CREATED")
+                        .containsEntry("runId", run[0]).containsEntry("project", project))
+                .then(() -> graphQl.documentName("updateRunStatus").variable("runId", run[0]).variable("status", "FAILED")
+                        .execute())
+                .assertNext(changed -> {
+                    assertThat(changed).containsEntry("type", "STATUS_CHANGED");
+                    assertThat(changed.get("run")).isEqualTo(Map.of("status", "FAILED"));
+                })
+                .then(() -> {
+                    for (int i = 0; i < 5; i++) {
+                        logMetrics(run[0], List.of(point("loss", null, i, 1.0)), null);
+                    }
+                })
+                .assertNext(summary -> assertThat(summary).containsEntry("type", "SUMMARY_CHANGED"))
+                .then(() -> graphQl.documentName("deleteRuns").variable("ids", List.of(run[0])).execute())
+                .assertNext(deleted -> assertThat(deleted).containsEntry("type", "DELETED").containsEntry("run", null))
+                .thenCancel().verify(TIMEOUT);
     }
 
     @Test
@@ -210,22 +218,26 @@ class LiveTests extends ApiTest {
             LiveHub otherHub = other.getBean(LiveHub.class);
             String run = createRun();
             String another = createRun();
-            BlockingQueue<Map<String, Object>> received = subscribe(otherPort, otherHub::subscriberCount,
-                    METRIC_POINTS, Map.of("runIds", List.of(run, another)));
 
-            // read back from the database by the other instance, and still series by series in step order
-            logMetrics(run, List.of(point("loss", "train", 8, 0.2), point("acc", "train", 7, 0.9),
-                    point("loss", "train", 7, 0.25)), null);
-            logMetrics(another, List.of(point("loss", "train", 7, 0.5)), null);
-
-            Map<String, Object> batch = received.poll(10, TimeUnit.SECONDS);
-            assertThat(batch).isNotNull().containsEntry("runId", run);
-            assertThat(steps(batch)).containsExactly(7, 7, 8);
-            assertThat(values(batch)).containsExactly(0.9, 0.25, 0.2);
-            Map<String, Object> next = received.poll(10, TimeUnit.SECONDS);
-            assertThat(next).isNotNull().containsEntry("runId", another);
-            assertThat(values(next)).containsExactly(0.5);
-            unsubscribe();  // before the other instance stops and closes the socket under the subscription
+            StepVerifier.create(metricPoints(otherPort, Map.of("runIds", List.of(run, another))))
+                    .then(subscribed(otherHub))
+                    // read back from the database by the other instance, and still series by series in step order
+                    .then(() -> {
+                        logMetrics(run, List.of(point("loss", "train", 8, 0.2), point("acc", "train", 7, 0.9),
+                                point("loss", "train", 7, 0.25)), null);
+                        logMetrics(another, List.of(point("loss", "train", 7, 0.5)), null);
+                    })
+                    .assertNext(batch -> {
+                        assertThat(batch).isNotNull().containsEntry("runId", run);
+                        assertThat(steps(batch)).containsExactly(7, 7, 8);
+                        assertThat(values(batch)).containsExactly(0.9, 0.25, 0.2);
+                    })
+                    .assertNext(next -> {
+                        assertThat(next).isNotNull().containsEntry("runId", another);
+                        assertThat(values(next)).containsExactly(0.5);
+                    })
+                    .thenCancel().verify(TIMEOUT);
+            closeSockets();  // before the other instance stops and closes the socket under the subscription
         }
     }
 
@@ -236,53 +248,57 @@ class LiveTests extends ApiTest {
                 otherInstance())) {
             int otherPort = ((WebServerApplicationContext) other).getWebServer().getPort();
             String run = createRun();
-            BlockingQueue<Map<String, Object>> here = subscribe(port, hub::subscriberCount, METRIC_POINTS,
-                    Map.of("runIds", List.of(run)));
-            BlockingQueue<Map<String, Object>> there = subscribe(otherPort, other.getBean(LiveHub.class)::subscriberCount,
-                    METRIC_POINTS, Map.of("runIds", List.of(run)));
             // 1,000 names at one step: as ranges inline, the notification would pass PostgreSQL's 8,000 bytes.
             List<Map<String, Object>> points = new ArrayList<>();
             for (int i = 0; i < 1000; i++) {
                 points.add(point("layer" + i + ".grad_norm", "train", 7, i / 1000.0));
             }
 
-            logMetrics(run, points, null).path("logMetrics.accepted").entity(Integer.class).isEqualTo(1000);
-
-            for (BlockingQueue<Map<String, Object>> received : List.of(here, there)) {
-                Map<String, Object> batch = received.poll(30, TimeUnit.SECONDS);
-                assertThat(batch).isNotNull().containsEntry("runId", run);
-                assertThat((List<Map<String, Object>>) batch.get("points")).hasSize(1000)
-                        .extracting(p -> p.get("name")).doesNotHaveDuplicates()
-                        .allMatch(name -> ((String) name).endsWith(".grad_norm"));
-            }
+            StepVerifier.create(Flux.zip(metricPoints(port, Map.of("runIds", List.of(run))),
+                            metricPoints(otherPort, Map.of("runIds", List.of(run)))))
+                    .then(subscribed(hub))
+                    .then(subscribed(other.getBean(LiveHub.class)))
+                    .then(() -> logMetrics(run, points, null).path("logMetrics.accepted").entity(Integer.class)
+                            .isEqualTo(1000))
+                    .assertNext(hereAndThere -> {
+                        for (Map<String, Object> batch : List.of(hereAndThere.getT1(), hereAndThere.getT2())) {
+                            assertThat(batch).isNotNull().containsEntry("runId", run);
+                            assertThat((List<Map<String, Object>>) batch.get("points")).hasSize(1000)
+                                    .extracting(p -> p.get("name")).doesNotHaveDuplicates()
+                                    .allMatch(name -> ((String) name).endsWith(".grad_norm"));
+                        }
+                    })
+                    .thenCancel().verify(TIMEOUT);
             assertThat(jdbc.queryForObject("select count(*) from metric_point p join metric_series s "
                     + "on s.id = p.series_id where s.run_id = ?", Long.class, Long.parseLong(run))).isEqualTo(1000);
-            unsubscribe();  // before the other instance stops and closes the socket under the subscription
+            closeSockets();  // before the other instance stops and closes the socket under the subscription
         }
     }
 
     @Test
     void shouldSkipPointsOfOtherInstancesThatCameTooLateAndMarkTheGap() {
         String run = createRun();
-        StalledSubscriber subscriber = new StalledSubscriber();
-        hub.metricPoints(Set.of(Long.parseLong(run)), null).subscribe(subscriber);
-        subscriber.request(10);
-        logMetrics(run, List.of(point("loss", null, 1, 1.0), point("loss", null, 2, 2.0),
-                point("loss", null, 3, 3.0)), null);
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(subscriber.received).hasSize(1));
-        long series = jdbc.queryForObject("select id from metric_series where run_id = ?", Long.class,
-                Long.parseLong(run));
-        long now = System.currentTimeMillis();
 
-        // As another instance would send them: step 1 too long ago, then step 2 and step 3 in time.
-        listener.receive(List.of(pointsEvent(run, series, 1, now - ClusterListener.MAX_LAG_MILLIS - 1),
-                pointsEvent(run, series, 2, now - 10), pointsEvent(run, series, 3, now)), now);
-
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(subscriber.received).hasSize(3));
-        assertThat(subscriber.received.subList(1, 3)).extracting(batch -> batch.points().get(0).step(),
-                MetricPointBatch::gap).containsExactly(tuple(2L, true), tuple(3L, false));
-        assertThat(subscriber.received.get(1).series().get(0).name()).isEqualTo("loss");
-        subscriber.dispose();
+        StepVerifier.create(hub.metricPoints(Set.of(Long.parseLong(run)), null))
+                .then(() -> logMetrics(run, List.of(point("loss", null, 1, 1.0), point("loss", null, 2, 2.0),
+                        point("loss", null, 3, 3.0)), null))
+                .expectNextCount(1)
+                .then(() -> {
+                    long series = jdbc.queryForObject("select id from metric_series where run_id = ?", Long.class,
+                            Long.parseLong(run));
+                    long now = System.currentTimeMillis();
+                    // As another instance would send them: step 1 too long ago, then step 2 and step 3 in time.
+                    listener.receive(List.of(pointsEvent(run, series, 1, now - ClusterListener.MAX_LAG_MILLIS - 1),
+                            pointsEvent(run, series, 2, now - 10), pointsEvent(run, series, 3, now)), now);
+                })
+                .recordWith(ArrayList::new)
+                .expectNextCount(2)
+                .consumeRecordedWith(next -> {
+                    assertThat(next).extracting(batch -> batch.points().get(0).step(), MetricPointBatch::gap)
+                            .containsExactly(tuple(2L, true), tuple(3L, false));
+                    assertThat(next.iterator().next().series().get(0).name()).isEqualTo("loss");
+                })
+                .thenCancel().verify(TIMEOUT);
     }
 
     private JsonNode pointsEvent(String run, long series, long step, long sentAt) {
@@ -292,26 +308,30 @@ class LiveTests extends ApiTest {
                 "project", project, "batch", batch, "sentAt", sentAt));
     }
 
-    /** Subscribes over a real WebSocket and waits until the server has registered the subscription. */
-    private BlockingQueue<Map<String, Object>> subscribe(int serverPort, IntSupplier subscriberCount, String document,
-            Map<String, Object> variables) throws InterruptedException {
-        int before = subscriberCount.getAsInt();
+    /** A GraphQL client on a real WebSocket to the server on this port, closed after the test. */
+    private WebSocketGraphQlTester socket(int serverPort) {
         // Tomcat's client takes messages of up to 8 KB by default; a batch of 1,000 points is about 100 KB.
         WebSocketContainer container = ContainerProvider.getWebSocketContainer();
         container.setDefaultMaxTextMessageBufferSize(1 << 20);
-        WebSocketGraphQlClient client = WebSocketGraphQlClient.builder(
-                URI.create("ws://localhost:" + serverPort + "/graphql"), new StandardWebSocketClient(container)).build();
-        BlockingQueue<Map<String, Object>> received = new LinkedBlockingQueue<>();
-        String field = document.contains("metricPoints") ? "metricPoints" : "runEvents";
-        subscriptions.add(client.document(document).variables(variables).retrieveSubscription(field)
-                .toEntity(Map.class).subscribe(received::add));
-        subscriptions.add(() -> client.stop().block());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (subscriberCount.getAsInt() <= before && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(subscriberCount.getAsInt()).as("subscription registered").isGreaterThan(before);
-        return received;
+        WebSocketGraphQlTester socket = WebSocketGraphQlTester.builder(URI.create("ws://localhost:" + serverPort
+                + "/graphql"), new StandardWebSocketClient(container)).build();
+        sockets.add(socket);
+        return socket;
+    }
+
+    @SuppressWarnings("unchecked")
+    private Flux<Map<String, Object>> metricPoints(int serverPort, Map<String, Object> variables) {
+        return socket(serverPort).documentName("metricPoints").variables(variables).executeSubscription()
+                .toFlux("metricPoints", Map.class).map(batch -> (Map<String, Object>) batch);
+    }
+
+    /**
+     * A step that waits until the hub has one subscriber more than now: there is no acknowledgement of a
+     * subscription in graphql-transport-ws, and what is published before it arrives is not sent.
+     */
+    static Runnable subscribed(LiveHub hub) {
+        int before = hub.subscriberCount();
+        return () -> await().atMost(Duration.ofSeconds(10)).until(hub::subscriberCount, count -> count > before);
     }
 
     @SuppressWarnings("unchecked")
@@ -322,21 +342,5 @@ class LiveTests extends ApiTest {
     @SuppressWarnings("unchecked")
     private static List<Object> values(Map<String, Object> batch) {
         return ((List<Map<String, Object>>) batch.get("points")).stream().map(p -> p.get("value")).toList();
-    }
-
-    /** Requests nothing until told to, like a client whose socket stopped reading. */
-    private static final class StalledSubscriber extends BaseSubscriber<MetricPointBatch> {
-
-        final List<MetricPointBatch> received = new CopyOnWriteArrayList<>();
-
-        @Override
-        protected void hookOnSubscribe(Subscription subscription) {
-            // no demand
-        }
-
-        @Override
-        protected void hookOnNext(MetricPointBatch batch) {
-            received.add(batch);
-        }
     }
 }

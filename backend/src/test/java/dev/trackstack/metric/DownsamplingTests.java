@@ -133,7 +133,7 @@ class DownsamplingTests extends ApiTest {
         logMetrics(run, List.of(point("loss", null, 5, 1.0), point("loss", null, 5, 2.0),
                 point("loss", null, 999_999, 3.0), point("acc", null, 1, 0.5),
                 point("acc", null, Long.MAX_VALUE, 0.7)), null);
-        graphQl.document("mutation($id: ID!) { rewindRun(runId: $id, toStep: 20000) }").variable("id", run)
+        graphQl.documentName("rewindRun").variable("toStep", 20000).variable("runId", run)
                 .execute();
         logMetrics(run, List.of(point("loss", null, 20_001, 4.0), point("loss", null, 20_100, "NaN")), null);
         assertThat(staleRollups(run)).isZero();
@@ -142,7 +142,7 @@ class DownsamplingTests extends ApiTest {
 
         List<Long> series = jdbc.queryForList("select id from metric_series where run_id = ?", Long.class,
                 Long.parseLong(run));
-        graphQl.document("mutation($ids: [ID!]!) { deleteRuns(ids: $ids) }").variable("ids", List.of(run)).execute();
+        graphQl.documentName("deleteRuns").variable("ids", List.of(run)).execute();
         assertThat(jdbc.queryForObject("select count(*) from metric_rollup where series_id = any(?)", Long.class,
                 (Object) series.toArray(Long[]::new))).isZero();
     }

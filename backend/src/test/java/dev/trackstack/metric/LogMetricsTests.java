@@ -156,7 +156,7 @@ class LogMetricsTests extends ApiTest {
         errorCode(logMetrics("not-an-id", List.of(point("loss", null, 0, 1.0)), null), "NOT_FOUND");
 
         String run = createRun();
-        graphQl.document("mutation($ids: [ID!]!) { deleteRuns(ids: $ids) }").variable("ids", List.of(run))
+        graphQl.documentName("deleteRuns").variable("ids", List.of(run))
                 .execute().path("deleteRuns").entity(Integer.class).isEqualTo(1);
         errorCode(logMetrics(run, List.of(point("loss", null, 0, 1.0)), null), "NOT_FOUND");
     }
@@ -164,8 +164,8 @@ class LogMetricsTests extends ApiTest {
     @Test
     void shouldAcceptPointsForARunThatIsNoLongerRunning() {
         String run = createRun();
-        graphQl.document("mutation($id: ID!) { updateRunStatus(runId: $id, status: COMPLETED) { status } }")
-                .variable("id", run).execute();
+        graphQl.documentName("updateRunStatus").variable("status", "COMPLETED")
+                .variable("runId", run).execute();
 
         logMetrics(run, List.of(point("accuracy", "validation", 100, 0.9)), null)
                 .path("logMetrics.accepted").entity(Integer.class).isEqualTo(1);
@@ -206,7 +206,7 @@ class LogMetricsTests extends ApiTest {
         logMetrics(run, List.of(point("loss", "train", 0, 3.0), point("loss", "train", 5, 1.0),
                 point("loss", "train", 10, 0.5), point("acc", null, 10, 0.9)), null);
 
-        graphQl.document("mutation($id: ID!) { rewindRun(runId: $id, toStep: 5) }").variable("id", run).execute()
+        graphQl.documentName("rewindRun").variable("toStep", 5).variable("runId", run).execute()
                 .path("rewindRun").entity(Long.class).isEqualTo(2L);
 
         graphQl.documentName("run").variable("id", run).execute()
@@ -221,9 +221,9 @@ class LogMetricsTests extends ApiTest {
                 .path("logMetrics.accepted").entity(Integer.class).isEqualTo(1);
         graphQl.documentName("series").variable("runIds", List.of(run)).variable("names", List.of("loss")).execute()
                 .path("series[0].points[*].value").entityList(Double.class).containsExactly(3.0, 1.0, 0.7);
-        errorCode(graphQl.document("mutation($id: ID!) { rewindRun(runId: $id, toStep: -1) }").variable("id", run)
+        errorCode(graphQl.documentName("rewindRun").variable("toStep", -1).variable("runId", run)
                 .execute(), "BAD_USER_INPUT");
-        errorCode(graphQl.document("mutation { rewindRun(runId: \"4444444444\", toStep: 1) }").execute(),
+        errorCode(graphQl.documentName("rewindRun").variable("runId", "4444444444").variable("toStep", 1).execute(),
                 "NOT_FOUND");
     }
 

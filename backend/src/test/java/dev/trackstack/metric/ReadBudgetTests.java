@@ -49,7 +49,7 @@ class ReadBudgetTests extends ApiTest {
         // at most twice: counted, then read). Its statistics arrive late (each connection sends them at most once a
         // second), so they are awaited. The five aliases within the budget would have read 1,000,000 points more,
         // had they read before the refusal: when they did, this counted 2,300,240 rows.
-        graphQl.document("{ series(runIds: [\"" + run + "\"], maxPoints: 10000) { steps } }").execute()
+        graphQl.documentName("seriesSteps").variable("runIds", List.of(run)).variable("maxPoints", 10_000).execute()
                 .path("series[*].steps[*]").entityList(Long.class).hasSize(200_000);
         await().atMost(Duration.ofSeconds(30)).until(() -> pointRowsRead() - rowsBefore >= 200_000);
         Thread.sleep(2000);  // for any statistics still on their way

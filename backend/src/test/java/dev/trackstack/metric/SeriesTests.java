@@ -73,12 +73,8 @@ class SeriesTests extends ApiTest {
         String downsampled = runWithSpike(5123);
 
         for (String run : List.of(raw, downsampled)) {
-            var response = graphQl.document("""
-                    query($runIds: [ID!]!) {
-                      series(runIds: $runIds, maxPoints: 100) {
-                        points { step time value min max count } steps times values mins maxes counts
-                      }
-                    }""").variable("runIds", List.of(run)).execute();
+            var response = graphQl.documentName("seriesColumns").variable("maxPoints", 100)
+                    .variable("runIds", List.of(run)).execute();
             for (String[] column : new String[][] {{"step", "steps"}, {"time", "times"}, {"value", "values"},
                     {"min", "mins"}, {"max", "maxes"}, {"count", "counts"}}) {
                 List<Object> points = response.path("series[0].points[*]." + column[0]).entityList(Object.class).get();
@@ -143,7 +139,7 @@ class SeriesTests extends ApiTest {
 
     @Test
     void shouldTellHowItStoresPoints() {
-        graphQl.document("{ serverInfo { version storage levels } }").execute()
+        graphQl.documentName("serverInfo").execute()
                 .path("serverInfo.storage").entity(String.class).isEqualTo("POSTGRESQL")
                 .path("serverInfo.levels").entityList(String.class).containsExactly("rollup-8", "rollup-64",
                         "rollup-512", "rollup-4096", "rollup-32768", "rollup-262144")

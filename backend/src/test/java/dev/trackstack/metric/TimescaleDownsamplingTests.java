@@ -30,7 +30,7 @@ class TimescaleDownsamplingTests extends DownsamplingTests {
     @Test
     void shouldKeepPointsInACompressedHypertableWithRealTimeAggregates() {
         assertThat(storage.mode()).isEqualTo(StorageMode.TIMESCALEDB);
-        graphQl.document("{ serverInfo { storage levels } }").execute()
+        graphQl.documentName("serverInfo").execute()
                 .path("serverInfo.storage").entity(String.class).isEqualTo("TIMESCALEDB")
                 .path("serverInfo.levels").entityList(String.class).containsExactly("aggregate-1s", "aggregate-10s",
                         "aggregate-1m", "aggregate-10m", "aggregate-1h", "aggregate-1d");
@@ -72,8 +72,7 @@ class TimescaleDownsamplingTests extends DownsamplingTests {
         NavigableMap<Long, Double> logged = logRoughSeries(run, 9, START);
         runRefreshPolicies();
         long checkpoint = logged.firstKey() + (logged.lastKey() - logged.firstKey()) / 2;
-        graphQl.document("mutation($id: ID!) { rewindRun(runId: $id, toStep: $s) }".replace("$s", "" + checkpoint))
-                .variable("id", run).execute();
+        graphQl.documentName("rewindRun").variable("runId", run).variable("toStep", checkpoint).execute();
 
         assertThat(assertExactBucketsForManyRanges(run, logged.headMap(checkpoint, true))).contains("aggregate-10s");
     }
@@ -85,7 +84,7 @@ class TimescaleDownsamplingTests extends DownsamplingTests {
         runRefreshPolicies();
         List<Long> series = jdbc.queryForList("select id from metric_series where run_id = ?", Long.class,
                 Long.parseLong(run));
-        graphQl.document("mutation($ids: [ID!]!) { deleteRuns(ids: $ids) }").variable("ids", List.of(run)).execute();
+        graphQl.documentName("deleteRuns").variable("ids", List.of(run)).execute();
         // Invisible to series (their series are gone) but still materialized until the policies run.
         assertThat(aggregateRows(series)).isPositive();
 

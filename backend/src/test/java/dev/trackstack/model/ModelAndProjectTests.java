@@ -18,7 +18,7 @@ class ModelAndProjectTests extends ApiTest {
 
         assertThat(again).isEqualTo(first);
         assertThat(other).isNotEqualTo(first);
-        graphQl.document("query($name: String!) { project(name: $name) { name runCount models { name } } }")
+        graphQl.documentName("project")
                 .variable("name", project).execute()
                 .path("project.models[*].name").entityList(String.class).containsExactly("ResNet50", "ViT")
                 .path("project.runCount").entity(Integer.class).isEqualTo(0);
@@ -30,11 +30,11 @@ class ModelAndProjectTests extends ApiTest {
         createRun(model, "a", Map.of(), List.of());
         createRun(model, "b", Map.of(), List.of());
 
-        var projects = graphQl.document("{ projects { name runCount models { name project { name } } } }")
+        var projects = graphQl.documentName("projects")
                 .execute().path("projects[*].name").entityList(String.class).get();
         int index = projects.indexOf(project);
         assertThat(index).isNotNegative();
-        graphQl.document("{ projects { name runCount models { name project { name } } } }").execute()
+        graphQl.documentName("projects").execute()
                 .path("projects[" + index + "].runCount").entity(Integer.class).isEqualTo(2)
                 .path("projects[" + index + "].models[0].project.name").entity(String.class).isEqualTo(project);
     }
@@ -42,12 +42,12 @@ class ModelAndProjectTests extends ApiTest {
     @Test
     void shouldFindAModelById() {
         String model = createModel("ResNet50");
-        graphQl.document("query($id: ID!) { model(id: $id) { name project { name } runs { totalCount } } }")
+        graphQl.documentName("model")
                 .variable("id", model).execute()
                 .path("model.name").entity(String.class).isEqualTo("ResNet50")
                 .path("model.project.name").entity(String.class).isEqualTo(project)
                 .path("model.runs.totalCount").entity(Integer.class).isEqualTo(0);
-        graphQl.document("{ model(id: \"424242424\") { name } }").execute().path("model").valueIsNull();
+        graphQl.documentName("model").variable("id", "424242424").execute().path("model").valueIsNull();
     }
 
     @Test
@@ -57,13 +57,13 @@ class ModelAndProjectTests extends ApiTest {
         logMetrics(run, List.of(point("loss", null, 0, 1.0)), null);
         long series = seriesIdOf(run);
 
-        graphQl.document("mutation($id: ID!) { deleteModel(id: $id) }").variable("id", model).execute()
+        graphQl.documentName("deleteModel").variable("id", model).execute()
                 .path("deleteModel").entity(Boolean.class).isEqualTo(true);
 
         graphQl.documentName("run").variable("id", run).execute().path("run").valueIsNull();
         assertThat(jdbc.queryForObject("select count(*) from metric_point where series_id = ?", Long.class, series))
                 .isZero();
-        errorCode(graphQl.document("mutation($id: ID!) { deleteModel(id: $id) }").variable("id", model).execute(),
+        errorCode(graphQl.documentName("deleteModel").variable("id", model).execute(),
                 "NOT_FOUND");
     }
 
@@ -75,14 +75,14 @@ class ModelAndProjectTests extends ApiTest {
         logMetrics(run, List.of(point("loss", null, 0, 1.0)), null);
         long series = seriesIdOf(run);
 
-        graphQl.document("mutation($name: String!) { deleteProject(name: $name) }").variable("name", project)
+        graphQl.documentName("deleteProject").variable("name", project)
                 .execute().path("deleteProject").entity(Integer.class).isEqualTo(2);
 
-        graphQl.document("query($name: String!) { project(name: $name) { name } }").variable("name", project)
+        graphQl.documentName("project").variable("name", project)
                 .execute().path("project").valueIsNull();
         assertThat(jdbc.queryForObject("select count(*) from metric_point where series_id = ?", Long.class, series))
                 .isZero();
-        errorCode(graphQl.document("mutation($name: String!) { deleteProject(name: $name) }")
+        errorCode(graphQl.documentName("deleteProject")
                 .variable("name", project).execute(), "NOT_FOUND");
     }
 
@@ -92,7 +92,7 @@ class ModelAndProjectTests extends ApiTest {
                 .execute(), "BAD_USER_INPUT");
         errorCode(graphQl.documentName("createModel").variable("project", "p".repeat(257)).variable("name", "m")
                 .execute(), "BAD_USER_INPUT");
-        graphQl.document("query($name: String!) { project(name: $name) { name } }").variable("name", project)
+        graphQl.documentName("project").variable("name", project)
                 .execute().path("project").valueIsNull();
     }
 

@@ -45,8 +45,8 @@ class HeartbeatTests extends ApiTest {
         String quiet = createRun();
         String finished = createRun();
         heartbeat(finished);
-        graphQl.document("mutation($id: ID!) { updateRunStatus(runId: $id, status: COMPLETED) { status } }")
-                .variable("id", finished).execute();
+        graphQl.documentName("updateRunStatus").variable("status", "COMPLETED")
+                .variable("runId", finished).execute();
         silence(finished);
 
         List<Long> crashed = watchdog.markCrashed();
@@ -58,12 +58,12 @@ class HeartbeatTests extends ApiTest {
     }
 
     private GraphQlTester.Response heartbeat(String run) {
-        return graphQl.document("mutation($id: ID!) { heartbeat(runId: $id) { status lastHeartbeatAt } }")
-                .variable("id", run).execute();
+        return graphQl.documentName("heartbeat")
+                .variable("runId", run).execute();
     }
 
     private GraphQlTester.Response status(String run) {
-        return graphQl.document("query($id: ID!) { run(id: $id) { status finishedAt } }").variable("id", run)
+        return graphQl.documentName("run").variable("id", run)
                 .execute();
     }
 

@@ -47,7 +47,7 @@ class RunTests extends ApiTest {
                 .variable("hyperparameters", Map.of("blob", "x".repeat(70_000))).execute(), "LIMIT_EXCEEDED");
         errorCode(graphQl.documentName("createRun").variable("modelId", model)
                 .variable("tags", Collections.nCopies(65, "t")).execute(), "LIMIT_EXCEEDED");
-        graphQl.document("query($id: ID!) { model(id: $id) { runs { totalCount } } }").variable("id", model)
+        graphQl.documentName("model").variable("id", model)
                 .execute().path("model.runs.totalCount").entity(Integer.class).isEqualTo(0);
     }
 
@@ -60,8 +60,8 @@ class RunTests extends ApiTest {
         updateStatus(run, "RUNNING").path("updateRunStatus.finishedAt").valueIsNull();
         updateStatus(run, "FAILED").path("updateRunStatus.status").entity(String.class).isEqualTo("FAILED");
         errorCode(updateStatus("77777777", "FAILED"), "NOT_FOUND");
-        errorCode(graphQl.document("mutation($id: ID!) { updateRunStatus(runId: $id, status: PAUSED) { id } }")
-                .variable("id", run).execute(), "BAD_USER_INPUT");
+        errorCode(graphQl.documentName("updateRunStatus").variable("status", "PAUSED")
+                .variable("runId", run).execute(), "BAD_USER_INPUT");
     }
 
     @Test
@@ -70,19 +70,19 @@ class RunTests extends ApiTest {
                 .variable("tags", List.of("a")).variable("notes", "n1").execute()
                 .path("createRun.id").entity(String.class).get();
 
-        graphQl.document("mutation($id: ID!) { updateRun(runId: $id, notes: \"n2\") { name notes tags } }")
-                .variable("id", run).execute()
+        graphQl.documentName("updateRun").variable("notes", "n2")
+                .variable("runId", run).execute()
                 .path("updateRun.name").entity(String.class).isEqualTo("old")
                 .path("updateRun.notes").entity(String.class).isEqualTo("n2")
                 .path("updateRun.tags").entityList(String.class).containsExactly("a");
-        graphQl.document("mutation($id: ID!) { updateRun(runId: $id, name: \"new\", notes: null, tags: [\"b\", \"c\"]) "
-                + "{ name notes tags } }").variable("id", run).execute()
+        graphQl.documentName("updateRun").variable("runId", run).variable("name", "new").variable("notes", null)
+                .variable("tags", List.of("b", "c")).execute()
                 .path("updateRun.name").entity(String.class).isEqualTo("new")
                 .path("updateRun.notes").valueIsNull()
                 .path("updateRun.tags").entityList(String.class).containsExactly("b", "c");
-        errorCode(graphQl.document("mutation($id: ID!) { updateRun(runId: $id, tags: [\" \"]) { name } }")
-                .variable("id", run).execute(), "BAD_USER_INPUT");
-        errorCode(graphQl.document("mutation { updateRun(runId: \"5555555555\", name: \"x\") { name } }").execute(),
+        errorCode(graphQl.documentName("updateRun").variable("tags", List.of(" "))
+                .variable("runId", run).execute(), "BAD_USER_INPUT");
+        errorCode(graphQl.documentName("updateRun").variable("runId", "5555555555").variable("name", "x").execute(),
                 "NOT_FOUND");
     }
 
@@ -92,7 +92,7 @@ class RunTests extends ApiTest {
         String b = createRun(model, "b", Map.of(), List.of());
         logMetrics(a, List.of(point("loss", null, 0, 1.0)), null);
 
-        graphQl.document("mutation($ids: [ID!]!) { deleteRuns(ids: $ids) }")
+        graphQl.documentName("deleteRuns")
                 .variable("ids", List.of(a, b, "123456789", "junk")).execute()
                 .path("deleteRuns").entity(Integer.class).isEqualTo(2);
         assertThat(jdbc.queryForObject("select count(*) from metric_series where run_id = ?", Long.class,
@@ -200,8 +200,7 @@ class RunTests extends ApiTest {
     }
 
     private GraphQlTester.Response updateStatus(String run, String status) {
-        return graphQl.document("mutation($id: ID!, $s: RunStatus!) { updateRunStatus(runId: $id, status: $s) "
-                + "{ status finishedAt } }").variable("id", run).variable("s", status).execute();
+        return graphQl.documentName("updateRunStatus").variable("runId", run).variable("status", status).execute();
     }
 
     private static Map<String, Object> param(String key, String op, Object value) {
