@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /** The packaged Trackstack jar, run as a separate process against the benchmark's database. */
 final class Server implements AutoCloseable {
@@ -57,14 +58,17 @@ final class Server implements AutoCloseable {
         }
     }
 
-    /** Resident set size of the server process, from /proc (Linux). */
+    /** Resident set size of the server: the launcher's and the server's JVM (FastStart), from /proc (Linux). */
     long rssBytes() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+        long bytes = 0;
+        for (ProcessHandle jvm : Stream.concat(Stream.of(process.toHandle()), process.descendants()).toList()) {
+            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(jvm.pid()), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    bytes += Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+                }
             }
         }
-        return -1;
+        return bytes;
     }
 
     /** Heap in use in the server's JVM, from its metrics endpoint (jvm.memory.used, area=heap). */
