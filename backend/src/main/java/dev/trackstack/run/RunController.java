@@ -3,22 +3,15 @@ package dev.trackstack.run;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 import dev.trackstack.auth.Caller;
 import dev.trackstack.live.LiveEvents;
 import dev.trackstack.live.RunEvent;
-import dev.trackstack.metric.MetricSeries;
-import dev.trackstack.metric.MetricSeriesRepository;
-import dev.trackstack.model.Model;
-import dev.trackstack.model.ModelRepository;
 import dev.trackstack.system.ApiException;
 import dev.trackstack.system.Ids;
 import dev.trackstack.system.TrackstackProperties;
 import org.springframework.graphql.data.ArgumentValue;
 import org.springframework.graphql.data.method.annotation.Argument;
-import org.springframework.graphql.data.method.annotation.BatchMapping;
 import org.springframework.graphql.data.method.annotation.MutationMapping;
 import org.springframework.graphql.data.method.annotation.QueryMapping;
 import org.springframework.graphql.data.method.annotation.SchemaMapping;
@@ -30,19 +23,15 @@ import tools.jackson.databind.json.JsonMapper;
 class RunController {
 
     private final RunRepository runs;
-    private final ModelRepository models;
-    private final MetricSeriesRepository series;
     private final RunSearch search;
     private final RunDeletion deletion;
     private final JsonMapper json;
     private final LiveEvents live;
     private final TrackstackProperties.Limits limits;
 
-    RunController(RunRepository runs, ModelRepository models, MetricSeriesRepository series, RunSearch search,
-            RunDeletion deletion, JsonMapper json, LiveEvents live, TrackstackProperties properties) {
+    RunController(RunRepository runs, RunSearch search, RunDeletion deletion, JsonMapper json, LiveEvents live,
+            TrackstackProperties properties) {
         this.runs = runs;
-        this.models = models;
-        this.series = series;
         this.search = search;
         this.deletion = deletion;
         this.json = json;
@@ -62,19 +51,12 @@ class RunController {
         return search.search(project, model, Caller.current().projects(), filter, orderBy, first, after);
     }
 
-    @SchemaMapping(typeName = "Model", field = "runs")
-    RunConnection runsOfModel(Model model, @Argument RunFilter filter, @Argument List<RunOrder> orderBy,
-            @Argument Integer first, @Argument String after) {
-        // The model was reached through a project the caller sees.
-        return search.search(null, model.getId(), null, filter, orderBy, first, after);
-    }
-
     @MutationMapping
     @Transactional
     Run createRun(@Argument String modelId, @Argument String name, @Argument Object hyperparameters,
             @Argument List<String> tags, @Argument String notes) {
         long model = Ids.parse(modelId, "model");
-        if (!models.existsById(model)) {
+        if (!runs.modelExists(model)) {
             throw ApiException.notFound("model", modelId);
         }
         checkLength("name", name, limits.nameLength());
@@ -140,6 +122,11 @@ class RunController {
         return run;
     }
 
+    @SchemaMapping(typeName = "RunEvent")
+    Run run(RunEvent event) {
+        return event.type() == RunEvent.Type.DELETED ? null : runs.findById(event.runId()).orElse(null);
+    }
+
     @MutationMapping
     int deleteRuns(@Argument List<String> ids) {
         return deletion.deleteRuns(Ids.parseAll(ids));
@@ -148,22 +135,6 @@ class RunController {
     @SchemaMapping
     Object hyperparameters(Run run) {
         return json.readValue(run.getHyperparameters(), Object.class);
-    }
-
-    @BatchMapping
-    Map<Run, Model> model(List<Run> batch) {
-        Map<Long, Model> byId = models.findAllById(batch.stream().map(Run::getModelId).distinct().toList())
-                .stream().collect(Collectors.toMap(Model::getId, Function.identity()));
-        return batch.stream().collect(Collectors.toMap(Function.identity(), r -> byId.get(r.getModelId())));
-    }
-
-    @BatchMapping
-    Map<Run, List<MetricSeries>> summaries(List<Run> batch) {
-        Map<Long, List<MetricSeries>> byRun = series.findByRunIdInOrderByNameAscSplitAsc(
-                batch.stream().map(Run::getId).toList()).stream()
-                .collect(Collectors.groupingBy(MetricSeries::getRunId));
-        return batch.stream().collect(Collectors.toMap(Function.identity(),
-                r -> byRun.getOrDefault(r.getId(), List.of())));
     }
 
     private Run find(String runId) {

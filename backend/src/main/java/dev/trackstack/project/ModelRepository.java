@@ -1,4 +1,4 @@
-package dev.trackstack.model;
+package dev.trackstack.project;
 
 import java.util.Collection;
 import java.util.List;

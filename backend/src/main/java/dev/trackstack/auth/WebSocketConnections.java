@@ -1,8 +1,7 @@
-package dev.trackstack.live;
+package dev.trackstack.auth;
 
 import java.util.Map;
 
-import dev.trackstack.auth.WebSocketAuthentication;
 import org.springframework.graphql.server.WebGraphQlRequest;
 import org.springframework.graphql.server.WebGraphQlResponse;
 import org.springframework.graphql.server.WebSocketGraphQlInterceptor;
@@ -12,7 +11,7 @@ import reactor.core.publisher.Mono;
 
 /**
  * What every WebSocket goes through (Spring for GraphQL allows one such interceptor): connection_init must
- * authenticate ({@link WebSocketAuthentication}). {@link GraphQlWebSockets} counts the connections.
+ * authenticate ({@link WebSocketAuthentication}). GraphQlWebSockets (in web) counts the connections.
  */
 @Component
 class WebSocketConnections implements WebSocketGraphQlInterceptor {

@@ -1,5 +1,6 @@
-package dev.trackstack.system;
+package dev.trackstack.web;
 
+import dev.trackstack.system.ErrorCode;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.trackstack.system;
+package dev.trackstack.web;
 
 import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.GetMapping;

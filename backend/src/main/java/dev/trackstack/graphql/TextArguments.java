@@ -1,5 +1,6 @@
-package dev.trackstack.system;
+package dev.trackstack.graphql;
 
+import dev.trackstack.system.ApiException;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;

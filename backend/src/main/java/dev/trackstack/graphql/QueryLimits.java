@@ -1,5 +1,6 @@
-package dev.trackstack.system;
+package dev.trackstack.graphql;
 
+import dev.trackstack.system.TrackstackProperties;
 import java.util.List;
 import java.util.Map;
 

@@ -1,5 +1,7 @@
-package dev.trackstack.system;
+package dev.trackstack.graphql;
 
+import dev.trackstack.system.ApiException;
+import dev.trackstack.system.ErrorCode;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;

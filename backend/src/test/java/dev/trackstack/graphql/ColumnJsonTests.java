@@ -1,5 +1,6 @@
-package dev.trackstack.system;
+package dev.trackstack.graphql;
 
+import dev.trackstack.system.EpochMicros;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package dev.trackstack.system;
+package dev.trackstack.graphql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

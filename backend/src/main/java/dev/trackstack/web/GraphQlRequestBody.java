@@ -1,4 +1,4 @@
-package dev.trackstack.system;
+package dev.trackstack.web;
 
 import java.io.IOException;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.trackstack.live;
+package dev.trackstack.web;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package dev.trackstack.system;
+package dev.trackstack.graphql;
 
 import java.math.BigInteger;
 import java.util.ArrayList;

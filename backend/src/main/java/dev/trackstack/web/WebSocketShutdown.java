@@ -1,4 +1,4 @@
-package dev.trackstack.live;
+package dev.trackstack.web;
 
 import jakarta.servlet.ServletContext;
 import jakarta.websocket.server.ServerContainer;

@@ -1,38 +1,21 @@
-package dev.trackstack.system;
+package dev.trackstack.web;
 
-import graphql.scalars.ExtendedScalars;
+import dev.trackstack.system.TrackstackProperties;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.graphql.execution.RuntimeWiringConfigurer;
 import org.springframework.http.converter.json.JacksonJsonHttpMessageConverter;
 import org.springframework.web.socket.server.standard.ServletServerContainerFactoryBean;
 import tools.jackson.databind.json.JsonMapper;
 
+/** What the GraphQL endpoint's HTTP and WebSocket transports accept. */
 @Configuration(proxyBeanMethods = false)
-class GraphQlConfiguration {
-
-    @Bean
-    RuntimeWiringConfigurer scalars() {
-        return wiring -> wiring
-                .scalar(DateTimeScalar.INSTANCE)
-                .scalar(JsonScalar.INSTANCE)
-                .scalar(ExtendedScalars.GraphQLLong)
-                .scalar(MetricValueScalar.INSTANCE)
-                .scalar(ColumnScalars.LONGS)
-                .scalar(ColumnScalars.DATE_TIMES)
-                .scalar(ColumnScalars.METRIC_VALUES);
-    }
+class WebConfiguration {
 
     @Bean
     GraphQlRequestBody graphQlRequestBody(JsonMapper json) {
         return new GraphQlRequestBody(new JacksonJsonHttpMessageConverter(json));
-    }
-
-    @Bean
-    QueryLimits queryLimits(TrackstackProperties properties) {
-        return new QueryLimits(properties.limits());
     }
 
     @Bean

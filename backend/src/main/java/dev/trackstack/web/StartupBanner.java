@@ -1,5 +1,7 @@
-package dev.trackstack.system;
+package dev.trackstack.web;
 
+import dev.trackstack.system.TrackstackProperties;
+import dev.trackstack.system.ServerVersion;
 import dev.trackstack.storage.Storage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,13 +1,16 @@
-package dev.trackstack.model;
+package dev.trackstack.project;
 
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-import dev.trackstack.project.Project;
-import dev.trackstack.project.ProjectRepository;
+import dev.trackstack.run.Run;
+import dev.trackstack.run.RunConnection;
 import dev.trackstack.run.RunDeletion;
+import dev.trackstack.run.RunFilter;
+import dev.trackstack.run.RunOrder;
+import dev.trackstack.run.RunSearch;
 import dev.trackstack.system.ApiException;
 import dev.trackstack.system.Ids;
 import dev.trackstack.system.TrackstackProperties;
@@ -15,6 +18,7 @@ import org.springframework.graphql.data.method.annotation.Argument;
 import org.springframework.graphql.data.method.annotation.BatchMapping;
 import org.springframework.graphql.data.method.annotation.MutationMapping;
 import org.springframework.graphql.data.method.annotation.QueryMapping;
+import org.springframework.graphql.data.method.annotation.SchemaMapping;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Controller;
 import org.springframework.transaction.annotation.Transactional;
@@ -25,14 +29,16 @@ class ModelController {
     private final ModelRepository models;
     private final ProjectRepository projects;
     private final RunDeletion runDeletion;
+    private final RunSearch runSearch;
     private final JdbcTemplate jdbc;
     private final TrackstackProperties.Limits limits;
 
-    ModelController(ModelRepository models, ProjectRepository projects, RunDeletion runDeletion, JdbcTemplate jdbc,
-            TrackstackProperties properties) {
+    ModelController(ModelRepository models, ProjectRepository projects, RunDeletion runDeletion, RunSearch runSearch,
+            JdbcTemplate jdbc, TrackstackProperties properties) {
         this.models = models;
         this.projects = projects;
         this.runDeletion = runDeletion;
+        this.runSearch = runSearch;
         this.jdbc = jdbc;
         this.limits = properties.limits();
     }
@@ -72,6 +78,20 @@ class ModelController {
         Map<Long, Project> byId = projects.findAllById(batch.stream().map(Model::getProjectId).distinct().toList())
                 .stream().collect(Collectors.toMap(Project::getId, Function.identity()));
         return batch.stream().collect(Collectors.toMap(Function.identity(), m -> byId.get(m.getProjectId())));
+    }
+
+    @SchemaMapping
+    RunConnection runs(Model model, @Argument RunFilter filter, @Argument List<RunOrder> orderBy,
+            @Argument Integer first, @Argument String after) {
+        // The model was reached through a project the caller sees.
+        return runSearch.search(null, model.getId(), null, filter, orderBy, first, after);
+    }
+
+    @BatchMapping(typeName = "Run")
+    Map<Run, Model> model(List<Run> batch) {
+        Map<Long, Model> byId = models.findAllById(batch.stream().map(Run::getModelId).distinct().toList())
+                .stream().collect(Collectors.toMap(Model::getId, Function.identity()));
+        return batch.stream().collect(Collectors.toMap(Function.identity(), r -> byId.get(r.getModelId())));
     }
 
     private void checkName(String what, String value) {
