@@ -58,13 +58,6 @@ public class LiveEvents implements SchedulingConfigurer {
                         "project", event.project())));
     }
 
-    /** For a run that still exists: its project is looked up here. */
-    public void runChanged(RunEvent.Type type, long runId) {
-        String project = jdbc.queryForObject("select p.name from run r join model m on m.id = r.model_id "
-                + "join project p on p.id = m.project_id where r.id = ?", String.class, runId);
-        runChanged(new RunEvent(type, runId, project));
-    }
-
     public void runChanged(RunEvent event) {
         publisher.publishEvent(event);
         notifyOthers(Map.of("origin", origin, "run", event.runId(), "project", event.project(),

@@ -11,7 +11,9 @@ import java.util.Set;
 import dev.trackstack.live.LiveEvents;
 import dev.trackstack.live.LivePoint;
 import dev.trackstack.live.PointsLogged;
-import dev.trackstack.live.RunEvent;
+import dev.trackstack.run.RunLifecycle;
+import dev.trackstack.run.RunRepository;
+import dev.trackstack.run.RunStatus;
 import dev.trackstack.storage.Storage;
 import dev.trackstack.storage.StorageMode;
 import dev.trackstack.system.ApiException;
@@ -99,13 +101,18 @@ public class MetricIngest {
 
     private final JdbcTemplate jdbc;
     private final LiveEvents live;
+    private final RunLifecycle lifecycle;
+    private final RunRepository runs;
     private final TrackstackProperties.Limits limits;
     private final String insertPoints;
     private final boolean rollups;
 
-    MetricIngest(JdbcTemplate jdbc, LiveEvents live, TrackstackProperties properties, Storage storage) {
+    MetricIngest(JdbcTemplate jdbc, LiveEvents live, RunLifecycle lifecycle, RunRepository runs,
+            TrackstackProperties properties, Storage storage) {
         this.jdbc = jdbc;
         this.live = live;
+        this.lifecycle = lifecycle;
+        this.runs = runs;
         this.limits = properties.limits();
         this.insertPoints = insertPoints(storage.mode());
         this.rollups = storage.mode().rollupsAtIngest();
@@ -115,20 +122,15 @@ public class MetricIngest {
     public LogResult log(long runId, List<MetricPointInput> points, String batchId) {
         validate(points, batchId);
         // Key-share lock: a concurrent deleteRuns waits for this batch instead of orphaning its points.
-        List<String[]> run = jdbc.query("""
-                select r.status, p.name from run r join model m on m.id = r.model_id
-                join project p on p.id = m.project_id where r.id = ? for key share of r
-                """, (rs, i) -> new String[] {rs.getString(1), rs.getString(2)}, runId);
-        if (run.isEmpty()) {
+        List<String> status = jdbc.queryForList("select r.status from run r where r.id = ? for key share of r",
+                String.class, runId);
+        if (status.isEmpty()) {
             throw ApiException.notFound("run", runId);
         }
-        String project = run.get(0)[1];
-        if ("CRASHED".equals(run.get(0)[0])) {
-            // Points arriving prove the process is alive after all.
-            jdbc.update("update run set status = 'RUNNING', finished_at = null, last_heartbeat_at = now() "
-                    + "where id = ?", runId);
-            live.runChanged(new RunEvent(RunEvent.Type.STATUS_CHANGED, runId, project));
+        if (RunStatus.CRASHED.name().equals(status.get(0))) {
+            lifecycle.revive(runId);  // points arriving prove the process is alive after all
         }
+        String project = runs.findProjectName(runId);
         if (batchId != null && jdbc.update("insert into ingest_batch (run_id, batch_id) values (?, ?) "
                 + "on conflict do nothing", runId, batchId) == 0) {
             return new LogResult(0, points.size());

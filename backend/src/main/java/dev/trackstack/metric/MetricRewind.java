@@ -3,8 +3,8 @@ package dev.trackstack.metric;
 import java.time.OffsetDateTime;
 import java.util.List;
 
-import dev.trackstack.live.LiveEvents;
 import dev.trackstack.live.RunEvent;
+import dev.trackstack.run.RunLifecycle;
 import dev.trackstack.storage.AggregateRefresh;
 import dev.trackstack.storage.Storage;
 import dev.trackstack.system.ApiException;
@@ -39,13 +39,13 @@ public class MetricRewind {
             """);
 
     private final JdbcTemplate jdbc;
-    private final LiveEvents live;
+    private final RunLifecycle lifecycle;
     private final AggregateRefresh aggregates;
     private final boolean rollups;
 
-    MetricRewind(JdbcTemplate jdbc, LiveEvents live, AggregateRefresh aggregates, Storage storage) {
+    MetricRewind(JdbcTemplate jdbc, RunLifecycle lifecycle, AggregateRefresh aggregates, Storage storage) {
         this.jdbc = jdbc;
-        this.live = live;
+        this.lifecycle = lifecycle;
         this.aggregates = aggregates;
         this.rollups = storage.mode().rollupsAtIngest();
     }
@@ -85,7 +85,7 @@ public class MetricRewind {
             } else {
                 aggregates.afterCommit(removed.from(), removed.to());
             }
-            live.runChanged(RunEvent.Type.SUMMARY_CHANGED, runId);
+            lifecycle.publish(RunEvent.Type.SUMMARY_CHANGED, runId);
         }
         return removed.count();
     }

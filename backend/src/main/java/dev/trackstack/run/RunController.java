@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 
 import dev.trackstack.auth.Caller;
-import dev.trackstack.live.LiveEvents;
 import dev.trackstack.live.RunEvent;
 import dev.trackstack.system.ApiException;
 import dev.trackstack.system.Ids;
@@ -26,16 +25,16 @@ class RunController {
     private final RunSearch search;
     private final RunDeletion deletion;
     private final JsonMapper json;
-    private final LiveEvents live;
+    private final RunLifecycle lifecycle;
     private final TrackstackProperties.Limits limits;
 
-    RunController(RunRepository runs, RunSearch search, RunDeletion deletion, JsonMapper json, LiveEvents live,
-            TrackstackProperties properties) {
+    RunController(RunRepository runs, RunSearch search, RunDeletion deletion, JsonMapper json,
+            RunLifecycle lifecycle, TrackstackProperties properties) {
         this.runs = runs;
         this.search = search;
         this.deletion = deletion;
         this.json = json;
-        this.live = live;
+        this.lifecycle = lifecycle;
         this.limits = properties.limits();
     }
 
@@ -74,7 +73,7 @@ class RunController {
             throw ApiException.limit("hyperparameters of " + params.length() + " bytes", limits.hyperparameterBytes());
         }
         Run run = runs.save(new Run(model, name, params, tagList, notes));
-        live.runChanged(RunEvent.Type.CREATED, run.getId());
+        lifecycle.publish(RunEvent.Type.CREATED, run.getId());
         return run;
     }
 
@@ -95,30 +94,25 @@ class RunController {
         if (!tags.isOmitted()) {
             run.setTags(checkTags(tags.value()));
         }
-        live.runChanged(RunEvent.Type.UPDATED, run.getId());
+        lifecycle.publish(RunEvent.Type.UPDATED, run.getId());
         return run;
     }
 
     @MutationMapping
     @Transactional
     Run heartbeat(@Argument String runId) {
-        Run run = find(runId);
-        RunStatus before = run.getStatus();
-        run.heartbeat();
-        if (run.getStatus() != before) {
-            live.runChanged(RunEvent.Type.STATUS_CHANGED, run.getId());
+        long id = Ids.parse(runId, "run");
+        if (!lifecycle.heartbeat(id)) {
+            throw ApiException.notFound("run", runId);
         }
-        return run;
+        return runs.findById(id).orElseThrow();
     }
 
     @MutationMapping
     @Transactional
     Run updateRunStatus(@Argument String runId, @Argument RunStatus status) {
         Run run = find(runId);
-        if (run.getStatus() != status) {
-            run.changeStatus(status);
-            live.runChanged(RunEvent.Type.STATUS_CHANGED, run.getId());
-        }
+        lifecycle.changeStatus(run, status);
         return run;
     }
 

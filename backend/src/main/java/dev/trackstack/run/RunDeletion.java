@@ -1,5 +1,6 @@
 package dev.trackstack.run;
 
+import java.util.Arrays;
 import java.util.List;
 
 import dev.trackstack.live.LiveEvents;
@@ -18,11 +19,13 @@ import org.springframework.transaction.annotation.Transactional;
 public class RunDeletion {
 
     private final JdbcTemplate jdbc;
+    private final RunRepository runs;
     private final LiveEvents live;
     private final boolean rollups;
 
-    RunDeletion(JdbcTemplate jdbc, LiveEvents live, Storage storage) {
+    RunDeletion(JdbcTemplate jdbc, RunRepository runs, LiveEvents live, Storage storage) {
         this.jdbc = jdbc;
+        this.runs = runs;
         this.live = live;
         this.rollups = storage.mode().rollupsAtIngest();
     }
@@ -31,11 +34,10 @@ public class RunDeletion {
     @Transactional
     public int deleteRuns(long[] runIds) {
         DatabaseTime.allowLongStatements(jdbc.getDataSource());
-        List<RunEvent> deleted = jdbc.query("""
-                select r.id, p.name from run r join model m on m.id = r.model_id join project p on p.id = m.project_id
-                where r.id = any(?) order by r.id for update of r
-                """, (rs, i) -> new RunEvent(RunEvent.Type.DELETED, rs.getLong(1), rs.getString(2)), runIds);
-        Long[] locked = deleted.stream().map(RunEvent::runId).toArray(Long[]::new);
+        Long[] locked = jdbc.queryForList("select id from run where id = any(?) order by id for update", Long.class,
+                runIds).toArray(Long[]::new);
+        List<RunEvent> deleted = Arrays.stream(locked)
+                .map(id -> new RunEvent(RunEvent.Type.DELETED, id, runs.findProjectName(id))).toList();
         jdbc.update("delete from metric_point where series_id in "
                 + "(select id from metric_series where run_id = any(?))", (Object) locked);
         if (rollups) {
