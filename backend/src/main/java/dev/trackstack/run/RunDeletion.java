@@ -5,7 +5,7 @@ import java.util.List;
 
 import dev.trackstack.live.LiveEvents;
 import dev.trackstack.live.RunEvent;
-import dev.trackstack.storage.Storage;
+import dev.trackstack.storage.PointStore;
 import dev.trackstack.system.DatabaseTime;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
@@ -21,13 +21,13 @@ public class RunDeletion {
     private final JdbcTemplate jdbc;
     private final RunRepository runs;
     private final LiveEvents live;
-    private final boolean rollups;
+    private final PointStore store;
 
-    RunDeletion(JdbcTemplate jdbc, RunRepository runs, LiveEvents live, Storage storage) {
+    RunDeletion(JdbcTemplate jdbc, RunRepository runs, LiveEvents live, PointStore store) {
         this.jdbc = jdbc;
         this.runs = runs;
         this.live = live;
-        this.rollups = storage.mode().rollupsAtIngest();
+        this.store = store;
     }
 
     /** Answers how many of the runs existed and were removed. */
@@ -38,12 +38,7 @@ public class RunDeletion {
                 runIds).toArray(Long[]::new);
         List<RunEvent> deleted = Arrays.stream(locked)
                 .map(id -> new RunEvent(RunEvent.Type.DELETED, id, runs.findProjectName(id))).toList();
-        jdbc.update("delete from metric_point where series_id in "
-                + "(select id from metric_series where run_id = any(?))", (Object) locked);
-        if (rollups) {
-            jdbc.update("delete from metric_rollup where series_id in "
-                    + "(select id from metric_series where run_id = any(?))", (Object) locked);
-        }
+        store.deletePoints(locked);
         deleted.forEach(live::runChanged);
         return jdbc.update("delete from run where id = any(?)", (Object) locked);
     }

@@ -2,7 +2,7 @@ package dev.trackstack.web;
 
 import dev.trackstack.system.TrackstackProperties;
 import dev.trackstack.system.ServerVersion;
-import dev.trackstack.storage.Storage;
+import dev.trackstack.storage.PointStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
@@ -18,12 +18,12 @@ class StartupBanner {
     private static final Logger log = LoggerFactory.getLogger(StartupBanner.class);
 
     private final TrackstackProperties properties;
-    private final Storage storage;
+    private final PointStore store;
     private final ServerVersion version;
 
-    StartupBanner(TrackstackProperties properties, Storage storage, ServerVersion version) {
+    StartupBanner(TrackstackProperties properties, PointStore store, ServerVersion version) {
         this.properties = properties;
-        this.storage = storage;
+        this.store = store;
         this.version = version;
     }
 
@@ -39,6 +39,6 @@ class StartupBanner {
                 ? "embedded PostgreSQL, data in " + properties.dataDir().toAbsolutePath()
                 : database;
         log.info("\n\n  Trackstack {} is ready\n    Dashboard: {}/\n    GraphiQL:  {}/graphiql\n    API:       {}/graphql"
-                + "\n    Storage:   {} ({})\n", version.value(), base, base, base, where, storage.mode());
+                + "\n    Storage:   {} ({})\n", version.value(), base, base, base, where, store.mode());
     }
 }

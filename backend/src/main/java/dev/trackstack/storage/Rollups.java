@@ -1,4 +1,4 @@
-package dev.trackstack.metric;
+package dev.trackstack.storage;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,12 +10,12 @@ import java.nio.charset.StandardCharsets;
  * level's buckets are 8 times wider than the one below, so a chart reads between 1 and 8 rows per bucket
  * it shows, and a batch of 1,000 consecutive points touches about 150 rollup rows.
  */
-final class Rollups {
+public final class Rollups {
 
-    static final int[] LEVELS = {8, 64, 512, 4096, 32768, 262144};
+    public static final int[] LEVELS = {8, 64, 512, 4096, 32768, 262144};
 
     /** Folds rows into the rollups: see the SQL's own comment. */
-    static final String UPSERT = resource("/db/storage/rollup-upsert.sql");
+    public static final String UPSERT = resource("/db/storage/rollup-upsert.sql");
 
     private static String resource(String name) {
         try (InputStream in = Rollups.class.getResourceAsStream(name)) {
