@@ -36,8 +36,6 @@ import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.reactive.socket.client.StandardWebSocketClient;
 import reactor.core.Disposable;
 import reactor.core.publisher.BaseSubscriber;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 class LiveTests extends ApiTest {
 
@@ -285,11 +283,10 @@ class LiveTests extends ApiTest {
         subscriber.dispose();
     }
 
-    private JsonNode pointsEvent(String run, long series, long step, long sentAt) {
+    private ClusterMessage pointsEvent(String run, long series, long step, long sentAt) {
         long batch = jdbc.queryForObject("insert into live_batch (series_ids, first_steps, last_steps) "
                 + "values (?, ?, ?) returning id", Long.class, new long[] {series}, new long[] {step}, new long[] {step});
-        return JsonMapper.shared().valueToTree(Map.of("origin", "another instance", "run", Long.parseLong(run),
-                "project", project, "batch", batch, "sentAt", sentAt));
+        return new ClusterMessage("another instance", Long.parseLong(run), project, null, batch, sentAt);
     }
 
     /** Subscribes over a real WebSocket and waits until the server has registered the subscription. */
