@@ -1,7 +1,5 @@
 package dev.trackstack.graphql;
 
-import dev.trackstack.system.ApiException;
-import dev.trackstack.system.ErrorCode;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
@@ -9,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import dev.trackstack.system.ApiException;
+import dev.trackstack.system.ErrorCode;
 import graphql.ErrorType;
 import graphql.GraphQLError;
 import graphql.GraphqlErrorBuilder;

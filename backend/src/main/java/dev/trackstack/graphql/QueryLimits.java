@@ -1,9 +1,9 @@
 package dev.trackstack.graphql;
 
-import dev.trackstack.system.TrackstackProperties;
 import java.util.List;
 import java.util.Map;
 
+import dev.trackstack.system.TrackstackProperties;
 import graphql.ExecutionResult;
 import graphql.analysis.QueryComplexityCalculator;
 import graphql.analysis.QueryTraverser;

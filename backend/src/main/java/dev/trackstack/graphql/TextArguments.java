@@ -1,10 +1,10 @@
 package dev.trackstack.graphql;
 
-import dev.trackstack.system.ApiException;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
+import dev.trackstack.system.ApiException;
 import graphql.schema.DataFetcher;
 import graphql.schema.FieldCoordinates;
 import graphql.schema.GraphQLCodeRegistry;

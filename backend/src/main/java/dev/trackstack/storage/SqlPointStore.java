@@ -19,7 +19,6 @@ abstract class SqlPointStore implements PointStore {
     private static final String SUMMARIES = """
             select series_id,
                    count(*) as n,
-                   min(step) as first_step,
                    max(step) as last_step,
                    (array_agg(value order by step desc))[1] as last_value,
                    min(value) filter (where finite) as min_value,
@@ -44,7 +43,7 @@ abstract class SqlPointStore implements PointStore {
             + SUMMARIES.formatted("metric_point where series_id in (select id from metric_series where run_id = ?)")
             + """
             )
-            update metric_series s set point_count = b.n, first_step = b.first_step, last_step = b.last_step,
+            update metric_series s set point_count = b.n, last_step = b.last_step,
                    last_value = b.last_value, min_step = b.min_step, min_value = b.min_value,
                    max_step = b.max_step, max_value = b.max_value
             from summary b where s.id = b.series_id
@@ -97,7 +96,6 @@ abstract class SqlPointStore implements PointStore {
                 ), updated as (
                     update metric_series s set
                         point_count = s.point_count + b.n,
-                        first_step = least(s.first_step, b.first_step),
                         last_step = greatest(s.last_step, b.last_step),
                         last_value = case when s.last_step is null or b.last_step > s.last_step
                                           then b.last_value else s.last_value end,
@@ -146,7 +144,7 @@ abstract class SqlPointStore implements PointStore {
                 rs.getObject(3, OffsetDateTime.class)), runId, toStep);
         if (removed.count() > 0) {
             jdbc.update("""
-                    update metric_series set point_count = 0, first_step = null, last_step = null, last_value = null,
+                    update metric_series set point_count = 0, last_step = null, last_value = null,
                            min_step = null, min_value = null, max_step = null, max_value = null
                     where run_id = ?
                     """, runId);

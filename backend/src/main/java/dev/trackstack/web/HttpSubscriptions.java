@@ -1,9 +1,9 @@
 package dev.trackstack.web;
 
-import dev.trackstack.system.ErrorCode;
 import java.util.List;
 import java.util.Map;
 
+import dev.trackstack.system.ErrorCode;
 import graphql.GraphQLError;
 import org.reactivestreams.Publisher;
 import org.springframework.graphql.server.WebGraphQlInterceptor;

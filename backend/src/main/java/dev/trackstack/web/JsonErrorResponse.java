@@ -1,10 +1,10 @@
 package dev.trackstack.web;
 
-import dev.trackstack.system.ErrorCode;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 
+import dev.trackstack.system.ErrorCode;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;

@@ -1,9 +1,9 @@
 package dev.trackstack.web;
 
-import dev.trackstack.system.ErrorCode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
+import dev.trackstack.system.ErrorCode;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.core.Ordered;

@@ -1,8 +1,8 @@
 package dev.trackstack.web;
 
-import dev.trackstack.system.TrackstackProperties;
-import dev.trackstack.system.ServerVersion;
 import dev.trackstack.storage.PointStore;
+import dev.trackstack.system.ServerVersion;
+import dev.trackstack.system.TrackstackProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;

@@ -1,6 +1,5 @@
 package dev.trackstack.graphql;
 
-import dev.trackstack.system.EpochMicros;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
@@ -11,6 +10,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 
+import dev.trackstack.system.EpochMicros;
 import graphql.GraphQLContext;
 import graphql.scalars.ExtendedScalars;
 import graphql.schema.GraphQLScalarType;
