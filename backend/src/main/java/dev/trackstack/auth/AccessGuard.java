@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Set;
 
 import dev.trackstack.live.RunEvent;
-import dev.trackstack.project.Project;
 import dev.trackstack.system.ApiException;
 import dev.trackstack.system.Ids;
 import graphql.schema.DataFetcher;
@@ -67,7 +66,10 @@ class AccessGuard extends GraphQLTypeVisitorStub implements GraphQlSourceBuilder
     /** Tells nothing of any project (serverInfo). */
     private static final Rule SERVER_WIDE = (fetcher, env, caller) -> fetcher.get(env);
 
-    /** RunController hands the caller's projects to its SQL, which then pages and counts correctly. */
+    /**
+     * RunController hands the caller's projects to its SQL, which then pages and counts correctly;
+     * ProjectController lists the caller's projects only.
+     */
     private static final Rule FILTERS_ITSELF = (fetcher, env, caller) -> fetcher.get(env);
 
     private final JdbcTemplate jdbc;
@@ -76,8 +78,7 @@ class AccessGuard extends GraphQLTypeVisitorStub implements GraphQlSourceBuilder
     AccessGuard(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
         this.rules = Map.ofEntries(
-                entry("Query.projects", (fetcher, env, caller) -> ((List<?>) fetcher.get(env)).stream()
-                        .filter(project -> caller.sees(((Project) project).getName())).toList()),
+                entry("Query.projects", FILTERS_ITSELF),
                 entry("Query.project", project("name")),
                 entry("Query.model", id("model", MODEL_PROJECTS)),
                 entry("Query.run", id("run", RUN_PROJECTS)),

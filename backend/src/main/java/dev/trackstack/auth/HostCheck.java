@@ -7,7 +7,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import dev.trackstack.system.ErrorCode;
-import dev.trackstack.system.JsonErrorResponse;
+import dev.trackstack.web.JsonErrorResponse;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;

@@ -4,10 +4,10 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 import dev.trackstack.system.ErrorCode;
 import dev.trackstack.system.TrackstackProperties;
+import dev.trackstack.web.JsonErrorResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +18,6 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.security.authentication.AuthenticationManager;
 import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
@@ -36,7 +35,6 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.CorsConfigurationSource;
 import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The HTTP edge. With tokens required (see {@link #tokensRequired}), {@code /graphql} needs
@@ -126,9 +124,8 @@ class SecurityConfiguration {
     }
 
     @Bean
-    SecurityFilterChain securityFilterChain(HttpSecurity http, AuthenticationManager tokens, JsonMapper json)
-            throws Exception {
-        AuthenticationEntryPoint unauthenticated = unauthenticated(json);
+    SecurityFilterChain securityFilterChain(HttpSecurity http, AuthenticationManager tokens) throws Exception {
+        AuthenticationEntryPoint unauthenticated = unauthenticated();
         // No cookies or sessions: a request authenticates with its header, so there is nothing to forge.
         http.csrf(AbstractHttpConfigurer::disable)
                 .sessionManagement(sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
@@ -183,15 +180,12 @@ class SecurityConfiguration {
     }
 
     /** 401 with WWW-Authenticate, and a body shaped like a GraphQL response so that clients read one format. */
-    private static AuthenticationEntryPoint unauthenticated(JsonMapper json) {
+    private static AuthenticationEntryPoint unauthenticated() {
         return (request, response, failure) -> {
             String message = failure instanceof BadCredentialsException ? failure.getMessage()
                     : "This server needs an API token: send 'Authorization: Bearer <token>'";
-            response.setStatus(HttpStatus.UNAUTHORIZED.value());
             response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
-            response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-            json.writeValue(response.getOutputStream(), Map.of("errors", List.of(Map.of("message", message,
-                    "extensions", Map.of("code", ErrorCode.UNAUTHENTICATED.name())))));
+            JsonErrorResponse.write(response, HttpStatus.UNAUTHORIZED, ErrorCode.UNAUTHENTICATED, message);
         };
     }
 }

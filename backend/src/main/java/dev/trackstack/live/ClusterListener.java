@@ -21,7 +21,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -117,41 +116,41 @@ class ClusterListener implements SmartLifecycle {
      * of all those events are read back with one query, so that the listener keeps up with many writers.
      */
     private void receive(PGNotification[] notifications) {
-        List<JsonNode> events = Arrays.stream(notifications).map(n -> json.readTree(n.getParameter()))
-                .filter(event -> !origin.equals(event.get("origin").asString())).toList();
+        List<ClusterMessage> events = Arrays.stream(notifications)
+                .map(n -> json.readValue(n.getParameter(), ClusterMessage.class))
+                .filter(event -> !origin.equals(event.origin())).toList();
         if (!events.isEmpty()) {
             receive(events, jdbc.queryForObject("select " + LiveEvents.DATABASE_MILLIS, Long.class));
         }
     }
 
     /** @param now the database's clock, which stamped the events */
-    void receive(List<JsonNode> events, long now) {
-        List<JsonNode> fresh = events.stream().filter(event -> !event.has("batch")
-                || now - event.path("sentAt").asLong(now) <= MAX_LAG_MILLIS).toList();
-        Map<JsonNode, List<LivePoint>> points = readBack(fresh);
-        for (JsonNode event : events) {
-            long runId = event.get("run").asLong();
-            String project = event.get("project").asString();
-            if (event.has("type")) {
-                hub.dispatch(new RunEvent(RunEvent.Type.valueOf(event.get("type").asString()), runId, project));
+    void receive(List<ClusterMessage> events, long now) {
+        List<ClusterMessage> fresh = events.stream().filter(event -> event.batch() == null
+                || now - (event.sentAt() == null ? now : event.sentAt()) <= MAX_LAG_MILLIS).toList();
+        Map<ClusterMessage, List<LivePoint>> points = readBack(fresh);
+        for (ClusterMessage event : events) {
+            if (event.type() != null) {
+                hub.dispatch(new RunEvent(event.type(), event.run(), event.project()));
             } else if (!points.containsKey(event)) {
-                skipped.add(runId);
+                skipped.add(event.run());
             } else {
-                hub.dispatch(new PointsLogged(runId, project, points.get(event), skipped.remove(runId)));
+                hub.dispatch(new PointsLogged(event.run(), event.project(), points.get(event),
+                        skipped.remove(event.run())));
             }
         }
     }
 
     /** The points of the events that name a batch, by event (an empty list for one whose points are gone). */
-    private Map<JsonNode, List<LivePoint>> readBack(List<JsonNode> events) {
+    private Map<ClusterMessage, List<LivePoint>> readBack(List<ClusterMessage> events) {
         List<Integer> indexes = new ArrayList<>();
         List<Long> batches = new ArrayList<>();
-        Map<JsonNode, List<LivePoint>> points = new IdentityHashMap<>();
+        Map<ClusterMessage, List<LivePoint>> points = new IdentityHashMap<>();
         for (int i = 0; i < events.size(); i++) {
-            if (events.get(i).has("batch")) {
+            if (events.get(i).batch() != null) {
                 points.put(events.get(i), new ArrayList<>());
                 indexes.add(i);
-                batches.add(events.get(i).get("batch").asLong());
+                batches.add(events.get(i).batch());
             }
         }
         if (batches.isEmpty()) {

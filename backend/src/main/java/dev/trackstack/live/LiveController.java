@@ -5,13 +5,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-import dev.trackstack.run.Run;
-import dev.trackstack.run.RunRepository;
 import dev.trackstack.system.ApiException;
 import dev.trackstack.system.Ids;
 import dev.trackstack.system.TrackstackProperties;
 import org.springframework.graphql.data.method.annotation.Argument;
-import org.springframework.graphql.data.method.annotation.SchemaMapping;
 import org.springframework.graphql.data.method.annotation.SubscriptionMapping;
 import org.springframework.stereotype.Controller;
 import reactor.core.publisher.Flux;
@@ -20,12 +17,10 @@ import reactor.core.publisher.Flux;
 class LiveController {
 
     private final LiveHub hub;
-    private final RunRepository runs;
     private final TrackstackProperties.Limits limits;
 
-    LiveController(LiveHub hub, RunRepository runs, TrackstackProperties properties) {
+    LiveController(LiveHub hub, TrackstackProperties properties) {
         this.hub = hub;
-        this.runs = runs;
         this.limits = properties.limits();
     }
 
@@ -41,10 +36,5 @@ class LiveController {
     @SubscriptionMapping
     Flux<RunEvent> runEvents(@Argument String project) {
         return hub.runEvents(project);
-    }
-
-    @SchemaMapping(typeName = "RunEvent")
-    Run run(RunEvent event) {
-        return event.type() == RunEvent.Type.DELETED ? null : runs.findById(event.runId()).orElse(null);
     }
 }

@@ -2,7 +2,6 @@ package dev.trackstack.live;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,21 +53,12 @@ public class LiveEvents implements SchedulingConfigurer {
                 select pg_notify(?, (?::jsonb || jsonb_build_object('batch', batch.id, 'sentAt', %s))::text)::text
                 from batch
                 """.formatted(DATABASE_MILLIS), String.class, column(ranges, 0), column(ranges, 1),
-                column(ranges, 2), CHANNEL, json.writeValueAsString(Map.of("origin", origin, "run", event.runId(),
-                        "project", event.project())));
-    }
-
-    /** For a run that still exists: its project is looked up here. */
-    public void runChanged(RunEvent.Type type, long runId) {
-        String project = jdbc.queryForObject("select p.name from run r join model m on m.id = r.model_id "
-                + "join project p on p.id = m.project_id where r.id = ?", String.class, runId);
-        runChanged(new RunEvent(type, runId, project));
+                column(ranges, 2), CHANNEL, json.writeValueAsString(ClusterMessage.of(origin, event)));
     }
 
     public void runChanged(RunEvent event) {
         publisher.publishEvent(event);
-        notifyOthers(Map.of("origin", origin, "run", event.runId(), "project", event.project(),
-                "type", event.type().name()));
+        notifyOthers(ClusterMessage.of(origin, event));
     }
 
     @Override
@@ -90,8 +80,8 @@ public class LiveEvents implements SchedulingConfigurer {
     }
 
     /** Stamped with the database's clock, which the receivers compare with, so that no two clocks are compared. */
-    private void notifyOthers(Map<String, Object> payload) {
+    private void notifyOthers(ClusterMessage message) {
         jdbc.queryForObject("select pg_notify(?, (?::jsonb || jsonb_build_object('sentAt', " + DATABASE_MILLIS
-                + "))::text)::text", String.class, CHANNEL, json.writeValueAsString(payload));
+                + "))::text)::text", String.class, CHANNEL, json.writeValueAsString(message));
     }
 }

@@ -2,7 +2,7 @@ package dev.trackstack.live;
 
 import java.util.List;
 
-import dev.trackstack.system.SharedColumn;
+import dev.trackstack.graphql.SharedColumn;
 
 /**
  * The points of one series in a batch, column by column: entry i of every column is point i. One instance per

@@ -5,7 +5,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
+import dev.trackstack.run.Run;
 import dev.trackstack.system.ApiException;
 import dev.trackstack.system.ErrorCode;
 import dev.trackstack.system.Ids;
@@ -13,6 +16,7 @@ import dev.trackstack.system.TrackstackProperties;
 import graphql.schema.DataFetchingEnvironment;
 import org.dataloader.DataLoader;
 import org.springframework.graphql.data.method.annotation.Argument;
+import org.springframework.graphql.data.method.annotation.BatchMapping;
 import org.springframework.graphql.data.method.annotation.MutationMapping;
 import org.springframework.graphql.data.method.annotation.QueryMapping;
 import org.springframework.graphql.execution.BatchLoaderRegistry;
@@ -30,6 +34,7 @@ class MetricController {
     private final MetricIngest ingest;
     private final MetricRewind rewind;
     private final SeriesQuery seriesQuery;
+    private final MetricSeriesRepository series;
     private final TrackstackProperties.Limits limits;
     /**
      * The logMetrics calls that may write at once; others wait their turn, in order. Inserts beyond one per core
@@ -38,11 +43,12 @@ class MetricController {
      */
     private final Semaphore ingestSlots;
 
-    MetricController(MetricIngest ingest, MetricRewind rewind, SeriesQuery seriesQuery,
+    MetricController(MetricIngest ingest, MetricRewind rewind, SeriesQuery seriesQuery, MetricSeriesRepository series,
             TrackstackProperties properties, BatchLoaderRegistry loaders) {
         this.ingest = ingest;
         this.rewind = rewind;
         this.seriesQuery = seriesQuery;
+        this.series = series;
         this.limits = properties.limits();
         int slots = limits.ingestTransactions();
         this.ingestSlots = new Semaphore(slots > 0 ? slots : Runtime.getRuntime().availableProcessors(), true);
@@ -110,6 +116,15 @@ class MetricController {
                 reservation::reserve);
         DataLoader<SeriesRead, List<Series>> reads = environment.getDataLoader(SERIES_READS);
         return reads.load(new SeriesRead(selection, reservation));
+    }
+
+    @BatchMapping(typeName = "Run")
+    Map<Run, List<MetricSeries>> summaries(List<Run> batch) {
+        Map<Long, List<MetricSeries>> byRun = series.findByRunIdInOrderByNameAscSplitAsc(
+                batch.stream().map(Run::getId).toList()).stream()
+                .collect(Collectors.groupingBy(MetricSeries::getRunId));
+        return batch.stream().collect(Collectors.toMap(Function.identity(),
+                r -> byRun.getOrDefault(r.getId(), List.of())));
     }
 
     /** A series field's read, deferred until all series fields of the request have reserved their points. */

@@ -3,7 +3,6 @@ package dev.trackstack.metric;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -11,9 +10,11 @@ import java.util.Set;
 import dev.trackstack.live.LiveEvents;
 import dev.trackstack.live.LivePoint;
 import dev.trackstack.live.PointsLogged;
-import dev.trackstack.live.RunEvent;
-import dev.trackstack.storage.Storage;
-import dev.trackstack.storage.StorageMode;
+import dev.trackstack.run.RunLifecycle;
+import dev.trackstack.run.RunRepository;
+import dev.trackstack.run.RunStatus;
+import dev.trackstack.storage.PointStore;
+import dev.trackstack.storage.PointStore.PointKey;
 import dev.trackstack.system.ApiException;
 import dev.trackstack.system.EpochMicros;
 import dev.trackstack.system.TrackstackProperties;
@@ -23,75 +24,12 @@ import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Stores logged points: one transaction per call, so a batch lands whole or not at all. Points go in as
- * arrays through a single INSERT … SELECT unnest (no entity per point); the same statement folds the rows
- * it really inserted into the series summaries (and the rollups, where ingest keeps them) and answers
- * them, so that subscribers get exactly those.
+ * arrays through a single INSERT … SELECT unnest (no entity per point, see {@link PointStore#insert}); the
+ * same statement folds the rows it really inserted into the series summaries (and the rollups, where ingest
+ * keeps them) and answers them, so that subscribers get exactly those.
  */
 @Service
 public class MetricIngest {
-
-    /** Summary columns of the points of each series in a row source {@code %s} (series_id, step, value). */
-    static final String SUMMARIES = """
-            select series_id,
-                   count(*) as n,
-                   min(step) as first_step,
-                   max(step) as last_step,
-                   (array_agg(value order by step desc))[1] as last_value,
-                   min(value) filter (where finite) as min_value,
-                   (array_agg(step order by value, step) filter (where finite))[1] as min_step,
-                   max(value) filter (where finite) as max_value,
-                   (array_agg(step order by value desc, step) filter (where finite))[1] as max_step
-            from (select series_id, step, value, value not in ('NaN', 'Infinity', '-Infinity') as finite
-                  from %s) points
-            group by series_id
-            """;
-
-    /**
-     * Stores the points whose (series, step) is new, first occurrence first, and answers them. A hypertable's
-     * unique index must contain its time column, so there steps are kept unique by looking for them: only
-     * below the series' last step, under the lock that {@link #seriesIds} takes on the series.
-     */
-    private static String insertPoints(StorageMode mode) {
-        String rollups = !mode.rollupsAtIngest() ? "" : ", rolled as (\n"
-                + Rollups.UPSERT.formatted("inserted p cross join unnest(?::int[]) as l(level)") + ")\n";
-        String stepIsNew = !mode.hypertable() ? "" : """
-                where g.step > s.last_step or s.last_step is null
-                   or not exists (select from metric_point e where e.series_id = g.series_id and e.step = g.step)
-                """;
-        return """
-                with given as (
-                    select distinct on (series_id, step) series_id, step, micros, value
-                    from unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::float8[])
-                         with ordinality as p(series_id, step, micros, value, i)
-                    order by series_id, step, i
-                ), inserted as (
-                    insert into metric_point (series_id, step, ts, value)
-                    select g.series_id, g.step, timestamptz 'epoch' + g.micros * interval '1 microsecond', g.value
-                    from given g join metric_series s on s.id = g.series_id
-                """ + stepIsNew + """
-                    on conflict do nothing
-                    returning series_id, step, ts, value
-                ), batch as (
-                """ + SUMMARIES.formatted("inserted") + """
-                ), updated as (
-                    update metric_series s set
-                        point_count = s.point_count + b.n,
-                        first_step = least(s.first_step, b.first_step),
-                        last_step = greatest(s.last_step, b.last_step),
-                        last_value = case when s.last_step is null or b.last_step > s.last_step
-                                          then b.last_value else s.last_value end,
-                        min_step = case when s.min_value is null or b.min_value < s.min_value
-                                        then b.min_step else s.min_step end,
-                        min_value = least(s.min_value, b.min_value),
-                        max_step = case when s.max_value is null or b.max_value > s.max_value
-                                        then b.max_step else s.max_step end,
-                        max_value = greatest(s.max_value, b.max_value)
-                    from batch b
-                    where s.id = b.series_id
-                )""" + rollups + """
-                select series_id, step from inserted
-                """;
-    }
 
     /** Point times have four-digit years, which ISO-8601 clients, JavaScript dates and PostgreSQL all handle. */
     private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
@@ -99,36 +37,34 @@ public class MetricIngest {
 
     private final JdbcTemplate jdbc;
     private final LiveEvents live;
+    private final RunLifecycle lifecycle;
+    private final RunRepository runs;
     private final TrackstackProperties.Limits limits;
-    private final String insertPoints;
-    private final boolean rollups;
+    private final PointStore store;
 
-    MetricIngest(JdbcTemplate jdbc, LiveEvents live, TrackstackProperties properties, Storage storage) {
+    MetricIngest(JdbcTemplate jdbc, LiveEvents live, RunLifecycle lifecycle, RunRepository runs,
+            TrackstackProperties properties, PointStore store) {
         this.jdbc = jdbc;
         this.live = live;
+        this.lifecycle = lifecycle;
+        this.runs = runs;
         this.limits = properties.limits();
-        this.insertPoints = insertPoints(storage.mode());
-        this.rollups = storage.mode().rollupsAtIngest();
+        this.store = store;
     }
 
     @Transactional
     public LogResult log(long runId, List<MetricPointInput> points, String batchId) {
         validate(points, batchId);
         // Key-share lock: a concurrent deleteRuns waits for this batch instead of orphaning its points.
-        List<String[]> run = jdbc.query("""
-                select r.status, p.name from run r join model m on m.id = r.model_id
-                join project p on p.id = m.project_id where r.id = ? for key share of r
-                """, (rs, i) -> new String[] {rs.getString(1), rs.getString(2)}, runId);
-        if (run.isEmpty()) {
+        List<String> status = jdbc.queryForList("select r.status from run r where r.id = ? for key share of r",
+                String.class, runId);
+        if (status.isEmpty()) {
             throw ApiException.notFound("run", runId);
         }
-        String project = run.get(0)[1];
-        if ("CRASHED".equals(run.get(0)[0])) {
-            // Points arriving prove the process is alive after all.
-            jdbc.update("update run set status = 'RUNNING', finished_at = null, last_heartbeat_at = now() "
-                    + "where id = ?", runId);
-            live.runChanged(new RunEvent(RunEvent.Type.STATUS_CHANGED, runId, project));
+        if (RunStatus.CRASHED.name().equals(status.get(0))) {
+            lifecycle.revive(runId);  // points arriving prove the process is alive after all
         }
+        String project = runs.findProjectName(runId);
         if (batchId != null && jdbc.update("insert into ingest_batch (run_id, batch_id) values (?, ?) "
                 + "on conflict do nothing", runId, batchId) == 0) {
             return new LogResult(0, points.size());
@@ -150,10 +86,7 @@ public class MetricIngest {
             micros[i] = p.time() == null ? now : toMicros(p.time().toInstant());
             values[i] = p.value();
         }
-        Object[] arguments = rollups ? new Object[] {series, steps, micros, values, Rollups.LEVELS}
-                : new Object[] {series, steps, micros, values};
-        Set<StoredPoint> accepted = new HashSet<>(jdbc.query(insertPoints,
-                (rs, i) -> new StoredPoint(rs.getLong(1), rs.getLong(2)), arguments));
+        Set<PointKey> accepted = store.insert(series, steps, micros, values);
         int stored = accepted.size();
         if (stored > 0) {
             publish(runId, project, points, series, micros, accepted);
@@ -163,13 +96,13 @@ public class MetricIngest {
 
     /** Subscribers get exactly the points this call stored, in step order per series. */
     private void publish(long runId, String project, List<MetricPointInput> points, long[] series, long[] micros,
-            Set<StoredPoint> accepted) {
+            Set<PointKey> accepted) {
         List<LivePoint> stored = new ArrayList<>();
         Map<Long, long[]> ranges = new HashMap<>();
         for (int i = 0; i < points.size(); i++) {
             MetricPointInput p = points.get(i);
             // remove(): a step given twice in one call was stored once, from its first occurrence.
-            if (accepted.remove(new StoredPoint(series[i], p.step()))) {
+            if (accepted.remove(new PointKey(series[i], p.step()))) {
                 SeriesKey key = SeriesKey.of(p);
                 stored.add(new LivePoint(key.name(), key.split(), p.step(), p.value(), EpochMicros.toTime(micros[i])));
                 ranges.merge(series[i], new long[] {series[i], p.step(), p.step()}, (a, b) ->
@@ -178,9 +111,6 @@ public class MetricIngest {
         }
         stored.sort(LivePoint.ORDER);
         live.pointsLogged(new PointsLogged(runId, project, stored), List.copyOf(ranges.values()));
-    }
-
-    private record StoredPoint(long seriesId, long step) {
     }
 
     /**

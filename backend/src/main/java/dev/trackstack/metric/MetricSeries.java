@@ -18,7 +18,6 @@ public class MetricSeries {
     private String name;
     private String split;
     private long pointCount;
-    private Long firstStep;
     private Long lastStep;
     private Double lastValue;
     private Long minStep;
@@ -47,10 +46,6 @@ public class MetricSeries {
 
     public long getCount() {
         return pointCount;
-    }
-
-    public Long getFirstStep() {
-        return firstStep;
     }
 
     public Long getLastStep() {

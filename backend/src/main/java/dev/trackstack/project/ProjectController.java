@@ -6,8 +6,7 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-import dev.trackstack.model.Model;
-import dev.trackstack.model.ModelRepository;
+import dev.trackstack.auth.Caller;
 import dev.trackstack.run.RunDeletion;
 import dev.trackstack.system.ApiException;
 import dev.trackstack.system.ErrorCode;
@@ -36,9 +35,11 @@ class ProjectController {
         this.jdbc = jdbc;
     }
 
+    /** The caller's projects only (see AccessGuard). */
     @QueryMapping
     List<Project> projects() {
-        return projects.findAll(Sort.by("name"));
+        Caller caller = Caller.current();
+        return projects.findAll(Sort.by("name")).stream().filter(project -> caller.sees(project.getName())).toList();
     }
 
     @QueryMapping

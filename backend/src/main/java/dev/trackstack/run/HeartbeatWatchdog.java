@@ -2,13 +2,10 @@ package dev.trackstack.run;
 
 import java.util.List;
 
-import dev.trackstack.live.LiveEvents;
-import dev.trackstack.live.RunEvent;
 import dev.trackstack.system.TrackstackProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.scheduling.annotation.SchedulingConfigurer;
 import org.springframework.scheduling.config.ScheduledTaskRegistrar;
@@ -21,13 +18,11 @@ class HeartbeatWatchdog implements SchedulingConfigurer {
 
     private static final Logger log = LoggerFactory.getLogger(HeartbeatWatchdog.class);
 
-    private final JdbcTemplate jdbc;
-    private final LiveEvents live;
+    private final RunLifecycle lifecycle;
     private final TrackstackProperties properties;
 
-    HeartbeatWatchdog(JdbcTemplate jdbc, LiveEvents live, TrackstackProperties properties) {
-        this.jdbc = jdbc;
-        this.live = live;
+    HeartbeatWatchdog(RunLifecycle lifecycle, TrackstackProperties properties) {
+        this.lifecycle = lifecycle;
         this.properties = properties;
     }
 
@@ -46,14 +41,9 @@ class HeartbeatWatchdog implements SchedulingConfigurer {
     }
 
     List<Long> markCrashed() {
-        List<Long> crashed = jdbc.queryForList("""
-                update run set status = 'CRASHED', finished_at = now()
-                where status = 'RUNNING' and last_heartbeat_at < now() - ? * interval '1 millisecond'
-                returning id
-                """, Long.class, properties.heartbeatTimeout().toMillis());
+        List<Long> crashed = lifecycle.crashSilent(properties.heartbeatTimeout());
         if (!crashed.isEmpty()) {
             log.info("Runs {} stopped sending heartbeats; marked CRASHED", crashed);
-            crashed.forEach(id -> live.runChanged(RunEvent.Type.STATUS_CHANGED, id));
         }
         return crashed;
     }

@@ -11,11 +11,16 @@ import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import org.hibernate.annotations.ColumnTransformer;
+import org.hibernate.annotations.DynamicUpdate;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
-/** One training run of a model. */
+/**
+ * One training run of a model. Updates write the changed columns only, so that renaming a run, say, cannot undo
+ * a status or heartbeat that RunLifecycle wrote meanwhile.
+ */
 @Entity
+@DynamicUpdate
 public class Run {
 
     @Id
@@ -60,20 +65,12 @@ public class Run {
     }
 
     /** Moves to the status; leaving RUNNING stamps the finish time, returning to it clears it. */
-    public void changeStatus(RunStatus status) {
+    void changeStatus(RunStatus status) {
         if (status == this.status) {
             return;
         }
         this.status = status;
         this.finishedAt = status == RunStatus.RUNNING ? null : OffsetDateTime.now();
-    }
-
-    /** The run's process is alive: a CRASHED run is running again. */
-    public void heartbeat() {
-        lastHeartbeatAt = OffsetDateTime.now();
-        if (status == RunStatus.CRASHED) {
-            changeStatus(RunStatus.RUNNING);
-        }
     }
 
     public void rename(String name) {

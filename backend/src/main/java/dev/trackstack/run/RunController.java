@@ -3,22 +3,14 @@ package dev.trackstack.run;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 import dev.trackstack.auth.Caller;
-import dev.trackstack.live.LiveEvents;
 import dev.trackstack.live.RunEvent;
-import dev.trackstack.metric.MetricSeries;
-import dev.trackstack.metric.MetricSeriesRepository;
-import dev.trackstack.model.Model;
-import dev.trackstack.model.ModelRepository;
 import dev.trackstack.system.ApiException;
 import dev.trackstack.system.Ids;
 import dev.trackstack.system.TrackstackProperties;
 import org.springframework.graphql.data.ArgumentValue;
 import org.springframework.graphql.data.method.annotation.Argument;
-import org.springframework.graphql.data.method.annotation.BatchMapping;
 import org.springframework.graphql.data.method.annotation.MutationMapping;
 import org.springframework.graphql.data.method.annotation.QueryMapping;
 import org.springframework.graphql.data.method.annotation.SchemaMapping;
@@ -30,23 +22,19 @@ import tools.jackson.databind.json.JsonMapper;
 class RunController {
 
     private final RunRepository runs;
-    private final ModelRepository models;
-    private final MetricSeriesRepository series;
     private final RunSearch search;
     private final RunDeletion deletion;
     private final JsonMapper json;
-    private final LiveEvents live;
+    private final RunLifecycle lifecycle;
     private final TrackstackProperties.Limits limits;
 
-    RunController(RunRepository runs, ModelRepository models, MetricSeriesRepository series, RunSearch search,
-            RunDeletion deletion, JsonMapper json, LiveEvents live, TrackstackProperties properties) {
+    RunController(RunRepository runs, RunSearch search, RunDeletion deletion, JsonMapper json,
+            RunLifecycle lifecycle, TrackstackProperties properties) {
         this.runs = runs;
-        this.models = models;
-        this.series = series;
         this.search = search;
         this.deletion = deletion;
         this.json = json;
-        this.live = live;
+        this.lifecycle = lifecycle;
         this.limits = properties.limits();
     }
 
@@ -62,19 +50,12 @@ class RunController {
         return search.search(project, model, Caller.current().projects(), filter, orderBy, first, after);
     }
 
-    @SchemaMapping(typeName = "Model", field = "runs")
-    RunConnection runsOfModel(Model model, @Argument RunFilter filter, @Argument List<RunOrder> orderBy,
-            @Argument Integer first, @Argument String after) {
-        // The model was reached through a project the caller sees.
-        return search.search(null, model.getId(), null, filter, orderBy, first, after);
-    }
-
     @MutationMapping
     @Transactional
     Run createRun(@Argument String modelId, @Argument String name, @Argument Object hyperparameters,
             @Argument List<String> tags, @Argument String notes) {
         long model = Ids.parse(modelId, "model");
-        if (!models.existsById(model)) {
+        if (!runs.modelExists(model)) {
             throw ApiException.notFound("model", modelId);
         }
         checkLength("name", name, limits.nameLength());
@@ -92,7 +73,7 @@ class RunController {
             throw ApiException.limit("hyperparameters of " + params.length() + " bytes", limits.hyperparameterBytes());
         }
         Run run = runs.save(new Run(model, name, params, tagList, notes));
-        live.runChanged(RunEvent.Type.CREATED, run.getId());
+        lifecycle.publish(RunEvent.Type.CREATED, run.getId());
         return run;
     }
 
@@ -113,31 +94,31 @@ class RunController {
         if (!tags.isOmitted()) {
             run.setTags(checkTags(tags.value()));
         }
-        live.runChanged(RunEvent.Type.UPDATED, run.getId());
+        lifecycle.publish(RunEvent.Type.UPDATED, run.getId());
         return run;
     }
 
     @MutationMapping
     @Transactional
     Run heartbeat(@Argument String runId) {
-        Run run = find(runId);
-        RunStatus before = run.getStatus();
-        run.heartbeat();
-        if (run.getStatus() != before) {
-            live.runChanged(RunEvent.Type.STATUS_CHANGED, run.getId());
+        long id = Ids.parse(runId, "run");
+        if (!lifecycle.heartbeat(id)) {
+            throw ApiException.notFound("run", runId);
         }
-        return run;
+        return runs.findById(id).orElseThrow();
     }
 
     @MutationMapping
     @Transactional
     Run updateRunStatus(@Argument String runId, @Argument RunStatus status) {
         Run run = find(runId);
-        if (run.getStatus() != status) {
-            run.changeStatus(status);
-            live.runChanged(RunEvent.Type.STATUS_CHANGED, run.getId());
-        }
+        lifecycle.changeStatus(run, status);
         return run;
+    }
+
+    @SchemaMapping(typeName = "RunEvent")
+    Run run(RunEvent event) {
+        return event.type() == RunEvent.Type.DELETED ? null : runs.findById(event.runId()).orElse(null);
     }
 
     @MutationMapping
@@ -148,22 +129,6 @@ class RunController {
     @SchemaMapping
     Object hyperparameters(Run run) {
         return json.readValue(run.getHyperparameters(), Object.class);
-    }
-
-    @BatchMapping
-    Map<Run, Model> model(List<Run> batch) {
-        Map<Long, Model> byId = models.findAllById(batch.stream().map(Run::getModelId).distinct().toList())
-                .stream().collect(Collectors.toMap(Model::getId, Function.identity()));
-        return batch.stream().collect(Collectors.toMap(Function.identity(), r -> byId.get(r.getModelId())));
-    }
-
-    @BatchMapping
-    Map<Run, List<MetricSeries>> summaries(List<Run> batch) {
-        Map<Long, List<MetricSeries>> byRun = series.findByRunIdInOrderByNameAscSplitAsc(
-                batch.stream().map(Run::getId).toList()).stream()
-                .collect(Collectors.groupingBy(MetricSeries::getRunId));
-        return batch.stream().collect(Collectors.toMap(Function.identity(),
-                r -> byRun.getOrDefault(r.getId(), List.of())));
     }
 
     private Run find(String runId) {

@@ -1,10 +1,11 @@
 package dev.trackstack.run;
 
+import java.util.Arrays;
 import java.util.List;
 
 import dev.trackstack.live.LiveEvents;
 import dev.trackstack.live.RunEvent;
-import dev.trackstack.storage.Storage;
+import dev.trackstack.storage.PointStore;
 import dev.trackstack.system.DatabaseTime;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
@@ -18,30 +19,26 @@ import org.springframework.transaction.annotation.Transactional;
 public class RunDeletion {
 
     private final JdbcTemplate jdbc;
+    private final RunRepository runs;
     private final LiveEvents live;
-    private final boolean rollups;
+    private final PointStore store;
 
-    RunDeletion(JdbcTemplate jdbc, LiveEvents live, Storage storage) {
+    RunDeletion(JdbcTemplate jdbc, RunRepository runs, LiveEvents live, PointStore store) {
         this.jdbc = jdbc;
+        this.runs = runs;
         this.live = live;
-        this.rollups = storage.mode().rollupsAtIngest();
+        this.store = store;
     }
 
     /** Answers how many of the runs existed and were removed. */
     @Transactional
     public int deleteRuns(long[] runIds) {
         DatabaseTime.allowLongStatements(jdbc.getDataSource());
-        List<RunEvent> deleted = jdbc.query("""
-                select r.id, p.name from run r join model m on m.id = r.model_id join project p on p.id = m.project_id
-                where r.id = any(?) order by r.id for update of r
-                """, (rs, i) -> new RunEvent(RunEvent.Type.DELETED, rs.getLong(1), rs.getString(2)), runIds);
-        Long[] locked = deleted.stream().map(RunEvent::runId).toArray(Long[]::new);
-        jdbc.update("delete from metric_point where series_id in "
-                + "(select id from metric_series where run_id = any(?))", (Object) locked);
-        if (rollups) {
-            jdbc.update("delete from metric_rollup where series_id in "
-                    + "(select id from metric_series where run_id = any(?))", (Object) locked);
-        }
+        Long[] locked = jdbc.queryForList("select id from run where id = any(?) order by id for update", Long.class,
+                runIds).toArray(Long[]::new);
+        List<RunEvent> deleted = Arrays.stream(locked)
+                .map(id -> new RunEvent(RunEvent.Type.DELETED, id, runs.findProjectName(id))).toList();
+        store.deletePoints(locked);
         deleted.forEach(live::runChanged);
         return jdbc.update("delete from run where id = any(?)", (Object) locked);
     }

@@ -27,7 +27,7 @@ import tools.jackson.databind.json.JsonMapper;
  * and the page of ids is then loaded as entities. Cursors are opaque offsets.
  */
 @Service
-class RunSearch {
+public class RunSearch {
 
     private static final int DEFAULT_PAGE_SIZE = 50;
 
@@ -45,7 +45,7 @@ class RunSearch {
 
     /** @param visibleProjects the names of the projects the caller sees; null for all */
     @Transactional(readOnly = true)
-    RunConnection search(String project, Long modelId, Collection<String> visibleProjects, RunFilter filter,
+    public RunConnection search(String project, Long modelId, Collection<String> visibleProjects, RunFilter filter,
             List<RunOrder> orderBy, Integer pageSize, String after) {
         int first = pageSize == null ? DEFAULT_PAGE_SIZE : pageSize;
         if (first < 0 || first > limits.pageSize()) {

@@ -18,7 +18,8 @@ import org.springframework.stereotype.Component;
 /**
  * Flyway V3: detects what the database can do and creates the best points storage for it, recording the
  * mode in {@code storage_mode}. A Java migration because SQL alone cannot branch on an extension that may
- * be absent; the SQL itself stays in db/storage/*.sql.
+ * be absent; the SQL itself stays in db/storage/*.sql. Databases made by earlier versions also got their continuous
+ * aggregates here; they now come from db/timescaledb/R__continuous_aggregates.sql, which leaves those alone.
  */
 @Component
 class StorageMigration implements JavaMigration {
@@ -56,15 +57,8 @@ class StorageMigration implements JavaMigration {
             if (mode.hypertable()) {
                 statement.execute(script("hypertable.sql"));
             }
-            if (mode.rollupsAtIngest()) {
-                statement.execute(script("rollups.sql"));
-            } else {
-                statement.execute(script("compression.sql"));
-                for (AggregateLevel level : AggregateLevel.values()) {
-                    statement.execute(level.createView());
-                    statement.execute(level.addPolicy());
-                }
-            }
+            // The continuous aggregates follow in db/timescaledb (see StorageLocations).
+            statement.execute(script(mode.rollupsAtIngest() ? "rollups.sql" : "compression.sql"));
         }
     }
 

@@ -30,8 +30,6 @@ import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.reactive.socket.client.StandardWebSocketClient;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 class LiveTests extends ApiTest {
 
@@ -301,11 +299,10 @@ class LiveTests extends ApiTest {
                 .thenCancel().verify(TIMEOUT);
     }
 
-    private JsonNode pointsEvent(String run, long series, long step, long sentAt) {
+    private ClusterMessage pointsEvent(String run, long series, long step, long sentAt) {
         long batch = jdbc.queryForObject("insert into live_batch (series_ids, first_steps, last_steps) "
                 + "values (?, ?, ?) returning id", Long.class, new long[] {series}, new long[] {step}, new long[] {step});
-        return JsonMapper.shared().valueToTree(Map.of("origin", "another instance", "run", Long.parseLong(run),
-                "project", project, "batch", batch, "sentAt", sentAt));
+        return new ClusterMessage("another instance", Long.parseLong(run), project, null, batch, sentAt);
     }
 
     /** A GraphQL client on a real WebSocket to the server on this port, closed after the test. */

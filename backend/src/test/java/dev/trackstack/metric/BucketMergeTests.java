@@ -6,6 +6,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.trackstack.storage.BucketRow;
 import org.junit.jupiter.api.Test;
 
 class BucketMergeTests {
@@ -15,7 +16,7 @@ class BucketMergeTests {
     @Test
     void shouldMergePartsByTheBucketOfTheirLastStepKeepingTheLastPointAndTheBounds() {
         // Out of order, as SQL returns them; a part of only NaN points has no bounds.
-        List<SeriesQuery.Row> parts = new ArrayList<>(List.of(
+        List<BucketRow> parts = new ArrayList<>(List.of(
                 part(14, Double.NaN, Double.NaN, Double.NaN, 2),
                 part(9, 0.5, 0.1, 0.9, 8),
                 part(3, 0.3, 0.2, 0.4, 4),
@@ -33,15 +34,15 @@ class BucketMergeTests {
 
     @Test
     void shouldCountBucketsFromTheOrigin() {
-        List<SeriesQuery.Row> parts = new ArrayList<>(List.of(part(104, 1, 1, 1, 1), part(105, 2, 2, 2, 1)));
+        List<BucketRow> parts = new ArrayList<>(List.of(part(104, 1, 1, 1, 1), part(105, 2, 2, 2, 1)));
 
         assertThat(SeriesQuery.merge(parts, 100, 5)).containsExactly(bucket(104, 1, 1.0, 1.0, 1),
                 bucket(105, 2, 2.0, 2.0, 1));
         assertThat(SeriesQuery.merge(parts, 101, 5)).containsExactly(bucket(105, 2, 1.0, 2.0, 2));
     }
 
-    private static SeriesQuery.Row part(long step, double value, double min, double max, int count) {
-        return new SeriesQuery.Row(step, T0.plusSeconds(step).toEpochSecond() * 1_000_000, value, min, max, count);
+    private static BucketRow part(long step, double value, double min, double max, int count) {
+        return new BucketRow(step, T0.plusSeconds(step).toEpochSecond() * 1_000_000, value, min, max, count);
     }
 
     private static SeriesPoint bucket(long step, double value, Double min, Double max, int count) {

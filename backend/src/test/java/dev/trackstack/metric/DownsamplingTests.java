@@ -12,7 +12,8 @@ import java.util.Random;
 import java.util.TreeMap;
 
 import dev.trackstack.ApiTest;
-import dev.trackstack.storage.Storage;
+import dev.trackstack.storage.PointStore;
+import dev.trackstack.storage.Rollups;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -23,7 +24,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 class DownsamplingTests extends ApiTest {
 
     @Autowired
-    protected Storage storage;
+    protected PointStore storage;
 
     /**
      * 30,000 points with gaps in the steps, NaN and infinite values and spikes, logged in batches; at 10 steps a

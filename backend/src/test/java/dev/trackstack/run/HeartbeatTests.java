@@ -2,7 +2,12 @@ package dev.trackstack.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import javax.sql.DataSource;
 
 import dev.trackstack.ApiTest;
 import org.junit.jupiter.api.Test;
@@ -13,6 +18,9 @@ class HeartbeatTests extends ApiTest {
 
     @Autowired
     private HeartbeatWatchdog watchdog;
+
+    @Autowired
+    private DataSource dataSource;
 
     @Test
     void shouldMarkASilentRunCrashedAndReviveItOnTheNextHeartbeat() {
@@ -55,6 +63,39 @@ class HeartbeatTests extends ApiTest {
         status(quiet).path("run.status").entity(String.class).isEqualTo("RUNNING");
         status(finished).path("run.status").entity(String.class).isEqualTo("COMPLETED");
         errorCode(heartbeat("8888888888"), "NOT_FOUND");
+    }
+
+    /** The heartbeat waits for a status change that is being committed, then must not undo it. */
+    @Test
+    void shouldNotRevertAStatusSetWhileAHeartbeatWaits() throws Exception {
+        String run = createRun();
+        heartbeat(run);
+        CompletableFuture<GraphQlTester.Response> beat;
+        try (Connection other = dataSource.getConnection()) {
+            other.setAutoCommit(false);
+            try (PreparedStatement finish = other.prepareStatement(
+                    "update run set status = 'COMPLETED', finished_at = now() where id = ?")) {
+                finish.setLong(1, Long.parseLong(run));
+                finish.executeUpdate();
+            }
+            beat = CompletableFuture.supplyAsync(() -> heartbeat(run));
+            while (!beat.isDone() && !waitsForALock(run)) {
+                Thread.onSpinWait();
+            }
+            other.commit();
+        }
+
+        beat.join().path("heartbeat.status").entity(String.class).isEqualTo("COMPLETED");
+        status(run).path("run.status").entity(String.class).isEqualTo("COMPLETED")
+                .path("run.finishedAt").entity(String.class).satisfies(t -> assertThat(t).isNotBlank());
+    }
+
+    /** Whether a statement on the run's row is waiting for the row lock that the test holds. */
+    private boolean waitsForALock(String run) {
+        return Boolean.TRUE.equals(jdbc.queryForObject("""
+                select exists (select from pg_stat_activity where wait_event_type = 'Lock'
+                               and query ilike 'update run%' and pid <> pg_backend_pid())
+                """, Boolean.class));
     }
 
     private GraphQlTester.Response heartbeat(String run) {

@@ -14,10 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import dev.trackstack.live.LiveEvents;
-import dev.trackstack.metric.MetricSeriesRepository;
-import dev.trackstack.model.ModelRepository;
-import dev.trackstack.system.GraphQlSlice;
+import dev.trackstack.graphql.GraphQlSlice;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,8 +32,7 @@ import org.springframework.test.context.bean.override.mockito.MockitoBean;
  */
 @GraphQlTest(controllers = RunController.class)
 @Import({GraphQlSlice.class, RunSearch.class})
-@MockitoBean(types = {ModelRepository.class, MetricSeriesRepository.class, NamedParameterJdbcTemplate.class,
-        RunDeletion.class, LiveEvents.class})
+@MockitoBean(types = {NamedParameterJdbcTemplate.class, RunDeletion.class, RunLifecycle.class})
 class RunInputTests {
 
     private static final String NAME_257 = "n".repeat(257);
@@ -44,15 +40,13 @@ class RunInputTests {
 
     @Autowired
     private WebGraphQlTester graphQl;
-    @Autowired
-    private ModelRepository models;
     @MockitoBean
     private RunRepository runs;
 
     @BeforeEach
     void existingModelAndRun() {
         GraphQlSlice.actAsAdmin();
-        when(models.existsById(anyLong())).thenReturn(true);
+        when(runs.modelExists(anyLong())).thenReturn(true);
         when(runs.findById(Long.parseLong(RUN))).thenReturn(Optional.of(new Run(1L, "r", "{}", List.of(), null)));
     }
 

@@ -57,9 +57,9 @@ final class Reads {
                     where p.name like 'w1-project-%%'
                     """.formatted(runs / 100 - 1));
             sql.execute("""
-                    insert into metric_series (run_id, name, split, point_count, first_step, last_step, last_value,
+                    insert into metric_series (run_id, name, split, point_count, last_step, last_value,
                                                min_step, min_value, max_step, max_value)
-                    select r.id, n, 'validation', 100, 0, 99, random(), 10, random() / 10, 20, 0.9 + random() / 10
+                    select r.id, n, 'validation', 100, 99, random(), 10, random() / 10, 20, 0.9 + random() / 10
                     from run r join model m on m.id = r.model_id join project p on p.id = m.project_id,
                          unnest(array['loss', 'accuracy', 'f1', 'precision', 'recall']) n
                     where p.name like 'w1-project-%'
@@ -91,8 +91,8 @@ final class Reads {
         }
         try (Connection connection = DriverManager.getConnection(jdbcUrl); Statement sql = connection.createStatement()) {
             for (String run : runIds) {
-                sql.execute("insert into metric_series (run_id, name, split, point_count, first_step, last_step) "
-                        + "select " + run + ", 'metric-' || n, 'train', " + points + ", 0, " + (points - 1)
+                sql.execute("insert into metric_series (run_id, name, split, point_count, last_step) "
+                        + "select " + run + ", 'metric-' || n, 'train', " + points + ", " + (points - 1)
                         + " from generate_series(0, 4) n");
                 // Noisy decay with rare spikes, as a loss curve looks.
                 sql.execute("""

@@ -1,0 +1,25 @@
+package dev.trackstack.live;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * What an instance tells the others through NOTIFY, as JSON: a run event ({@code type}), or points logged
+ * ({@code batch}: a row of live_batch to read them back from). The database adds {@code batch} and {@code sentAt}
+ * (its clock, in milliseconds) as it sends. Absent fields are left out, and unknown ones ignored, so that instances
+ * of neighbouring versions understand each other.
+ *
+ * @param origin the sending instance (see InstanceId)
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
+record ClusterMessage(String origin, long run, String project, RunEvent.Type type, Long batch, Long sentAt) {
+
+    static ClusterMessage of(String origin, RunEvent event) {
+        return new ClusterMessage(origin, event.runId(), event.project(), event.type(), null, null);
+    }
+
+    static ClusterMessage of(String origin, PointsLogged event) {
+        return new ClusterMessage(origin, event.runId(), event.project(), null, null, null);
+    }
+}

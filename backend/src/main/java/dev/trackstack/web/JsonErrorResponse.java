@@ -1,0 +1,26 @@
+package dev.trackstack.web;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+
+import dev.trackstack.system.ErrorCode;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import tools.jackson.databind.json.JsonMapper;
+
+/** A GraphQL-shaped error for requests refused before GraphQL sees them, so that clients read every error alike. */
+public final class JsonErrorResponse {
+
+    private JsonErrorResponse() {
+    }
+
+    public static void write(HttpServletResponse response, HttpStatus status, ErrorCode code, String message)
+            throws IOException {
+        response.setStatus(status.value());
+        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+        JsonMapper.shared().writeValue(response.getOutputStream(), Map.of("errors",
+                List.of(Map.of("message", message, "extensions", Map.of("code", code.name())))));
+    }
+}

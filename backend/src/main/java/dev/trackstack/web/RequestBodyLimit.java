@@ -1,0 +1,118 @@
+package dev.trackstack.web;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+
+import dev.trackstack.system.ErrorCode;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Refuses a POST body over {@code trackstack.limits.request-bytes} with 413 before anything parses it: by its
+ * Content-Length when it has one, else (chunked) by reading at most one byte more than the limit.
+ */
+class RequestBodyLimit extends OncePerRequestFilter {
+
+    private final int limit;
+
+    RequestBodyLimit(int limit) {
+        this.limit = limit;
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        if (!"POST".equals(request.getMethod())) {
+            chain.doFilter(request, response);
+            return;
+        }
+        long length = request.getContentLengthLong();
+        if (length > limit) {
+            refuse(response, length + " bytes");
+        } else if (length >= 0) {
+            chain.doFilter(request, response);
+        } else {
+            byte[] body = request.getInputStream().readNBytes(limit + 1);
+            if (body.length > limit) {
+                refuse(response, "more than " + limit + " bytes");
+            } else {
+                chain.doFilter(new BufferedBody(request, body), response);
+            }
+        }
+    }
+
+    private void refuse(HttpServletResponse response, String size) throws IOException {
+        JsonErrorResponse.write(response, HttpStatus.CONTENT_TOO_LARGE, ErrorCode.LIMIT_EXCEEDED,
+                "A request body of " + size + " exceeds the limit of " + limit + " bytes");
+    }
+
+    /** A chunked body, already read. */
+    private static final class BufferedBody extends HttpServletRequestWrapper {
+
+        private final byte[] body;
+
+        BufferedBody(HttpServletRequest request, byte[] body) {
+            super(request);
+            this.body = body;
+        }
+
+        @Override
+        public int getContentLength() {
+            return body.length;
+        }
+
+        @Override
+        public long getContentLengthLong() {
+            return body.length;
+        }
+
+        @Override
+        public ServletInputStream getInputStream() {
+            ByteArrayInputStream in = new ByteArrayInputStream(body);
+            return new ServletInputStream() {
+                @Override
+                public int read() {
+                    return in.read();
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) {
+                    return in.read(b, off, len);
+                }
+
+                @Override
+                public boolean isFinished() {
+                    return in.available() == 0;
+                }
+
+                @Override
+                public boolean isReady() {
+                    return true;
+                }
+
+                @Override
+                public void setReadListener(ReadListener listener) {
+                    throw new UnsupportedOperationException("The body was read already");
+                }
+            };
+        }
+
+        @Override
+        public BufferedReader getReader() {
+            String encoding = getCharacterEncoding();
+            Charset charset = encoding == null ? StandardCharsets.UTF_8 : Charset.forName(encoding);
+            return new BufferedReader(new InputStreamReader(getInputStream(), charset));
+        }
+    }
+}

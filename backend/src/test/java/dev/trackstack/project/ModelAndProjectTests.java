@@ -1,0 +1,103 @@
+package dev.trackstack.project;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+
+import dev.trackstack.ApiTest;
+import org.junit.jupiter.api.Test;
+
+class ModelAndProjectTests extends ApiTest {
+
+    @Test
+    void shouldGetOrCreateAModelOnProjectAndName() {
+        String first = createModel("ResNet50");
+        String again = createModel("ResNet50");
+        String other = createModel("ViT");
+
+        assertThat(again).isEqualTo(first);
+        assertThat(other).isNotEqualTo(first);
+        graphQl.documentName("project")
+                .variable("name", project).execute()
+                .path("project.models[*].name").entityList(String.class).containsExactly("ResNet50", "ViT")
+                .path("project.runCount").entity(Integer.class).isEqualTo(0);
+    }
+
+    @Test
+    void shouldListProjectsWithTheirModelsAndRunCounts() {
+        String model = createModel("ResNet50");
+        createRun(model, "a", Map.of(), List.of());
+        createRun(model, "b", Map.of(), List.of());
+
+        var projects = graphQl.documentName("projects")
+                .execute().path("projects[*].name").entityList(String.class).get();
+        int index = projects.indexOf(project);
+        assertThat(index).isNotNegative();
+        graphQl.documentName("projects").execute()
+                .path("projects[" + index + "].runCount").entity(Integer.class).isEqualTo(2)
+                .path("projects[" + index + "].models[0].project.name").entity(String.class).isEqualTo(project);
+    }
+
+    @Test
+    void shouldFindAModelById() {
+        String model = createModel("ResNet50");
+        graphQl.documentName("model")
+                .variable("id", model).execute()
+                .path("model.name").entity(String.class).isEqualTo("ResNet50")
+                .path("model.project.name").entity(String.class).isEqualTo(project)
+                .path("model.runs.totalCount").entity(Integer.class).isEqualTo(0);
+        graphQl.documentName("model").variable("id", "424242424").execute().path("model").valueIsNull();
+    }
+
+    @Test
+    void shouldDeleteAModelWithItsRunsAndPoints() {
+        String model = createModel("ResNet50");
+        String run = createRun(model, "a", Map.of(), List.of());
+        logMetrics(run, List.of(point("loss", null, 0, 1.0)), null);
+        long series = seriesIdOf(run);
+
+        graphQl.documentName("deleteModel").variable("id", model).execute()
+                .path("deleteModel").entity(Boolean.class).isEqualTo(true);
+
+        graphQl.documentName("run").variable("id", run).execute().path("run").valueIsNull();
+        assertThat(jdbc.queryForObject("select count(*) from metric_point where series_id = ?", Long.class, series))
+                .isZero();
+        errorCode(graphQl.documentName("deleteModel").variable("id", model).execute(),
+                "NOT_FOUND");
+    }
+
+    @Test
+    void shouldDeleteAProjectWithEverythingInIt() {
+        String model = createModel("ResNet50");
+        createModel("ViT");
+        String run = createRun(model, "a", Map.of(), List.of());
+        logMetrics(run, List.of(point("loss", null, 0, 1.0)), null);
+        long series = seriesIdOf(run);
+
+        graphQl.documentName("deleteProject").variable("name", project)
+                .execute().path("deleteProject").entity(Integer.class).isEqualTo(2);
+
+        graphQl.documentName("project").variable("name", project)
+                .execute().path("project").valueIsNull();
+        assertThat(jdbc.queryForObject("select count(*) from metric_point where series_id = ?", Long.class, series))
+                .isZero();
+        errorCode(graphQl.documentName("deleteProject")
+                .variable("name", project).execute(), "NOT_FOUND");
+    }
+
+    @Test
+    void shouldRejectBlankAndOverlongNames() {
+        errorCode(graphQl.documentName("createModel").variable("project", project).variable("name", "  ")
+                .execute(), "BAD_USER_INPUT");
+        errorCode(graphQl.documentName("createModel").variable("project", "p".repeat(257)).variable("name", "m")
+                .execute(), "BAD_USER_INPUT");
+        graphQl.documentName("project").variable("name", project)
+                .execute().path("project").valueIsNull();
+    }
+
+    private long seriesIdOf(String runId) {
+        return jdbc.queryForObject("select id from metric_series where run_id = ?", Long.class,
+                Long.parseLong(runId));
+    }
+}
