@@ -3,6 +3,7 @@ import os
 import time
 import unittest
 from pathlib import Path
+from unittest import mock
 
 import trackstack
 from support import Server, run_info, series, temporary_directory, wait_until
@@ -72,6 +73,9 @@ class ParserTest(unittest.TestCase):
         self.assertIsNone(system.interval_setting(False))
         self.assertEqual(system.interval_setting(2), 2.0)
         self.assertRaises(ValueError, system.interval_setting, 0.5)
+        for text, interval in (("", 15.0), ("on", 15.0), ("off", None), ("0", None), ("1", 1.0), ("30", 30.0)):
+            with mock.patch.dict(os.environ, TRACKSTACK_SYSTEM_METRICS=text):
+                self.assertEqual(system.interval_setting(None), interval, text)
 
 
 class LiveTest(unittest.TestCase):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from datetime import datetime, timezone
+import time
 from typing import Any, Callable, List, Optional
 
 MAX_LINE_LENGTH = 16_384  # characters; the server's limit per line
@@ -38,23 +38,37 @@ class _Tee:
         self._original = original
         self._stream = stream
         self._emit = emit
-        self._partial = ""
+        # The unfinished line's pieces: print() writes each argument on its own. Appending takes no lock (one
+        # list.append is atomic); taking pieces off (a line break) does, and leaves pieces appended meanwhile.
+        self._partial: List[str] = []
         self._lock = threading.Lock()
         self._inside = threading.local()  # a write made while emitting (a warning about the queue) is not captured
         self.active = True
 
     def write(self, text: str) -> int:
         written = self._original.write(text)
-        if self.active and text and not getattr(self._inside, "value", False):
-            self._inside.value = True
-            try:
+        if "\n" not in text:  # the common case first: print() writes each argument apart, the line break last
+            if self.active and "\r" in text:  # a progress bar redraws: what came before is gone
                 with self._lock:
-                    lines = (self._partial + text).split("\n")
-                    self._partial = _last_rendering(lines.pop())
-                for line in lines:
-                    self._emit(self._stream, _last_rendering(line))
-            finally:
-                self._inside.value = False
+                    self._partial[:] = [text[text.rfind("\r") + 1:]]
+            elif self.active:
+                self._partial.append(text)
+            return written
+        if not self.active or getattr(self._inside, "value", False):
+            return written
+        self._inside.value = True
+        try:
+            with self._lock:
+                pieces = len(self._partial)
+                lines = ("".join(self._partial[:pieces]) + text).split("\n")
+                del self._partial[:pieces]
+                last = lines.pop()
+                if last:
+                    self._partial.insert(0, last)
+            for line in lines:
+                self._emit(self._stream, _last_rendering(line))
+        finally:
+            self._inside.value = False
         return written
 
     def writelines(self, lines: List[str]) -> None:
@@ -64,8 +78,9 @@ class _Tee:
     def finish(self) -> None:
         """Emits an unfinished last line and stops capturing."""
         with self._lock:
-            partial, self._partial = self._partial, ""
             self.active = False
+            partial = _last_rendering("".join(self._partial))
+            self._partial.clear()
         if partial:
             self._emit(self._stream, partial)
 
@@ -80,9 +95,9 @@ def _last_rendering(line: str) -> str:
 
 class ConsoleCapture:
     """Wraps sys.stdout and sys.stderr until stop(); numbers the lines of both streams in one sequence from
-    `first_line` and hands each to `send(line_number, stream, text, time)`."""
+    `first_line` and hands each to `send(line_number, stream, text, unix_time)`, as written (see `cut`)."""
 
-    def __init__(self, send: Callable[[int, str, str, str], None], first_line: int = 0) -> None:
+    def __init__(self, send: Callable[[int, str, str, float], None], first_line: int = 0) -> None:
         self._send = send
         self._next_line = first_line
         self._lock = threading.Lock()
@@ -91,13 +106,12 @@ class ConsoleCapture:
         sys.stdout, sys.stderr = self._stdout, self._stderr
 
     def _emit(self, stream: str, text: str) -> None:
-        stamp = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
         with self._lock:
             number = self._next_line
             if number >= MAX_LINES:
                 return
             self._next_line += 1
-            self._send(number, stream, cut(text), stamp)
+            self._send(number, stream, text, time.time())
 
     def stop(self) -> None:
         """Puts the original streams back, unless someone replaced ours meanwhile (then ours just pass through)."""

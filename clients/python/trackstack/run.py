@@ -15,7 +15,7 @@ from time import monotonic
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
 from .api import DEFAULT_RETRY_BUDGET, Api, RequestRejected, ServerUnavailable, encode_value, with_retry
-from .console import ConsoleCapture, console_setting
+from .console import ConsoleCapture, console_setting, cut
 from .spool import Spool, default_spool_dir, replay_in_background, send
 from .system import SystemMonitor, interval_setting
 
@@ -102,11 +102,12 @@ class Run:
             points.append({"name": name, "split": split, "step": step, "value": encoded, "time": stamp})
         self._enqueue(points, _points_entry)
 
-    def _log_console_line(self, line: int, stream: str, text: str, time: str) -> None:
+    def _log_console_line(self, line: int, stream: str, text: str, time: float) -> None:
+        """Queued as written: cutting the text and formatting the time are left to the sender's thread."""
         self._enqueue([{"line": line, "stream": stream, "text": text, "time": time}], _console_entry)
 
     def _record_environment(self, environment: Dict[str, Any]) -> None:
-        self._enqueue([_environment_entry(_jsonable(environment))], lambda items: items[0])
+        self._enqueue([{"kind": "environment", "environment": _jsonable(environment)}], lambda items: items[0])
 
     def _enqueue(self, items: List[Dict[str, Any]], entry_of: Any) -> None:
         """Queues the items for the sender; when the queue is full, spools the rest as `entry_of(rest)`."""
@@ -329,12 +330,11 @@ def _points_entry(points: List[Dict[str, Any]]) -> Dict[str, Any]:
 
 
 def _console_entry(lines: List[Dict[str, Any]]) -> Dict[str, Any]:
-    """A logConsole batch; its line numbers make re-sending it harmless."""
-    return {"kind": "console", "lines": lines}
-
-
-def _environment_entry(environment: Dict[str, Any]) -> Dict[str, Any]:
-    return {"kind": "environment", "environment": environment}
+    """A logConsole batch of lines as captured; its line numbers make re-sending it harmless."""
+    return {"kind": "console", "lines": [
+        dict(line, text=cut(line["text"]),
+             time=datetime.fromtimestamp(line["time"], timezone.utc).isoformat(timespec="milliseconds"))
+        for line in lines]}
 
 
 def _describe(entry: Dict[str, Any]) -> str:

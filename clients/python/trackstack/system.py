@@ -303,16 +303,16 @@ def _git() -> Dict[str, Any]:
 
 def interval_setting(value: Any) -> Optional[float]:
     """The sampling interval in seconds that the `system_metrics` setting (or $TRACKSTACK_SYSTEM_METRICS when it is
-    None) asks for, or None for off: True or unset is DEFAULT_INTERVAL; False, "0", "false", "off" turn it off; a
+    None) asks for, or None for off: True, "on" or unset is DEFAULT_INTERVAL; False, 0, "off" turn it off; another
     number is the interval (at least 1 s: samples are stepped by the second)."""
     if value is None:
-        value = os.environ.get("TRACKSTACK_SYSTEM_METRICS", "")
-        if value.strip().lower() in ("0", "false", "off", "no"):
-            return None
-        value = float(value) if value.strip() and value.strip().lower() not in ("1", "true", "on", "yes") else True
+        text = os.environ.get("TRACKSTACK_SYSTEM_METRICS", "").strip().lower()
+        value = {"": True, "on": True, "true": True, "yes": True, "off": False, "false": False, "no": False}.get(text)
+        if value is None:
+            value = float(text)
     if value is True:
         return DEFAULT_INTERVAL
-    if value is False:
+    if value is False or value == 0:
         return None
     if float(value) < 1:
         raise ValueError("system_metrics must be an interval of at least 1 second, True or False")
