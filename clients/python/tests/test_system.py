@@ -27,6 +27,41 @@ def recorded(name: str) -> str:
     return (RECORDED / name).read_text()
 
 
+class FakeNvml:
+    """libnvidia-ml's functions as ctypes calls them: results go through the pointers (byref) they are given."""
+
+    def nvmlDeviceGetCount_v2(self, count) -> int:
+        count._obj.value = 1
+        return 0
+
+    def nvmlDeviceGetHandleByIndex_v2(self, index, handle) -> int:
+        handle._obj.value = 1000 + index
+        return 0
+
+    def nvmlDeviceGetName(self, handle, buffer, size) -> int:
+        buffer.value = b"NVIDIA H100"
+        return 0
+
+    def nvmlSystemGetDriverVersion(self, buffer, size) -> int:
+        buffer.value = b"550.54.15"
+        return 0
+
+    def nvmlDeviceGetUtilizationRates(self, handle, utilization) -> int:
+        utilization._obj.gpu = 87
+        return 0
+
+    def nvmlDeviceGetMemoryInfo(self, handle, memory) -> int:
+        memory._obj.total, memory._obj.used = 80 * 2 ** 30, 2 ** 30
+        return 0
+
+    def nvmlDeviceGetTemperature(self, handle, sensor, temperature) -> int:
+        temperature._obj.value = 64
+        return 0
+
+    def nvmlDeviceGetPowerUsage(self, handle, milliwatts) -> int:
+        return 3  # NVML_ERROR_NOT_SUPPORTED
+
+
 class ParserTest(unittest.TestCase):
     def test_proc_stat_counts_idle_and_iowait_as_not_busy(self) -> None:
         busy, total = system.parse_proc_stat(recorded("proc_stat"))
@@ -59,6 +94,12 @@ class ParserTest(unittest.TestCase):
                                  "power_watts": 312.45})
         self.assertEqual(second["name"], "Tesla T4")
         self.assertNotIn("power_watts", second)
+
+    def test_nvml_read_through_ctypes(self) -> None:
+        gpus = system.Nvml(FakeNvml()).gpus()
+        self.assertEqual(gpus, [{"index": 0, "name": "NVIDIA H100", "driver": "550.54.15", "utilization_percent": 87.0,
+                                 "memory_used_bytes": 2.0 ** 30, "memory_total_bytes": 80 * 2.0 ** 30,
+                                 "temperature_celsius": 64.0}])  # power: not supported by this one
 
     def test_gpu_metrics_are_named_per_index(self) -> None:
         counters = system.Counters()

@@ -12,7 +12,6 @@ import org.springframework.graphql.data.method.annotation.Argument;
 import org.springframework.graphql.data.method.annotation.BatchMapping;
 import org.springframework.graphql.data.method.annotation.MutationMapping;
 import org.springframework.graphql.data.method.annotation.SchemaMapping;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Controller;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -27,13 +26,11 @@ class ConsoleController {
 
     private final ConsoleStore store;
     private final RunRepository runs;
-    private final JdbcTemplate jdbc;
     private final JsonMapper json;
 
-    ConsoleController(ConsoleStore store, RunRepository runs, JdbcTemplate jdbc, JsonMapper json) {
+    ConsoleController(ConsoleStore store, RunRepository runs, JsonMapper json) {
         this.store = store;
         this.runs = runs;
-        this.jdbc = jdbc;
         this.json = json;
     }
 
@@ -66,22 +63,19 @@ class ConsoleController {
             throw ApiException.limit("environment of " + text.length() + " bytes", MAX_ENVIRONMENT_BYTES);
         }
         Run found = runs.findById(run).orElseThrow(() -> ApiException.notFound("run", runId));
-        jdbc.update("""
-                insert into run_environment (run_id, environment) values (?, ?::jsonb)
-                on conflict (run_id) do update set environment = excluded.environment
-                """, run, text);
+        store.saveEnvironment(run, text);
         return found;
     }
 
     @BatchMapping(typeName = "Run")
-    Map<Run, Object> environment(List<Run> runs) {
-        Map<Long, Run> byId = new HashMap<>();
-        runs.forEach(run -> byId.put(run.getId(), run));
+    Map<Run, Object> environment(List<Run> batch) {
+        Map<Long, String> byRun = store.environments(batch.stream().mapToLong(Run::getId).toArray());
         Map<Run, Object> environments = new HashMap<>();
-        jdbc.query("select run_id, environment::text from run_environment where run_id = any(?)",
-                rs -> {
-                    environments.put(byId.get(rs.getLong(1)), json.readValue(rs.getString(2), Object.class));
-                }, (Object) byId.keySet().stream().mapToLong(Long::longValue).toArray());
+        for (Run run : batch) {
+            if (byRun.containsKey(run.getId())) {
+                environments.put(run, json.readValue(byRun.get(run.getId()), Object.class));
+            }
+        }
         return environments;
     }
 

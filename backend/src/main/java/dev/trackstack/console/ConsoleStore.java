@@ -2,7 +2,9 @@ package dev.trackstack.console;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import dev.trackstack.system.ApiException;
 import dev.trackstack.system.EpochMicros;
@@ -10,7 +12,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
-/** Console lines of runs: stored as the client numbered them, read back by page with an optional search. */
+/**
+ * Console lines of runs, stored as the client numbered them and read back by page with an optional search; and the
+ * environments of runs.
+ */
 @Service
 class ConsoleStore {
 
@@ -55,6 +60,23 @@ class ConsoleStore {
         }
         int stored = n == 0 ? 0 : jdbc.update(INSERT, runId, numbers, streams, micros, texts);
         return new ConsoleLogResult(stored, n - stored, lines.size() - n);
+    }
+
+    void saveEnvironment(long runId, String environment) {
+        jdbc.update("""
+                insert into run_environment (run_id, environment) values (?, ?::jsonb)
+                on conflict (run_id) do update set environment = excluded.environment
+                """, runId, environment);
+    }
+
+    /** The environments (JSON text) of those of the runs that have one, by run id. */
+    Map<Long, String> environments(long[] runIds) {
+        Map<Long, String> environments = new HashMap<>();
+        jdbc.query("select run_id, environment::text from run_environment where run_id = any(?)",
+                rs -> {
+                    environments.put(rs.getLong(1), rs.getString(2));
+                }, (Object) runIds);
+        return environments;
     }
 
     ConsolePage page(long runId, long after, int first, String search, ConsoleStream stream) {
