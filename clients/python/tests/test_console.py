@@ -6,7 +6,7 @@ import unittest
 from typing import List, Tuple
 
 import trackstack
-from support import Server, run_python, temporary_directory, wait_until
+from support import FlakyProxy, Server, run_python, temporary_directory, wait_until
 from trackstack import console
 
 server: Server
@@ -95,6 +95,25 @@ class StoredTest(unittest.TestCase):
         self.assertEqual(lines[-1], dict(lines[-1], stream="STDERR", text="RuntimeError: diverged"))
         self.assertEqual([line["text"] for line in console_lines(run_id, search="TRACEBACK")],
                          ["Traceback (most recent call last):"])
+
+    def test_lines_printed_while_the_server_is_away_wait_in_the_spool(self) -> None:
+        proxy = FlakyProxy(server.url)
+        self.addCleanup(proxy.close)
+        spool_dir = temporary_directory(self)
+        run = trackstack.init(project="console", model="m", url=proxy.url, spool_dir=spool_dir, console=True,
+                              retry_budget=0.5, max_backoff=0.5, flush_interval=0.1)
+        proxy.down = True
+        print("while the server is away")
+        wait_until(lambda: list(spool_dir.glob("*.jsonl")))
+        proxy.down = False
+        print("back")
+        run.finish()
+
+        texts = [line["text"] for line in console_lines(run.id)]
+        # the client's own warning on stderr (the server is unavailable...) is console output like any other
+        self.assertEqual([text for text in texts if not text.startswith("Trackstack")],
+                         ["while the server is away", "back"])
+        self.assertEqual(list(spool_dir.glob("*.jsonl")), [])
 
     def test_a_resumed_run_numbers_its_lines_on(self) -> None:
         spool_dir = temporary_directory(self)
