@@ -5,8 +5,10 @@ once with it, where the time the training thread spends in the integration's hoo
 (the hooks that log), and once per run (the hooks that start and end it: creating the run, and waiting for the
 server to have every point). Optuna: per trial, whose run is made and finished when the trial ends.
 Measuring inside the hooks rather than comparing two whole loops keeps the numbers steady on a busy machine.
+System metrics: the process's CPU time while it idles with a run that samples, beside the same run without
+sampling, as % of one core. Console capture: µs per printed line, beside the same loop without the client.
 
-Usage: python3 bench/python_integrations.py --url http://localhost:8080
+Usage: python3 bench/python_integrations.py --url http://localhost:8080 [--only system,console]
 (in an environment with the frameworks, e.g. clients/python/target/venv made by the build, and the client
 importable: PYTHONPATH=clients/python)
 """
@@ -172,18 +174,67 @@ def optuna_study(url: str, trials: int) -> dict:
             "client_ms_per_trial": round(in_callback / trials * 1e3, 2)}
 
 
+def system_metrics(url: str, seconds: float) -> dict:
+    import trackstack
+
+    def idle_cpu(setting) -> float:
+        run = trackstack.init(project="bench-system", model="system", url=url, system_metrics=setting, console=False)
+        started = time.process_time()
+        time.sleep(seconds)
+        used = time.process_time() - started
+        run.finish()
+        return used
+
+    without = idle_cpu(False)
+    result = {"window_s": seconds, "without_sampling_core_percent": round(without / seconds * 100, 3)}
+    for interval in (15, 1):
+        result[f"sampling_every_{interval}s_core_percent"] = round((idle_cpu(interval) - without) / seconds * 100, 3)
+    return result
+
+
+def console_capture(url: str, lines: int) -> dict:
+    import sys
+
+    import trackstack
+
+    def loop() -> None:
+        for index in range(lines):
+            print("epoch", index, "loss", 0.5)
+
+    saved, sys.stdout = sys.stdout, open(os.devnull, "w")  # the "terminal": the same for both loops
+    try:
+        loop()  # warm-up
+        without = timed(loop)
+        run = trackstack.init(project="bench-console", model="console", url=url, system_metrics=False, console=True)
+        with_capture = timed(loop)
+        flushed = timed(run.finish)
+    finally:
+        sys.stdout.close()
+        sys.stdout = saved
+    return {"lines": lines, "without_client_us_per_line": round(without / lines * 1e6, 2),
+            "with_capture_us_per_line": round(with_capture / lines * 1e6, 2),
+            "capture_us_per_line": round((with_capture - without) / lines * 1e6, 2),
+            "finish_ms": round(flushed * 1e3, 1)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", default="http://localhost:8080")
     parser.add_argument("--steps", type=int, default=1000)
     parser.add_argument("--trials", type=int, default=50)
+    parser.add_argument("--window", type=float, default=60.0, help="seconds each system metrics setting idles")
+    parser.add_argument("--lines", type=int, default=50_000, help="lines the console loop prints")
+    parser.add_argument("--only", default="lightning,transformers,keras,optuna,system,console")
     args = parser.parse_args()
-    print(json.dumps({
-        "lightning": lightning(args.url, args.steps),
-        "transformers": transformers(args.url, args.steps // 4),
-        "keras": keras_fit(args.url, args.steps),
-        "optuna": optuna_study(args.url, args.trials),
-    }, indent=2))
+    benchmarks = {
+        "lightning": lambda: lightning(args.url, args.steps),
+        "transformers": lambda: transformers(args.url, args.steps // 4),
+        "keras": lambda: keras_fit(args.url, args.steps),
+        "optuna": lambda: optuna_study(args.url, args.trials),
+        "system": lambda: system_metrics(args.url, args.window),
+        "console": lambda: console_capture(args.url, args.lines),
+    }
+    print(json.dumps({name: benchmarks[name]() for name in args.only.split(",")}, indent=2))
 
 
 if __name__ == "__main__":

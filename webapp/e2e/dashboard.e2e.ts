@@ -315,6 +315,29 @@ describe("dashboard", () => {
     await expect.poll(() => page.locator("table.runs tbody tr").count()).toBe(2);
   });
 
+  it("should show a run's system metrics, environment and console output, searchable and live", async () => {
+    const id = await seedRun(server.url, "sysconsole", "m", "with-console", {});
+    const second = Math.floor(Date.now() / 1000);
+    await logPoints(server.url, id, [...curve("loss", null, 0, 10, (s) => 1 / (s + 1)), ...curve("sys/cpu_percent", null, second - 30, second, (s) => 40 + (s % 7))]);
+    await gql(server.url, "mutation($id: ID!) { setRunEnvironment(runId: $id, environment: { hostname: \"gpu-box-7\", cpuCount: 64 }) { id } }", { id });
+    const logConsole = (lines: { line: number; stream: string; text: string }[]) =>
+      gql(server.url, "mutation($id: ID!, $lines: [ConsoleLineInput!]!) { logConsole(runId: $id, lines: $lines) { accepted } }", { id, lines });
+    await logConsole([{ line: 0, stream: "STDOUT", text: "epoch 0 loss 1.0" }, { line: 1, stream: "STDERR", text: "warning: slow data loader" }]);
+
+    await page.goto(`${web.url}/runs/${id}`);
+    const system = page.getByRole("region", { name: "System" });
+    await system.locator(".chart-card[data-metric='sys/cpu_percent'] canvas").waitFor();
+    expect(await page.getByRole("region", { name: "Metrics" }).locator(".chart-card").evaluateAll((cards) => cards.map((c) => c.getAttribute("data-metric")))).toEqual(["loss"]);
+    expect(await page.locator("table.kv tr", { hasText: "hostname" }).textContent()).toContain("gpu-box-7");
+    const lines = page.getByLabel("Console lines");
+    await expect.poll(() => lines.locator("div").allTextContents()).toEqual(["epoch 0 loss 1.0", "warning: slow data loader"]);
+    await logConsole([{ line: 2, stream: "STDOUT", text: "epoch 1 loss 0.5" }]);
+    await expect.poll(() => lines.locator("div").count(), { timeout: 10_000 }).toBe(3);
+    await page.getByLabel("Search console output").fill("LOSS");
+    await expect.poll(() => lines.locator("mark").allTextContents()).toEqual(["loss", "loss"]);
+    await shot("run-system-console");
+  });
+
   it("should follow the dark theme toggle", async () => {
     await page.goto(`${web.url}/compare/${runIds[0]},${runIds[1]}`);
     await page.getByRole("button", { name: /Switch to dark theme/ }).click();

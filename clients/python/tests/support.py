@@ -20,6 +20,11 @@ from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from trackstack.api import Api
 
+# The tests count the points and calls a run makes: system metrics and console capture, on by default, would add
+# their own. Their tests (test_system, test_console) turn them on where they want them.
+os.environ.setdefault("TRACKSTACK_SYSTEM_METRICS", "off")
+os.environ.setdefault("TRACKSTACK_CONSOLE", "off")
+
 CLIENT_DIR = Path(__file__).resolve().parents[1]
 JAR = Path(os.environ.get("TRACKSTACK_JAR") or CLIENT_DIR / "../../backend/target/trackstack.jar")
 

@@ -130,6 +130,25 @@ class Api:
             runId=run_id, points=points, batchId=batch_id)
         return data["logMetrics"]
 
+    def log_console(self, run_id: str, lines: List[Dict[str, Any]]) -> Dict[str, int]:
+        """Stores console lines ({"line", "stream", "text", "time"}); answers {"accepted", "duplicates", "dropped"}."""
+        data = self.execute(
+            "mutation($runId: ID!, $lines: [ConsoleLineInput!]!) "
+            "{ logConsole(runId: $runId, lines: $lines) { accepted duplicates dropped } }", runId=run_id, lines=lines)
+        return data["logConsole"]
+
+    def console_last_line(self, run_id: str) -> Optional[int]:
+        """The highest console line number the run has stored; None when it has none."""
+        data = self.execute("query($id: ID!) { run(id: $id) { console(first: 0) { lastLine } } }", id=run_id)
+        run = data["run"]
+        return None if run is None or run["console"]["lastLine"] is None else int(run["console"]["lastLine"])
+
+    def set_run_environment(self, run_id: str, environment: Dict[str, Any]) -> None:
+        """Records the run's hardware and software environment (a JSON object)."""
+        self.execute("mutation($runId: ID!, $environment: JSON!) "
+                     "{ setRunEnvironment(runId: $runId, environment: $environment) { id } }",
+                     runId=run_id, environment=environment)
+
     def update_run_status(self, run_id: str, status: str) -> None:
         """Sets the run's status: RUNNING, COMPLETED or FAILED."""
         self.execute("mutation($runId: ID!, $status: RunStatus!) "

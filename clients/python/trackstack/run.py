@@ -15,19 +15,23 @@ from time import monotonic
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
 from .api import DEFAULT_RETRY_BUDGET, Api, RequestRejected, ServerUnavailable, encode_value, with_retry
-from .spool import Spool, default_spool_dir, replay_in_background
+from .console import ConsoleCapture, console_setting, cut
+from .spool import Spool, default_spool_dir, replay_in_background, send
+from .system import SystemMonitor, interval_setting
 
 log = logging.getLogger("trackstack")
 
 MAX_POINTS_PER_CALL = 10_000  # the server's limit for one logMetrics call
+MAX_LINES_PER_CALL = 1000  # the server's limit for one logConsole call
 _STOP = object()  # queue marker: the sender thread ends after what precedes it
 
 
 class Run:
     """A run being logged to. Create it with `trackstack.init()`.
 
-    Points go onto a bounded queue; a background thread sends them in batches and, when the server cannot be
-    reached, writes them to the spool file to replay later. A second thread sends heartbeats.
+    Points (and console lines, and the environment) go onto a bounded queue; a background thread sends them in
+    batches and, when the server cannot be reached, writes them to the spool file to replay later. A second thread
+    sends heartbeats. init() attaches the console capture and the system monitor, which stop when the run ends.
     """
 
     def __init__(self, api: Api, spool: Spool, *, batch_size: int = 1000, flush_interval: float = 1.0,
@@ -60,6 +64,7 @@ class Run:
         self._next_replay = 0.0
         self._sender = threading.Thread(target=self._send_loop, name="trackstack-sender", daemon=True)
         self._heartbeats = threading.Thread(target=self._heartbeat_loop, name="trackstack-heartbeat", daemon=True)
+        self._attached: List[Any] = []  # helpers feeding the run, each with a stop()
         self._sender.start()
         self._heartbeats.start()
         _live_runs.add(self)
@@ -82,6 +87,10 @@ class Run:
         with self._step_lock:
             step = self._next_step if step is None else int(step)
             self._next_step = step + 1
+        self._log_points(metrics, step, split, time)
+
+    def _log_points(self, metrics: Mapping[str, float], step: int, split: Optional[str],
+                    time: Optional[datetime]) -> None:
         stamp = (time or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat(timespec="milliseconds")
         points = []
         for name, value in metrics.items():
@@ -91,16 +100,27 @@ class Run:
                 log.warning("Trackstack skips metric %r at step %d: %r is not a number", name, step, value)
                 continue
             points.append({"name": name, "split": split, "step": step, "value": encoded, "time": stamp})
-        for index, point in enumerate(points):
+        self._enqueue(points, _points_entry)
+
+    def _log_console_line(self, line: int, stream: str, text: str, time: float) -> None:
+        """Queued as written: cutting the text and formatting the time are left to the sender's thread."""
+        self._enqueue([{"line": line, "stream": stream, "text": text, "time": time}], _console_entry)
+
+    def _record_environment(self, environment: Dict[str, Any]) -> None:
+        self._enqueue([{"kind": "environment", "environment": _jsonable(environment)}], lambda items: items[0])
+
+    def _enqueue(self, items: List[Dict[str, Any]], entry_of: Any) -> None:
+        """Queues the items for the sender; when the queue is full, spools the rest as `entry_of(rest)`."""
+        for index, item in enumerate(items):
             try:
-                self._queue.put_nowait(point)
+                self._queue.put_nowait(item)
             except queue.Full:  # the sender is behind: keep the rest on disk rather than wait or drop it
                 try:
-                    # No fsync: these points were headed for the in-memory queue, which survives no crash either.
-                    self._spool.append(_points_entry(points[index:]), durable=False)
+                    # No fsync: these items were headed for the in-memory queue, which survives no crash either.
+                    self._spool.append(entry_of(items[index:]), durable=False)
                 except OSError as error:
-                    log.warning("Trackstack dropped %d points at step %d: the queue is full and the spool "
-                                "cannot be written (%s)", len(points) - index, step, error)
+                    log.warning("Trackstack dropped %s: the queue is full and the spool cannot be written (%s)",
+                                _describe(entry_of(items[index:])), error)
                 break
 
     def flush(self, timeout: Optional[float] = None) -> bool:
@@ -131,9 +151,19 @@ class Run:
     def __exit__(self, exc_type: Any, exc: Any, traceback: Any) -> None:
         self._end("COMPLETED" if exc_type is None else "FAILED")
 
+    def _attach(self, helper: Any) -> None:
+        self._attached.append(helper)
+
+    def _stop_attached(self) -> None:
+        """Stops what feeds the run (the console capture emits its unfinished line), before the last flush."""
+        for helper in self._attached:
+            helper.stop()
+        self._attached.clear()
+
     def _end(self, status: str) -> None:
         if self._ended.is_set():
             return
+        self._stop_attached()
         self._ended.set()
         self.flush()
         self._stop_sender()
@@ -157,6 +187,7 @@ class Run:
         """At interpreter exit: sends what it can within exit_timeout, spools the rest. Leaves the status alone."""
         if self._ended.is_set():
             return
+        self._stop_attached()
         self._ended.set()
         if not self.flush(self._exit_timeout):
             self._give_up.set()
@@ -177,16 +208,16 @@ class Run:
         in_flight = self._in_flight
         if in_flight is not None:
             self._spool.append(in_flight)  # the same batchId: harmless if the server took it after all
-        points: List[Dict[str, Any]] = []
+        items: List[Dict[str, Any]] = []
         while True:
             try:
                 item = self._queue.get_nowait()
             except queue.Empty:
                 break
             if isinstance(item, dict):
-                points.append(item)
-        for start in range(0, len(points), self._batch_size):
-            self._spool.append(_points_entry(points[start:start + self._batch_size]))
+                items.append(item)
+        for entry in self._entries_of(items):
+            self._spool.append(entry)
 
     def _close(self) -> None:
         _live_runs.discard(self)
@@ -197,24 +228,34 @@ class Run:
                         self._spool.path)
         self._spool.release()
 
+    def _entries_of(self, items: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+        """The calls that send queued items: points in batches, console lines in batches, entries as they are."""
+        points = [item for item in items if "name" in item]
+        lines = [item for item in items if "stream" in item]
+        return ([_points_entry(points[start:start + self._batch_size])
+                 for start in range(0, len(points), self._batch_size)]
+                + [_console_entry(lines[start:start + MAX_LINES_PER_CALL])
+                   for start in range(0, len(lines), MAX_LINES_PER_CALL)]
+                + [item for item in items if "kind" in item])
+
     def _send_loop(self) -> None:
         while True:
-            points, marker = self._next_batch()
+            items, marker = self._next_batch()
             try:
-                if points:
-                    self._deliver(_points_entry(points))
+                for entry in self._entries_of(items):
+                    self._deliver(entry)
                 replay_due = marker is not None or monotonic() >= self._next_replay
                 if self._spool.pending() and replay_due and not self._give_up.is_set():
                     self._replay()
             except Exception:  # e.g. an unwritable spool; this thread must live on, flush() and finish() wait for it
-                log.exception("Trackstack could not deliver or spool %d points", len(points))
+                log.exception("Trackstack could not deliver or spool %d items", len(items))
             if marker is _STOP:
                 return
             if marker is not None:
                 marker.set()
 
     def _next_batch(self) -> "tuple[List[Dict[str, Any]], Any]":
-        """Up to batch_size points, waiting at most flush_interval; stops early at a flush or stop marker."""
+        """Up to batch_size items, waiting at most flush_interval; stops early at a flush or stop marker."""
         points: List[Dict[str, Any]] = []
         deadline = monotonic() + self._flush_interval
         while len(points) < self._batch_size:
@@ -233,19 +274,18 @@ class Run:
             return
         self._in_flight = entry
         try:
-            with_retry(lambda: self._api.log_metrics(self.id, entry["points"], entry["batchId"]),
-                       self._retry_budget, self._give_up)
+            with_retry(lambda: send(self._api, self.id, entry), self._retry_budget, self._give_up)
         except ServerUnavailable as error:
             log.warning("Trackstack server unavailable (%s); spooling to %s and retrying in the background",
                         error, self._spool.path)
             self._keep(entry)
         except RequestRejected as error:
             if error.blames_data:
-                log.warning("Trackstack rejected %d points of run %s: %s; dropped, since the server will never "
-                            "take them", len(entry["points"]), self.id, error)
+                log.warning("Trackstack rejected %s of run %s: %s; dropped, since the server will never "
+                            "take them", _describe(entry), self.id, error)
             else:  # e.g. a revoked token: the points are fine, and wait until the server takes them
-                log.warning("Trackstack server refused %d points of run %s (%s); spooling to %s and retrying in "
-                            "the background", len(entry["points"]), self.id, error, self._spool.path)
+                log.warning("Trackstack server refused %s of run %s (%s); spooling to %s and retrying in "
+                            "the background", _describe(entry), self.id, error, self._spool.path)
                 self._keep(entry)
         finally:
             self._in_flight = None
@@ -289,6 +329,22 @@ def _points_entry(points: List[Dict[str, Any]]) -> Dict[str, Any]:
     return {"kind": "points", "batchId": str(uuid.uuid4()), "points": points}
 
 
+def _console_entry(lines: List[Dict[str, Any]]) -> Dict[str, Any]:
+    """A logConsole batch of lines as captured; its line numbers make re-sending it harmless."""
+    return {"kind": "console", "lines": [
+        dict(line, text=cut(line["text"]),
+             time=datetime.fromtimestamp(line["time"], timezone.utc).isoformat(timespec="milliseconds"))
+        for line in lines]}
+
+
+def _describe(entry: Dict[str, Any]) -> str:
+    if entry["kind"] == "points":
+        return f"{len(entry['points'])} points"
+    if entry["kind"] == "console":
+        return f"{len(entry['lines'])} console lines"
+    return "the environment"
+
+
 _live_runs: "set[Run]" = set()
 _replays: "list[threading.Thread]" = []  # replays of earlier runs' spool files
 REPLAY_EXIT_TIMEOUT = 10.0  # seconds the exit hook lets them go on; the rest waits in the spool for the next run
@@ -306,13 +362,17 @@ def _flush_at_exit() -> None:
 def init(project: str, model: str, name: Optional[str] = None, config: Optional[Mapping[str, Any]] = None,
          tags: Optional[Sequence[str]] = None, notes: Optional[str] = None, url: Optional[str] = None,
          token: Optional[str] = None, *, run_id: Optional[Union[str, int]] = None, from_step: Optional[int] = None,
-         spool_dir: Optional[Union[str, Path]] = None, **options: Any) -> Run:
+         spool_dir: Optional[Union[str, Path]] = None, system_metrics: Union[bool, float, None] = None,
+         console: Optional[bool] = None, **options: Any) -> Run:
     """Starts a run of `model` in `project` (both created when new) and answers it.
 
     config: the hyperparameters (a JSON object, or an OmegaConf/Hydra DictConfig). url: the server, default $TRACKSTACK_URL or
     http://localhost:8080; token: sent as a bearer token, default $TRACKSTACK_TOKEN. run_id: resume that run
     instead of creating one; from_step: also remove its points after this step first (resuming a checkpoint).
     spool_dir: where undelivered data waits, default $TRACKSTACK_SPOOL_DIR or ~/.trackstack/spool.
+    system_metrics: sample CPU, memory, disk, network and GPUs as `sys/...` series every 15 s (True), every that
+    many seconds (a number >= 1), or not at all, nor record the environment (False); default
+    $TRACKSTACK_SYSTEM_METRICS, else on. console: capture stdout and stderr (default $TRACKSTACK_CONSOLE, else on).
     options: tuning of `Run` (batch_size, flush_interval, heartbeat_interval, ...).
 
     When the server cannot be reached the run is created later, from the spool. Raises RequestRejected when
@@ -322,6 +382,8 @@ def init(project: str, model: str, name: Optional[str] = None, config: Optional[
         raise TypeError("config must be a mapping of hyperparameters")
     if not 1 <= options.get("batch_size", 1) <= MAX_POINTS_PER_CALL:  # checked before a run is created for nothing
         raise ValueError(f"batch_size must be 1 to {MAX_POINTS_PER_CALL}")
+    interval = interval_setting(system_metrics)
+    capture = console_setting(console)
     api = Api(url or os.environ.get("TRACKSTACK_URL") or "http://localhost:8080",
               token if token is not None else os.environ.get("TRACKSTACK_TOKEN"))
     header = {"kind": "run", "url": api.url, "runId": None if run_id is None else str(run_id),
@@ -346,10 +408,27 @@ def init(project: str, model: str, name: Optional[str] = None, config: Optional[
                 spool.append({"kind": "rewind", "toStep": from_step})
     first_step = 0 if from_step is None else from_step + 1
     run = Run(api, spool, first_step=first_step, **options)
+    if capture:
+        run._attach(ConsoleCapture(run._log_console_line, _next_console_line(api, run_id)))
+    if interval is not None:
+        run._attach(SystemMonitor(interval, lambda metrics, step, time: run._log_points(metrics, step, None, time),
+                                  run._record_environment))
     replay = replay_in_background(spool.path.parent, api.token, exclude=spool.path)
     if replay is not None:
         _replays.append(replay)
     return run
+
+
+def _next_console_line(api: Api, run_id: Optional[Union[str, int]]) -> int:
+    """Where a resumed run's console lines go on; 0 for a new run (or when the server cannot say: then the lines
+    numbered like stored ones are taken for duplicates)."""
+    if run_id is None:
+        return 0
+    try:
+        last = api.console_last_line(str(run_id))
+    except (ServerUnavailable, RequestRejected):
+        return 0
+    return 0 if last is None else last + 1
 
 
 def _jsonable(value: Any) -> Any:

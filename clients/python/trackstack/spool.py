@@ -4,6 +4,8 @@ A spool file is JSON lines. The first line is the run's header: its server id (n
 created on the server) and what is needed to create it. Each further line is one entry:
 
     {"kind": "points", "batchId": "...", "points": [...]}   a logMetrics batch; its batchId makes re-sending harmless
+    {"kind": "console", "lines": [...]}                       a logConsole batch; its line numbers make re-sending harmless
+    {"kind": "environment", "environment": {...}}            a setRunEnvironment
     {"kind": "rewind", "toStep": N}                          a rewindRun
     {"kind": "status", "status": "COMPLETED"}                an updateRunStatus
 
@@ -31,6 +33,7 @@ except ImportError:  # Windows: no flock, so no protection against a concurrent 
 log = logging.getLogger("trackstack")
 
 REPLAY_BATCH = 1000  # points per logMetrics call when small spooled entries are sent together
+KINDS = ("points", "console", "environment", "rewind", "status")
 
 
 def default_spool_dir() -> Path:
@@ -194,12 +197,7 @@ class Spool:
     def _deliver(self, api: Api, entry: Dict[str, Any]) -> None:
         run_id = self.run_id
         try:
-            if entry["kind"] == "points":
-                api.log_metrics(run_id, entry["points"], entry["batchId"])
-            elif entry["kind"] == "rewind":
-                api.rewind_run(run_id, entry["toStep"])
-            elif entry["kind"] == "status":
-                api.update_run_status(run_id, entry["status"])
+            send(api, run_id, entry)
         except RequestRejected as error:
             if not error.blames_data:
                 raise ServerUnavailable(str(error), error.code) from None  # e.g. a revoked token: kept for later
@@ -221,7 +219,7 @@ class Spool:
                     return None, entry_offset, entry_offset
                 try:
                     entry = json.loads(line)
-                    if isinstance(entry, dict) and entry.get("kind") in ("points", "rewind", "status"):
+                    if isinstance(entry, dict) and entry.get("kind") in KINDS:
                         return entry, entry_offset, file.tell()
                 except ValueError:  # a line cut short by a process killed while writing it
                     pass
@@ -249,6 +247,20 @@ class Spool:
             os.fsync(file.fileno())
         os.replace(temporary, self.path)
         _fsync_dir(self.path.parent)
+
+
+def send(api: Api, run_id: str, entry: Dict[str, Any]) -> None:
+    """Makes the call that a spool entry stands for."""
+    if entry["kind"] == "points":
+        api.log_metrics(run_id, entry["points"], entry["batchId"])
+    elif entry["kind"] == "console":
+        api.log_console(run_id, entry["lines"])
+    elif entry["kind"] == "environment":
+        api.set_run_environment(run_id, entry["environment"])
+    elif entry["kind"] == "rewind":
+        api.rewind_run(run_id, entry["toStep"])
+    elif entry["kind"] == "status":
+        api.update_run_status(run_id, entry["status"])
 
 
 def _fsync_dir(directory: Path) -> None:

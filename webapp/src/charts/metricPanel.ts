@@ -12,7 +12,8 @@ import { metricData, type MetricBatch } from "./metricData";
  * The charts of some runs: a toolbar of chart settings over a card per metric. Their points (`metricData`) are
  * fetched with `series` at about one point per pixel, kept live from `metricPoints`, re-queried in detail on zoom;
  * live changes are drawn in rounds (`drawScheduler`). `metricNames` (from the runs' summaries) are the charts
- * known up front; others appear when their first points arrive. Answers a function that tears it all down.
+ * known up front; others appear when their first points arrive, if `accepts` takes their name (a run view shows its
+ * system metrics in a panel of their own). Answers a function that tears it all down.
  */
 export function mountMetricPanel(
   root: HTMLElement,
@@ -20,6 +21,7 @@ export function mountMetricPanel(
   metricNames: string[],
   initialSettings: ChartSettings,
   onSettingsChange: (settings: ChartSettings) => void,
+  accepts: (metric: string) => boolean = () => true,
 ): () => void {
   let settings = initialSettings;
   const splitOrder: (string | null)[] = [];
@@ -44,7 +46,8 @@ export function mountMetricPanel(
     if ([...cards.values()].some((card) => card.due())) scheduler.schedule();
   });
   let maxPoints: number | undefined;
-  const data = metricData(runs, metricNames, pointsPerLine, (variables) => request(SeriesDocument, variables).then(({ series }) => series), {
+  const data = metricData(runs, metricNames, pointsPerLine, (variables) =>
+    request(SeriesDocument, variables).then(({ series }) => series.filter((s) => accepts(s.name))), {
     loaded: (metric) => cardFor(metric).redraw(),
     changed: scheduler.schedule,
     failed: showError,
@@ -111,8 +114,9 @@ export function mountMetricPanel(
   // Subscribe before loading so nothing logged in between is missed; batches wait until the load is done.
   let pending: MetricBatch[] | null = [];
   const unsubscribe = subscribe(MetricPointsDocument, { runIds: runs.map((r) => r.id) }, ({ metricPoints }) => {
-    if (pending) pending.push(metricPoints);
-    else data.append(metricPoints);
+    const batch = { ...metricPoints, series: metricPoints.series.filter((s) => accepts(s.name)) };
+    if (pending) pending.push(batch);
+    else data.append(batch);
   });
   const stopReconnect = onReconnect(() => loadAll().catch(showError));
   loadAll()

@@ -8,11 +8,12 @@ import { runDuration } from "./status";
 
 type Run = NonNullable<RunDetailsQuery["run"]>;
 
-function hyperparameterTable(run: Run): HTMLElement {
-  const paths = paramPaths(run.hyperparameters);
-  if (!paths.length) return h("p", { className: "muted" }, "No hyperparameters.");
+/** A JSON object as a table of its dotted paths (hyperparameters, the environment). */
+function jsonTable(value: unknown, empty: string): HTMLElement {
+  const paths = paramPaths(value);
+  if (!paths.length) return h("p", { className: "muted" }, empty);
   return h("table", { className: "kv" }, h("tbody", {}, ...paths.map((path) => {
-    return h("tr", {}, h("th", { scope: "row" }, path), h("td", {}, formatParam(paramValue(run.hyperparameters, path))));
+    return h("tr", {}, h("th", { scope: "row" }, path), h("td", {}, formatParam(paramValue(value, path))));
   })));
 }
 
@@ -73,6 +74,7 @@ export function runDetails(run: Run, status: HTMLElement): HTMLElement {
       h("dt", {}, "Created"), h("dd", {}, formatTime(run.createdAt)),
       h("dt", {}, "Duration"), h("dd", {}, runDuration(run)),
       run.lastHeartbeatAt && h("dt", {}, "Last heartbeat"), run.lastHeartbeatAt && h("dd", {}, formatTime(run.lastHeartbeatAt))),
-    h("div", {}, h("h2", {}, "Hyperparameters"), hyperparameterTable(run)),
+    h("div", {}, h("h2", {}, "Hyperparameters"), jsonTable(run.hyperparameters, "No hyperparameters.")),
+    h("div", {}, h("h2", {}, "Environment"), jsonTable(run.environment ?? {}, "No environment recorded.")),
     h("div", {}, h("h2", {}, "Tags and notes"), editForm(run), deleteButton(run)));
 }

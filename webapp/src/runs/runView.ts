@@ -8,11 +8,16 @@ import { subscribe } from "../live/client";
 import { errorState, h, link, loading } from "../ui/dom";
 import { runDetails } from "./runDetails";
 import { metricNamesOf } from "./columns";
+import { consolePanel } from "./consolePanel";
+import { isSystemMetric } from "./consoleLines";
 import { statusBadge } from "./status";
 
 type RunViewState = Extract<View, { kind: "run" }>;
 
-/** `/runs/:id`: a run's details, editable notes and tags, and its charts, live. */
+/**
+ * `/runs/:id`: a run's details, editable notes and tags, its charts, live, the system metrics its client sampled
+ * (charted over wall time: their steps are Unix seconds), and its console output.
+ */
 export function runView(root: HTMLElement, view: RunViewState): () => void {
   const controller = new AbortController();
   const cleanups: (() => void)[] = [() => controller.abort()];
@@ -24,17 +29,28 @@ export function runView(root: HTMLElement, view: RunViewState): () => void {
         const project = run.model.project.name;
                 const status = h("span", {}, statusBadge(run.status));
         const panel = h("section", { className: "panel", "aria-label": "Metrics" });
+        const names = metricNamesOf([run]);
+        const systemNames = names.filter(isSystemMetric);
+        const system = systemNames.length ? h("section", { className: "panel", "aria-label": "System" }, h("h2", {}, "System")) : null;
+        const consoleSection = h("section", { className: "panel", "aria-label": "Console" }, h("h2", {}, "Console"));
         root.replaceChildren(
           h("p", { className: "breadcrumbs" }, link("/", "Projects"), " / ", link(projectUrl(project), project), " / ",
             link(projectUrl(project, run.model.id), run.model.name), " /"),
           h("h1", {}, run.name ?? `Run ${run.id}`),
           runDetails(run, status),
-          panel);
+          panel,
+          system ?? "",
+          consoleSection);
         cleanups.push(
           subscribe(ProjectRunEventsDocument, { project }, ({ runEvents }) => {
             if (runEvents.runId === run.id && runEvents.run) status.replaceChildren(statusBadge(runEvents.run.status));
           }),
-          mountMetricPanel(panel, [toRunInfo(run, 0)], metricNamesOf([run]), view.chart, (chart) => replaceView({ ...view, chart })));
+          mountMetricPanel(panel, [toRunInfo(run, 0)], names.filter((name) => !isSystemMetric(name)), view.chart,
+            (chart) => replaceView({ ...view, chart }), (name) => !isSystemMetric(name)),
+          consolePanel(consoleSection, run.id));
+        if (system) {
+          cleanups.push(mountMetricPanel(system, [toRunInfo(run, 0)], systemNames, { ...view.chart, x: "wall" }, () => {}, isSystemMetric));
+        }
       })
       .catch((error) => controller.signal.aborted || root.replaceChildren(errorState(error, load)));
   load();

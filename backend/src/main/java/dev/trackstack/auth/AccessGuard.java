@@ -96,6 +96,8 @@ class AccessGuard extends GraphQLTypeVisitorStub implements GraphQlSourceBuilder
                 entry("Mutation.rewindRun", id("run", "runId", RUN_PROJECTS)),
                 entry("Mutation.logMetrics", id("run", "runId", RUN_PROJECTS)),
                 entry("Mutation.deleteRuns", runIds("ids")),
+                entry("Mutation.logConsole", id("run", "runId", RUN_PROJECTS)),
+                entry("Mutation.setRunEnvironment", id("run", "runId", RUN_PROJECTS)),
                 entry("Mutation.createApiToken", ADMIN),
                 entry("Mutation.revokeApiToken", ADMIN),
                 entry("Subscription.runEvents", (fetcher, env, caller) -> ((Flux<?>) fetcher.get(env))

@@ -1,0 +1,4 @@
+package dev.trackstack.console;
+
+public record ConsoleLogResult(int accepted, int duplicates, int dropped) {
+}

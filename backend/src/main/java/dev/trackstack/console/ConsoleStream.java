@@ -1,0 +1,6 @@
+package dev.trackstack.console;
+
+public enum ConsoleStream {
+    STDOUT,
+    STDERR
+}
