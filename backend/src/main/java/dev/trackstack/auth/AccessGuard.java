@@ -67,7 +67,7 @@ class AccessGuard extends GraphQLTypeVisitorStub implements GraphQlSourceBuilder
     /** Tells nothing of any project (serverInfo). */
     private static final Rule SERVER_WIDE = (fetcher, env, caller) -> fetcher.get(env);
 
-    /** RunController hands the caller's projects to its SQL, which then pages and counts correctly. */
+    /** RunController and TraceController hand the caller's projects to their SQL, which then pages and counts. */
     private static final Rule FILTERS_ITSELF = (fetcher, env, caller) -> fetcher.get(env);
 
     private final JdbcTemplate jdbc;
@@ -84,6 +84,8 @@ class AccessGuard extends GraphQLTypeVisitorStub implements GraphQlSourceBuilder
                 entry("Query.runs", FILTERS_ITSELF),
                 entry("Query.series", runIds("runIds")),
                 entry("Query.serverInfo", SERVER_WIDE),
+                entry("Query.traces", FILTERS_ITSELF),
+                entry("Query.trace", FILTERS_ITSELF),
                 entry("Query.apiTokens", ADMIN),
                 entry("Mutation.createModel", project("project")),
                 entry("Mutation.deleteModel", id("model", MODEL_PROJECTS)),
