@@ -59,83 +59,103 @@ class OtlpController {
     private final TracingProperties limits;
     private final int nameLength;
     private final JsonMapper json;
-    private final Semaphore storing;
+    private final Semaphore permits;
 
     OtlpController(SpanStore store, TracingProperties limits, TrackstackProperties properties, JsonMapper json) {
         this.store = store;
         this.limits = limits;
         this.nameLength = properties.limits().nameLength();
         this.json = json;
-        this.storing = new Semaphore(limits.concurrentRequests());
+        this.permits = new Semaphore(limits.concurrentRequests());
     }
 
     @PostMapping("/v1/traces")
     ResponseEntity<byte[]> traces(HttpServletRequest request,
             @RequestHeader(name = IncomingSpans.PROJECT_HEADER, required = false) String project) throws IOException {
-        OtlpEncoding encoding = encoding(request);
-        Caller caller = writer();
-        ExportTraceServiceRequest.Builder message = ExportTraceServiceRequest.newBuilder();
-        encoding.read(body(request), message, json);
-        IncomingSpans spans = new IncomingSpans(message.build(), project, limits, nameLength, json);
-        for (IncomingSpans.Row row : spans.rows) {
-            if (!caller.sees(row.project())) {
-                throw OtlpException.forbidden("This token does not cover project " + row.project());
+        return handle(request, (caller, encoding) -> {
+            ExportTraceServiceRequest.Builder message = ExportTraceServiceRequest.newBuilder();
+            encoding.read(body(request), message, json);
+            IncomingSpans spans = new IncomingSpans(message.build(), project, limits, nameLength, json);
+            for (IncomingSpans.Row row : spans.rows) {
+                if (!caller.sees(row.project())) {
+                    throw OtlpException.forbidden("This token does not cover project " + row.project());
+                }
             }
-        }
-        if (!storing.tryAcquire()) {
-            return status(encoding, HttpStatus.TOO_MANY_REQUESTS, Code.RESOURCE_EXHAUSTED,
-                    "Too many OTLP requests are being stored; retry later", "1");
-        }
-        try {
             store.store(spans);
-        } finally {
-            storing.release();
-        }
-        ExportTraceServiceResponse.Builder response = ExportTraceServiceResponse.newBuilder();
-        if (spans.rejected > 0) {
-            response.setPartialSuccess(ExportTracePartialSuccess.newBuilder().setRejectedSpans(spans.rejected)
-                    .setErrorMessage(spans.rejected + " span(s) rejected, the first because: " + spans.firstRejection));
-        }
-        return ok(encoding, response.build());
+            ExportTraceServiceResponse.Builder response = ExportTraceServiceResponse.newBuilder();
+            if (spans.rejected > 0) {
+                response.setPartialSuccess(ExportTracePartialSuccess.newBuilder().setRejectedSpans(spans.rejected)
+                        .setErrorMessage(spans.rejected + " span(s) rejected, the first because: "
+                                + spans.firstRejection));
+            }
+            return response.build();
+        });
     }
 
     @PostMapping("/v1/metrics")
     ResponseEntity<byte[]> metrics(HttpServletRequest request) throws IOException {
-        OtlpEncoding encoding = encoding(request);
-        writer();
-        ExportMetricsServiceRequest.Builder message = ExportMetricsServiceRequest.newBuilder();
-        encoding.read(body(request), message, json);
-        long points = 0;
-        for (ResourceMetrics resource : message.getResourceMetricsList()) {
-            for (ScopeMetrics scope : resource.getScopeMetricsList()) {
-                for (Metric metric : scope.getMetricsList()) {
-                    points += metric.getGauge().getDataPointsCount() + metric.getSum().getDataPointsCount()
-                            + metric.getHistogram().getDataPointsCount()
-                            + metric.getExponentialHistogram().getDataPointsCount()
-                            + metric.getSummary().getDataPointsCount();
+        return handle(request, (caller, encoding) -> {
+            ExportMetricsServiceRequest.Builder message = ExportMetricsServiceRequest.newBuilder();
+            encoding.read(body(request), message, json);
+            long points = 0;
+            for (ResourceMetrics resource : message.getResourceMetricsList()) {
+                for (ScopeMetrics scope : resource.getScopeMetricsList()) {
+                    for (Metric metric : scope.getMetricsList()) {
+                        points += metric.getGauge().getDataPointsCount() + metric.getSum().getDataPointsCount()
+                                + metric.getHistogram().getDataPointsCount()
+                                + metric.getExponentialHistogram().getDataPointsCount()
+                                + metric.getSummary().getDataPointsCount();
+                    }
                 }
             }
-        }
-        return ok(encoding, ExportMetricsServiceResponse.newBuilder().setPartialSuccess(ExportMetricsPartialSuccess
-                .newBuilder().setRejectedDataPoints(points).setErrorMessage(
-                        "Trackstack does not store OpenTelemetry metrics: log metrics to a run instead")).build());
+            return ExportMetricsServiceResponse.newBuilder().setPartialSuccess(ExportMetricsPartialSuccess
+                    .newBuilder().setRejectedDataPoints(points).setErrorMessage(
+                            "Trackstack does not store OpenTelemetry metrics: log metrics to a run instead")).build();
+        });
     }
 
     @PostMapping("/v1/logs")
     ResponseEntity<byte[]> logs(HttpServletRequest request) throws IOException {
-        OtlpEncoding encoding = encoding(request);
-        writer();
-        ExportLogsServiceRequest.Builder message = ExportLogsServiceRequest.newBuilder();
-        encoding.read(body(request), message, json);
-        long records = 0;
-        for (ResourceLogs resource : message.getResourceLogsList()) {
-            for (ScopeLogs scope : resource.getScopeLogsList()) {
-                records += scope.getLogRecordsCount();
+        return handle(request, (caller, encoding) -> {
+            ExportLogsServiceRequest.Builder message = ExportLogsServiceRequest.newBuilder();
+            encoding.read(body(request), message, json);
+            long records = 0;
+            for (ResourceLogs resource : message.getResourceLogsList()) {
+                for (ScopeLogs scope : resource.getScopeLogsList()) {
+                    records += scope.getLogRecordsCount();
+                }
             }
+            return ExportLogsServiceResponse.newBuilder().setPartialSuccess(ExportLogsPartialSuccess.newBuilder()
+                    .setRejectedLogRecords(records).setErrorMessage("Trackstack does not store OpenTelemetry logs"))
+                    .build();
+        });
+    }
+
+    /** What an endpoint does with a request that may be read: its answer, in the request's encoding. */
+    private interface Handler {
+        Message handle(Caller caller, OtlpEncoding encoding) throws IOException;
+    }
+
+    /**
+     * Checks the caller and the encoding, then handles the request under a permit: requests beyond the permits
+     * are answered 429 before their bodies are read, which bounds the memory that bodies and messages take.
+     */
+    private ResponseEntity<byte[]> handle(HttpServletRequest request, Handler handler) throws IOException {
+        Caller caller = Caller.current();
+        if (!caller.write()) {
+            throw OtlpException.forbidden("This token is read-only (scope READ): it cannot send telemetry");
         }
-        return ok(encoding, ExportLogsServiceResponse.newBuilder().setPartialSuccess(ExportLogsPartialSuccess
-                .newBuilder().setRejectedLogRecords(records).setErrorMessage(
-                        "Trackstack does not store OpenTelemetry logs")).build());
+        OtlpEncoding encoding = encoding(request);
+        if (!permits.tryAcquire()) {
+            return status(encoding, HttpStatus.TOO_MANY_REQUESTS, Code.RESOURCE_EXHAUSTED,
+                    "Too many OTLP requests are being handled; retry later", "1");
+        }
+        try {
+            return ResponseEntity.ok().contentType(encoding.mediaType())
+                    .body(encoding.write(handler.handle(caller, encoding)));
+        } finally {
+            permits.release();
+        }
     }
 
     @ExceptionHandler
@@ -179,14 +199,6 @@ class OtlpController {
         return encoding == null ? OtlpEncoding.JSON : encoding;
     }
 
-    private static Caller writer() {
-        Caller caller = Caller.current();
-        if (!caller.write()) {
-            throw OtlpException.forbidden("This token is read-only (scope READ): it cannot send spans");
-        }
-        return caller;
-    }
-
     /**
      * The body, gunzipped if it says so, refused above the limit before and after decompression. It is read up to
      * the limit even when its Content-Length is over: Tomcat then swallows a short rest and the exporter reads the
@@ -220,10 +232,6 @@ class OtlpController {
     private OtlpException tooLarge(String size) {
         return OtlpException.tooLarge("An OTLP request body of " + size + " exceeds the limit of "
                 + limits.requestBytes() + " bytes (trackstack.tracing.request-bytes)");
-    }
-
-    private static ResponseEntity<byte[]> ok(OtlpEncoding encoding, Message response) {
-        return ResponseEntity.ok().contentType(encoding.mediaType()).body(encoding.write(response));
     }
 
     private static ResponseEntity<byte[]> status(OtlpEncoding encoding, HttpStatus status, Code code, String message,

@@ -11,7 +11,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                           rejected (partial_success)
  * @param valueDepth         nesting of an attribute value (an array or key-value list is 1); a deeper span is
  *                           rejected
- * @param concurrentRequests OTLP requests stored at the same time; one more is answered 429, to be retried
+ * @param concurrentRequests OTLP requests read and stored at the same time; one more is answered 429 (to be retried)
+ *                           before its body is read
  */
 @ConfigurationProperties("trackstack.tracing")
 record TracingProperties(
