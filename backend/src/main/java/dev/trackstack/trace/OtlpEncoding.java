@@ -1,5 +1,6 @@
 package dev.trackstack.trace;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Map;
@@ -79,7 +80,7 @@ enum OtlpEncoding {
             return message.toByteArray();
         }
         try {
-            return PRINTER.print(message).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            return PRINTER.print(message).getBytes(StandardCharsets.UTF_8);
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException("Cannot print " + message.getDescriptorForType().getName(), e);
         }

@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -148,7 +149,7 @@ class TraceSearch {
     @Transactional(readOnly = true)
     Map<Trace, List<TraceSpan>> spans(List<Trace> batch) {
         Map<Long, List<Trace>> byProject = batch.stream().collect(Collectors.groupingBy(Trace::projectId));
-        Map<String, List<TraceSpan>> byTrace = new java.util.HashMap<>();
+        Map<String, List<TraceSpan>> byTrace = new HashMap<>();
         byProject.forEach((project, traces) -> jdbc.query(SPANS, new MapSqlParameterSource()
                 .addValue("project", project)
                 .addValue("traces", traces.stream().map(t -> HexFormat.of().parseHex(t.id())).toArray(byte[][]::new)),
