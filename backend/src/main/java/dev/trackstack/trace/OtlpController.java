@@ -72,9 +72,7 @@ class OtlpController {
     @PostMapping("/v1/traces")
     ResponseEntity<byte[]> traces(HttpServletRequest request,
             @RequestHeader(name = IncomingSpans.PROJECT_HEADER, required = false) String project) throws IOException {
-        return handle(request, (caller, encoding) -> {
-            ExportTraceServiceRequest.Builder message = ExportTraceServiceRequest.newBuilder();
-            encoding.read(body(request), message, json);
+        return handle(request, ExportTraceServiceRequest.newBuilder(), (caller, message) -> {
             IncomingSpans spans = new IncomingSpans(message.build(), project, limits, nameLength, json);
             for (IncomingSpans.Row row : spans.rows) {
                 if (!caller.sees(row.project())) {
@@ -94,9 +92,7 @@ class OtlpController {
 
     @PostMapping("/v1/metrics")
     ResponseEntity<byte[]> metrics(HttpServletRequest request) throws IOException {
-        return handle(request, (caller, encoding) -> {
-            ExportMetricsServiceRequest.Builder message = ExportMetricsServiceRequest.newBuilder();
-            encoding.read(body(request), message, json);
+        return handle(request, ExportMetricsServiceRequest.newBuilder(), (caller, message) -> {
             long points = 0;
             for (ResourceMetrics resource : message.getResourceMetricsList()) {
                 for (ScopeMetrics scope : resource.getScopeMetricsList()) {
@@ -116,9 +112,7 @@ class OtlpController {
 
     @PostMapping("/v1/logs")
     ResponseEntity<byte[]> logs(HttpServletRequest request) throws IOException {
-        return handle(request, (caller, encoding) -> {
-            ExportLogsServiceRequest.Builder message = ExportLogsServiceRequest.newBuilder();
-            encoding.read(body(request), message, json);
+        return handle(request, ExportLogsServiceRequest.newBuilder(), (caller, message) -> {
             long records = 0;
             for (ResourceLogs resource : message.getResourceLogsList()) {
                 for (ScopeLogs scope : resource.getScopeLogsList()) {
@@ -131,16 +125,18 @@ class OtlpController {
         });
     }
 
-    /** What an endpoint does with a request that may be read: its answer, in the request's encoding. */
-    private interface Handler {
-        Message handle(Caller caller, OtlpEncoding encoding) throws IOException;
+    /** What an endpoint does with its request, read into a message: its answer. */
+    private interface Handler<B extends Message.Builder> {
+        Message handle(Caller caller, B message);
     }
 
     /**
-     * Checks the caller and the encoding, then handles the request under a permit: requests beyond the permits
-     * are answered 429 before their bodies are read, which bounds the memory that bodies and messages take.
+     * Checks the caller and the encoding, then reads and handles the request under a permit: requests beyond the
+     * permits are answered 429 before their bodies are read, which bounds the memory that bodies and messages take.
+     * The answer goes in the request's encoding.
      */
-    private ResponseEntity<byte[]> handle(HttpServletRequest request, Handler handler) throws IOException {
+    private <B extends Message.Builder> ResponseEntity<byte[]> handle(HttpServletRequest request, B message,
+            Handler<B> handler) throws IOException {
         Caller caller = Caller.current();
         if (!caller.write()) {
             throw OtlpException.forbidden("This token is read-only (scope READ): it cannot send telemetry");
@@ -151,8 +147,9 @@ class OtlpController {
                     "Too many OTLP requests are being handled; retry later", "1");
         }
         try {
+            encoding.read(body(request), message, json);
             return ResponseEntity.ok().contentType(encoding.mediaType())
-                    .body(encoding.write(handler.handle(caller, encoding)));
+                    .body(encoding.write(handler.handle(caller, message)));
         } finally {
             permits.release();
         }
