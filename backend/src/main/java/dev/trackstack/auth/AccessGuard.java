@@ -67,8 +67,8 @@ class AccessGuard extends GraphQLTypeVisitorStub implements GraphQlSourceBuilder
     private static final Rule SERVER_WIDE = (fetcher, env, caller) -> fetcher.get(env);
 
     /**
-     * RunController hands the caller's projects to its SQL, which then pages and counts correctly;
-     * ProjectController lists the caller's projects only.
+     * RunController and TraceController hand the caller's projects to their SQL, which then pages and counts
+     * correctly; ProjectController lists the caller's projects only.
      */
     private static final Rule FILTERS_ITSELF = (fetcher, env, caller) -> fetcher.get(env);
 
@@ -85,6 +85,8 @@ class AccessGuard extends GraphQLTypeVisitorStub implements GraphQlSourceBuilder
                 entry("Query.runs", FILTERS_ITSELF),
                 entry("Query.series", runIds("runIds")),
                 entry("Query.serverInfo", SERVER_WIDE),
+                entry("Query.traces", FILTERS_ITSELF),
+                entry("Query.trace", FILTERS_ITSELF),
                 entry("Query.apiTokens", ADMIN),
                 entry("Mutation.createModel", project("project")),
                 entry("Mutation.deleteModel", id("model", MODEL_PROJECTS)),

@@ -43,7 +43,7 @@ import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
  * ({@link WebSocketAuthentication}); actuator's health stays open for health checks and its other endpoints
  * need the admin token; the dashboard and GraphiQL are static pages that hold no data. What a valid token may
  * do is AccessGuard's business. Cross-origin calls are refused unless their origin is listed, and the pages
- * get security headers.
+ * get security headers. OTLP ingestion ({@code /v1/}) needs a token as {@code /graphql} does.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
@@ -157,6 +157,8 @@ class SecurityConfiguration {
                         .requestMatchers("/actuator/**").hasRole("ADMIN")
                         .requestMatchers(this::isWebSocketHandshake).permitAll()
                         .requestMatchers("/graphql/**").authenticated()
+                        // OTLP/HTTP (dev.trackstack.trace): exporters send the token as the API's clients do.
+                        .requestMatchers("/v1/**").authenticated()
                         .anyRequest().permitAll())
                 .build();
     }

@@ -1,9 +1,7 @@
 package dev.trackstack.run;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
@@ -15,6 +13,7 @@ import dev.trackstack.run.RunFilter.CompareOp;
 import dev.trackstack.run.RunFilter.SummaryStat;
 import dev.trackstack.system.ApiException;
 import dev.trackstack.system.Ids;
+import dev.trackstack.system.OffsetCursor;
 import dev.trackstack.system.TrackstackProperties;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
@@ -51,7 +50,7 @@ public class RunSearch {
         if (first < 0 || first > limits.pageSize()) {
             throw ApiException.limit("first = " + first + " (it must also be >= 0)", limits.pageSize());
         }
-        int offset = after == null ? 0 : decodeCursor(after);
+        int offset = after == null ? 0 : OffsetCursor.decode(after);
         Sql sql = new Sql();
         StringBuilder where = new StringBuilder("true");
         if (project != null) {
@@ -84,7 +83,7 @@ public class RunSearch {
                 .collect(Collectors.toMap(Run::getId, Function.identity()));
         List<RunConnection.Edge> edges = new ArrayList<>();
         for (int i = 0; i < ids.size(); i++) {
-            edges.add(new RunConnection.Edge(encodeCursor(offset + i + 1), loaded.get(ids.get(i))));
+            edges.add(new RunConnection.Edge(OffsetCursor.encode(offset + i + 1), loaded.get(ids.get(i))));
         }
         int total = rows.isEmpty() ? countAll(where, sql) : (int) rows.get(0)[1];
         String endCursor = edges.isEmpty() ? null : edges.get(edges.size() - 1).cursor();
@@ -193,24 +192,6 @@ public class RunSearch {
             case GT -> " > ";
             case GTE -> " >= ";
         };
-    }
-
-    private static String encodeCursor(int offset) {
-        return Base64.getUrlEncoder().withoutPadding()
-                .encodeToString(("offset:" + offset).getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static int decodeCursor(String cursor) {
-        try {
-            String text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-            int offset = Integer.parseInt(text.substring("offset:".length()));
-            if (!text.startsWith("offset:") || offset < 0) {
-                throw new IllegalArgumentException(text);
-            }
-            return offset;
-        } catch (RuntimeException e) {
-            throw ApiException.badInput("Invalid cursor: " + cursor);
-        }
     }
 
     /** Bound parameters, named in the order they are added. */

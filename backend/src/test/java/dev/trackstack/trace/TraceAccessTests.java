@@ -1,0 +1,87 @@
+package dev.trackstack.trace;
+
+import static dev.trackstack.trace.Otlp.PROTOBUF;
+import static dev.trackstack.trace.Otlp.attribute;
+import static dev.trackstack.trace.Otlp.request;
+import static dev.trackstack.trace.Otlp.span;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpResponse;
+import java.util.List;
+
+import com.google.rpc.Code;
+import com.google.rpc.Status;
+import dev.trackstack.ApiTest;
+import dev.trackstack.SecuredServer;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** On a server that requires API tokens: exporters authenticate as API clients do, and tokens keep to their projects. */
+class TraceAccessTests extends ApiTest {
+
+    private static final String TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+    private SecuredServer server;
+    private String other;
+
+    @BeforeEach
+    void startSecuredServer() {
+        server = SecuredServer.on(sameDatabase());
+        other = project + "-other";
+    }
+
+    private HttpResponse<byte[]> send(ExportTraceServiceRequest request, String token) throws Exception {
+        return token == null ? Otlp.post(server.port(), "/v1/traces", PROTOBUF, request.toByteArray())
+                : Otlp.post(server.port(), "/v1/traces", PROTOBUF, request.toByteArray(), "Authorization",
+                        "Bearer " + token);
+    }
+
+    private static ExportTraceServiceRequest spanOf(String project) {
+        return request(List.of(attribute("trackstack.project", project)), span(TRACE, "a3ce929d0e0e4736", null,
+                "root", 0, 5));
+    }
+
+    private int stored(String project) {
+        return jdbc.queryForObject("select count(*) from span s join project p on p.id = s.project_id "
+                + "where p.name = ?", Integer.class, project);
+    }
+
+    @Test
+    void shouldNeedAToken() throws Exception {
+        assertThat(send(spanOf(project), null).statusCode()).isEqualTo(401);
+        assertThat(send(spanOf(project), "not-a-token").statusCode()).isEqualTo(401);
+        assertThat(stored(project)).isZero();
+    }
+
+    @Test
+    void shouldLetAProjectTokenWriteAndReadOnlyItsProjects() throws Exception {
+        String token = server.createToken("WRITE", List.of(project));
+
+        assertThat(send(spanOf(project), token).statusCode()).isEqualTo(200);
+        HttpResponse<byte[]> refused = send(spanOf(other), token);
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(Status.parseFrom(refused.body()).getCode()).isEqualTo(Code.PERMISSION_DENIED_VALUE);
+        assertThat(stored(other)).isZero();
+
+        // The same trace id in the other project, sent with a token for every project.
+        assertThat(send(spanOf(other), server.createToken("WRITE", null)).statusCode()).isEqualTo(200);
+        assertThat(server.graphQl(token).documentName("trace").variable("id", TRACE).execute()
+                .path("trace.project").entity(String.class).get()).isEqualTo(project);
+        assertThat(server.graphQl(token).documentName("trace").variable("id", TRACE).variable("project", other)
+                .execute().path("trace").valueIsNull());
+        assertThat(server.graphQl(token).documentName("traces").variable("project", other).execute()
+                .path("traces.totalCount").entity(Integer.class).get()).isZero();
+        assertThat(server.admin().documentName("trace").variable("id", TRACE).execute().errors()
+                .satisfy(errors -> assertThat(errors).singleElement()
+                        .satisfies(e -> assertThat(e.getExtensions()).containsEntry("code", "BAD_USER_INPUT"))));
+    }
+
+    @Test
+    void shouldRefuseAReadOnlyToken() throws Exception {
+        HttpResponse<byte[]> response = send(spanOf(project), server.createToken("READ", List.of(project)));
+
+        assertThat(response.statusCode()).isEqualTo(403);
+        assertThat(stored(project)).isZero();
+    }
+}
