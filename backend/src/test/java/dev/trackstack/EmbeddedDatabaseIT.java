@@ -16,10 +16,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -27,20 +24,7 @@ import tools.jackson.databind.JsonNode;
  * directory, restarted by the server after a crash, not outliving a killed server, and locked with a password,
  * also in a data directory made before there was one.
  */
-class EmbeddedDatabaseIT {
-
-    /** Data and server logs; kept when the test fails. */
-    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
-    Path work;
-
-    private PackagedServer server;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (server != null) {
-            server.close();
-        }
-    }
+class EmbeddedDatabaseIT extends PackagedServerTest {
 
     @Test
     void shouldKeepDataInTheHomeDirectoryByDefault() throws Exception {

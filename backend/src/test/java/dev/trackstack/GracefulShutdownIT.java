@@ -26,10 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -37,7 +34,7 @@ import tools.jackson.databind.JsonNode;
  * the server answered with success is stored whole, the others are stored whole or not at all (never half),
  * calls in flight at the signal finish, and the subscriber's socket is closed with 1001 (going away), not cut.
  */
-class GracefulShutdownIT {
+class GracefulShutdownIT extends PackagedServerTest {
 
     private static final int WRITERS = 4;
     private static final int BATCH = 10_000;
@@ -48,19 +45,6 @@ class GracefulShutdownIT {
     private final Queue<Call> calls = new ConcurrentLinkedQueue<>();
     /** Start times of the calls sent and not yet answered, by batch id. */
     private final Map<String, Long> sending = new ConcurrentHashMap<>();
-    /** Data and server logs; kept when the test fails. */
-    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
-    Path work;
-
-    private PackagedServer server;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (server != null) {
-            server.close();
-        }
-    }
-
     @Test
     void shouldFinishCallsInFlightAndCloseWebSocketsOnSigterm() throws Exception {
         start();

@@ -13,35 +13,19 @@ import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 /**
  * Starts the executable jar as a user would (embedded PostgreSQL, a data directory of its own) and checks
  * the API, the dashboard, its version, and that the data survives a graceful restart and a SIGKILL.
  */
-class PackagedJarIT {
+class PackagedJarIT extends PackagedServerTest {
 
     private static final String POINTS = "[{\"value\":1.5},{\"value\":\"NaN\"}]";
 
     /** The Maven project version (set by failsafe). */
     private static final String VERSION = System.getProperty("trackstack.version");
-
-    /** Data and server logs; kept when the test fails. */
-    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
-    Path work;
-
-    private PackagedServer server;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (server != null) {
-            server.close();
-        }
-    }
 
     @Test
     void shouldServeTheApiAndTheDashboardAndKeepDataAcrossRestarts() throws Exception {

@@ -10,29 +10,15 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import dev.trackstack.PackagedServer;
-import org.junit.jupiter.api.AfterEach;
+import dev.trackstack.PackagedServerTest;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code java -jar trackstack.jar} as the README runs it: the launcher extracts the jar once, runs the server in a
  * second JVM that writes the class archive when it stops, and maps that archive on the next start; it starts in its
  * own JVM when the cache cannot be written or the fast start is off.
  */
-class FastStartIT {
-
-    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
-    Path work;
-
-    private PackagedServer server;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (server != null) {
-            server.close();
-        }
-    }
+class FastStartIT extends PackagedServerTest {
 
     @Test
     void shouldStartTheServerFromTheClassArchiveItWroteWhenItStopped() throws Exception {
