@@ -1,5 +1,6 @@
 import type { ChartSettings } from "../app/viewState";
-import { formatNumber, h } from "../ui/dom";
+import { h } from "../ui/dom";
+import { formatFor } from "./units";
 import type { Drawable } from "./drawScheduler";
 import { createChart } from "./echarts";
 import { renderLegend, showHidden } from "./legend";
@@ -35,6 +36,7 @@ export function chartCard(grid: HTMLElement, name: string, lines: MetricLines, c
   const canvas = h("div", { className: "chart", role: "img", "aria-label": `Chart of ${name}`, "aria-busy": "true" });
   const stats = h("tbody");
   const legend = h("div", { className: "legend", role: "toolbar", "aria-label": `Lines of ${name}` });
+  const format = formatFor(name);
   const element = h("section", { className: "chart-card", "data-metric": name }, h("h3", {}, name), legend, canvas,
     h("details", { open: context.statsOpen }, h("summary", {}, "Min / max per line"), h("table", { className: "stats" },
       h("thead", {}, h("tr", {}, h("th", {}, "Line"), h("th", {}, "Last"), h("th", {}, "Min @ step"), h("th", {}, "Max @ step"))),
@@ -84,9 +86,9 @@ export function chartCard(grid: HTMLElement, name: string, lines: MetricLines, c
       statRows.set(key, cells);
     }
     const last = buffer.points[buffer.points.length - 1];
-    cells[0].textContent = formatNumber(last?.value);
-    cells[1].textContent = min ? `${formatNumber(min.value)} @ ${min.step}` : "–";
-    cells[2].textContent = max ? `${formatNumber(max.value)} @ ${max.step}` : "–";
+    cells[0].textContent = format(last?.value);
+    cells[1].textContent = min ? `${format(min.value)} @ ${min.step}` : "–";
+    cells[2].textContent = max ? `${format(max.value)} @ ${max.step}` : "–";
   }
 
   const shownLines = () => [...drawn.values()].filter(({ name }) => !hidden.has(name));
@@ -96,7 +98,8 @@ export function chartCard(grid: HTMLElement, name: string, lines: MetricLines, c
 
   function redraw(): void {
     reshape(lines.buffers.keys());
-    chart.setOption(chartOption(series(), context.settings(), () => tooltipAt(shownLines(), pointerX)), { replaceMerge: ["series"] });
+    chart.setOption(chartOption(series(), context.settings(), () => tooltipAt(shownLines(), pointerX, format), format),
+      { replaceMerge: ["series"] });
     renderLegend(legend, [...drawn.values()], hidden, {
       toggle: (line) => {
         if (!hidden.delete(line)) hidden.add(line);

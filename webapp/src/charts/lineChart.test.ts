@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { ChartSettings } from "../app/viewState";
+import { formatFor } from "./units";
 import { echarts, type CustomSeriesOption } from "./echarts";
-import { LINE_DIMENSIONS, linesSeries, shapeLine, tooltipAt, type DrawnLine, type LineShape, type RunInfo } from "./lineChart";
+import { LINE_DIMENSIONS, chartOption, linesSeries, shapeLine, tooltipAt, type DrawnLine, type LineShape, type RunInfo } from "./lineChart";
 import type { Point, SeriesBuffer } from "./seriesBuffer";
 
 const run: RunInfo = { id: "7", name: "lr-0.1", start: Date.UTC(2026, 0, 1), color: "#4e79a7" };
@@ -176,6 +177,14 @@ describe("tooltipAt", () => {
     const late = shapeLine(buffer([raw(12, 5), raw(18, 6)], 0), run, settings);
     expect(text(tooltipAt([line("a", shape), line("b", late)], 21))).toMatch(/^● a: NaN step 20 · [^●]+$/);
     expect(tooltipAt([line("a", shape)], undefined)).toBe("");
+  });
+
+  it("should show values in the metric's unit", () => {
+    const memory = shapeLine(buffer([raw(0, 2048), raw(1, 3 * 1024 ** 2)], 0), run, settings);
+    expect(text(tooltipAt([line("a", memory)], 1, formatFor("sys/memory_used_bytes")))).toMatch(/^● a: 3 MiB step 1/);
+    const option = chartOption(linesSeries([], false), settings, () => "", formatFor("sys/memory_used_bytes"));
+    const axis = option.yAxis as { axisLabel: { formatter: (value: number) => string } };
+    expect(axis.axisLabel.formatter(2048)).toBe("2 KiB");
   });
 
   it("should show the smoothed value beside the raw one", () => {

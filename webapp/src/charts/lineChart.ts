@@ -1,5 +1,6 @@
 import type { ChartSettings } from "../app/viewState";
 import { formatNumber } from "../ui/dom";
+import type { Format } from "./units";
 import { echarts, type CustomSeriesRenderItemReturn, type CustomSeriesOption, type LineChartOption } from "./echarts";
 import { extremes, highest, lowest, smooth, type Extreme, type Point, type SeriesBuffer } from "./seriesBuffer";
 
@@ -320,7 +321,7 @@ function nearest(line: Float64Array, x: number): number {
  * The tooltip at x on the x axis: for each line whose points span x, the point nearest to it (or the NaN/±Infinity
  * point, when one is nearer) with its value, step and time.
  */
-export function tooltipAt(lines: DrawnLine[], x: number | undefined): string {
+export function tooltipAt(lines: DrawnLine[], x: number | undefined, format: Format = formatNumber): string {
   if (x === undefined) return "";
   const rows = lines.flatMap(({ name, color, shape: { line, markers } }) => {
     const xs = [line[0], line[line.length - WIDTH], markers[0]?.x, markers[markers.length - 1]?.x].filter((v) => v !== undefined);
@@ -330,8 +331,8 @@ export function tooltipAt(lines: DrawnLine[], x: number | undefined): string {
     const point = marker && (i < 0 || Math.abs(marker.x - x) < Math.abs(line[i] - x))
       ? { y: marker.value, step: marker.step, time: marker.time, value: marker.value }
       : { y: line[i + 1], step: line[i + 2], time: line[i + 3], value: line[i + 4] };
-    const smoothed = !Object.is(point.y, point.value) ? ` <small>(smoothed ${formatNumber(point.y)})</small>` : "";
-    return [`<div><span style="color:${color}">●</span> ${escape(name)}: <b>${formatNumber(point.value)}</b>${smoothed}` +
+    const smoothed = !Object.is(point.y, point.value) ? ` <small>(smoothed ${format(point.y)})</small>` : "";
+    return [`<div><span style="color:${color}">●</span> ${escape(name)}: <b>${format(point.value)}</b>${smoothed}` +
       ` <small>step ${point.step} · ${new Date(point.time).toLocaleTimeString()}</small></div>`];
   });
   return rows.join("");
@@ -343,9 +344,11 @@ const AXIS_NAMES = { step: "step", relative: "seconds since start", wall: "time"
 
 /**
  * The whole option of a metric chart; live updates later only replace its series. The axis tooltip's text comes
- * from `tooltip`, which knows where the pointer is: ECharts' own would list the nearest data items (chunks).
+ * from `tooltip`, which knows where the pointer is: ECharts' own would list the nearest data items (chunks). The y
+ * axis labels its values with `format` (the metric's unit).
  */
-export function chartOption(series: CustomSeriesOption, settings: ChartSettings, tooltip: () => string): LineChartOption {
+export function chartOption(series: CustomSeriesOption, settings: ChartSettings, tooltip: () => string,
+  format: Format = formatNumber): LineChartOption {
   return {
     animation: false,
     grid: { left: 8, right: 16, top: 16, bottom: 56, containLabel: true },
@@ -359,7 +362,7 @@ export function chartOption(series: CustomSeriesOption, settings: ChartSettings,
       // not snapped: the pointer (and its value in `updateAxisPointer`) would jump to the nearest item's first x
       axisPointer: { snap: false },
     },
-    yAxis: { type: settings.log ? "log" : "value", scale: true },
+    yAxis: { type: settings.log ? "log" : "value", scale: true, axisLabel: { formatter: (value: number) => format(value) } },
     dataZoom: [
       // weakFilter: the items (chunks of lines) that overlap the window
       { type: "inside", xAxisIndex: 0, filterMode: "weakFilter" },
