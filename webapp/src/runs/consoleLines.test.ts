@@ -4,7 +4,7 @@ import { highlight, isSystemMetric, mergeLines, type ConsoleLine } from "./conso
 const line = (n: number, text = `line ${n}`): ConsoleLine => ({ line: n, stream: "STDOUT", time: "2026-12-03T10:00:00Z", text });
 
 describe("console lines", () => {
-  it("merges a poll's lines into those shown, once each and in order", () => {
+  it("merges a fetch's lines into those shown, once each and in order", () => {
     expect(mergeLines([line(0), line(1)], [line(1), line(3), line(2)]).map((l) => l.line)).toEqual([0, 1, 2, 3]);
   });
 

@@ -10,7 +10,7 @@ export interface ConsoleLine {
   text: string;
 }
 
-/** The lines of both lists once each, in line order: a poll may answer lines already shown. */
+/** The lines of both lists once each, in line order: a fetch after new lines may answer lines already shown. */
 export function mergeLines(shown: ConsoleLine[], arrived: ConsoleLine[]): ConsoleLine[] {
   const byNumber = new Map(shown.map((l) => [l.line, l]));
   for (const l of arrived) byNumber.set(l.line, l);

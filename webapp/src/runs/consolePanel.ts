@@ -4,21 +4,22 @@ import { errorState, formatTime, h } from "../ui/dom";
 import { highlight, mergeLines, type ConsoleLine } from "./consoleLines";
 
 const PAGE = 500;
-/** There is no console subscription: a running run's new lines are polled for this often. */
-const POLL_MS = 2000;
 
-/**
- * A run's console output (stdout and stderr as its client captured them), searchable; while the run is RUNNING
- * new lines appear as they are stored. Answers a function that stops it.
- */
-export function consolePanel(root: HTMLElement, runId: string): () => void {
+export interface ConsolePanel {
+  /** New lines were stored (the run's `CONSOLE_APPENDED` event): fetch them, unless pages are still to be loaded. */
+  appended(): void;
+  dispose(): void;
+}
+
+/** A run's console output (stdout and stderr as its client captured them), searchable, with new lines as they come. */
+export function consolePanel(root: HTMLElement, runId: string): ConsolePanel {
   let lines: ConsoleLine[] = [];
   let after = -1; // every line up to this number has been looked at
   let hasMore = false;
-  let running = true;
   let search = "";
   let generation = 0; // a new search makes answers to the old one stale
   let fetching = false;
+  let fetchAgain = false; // lines came while a fetch was under way
 
   const list = h("pre", { className: "console-lines", tabIndex: 0, "aria-label": "Console lines" });
   const status = h("p", { className: "muted", role: "status" });
@@ -40,13 +41,15 @@ export function consolePanel(root: HTMLElement, runId: string): () => void {
   root.append(h("div", { className: "toolbar" }, input), list, h("div", {}, more, status));
 
   async function fetchPage(): Promise<void> {
-    if (fetching) return;
+    if (fetching) {
+      fetchAgain = true;
+      return;
+    }
     fetching = true;
     const asked = generation;
     try {
       const { run } = await request(RunConsoleDocument, { id: runId, after, first: PAGE, search: search || null });
       if (asked !== generation || !run) return;
-      running = run.status === "RUNNING";
       const page = run.console;
       lines = mergeLines(lines, page.lines);
       hasMore = page.hasMore;
@@ -56,6 +59,10 @@ export function consolePanel(root: HTMLElement, runId: string): () => void {
       status.replaceChildren(errorState(error, () => fetchPage()));
     } finally {
       fetching = false;
+      if (fetchAgain && !hasMore) {
+        fetchAgain = false;
+        void fetchPage();
+      }
     }
   }
 
@@ -69,10 +76,13 @@ export function consolePanel(root: HTMLElement, runId: string): () => void {
   }
 
   fetchPage();
-  const poll = setInterval(() => running && !hasMore && fetchPage(), POLL_MS);
-  return () => {
-    clearInterval(poll);
-    clearTimeout(debounce);
-    generation++;
+  return {
+    appended() {
+      if (!hasMore) void fetchPage();
+    },
+    dispose() {
+      clearTimeout(debounce);
+      generation++;
+    },
   };
 }

@@ -41,13 +41,16 @@ export function runView(root: HTMLElement, view: RunViewState): () => void {
           panel,
           system ?? "",
           consoleSection);
+        const output = consolePanel(consoleSection, run.id);
         cleanups.push(
           subscribe(ProjectRunEventsDocument, { project }, ({ runEvents }) => {
-            if (runEvents.runId === run.id && runEvents.run) status.replaceChildren(statusBadge(runEvents.run.status));
+            if (runEvents.runId !== run.id) return;
+            if (runEvents.type === "CONSOLE_APPENDED") output.appended();
+            else if (runEvents.run) status.replaceChildren(statusBadge(runEvents.run.status));
           }),
           mountMetricPanel(panel, [toRunInfo(run, 0)], names.filter((name) => !isSystemMetric(name)), view.chart,
             (chart) => replaceView({ ...view, chart }), (name) => !isSystemMetric(name)),
-          consolePanel(consoleSection, run.id));
+          output.dispose);
         if (system) {
           cleanups.push(mountMetricPanel(system, [toRunInfo(run, 0)], systemNames, { ...view.chart, x: "wall" }, () => {}, isSystemMetric));
         }

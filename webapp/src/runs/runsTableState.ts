@@ -113,6 +113,7 @@ export function runsTableState(project: string, initial: TableState, fetchRuns: 
       void loadPage(true);
     },
     receive(event: RunEvent) {
+      if (event.type === "CONSOLE_APPENDED") return; // nothing the table shows
       eventsFrame ??= requestAnimationFrame(applyEvents);
       pendingEvents.set(event.runId, event.type === "DELETED" ? null : (event.run ?? null));
     },

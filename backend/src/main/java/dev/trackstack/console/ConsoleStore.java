@@ -6,6 +6,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.trackstack.live.RunEvent;
+import dev.trackstack.run.RunLifecycle;
 import dev.trackstack.system.ApiException;
 import dev.trackstack.system.EpochMicros;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -34,9 +36,11 @@ class ConsoleStore {
             + "and (?::text is null or stream = ?::text) order by line limit ?";
 
     private final JdbcTemplate jdbc;
+    private final RunLifecycle lifecycle;
 
-    ConsoleStore(JdbcTemplate jdbc) {
+    ConsoleStore(JdbcTemplate jdbc, RunLifecycle lifecycle) {
         this.jdbc = jdbc;
+        this.lifecycle = lifecycle;
     }
 
     @Transactional
@@ -59,6 +63,9 @@ class ConsoleStore {
             texts[i] = line.text();
         }
         int stored = n == 0 ? 0 : jdbc.update(INSERT, runId, numbers, streams, micros, texts);
+        if (stored > 0) {
+            lifecycle.publish(RunEvent.Type.CONSOLE_APPENDED, runId);  // the run view fetches the new lines
+        }
         return new ConsoleLogResult(stored, n - stored, lines.size() - n);
     }
 

@@ -2,7 +2,6 @@ package dev.trackstack.live;
 
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,18 +23,19 @@ import reactor.core.scheduler.Schedulers;
  * Fans committed events out to this instance's subscribers. Each subscriber has a bounded buffer; when it
  * is full the event is dropped for that subscriber alone (a points subscriber learns of it through
  * {@code gap} on the run's next batch), so a slow or stalled client never slows ingest or anyone else. Summary
- * changes are coalesced to one event per run per second.
+ * changes and console lines are coalesced to one event per run per second.
  */
 @Component
 @EnableScheduling
 public class LiveHub implements SchedulingConfigurer {
 
     private static final Logger log = LoggerFactory.getLogger(LiveHub.class);
-    private static final Duration SUMMARY_INTERVAL = Duration.ofSeconds(1);
+    private static final Duration COALESCE_INTERVAL = Duration.ofSeconds(1);
 
     private final Set<Subscriber<MetricPointBatch, MetricPointBatch>> pointSubscribers = ConcurrentHashMap.newKeySet();
     private final Set<Subscriber<RunEvent, RunEvent>> runSubscribers = ConcurrentHashMap.newKeySet();
-    private final Map<Long, String> changedSummaries = new ConcurrentHashMap<>();
+    /** Events that say only that something changed, sent at most once per interval: summaries, console lines. */
+    private final Set<RunEvent> coalesced = ConcurrentHashMap.newKeySet();
     private final int bufferSize;
 
     LiveHub(TrackstackProperties properties) {
@@ -54,7 +54,7 @@ public class LiveHub implements SchedulingConfigurer {
 
     @TransactionalEventListener(fallbackExecution = true)
     void dispatch(PointsLogged event) {
-        changedSummaries.put(event.runId(), event.project());
+        coalesced.add(new RunEvent(RunEvent.Type.SUMMARY_CHANGED, event.runId(), event.project()));
         if (!pointSubscribers.isEmpty()) {
             MetricPointBatch batch = MetricPointBatch.of(event);
             pointSubscribers.forEach(s -> s.offer(batch));
@@ -63,8 +63,8 @@ public class LiveHub implements SchedulingConfigurer {
 
     @TransactionalEventListener(fallbackExecution = true)
     void dispatch(RunEvent event) {
-        if (event.type() == RunEvent.Type.SUMMARY_CHANGED) {
-            changedSummaries.put(event.runId(), event.project());
+        if (event.type() == RunEvent.Type.SUMMARY_CHANGED || event.type() == RunEvent.Type.CONSOLE_APPENDED) {
+            coalesced.add(event);
         } else {
             runSubscribers.forEach(s -> s.offer(event));
         }
@@ -72,13 +72,12 @@ public class LiveHub implements SchedulingConfigurer {
 
     @Override
     public void configureTasks(ScheduledTaskRegistrar registrar) {
-        registrar.addFixedDelayTask(this::flushSummaryChanges, SUMMARY_INTERVAL);
+        registrar.addFixedDelayTask(this::flushCoalesced, COALESCE_INTERVAL);
     }
 
-    void flushSummaryChanges() {
-        for (Long runId : Set.copyOf(changedSummaries.keySet())) {
-            String project = changedSummaries.remove(runId);
-            RunEvent event = new RunEvent(RunEvent.Type.SUMMARY_CHANGED, runId, project);
+    void flushCoalesced() {
+        for (RunEvent event : Set.copyOf(coalesced)) {
+            coalesced.remove(event);
             runSubscribers.forEach(s -> s.offer(event));
         }
     }
