@@ -88,32 +88,31 @@ class Span:
         return span
 
 
-class span:  # noqa: N801 - used like a function: `with trackstack.trace.span(...)`, `@trackstack.trace.span(...)`
+def span(name: Any = None, kind: str = "SPAN", attributes: Optional[Mapping[str, Any]] = None) -> Any:
     """Opens a span: a context manager answering the `Span`, or a decorator recording each call of a function
     (named after the function unless `name` is given; `@span` without arguments works too).
 
     kind: the span type the server shows, e.g. SPAN, LLM, TOOL, AGENT, CHAIN, RETRIEVER, EMBEDDING (OpenInference's
     span kinds). An exception leaving the span marks it ERROR with an `exception` event, and goes on.
     """
+    if callable(name):  # @span without arguments
+        return _Scope(None, kind, attributes)(name)
+    return _Scope(name, kind, attributes)
 
-    def __init__(self, name: Any = None, kind: str = "SPAN", attributes: Optional[Mapping[str, Any]] = None) -> None:
-        self._function: Optional[Callable[..., Any]] = name if callable(name) else None
-        self.name = None if self._function else name
+
+class _Scope:
+    """What span() answers: the span's settings, used as a context manager or as a decorator."""
+
+    def __init__(self, name: Optional[str], kind: str, attributes: Optional[Mapping[str, Any]]) -> None:
+        self.name = name
         self.kind = kind
         self.attributes = attributes
         self._open: List[Any] = []  # (span, context token), innermost last
-        if self._function is not None:
-            functools.update_wrapper(self, self._function)
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if self._function is not None:  # @span without arguments: this is the wrapped function
-            with span(self._function.__qualname__, self.kind, self.attributes):
-                return self._function(*args, **kwargs)
-        function = args[0]
-
+    def __call__(self, function: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(function)
         def traced(*args: Any, **kwargs: Any) -> Any:
-            with span(self.name or function.__qualname__, self.kind, self.attributes):
+            with _Scope(self.name or function.__qualname__, self.kind, self.attributes):
                 return function(*args, **kwargs)
         return traced
 
