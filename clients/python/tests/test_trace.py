@@ -55,6 +55,18 @@ class OutsideARunTest(unittest.TestCase):
         self.assertEqual(spans["search"]["parentSpanId"], plan.span_id)
         self.assertEqual((spans["agent"]["spanType"], spans["search"]["spanType"]), ("AGENT", "TOOL"))
 
+    def test_a_bare_decorator_names_the_span_after_the_method(self) -> None:
+        class Agent:
+            @trackstack.trace.span
+            def act(self) -> "trackstack.trace.Span":
+                return trackstack.trace.current_span()
+
+        opened = Agent().act()
+        trackstack.trace.flush(30)
+
+        stored = wait_until(lambda: trace(opened.trace_id))["spans"]
+        self.assertEqual([span["name"].rsplit(".", 2)[-2:] for span in stored], [["Agent", "act"]])
+
     def test_llm_attributes_land_in_the_mapped_fields(self) -> None:
         with trackstack.trace.span("chat") as span:
             span.set_llm(model="gpt-4o", provider="openai", input_tokens=120, output_tokens=40,
