@@ -110,7 +110,7 @@ class FlakyProxy:
     """
 
     def __init__(self, target_url: str) -> None:
-        self.target = target_url + "/graphql"
+        self.target = target_url
         self.fail_next = 0
         self.fail_unavailable = False
         self.down = False
@@ -123,7 +123,7 @@ class FlakyProxy:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 request = json.loads(body)
-                log_metrics = "logMetrics" in request["query"]
+                log_metrics = "logMetrics" in request.get("query", "")  # OTLP JSON has none
                 with proxy._lock:
                     proxy.authorizations.append(self.headers["Authorization"])
                     if log_metrics:
@@ -139,7 +139,7 @@ class FlakyProxy:
                 if failing:
                     self.send_error(503)
                     return
-                forwarded = urllib.request.Request(proxy.target, data=body,
+                forwarded = urllib.request.Request(proxy.target + self.path, data=body,
                                                    headers={"Content-Type": "application/json"})
                 with urllib.request.urlopen(forwarded, timeout=30) as response:
                     self.answer(response.read())

@@ -6,7 +6,8 @@
             run.log({"loss": loss}, step=step, split="train")
 """
 from .api import RequestRejected, ServerUnavailable, TrackstackError
+from . import trace
 from .run import Run, init
 
 __version__ = "0.1.0"
-__all__ = ["init", "Run", "TrackstackError", "ServerUnavailable", "RequestRejected", "__version__"]
+__all__ = ["init", "Run", "trace", "TrackstackError", "ServerUnavailable", "RequestRejected", "__version__"]

@@ -73,27 +73,7 @@ class Api:
 
     def execute(self, query: str, **variables: Any) -> Dict[str, Any]:
         """Runs one query or mutation and answers its `data`; raises ServerUnavailable or RequestRejected."""
-        headers = {"Content-Type": "application/json", "Accept": "application/json"}
-        if self.token:
-            headers["Authorization"] = "Bearer " + self.token
-        request = urllib.request.Request(
-            self.endpoint, data=json.dumps({"query": query, "variables": variables}).encode(), headers=headers)
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                body = json.load(response)
-        except urllib.error.HTTPError as error:
-            status = error.code
-            if status >= 500 or status in (408, 429):
-                raise ServerUnavailable(f"HTTP {status} from {self.endpoint}", str(status)) from None
-            # The body says why, as a GraphQL error: 401 no valid API token, 413 LIMIT_EXCEEDED, 400 BAD_USER_INPUT.
-            message, code = _first_error(error)
-            if status == 401:
-                code, message = "UNAUTHENTICATED", message or "no valid API token"
-            raise RequestRejected(f"HTTP {status} from {self.endpoint}" + (f": {message}" if message else ""),
-                                  code if code in REJECTION_CODES else str(status)) from None
-        except (OSError, http.client.HTTPException, ValueError) as error:
-            # OSError covers refused and reset connections and timeouts; ValueError a cut-off body.
-            raise ServerUnavailable(f"{self.endpoint} unreachable: {error}") from None
+        body = self._post(self.endpoint, {"query": query, "variables": variables})
         if not isinstance(body, dict):
             raise ServerUnavailable(f"{self.endpoint} answered something other than a GraphQL response")
         errors = body.get("errors")
@@ -105,6 +85,43 @@ class Api:
                 raise RequestRejected(message, code)
             raise ServerUnavailable(message, code)  # UNAVAILABLE, INTERNAL: the server's trouble, not the data's
         return body["data"]
+
+    def export_spans(self, project: str, run_id: Optional[str], spans: List[Dict[str, Any]]) -> None:
+        """Sends spans (OTLP JSON) of `project`, linked to the run `run_id` if given, to the OTLP endpoint."""
+        resource = {"service.name": "trackstack-python", "trackstack.project": project, "trackstack.run.id": run_id}
+        request = {"resourceSpans": [{
+            "resource": {"attributes": [{"key": key, "value": {"stringValue": value}}
+                                        for key, value in resource.items() if value is not None]},
+            "scopeSpans": [{"scope": {"name": "trackstack.trace"}, "spans": spans}]}]}
+        try:
+            self._post(self.endpoint[:-len("/graphql")] + "/v1/traces", request)
+        except RequestRejected as error:
+            if error.code in ("400", "413"):  # OTLP says why in a google.rpc.Status: the spans can never be stored
+                raise RequestRejected(str(error), "BAD_USER_INPUT") from None
+            raise
+
+    def _post(self, endpoint: str, request: Dict[str, Any]) -> Any:
+        """POSTs `request` as JSON and answers the JSON body; raises ServerUnavailable or RequestRejected."""
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        if self.token:
+            headers["Authorization"] = "Bearer " + self.token
+        http_request = urllib.request.Request(endpoint, data=json.dumps(request).encode(), headers=headers)
+        try:
+            with urllib.request.urlopen(http_request, timeout=self.timeout) as response:
+                return json.load(response)
+        except urllib.error.HTTPError as error:
+            status = error.code
+            if status >= 500 or status in (408, 429):
+                raise ServerUnavailable(f"HTTP {status} from {endpoint}", str(status)) from None
+            # The body says why, as a GraphQL error: 401 no valid API token, 413 LIMIT_EXCEEDED, 400 BAD_USER_INPUT.
+            message, code = _first_error(error)
+            if status == 401:
+                code, message = "UNAUTHENTICATED", message or "no valid API token"
+            raise RequestRejected(f"HTTP {status} from {endpoint}" + (f": {message}" if message else ""),
+                                  code if code in REJECTION_CODES else str(status)) from None
+        except (OSError, http.client.HTTPException, ValueError) as error:
+            # OSError covers refused and reset connections and timeouts; ValueError a cut-off body.
+            raise ServerUnavailable(f"{endpoint} unreachable: {error}") from None
 
     def create_model(self, project: str, name: str) -> str:
         """Gets or creates the model `name` of `project`; answers its id."""

@@ -23,6 +23,7 @@ log = logging.getLogger("trackstack")
 
 MAX_POINTS_PER_CALL = 10_000  # the server's limit for one logMetrics call
 MAX_LINES_PER_CALL = 1000  # the server's limit for one logConsole call
+MAX_SPANS_PER_CALL = 1000  # spans per OTLP export, well under the server's request size limit
 _STOP = object()  # queue marker: the sender thread ends after what precedes it
 
 
@@ -67,7 +68,7 @@ class Run:
         self._attached: List[Any] = []  # helpers feeding the run, each with a stop()
         self._sender.start()
         self._heartbeats.start()
-        _live_runs.add(self)
+        _live_runs[self] = None
 
     @property
     def id(self) -> Optional[str]:
@@ -105,6 +106,13 @@ class Run:
     def _log_console_line(self, line: int, stream: str, text: str, time: float) -> None:
         """Queued as written: cutting the text and formatting the time are left to the sender's thread."""
         self._enqueue([{"line": line, "stream": stream, "text": text, "time": time}], _console_entry)
+
+    def _log_span(self, span: Dict[str, Any]) -> None:
+        """Queues a finished span (OTLP JSON) of trackstack.trace, sent with the run's id and project."""
+        self._enqueue([{"span": span}], lambda items: self._spans_entry([item["span"] for item in items]))
+
+    def _spans_entry(self, spans: List[Dict[str, Any]]) -> Dict[str, Any]:
+        return {"kind": "spans", "project": self._spool.header["project"], "spans": spans}
 
     def _record_environment(self, environment: Dict[str, Any]) -> None:
         self._enqueue([{"kind": "environment", "environment": _jsonable(environment)}], lambda items: items[0])
@@ -220,7 +228,7 @@ class Run:
             self._spool.append(entry)
 
     def _close(self) -> None:
-        _live_runs.discard(self)
+        _live_runs.pop(self, None)
         if self._spool.pending():
             log.warning("Trackstack: %d points of run %s are not on %s yet and wait in %s; the next trackstack.init() "
                         "with this spool directory sends them in the background (or now: python -m trackstack sync)",
@@ -229,13 +237,16 @@ class Run:
         self._spool.release()
 
     def _entries_of(self, items: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
-        """The calls that send queued items: points in batches, console lines in batches, entries as they are."""
+        """The calls that send queued items: points, console lines and spans in batches, entries as they are."""
         points = [item for item in items if "name" in item]
         lines = [item for item in items if "stream" in item]
+        spans = [item["span"] for item in items if "span" in item]
         return ([_points_entry(points[start:start + self._batch_size])
                  for start in range(0, len(points), self._batch_size)]
                 + [_console_entry(lines[start:start + MAX_LINES_PER_CALL])
                    for start in range(0, len(lines), MAX_LINES_PER_CALL)]
+                + [self._spans_entry(spans[start:start + MAX_SPANS_PER_CALL])
+                   for start in range(0, len(spans), MAX_SPANS_PER_CALL)]
                 + [item for item in items if "kind" in item])
 
     def _send_loop(self) -> None:
@@ -342,10 +353,18 @@ def _describe(entry: Dict[str, Any]) -> str:
         return f"{len(entry['points'])} points"
     if entry["kind"] == "console":
         return f"{len(entry['lines'])} console lines"
+    if entry["kind"] == "spans":
+        return f"{len(entry['spans'])} spans"
     return "the environment"
 
 
-_live_runs: "set[Run]" = set()
+_live_runs: "Dict[Run, None]" = {}  # in the order they started
+
+
+def current_run() -> Optional[Run]:
+    """The run started last of those still live in this process, or None."""
+    return next(reversed(list(_live_runs)), None)
+
 _replays: "list[threading.Thread]" = []  # replays of earlier runs' spool files
 REPLAY_EXIT_TIMEOUT = 10.0  # seconds the exit hook lets them go on; the rest waits in the spool for the next run
 

@@ -6,6 +6,8 @@ created on the server) and what is needed to create it. Each further line is one
     {"kind": "points", "batchId": "...", "points": [...]}   a logMetrics batch; its batchId makes re-sending harmless
     {"kind": "console", "lines": [...]}                       a logConsole batch; its line numbers make re-sending harmless
     {"kind": "environment", "environment": {...}}            a setRunEnvironment
+    {"kind": "spans", "project": "...", "spans": [...]}       an OTLP export of trackstack.trace spans; their ids make
+                                                             re-sending harmless
     {"kind": "rewind", "toStep": N}                          a rewindRun
     {"kind": "status", "status": "COMPLETED"}                an updateRunStatus
 
@@ -33,7 +35,7 @@ except ImportError:  # Windows: no flock, so no protection against a concurrent 
 log = logging.getLogger("trackstack")
 
 REPLAY_BATCH = 1000  # points per logMetrics call when small spooled entries are sent together
-KINDS = ("points", "console", "environment", "rewind", "status")
+KINDS = ("points", "console", "environment", "rewind", "status", "spans")
 
 
 def default_spool_dir() -> Path:
@@ -261,6 +263,8 @@ def send(api: Api, run_id: str, entry: Dict[str, Any]) -> None:
         api.rewind_run(run_id, entry["toStep"])
     elif entry["kind"] == "status":
         api.update_run_status(run_id, entry["status"])
+    elif entry["kind"] == "spans":
+        api.export_spans(entry["project"], run_id, entry["spans"])
 
 
 def _fsync_dir(directory: Path) -> None:
