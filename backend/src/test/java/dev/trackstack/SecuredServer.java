@@ -4,14 +4,19 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.graphql.client.WebSocketGraphQlClientInterceptor;
 import org.springframework.graphql.test.tester.HttpGraphQlTester;
+import org.springframework.graphql.test.tester.WebSocketGraphQlTester;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.client.reactive.JdkClientHttpConnector;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.web.reactive.socket.client.StandardWebSocketClient;
+import reactor.core.publisher.Mono;
 
 /**
  * A second Trackstack instance on the tests' database, configured like an exposed server: API tokens required,
@@ -63,6 +68,17 @@ public final class SecuredServer {
             client.defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token);
         }
         return HttpGraphQlTester.create(client.build());
+    }
+
+    /** A GraphQL-over-WebSocket client that sends this token in connection_init; none when null. Stop it after use. */
+    public WebSocketGraphQlTester socket(String token) {
+        return WebSocketGraphQlTester.builder(URI.create("ws://localhost:" + port + "/graphql"),
+                new StandardWebSocketClient()).interceptor(new WebSocketGraphQlClientInterceptor() {
+                    @Override
+                    public Mono<Object> connectionInitPayload() {
+                        return token == null ? Mono.empty() : Mono.just(Map.of("Authorization", "Bearer " + token));
+                    }
+                }).build();
     }
 
     public HttpGraphQlTester admin() {

@@ -20,6 +20,7 @@ import org.springframework.core.NestedExceptionUtils;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.TransientDataAccessException;
 import org.springframework.graphql.execution.DataFetcherExceptionResolverAdapter;
+import org.springframework.graphql.execution.SubscriptionExceptionResolver;
 import org.springframework.graphql.server.WebGraphQlInterceptor;
 import org.springframework.graphql.server.WebGraphQlRequest;
 import org.springframework.graphql.server.WebGraphQlResponse;
@@ -32,7 +33,8 @@ import reactor.core.publisher.Mono;
  * Gives every error an {@code extensions.code} and a message fit for the client: never a stack trace or SQL.
  */
 @Component
-class GraphQlErrors extends DataFetcherExceptionResolverAdapter implements WebGraphQlInterceptor {
+class GraphQlErrors extends DataFetcherExceptionResolverAdapter
+        implements SubscriptionExceptionResolver, WebGraphQlInterceptor {
 
     private static final Logger log = LoggerFactory.getLogger(GraphQlErrors.class);
 
@@ -103,6 +105,24 @@ class GraphQlErrors extends DataFetcherExceptionResolverAdapter implements WebGr
     private static GraphQLError error(DataFetchingEnvironment env, ErrorCode code, String message) {
         return GraphqlErrorBuilder.newError(env).errorType(code).message(message)
                 .extensions(Map.of("code", code.name())).build();
+    }
+
+    /**
+     * A subscription refused as it starts (its arguments) or whose stream fails: the same codes, from the
+     * {@code error} message that ends it.
+     */
+    @Override
+    public Mono<List<GraphQLError>> resolveException(Throwable ex) {
+        ErrorCode code = ex instanceof ApiException api ? api.code()
+                : databaseUnavailable(ex) ? ErrorCode.UNAVAILABLE : ErrorCode.INTERNAL;
+        String message = ex instanceof ApiException ? ex.getMessage()
+                : code == ErrorCode.UNAVAILABLE ? "The database is unavailable. Subscribe again later."
+                : "Internal error. See the server log.";
+        if (code == ErrorCode.INTERNAL) {
+            log.error("Unexpected failure in a subscription", ex);
+        }
+        return Mono.just(List.of(GraphqlErrorBuilder.newError().errorType(code).message(message)
+                .extensions(Map.of("code", code.name())).build()));
     }
 
     /** Errors raised before any data fetcher runs (syntax, validation, coercion, limits) get a code too. */

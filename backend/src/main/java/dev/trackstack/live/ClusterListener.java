@@ -132,6 +132,8 @@ class ClusterListener implements SmartLifecycle {
         for (ClusterMessage event : events) {
             if (event.type() != null) {
                 hub.dispatch(new RunEvent(event.type(), event.run(), event.project()));
+            } else if (event.traces() != null) {
+                hub.dispatch(new TracesStored(event.project(), event.traces()));
             } else if (!points.containsKey(event)) {
                 skipped.add(event.run());
             } else {

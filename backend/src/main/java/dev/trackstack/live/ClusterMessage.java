@@ -1,11 +1,14 @@
 package dev.trackstack.live;
 
+import java.util.Map;
+import java.util.Set;
+
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- * What an instance tells the others through NOTIFY, as JSON: a run event ({@code type}), or points logged
- * ({@code batch}: a row of live_batch to read them back from). The database adds {@code batch} and {@code sentAt}
+ * What an instance tells the others through NOTIFY, as JSON: a run event ({@code type}), traces stored
+ * ({@code traces}), or points logged ({@code batch}: a row of live_batch to read them back from). The database adds {@code batch} and {@code sentAt}
  * (its clock, in milliseconds) as it sends. Absent fields are left out, and unknown ones ignored, so that instances
  * of neighbouring versions understand each other.
  *
@@ -13,13 +16,18 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
-record ClusterMessage(String origin, long run, String project, RunEvent.Type type, Long batch, Long sentAt) {
+record ClusterMessage(String origin, long run, String project, RunEvent.Type type, Map<String, Set<Long>> traces,
+        Long batch, Long sentAt) {
 
     static ClusterMessage of(String origin, RunEvent event) {
-        return new ClusterMessage(origin, event.runId(), event.project(), event.type(), null, null);
+        return new ClusterMessage(origin, event.runId(), event.project(), event.type(), null, null, null);
     }
 
     static ClusterMessage of(String origin, PointsLogged event) {
-        return new ClusterMessage(origin, event.runId(), event.project(), null, null, null);
+        return new ClusterMessage(origin, event.runId(), event.project(), null, null, null, null);
+    }
+
+    static ClusterMessage of(String origin, TracesStored event) {
+        return new ClusterMessage(origin, 0, event.project(), null, event.traces(), null, null);
     }
 }

@@ -1,7 +1,10 @@
 package dev.trackstack.live;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +30,8 @@ public class LiveEvents implements SchedulingConfigurer {
     private static final Logger log = LoggerFactory.getLogger(LiveEvents.class);
 
     static final String CHANNEL = "trackstack_live";
+    /** A trace id and a run take about 60 bytes of JSON, a project name at most 1 KB: well under 8000 bytes. */
+    private static final int TRACES_PER_MESSAGE = 100;
     /** The database's clock, in milliseconds since the epoch. */
     static final String DATABASE_MILLIS = "(extract(epoch from clock_timestamp()) * 1000)::bigint";
 
@@ -59,6 +64,18 @@ public class LiveEvents implements SchedulingConfigurer {
     public void runChanged(RunEvent event) {
         publisher.publishEvent(event);
         notifyOthers(ClusterMessage.of(origin, event));
+    }
+
+    /** Other instances hear of the traces in messages of TRACES_PER_MESSAGE, which keeps each under NOTIFY's limit. */
+    public void tracesStored(TracesStored event) {
+        publisher.publishEvent(event);
+        List<String> ids = List.copyOf(event.traces().keySet());
+        for (int from = 0; from < ids.size(); from += TRACES_PER_MESSAGE) {
+            Map<String, Set<Long>> part = new LinkedHashMap<>();
+            ids.subList(from, Math.min(ids.size(), from + TRACES_PER_MESSAGE))
+                    .forEach(id -> part.put(id, event.traces().get(id)));
+            notifyOthers(ClusterMessage.of(origin, new TracesStored(event.project(), part)));
+        }
     }
 
     @Override

@@ -1,7 +1,12 @@
 package dev.trackstack.live;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,7 +28,8 @@ import reactor.core.scheduler.Schedulers;
  * Fans committed events out to this instance's subscribers. Each subscriber has a bounded buffer; when it
  * is full the event is dropped for that subscriber alone (a points subscriber learns of it through
  * {@code gap} on the run's next batch), so a slow or stalled client never slows ingest or anyone else. Summary
- * changes and console lines are coalesced to one event per run per second.
+ * changes and console lines are coalesced to one event per run per second, stored traces to one event per project
+ * per second.
  */
 @Component
 @EnableScheduling
@@ -31,11 +37,15 @@ public class LiveHub implements SchedulingConfigurer {
 
     private static final Logger log = LoggerFactory.getLogger(LiveHub.class);
     private static final Duration COALESCE_INTERVAL = Duration.ofSeconds(1);
+    private static final int TRACES_PER_SECOND = 50;
 
     private final Set<Subscriber<MetricPointBatch, MetricPointBatch>> pointSubscribers = ConcurrentHashMap.newKeySet();
     private final Set<Subscriber<RunEvent, RunEvent>> runSubscribers = ConcurrentHashMap.newKeySet();
     /** Events that say only that something changed, sent at most once per interval: summaries, console lines. */
     private final Set<RunEvent> coalesced = ConcurrentHashMap.newKeySet();
+    private final Set<Subscriber<TracesStored, TracesStored>> traceSubscribers = ConcurrentHashMap.newKeySet();
+    /** Traces stored since the last flush, per project: each trace's id and the runs its spans name. */
+    private final Map<String, Map<String, Set<Long>>> tracesStored = new HashMap<>();
     private final int bufferSize;
 
     LiveHub(TrackstackProperties properties) {
@@ -50,6 +60,37 @@ public class LiveHub implements SchedulingConfigurer {
     Flux<RunEvent> runEvents(String project) {
         return subscribe(runSubscribers, event -> RunEvent.class, (event, gap) ->
                 project == null || project.equals(event.project()) ? event : null);
+    }
+
+    /**
+     * Traces of these projects (all when null), or of this run, stored since the last second: at most
+     * TRACES_PER_SECOND per subscriber, as many as a page of the dashboard's trace list shows.
+     */
+    public Flux<TracesStored> tracesStored(Set<String> projects, Long runId) {
+        return subscribe(traceSubscribers, event -> TracesStored.class, (event, gap) -> {
+            if (projects != null && !projects.contains(event.project())) {
+                return null;
+            }
+            Map<String, Set<Long>> traces = new LinkedHashMap<>();
+            event.traces().forEach((id, runs) -> {
+                if ((runId == null || runs.contains(runId)) && traces.size() < TRACES_PER_SECOND) {
+                    traces.put(id, runs);
+                }
+            });
+            return traces.isEmpty() ? null : new TracesStored(event.project(), traces);
+        });
+    }
+
+    @TransactionalEventListener(fallbackExecution = true)
+    void dispatch(TracesStored event) {
+        if (traceSubscribers.isEmpty()) {
+            return;
+        }
+        synchronized (tracesStored) {
+            Map<String, Set<Long>> traces = tracesStored.computeIfAbsent(event.project(),
+                    project -> new LinkedHashMap<>());
+            event.traces().forEach((id, runs) -> traces.computeIfAbsent(id, trace -> new HashSet<>()).addAll(runs));
+        }
     }
 
     @TransactionalEventListener(fallbackExecution = true)
@@ -80,10 +121,16 @@ public class LiveHub implements SchedulingConfigurer {
             coalesced.remove(event);
             runSubscribers.forEach(s -> s.offer(event));
         }
+        List<TracesStored> traces = new ArrayList<>();
+        synchronized (tracesStored) {
+            tracesStored.forEach((project, stored) -> traces.add(new TracesStored(project, stored)));
+            tracesStored.clear();
+        }
+        traces.forEach(event -> traceSubscribers.forEach(s -> s.offer(event)));
     }
 
-    int subscriberCount() {
-        return pointSubscribers.size() + runSubscribers.size();
+    public int subscriberCount() {
+        return pointSubscribers.size() + runSubscribers.size() + traceSubscribers.size();
     }
 
     /**

@@ -1,12 +1,20 @@
 package dev.trackstack.trace;
 
+import java.math.BigDecimal;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+
+import dev.trackstack.live.LiveEvents;
+import dev.trackstack.live.TracesStored;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
@@ -19,10 +27,10 @@ class SpanStore {
     private static final String INSERT = """
             insert into span (project_id, trace_id, span_id, parent_span_id, run_id, name, kind, start_time, end_time,
                 duration_ns, status, status_message, service_name, scope_name, scope_version, span_type, operation,
-                provider, model, input_tokens, output_tokens, cost, session_id, attributes, events, links, resource,
-                mapping_version)
-            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb,
-                ?::jsonb, ?)
+                provider, model, input_tokens, output_tokens, cost, cost_estimated, session_id, attributes, events,
+                links, resource, mapping_version)
+            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb,
+                ?::jsonb, ?::jsonb, ?)
             on conflict do nothing
             """;
 
@@ -32,14 +40,19 @@ class SpanStore {
             """;
 
     private final JdbcTemplate jdbc;
+    private final ModelPrices prices;
+    private final LiveEvents live;
 
-    SpanStore(JdbcTemplate jdbc) {
+    SpanStore(JdbcTemplate jdbc, ModelPrices prices, LiveEvents live) {
         this.jdbc = jdbc;
+        this.prices = prices;
+        this.live = live;
     }
 
     /**
      * Stores the spans (a span already stored, as an exporter's retry sends it, is left as it is). A span naming a
-     * run of another project, or no run at all, is rejected into {@code spans}.
+     * run of another project, or no run at all, is rejected into {@code spans}. A span without a cost is priced
+     * by the price table. Subscribers hear of the traces after the commit.
      */
     @Transactional
     void store(IncomingSpans spans) {
@@ -55,7 +68,18 @@ class SpanStore {
                 accepted.add(row);
             }
         }
-        jdbc.batchUpdate(INSERT, accepted, 500, (statement, row) -> bind(statement, row, projectIds));
+        ModelPrices.Pricing pricing = prices.pricing();
+        jdbc.batchUpdate(INSERT, accepted, 500, (statement, row) -> bind(statement, row, projectIds, pricing));
+        // Per project, the traces written to and the runs their spans name.
+        Map<String, Map<String, Set<Long>>> traces = new LinkedHashMap<>();
+        for (IncomingSpans.Row row : accepted) {
+            Set<Long> runs = traces.computeIfAbsent(row.project(), project -> new LinkedHashMap<>())
+                    .computeIfAbsent(HexFormat.of().formatHex(row.traceId()), trace -> new HashSet<>());
+            if (row.runId() != null) {
+                runs.add(Long.valueOf(row.runId()));
+            }
+        }
+        traces.forEach((project, runs) -> live.tracesStored(new TracesStored(project, runs)));
     }
 
     /** The project of each run id that names a run; ids that are no number name none. */
@@ -77,9 +101,11 @@ class SpanStore {
         return jdbc.queryForObject("select id from project where name = ?", Long.class, name);
     }
 
-    private static void bind(PreparedStatement statement, IncomingSpans.Row row, Map<String, Long> projectIds)
-            throws SQLException {
+    private static void bind(PreparedStatement statement, IncomingSpans.Row row, Map<String, Long> projectIds,
+            ModelPrices.Pricing pricing) throws SQLException {
         SpanMapping.Fields fields = row.fields();
+        BigDecimal estimate = fields.cost() != null ? null
+                : pricing.cost(fields.model(), fields.inputTokens(), fields.outputTokens());
         int i = 0;
         statement.setLong(++i, projectIds.get(row.project()));
         statement.setBytes(++i, row.traceId());
@@ -102,7 +128,8 @@ class SpanStore {
         statement.setString(++i, fields.model());
         statement.setObject(++i, fields.inputTokens(), Types.BIGINT);
         statement.setObject(++i, fields.outputTokens(), Types.BIGINT);
-        statement.setBigDecimal(++i, fields.cost());
+        statement.setBigDecimal(++i, estimate == null ? fields.cost() : estimate);
+        statement.setBoolean(++i, estimate != null);
         statement.setString(++i, fields.sessionId());
         statement.setString(++i, row.attributes());
         statement.setString(++i, row.events());

@@ -7,12 +7,15 @@ import java.util.Map;
 import java.util.Set;
 
 import dev.trackstack.auth.Caller;
+import dev.trackstack.live.LiveHub;
 import dev.trackstack.system.ApiException;
 import dev.trackstack.system.Ids;
 import org.springframework.graphql.data.method.annotation.Argument;
 import org.springframework.graphql.data.method.annotation.BatchMapping;
 import org.springframework.graphql.data.method.annotation.QueryMapping;
+import org.springframework.graphql.data.method.annotation.SubscriptionMapping;
 import org.springframework.stereotype.Controller;
+import reactor.core.publisher.Flux;
 
 /**
  * Reads traces. A token limited to some projects sees their traces only: the projects are handed to the SQL,
@@ -22,9 +25,11 @@ import org.springframework.stereotype.Controller;
 class TraceController {
 
     private final TraceSearch search;
+    private final LiveHub hub;
 
-    TraceController(TraceSearch search) {
+    TraceController(TraceSearch search, LiveHub hub) {
         this.search = search;
+        this.hub = hub;
     }
 
     @QueryMapping
@@ -48,6 +53,21 @@ class TraceController {
             throw ApiException.badInput("Trace " + id + " was sent to several projects: name one with 'project'");
         }
         return found.isEmpty() ? null : found.get(0).node();
+    }
+
+    /** Each stored trace is read back as the list shows it, once for each subscriber, at most once a second. */
+    @SubscriptionMapping
+    Flux<Trace> traceUpdates(@Argument String project, @Argument String runId) {
+        if (project == null && runId == null) {
+            throw ApiException.badInput("traceUpdates needs a project or a runId");
+        }
+        Long run = runId == null ? null : Ids.parse(runId, "run");
+        Collection<String> projects = projects(project);
+        return hub.tracesStored(projects == null ? null : Set.copyOf(projects), run)
+                .concatMapIterable(stored -> stored.traces().keySet().stream()
+                        .flatMap(id -> search.search(Set.of(stored.project()), run, HexFormat.of().parseHex(id), null,
+                                null, 1, null).edges().stream())
+                        .map(TraceConnection.Edge::node).toList());
     }
 
     @BatchMapping

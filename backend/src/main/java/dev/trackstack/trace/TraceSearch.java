@@ -216,7 +216,7 @@ class TraceSearch {
                 rs.getString("service_name"), rs.getString("scope_name"), rs.getString("scope_version"),
                 rs.getString("operation"), rs.getString("provider"), rs.getString("model"),
                 rs.getObject("input_tokens", Long.class), rs.getObject("output_tokens", Long.class),
-                rs.getBigDecimal("cost"), rs.getString("session_id"), json.readValue(rs.getString("attributes"),
+                rs.getBigDecimal("cost"), rs.getBoolean("cost_estimated"), rs.getString("session_id"), json.readValue(rs.getString("attributes"),
                 Object.class), json.readValue(rs.getString("events"), Object.class),
                 json.readValue(rs.getString("links"), Object.class), json.readValue(rs.getString("resource"),
                 Object.class), rs.getInt("mapping_version"));

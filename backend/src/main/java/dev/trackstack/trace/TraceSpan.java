@@ -7,6 +7,6 @@ import java.time.OffsetDateTime;
 record TraceSpan(String traceId, String spanId, String parentSpanId, String runId, String name, String kind,
         String spanType, OffsetDateTime startTime, OffsetDateTime endTime, long durationNanos, String status,
         String statusMessage, String serviceName, String scopeName, String scopeVersion, String operation,
-        String provider, String model, Long inputTokens, Long outputTokens, BigDecimal cost, String sessionId,
-        Object attributes, Object events, Object links, Object resource, int mappingVersion) {
+        String provider, String model, Long inputTokens, Long outputTokens, BigDecimal cost, boolean costEstimated,
+        String sessionId, Object attributes, Object events, Object links, Object resource, int mappingVersion) {
 }

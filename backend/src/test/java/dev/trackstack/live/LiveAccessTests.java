@@ -2,7 +2,6 @@ package dev.trackstack.live;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,13 +12,10 @@ import dev.trackstack.SecuredServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.graphql.client.WebSocketGraphQlClientInterceptor;
 import org.springframework.graphql.test.tester.GraphQlTester;
 import org.springframework.graphql.test.tester.HttpGraphQlTester;
 import org.springframework.graphql.test.tester.WebSocketGraphQlTester;
-import org.springframework.web.reactive.socket.client.StandardWebSocketClient;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
 /** Subscriptions on a server that requires API tokens: the socket authenticates in connection_init. */
@@ -162,13 +158,7 @@ class LiveAccessTests extends ApiTest {
 
     /** A GraphQL client on a WebSocket to the secured server, with this token (if any) in connection_init. */
     private WebSocketGraphQlTester socket(String token) {
-        WebSocketGraphQlTester socket = WebSocketGraphQlTester.builder(URI.create("ws://localhost:" + server.port()
-                + "/graphql"), new StandardWebSocketClient()).interceptor(new WebSocketGraphQlClientInterceptor() {
-                    @Override
-                    public Mono<Object> connectionInitPayload() {
-                        return token == null ? Mono.empty() : Mono.just(Map.of("Authorization", "Bearer " + token));
-                    }
-                }).build();
+        WebSocketGraphQlTester socket = server.socket(token);
         sockets.add(socket);
         return socket;
     }

@@ -306,10 +306,29 @@ class LiveTests extends ApiTest {
                 .thenCancel().verify(TIMEOUT);
     }
 
+    @Test
+    void shouldPassOnTracesStoredByAnotherInstanceOncePerFlush() {
+        String trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+        StepVerifier.create(hub.tracesStored(Set.of(project), 7L))
+                .then(() -> {
+                    listener.receive(List.of(new ClusterMessage("another instance", 0, project, null,
+                            Map.of(trace, Set.of(7L)), null, 0L), new ClusterMessage("another instance", 0,
+                            project, null, Map.of(trace, Set.of(8L), "00000000000000000000000000000001", Set.of(8L)),
+                            null, 0L)), 0);
+                    hub.flushCoalesced();
+                })
+                .assertNext(stored -> {
+                    assertThat(stored.project()).isEqualTo(project);
+                    assertThat(stored.traces()).containsOnlyKeys(trace);
+                    assertThat(stored.traces().get(trace)).containsExactlyInAnyOrder(7L, 8L);
+                })
+                .thenCancel().verify(TIMEOUT);
+    }
+
     private ClusterMessage pointsEvent(String run, long series, long step, long sentAt) {
         long batch = jdbc.queryForObject("insert into live_batch (series_ids, first_steps, last_steps) "
                 + "values (?, ?, ?) returning id", Long.class, new long[] {series}, new long[] {step}, new long[] {step});
-        return new ClusterMessage("another instance", Long.parseLong(run), project, null, batch, sentAt);
+        return new ClusterMessage("another instance", Long.parseLong(run), project, null, null, batch, sentAt);
     }
 
     /** A GraphQL client on a real WebSocket to the server on this port, closed after the test. */

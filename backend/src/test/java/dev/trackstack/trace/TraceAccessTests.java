@@ -5,17 +5,24 @@ import static dev.trackstack.trace.Otlp.attribute;
 import static dev.trackstack.trace.Otlp.request;
 import static dev.trackstack.trace.Otlp.span;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import com.google.rpc.Code;
 import com.google.rpc.Status;
 import dev.trackstack.ApiTest;
 import dev.trackstack.SecuredServer;
+import dev.trackstack.live.LiveHub;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.graphql.test.tester.WebSocketGraphQlTester;
+import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
 
 /** On a server that requires API tokens: exporters authenticate as API clients do, and tokens keep to their projects. */
 class TraceAccessTests extends ApiTest {
@@ -83,5 +90,45 @@ class TraceAccessTests extends ApiTest {
 
         assertThat(response.statusCode()).isEqualTo(403);
         assertThat(stored(project)).isZero();
+    }
+
+    @Test
+    void shouldStreamAProjectTokenTheTracesOfItsProjectsOnly() throws Exception {
+        String token = server.createToken("READ", List.of(project));
+        LiveHub hub = server.bean(LiveHub.class);
+        WebSocketGraphQlTester socket = server.socket(token);
+        try {
+            int before = hub.subscriberCount();
+            StepVerifier others = StepVerifier.create(traceUpdates(socket, other))
+                    .expectSubscription().expectNoEvent(Duration.ofSeconds(3)).thenCancel().verifyLater();
+            await().atMost(Duration.ofSeconds(10)).until(hub::subscriberCount, count -> count > before);
+            StepVerifier own = StepVerifier.create(traceUpdates(socket, project))
+                    .assertNext(trace -> assertThat(trace).containsEntry("project", project))
+                    .thenCancel().verifyLater();
+            await().atMost(Duration.ofSeconds(10)).until(hub::subscriberCount, count -> count > before + 1);
+
+            // the other project's trace first: had it passed, it would come before this one's
+            assertThat(send(spanOf(other), SecuredServer.ADMIN_TOKEN).statusCode()).isEqualTo(200);
+            assertThat(send(spanOf(project), SecuredServer.ADMIN_TOKEN).statusCode()).isEqualTo(200);
+
+            own.verify(Duration.ofSeconds(30));
+            others.verify(Duration.ofSeconds(30));
+        } finally {
+            socket.stop().block(Duration.ofSeconds(10));
+        }
+    }
+
+    private static Flux<Map> traceUpdates(WebSocketGraphQlTester socket, String project) {
+        return socket.documentName("traceUpdates").variable("project", project).executeSubscription()
+                .toFlux("traceUpdates", Map.class);
+    }
+
+    @Test
+    void shouldLetOnlyATokenOfEveryProjectChangePrices() {
+        Map<String, Object> price = Map.of("model", project + "-model", "inputPerMillion", 1, "outputPerMillion", 1);
+        errorCode(server.graphQl(server.createToken("WRITE", List.of(project))).documentName("setModelPrice")
+                .variable("input", price).execute(), "FORBIDDEN");
+        server.graphQl(server.createToken("WRITE", null)).documentName("setModelPrice").variable("input", price)
+                .execute().path("setModelPrice.model").entity(String.class).isEqualTo(project + "-model");
     }
 }
