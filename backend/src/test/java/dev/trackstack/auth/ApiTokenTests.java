@@ -191,13 +191,21 @@ class ApiTokenTests extends ApiTest {
 
     @Test
     void shouldAnswerAPreflightFromAnAllowedOrigin() throws Exception {
-        HttpResponse<String> preflight = http.send(HttpRequest.newBuilder(server.uri("/graphql"))
-                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
-                .header("Origin", SecuredServer.ALLOWED_ORIGIN).header("Access-Control-Request-Method", "POST")
-                .header("Access-Control-Request-Headers", "authorization,content-type").build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> preflight = preflight("/graphql", "authorization,content-type");
         assertThat(preflight.statusCode()).isEqualTo(200);
         assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).hasValue(SecuredServer.ALLOWED_ORIGIN);
+        // what a browser's OTLP exporter sends
+        HttpResponse<String> otlp = preflight("/v1/traces",
+                "authorization,content-type,content-encoding,x-trackstack-project");
+        assertThat(otlp.statusCode()).isEqualTo(200);
+        assertThat(otlp.headers().firstValue("Access-Control-Allow-Headers").orElse("").toLowerCase())
+                .contains("content-encoding", "x-trackstack-project");
+    }
+
+    private HttpResponse<String> preflight(String path, String headers) throws Exception {
+        return http.send(HttpRequest.newBuilder(server.uri(path)).method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", SecuredServer.ALLOWED_ORIGIN).header("Access-Control-Request-Method", "POST")
+                .header("Access-Control-Request-Headers", headers).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private record Fixture(String project, String model, String run) {
