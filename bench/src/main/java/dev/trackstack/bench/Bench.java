@@ -38,7 +38,7 @@ public final class Bench {
     }
 
     private static final Size QUICK = new Size(2_000, 20, Duration.ofSeconds(2), Duration.ofSeconds(5),
-            Duration.ofSeconds(3), 20, 2, 20_000, 1, 2, 4_000);
+            Duration.ofSeconds(3), 20, 2, 20_000, 1, 2, 2_000);
     private static final Size FULL = new Size(100_000, 200, Duration.ofSeconds(10), Duration.ofSeconds(60),
             Duration.ofSeconds(20), 20, 10, 1_000_000, 3, 5, 100_000);
     private static final int WRITERS = 8;
