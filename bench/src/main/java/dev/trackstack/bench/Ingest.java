@@ -57,30 +57,20 @@ final class Ingest {
         long start = System.nanoTime();
         long measureFrom = start + warmUp.toNanos();
         long end = measureFrom + measured.toNanos();
-        ExecutorService pool = Executors.newFixedThreadPool(writers);
-        List<Future<?>> done = new ArrayList<>();
-        for (int w = 0; w < writers; w++) {
-            int writer = w;
-            done.add(pool.submit(() -> {
-                for (long batch = 0; System.nanoTime() < end; batch++) {
-                    long sent = System.nanoTime();
-                    call.send(writer, batch, sent >= measureFrom);
-                    long returned = System.nanoTime();
-                    if (sent >= measureFrom) {
-                        latencies.add(returned - sent);
-                    }
-                    if (returned >= measureFrom && returned < end) {
-                        calls.incrementAndGet();
-                        units.addAndGet(perCall);
-                    }
+        inParallel(writers, writer -> {
+            for (long batch = 0; System.nanoTime() < end; batch++) {
+                long sent = System.nanoTime();
+                call.send(writer, batch, sent >= measureFrom);
+                long returned = System.nanoTime();
+                if (sent >= measureFrom) {
+                    latencies.add(returned - sent);
                 }
-                return null;
-            }));
-        }
-        for (Future<?> f : done) {
-            f.get();
-        }
-        pool.shutdown();
+                if (returned >= measureFrom && returned < end) {
+                    calls.incrementAndGet();
+                    units.addAndGet(perCall);
+                }
+            }
+        });
         double seconds = measured.toNanos() / 1e9;
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("writers", writers);
@@ -134,31 +124,49 @@ final class Ingest {
      */
     static double copy(String jdbcUrl, int loaders, long perLoader, int perTransaction, String copySql, CopyRow row)
             throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(loaders);
-        List<Future<?>> done = new ArrayList<>();
         long start = System.nanoTime();
-        for (int l = 0; l < loaders; l++) {
-            int loader = l;
-            done.add(pool.submit(() -> {
-                try (Connection connection = DriverManager.getConnection(jdbcUrl)) {
-                    connection.setAutoCommit(false);
-                    for (long from = 0; from < perLoader; from += perTransaction) {
-                        StringBuilder rows = new StringBuilder();
-                        for (long index = from; index < Math.min(perLoader, from + perTransaction); index++) {
-                            row.append(rows, loader, index);
-                        }
-                        connection.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql,
-                                new StringReader(rows.toString()));
-                        connection.commit();
+        inParallel(loaders, loader -> {
+            try (Connection connection = DriverManager.getConnection(jdbcUrl)) {
+                connection.setAutoCommit(false);
+                for (long from = 0; from < perLoader; from += perTransaction) {
+                    StringBuilder rows = new StringBuilder();
+                    for (long index = from; index < Math.min(perLoader, from + perTransaction); index++) {
+                        row.append(rows, loader, index);
                     }
+                    connection.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql,
+                            new StringReader(rows.toString()));
+                    connection.commit();
                 }
-                return null;
-            }));
-        }
-        for (Future<?> f : done) {
-            f.get();
-        }
-        pool.shutdown();
+            }
+        });
         return (System.nanoTime() - start) / 1e9;
+    }
+
+    /** A task of one of several threads, by its index. */
+    interface Task {
+        void run(int index) throws Exception;
+    }
+
+    /**
+     * Runs {@code count} tasks on threads of their own and waits for them all; fails with the first failure,
+     * stopping the others (so that a failed benchmark ends instead of waiting for its threads).
+     */
+    static void inParallel(int count, Task task) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(count);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                int index = i;
+                done.add(pool.submit(() -> {
+                    task.run(index);
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 }

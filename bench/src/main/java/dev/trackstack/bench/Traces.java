@@ -18,9 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
@@ -143,22 +140,13 @@ final class Traces {
         Exporter exporter = new Exporter(url, "trace-list");
         List<TraceSource> sources = sources(exporters);
         long spansPerExporter = (long) traces / exporters * SPANS_PER_TRACE;
-        ExecutorService pool = Executors.newFixedThreadPool(exporters);
-        List<Future<?>> done = new ArrayList<>();
         long start = System.nanoTime();
-        for (TraceSource source : sources) {
-            done.add(pool.submit(() -> {
-                for (long sent = 0; sent < spansPerExporter; sent += SPANS_PER_REQUEST) {
-                    exporter.export(request(source.next((int) Math.min(SPANS_PER_REQUEST, spansPerExporter - sent))),
-                            false);
-                }
-                return null;
-            }));
-        }
-        for (Future<?> f : done) {
-            f.get();
-        }
-        pool.shutdown();
+        Ingest.inParallel(exporters, source -> {
+            for (long sent = 0; sent < spansPerExporter; sent += SPANS_PER_REQUEST) {
+                exporter.export(request(sources.get(source)
+                        .next((int) Math.min(SPANS_PER_REQUEST, spansPerExporter - sent))), false);
+            }
+        });
         double loadSeconds = (System.nanoTime() - start) / 1e9;
         try (Connection connection = DriverManager.getConnection(jdbcUrl)) {
             connection.createStatement().execute("analyze");
