@@ -19,9 +19,11 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 /**
  * The benchmark suite. It starts its own PostgreSQL (the embedded binaries, with the product's durability
  * settings) and the packaged server against it, so that the API and the raw COPY ceiling hit the same
- * database in one run; then W2 (ingest, with W2-live on one and on two instances), W1 (runs table) and W3
- * (charts), then the soak (ingest at half the W2 capacity with live subscribers, watching the server's memory
- * and latency: 30 minutes with --soak, 20 s at the quick size), and reports a table on stdout and a JSON file.
+ * database in one run; then W2 (ingest, with W2-live on one and on two instances), W1 (runs table), W3
+ * (charts), SPANS (OTLP span ingest, with the span table's COPY ceiling) and TRACE_LIST (the trace list of a
+ * large project), then the soak (ingest at half the W2 capacity with live subscribers, watching the server's
+ * memory and latency: 30 minutes with --soak, 20 s at the quick size), and reports a table on stdout and a JSON
+ * file.
  *
  * <pre>java -cp … dev.trackstack.bench.Bench [--quick] [--soak] [--soak-duration 2m] --jar backend/target/trackstack.jar
  *     [--out report.json] [--db-url jdbc:postgresql://…] [--url http://…]</pre>
@@ -32,13 +34,13 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 public final class Bench {
 
     private record Size(int runs, int iterations, Duration warmUp, Duration ingest, Duration perStep,
-            int subscribers, int chartRuns, long chartPoints, int firstStarts, int laterStarts) {
+            int subscribers, int chartRuns, long chartPoints, int firstStarts, int laterStarts, int traces) {
     }
 
     private static final Size QUICK = new Size(2_000, 20, Duration.ofSeconds(2), Duration.ofSeconds(5),
-            Duration.ofSeconds(3), 20, 2, 20_000, 1, 2);
+            Duration.ofSeconds(3), 20, 2, 20_000, 1, 2, 2_000);
     private static final Size FULL = new Size(100_000, 200, Duration.ofSeconds(10), Duration.ofSeconds(60),
-            Duration.ofSeconds(20), 20, 10, 1_000_000, 3, 5);
+            Duration.ofSeconds(20), 20, 10, 1_000_000, 3, 5, 100_000);
     private static final int WRITERS = 8;
     private static final Duration QUICK_SOAK = Duration.ofSeconds(20);
     private static final Duration SOAK = Duration.ofMinutes(30);
@@ -55,8 +57,9 @@ public final class Bench {
         Path out = Path.of(option(args, "--out", "bench-report.json"));
         String databaseUrl = option(args, "--db-url", null);
         String serverUrl = option(args, "--url", null);
-        // Start-up, W1, W2 and W3 by default; storage is always measured, the soak needs W2 (it logs at half its rate).
-        Set<String> workloads = Set.of(option(args, "--workloads", "STARTUP,W1,W2,W3").toUpperCase().split(","));
+        // All by default; storage is always measured, the soak needs W2 (it logs at half its rate).
+        Set<String> workloads = Set.of(option(args, "--workloads", "STARTUP,W1,W2,W3,SPANS,TRACE_LIST")
+                .toUpperCase().split(","));
         if (serverUrl != null && databaseUrl == null) {
             throw new IllegalArgumentException("--url needs --db-url: the bench seeds W1 and W3 and measures the COPY "
                     + "ceiling in the server's database");
@@ -100,6 +103,18 @@ public final class Bench {
                     charts.putAll(Reads.charts(api, jdbc, chartRuns, size.chartPoints(), size.iterations()));
                     report.put("W3_charts", charts);
                 }
+
+                if (workloads.contains("SPANS")) {
+                    Map<String, Object> spans = Traces.ingest(url, WRITERS, size.warmUp(), size.ingest());
+                    report.put("SPANS_ingest", spans);
+                    report.put("SPANS_copy_ceiling", withShare(spans,
+                            Traces.copyCeiling(jdbc, WRITERS, (long) spans.get("spans")), "spans_per_s"));
+                }
+
+                if (workloads.contains("TRACE_LIST")) {
+                    report.put("TRACE_LIST", Traces.traceList(url, jdbc, api, WRITERS, size.traces(),
+                            size.iterations()));
+                }
                 Map<String, Object> storage = storage(jdbc, levels);
                 storage.put("server_rss_bytes", server == null ? "not measured (external server)" : server.rssBytes());
                 report.put("storage", storage);
@@ -138,10 +153,8 @@ public final class Bench {
         report.put("W2_ingest_batches", ingest);
         report.put("W2_ingest_per_step", Ingest.run(api, runs(api, model, "step"), 1, size.warmUp(),
                 size.perStep(), null));
-        Map<String, Object> copy = Ingest.copyCeiling(jdbc, WRITERS, (long) ingest.get("points"));
-        copy.put("api_share_of_ceiling", Stats.round(((Number) ingest.get("points_per_s")).doubleValue()
-                / ((Number) copy.get("points_per_s")).doubleValue()));
-        report.put("W2_copy_ceiling", copy);
+        report.put("W2_copy_ceiling", withShare(ingest, Ingest.copyCeiling(jdbc, WRITERS, (long) ingest.get("points")),
+                "points_per_s"));
         report.put("W2_level_upkeep", levels.ingestCost(jdbc, WRITERS, size.perStep()));
 
         try (Server other = Server.start(jar, jdbc, work)) {
@@ -153,6 +166,13 @@ public final class Bench {
             }
         }
         return ingest;
+    }
+
+    /** The COPY ceiling's figures with the share of them the API reached. */
+    private static Map<String, Object> withShare(Map<String, Object> api, Map<String, Object> copy, String rate) {
+        copy.put("api_share_of_ceiling", Stats.round(((Number) api.get(rate)).doubleValue()
+                / ((Number) copy.get(rate)).doubleValue()));
+        return copy;
     }
 
     private static List<String> runs(Api api, String model, String name) {

@@ -25,52 +25,58 @@ final class Ingest {
 
     /**
      * Each writer logs batches of {@code batchSize} points of its own run for the duration (after a warm-up
-     * whose samples are dropped). Answers points/s and calls/s of the calls answered within the measured window
-     * (so a slow call that straddles the window's start still counts), and the latency of calls sent in it.
+     * whose samples are dropped), with the figures of {@link #writers}.
      */
     static Map<String, Object> run(Api api, List<String> runIds, int batchSize, Duration warmUp, Duration measured,
             LiveProbe live) throws Exception {
-        AtomicLong points = new AtomicLong();
+        return writers(runIds.size(), batchSize, "points", warmUp, measured, (writer, batch, inWindow) -> {
+            String runId = runIds.get(writer);
+            long step = batch * batchSize;
+            api.logMetrics(runId, batch(step, batchSize));
+            if (inWindow && live != null) {
+                live.returned(runId, step, System.nanoTime());
+            }
+        });
+    }
+
+    /** One call of a writer: its {@code batch}-th, sent in the measured window or not. */
+    interface Call {
+        void send(int writer, long batch, boolean inWindow) throws Exception;
+    }
+
+    /**
+     * {@code writers} writers each making calls of {@code perCall} {@code unit} for the duration (after a warm-up
+     * whose samples are dropped). Answers units/s and calls/s of the calls answered within the measured window
+     * (so a slow call that straddles the window's start still counts), and the latency of calls sent in it.
+     */
+    static Map<String, Object> writers(int writers, int perCall, String unit, Duration warmUp, Duration measured,
+            Call call) throws Exception {
+        AtomicLong units = new AtomicLong();
         AtomicLong calls = new AtomicLong();
         ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
         long start = System.nanoTime();
         long measureFrom = start + warmUp.toNanos();
         long end = measureFrom + measured.toNanos();
-        ExecutorService writers = Executors.newFixedThreadPool(runIds.size());
-        List<Future<?>> done = new ArrayList<>();
-        for (String runId : runIds) {
-            done.add(writers.submit(() -> {
-                long step = 0;
-                while (System.nanoTime() < end) {
-                    List<Map<String, Object>> batch = batch(step, batchSize);
-                    long sent = System.nanoTime();
-                    api.logMetrics(runId, batch);
-                    long returned = System.nanoTime();
-                    if (sent >= measureFrom) {
-                        latencies.add(returned - sent);
-                        if (live != null) {
-                            live.returned(runId, step, returned);
-                        }
-                    }
-                    if (returned >= measureFrom && returned < end) {
-                        calls.incrementAndGet();
-                        points.addAndGet(batchSize);
-                    }
-                    step += batchSize;
+        inParallel(writers, writer -> {
+            for (long batch = 0; System.nanoTime() < end; batch++) {
+                long sent = System.nanoTime();
+                call.send(writer, batch, sent >= measureFrom);
+                long returned = System.nanoTime();
+                if (sent >= measureFrom) {
+                    latencies.add(returned - sent);
                 }
-                return null;
-            }));
-        }
-        for (Future<?> f : done) {
-            f.get();
-        }
-        writers.shutdown();
+                if (returned >= measureFrom && returned < end) {
+                    calls.incrementAndGet();
+                    units.addAndGet(perCall);
+                }
+            }
+        });
         double seconds = measured.toNanos() / 1e9;
         Map<String, Object> result = new LinkedHashMap<>();
-        result.put("writers", runIds.size());
-        result.put("points_per_call", batchSize);
-        result.put("points", points.get());
-        result.put("points_per_s", Math.round(points.get() / seconds));
+        result.put("writers", writers);
+        result.put(unit + "_per_call", perCall);
+        result.put(unit, units.get());
+        result.put(unit + "_per_s", Math.round(units.get() / seconds));
         result.put("calls_per_s", Math.round(calls.get() / seconds));
         result.put("call_latency", Stats.of(latencies.stream().mapToLong(Long::longValue).toArray()));
         return result;
@@ -91,34 +97,12 @@ final class Ingest {
      */
     static Map<String, Object> copyCeiling(String jdbcUrl, int loaders, long total) throws Exception {
         long perLoader = total / loaders;
-        ExecutorService pool = Executors.newFixedThreadPool(loaders);
-        List<Future<?>> done = new ArrayList<>();
-        long start = System.nanoTime();
-        for (int l = 0; l < loaders; l++) {
-            long seriesId = -1 - l;  // ids no real series has; removed below
-            done.add(pool.submit(() -> {
-                try (Connection connection = DriverManager.getConnection(jdbcUrl)) {
-                    connection.setAutoCommit(false);
-                    for (long from = 0; from < perLoader; from += 100_000) {
-                        StringBuilder rows = new StringBuilder();
-                        for (long step = from; step < Math.min(perLoader, from + 100_000); step++) {
-                            rows.append(seriesId).append('\t').append(step).append("\t2026-01-01 00:00:00+00\t")
-                                    .append(ThreadLocalRandom.current().nextDouble()).append('\n');
-                        }
-                        connection.unwrap(PGConnection.class).getCopyAPI().copyIn(
-                                "copy metric_point (series_id, step, ts, value) from stdin",
-                                new StringReader(rows.toString()));
-                        connection.commit();
-                    }
-                }
-                return null;
-            }));
-        }
-        for (Future<?> f : done) {
-            f.get();
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        pool.shutdown();
+        // series ids no real series has; removed below
+        double seconds = copy(jdbcUrl, loaders, perLoader, 100_000,
+                "copy metric_point (series_id, step, ts, value) from stdin",
+                (rows, loader, step) -> rows.append(-1 - loader).append('\t').append(step)
+                        .append("\t2026-01-01 00:00:00+00\t").append(ThreadLocalRandom.current().nextDouble())
+                        .append('\n'));
         try (Connection connection = DriverManager.getConnection(jdbcUrl)) {
             connection.createStatement().execute("delete from metric_point where series_id < 0");
         }
@@ -127,5 +111,62 @@ final class Ingest {
         result.put("points", perLoader * loaders);
         result.put("points_per_s", Math.round(perLoader * loaders / seconds));
         return result;
+    }
+
+    /** Appends the {@code index}-th row of a loader to a COPY text-format buffer. */
+    interface CopyRow {
+        void append(StringBuilder rows, int loader, long index);
+    }
+
+    /**
+     * {@code loaders} connections each writing {@code perLoader} rows with {@code copySql}, committing every
+     * {@code perTransaction} rows; answers the seconds it took them all.
+     */
+    static double copy(String jdbcUrl, int loaders, long perLoader, int perTransaction, String copySql, CopyRow row)
+            throws Exception {
+        long start = System.nanoTime();
+        inParallel(loaders, loader -> {
+            try (Connection connection = DriverManager.getConnection(jdbcUrl)) {
+                connection.setAutoCommit(false);
+                for (long from = 0; from < perLoader; from += perTransaction) {
+                    StringBuilder rows = new StringBuilder();
+                    for (long index = from; index < Math.min(perLoader, from + perTransaction); index++) {
+                        row.append(rows, loader, index);
+                    }
+                    connection.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql,
+                            new StringReader(rows.toString()));
+                    connection.commit();
+                }
+            }
+        });
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    /** A task of one of several threads, by its index. */
+    interface Task {
+        void run(int index) throws Exception;
+    }
+
+    /**
+     * Runs {@code count} tasks on threads of their own and waits for them all; fails with the first failure,
+     * stopping the others (so that a failed benchmark ends instead of waiting for its threads).
+     */
+    static void inParallel(int count, Task task) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(count);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                int index = i;
+                done.add(pool.submit(() -> {
+                    task.run(index);
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 }

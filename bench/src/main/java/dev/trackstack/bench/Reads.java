@@ -147,7 +147,7 @@ final class Reads {
     }
 
     /** API reads, each timed until the whole response is in; then it is parsed and checked, untimed. */
-    private static Map<String, Object> time(int iterations, Supplier<byte[]> body) {
+    static Map<String, Object> time(int iterations, Supplier<byte[]> body) {
         return time(iterations, body, Api::data);
     }
 
