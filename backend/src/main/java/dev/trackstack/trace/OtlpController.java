@@ -3,7 +3,9 @@ package dev.trackstack.trace;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
 
 import com.google.protobuf.Message;
@@ -36,6 +38,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.TransactionSystemException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
@@ -54,6 +57,7 @@ class OtlpController {
     private static final Logger log = LoggerFactory.getLogger(OtlpController.class);
 
     private static final String RETRY_SECONDS = "5";
+    private static final Duration PERMIT_WAIT = Duration.ofSeconds(1);
 
     private final SpanStore store;
     private final TracingProperties limits;
@@ -66,7 +70,7 @@ class OtlpController {
         this.limits = limits;
         this.nameLength = properties.limits().nameLength();
         this.json = json;
-        this.permits = new Semaphore(limits.concurrentRequests());
+        this.permits = new Semaphore(limits.concurrentRequests(), true);
     }
 
     @PostMapping("/v1/traces")
@@ -132,7 +136,9 @@ class OtlpController {
 
     /**
      * Checks the caller and the encoding, then reads and handles the request under a permit: requests beyond the
-     * permits are answered 429 before their bodies are read, which bounds the memory that bodies and messages take.
+     * permits wait up to PERMIT_WAIT for one, in the order they came (so that one exporter among many is not refused
+     * again and again), and are then answered 429 before their bodies are read, which bounds the memory that bodies
+     * and messages take.
      * The answer goes in the request's encoding.
      */
     private <B extends Message.Builder> ResponseEntity<byte[]> handle(HttpServletRequest request, B message,
@@ -142,7 +148,7 @@ class OtlpController {
             throw OtlpException.forbidden("This token is read-only (scope READ): it cannot send telemetry");
         }
         OtlpEncoding encoding = encoding(request);
-        if (!permits.tryAcquire()) {
+        if (!acquirePermit()) {
             return status(encoding, HttpStatus.TOO_MANY_REQUESTS, Code.RESOURCE_EXHAUSTED,
                     "Too many OTLP requests are being handled; retry later", "1");
         }
@@ -155,14 +161,27 @@ class OtlpController {
         }
     }
 
+    private boolean acquirePermit() {
+        try {
+            return permits.tryAcquire(PERMIT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     @ExceptionHandler
     ResponseEntity<byte[]> refused(OtlpException e, HttpServletRequest request) {
         return status(encodingOrJson(request), e.status(), e.code(), e.getMessage(), null);
     }
 
-    /** The database is down or busy: the exporter retries later (PostgreSQL rolled the transaction back). */
+    /**
+     * The database is down or busy: the exporter retries later (PostgreSQL rolled the transaction back). A failed
+     * rollback or commit (TransactionSystemException, which then hides the first failure) says the same; a commit
+     * that did go through makes the retry store nothing, spans being keyed.
+     */
     @ExceptionHandler({DataAccessResourceFailureException.class, CannotCreateTransactionException.class,
-            TransientDataAccessException.class})
+            TransientDataAccessException.class, TransactionSystemException.class})
     ResponseEntity<byte[]> unavailable(Exception e, HttpServletRequest request) {
         if (e instanceof CannotAcquireLockException) {
             log.info("OTLP request waited too long for a lock: {}", e.toString());
