@@ -67,10 +67,15 @@ class AccessGuard extends GraphQLTypeVisitorStub implements GraphQlSourceBuilder
     private static final Rule SERVER_WIDE = (fetcher, env, caller) -> fetcher.get(env);
 
     /**
-     * RunController and TraceController hand the caller's projects to their SQL, which then pages and counts
+     * RunController and the trace package's controllers hand the caller's projects to their SQL, which then pages and counts
      * correctly; ProjectController lists the caller's projects only.
      */
     private static final Rule FILTERS_ITSELF = (fetcher, env, caller) -> fetcher.get(env);
+
+    /** Changes what every project sees (the price table): a token limited to projects may not. */
+    private static final Rule EVERY_PROJECT = (fetcher, env, caller) -> {
+        throw ApiException.forbidden("This changes every project: it needs a token not limited to projects");
+    };
 
     private final JdbcTemplate jdbc;
     private final Map<String, Rule> rules;
@@ -87,6 +92,10 @@ class AccessGuard extends GraphQLTypeVisitorStub implements GraphQlSourceBuilder
                 entry("Query.serverInfo", SERVER_WIDE),
                 entry("Query.traces", FILTERS_ITSELF),
                 entry("Query.trace", FILTERS_ITSELF),
+                entry("Query.sessions", FILTERS_ITSELF),
+                entry("Query.session", project("project")),
+                entry("Query.llmUsage", FILTERS_ITSELF),
+                entry("Query.modelPrices", SERVER_WIDE),
                 entry("Query.apiTokens", ADMIN),
                 entry("Mutation.createModel", project("project")),
                 entry("Mutation.deleteModel", id("model", MODEL_PROJECTS)),
@@ -100,11 +109,14 @@ class AccessGuard extends GraphQLTypeVisitorStub implements GraphQlSourceBuilder
                 entry("Mutation.deleteRuns", runIds("ids")),
                 entry("Mutation.logConsole", id("run", "runId", RUN_PROJECTS)),
                 entry("Mutation.setRunEnvironment", id("run", "runId", RUN_PROJECTS)),
+                entry("Mutation.setModelPrice", EVERY_PROJECT),
+                entry("Mutation.deleteModelPrice", EVERY_PROJECT),
                 entry("Mutation.createApiToken", ADMIN),
                 entry("Mutation.revokeApiToken", ADMIN),
                 entry("Subscription.runEvents", (fetcher, env, caller) -> ((Flux<?>) fetcher.get(env))
                         .filter(event -> caller.sees(((RunEvent) event).project()))),
-                entry("Subscription.metricPoints", runIds("runIds")));
+                entry("Subscription.metricPoints", runIds("runIds")),
+                entry("Subscription.traceUpdates", FILTERS_ITSELF));
     }
 
     @Override
