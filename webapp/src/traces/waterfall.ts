@@ -1,0 +1,126 @@
+import { createChart, echarts, type CustomSeriesRenderItemReturn, type LineChartOption } from "../charts/echarts";
+import type { SpanType } from "../gql/graphql";
+import { ERROR_COLOR, formatNanos, SPAN_TYPE_COLORS } from "./format";
+
+/** A span as the waterfall draws it: times in milliseconds from the trace's start. */
+export interface WaterfallRow {
+  spanId: string;
+  name: string;
+  depth: number;
+  spanType: SpanType;
+  error: boolean;
+  startMs: number;
+  endMs: number;
+  durationNanos: number;
+}
+
+export interface Waterfall {
+  /** Draws these rows (the spans the tree shows, in its order), one bar each. */
+  show(rows: WaterfallRow[], selected?: string): void;
+  /** Outlines a span's bar and scrolls it into the window. */
+  select(spanId: string): void;
+  dispose(): void;
+}
+
+const ROW_PX = 22;
+/** Rows in view at once; more scroll with the slider on the right or the mouse wheel. */
+const WINDOW_ROWS = 28;
+const LABEL_PX = 260;
+const MAX_INDENT = 16;
+
+const label = (row: WaterfallRow) => "\u2002".repeat(Math.min(row.depth, MAX_INDENT)) + row.name;
+
+/**
+ * The spans of a trace as bars on a time axis, one row each, indented by depth and coloured by span type (errors
+ * red). ECharts zooms the time axis (the slider below; ctrl + wheel or drag inside), scrolls the rows (the wheel;
+ * the slider on the right when they do not fit) and shows a tooltip per bar; a click selects the span.
+ */
+export function mountWaterfall(container: HTMLElement, onSelect: (spanId: string) => void): Waterfall {
+  const { chart, dispose } = createChart(container);
+  let rows: WaterfallRow[] = [];
+  let selected: string | undefined;
+  const outline = () => (document.documentElement.dataset.theme === "dark" ? "#fff" : "#111");
+
+  const renderItem = (params: { dataIndex: number; coordSys: unknown }, api: { coord: (v: number[]) => number[]; size?: (v: number[]) => number | number[] }) => {
+    const row = rows[params.dataIndex];
+    const [x0, y] = api.coord([row.startMs, params.dataIndex]);
+    const [x1] = api.coord([row.endMs, params.dataIndex]);
+    const height = ROW_PX * 0.65;
+    const grid = params.coordSys as { x: number; y: number; width: number; height: number };
+    const shape = echarts.graphic.clipRectByRect({ x: x0, y: y - height / 2, width: Math.max(x1 - x0, 1), height }, grid);
+    if (!shape) return null;
+    const isSelected = row.spanId === selected;
+    return {
+      type: "rect", shape,
+      style: { fill: row.error ? ERROR_COLOR : SPAN_TYPE_COLORS[row.spanType], stroke: isSelected ? outline() : undefined, lineWidth: isSelected ? 2 : 0 },
+    } as unknown as CustomSeriesRenderItemReturn;
+  };
+
+  const tooltip = ({ dataIndex }: { dataIndex: number }) => {
+    const row = rows[dataIndex];
+    const escape = (text: string) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+    return `<strong>${escape(row.name)}</strong><br>${row.spanType}${row.error ? " · error" : ""}<br>`
+      + `${formatNanos(row.durationNanos)}, from +${formatNanos(row.startMs * 1e6)}`;
+  };
+
+  function draw(): void {
+    const windowed = rows.length > WINDOW_ROWS;
+    const end = Math.max(...rows.map((r) => r.endMs), 0);
+    container.style.height = `${Math.min(rows.length, WINDOW_ROWS) * ROW_PX + 80}px`;
+    chart.resize();
+    const option: LineChartOption = {
+      animation: false,
+      grid: { left: LABEL_PX, right: windowed ? 40 : 16, top: 8, bottom: 56 },
+      xAxis: { type: "value", min: 0, max: end || 1, axisLabel: { formatter: (ms: number) => formatNanos(ms * 1e6) } },
+      yAxis: {
+        type: "category", inverse: true, data: rows.map(label),
+        axisTick: { show: false }, axisLabel: { interval: 0, align: "left", margin: LABEL_PX - 8, width: LABEL_PX - 16, overflow: "truncate" },
+      },
+      dataZoom: [
+        { type: "slider", xAxisIndex: 0, filterMode: "none", height: 18, bottom: 8 },
+        { type: "inside", xAxisIndex: 0, filterMode: "none", zoomOnMouseWheel: "ctrl", moveOnMouseWheel: false },
+        ...(windowed ? [
+          { type: "slider" as const, yAxisIndex: 0, filterMode: "none" as const, width: 14, right: 8, startValue: 0, endValue: WINDOW_ROWS - 1, zoomLock: true, showDetail: false },
+          { type: "inside" as const, yAxisIndex: 0, filterMode: "none" as const, zoomOnMouseWheel: false, moveOnMouseWheel: true, moveOnMouseMove: false },
+        ] : []),
+      ],
+      tooltip: { trigger: "item", confine: true, formatter: tooltip as never },
+      series: [{
+        type: "custom", id: "spans", data: rows.map((r, i) => [r.startMs, r.endMs, i]), encode: { x: [0, 1], y: 2 },
+        renderItem: renderItem as never, progressive: 0, clip: true, animation: false,
+      }],
+    };
+    chart.setOption(option, { notMerge: true });
+  }
+
+  /** Moves the rows' window so that a row is in it. */
+  function reveal(index: number): void {
+    if (rows.length <= WINDOW_ROWS || index < 0) return;
+    const zoom = (chart.getOption().dataZoom as { startValue?: number; endValue?: number }[])[2];
+    const start = zoom?.startValue ?? 0;
+    const end = zoom?.endValue ?? WINDOW_ROWS - 1;
+    if (index >= start && index <= end) return;
+    const from = Math.max(0, Math.min(index - Math.floor(WINDOW_ROWS / 2), rows.length - WINDOW_ROWS));
+    chart.dispatchAction({ type: "dataZoom", dataZoomIndex: 2, startValue: from, endValue: from + WINDOW_ROWS - 1 });
+  }
+
+  chart.on("click", (params) => {
+    const row = rows[params.dataIndex];
+    if (row) onSelect(row.spanId);
+  });
+
+  return {
+    show(next, spanId) {
+      rows = next;
+      selected = spanId;
+      draw();
+      reveal(rows.findIndex((r) => r.spanId === spanId));
+    },
+    select(spanId) {
+      selected = spanId;
+      chart.setOption({ series: [{ id: "spans", data: rows.map((r, i) => [r.startMs, r.endMs, i]) }] });
+      reveal(rows.findIndex((r) => r.spanId === spanId));
+    },
+    dispose,
+  };
+}
