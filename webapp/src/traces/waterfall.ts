@@ -66,8 +66,6 @@ export function mountWaterfall(container: HTMLElement, onSelect: (spanId: string
   function draw(): void {
     const windowed = rows.length > WINDOW_ROWS;
     const end = Math.max(...rows.map((r) => r.endMs), 0);
-    container.style.height = `${Math.min(rows.length, WINDOW_ROWS) * ROW_PX + 80}px`;
-    chart.resize();
     const option: LineChartOption = {
       animation: false,
       grid: { left: LABEL_PX, right: windowed ? 40 : 16, top: 8, bottom: 56 },
@@ -91,6 +89,9 @@ export function mountWaterfall(container: HTMLElement, onSelect: (spanId: string
       }],
     };
     chart.setOption(option, { notMerge: true });
+    // after the new rows are set: a resize draws again, and the old option's rows are gone
+    container.style.height = `${Math.min(rows.length, WINDOW_ROWS) * ROW_PX + 80}px`;
+    chart.resize();
   }
 
   /** Moves the rows' window so that a row is in it. */
