@@ -57,7 +57,7 @@ function showTrace(root: HTMLElement, view: TraceViewState, trace: Trace, signal
   let shown: SpanNode<SpanDetailsFragment>[] = [];
 
   const chart = h("div", { className: "chart waterfall", role: "img", "aria-label": "Waterfall of the trace's spans" });
-  const tree = h("div", { className: "span-tree", role: "tree", "aria-label": "Spans" });
+  const tree = h("div", { className: "span-tree", role: "tree", "aria-label": "Spans", onclick: onTreeEvent, onkeydown: onTreeEvent });
   const panel = h("div", { className: "span-panel-slot" });
   root.replaceChildren(
     h("p", { className: "breadcrumbs" }, link("/", "Projects"), " / ", link(projectUrl(trace.project), trace.project), " / ",
@@ -76,26 +76,31 @@ function showTrace(root: HTMLElement, view: TraceViewState, trace: Trace, signal
     };
   };
 
+  /** A row of the tree; clicks and keys are handled by the tree for all its rows (there may be thousands). */
   function treeRow(node: SpanNode<SpanDetailsFragment>): HTMLElement {
     const { span } = node;
     const open = !collapsed.has(span.spanId);
     const twisty = node.children.length
-      ? h("button", { type: "button", className: "twisty", "aria-label": `${open ? "Collapse" : "Expand"} ${span.name}`,
-        onclick: (event: Event) => {
-          event.stopPropagation();
-          if (open) collapsed.add(span.spanId);
-          else collapsed.delete(span.spanId);
-          render();
-        } }, open ? "▾" : "▸")
+      ? h("button", { type: "button", className: "twisty", "aria-label": `${open ? "Collapse" : "Expand"} ${span.name}` }, open ? "▾" : "▸")
       : h("span", { className: "twisty" });
     return h("div", {
       role: "treeitem", className: `tree-row${span.status === "ERROR" ? " error" : ""}`, tabIndex: -1,
       "aria-level": node.depth + 1, "aria-expanded": node.children.length ? String(open) : undefined, "aria-selected": String(span.spanId === selected),
       "data-span-id": span.spanId, style: `padding-left: ${Math.min(node.depth, 24) * 14}px`,
-      onclick: () => select(span.spanId),
-      onkeydown: (event: Event) => (event as KeyboardEvent).key === "Enter" && select(span.spanId),
     }, twisty, spanTypeBadge(span.spanType), " ", h("span", { className: "tree-name" }, span.name), " ",
       h("span", { className: "muted" }, formatNanos(span.durationNanos)));
+  }
+
+  /** A click on a row's twisty collapses or expands it, elsewhere on the row (or Enter) selects its span. */
+  function onTreeEvent(event: Event): void {
+    if (event instanceof KeyboardEvent && event.key !== "Enter") return;
+    const item = (event.target as Element).closest<HTMLElement>("[data-span-id]");
+    if (!item) return;
+    const spanId = item.dataset.spanId!;
+    if (!(event.target as Element).closest("button.twisty")) return select(spanId);
+    if (collapsed.has(spanId)) collapsed.delete(spanId);
+    else collapsed.add(spanId);
+    render();
   }
 
   /** The tree and the waterfall, after a span was collapsed or expanded. */

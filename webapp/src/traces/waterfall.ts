@@ -39,10 +39,13 @@ export function mountWaterfall(container: HTMLElement, onSelect: (spanId: string
   const { chart, dispose } = createChart(container);
   let rows: WaterfallRow[] = [];
   let selected: string | undefined;
+  /** The first row in the window, kept as the user scrolls. */
+  let windowStart = 0;
   const outline = () => (document.documentElement.dataset.theme === "dark" ? "#fff" : "#111");
 
-  const renderItem = (params: { dataIndex: number; coordSys: unknown }, api: { coord: (v: number[]) => number[]; size?: (v: number[]) => number | number[] }) => {
-    const row = rows[params.dataIndex];
+  /** Bound to the rows of one option: a resize redraws the option it was given. */
+  const renderItemOf = (drawn: WaterfallRow[]) => (params: { dataIndex: number; coordSys: unknown }, api: { coord: (v: number[]) => number[] }) => {
+    const row = drawn[params.dataIndex];
     const [x0, y] = api.coord([row.startMs, params.dataIndex]);
     const [x1] = api.coord([row.endMs, params.dataIndex]);
     const height = ROW_PX * 0.65;
@@ -63,9 +66,24 @@ export function mountWaterfall(container: HTMLElement, onSelect: (spanId: string
       + `${formatNanos(row.durationNanos)}, from +${formatNanos(row.startMs * 1e6)}`;
   };
 
+  const seriesOf = (drawn: WaterfallRow[]) => ({
+    type: "custom" as const, id: "spans", data: drawn.map((r, i) => [r.startMs, r.endMs, i]), encode: { x: [0, 1], y: 2 },
+    renderItem: renderItemOf(drawn) as never, progressive: 0, clip: true, animation: false,
+  });
+
+  /** The window's first row that shows row `index`: the current one when it does already. */
+  const windowFor = (index: number) =>
+    index < 0 || (index >= windowStart && index < windowStart + WINDOW_ROWS) ? windowStart
+      : Math.max(0, Math.min(index - Math.floor(WINDOW_ROWS / 2), rows.length - WINDOW_ROWS));
+
   function draw(): void {
     const windowed = rows.length > WINDOW_ROWS;
+    windowStart = Math.min(windowStart, Math.max(0, rows.length - WINDOW_ROWS));
+    windowStart = windowFor(rows.findIndex((r) => r.spanId === selected));
     const end = Math.max(...rows.map((r) => r.endMs), 0);
+    // sized before the option is set, so that it is drawn once (a resize redraws the last option, bound to its rows)
+    container.style.height = `${Math.min(rows.length, WINDOW_ROWS) * ROW_PX + 80}px`;
+    chart.resize();
     const option: LineChartOption = {
       animation: false,
       grid: { left: LABEL_PX, right: windowed ? 40 : 16, top: 8, bottom: 56 },
@@ -77,37 +95,26 @@ export function mountWaterfall(container: HTMLElement, onSelect: (spanId: string
       dataZoom: [
         { type: "slider", xAxisIndex: 0, filterMode: "none", height: 18, bottom: 8 },
         { type: "inside", xAxisIndex: 0, filterMode: "none", zoomOnMouseWheel: "ctrl", moveOnMouseWheel: false },
+        // rows outside the window are filtered out: ECharts renders only those in it
         ...(windowed ? [
-          { type: "slider" as const, yAxisIndex: 0, filterMode: "none" as const, width: 14, right: 8, startValue: 0, endValue: WINDOW_ROWS - 1, zoomLock: true, showDetail: false },
-          { type: "inside" as const, yAxisIndex: 0, filterMode: "none" as const, zoomOnMouseWheel: false, moveOnMouseWheel: true, moveOnMouseMove: false },
+          { type: "slider" as const, id: "rows", yAxisIndex: 0, filterMode: "filter" as const, width: 14, right: 8,
+            startValue: windowStart, endValue: windowStart + WINDOW_ROWS - 1, zoomLock: true, showDetail: false },
+          { type: "inside" as const, yAxisIndex: 0, filterMode: "filter" as const, zoomOnMouseWheel: false, moveOnMouseWheel: true, moveOnMouseMove: false },
         ] : []),
       ],
       tooltip: { trigger: "item", confine: true, formatter: tooltip as never },
-      series: [{
-        type: "custom", id: "spans", data: rows.map((r, i) => [r.startMs, r.endMs, i]), encode: { x: [0, 1], y: 2 },
-        renderItem: renderItem as never, progressive: 0, clip: true, animation: false,
-      }],
+      series: [seriesOf(rows)],
     };
     chart.setOption(option, { notMerge: true });
-    // after the new rows are set: a resize draws again, and the old option's rows are gone
-    container.style.height = `${Math.min(rows.length, WINDOW_ROWS) * ROW_PX + 80}px`;
-    chart.resize();
-  }
-
-  /** Moves the rows' window so that a row is in it. */
-  function reveal(index: number): void {
-    if (rows.length <= WINDOW_ROWS || index < 0) return;
-    const zoom = (chart.getOption().dataZoom as { startValue?: number; endValue?: number }[])[2];
-    const start = zoom?.startValue ?? 0;
-    const end = zoom?.endValue ?? WINDOW_ROWS - 1;
-    if (index >= start && index <= end) return;
-    const from = Math.max(0, Math.min(index - Math.floor(WINDOW_ROWS / 2), rows.length - WINDOW_ROWS));
-    chart.dispatchAction({ type: "dataZoom", dataZoomIndex: 2, startValue: from, endValue: from + WINDOW_ROWS - 1 });
   }
 
   chart.on("click", (params) => {
     const row = rows[params.dataIndex];
     if (row) onSelect(row.spanId);
+  });
+  chart.on("datazoom", () => {
+    const zoom = (chart.getOption().dataZoom as { id?: string; startValue?: number }[]).find((z) => z.id === "rows");
+    windowStart = zoom?.startValue ?? 0;
   });
 
   return {
@@ -115,12 +122,12 @@ export function mountWaterfall(container: HTMLElement, onSelect: (spanId: string
       rows = next;
       selected = spanId;
       draw();
-      reveal(rows.findIndex((r) => r.spanId === spanId));
     },
     select(spanId) {
       selected = spanId;
-      chart.setOption({ series: [{ id: "spans", data: rows.map((r, i) => [r.startMs, r.endMs, i]) }] });
-      reveal(rows.findIndex((r) => r.spanId === spanId));
+      const start = windowFor(rows.findIndex((r) => r.spanId === spanId));
+      if (start !== windowStart) chart.dispatchAction({ type: "dataZoom", dataZoomId: "rows", startValue: start, endValue: start + WINDOW_ROWS - 1 });
+      chart.setOption({ series: [seriesOf(rows)] });
     },
     dispose,
   };
