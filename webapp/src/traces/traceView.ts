@@ -10,6 +10,9 @@ import { spanStatusBadge, spanTypeBadge } from "./traceList";
 import { mountWaterfall, type WaterfallRow } from "./waterfall";
 
 type TraceViewState = Extract<View, { kind: "trace" }>;
+
+/** Rows of the span tree added per task. */
+const TREE_CHUNK = 200;
 type Trace = NonNullable<TraceDetailsQuery["trace"]>;
 
 function traceFacts(trace: Trace): HTMLElement {
@@ -55,6 +58,7 @@ function showTrace(root: HTMLElement, view: TraceViewState, trace: Trace, signal
   const costEstimated = new Map<string, boolean>();
   let selected = view.spanId && spans.has(view.spanId) ? view.spanId : trace.rootSpanId;
   let shown: SpanNode<SpanDetailsFragment>[] = [];
+  let renders = 0; // a new render stops the chunks of the one before
 
   const chart = h("div", { className: "chart waterfall", role: "img", "aria-label": "Waterfall of the trace's spans" });
   const tree = h("div", { className: "span-tree", role: "tree", "aria-label": "Spans", onclick: onTreeEvent, onkeydown: onTreeEvent });
@@ -103,10 +107,20 @@ function showTrace(root: HTMLElement, view: TraceViewState, trace: Trace, signal
     render();
   }
 
-  /** The tree and the waterfall, after a span was collapsed or expanded. */
+  /**
+   * The tree and the waterfall, at first and after a span was collapsed or expanded. The tree's first rows (to the
+   * selected one) come at once, the others a chunk per task after it: a trace may have thousands of spans.
+   */
   function render(): void {
     shown = visibleNodes(roots, collapsed);
-    tree.replaceChildren(...shown.map(treeRow));
+    const generation = ++renders;
+    const appendFrom = (from: number, to: number) => {
+      if (generation !== renders || from >= shown.length) return;
+      tree.append(...shown.slice(from, to).map(treeRow));
+      setTimeout(() => appendFrom(to, to + TREE_CHUNK));
+    };
+    tree.replaceChildren();
+    appendFrom(0, shown.findIndex((node) => node.span.spanId === selected) + TREE_CHUNK);
     waterfall.show(shown.map(row), selected);
   }
 
@@ -141,5 +155,8 @@ function showTrace(root: HTMLElement, view: TraceViewState, trace: Trace, signal
       renderPanel();
     })
     .catch(() => {}); // a server without the price table: costs are shown as sent
-  return waterfall.dispose;
+  return () => {
+    renders++;
+    waterfall.dispose();
+  };
 }

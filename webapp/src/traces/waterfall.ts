@@ -27,8 +27,8 @@ const ROW_PX = 22;
 const WINDOW_ROWS = 28;
 const LABEL_PX = 260;
 const MAX_INDENT = 16;
+const INDENT_PX = 10;
 
-const label = (row: WaterfallRow) => "\u2002".repeat(Math.min(row.depth, MAX_INDENT)) + row.name;
 
 /**
  * The spans of a trace as bars on a time axis, one row each, indented by depth and coloured by span type (errors
@@ -41,22 +41,31 @@ export function mountWaterfall(container: HTMLElement, onSelect: (spanId: string
   let selected: string | undefined;
   /** The first row in the window, kept as the user scrolls. */
   let windowStart = 0;
-  const outline = () => (document.documentElement.dataset.theme === "dark" ? "#fff" : "#111");
 
-  /** Bound to the rows of one option: a resize redraws the option it was given. */
-  const renderItemOf = (drawn: WaterfallRow[]) => (params: { dataIndex: number; coordSys: unknown }, api: { coord: (v: number[]) => number[] }) => {
+  /**
+   * Bound to the rows of one option: a resize redraws the option it was given. Each row is its label, indented by
+   * depth, left of the plot, and its bar; drawn here rather than as axis labels, which ECharts would measure for
+   * every row, also for those out of the window.
+   */
+  const renderItemOf = (drawn: WaterfallRow[], textColor: string) => (params: { dataIndex: number; coordSys: unknown }, api: { coord: (v: number[]) => number[] }) => {
     const row = drawn[params.dataIndex];
     const [x0, y] = api.coord([row.startMs, params.dataIndex]);
     const [x1] = api.coord([row.endMs, params.dataIndex]);
     const height = ROW_PX * 0.65;
     const grid = params.coordSys as { x: number; y: number; width: number; height: number };
-    const shape = echarts.graphic.clipRectByRect({ x: x0, y: y - height / 2, width: Math.max(x1 - x0, 1), height }, grid);
-    if (!shape) return null;
+    const bar = echarts.graphic.clipRectByRect({ x: x0, y: y - height / 2, width: Math.max(x1 - x0, 1), height }, grid);
     const isSelected = row.spanId === selected;
-    return {
-      type: "rect", shape,
-      style: { fill: row.error ? ERROR_COLOR : SPAN_TYPE_COLORS[row.spanType], stroke: isSelected ? outline() : undefined, lineWidth: isSelected ? 2 : 0 },
-    } as unknown as CustomSeriesRenderItemReturn;
+    const indent = Math.min(row.depth, MAX_INDENT) * INDENT_PX;
+    const children: object[] = [{
+      type: "text",
+      style: { text: row.name, x: grid.x - LABEL_PX + 8 + indent, y, verticalAlign: "middle", width: LABEL_PX - 24 - indent, overflow: "truncate",
+        fill: row.error ? ERROR_COLOR : textColor, font: `${isSelected ? "bold " : ""}12px system-ui, sans-serif` },
+    }];
+    if (bar) children.push({
+      type: "rect", shape: bar,
+      style: { fill: row.error ? ERROR_COLOR : SPAN_TYPE_COLORS[row.spanType], stroke: isSelected ? textColor : undefined, lineWidth: isSelected ? 2 : 0 },
+    });
+    return { type: "group", children } as unknown as CustomSeriesRenderItemReturn;
   };
 
   const tooltip = ({ dataIndex }: { dataIndex: number }) => {
@@ -68,7 +77,7 @@ export function mountWaterfall(container: HTMLElement, onSelect: (spanId: string
 
   const seriesOf = (drawn: WaterfallRow[]) => ({
     type: "custom" as const, id: "spans", data: drawn.map((r, i) => [r.startMs, r.endMs, i]), encode: { x: [0, 1], y: 2 },
-    renderItem: renderItemOf(drawn) as never, progressive: 0, clip: true, animation: false,
+    renderItem: renderItemOf(drawn, getComputedStyle(container).color) as never, progressive: 0, clip: false, animation: false,
   });
 
   /** The window's first row that shows row `index`: the current one when it does already. */
@@ -88,17 +97,15 @@ export function mountWaterfall(container: HTMLElement, onSelect: (spanId: string
       animation: false,
       grid: { left: LABEL_PX, right: windowed ? 40 : 16, top: 8, bottom: 56 },
       xAxis: { type: "value", min: 0, max: end || 1, axisLabel: { formatter: (ms: number) => formatNanos(ms * 1e6) } },
-      yAxis: {
-        type: "category", inverse: true, data: rows.map(label),
-        axisTick: { show: false }, axisLabel: { interval: 0, align: "left", margin: LABEL_PX - 8, width: LABEL_PX - 16, overflow: "truncate" },
-      },
+      // row i at i; the labels are drawn with the bars
+      yAxis: { type: "value", inverse: true, min: -0.5, max: rows.length - 0.5, show: false },
       dataZoom: [
         { type: "slider", xAxisIndex: 0, filterMode: "none", height: 18, bottom: 8 },
         { type: "inside", xAxisIndex: 0, filterMode: "none", zoomOnMouseWheel: "ctrl", moveOnMouseWheel: false },
         // rows outside the window are filtered out: ECharts renders only those in it
         ...(windowed ? [
           { type: "slider" as const, id: "rows", yAxisIndex: 0, filterMode: "filter" as const, width: 14, right: 8,
-            startValue: windowStart, endValue: windowStart + WINDOW_ROWS - 1, zoomLock: true, showDetail: false },
+            startValue: windowStart - 0.5, endValue: windowStart + WINDOW_ROWS - 0.5, zoomLock: true, showDetail: false },
           { type: "inside" as const, yAxisIndex: 0, filterMode: "filter" as const, zoomOnMouseWheel: false, moveOnMouseWheel: true, moveOnMouseMove: false },
         ] : []),
       ],
@@ -114,7 +121,7 @@ export function mountWaterfall(container: HTMLElement, onSelect: (spanId: string
   });
   chart.on("datazoom", () => {
     const zoom = (chart.getOption().dataZoom as { id?: string; startValue?: number }[]).find((z) => z.id === "rows");
-    windowStart = zoom?.startValue ?? 0;
+    windowStart = Math.ceil(zoom?.startValue ?? 0);
   });
 
   return {
@@ -126,7 +133,7 @@ export function mountWaterfall(container: HTMLElement, onSelect: (spanId: string
     select(spanId) {
       selected = spanId;
       const start = windowFor(rows.findIndex((r) => r.spanId === spanId));
-      if (start !== windowStart) chart.dispatchAction({ type: "dataZoom", dataZoomId: "rows", startValue: start, endValue: start + WINDOW_ROWS - 1 });
+      if (start !== windowStart) chart.dispatchAction({ type: "dataZoom", dataZoomId: "rows", startValue: start - 0.5, endValue: start + WINDOW_ROWS - 0.5 });
       chart.setOption({ series: [seriesOf(rows)] });
     },
     dispose,
