@@ -3,7 +3,7 @@ import { loadavg } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type Locator, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ARTEFACTS, CHROMIUM_ARGS, renderTimes, startServer, startStaticServer } from "./harness";
+import { ARTEFACTS, CHROMIUM_ARGS, renderTimes, seedRun, startServer, startStaticServer } from "./harness";
 
 let server: Awaited<ReturnType<typeof startServer>>;
 let web: Awaited<ReturnType<typeof startStaticServer>>;
@@ -305,10 +305,15 @@ describe("traces", () => {
     await broken.close();
   });
 
-  it("should link to a run's traces", async () => {
-    await page.goto(`${web.url}/runs/1/traces`);
-    await expect.poll(() => page.locator(".state.error").count()).toBe(1); // no such run: said so, and the list is empty
-    expect(await page.getByText("No traces match").count()).toBe(1);
+  it("should list a run's traces in its Traces tab", async () => {
+    const runId = await seedRun(server.url, PROJECT, "planner", "nightly-eval", {});
+    await sendSpans([{ trace: 4, start: T0 + 180_000, spans: [{ n: 0, name: "eval-step", from: 0, to: 300, attributes: { "trackstack.run.id": Number(runId) } }] }]);
+    await page.goto(`${web.url}/runs/${runId}`);
+    await page.getByRole("navigation", { name: "Run views" }).getByRole("link", { name: "Traces" }).click();
+    await page.waitForURL(new RegExp(`/runs/${runId}/traces$`));
+    await expect.poll(() => column(1)).toEqual(["eval-step"]);
+    expect(await page.locator("h1").textContent()).toBe("nightly-eval");
+    expect(await page.locator(".breadcrumbs").textContent()).toContain(`${PROJECT} / planner`);
   });
 });
 
