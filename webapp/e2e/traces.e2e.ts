@@ -293,6 +293,17 @@ describe("traces", () => {
     await expect.poll(() => live.locator("table.traces tbody tr").first().locator("td").nth(7).textContent()).toBe("error");
     expect(await live.locator("table.traces tbody tr").count()).toBe(4);
     expect(await live.getByRole("status").first().textContent()).toBe("4 traces");
+    // a filtered list cannot place a new trace: a notice counts them, each once
+    await live.goto(`${web.url}/projects/${PROJECT}/traces?status=OK`);
+    await expect.poll(() => live.locator("table.traces tbody tr").count()).toBe(2);
+    await expect.poll(() => {
+      push(row(traceId(10), "other-agent", 1));
+      return live.locator("button.notice").textContent();
+    }).toBe("1 new trace: show");
+    push(row(traceId(10), "other-agent", 2));
+    push(row(traceId(11), "third-agent", 1));
+    await expect.poll(() => live.locator("button.notice").textContent()).toBe("2 new traces: show");
+    expect(await live.locator("table.traces tbody tr").count()).toBe(2);
     await live.close();
 
     const broken = await browser.newPage({ viewport: { width: 1440, height: 900 } });

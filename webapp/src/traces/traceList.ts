@@ -53,7 +53,8 @@ export function mountTraceList(root: HTMLElement, scope: TraceScope, initial: Tr
   let totalCount = 0;
   let endCursor: string | null | undefined;
   let hasNextPage = false;
-  let newTraces = 0;
+  /** Traces that came live and that the list, sorted or filtered, cannot place: a reload shows them. */
+  const newTraces = new Set<string>();
   let controller: AbortController | undefined;
   let typing: ReturnType<typeof setTimeout> | undefined;
 
@@ -77,7 +78,7 @@ export function mountTraceList(root: HTMLElement, scope: TraceScope, initial: Tr
         traces.clear();
         rows.clear();
         tbody.replaceChildren();
-        newTraces = 0;
+        newTraces.clear();
         renderNotice();
       }
       for (const { node } of page.edges) {
@@ -107,8 +108,8 @@ export function mountTraceList(root: HTMLElement, scope: TraceScope, initial: Tr
   }
 
   function renderNotice(): void {
-    notice.textContent = `${newTraces} new trace${newTraces === 1 ? "" : "s"}: show`;
-    notice.hidden = !newTraces;
+    notice.textContent = `${newTraces.size} new trace${newTraces.size === 1 ? "" : "s"}: show`;
+    notice.hidden = !newTraces.size;
   }
 
   /** Sortable columns toggle between descending and ascending; the list is newest first until one is picked. */
@@ -143,7 +144,7 @@ export function mountTraceList(root: HTMLElement, scope: TraceScope, initial: Tr
       renderCount();
       status.replaceChildren();
     } else {
-      newTraces++;
+      newTraces.add(trace.id);
       renderNotice();
     }
   }

@@ -15,6 +15,13 @@ type TraceViewState = Extract<View, { kind: "trace" }>;
 const TREE_CHUNK = 200;
 type Trace = NonNullable<TraceDetailsQuery["trace"]>;
 
+/** Scrolls the tree, not the page (the span may have been picked in the waterfall), to show one of its rows. */
+function scrollWithin(tree: HTMLElement, item: HTMLElement): void {
+  const box = tree.getBoundingClientRect();
+  const itemBox = item.getBoundingClientRect();
+  if (itemBox.top < box.top || itemBox.bottom > box.bottom) tree.scrollTop += itemBox.top - box.top - box.height / 2;
+}
+
 function traceFacts(trace: Trace): HTMLElement {
   const fact = (label: string, value: Node | string | null | undefined) => (value ? [h("dt", {}, label), h("dd", {}, value)] : []);
   return h("dl", { className: "facts trace-facts" },
@@ -141,8 +148,10 @@ function showTrace(root: HTMLElement, view: TraceViewState, trace: Trace, signal
       waterfall.select(spanId);
     }
     const item = tree.querySelector<HTMLElement>(`[data-span-id="${CSS.escape(spanId)}"]`);
-    item?.setAttribute("aria-selected", "true");
-    item?.scrollIntoView({ block: "nearest" });
+    if (item) {
+      item.setAttribute("aria-selected", "true");
+      scrollWithin(tree, item);
+    }
     renderPanel();
   }
 
