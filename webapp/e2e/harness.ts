@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
 import { createServer, request as httpRequest, type Server } from "node:http";
 import { connect, createServer as createNetServer } from "node:net";
 import type { Duplex } from "node:stream";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { extname, join, normalize } from "node:path";
 import type { Page } from "playwright-core";
 
@@ -186,6 +186,33 @@ export async function mainThreadTasks(page: Page, during: () => Promise<void>, m
         .filter((e) => e !== task && e.name !== TASK && e.ts >= task.ts && e.ts + e.dur! <= task.ts + task.dur! && e.dur! > 2000)
         .map((e) => `${e.name} ${ms(e.dur)}/${ms(e.tdur)}`),
     }));
+}
+
+/**
+ * Main-thread tasks over 50 ms: how many, the longest, and the most CPU time one took (the machine's load stretches
+ * the rest), and each with what ran in it.
+ */
+export const longTasks = (tasks: MainThreadTask[]) => ({
+  longTasks: tasks.length,
+  longestTaskMs: Math.max(0, ...tasks.map((t) => t.wallMs)),
+  mostCpuMs: Math.max(0, ...tasks.map((t) => t.cpuMs)),
+  tasksOver50MsCpu: tasks.filter((t) => t.cpuMs > 50).length,
+  loadAverage: Math.round(loadavg()[0] * 10) / 10,
+  tasks,
+});
+
+/**
+ * Milliseconds from navigation until the page set the performance mark `drawnMark` (its charts drawn) and until the
+ * next frame was painted, and the client's own share: from the last API response to drawn (parsing, shaping, ECharts).
+ */
+export async function renderTimes(page: Page, drawnMark: string): Promise<{ drawnMs: number; paintedMs: number; lastResponseMs: number; clientMs: number }> {
+  await page.waitForFunction((mark) => performance.getEntriesByName(mark).length > 0, drawnMark, { timeout: 60_000 });
+  return page.evaluate((mark) => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => {
+    const drawn = performance.getEntriesByName(mark)[0].startTime;
+    const responses = performance.getEntriesByType("resource").filter((e) => e.name.endsWith("/graphql")).map((e) => (e as PerformanceResourceTiming).responseEnd);
+    const lastResponse = Math.max(0, ...responses.filter((t) => t <= drawn));
+    resolve({ drawnMs: Math.round(drawn), paintedMs: Math.round(performance.now()), lastResponseMs: Math.round(lastResponse), clientMs: Math.round(drawn - lastResponse) });
+  }))), drawnMark);
 }
 
 const TASK = "ThreadControllerImpl::RunTask";

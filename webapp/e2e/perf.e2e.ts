@@ -1,11 +1,10 @@
 import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { loadavg } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatNumber } from "../src/ui/dom";
-import { ARTEFACTS, CHROMIUM_ARGS, gql, logPoints, mainThreadTasks, seedRun, startServer, startStaticServer, type MainThreadTask } from "./harness";
+import { ARTEFACTS, CHROMIUM_ARGS, gql, logPoints, longTasks, mainThreadTasks, renderTimes, seedRun, startServer, startStaticServer } from "./harness";
 
 /**
  * The compare view of 20 runs × 4 metrics, and live updates of all of them. The issue's target is 1,000,000
@@ -28,6 +27,8 @@ const LIVE_SECONDS = 10;
  * another machine than the browser. PERF_SERVER_NICE=0 measures the machine as shared.
  */
 const SERVER_NICE = Number(process.env.PERF_SERVER_NICE ?? 10);
+/** The mark the metric panel sets once its charts are drawn. */
+const CHARTS_DRAWN = "trackstack:charts-drawn";
 
 let server: Awaited<ReturnType<typeof startServer>>;
 let web: Awaited<ReturnType<typeof startStaticServer>>;
@@ -97,20 +98,6 @@ function run(command: string, args: string[], input: string): Promise<void> {
   });
 }
 
-/**
- * Milliseconds from navigation until the charts were drawn and until the next frame was painted, and the
- * client's own share: from the last API response to drawn (parsing, shaping, ECharts).
- */
-async function renderTimes(page: Page): Promise<{ drawnMs: number; paintedMs: number; lastResponseMs: number; clientMs: number }> {
-  await page.waitForFunction(() => performance.getEntriesByName("trackstack:charts-drawn").length > 0, null, { timeout: 60_000 });
-  return page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => {
-    const drawn = performance.getEntriesByName("trackstack:charts-drawn")[0].startTime;
-    const responses = performance.getEntriesByType("resource").filter((e) => e.name.endsWith("/graphql")).map((e) => (e as PerformanceResourceTiming).responseEnd);
-    const lastResponse = Math.max(0, ...responses.filter((t) => t <= drawn));
-    resolve({ drawnMs: Math.round(drawn), paintedMs: Math.round(performance.now()), lastResponseMs: Math.round(lastResponse), clientMs: Math.round(drawn - lastResponse) });
-  }))));
-}
-
 /** Opens the compare view of all runs in the page: its render times and long tasks, and its series requests' durations. */
 async function firstRender(page: Page): Promise<Record<string, unknown>> {
   const seriesRequests: number[] = [];
@@ -120,23 +107,10 @@ async function firstRender(page: Page): Promise<Record<string, unknown>> {
   let times = {};
   const tasks = await mainThreadTasks(page, async () => {
     await page.goto(`${web.url}/compare/${runIds.join(",")}`);
-    times = await renderTimes(page);
+    times = await renderTimes(page, CHARTS_DRAWN);
   });
   return { ...times, seriesRequestsMs: seriesRequests, ...longTasks(tasks) };
 }
-
-/**
- * Main-thread tasks over 50 ms: how many, the longest, and the most CPU time one took (the machine's load stretches
- * the rest), and each with what ran in it.
- */
-const longTasks = (tasks: MainThreadTask[]) => ({
-  longTasks: tasks.length,
-  longestTaskMs: Math.max(0, ...tasks.map((t) => t.wallMs)),
-  mostCpuMs: Math.max(0, ...tasks.map((t) => t.cpuMs)),
-  tasksOver50MsCpu: tasks.filter((t) => t.cpuMs > 50).length,
-  loadAverage: Math.round(loadavg()[0] * 10) / 10,
-  tasks,
-});
 
 beforeAll(async () => {
   mkdirSync(ARTEFACTS, { recursive: true });
@@ -228,7 +202,7 @@ describe("compare view of 20 runs × 4 metrics", () => {
     let times = {};
     const tasks = await mainThreadTasks(page, async () => {
       await page.goto(`${web.url}/compare/${runIds.join(",")}`);
-      times = await renderTimes(page);
+      times = await renderTimes(page, CHARTS_DRAWN);
     });
     results.syntheticFullShape = { series: series.length, pointsPerSeries: 1000, ...times, ...longTasks(tasks) };
     await page.screenshot({ path: join(ARTEFACTS, "perf-synthetic.png"), fullPage: true });

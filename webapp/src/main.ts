@@ -6,6 +6,9 @@ import { paramsView } from "./params/paramsView";
 import { projectsView } from "./projects/projectsView";
 import { projectView } from "./runs/projectView";
 import { runView } from "./runs/runView";
+import { sessionView } from "./traces/sessionView";
+import { traceView } from "./traces/traceView";
+import { tracesView } from "./traces/tracesView";
 import { h, link } from "./ui/dom";
 import { themeToggle } from "./ui/theme";
 
@@ -21,6 +24,12 @@ function renderView(root: HTMLElement, view: View): () => void {
       return runView(root, view);
     case "compare":
       return compareView(root, view);
+    case "traces":
+      return tracesView(root, view);
+    case "trace":
+      return traceView(root, view);
+    case "session":
+      return sessionView(root, view);
     case "notFound":
       root.append(h("h1", {}, "Not found"), h("p", {}, "Nothing lives at ", h("code", {}, view.path), ". ", link("/", "Go to the projects.")));
       return () => {};

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareUrl, emptyTableState, parseUrl, projectUrl, runUrl, viewUrl, type View } from "./viewState";
+import { compareUrl, emptyTableState, emptyTraceListState, parseUrl, projectUrl, runUrl, sessionUrl, traceUrl, tracesUrl, viewUrl, type View } from "./viewState";
 
 const at = (path: string) => parseUrl(new URL(path, "http://localhost"));
 
@@ -48,5 +48,24 @@ describe("URL ↔ view state", () => {
   it("should ignore nonsense in the query", () => {
     expect(at("/runs/5?x=banana&smooth=7")).toEqual({ kind: "run", runId: "5", chart: { x: "step", smoothing: 0, log: false } });
     expect(at("/projects/p?status=RUNNING,BOGUS")).toMatchObject({ table: { ...emptyTableState(), statuses: ["RUNNING"] } });
+  });
+
+  it("should restore a filtered and sorted trace list of a project or a run from its URL", () => {
+    const view: View = {
+      kind: "traces", project: "agents",
+      list: { statuses: ["ERROR"], spanTypes: ["LLM", "TOOL"], model: "gpt-4o", session: "s 1", search: "plan", sort: { field: "DURATION", desc: true } },
+    };
+    const url = viewUrl(view);
+    expect(url).toBe("/projects/agents/traces?status=ERROR&type=LLM%2CTOOL&model=gpt-4o&session=s+1&q=plan&sort=-duration");
+    expect(at(url)).toEqual(view);
+    expect(at("/runs/7/traces?sort=cost&status=BOGUS")).toEqual({ kind: "traces", runId: "7", list: { ...emptyTraceListState(), sort: { field: "COST", desc: false } } });
+    expect(tracesUrl({ runId: "7" })).toBe("/runs/7/traces");
+  });
+
+  it("should link to a trace, a span in it and a session", () => {
+    expect(traceUrl("a b", "0af7", "b7ad")).toBe("/projects/a%20b/traces/0af7?span=b7ad");
+    expect(at("/projects/a%20b/traces/0af7?span=b7ad")).toEqual({ kind: "trace", project: "a b", traceId: "0af7", spanId: "b7ad" });
+    expect(at(traceUrl("p", "0af7"))).toEqual({ kind: "trace", project: "p", traceId: "0af7", spanId: undefined });
+    expect(at(sessionUrl("p", "chat/1"))).toEqual({ kind: "session", project: "p", sessionId: "chat/1" });
   });
 });

@@ -1,4 +1,4 @@
-import type { RunStatus } from "../gql/graphql";
+import type { RunStatus, SpanStatus, SpanType, TraceSortField } from "../gql/graphql";
 
 /** What a chart panel shows besides the data; kept in the URL so a view can be bookmarked. */
 export type XAxisMode = "step" | "relative" | "wall";
@@ -24,16 +24,68 @@ export interface TableState {
   filters: Record<string, string>;
 }
 
+/** The trace list of a project or a run: filters and sort, all applied by the server (see traces/traceList.ts). */
+export interface TraceListState {
+  statuses: SpanStatus[];
+  spanTypes: SpanType[];
+  model: string;
+  session: string;
+  search: string;
+  sort?: { field: TraceSortField; desc: boolean };
+}
+
+/** Whose traces a list shows. */
+export type TraceScope = { project: string; runId?: undefined } | { runId: string; project?: undefined };
+
 export type View =
   | { kind: "projects" }
   | { kind: "project"; project: string; table: TableState }
   | { kind: "params"; project: string; metric?: string }
   | { kind: "run"; runId: string; chart: ChartSettings }
   | { kind: "compare"; runIds: string[]; chart: ChartSettings }
+  | ({ kind: "traces"; list: TraceListState } & TraceScope)
+  | { kind: "trace"; project: string; traceId: string; spanId?: string }
+  | { kind: "session"; project: string; sessionId: string }
   | { kind: "notFound"; path: string };
 
 const defaultChartSettings: ChartSettings = { x: "step", smoothing: 0, log: false };
 export const RUN_STATUSES: RunStatus[] = ["RUNNING", "COMPLETED", "FAILED", "CRASHED"];
+
+const SPAN_STATUSES: SpanStatus[] = ["OK", "ERROR", "UNSET"];
+const SPAN_TYPES: SpanType[] = ["LLM", "TOOL", "AGENT", "RETRIEVER", "EMBEDDING", "CHAIN", "SPAN"];
+const TRACE_SORT_FIELDS: TraceSortField[] = ["START_TIME", "DURATION", "TOKENS", "COST"];
+
+export function emptyTraceListState(): TraceListState {
+  return { statuses: [], spanTypes: [], model: "", session: "", search: "" };
+}
+
+/** The values of a comma-separated query parameter that are among `allowed`. */
+const listOf = <T extends string>(query: URLSearchParams, name: string, allowed: T[]) =>
+  (query.get(name) ?? "").split(",").filter((s): s is T => allowed.includes(s as T));
+
+function parseTraceList(query: URLSearchParams): TraceListState {
+  const sort = query.get("sort") ?? "";
+  const field = sort.replace(/^-/, "").toUpperCase() as TraceSortField;
+  return {
+    statuses: listOf(query, "status", SPAN_STATUSES),
+    spanTypes: listOf(query, "type", SPAN_TYPES),
+    model: query.get("model") ?? "",
+    session: query.get("session") ?? "",
+    search: query.get("q") ?? "",
+    sort: TRACE_SORT_FIELDS.includes(field) ? { field, desc: sort.startsWith("-") } : undefined,
+  };
+}
+
+function traceListQuery(list: TraceListState): URLSearchParams {
+  const query = new URLSearchParams();
+  if (list.statuses.length) query.set("status", list.statuses.join(","));
+  if (list.spanTypes.length) query.set("type", list.spanTypes.join(","));
+  if (list.model) query.set("model", list.model);
+  if (list.session) query.set("session", list.session);
+  if (list.search) query.set("q", list.search);
+  if (list.sort) query.set("sort", (list.sort.desc ? "-" : "") + list.sort.field.toLowerCase());
+  return query;
+}
 
 export function emptyTableState(): TableState {
   return { search: "", statuses: [], params: [], metrics: [], filters: {} };
@@ -92,6 +144,11 @@ export function parseUrl(url: URL): View {
   if (parts[0] === "projects" && parts.length === 2) return { kind: "project", project: parts[1], table: parseTable(query) };
   if (parts[0] === "projects" && parts.length === 3 && parts[2] === "params")
     return { kind: "params", project: parts[1], metric: query.get("metric") ?? undefined };
+  if (parts[0] === "projects" && parts.length === 3 && parts[2] === "traces") return { kind: "traces", project: parts[1], list: parseTraceList(query) };
+  if (parts[0] === "projects" && parts.length === 4 && parts[2] === "traces")
+    return { kind: "trace", project: parts[1], traceId: parts[3], spanId: query.get("span") ?? undefined };
+  if (parts[0] === "projects" && parts.length === 4 && parts[2] === "sessions") return { kind: "session", project: parts[1], sessionId: parts[3] };
+  if (parts[0] === "runs" && parts.length === 3 && parts[2] === "traces") return { kind: "traces", runId: parts[1], list: parseTraceList(query) };
   if (parts[0] === "runs" && parts.length === 2) return { kind: "run", runId: parts[1], chart: parseChart(query) };
   if (parts[0] === "compare" && parts.length === 2) {
     const runIds = parts[1].split(",").filter(Boolean);
@@ -114,6 +171,12 @@ export function viewUrl(view: View): string {
       return withQuery(`/runs/${segment(view.runId)}`, chartQuery(view.chart));
     case "compare":
       return withQuery(`/compare/${view.runIds.map(segment).join(",")}`, chartQuery(view.chart));
+    case "traces":
+      return withQuery(view.project !== undefined ? `/projects/${segment(view.project)}/traces` : `/runs/${segment(view.runId)}/traces`, traceListQuery(view.list));
+    case "trace":
+      return withQuery(`/projects/${segment(view.project)}/traces/${segment(view.traceId)}`, new URLSearchParams(view.spanId ? { span: view.spanId } : {}));
+    case "session":
+      return `/projects/${segment(view.project)}/sessions/${segment(view.sessionId)}`;
     case "notFound":
       return view.path;
   }
@@ -123,3 +186,7 @@ export function viewUrl(view: View): string {
 export const projectUrl = (project: string, modelId?: string) => viewUrl({ kind: "project", project, table: { ...emptyTableState(), modelId } });
 export const runUrl = (runId: string) => viewUrl({ kind: "run", runId, chart: defaultChartSettings });
 export const compareUrl = (runIds: string[]) => viewUrl({ kind: "compare", runIds, chart: defaultChartSettings });
+export const tracesUrl = (scope: TraceScope, list: Partial<TraceListState> = {}) =>
+  viewUrl({ kind: "traces", ...scope, list: { ...emptyTraceListState(), ...list } } as View);
+export const traceUrl = (project: string, traceId: string, spanId?: string) => viewUrl({ kind: "trace", project, traceId, spanId });
+export const sessionUrl = (project: string, sessionId: string) => viewUrl({ kind: "session", project, sessionId });

@@ -3,6 +3,7 @@ import { replaceView } from "../app/router";
 import { projectUrl, viewUrl, type View } from "../app/viewState";
 import { ProjectModelsDocument } from "../gql/graphql";
 import { errorState, h, link } from "../ui/dom";
+import { projectTabs } from "../traces/tracesView";
 import { mountRunsTable } from "./runsTable";
 
 type ProjectViewState = Extract<View, { kind: "project" }>;
@@ -14,6 +15,7 @@ export function projectView(root: HTMLElement, view: ProjectViewState): () => vo
   root.append(
     h("p", { className: "breadcrumbs" }, link("/", "Projects"), " / "),
     h("div", { className: "title-row" }, h("h1", {}, view.project), link(viewUrl({ kind: "params", project: view.project }), "Hyperparameters ›")),
+    projectTabs(view.project, "Runs"),
     models,
   );
   request(ProjectModelsDocument, { project: view.project }, controller.signal)

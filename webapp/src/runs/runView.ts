@@ -5,6 +5,7 @@ import { toRunInfo } from "../charts/lineChart";
 import { mountMetricPanel } from "../charts/metricPanel";
 import { ProjectRunEventsDocument, RunDetailsDocument } from "../gql/graphql";
 import { subscribe } from "../live/client";
+import { runTabs } from "../traces/tracesView";
 import { errorState, h, link, loading } from "../ui/dom";
 import { runDetails } from "./runDetails";
 import { metricNamesOf } from "./columns";
@@ -37,6 +38,7 @@ export function runView(root: HTMLElement, view: RunViewState): () => void {
           h("p", { className: "breadcrumbs" }, link("/", "Projects"), " / ", link(projectUrl(project), project), " / ",
             link(projectUrl(project, run.model.id), run.model.name), " /"),
           h("h1", {}, run.name ?? `Run ${run.id}`),
+          runTabs(run.id, "Run"),
           runDetails(run, status),
           panel,
           system ?? "",

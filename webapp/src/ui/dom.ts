@@ -49,3 +49,12 @@ export function formatDuration(ms: number): string {
 }
 
 export const formatTime = (iso: string | number) => new Date(iso).toLocaleString(undefined, { dateStyle: "short", timeStyle: "medium" });
+
+/** Links between the views of one thing (a project's runs and its traces), the one shown marked as current. */
+export function viewTabs(label: string, current: string, entries: [string, string][]): HTMLElement {
+  return h("nav", { className: "view-tabs", "aria-label": label }, ...entries.map(([name, href]) => {
+    const a = link(href, name);
+    if (name === current) a.setAttribute("aria-current", "page");
+    return a;
+  }));
+}
