@@ -1,6 +1,6 @@
 import { ApiError, request } from "../api/graphql";
 import { projectUrl, tracesUrl, type View } from "../app/viewState";
-import { SessionDocument, SessionTracesDocument, type SessionQuery, type TraceRowFragment } from "../gql/graphql";
+import { SessionDocument, type SessionQuery } from "../gql/graphql";
 import { errorState, formatTime, h, link, loading } from "../ui/dom";
 import { formatCost, formatTokens } from "./format";
 import { plainTraceHeader, traceRow, traceTable } from "./traceList";
@@ -18,30 +18,20 @@ function sessionFacts(session: Session): HTMLElement {
     h("dt", {}, "Cost"), h("dd", {}, formatCost(session.cost)));
 }
 
-/**
- * The session's totals and its traces in the order they started, from `session`; a server without sessions
- * answers null for it, and then the traces come from the trace list filtered by the session id (the same traces).
- */
-async function loadSession(view: SessionViewState, signal: AbortSignal): Promise<{ session: Session | null; traces: TraceRowFragment[] }> {
-  const { session } = await request(SessionDocument, { id: view.sessionId, project: view.project }, signal);
-  if (session) return { session, traces: session.traces.edges.map((e) => e.node) };
-  const { traces } = await request(SessionTracesDocument, { project: view.project, sessionId: view.sessionId }, signal);
-  return { session: null, traces: traces.edges.map((e) => e.node) };
-}
-
 /** `/projects/:name/sessions/:id`: a conversation's traces, oldest first. */
 export function sessionView(root: HTMLElement, view: SessionViewState): () => void {
   const controller = new AbortController();
   root.append(loading("Loading the session…"));
   const load = () =>
-    loadSession(view, controller.signal)
-      .then(({ session, traces }) => {
-        if (!traces.length) throw new ApiError(`No session ${view.sessionId} in ${view.project}`, "NOT_FOUND");
+    request(SessionDocument, { id: view.sessionId, project: view.project }, controller.signal)
+      .then(({ session }) => {
+        if (!session) throw new ApiError(`No session ${view.sessionId} in ${view.project}`, "NOT_FOUND");
+        const traces = session.traces.edges.map((e) => e.node);
         root.replaceChildren(
           h("p", { className: "breadcrumbs" }, link("/", "Projects"), " / ", link(projectUrl(view.project), view.project), " / ",
             link(tracesUrl({ project: view.project }), "Traces"), " /"),
           h("h1", {}, `Session ${view.sessionId}`),
-          session ? sessionFacts(session) : h("p", { className: "muted" }, `${traces.length} trace${traces.length === 1 ? "" : "s"}`),
+          sessionFacts(session),
           h("section", { "aria-label": "Session traces" }, traceTable(plainTraceHeader(), h("tbody", {}, ...traces.map((t) => traceRow(t))))));
       })
       .catch((error) => controller.signal.aborted || root.replaceChildren(errorState(error, load)));

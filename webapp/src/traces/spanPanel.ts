@@ -67,9 +67,8 @@ const section = (title: string, open: boolean, ...content: (Node | string)[]) =>
 /**
  * One span: what it is and did (type, status and its message, timing, model, tokens, cost), for an LLM call its
  * conversation and model parameters, then everything as sent: attributes, events, links and the resource.
- * `costEstimated` is undefined while unknown (a server without the price table).
  */
-export function spanPanel(span: SpanDetailsFragment, traceStartMicros: number, costEstimated?: boolean): HTMLElement {
+export function spanPanel(span: SpanDetailsFragment, traceStartMicros: number): HTMLElement {
   const attributes = span.attributes as Attributes;
   const events = span.events as SpanEvent[];
   const links = span.links as Attributes[];
@@ -79,7 +78,7 @@ export function spanPanel(span: SpanDetailsFragment, traceStartMicros: number, c
   const fact = (label: string, value: Node | string | null | undefined) => (value ? [h("dt", {}, label), h("dd", {}, value)] : []);
   const tokens = span.inputTokens != null || span.outputTokens != null
     ? `${formatTokens(span.inputTokens)} in · ${formatTokens(span.outputTokens)} out` : null;
-  const cost = span.cost != null ? `${formatCost(span.cost)}${costEstimated ? " (estimated)" : ""}` : null;
+  const cost = span.cost != null ? `${formatCost(span.cost)}${span.costEstimated ? " (estimated)" : ""}` : null;
   return h("section", { className: "span-panel", "aria-label": "Span" },
     h("h2", {}, span.name, " ", spanTypeBadge(span.spanType), " ", spanStatusBadge(span.status)),
     span.statusMessage ? h("p", { className: "status-message", role: "note" }, span.statusMessage) : "",

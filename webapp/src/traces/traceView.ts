@@ -1,7 +1,7 @@
 import { ApiError, request } from "../api/graphql";
 import { replaceView } from "../app/router";
 import { projectUrl, runUrl, sessionUrl, tracesUrl, type View } from "../app/viewState";
-import { SpanCostsEstimatedDocument, TraceDetailsDocument, type SpanDetailsFragment, type TraceDetailsQuery } from "../gql/graphql";
+import { TraceDetailsDocument, type SpanDetailsFragment, type TraceDetailsQuery } from "../gql/graphql";
 import { errorState, formatTime, h, link, loading } from "../ui/dom";
 import { formatCost, formatNanos, formatTokens, isoMicros } from "./format";
 import { spanPanel } from "./spanPanel";
@@ -50,19 +50,18 @@ export function traceView(root: HTMLElement, view: TraceViewState): () => void {
       .then(({ trace }) => {
         if (!trace) throw new ApiError(`No trace with id ${view.traceId} in ${view.project}`, "NOT_FOUND");
         performance.mark("trackstack:trace-loaded"); // read by the performance test, as trackstack:trace-drawn
-        cleanups.push(showTrace(root, view, trace, controller.signal));
+        cleanups.push(showTrace(root, view, trace));
       })
       .catch((error) => controller.signal.aborted || root.replaceChildren(errorState(error, load)));
   load();
   return () => cleanups.forEach((cleanup) => cleanup());
 }
 
-function showTrace(root: HTMLElement, view: TraceViewState, trace: Trace, signal: AbortSignal): () => void {
+function showTrace(root: HTMLElement, view: TraceViewState, trace: Trace): () => void {
   const spans = new Map(trace.spans.map((span) => [span.spanId, span]));
   const roots = spanTree(trace.spans);
   const startMicros = isoMicros(trace.startTime);
   const collapsed = new Set<string>();
-  const costEstimated = new Map<string, boolean>();
   let selected = view.spanId && spans.has(view.spanId) ? view.spanId : trace.rootSpanId;
   let shown: SpanNode<SpanDetailsFragment>[] = [];
   let renders = 0; // a new render stops the chunks of the one before
@@ -132,7 +131,7 @@ function showTrace(root: HTMLElement, view: TraceViewState, trace: Trace, signal
   }
 
   function renderPanel(): void {
-    panel.replaceChildren(spanPanel(spans.get(selected)!, startMicros, costEstimated.get(selected)));
+    panel.replaceChildren(spanPanel(spans.get(selected)!, startMicros));
   }
 
   function select(spanId: string): void {
@@ -158,12 +157,6 @@ function showTrace(root: HTMLElement, view: TraceViewState, trace: Trace, signal
   render();
   renderPanel();
   performance.mark("trackstack:trace-drawn"); // read by the performance test
-  request(SpanCostsEstimatedDocument, { id: trace.id, project: trace.project }, signal)
-    .then(({ trace: costs }) => {
-      costs?.spans.forEach((s) => costEstimated.set(s.spanId, s.costEstimated));
-      renderPanel();
-    })
-    .catch(() => {}); // a server without the price table: costs are shown as sent
   return () => {
     renders++;
     waterfall.dispose();
