@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -32,14 +33,17 @@ class SpanStore {
             """;
 
     private final JdbcTemplate jdbc;
+    private final TraceSummaries summaries;
 
-    SpanStore(JdbcTemplate jdbc) {
+    SpanStore(JdbcTemplate jdbc, TraceSummaries summaries) {
         this.jdbc = jdbc;
+        this.summaries = summaries;
     }
 
     /**
      * Stores the spans (a span already stored, as an exporter's retry sends it, is left as it is). A span naming a
-     * run of another project, or no run at all, is rejected into {@code spans}.
+     * run of another project, or no run at all, is rejected into {@code spans}. The summaries of the traces it
+     * touched are computed again in the same transaction.
      */
     @Transactional
     void store(IncomingSpans spans) {
@@ -56,6 +60,12 @@ class SpanStore {
             }
         }
         jdbc.batchUpdate(INSERT, accepted, 500, (statement, row) -> bind(statement, row, projectIds));
+        Map<Long, Map<String, byte[]>> traces = new HashMap<>();
+        for (IncomingSpans.Row row : accepted) {
+            traces.computeIfAbsent(projectIds.get(row.project()), project -> new HashMap<>())
+                    .putIfAbsent(HexFormat.of().formatHex(row.traceId()), row.traceId());
+        }
+        traces.forEach((project, ids) -> summaries.refresh(project, ids.values()));
     }
 
     /** The project of each run id that names a run; ids that are no number name none. */
