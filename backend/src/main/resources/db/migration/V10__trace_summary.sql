@@ -30,11 +30,16 @@ create table trace_summary (
     models        text[]      not null,
     span_types    text[]      not null,
     session_ids   text[]      not null,
-    span_names    text[]      not null,
+    -- Its spans' distinct names, one a line, for the case-insensitive substring filter.
+    span_names    text        not null,
     primary key (project_id, trace_id)
 );
 create index trace_summary_trace on trace_summary (trace_id);
+-- The list's default order and the sort by duration read a page by these; other sorts take a top-N sort.
+create index trace_summary_project_start on trace_summary (project_id, start_time desc);
+create index trace_summary_project_duration on trace_summary (project_id, duration_ns desc);
 create index trace_summary_models on trace_summary using gin (models);
+create index trace_summary_session_ids on trace_summary using gin (session_ids);
 create index trace_summary_session on trace_summary (project_id, session_id) where session_id is not null;
 create index trace_summary_run on trace_summary (run_id) where run_id is not null;
 -- For retention, which finds the traces that lose spans by their start.
@@ -65,7 +70,7 @@ from (
            coalesce(array_agg(distinct s.model) filter (where s.model is not null), '{}') as models,
            array_agg(distinct s.span_type) as span_types,
            coalesce(array_agg(distinct s.session_id) filter (where s.session_id is not null), '{}') as session_ids,
-           array_agg(distinct s.name) as span_names
+           string_agg(distinct s.name, E'\n') as span_names
     from span s
     group by s.project_id, s.trace_id
 ) a on a.project_id = r.project_id and a.trace_id = r.trace_id;

@@ -24,35 +24,26 @@ class Pages {
     }
 
     /**
-     * The page of {@code first} rows ({@code defaultSize} when null) after the cursor {@code after}. The query ends with
-     * {@code limit :limit offset :offset} and gives each row the count of all rows as column {@code total}.
+     * The page of {@code first} rows ({@code defaultSize} when null) after the cursor {@code after}: {@code rows}
+     * ends with {@code limit :limit offset :offset}, and {@code count} counts all rows when the total is asked
+     * for. Counting apart lets the page be read by an index or a top-N sort rather than after all matching rows
+     * were gathered and sorted.
      */
-    <T> Page<T> query(String sql, MapSqlParameterSource params, Integer pageSize, int defaultSize, String after,
-            RowMapper<T> rows) {
+    <T> Page<T> query(String rows, String count, MapSqlParameterSource params, Integer pageSize, int defaultSize,
+            String after, RowMapper<T> mapper) {
         int first = pageSize == null ? defaultSize : pageSize;
         if (first < 0 || first > maxPageSize) {
             throw ApiException.limit("first = " + first + " (it must also be >= 0)", maxPageSize);
         }
         int offset = after == null ? 0 : OffsetCursor.decode(after);
         params.addValue("limit", first + 1).addValue("offset", offset);
-        List<T> found = new ArrayList<>();
-        int[] total = {0};
-        jdbc.query(sql, params, rs -> {
-            found.add(rows.mapRow(rs, found.size()));
-            total[0] = rs.getInt("total");
-        });
+        List<T> found = jdbc.query(rows, params, mapper);
         List<Page.Edge<T>> edges = new ArrayList<>();
         for (int i = 0; i < Math.min(first, found.size()); i++) {
             edges.add(new Page.Edge<>(OffsetCursor.encode(offset + i + 1), found.get(i)));
         }
-        if (found.isEmpty() && offset > 0) {
-            // A page past the end has no rows to carry the window count.
-            params.addValue("offset", 0).addValue("limit", 1);
-            jdbc.query(sql, params, rs -> {
-                total[0] = rs.getInt("total");
-            });
-        }
         String endCursor = edges.isEmpty() ? null : edges.get(edges.size() - 1).cursor();
-        return new Page<>(edges, new Page.PageInfo(found.size() > first, endCursor), total[0]);
+        return new Page<>(edges, new Page.PageInfo(found.size() > first, endCursor),
+                () -> jdbc.queryForObject(count, params, Integer.class));
     }
 }

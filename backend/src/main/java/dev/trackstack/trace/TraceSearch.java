@@ -29,12 +29,14 @@ class TraceSearch {
             select t.project_id, t.trace_id, p.name as project, t.run_id, t.name, t.root_span_id, t.span_type,
                    t.operation, t.provider, t.model, t.session_id, t.service_name, t.start_time, t.end_time,
                    t.duration_ns, t.status, t.span_count, t.error_count, t.input_tokens, t.output_tokens,
-                   t.total_tokens, t.cost, count(*) over () as total
+                   t.total_tokens, t.cost
             from trace_summary t join project p on p.id = t.project_id
             where %s
             order by %s t.start_time desc, t.trace_id
             limit :limit offset :offset
             """;
+
+    private static final String COUNT = "select count(*) from trace_summary t where %s";
 
     private static final String SPANS = """
             select s.*, encode(s.trace_id, 'hex') as trace_hex from span s
@@ -62,15 +64,19 @@ class TraceSearch {
         }
         StringBuilder order = new StringBuilder();
         for (TraceOrder o : orderBy == null ? List.<TraceOrder>of() : orderBy) {
+            // Start and duration are never null: without "nulls last", their indexes serve the order both ways.
             order.append(switch (o.field()) {
                 case START_TIME -> "t.start_time";
                 case DURATION -> "t.duration_ns";
                 case TOKENS -> "t.total_tokens";
                 case COST -> "t.cost";
-            }).append(o.direction() == TraceOrder.Direction.ASC ? " asc" : " desc").append(" nulls last, ");
+            }).append(o.direction() == TraceOrder.Direction.ASC ? " asc" : " desc")
+                    .append(o.field() == TraceOrder.Field.TOKENS || o.field() == TraceOrder.Field.COST ? " nulls last"
+                            : "").append(", ");
         }
-        String sql = TRACES.formatted(String.join(" and ", conditions), order);
-        return pages.query(sql, params, first, DEFAULT_PAGE_SIZE, after, (rs, i) -> trace(rs));
+        String where = String.join(" and ", conditions);
+        return pages.query(TRACES.formatted(where, order), COUNT.formatted(where), params, first, DEFAULT_PAGE_SIZE,
+                after, (rs, i) -> trace(rs));
     }
 
     /** The spans of these traces, each list ordered by start time. */
@@ -108,11 +114,12 @@ class TraceSearch {
             params.addValue("types", filter.spanTypes().stream().map(Enum::name).toArray(String[]::new));
         }
         if (filter.sessionId() != null) {
-            conditions.add(":anySession = any(t.session_ids)");
+            conditions.add("t.session_ids @> array[cast(:anySession as text)]");
             params.addValue("anySession", filter.sessionId());
         }
         if (filter.nameContains() != null && !filter.nameContains().isEmpty()) {
-            conditions.add("exists (select from unnest(t.span_names) n where n ilike :name)");
+            // Names are one a line: the pattern crosses from one to the next only when it holds a line break.
+            conditions.add("t.span_names ilike :name");
             params.addValue("name", "%" + filter.nameContains().replaceAll("([\\\\%_])", "\\\\$1") + "%");
         }
         if (filter.status() != null && !filter.status().isEmpty()) {

@@ -7,6 +7,7 @@ import java.time.ZoneOffset;
 import java.util.Collection;
 import java.util.Map;
 
+import dev.trackstack.system.DatabaseTime;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
@@ -50,7 +51,7 @@ class TraceSummaries {
                        array_agg(distinct s.span_type) as span_types,
                        coalesce(array_agg(distinct s.session_id) filter (where s.session_id is not null), '{}')
                            as session_ids,
-                       array_agg(distinct s.name) as span_names
+                       string_agg(distinct s.name, E'\\n') as span_names
                 from span s
                 where %1$s
                 group by s.project_id, s.trace_id
@@ -108,6 +109,7 @@ class TraceSummaries {
      */
     @Transactional
     int deleteSpansStartedBefore(Instant cutoff) {
+        DatabaseTime.allowLongStatements(jdbc.getJdbcTemplate().getDataSource());
         Map<String, OffsetDateTime> params = Map.of("cutoff", cutoff.atOffset(ZoneOffset.UTC));
         int deleted = jdbc.update("delete from span where start_time < :cutoff", params);
         jdbc.update(DELETE_EMPTY, params);
