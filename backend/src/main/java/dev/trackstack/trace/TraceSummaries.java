@@ -68,10 +68,12 @@ class TraceSummaries {
                 span_names = excluded.span_names
             """;
 
-    private static final String REFRESH_TRACES = REFRESH.formatted("s.project_id = :project and s.trace_id = any(:traces)");
+    private static final String REFRESH_TRACES =
+            REFRESH.formatted("s.project_id = :project and s.trace_id = any(:traces)");
 
     private static final String REFRESH_STARTED_BEFORE = REFRESH.formatted("""
-            (s.project_id, s.trace_id) in (select project_id, trace_id from trace_summary where start_time < :cutoff)""");
+            (s.project_id, s.trace_id) in
+                (select project_id, trace_id from trace_summary where start_time < :cutoff)""");
 
     /**
      * Two requests storing spans of one trace at once would each compute its row without the other's spans:

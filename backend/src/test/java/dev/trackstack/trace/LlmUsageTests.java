@@ -89,8 +89,9 @@ class LlmUsageTests extends ApiTest {
 
     @Test
     void shouldKeepToTheTimeRangeAndTheRun() {
-        assertThat(rows(usage(List.of()).variable("from", "2026-12-01T10:00:01Z").variable("to", "2026-12-02T00:00:00Z")))
-                .singleElement().satisfies(row -> assertThat(row).containsEntry("calls", 2));
+        assertThat(rows(usage(List.of()).variable("from", "2026-12-01T10:00:01Z")
+                .variable("to", "2026-12-02T00:00:00Z"))).singleElement()
+                .satisfies(row -> assertThat(row).containsEntry("calls", 2));
         assertThat(rows(graphQl.documentName("llmUsage").variable("runId", runId)))
                 .singleElement().satisfies(row -> assertThat(row).containsEntry("model", "gpt-4o")
                         .containsEntry("day", "2026-12-02").containsEntry("calls", 1));
