@@ -45,6 +45,9 @@ create index trace_summary_run on trace_summary (run_id) where run_id is not nul
 -- For retention, which finds the traces that lose spans by their start.
 create index trace_summary_start on trace_summary (start_time);
 
+-- llmUsage reads the LLM calls of a project and a time range, a few of its spans.
+create index span_llm on span (project_id, start_time) where model is not null;
+
 -- The traces stored so far, as TraceSummaries computes them.
 insert into trace_summary (project_id, trace_id, root_span_id, run_id, name, span_type, operation, provider, model,
     session_id, service_name, status, span_count, error_count, input_tokens, output_tokens, total_tokens, cost,
