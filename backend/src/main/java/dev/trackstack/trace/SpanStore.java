@@ -40,11 +40,13 @@ class SpanStore {
             """;
 
     private final JdbcTemplate jdbc;
+    private final TraceSummaries summaries;
     private final ModelPrices prices;
     private final LiveEvents live;
 
-    SpanStore(JdbcTemplate jdbc, ModelPrices prices, LiveEvents live) {
+    SpanStore(JdbcTemplate jdbc, TraceSummaries summaries, ModelPrices prices, LiveEvents live) {
         this.jdbc = jdbc;
+        this.summaries = summaries;
         this.prices = prices;
         this.live = live;
     }
@@ -52,7 +54,8 @@ class SpanStore {
     /**
      * Stores the spans (a span already stored, as an exporter's retry sends it, is left as it is). A span naming a
      * run of another project, or no run at all, is rejected into {@code spans}. A span without a cost is priced
-     * by the price table. Subscribers hear of the traces after the commit.
+     * by the price table. The summaries of the traces it touched are computed again in the same transaction, and
+     * subscribers hear of the traces after the commit.
      */
     @Transactional
     void store(IncomingSpans spans) {
@@ -79,7 +82,10 @@ class SpanStore {
                 runs.add(Long.valueOf(row.runId()));
             }
         }
-        traces.forEach((project, runs) -> live.tracesStored(new TracesStored(project, runs)));
+        traces.forEach((project, runs) -> {
+            summaries.refresh(projectIds.get(project), runs.keySet().stream().map(HexFormat.of()::parseHex).toList());
+            live.tracesStored(new TracesStored(project, runs));
+        });
     }
 
     /** The project of each run id that names a run; ids that are no number name none. */

@@ -1,15 +1,12 @@
 package dev.trackstack.trace;
 
-import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import dev.trackstack.auth.Caller;
 import dev.trackstack.live.LiveHub;
 import dev.trackstack.system.ApiException;
-import dev.trackstack.system.Ids;
 import org.springframework.graphql.data.method.annotation.Argument;
 import org.springframework.graphql.data.method.annotation.BatchMapping;
 import org.springframework.graphql.data.method.annotation.QueryMapping;
@@ -17,10 +14,7 @@ import org.springframework.graphql.data.method.annotation.SubscriptionMapping;
 import org.springframework.stereotype.Controller;
 import reactor.core.publisher.Flux;
 
-/**
- * Reads traces. A token limited to some projects sees their traces only: the projects are handed to the SQL,
- * which then pages and counts correctly (AccessGuard lets these fields filter themselves).
- */
+/** Reads traces, of the projects the caller sees (TraceScope). */
 @Controller
 class TraceController {
 
@@ -33,13 +27,9 @@ class TraceController {
     }
 
     @QueryMapping
-    TraceConnection traces(@Argument String project, @Argument String runId, @Argument TraceFilter filter,
+    Page<Trace> traces(@Argument String project, @Argument String runId, @Argument TraceFilter filter,
             @Argument List<TraceOrder> orderBy, @Argument Integer first, @Argument String after) {
-        if (project == null && runId == null) {
-            throw ApiException.badInput("traces needs a project or a runId");
-        }
-        Long run = runId == null ? null : Ids.parse(runId, "run");
-        return search.search(projects(project), run, null, filter, orderBy, first, after);
+        return search.search(TraceScope.of("traces", project, runId), filter, orderBy, first, after);
     }
 
     @QueryMapping
@@ -47,7 +37,7 @@ class TraceController {
         if (!id.matches("[0-9a-fA-F]{32}")) {
             return null;
         }
-        List<TraceConnection.Edge> found = search.search(projects(project), null, HexFormat.of().parseHex(id), null,
+        List<Page.Edge<Trace>> found = search.search(TraceScope.of(project).trace(HexFormat.of().parseHex(id)), null,
                 null, 2, null).edges();
         if (found.size() > 1) {
             throw ApiException.badInput("Trace " + id + " was sent to several projects: name one with 'project'");
@@ -58,29 +48,16 @@ class TraceController {
     /** Each stored trace is read back as the list shows it, once for each subscriber, at most once a second. */
     @SubscriptionMapping
     Flux<Trace> traceUpdates(@Argument String project, @Argument String runId) {
-        if (project == null && runId == null) {
-            throw ApiException.badInput("traceUpdates needs a project or a runId");
-        }
-        Long run = runId == null ? null : Ids.parse(runId, "run");
-        Collection<String> projects = projects(project);
-        return hub.tracesStored(projects == null ? null : Set.copyOf(projects), run)
+        TraceScope scope = TraceScope.of("traceUpdates", project, runId);
+        return hub.tracesStored(scope.projects() == null ? null : Set.copyOf(scope.projects()), scope.runId())
                 .concatMapIterable(stored -> stored.traces().keySet().stream()
-                        .flatMap(id -> search.search(Set.of(stored.project()), run, HexFormat.of().parseHex(id), null,
-                                null, 1, null).edges().stream())
-                        .map(TraceConnection.Edge::node).toList());
+                        .flatMap(id -> search.search(new TraceScope(Set.of(stored.project()), scope.runId(),
+                                HexFormat.of().parseHex(id), null), null, null, 1, null).edges().stream())
+                        .map(Page.Edge::node).toList());
     }
 
     @BatchMapping
     Map<Trace, List<TraceSpan>> spans(List<Trace> traces) {
         return search.spans(traces);
-    }
-
-    /** The projects the caller asks for and sees: one, or all it sees (null: all there are). */
-    private static Collection<String> projects(String project) {
-        Caller caller = Caller.current();
-        if (project == null) {
-            return caller.projects();
-        }
-        return caller.sees(project) ? Set.of(project) : Set.of();
     }
 }

@@ -85,6 +85,30 @@ class TraceAccessTests extends ApiTest {
     }
 
     @Test
+    void shouldKeepSessionsAndUsageToTheTokensProjects() throws Exception {
+        String all = server.createToken("WRITE", null);
+        for (String name : List.of(project, other)) {
+            assertThat(send(request(List.of(attribute("trackstack.project", name)), span(TRACE, "a3ce929d0e0e4736",
+                    null, "chat", 0, 5, attribute("gen_ai.conversation.id", "s-1"),
+                    attribute("gen_ai.request.model", "gpt-4o"))), all).statusCode()).isEqualTo(200);
+        }
+        String token = server.createToken("READ", List.of(project));
+
+        assertThat(server.graphQl(token).documentName("sessions").variable("project", other).execute()
+                .path("sessions.totalCount").entity(Integer.class).get()).isZero();
+        server.graphQl(token).documentName("session").variable("id", "s-1").variable("project", other).execute()
+                .path("session").valueIsNull();
+        assertThat(server.graphQl(token).documentName("session").variable("id", "s-1").variable("project", project)
+                .execute().path("session.traceCount").entity(Integer.class).get()).isEqualTo(1);
+        assertThat(server.graphQl(token).documentName("llmUsage").variable("project", other).execute()
+                .path("llmUsage").entityList(Object.class).get()).isEmpty();
+        assertThat(server.graphQl(token).documentName("llmUsage").variable("project", project).execute()
+                .path("llmUsage[*].calls").entityList(Integer.class).get()).containsExactly(1);
+        assertThat(server.admin().documentName("llmUsage").variable("project", other).execute()
+                .path("llmUsage[*].calls").entityList(Integer.class).get()).containsExactly(1);
+    }
+
+    @Test
     void shouldRefuseAReadOnlyToken() throws Exception {
         HttpResponse<byte[]> response = send(spanOf(project), server.createToken("READ", List.of(project)));
 

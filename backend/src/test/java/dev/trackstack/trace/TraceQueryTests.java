@@ -102,6 +102,22 @@ class TraceQueryTests extends ApiTest {
     }
 
     @Test
+    void shouldListTheTracesAnySpanOfWhichIsInTheRun() throws Exception {
+        String runId = createRun();
+        String trace = "44444444444444444444444444444444";
+        var request = request(List.of(), span(trace, "4000000000000001", null, "agent", 0, 100),
+                span(trace, "4000000000000002", "4000000000000001", "step", 10, 10,
+                        attribute("trackstack.run.id", runId)));
+        assertThat(Otlp.post(port, "/v1/traces", PROTOBUF, request.toByteArray(), IncomingSpans.PROJECT_HEADER,
+                project).statusCode()).isEqualTo(200);
+
+        GraphQlTester.Response response = graphQl.documentName("traces").variable("runId", runId).execute();
+        response.path("traces.edges[*].node.id").entityList(String.class).containsExactly(trace);
+        response.path("traces.edges[0].node.spanCount").entity(Integer.class).isEqualTo(2);
+        response.path("traces.edges[0].node.runId").valueIsNull();
+    }
+
+    @Test
     void shouldAnswerErrorsWithCodes() {
         errorCode(graphQl.documentName("traces").execute(), "BAD_USER_INPUT");
         errorCode(traces(null, null).variable("first", 501).execute(), "LIMIT_EXCEEDED");

@@ -1,0 +1,49 @@
+package dev.trackstack.trace;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.trackstack.system.ApiException;
+import dev.trackstack.system.OffsetCursor;
+import dev.trackstack.system.TrackstackProperties;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/** Runs the paged queries of the trace package, with offset cursors as the runs connection has them. */
+@Component
+class Pages {
+
+    private final NamedParameterJdbcTemplate jdbc;
+    private final int maxPageSize;
+
+    Pages(NamedParameterJdbcTemplate jdbc, TrackstackProperties properties) {
+        this.jdbc = jdbc;
+        this.maxPageSize = properties.limits().pageSize();
+    }
+
+    /**
+     * The page of {@code first} rows ({@code defaultSize} when null) after the cursor {@code after}: {@code rows}
+     * ends with {@code limit :limit offset :offset}, and {@code count} counts all rows when the total is asked
+     * for. Counting apart lets the page be read by an index or a top-N sort rather than after all matching rows
+     * were gathered and sorted.
+     */
+    <T> Page<T> query(String rows, String count, MapSqlParameterSource params, Integer pageSize, int defaultSize,
+            String after, RowMapper<T> mapper) {
+        int first = pageSize == null ? defaultSize : pageSize;
+        if (first < 0 || first > maxPageSize) {
+            throw ApiException.limit("first = " + first + " (it must also be >= 0)", maxPageSize);
+        }
+        int offset = after == null ? 0 : OffsetCursor.decode(after);
+        params.addValue("limit", first + 1).addValue("offset", offset);
+        List<T> found = jdbc.query(rows, params, mapper);
+        List<Page.Edge<T>> edges = new ArrayList<>();
+        for (int i = 0; i < Math.min(first, found.size()); i++) {
+            edges.add(new Page.Edge<>(OffsetCursor.encode(offset + i + 1), found.get(i)));
+        }
+        String endCursor = edges.isEmpty() ? null : edges.get(edges.size() - 1).cursor();
+        return new Page<>(edges, new Page.PageInfo(found.size() > first, endCursor),
+                () -> jdbc.queryForObject(count, params, Integer.class));
+    }
+}
