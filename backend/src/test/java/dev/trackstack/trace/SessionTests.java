@@ -15,7 +15,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.graphql.test.tester.GraphQlTester;
 
-/** Sessions: the traces of a project grouped by their session id, and each session's traces. */
+/**
+ * Sessions: the traces of a project grouped by their session id, and each session's traces. The model has no
+ * price, so the costs are those the spans carry.
+ */
 class SessionTests extends ApiTest {
 
     /** Session s-1 on its root; starts at T0, 1 s; 10 + 5 tokens, cost 0.25. */
@@ -35,11 +38,11 @@ class SessionTests extends ApiTest {
         var request = request(List.of(),
                 span(FIRST, "a000000000000001", null, "turn 1", 0, 1000, attribute("gen_ai.conversation.id", "s-1")),
                 span(FIRST, "a000000000000002", "a000000000000001", "chat", 10, 100,
-                        attribute("gen_ai.request.model", "gpt-4o"), attribute("gen_ai.usage.input_tokens", 10),
+                        attribute("gen_ai.request.model", "gpt-house"), attribute("gen_ai.usage.input_tokens", 10),
                         attribute("gen_ai.usage.output_tokens", 5), attribute("llm.cost.total", "0.25")),
                 span(SECOND, "b000000000000001", null, "turn 2", 60_000, 2000),
                 span(SECOND, "b000000000000002", "b000000000000001", "chat", 60_010, 100,
-                        attribute("session.id", "s-1"), attribute("gen_ai.request.model", "gpt-4o"),
+                        attribute("session.id", "s-1"), attribute("gen_ai.request.model", "gpt-house"),
                         attribute("gen_ai.usage.input_tokens", 20), attribute("gen_ai.usage.output_tokens", 10))
                         .setStatus(Status.newBuilder().setCode(Status.StatusCode.STATUS_CODE_ERROR)),
                 span(OTHER, "c000000000000001", null, "other", 30_000, 500, attribute("session.id", "s-2"),
