@@ -66,7 +66,7 @@ class LlmUsageTests extends ApiTest {
         List<Map<String, Object>> rows = rows(usage(null));
 
         assertThat(rows).extracting(row -> row.get("day") + " " + row.get("model"))
-                .containsExactly("2026-12-01 claude", "2026-12-01 gpt-4o", "2026-12-02 gpt-4o");
+                .containsExactly("2026-12-01 claude", "2026-12-01 gpt-house", "2026-12-02 gpt-house");
         assertThat(rows.get(1)).containsEntry("calls", 2).containsEntry("errorCount", 1)
                 .containsEntry("errorRate", 0.5).containsEntry("inputTokens", 30).containsEntry("outputTokens", 15)
                 .containsEntry("cost", 0.5).containsEntry("latencyP50Nanos", 100_000_000)
