@@ -159,7 +159,7 @@ describe("traces", () => {
     expect(await column(3)).toEqual(["–", "gpt-4o-mini", "–"]);
     expect(await column(4)).toEqual(["5 s", "800 ms", "2.4 s"]);
     expect(await column(5)).toEqual(["–", "52", "150"]);
-    expect(await column(6)).toEqual(["–", "–", "$0.0042"]);
+    expect(await column(6)).toEqual(["–", "$0.000013", "$0.0042"]);
     expect(await column(7)).toEqual(["error", "ok", "ok"]);
     expect(await column(8)).toEqual(["–", SESSION, SESSION]);
     expect(await rows().evaluateAll((trs) => trs.map((tr) => tr.classList.contains("error")))).toEqual([true, false, false]);
@@ -264,6 +264,8 @@ describe("traces", () => {
     expect(await page.locator("h1").textContent()).toBe(`Session ${SESSION}`);
     await page.getByRole("link", { name: "chat gpt-4o-mini" }).click();
     await expect.poll(() => page.locator(".conversation .message-role").allTextContents()).toEqual(["user", "assistant · answer"]);
+    // the span carries tokens but no cost: the server's price table priced it (gpt-4o-mini, 0.15 and 0.60 per million)
+    expect(await page.locator(".span-panel .facts").textContent()).toContain("Cost$0.000013 (estimated)");
   });
 
   /** Stands in for the server's WebSocket: acknowledges, then answers the trace subscription with `answer`. */
@@ -325,6 +327,9 @@ describe("traces", () => {
     await expect.poll(() => column(1)).toEqual(["eval-step"]);
     expect(await page.locator("h1").textContent()).toBe("nightly-eval");
     expect(await page.locator(".breadcrumbs").textContent()).toContain(`${PROJECT} / planner`);
+    // live from the server's traceUpdates: a new trace of the run comes without a reload
+    await sendSpans([{ trace: 5, start: T0 + 190_000, spans: [{ n: 0, name: "eval-step-2", from: 0, to: 300, attributes: { "trackstack.run.id": Number(runId) } }] }]);
+    await expect.poll(() => column(1), { timeout: 15_000 }).toEqual(["eval-step-2", "eval-step"]);
   });
 });
 
