@@ -1,9 +1,6 @@
 package dev.trackstack.trace;
 
 import java.math.BigDecimal;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
-import java.sql.Types;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -24,13 +21,20 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 class SpanStore {
 
+    /**
+     * All spans of a request in one statement, a column per array parameter: one parse, one plan and one round
+     * trip for hundreds of rows, where a batch of single-row inserts pays each of them per row.
+     */
     private static final String INSERT = """
             insert into span (project_id, trace_id, span_id, parent_span_id, run_id, name, kind, start_time, end_time,
                 duration_ns, status, status_message, service_name, scope_name, scope_version, span_type, operation,
                 provider, model, input_tokens, output_tokens, cost, cost_estimated, session_id, attributes, events,
                 links, resource, mapping_version)
-            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb,
-                ?::jsonb, ?::jsonb, ?)
+            select s.*, ?::smallint
+            from unnest(?::bigint[], ?::bytea[], ?::bytea[], ?::bytea[], ?::bigint[], ?::text[], ?::text[],
+                ?::timestamptz[], ?::timestamptz[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+                ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::numeric[], ?::boolean[],
+                ?::text[], ?::jsonb[], ?::jsonb[], ?::jsonb[], ?::jsonb[]) as s
             on conflict do nothing
             """;
 
@@ -72,7 +76,9 @@ class SpanStore {
             }
         }
         ModelPrices.Pricing pricing = prices.pricing();
-        jdbc.batchUpdate(INSERT, accepted, 500, (statement, row) -> bind(statement, row, projectIds, pricing));
+        if (!accepted.isEmpty()) {
+            jdbc.update(INSERT, columns(accepted, projectIds, pricing));
+        }
         // Per project, the traces written to and the runs their spans name.
         Map<String, Map<String, Set<Long>>> traces = new LinkedHashMap<>();
         for (IncomingSpans.Row row : accepted) {
@@ -107,40 +113,32 @@ class SpanStore {
         return jdbc.queryForObject("select id from project where name = ?", Long.class, name);
     }
 
-    private static void bind(PreparedStatement statement, IncomingSpans.Row row, Map<String, Long> projectIds,
-            ModelPrices.Pricing pricing) throws SQLException {
-        SpanMapping.Fields fields = row.fields();
-        BigDecimal estimate = fields.cost() != null ? null
-                : pricing.cost(fields.model(), fields.inputTokens(), fields.outputTokens());
-        int i = 0;
-        statement.setLong(++i, projectIds.get(row.project()));
-        statement.setBytes(++i, row.traceId());
-        statement.setBytes(++i, row.spanId());
-        statement.setBytes(++i, row.parentSpanId());
-        statement.setObject(++i, row.runId() == null ? null : Long.valueOf(row.runId()), Types.BIGINT);
-        statement.setString(++i, row.name());
-        statement.setString(++i, row.kind());
-        statement.setObject(++i, row.startTime());
-        statement.setObject(++i, row.endTime());
-        statement.setLong(++i, row.durationNanos());
-        statement.setString(++i, row.status());
-        statement.setString(++i, row.statusMessage());
-        statement.setString(++i, row.serviceName());
-        statement.setString(++i, row.scopeName());
-        statement.setString(++i, row.scopeVersion());
-        statement.setString(++i, fields.type().name());
-        statement.setString(++i, fields.operation());
-        statement.setString(++i, fields.provider());
-        statement.setString(++i, fields.model());
-        statement.setObject(++i, fields.inputTokens(), Types.BIGINT);
-        statement.setObject(++i, fields.outputTokens(), Types.BIGINT);
-        statement.setBigDecimal(++i, estimate == null ? fields.cost() : estimate);
-        statement.setBoolean(++i, estimate != null);
-        statement.setString(++i, fields.sessionId());
-        statement.setString(++i, row.attributes());
-        statement.setString(++i, row.events());
-        statement.setString(++i, row.links());
-        statement.setString(++i, row.resource());
-        statement.setInt(++i, SpanMapping.VERSION);
+    /** The rows as the parameters of INSERT: the mapping version, then one array per column. */
+    private static Object[] columns(List<IncomingSpans.Row> rows, Map<String, Long> projectIds,
+            ModelPrices.Pricing pricing) {
+        int n = rows.size();
+        Object[] columns = {(short) SpanMapping.VERSION, new Long[n], new byte[n][], new byte[n][], new byte[n][],
+            new Long[n], new String[n], new String[n], new String[n], new String[n], new Long[n], new String[n],
+            new String[n], new String[n], new String[n], new String[n], new String[n], new String[n], new String[n],
+            new String[n], new Long[n], new Long[n], new String[n], new Boolean[n], new String[n], new String[n],
+            new String[n], new String[n], new String[n]};
+        for (int r = 0; r < n; r++) {
+            IncomingSpans.Row row = rows.get(r);
+            SpanMapping.Fields fields = row.fields();
+            BigDecimal estimate = fields.cost() != null ? null
+                    : pricing.cost(fields.model(), fields.inputTokens(), fields.outputTokens());
+            BigDecimal cost = estimate == null ? fields.cost() : estimate;
+            Object[] values = {projectIds.get(row.project()), row.traceId(), row.spanId(), row.parentSpanId(),
+                row.runId() == null ? null : Long.valueOf(row.runId()), row.name(), row.kind(),
+                row.startTime().toString(), row.endTime().toString(), row.durationNanos(), row.status(),
+                row.statusMessage(), row.serviceName(), row.scopeName(), row.scopeVersion(), fields.type().name(),
+                fields.operation(), fields.provider(), fields.model(), fields.inputTokens(), fields.outputTokens(),
+                cost == null ? null : cost.toPlainString(), estimate != null, fields.sessionId(), row.attributes(),
+                row.events(), row.links(), row.resource()};
+            for (int c = 0; c < values.length; c++) {
+                ((Object[]) columns[c + 1])[r] = values[c];
+            }
+        }
+        return columns;
     }
 }
