@@ -74,10 +74,12 @@ final class IncomingSpans {
             }
             String project = project(headerProject != null ? headerProject
                     : (String) resourceAttributes.getOrDefault(PROJECT_ATTRIBUTE, DEFAULT_PROJECT));
+            // Written once for all of the resource's spans.
+            String resourceJson = json.writeValueAsString(resourceAttributes);
             for (ScopeSpans scopeSpans : resourceSpans.getScopeSpansList()) {
                 for (Span span : scopeSpans.getSpansList()) {
                     try {
-                        rows.add(row(project, span, scopeSpans, resourceAttributes));
+                        rows.add(row(project, span, scopeSpans, resourceAttributes, resourceJson));
                     } catch (SpanRejected e) {
                         reject(e);
                     }
@@ -102,7 +104,8 @@ final class IncomingSpans {
         return project;
     }
 
-    private Row row(String project, Span span, ScopeSpans scope, Map<String, Object> resource) {
+    private Row row(String project, Span span, ScopeSpans scope, Map<String, Object> resource,
+            String resourceJson) {
         String id = "span " + hex(span.getSpanId()) + " of trace " + hex(span.getTraceId());
         byte[] traceId = id(span.getTraceId(), 16, "a trace id of 16 bytes", id);
         byte[] spanId = id(span.getSpanId(), 8, "a span id of 8 bytes", id);
@@ -136,8 +139,8 @@ final class IncomingSpans {
         }
         String name = text(span.getName());
         String attributesJson = json.writeValueAsString(attributes);
-        String eventsJson = json.writeValueAsString(events);
-        String linksJson = json.writeValueAsString(links);
+        String eventsJson = events.isEmpty() ? "[]" : json.writeValueAsString(events);
+        String linksJson = links.isEmpty() ? "[]" : json.writeValueAsString(links);
         long size = (long) name.length() + attributesJson.length() + eventsJson.length() + linksJson.length();
         if (size > limits.spanBytes()) {
             throw new SpanRejected(id + " has " + size + " characters of name, attributes, events and links, over "
@@ -149,7 +152,7 @@ final class IncomingSpans {
                 emptyToNull(text(span.getStatus().getMessage())),
                 resource.get("service.name") instanceof String service ? service : null,
                 emptyToNull(text(scope.getScope().getName())), emptyToNull(text(scope.getScope().getVersion())),
-                SpanMapping.map(attributes), attributesJson, eventsJson, linksJson, json.writeValueAsString(resource));
+                SpanMapping.map(attributes), attributesJson, eventsJson, linksJson, resourceJson);
     }
 
     private static byte[] id(ByteString id, int length, String what, String span) {
