@@ -37,7 +37,7 @@ class TraceController {
         if (!id.matches("[0-9a-fA-F]{32}")) {
             return null;
         }
-        List<Page.Edge<Trace>> found = search.search(TraceScope.of(project).trace(HexFormat.of().parseHex(id)), null,
+        List<Page.Edge<Trace>> found = search.search(TraceScope.of(project).traces(HexFormat.of().parseHex(id)), null,
                 null, 2, null).edges();
         if (found.size() > 1) {
             throw ApiException.badInput("Trace " + id + " was sent to several projects: name one with 'project'");
@@ -45,15 +45,14 @@ class TraceController {
         return found.isEmpty() ? null : found.get(0).node();
     }
 
-    /** Each stored trace is read back as the list shows it, once for each subscriber, at most once a second. */
+    /** The traces of each event are read back with one query, as the list shows them, at most once a second. */
     @SubscriptionMapping
     Flux<Trace> traceUpdates(@Argument String project, @Argument String runId) {
         TraceScope scope = TraceScope.of("traceUpdates", project, runId);
         return hub.tracesStored(scope.projects() == null ? null : Set.copyOf(scope.projects()), scope.runId())
-                .concatMapIterable(stored -> stored.traces().keySet().stream()
-                        .flatMap(id -> search.search(new TraceScope(Set.of(stored.project()), scope.runId(),
-                                HexFormat.of().parseHex(id), null), null, null, 1, null).edges().stream())
-                        .map(Page.Edge::node).toList());
+                .concatMapIterable(stored -> search.search(new TraceScope(Set.of(stored.project()), scope.runId(),
+                        stored.traces().keySet().stream().map(HexFormat.of()::parseHex).toArray(byte[][]::new), null),
+                        null, null, stored.traces().size(), null).edges().stream().map(Page.Edge::node).toList());
     }
 
     @BatchMapping

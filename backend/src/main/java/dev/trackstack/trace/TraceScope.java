@@ -18,10 +18,10 @@ import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
  *
  * @param projects  the names of the projects; null for all
  * @param runId     traces with a span of this run, or null for any
- * @param traceId   the bytes of one trace id, or null for any
+ * @param traceIds  the bytes of these trace ids, or null for any
  * @param sessionId the traces of this session (Trace.sessionId), or null for any
  */
-record TraceScope(Collection<String> projects, Long runId, byte[] traceId, String sessionId) {
+record TraceScope(Collection<String> projects, Long runId, byte[][] traceIds, String sessionId) {
 
     /** The traces of a project (or all the caller sees) or of a run, for a query that needs one of the two. */
     static TraceScope of(String query, String project, String runId) {
@@ -36,12 +36,12 @@ record TraceScope(Collection<String> projects, Long runId, byte[] traceId, Strin
         return new TraceScope(visible(project), null, null, null);
     }
 
-    TraceScope trace(byte[] id) {
-        return new TraceScope(projects, runId, id, sessionId);
+    TraceScope traces(byte[]... ids) {
+        return new TraceScope(projects, runId, ids, sessionId);
     }
 
     TraceScope session(String id) {
-        return new TraceScope(projects, runId, traceId, id);
+        return new TraceScope(projects, runId, traceIds, id);
     }
 
     /**
@@ -64,9 +64,9 @@ record TraceScope(Collection<String> projects, Long runId, byte[] traceId, Strin
             conditions.add("(t.project_id, t.trace_id) in (select project_id, trace_id from span where run_id = :run)");
             params.addValue("run", runId);
         }
-        if (traceId != null) {
-            conditions.add("t.trace_id = :trace");
-            params.addValue("trace", traceId);
+        if (traceIds != null) {
+            conditions.add("t.trace_id = any(:traces)");
+            params.addValue("traces", traceIds);
         }
         if (sessionId != null) {
             conditions.add("t.session_id = :session");
