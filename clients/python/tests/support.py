@@ -36,6 +36,14 @@ def temporary_directory(test: unittest.TestCase) -> Path:
     return directory
 
 
+def module_server(*args: str) -> "Server":
+    """A server started for the test module calling this from setUpModule, removed after the module's tests."""
+    server = Server(*args)
+    server.start()
+    unittest.addModuleCleanup(server.remove)
+    return server
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

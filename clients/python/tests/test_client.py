@@ -9,8 +9,8 @@ from typing import Any
 from unittest import mock
 
 import trackstack
-from support import (FlakyProxy, Server, run_info, run_python, runs_of_project, series, steps, temporary_directory,
-                     wait_until)
+from support import (FlakyProxy, Server, module_server, run_info, run_python, runs_of_project, series, steps,
+                     temporary_directory, wait_until)
 
 server: Server
 proxy: FlakyProxy
@@ -18,14 +18,12 @@ proxy: FlakyProxy
 
 def setUpModule() -> None:
     global server, proxy
-    server = Server()
-    server.start()
+    server = module_server()
     proxy = FlakyProxy(server.url)
 
 
 def tearDownModule() -> None:
     proxy.close()
-    server.remove()
 
 
 def parse_time(text: str) -> datetime:

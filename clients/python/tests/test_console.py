@@ -6,7 +6,7 @@ import unittest
 from typing import List, Tuple
 
 import trackstack
-from support import FlakyProxy, Server, run_python, temporary_directory, wait_until
+from support import FlakyProxy, Server, module_server, run_python, temporary_directory, wait_until
 from trackstack import console
 
 server: Server
@@ -14,12 +14,7 @@ server: Server
 
 def setUpModule() -> None:
     global server
-    server = Server()
-    server.start()
-
-
-def tearDownModule() -> None:
-    server.remove()
+    server = module_server()
 
 
 def console_lines(run_id: str, search: str = None) -> List[dict]:

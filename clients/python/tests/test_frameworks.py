@@ -18,7 +18,7 @@ from torch.utils.data import DataLoader, Dataset, TensorDataset  # noqa: E402
 from transformers import BertConfig, BertForSequenceClassification, Trainer, TrainingArguments  # noqa: E402
 
 import trackstack  # noqa: E402
-from support import Server, run_info, runs_of_project, series, steps, temporary_directory  # noqa: E402
+from support import Server, module_server, run_info, runs_of_project, series, steps, temporary_directory  # noqa: E402
 from trackstack.integrations.keras import TrackstackKerasCallback  # noqa: E402
 from trackstack.integrations.lightning import TrackstackLogger  # noqa: E402
 from trackstack.integrations.optuna import TrackstackOptunaCallback  # noqa: E402
@@ -29,12 +29,7 @@ server: Server
 
 def setUpModule() -> None:
     global server
-    server = Server()
-    server.start()
-
-
-def tearDownModule() -> None:
-    server.remove()
+    server = module_server()
 
 
 def options(test: unittest.TestCase) -> dict:

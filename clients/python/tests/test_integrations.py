@@ -4,7 +4,7 @@ import unittest
 from types import SimpleNamespace
 from typing import Any, Dict
 
-from support import Server, run_info, run_python, runs_of_project, series, steps, temporary_directory
+from support import Server, module_server, run_info, run_python, runs_of_project, series, steps, temporary_directory
 from trackstack.integrations.lightning import TrackstackLogger
 from trackstack.integrations.transformers import TrackstackCallback
 
@@ -13,12 +13,7 @@ server: Server
 
 def setUpModule() -> None:
     global server
-    server = Server()
-    server.start()
-
-
-def tearDownModule() -> None:
-    server.remove()
+    server = module_server()
 
 
 def options(test: unittest.TestCase) -> Dict[str, Any]:

@@ -7,7 +7,7 @@ import unittest
 import urllib.request
 from typing import Any, Dict, Optional
 
-from support import Server
+from support import Server, module_server
 
 try:
     from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (ExportTraceServiceRequest,
@@ -24,12 +24,7 @@ def setUpModule() -> None:
     global server
     if ExportTraceServiceRequest is None:
         raise unittest.SkipTest("opentelemetry-proto is not installed (tests/requirements-frameworks.txt)")
-    server = Server()
-    server.start()
-
-
-def tearDownModule() -> None:
-    server.remove()
+    server = module_server()
 
 
 def attribute(key: str, value: Any) -> "KeyValue":

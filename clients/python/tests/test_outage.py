@@ -9,19 +9,14 @@ import unittest
 from typing import Callable
 
 import trackstack
-from support import CLIENT_DIR, Server, run_info, series, steps, temporary_directory, wait_until
+from support import CLIENT_DIR, Server, module_server, run_info, series, steps, temporary_directory, wait_until
 
 server: Server
 
 
 def setUpModule() -> None:
     global server
-    server = Server("--trackstack.heartbeat-timeout=2s", "--trackstack.heartbeat-check-interval=500ms")
-    server.start()
-
-
-def tearDownModule() -> None:
-    server.remove()
+    server = module_server("--trackstack.heartbeat-timeout=2s", "--trackstack.heartbeat-check-interval=500ms")
 
 
 class OutageTest(unittest.TestCase):

@@ -6,7 +6,7 @@ from pathlib import Path
 from unittest import mock
 
 import trackstack
-from support import Server, run_info, series, temporary_directory, wait_until
+from support import Server, module_server, run_info, series, temporary_directory, wait_until
 from trackstack import system
 
 RECORDED = Path(__file__).parent / "recorded"
@@ -15,12 +15,7 @@ server: Server
 
 def setUpModule() -> None:
     global server
-    server = Server()
-    server.start()
-
-
-def tearDownModule() -> None:
-    server.remove()
+    server = module_server()
 
 
 def recorded(name: str) -> str:

@@ -4,7 +4,7 @@ import unittest
 from unittest import mock
 
 import trackstack
-from support import Server, run_python, steps, temporary_directory
+from support import Server, module_server, run_python, steps, temporary_directory
 from trackstack.api import Api
 
 ADMIN_TOKEN = "admin-token-for-the-python-tests-0123456789"
@@ -15,13 +15,8 @@ admin: Api
 
 def setUpModule() -> None:
     global server, admin
-    server = Server("--trackstack.auth.mode=required", f"--trackstack.auth.admin-token={ADMIN_TOKEN}")
-    server.start()
+    server = module_server("--trackstack.auth.mode=required", f"--trackstack.auth.admin-token={ADMIN_TOKEN}")
     admin = Api(server.url, ADMIN_TOKEN)
-
-
-def tearDownModule() -> None:
-    server.remove()
 
 
 def create_token(scope: str) -> str:

@@ -3,7 +3,7 @@ import unittest
 from typing import Any, Dict, List, Optional
 
 import trackstack
-from support import FlakyProxy, Server, temporary_directory, wait_until
+from support import FlakyProxy, Server, module_server, temporary_directory, wait_until
 
 server: Server
 
@@ -13,12 +13,7 @@ SPAN_FIELDS = "spanId parentSpanId runId name spanType status statusMessage mode
 
 def setUpModule() -> None:
     global server
-    server = Server()
-    server.start()
-
-
-def tearDownModule() -> None:
-    server.remove()
+    server = module_server()
 
 
 def trace(trace_id: str) -> Optional[Dict[str, Any]]:
