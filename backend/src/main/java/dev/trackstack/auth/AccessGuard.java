@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 import dev.trackstack.live.RunEvent;
 import dev.trackstack.system.ApiException;
@@ -97,6 +98,16 @@ class AccessGuard extends GraphQLTypeVisitorStub implements GraphQlSourceBuilder
                 entry("Query.llmUsage", FILTERS_ITSELF),
                 entry("Query.modelPrices", SERVER_WIDE),
                 entry("Query.apiTokens", ADMIN),
+                entry("Query.prompts", project("project")),
+                entry("Query.prompt", project("project")),
+                entry("Query.promptVersions", project("project")),
+                entry("Query.promptLabelHistory", project("project")),
+                entry("Query.protectedPromptLabels", project("project")),
+                entry("Mutation.savePrompt", project(env -> (String) env.<Map<String, Object>>getArgument("input")
+                        .get("project"))),
+                entry("Mutation.movePromptLabel", project("project")),
+                entry("Mutation.deletePromptLabel", project("project")),
+                entry("Mutation.setProtectedPromptLabels", project("project")),
                 entry("Mutation.createModel", project("project")),
                 entry("Mutation.deleteModel", id("model", MODEL_PROJECTS)),
                 entry("Mutation.deleteProject", project("name")),
@@ -153,8 +164,12 @@ class AccessGuard extends GraphQLTypeVisitorStub implements GraphQlSourceBuilder
     }
 
     private static Rule project(String argument) {
+        return project(env -> env.getArgument(argument));
+    }
+
+    private static Rule project(Function<DataFetchingEnvironment, String> argument) {
         return (fetcher, env, caller) -> {
-            String project = env.getArgument(argument);
+            String project = argument.apply(env);
             if (caller.sees(project)) {
                 return fetcher.get(env);
             }

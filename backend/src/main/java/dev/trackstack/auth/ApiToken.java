@@ -18,7 +18,7 @@ import org.hibernate.type.SqlTypes;
 @Entity
 public class ApiToken {
 
-    public enum Scope { READ, WRITE }
+    public enum Scope { READ, WRITE, MAINTAIN }
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
@@ -52,8 +52,8 @@ public class ApiToken {
     }
 
     Caller caller() {
-        return new Caller("token " + id + " (" + name + ")", id, false, scope == Scope.WRITE,
-                projects == null ? null : Set.copyOf(projects));
+        return new Caller("token " + id + " (" + name + ")", id, false, scope != Scope.READ,
+                scope == Scope.MAINTAIN, projects == null ? null : Set.copyOf(projects));
     }
 
     void revoke() {

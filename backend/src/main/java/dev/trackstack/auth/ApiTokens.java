@@ -1,14 +1,13 @@
 package dev.trackstack.auth;
 
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 
 import dev.trackstack.system.ApiException;
+import dev.trackstack.system.Sha256;
 import dev.trackstack.system.TrackstackProperties;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.data.domain.Sort;
@@ -42,7 +41,7 @@ public class ApiTokens {
             throw new IllegalStateException("trackstack.auth.admin-token (TRACKSTACK_ADMIN_TOKEN) must be at least "
                     + ADMIN_TOKEN_MIN_LENGTH + " characters; make one with: openssl rand -hex 32");
         }
-        this.adminTokenHash = adminToken == null || adminToken.isEmpty() ? null : sha256(adminToken);
+        this.adminTokenHash = adminToken == null || adminToken.isEmpty() ? null : Sha256.of(adminToken);
     }
 
     boolean hasAdminToken() {
@@ -52,7 +51,7 @@ public class ApiTokens {
     /** Whom the secret stands for: the admin, an API token that is not revoked, or nobody. */
     @Transactional(readOnly = true)
     public Optional<Caller> caller(String secret) {
-        byte[] hash = sha256(secret);
+        byte[] hash = Sha256.of(secret);
         // Comparing hashes takes the same time whatever the secret's length or content.
         if (adminTokenHash != null && MessageDigest.isEqual(adminTokenHash, hash)) {
             return Optional.of(Caller.ADMIN);
@@ -73,7 +72,7 @@ public class ApiTokens {
         random.nextBytes(bytes);
         String secret = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         ApiToken token = tokens.save(new ApiToken(name, scope, projects == null ? null : List.copyOf(projects),
-                sha256(secret)));
+                Sha256.of(secret)));
         return new ApiTokenCreated(token, secret);
     }
 
@@ -88,14 +87,6 @@ public class ApiTokens {
     @Transactional(readOnly = true)
     List<ApiToken> all() {
         return tokens.findAll(Sort.by(Sort.Direction.DESC, "id"));
-    }
-
-    static byte[] sha256(String secret) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("Every Java runtime has SHA-256", e);
-        }
     }
 
     private void checkName(String what, String value) {

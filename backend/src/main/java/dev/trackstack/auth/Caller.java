@@ -14,14 +14,16 @@ import org.springframework.security.core.context.SecurityContextHolder;
  * @param tokenId  the API token it is, whose revocation ends its WebSockets' access; null for the admin and anybody
  * @param admin    may manage API tokens
  * @param write    may mutate
+ * @param maintain may move protected prompt labels and set which labels are protected
  * @param projects the names of the projects it may see and change; null for every project
  */
-public record Caller(String name, Long tokenId, boolean admin, boolean write, Set<String> projects) {
+public record Caller(String name, Long tokenId, boolean admin, boolean write, boolean maintain,
+        Set<String> projects) {
 
-    static final Caller ADMIN = new Caller("admin", null, true, true, null);
+    static final Caller ADMIN = new Caller("admin", null, true, true, true, null);
 
     /** When tokens are not required, every request may do everything. */
-    static final Caller ANYBODY = new Caller("anybody", null, true, true, null);
+    static final Caller ANYBODY = new Caller("anybody", null, true, true, true, null);
 
     /**
      * The caller of the request being served. There is always one: requests without a valid token are turned

@@ -31,15 +31,17 @@ class ModelController {
     private final RunDeletion runDeletion;
     private final RunSearch runSearch;
     private final JdbcTemplate jdbc;
+    private final ProjectIds projectIds;
     private final TrackstackProperties.Limits limits;
 
     ModelController(ModelRepository models, ProjectRepository projects, RunDeletion runDeletion, RunSearch runSearch,
-            JdbcTemplate jdbc, TrackstackProperties properties) {
+            JdbcTemplate jdbc, ProjectIds projectIds, TrackstackProperties properties) {
         this.models = models;
         this.projects = projects;
         this.runDeletion = runDeletion;
         this.runSearch = runSearch;
         this.jdbc = jdbc;
+        this.projectIds = projectIds;
         this.limits = properties.limits();
     }
 
@@ -48,14 +50,13 @@ class ModelController {
         return models.findById(Ids.parse(id, "model")).orElse(null);
     }
 
-    /** Get-or-create; insert … on conflict makes concurrent first calls agree on one row. */
+    /** Get-or-create, as its project; insert … on conflict makes concurrent first calls agree on one row. */
     @MutationMapping
     @Transactional
     Model createModel(@Argument String project, @Argument String name) {
         checkName("project", project);
         checkName("name", name);
-        jdbc.update("insert into project (name, created_at) values (?, now()) on conflict (name) do nothing", project);
-        Long projectId = jdbc.queryForObject("select id from project where name = ?", Long.class, project);
+        long projectId = projectIds.getOrCreate(project);
         jdbc.update("insert into model (project_id, name, created_at) values (?, ?, now()) "
                 + "on conflict (project_id, name) do nothing", projectId, name);
         return models.findByProjectIdAndName(projectId, name).orElseThrow();

@@ -11,6 +11,8 @@ public enum ErrorCode implements ErrorClassification {
     UNAUTHENTICATED,
     /** The token is valid but may not do this: a READ token mutating, a token naming a project it does not cover. */
     FORBIDDEN,
+    /** A compare-and-set lost: the state is no longer what the caller expected (a prompt label moved meanwhile). */
+    CONFLICT,
     UNAVAILABLE,
     INTERNAL
 }

@@ -2,6 +2,7 @@ package dev.trackstack.trace;
 
 import java.util.List;
 
+import dev.trackstack.system.Page;
 import org.springframework.graphql.data.method.annotation.Argument;
 import org.springframework.graphql.data.method.annotation.QueryMapping;
 import org.springframework.graphql.data.method.annotation.SchemaMapping;

@@ -14,7 +14,7 @@ import java.util.Map;
 final class SpanMapping {
 
     /** The version of the rules below. */
-    static final int VERSION = 1;
+    static final int VERSION = 2;
 
     private static final List<String> OPERATION = List.of("gen_ai.operation.name", "llm.request.type");
     private static final List<String> PROVIDER = List.of("gen_ai.provider.name", "gen_ai.system", "llm.provider",
@@ -27,11 +27,15 @@ final class SpanMapping {
             "gen_ai.usage.completion_tokens", "llm.usage.completion_tokens", "llm.token_count.completion");
     private static final List<String> COST = List.of("llm.cost.total");
     private static final List<String> SESSION = List.of("gen_ai.conversation.id", "session.id");
+    /** The prompt-registry version the call used (version 2 of these rules). */
+    private static final List<String> PROMPT_NAME = List.of("gen_ai.prompt.name", "langfuse.observation.prompt.name");
+    private static final List<String> PROMPT_VERSION = List.of("trackstack.prompt.version",
+            "langfuse.observation.prompt.version", "llm.prompt_template.version");
 
     enum SpanType { LLM, TOOL, AGENT, RETRIEVER, EMBEDDING, CHAIN, SPAN }
 
     record Fields(SpanType type, String operation, String provider, String model, Long inputTokens,
-            Long outputTokens, BigDecimal cost, String sessionId) {
+            Long outputTokens, BigDecimal cost, String sessionId, String promptName, Integer promptVersion) {
     }
 
     private SpanMapping() {
@@ -40,7 +44,14 @@ final class SpanMapping {
     static Fields map(Map<String, Object> attributes) {
         return new Fields(type(attributes), text(attributes, OPERATION), text(attributes, PROVIDER),
                 text(attributes, MODEL), count(attributes, INPUT_TOKENS), count(attributes, OUTPUT_TOKENS),
-                number(attributes, COST), text(attributes, SESSION));
+                number(attributes, COST), text(attributes, SESSION), text(attributes, PROMPT_NAME),
+                promptVersion(attributes));
+    }
+
+    /** A version number is whole and positive ("3" as text too); anything else names no version. */
+    private static Integer promptVersion(Map<String, Object> attributes) {
+        Long version = count(attributes, PROMPT_VERSION);
+        return version == null || version < 1 || version > Integer.MAX_VALUE ? null : version.intValue();
     }
 
     /**

@@ -12,7 +12,7 @@ import java.util.Set;
 
 import dev.trackstack.live.LiveEvents;
 import dev.trackstack.live.TracesStored;
-
+import dev.trackstack.project.ProjectIds;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -28,13 +28,13 @@ class SpanStore {
     private static final String INSERT = """
             insert into span (project_id, trace_id, span_id, parent_span_id, run_id, name, kind, start_time, end_time,
                 duration_ns, status, status_message, service_name, scope_name, scope_version, span_type, operation,
-                provider, model, input_tokens, output_tokens, cost, cost_estimated, session_id, attributes, events,
-                links, resource, mapping_version)
+                provider, model, input_tokens, output_tokens, cost, cost_estimated, session_id, prompt_name,
+                prompt_version, attributes, events, links, resource, mapping_version)
             select s.*, ?::smallint
             from unnest(?::bigint[], ?::bytea[], ?::bytea[], ?::bytea[], ?::bigint[], ?::text[], ?::text[],
                 ?::timestamptz[], ?::timestamptz[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
                 ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::numeric[], ?::boolean[],
-                ?::text[], ?::jsonb[], ?::jsonb[], ?::jsonb[], ?::jsonb[]) as s
+                ?::text[], ?::text[], ?::int[], ?::jsonb[], ?::jsonb[], ?::jsonb[], ?::jsonb[]) as s
             on conflict do nothing
             """;
 
@@ -47,12 +47,14 @@ class SpanStore {
     private final TraceSummaries summaries;
     private final ModelPrices prices;
     private final LiveEvents live;
+    private final ProjectIds projects;
 
-    SpanStore(JdbcTemplate jdbc, TraceSummaries summaries, ModelPrices prices, LiveEvents live) {
+    SpanStore(JdbcTemplate jdbc, TraceSummaries summaries, ModelPrices prices, LiveEvents live, ProjectIds projects) {
         this.jdbc = jdbc;
         this.summaries = summaries;
         this.prices = prices;
         this.live = live;
+        this.projects = projects;
     }
 
     /**
@@ -71,7 +73,7 @@ class SpanStore {
                 spans.reject(new IncomingSpans.SpanRejected("No run " + OtlpEncoding.abbreviate(row.runId())
                         + " in project " + row.project() + " (attribute " + IncomingSpans.RUN_ATTRIBUTE + ")"));
             } else {
-                projectIds.computeIfAbsent(row.project(), this::projectId);
+                projectIds.computeIfAbsent(row.project(), projects::getOrCreate);
                 accepted.add(row);
             }
         }
@@ -107,12 +109,6 @@ class SpanStore {
         return projects;
     }
 
-    /** Get-or-create, as createModel makes its project. */
-    private long projectId(String name) {
-        jdbc.update("insert into project (name, created_at) values (?, now()) on conflict (name) do nothing", name);
-        return jdbc.queryForObject("select id from project where name = ?", Long.class, name);
-    }
-
     /** The rows as the parameters of INSERT: the mapping version, then one array per column. */
     private static Object[] columns(List<IncomingSpans.Row> rows, Map<String, Long> projectIds,
             ModelPrices.Pricing pricing) {
@@ -121,7 +117,7 @@ class SpanStore {
             new Long[n], new String[n], new String[n], new String[n], new String[n], new Long[n], new String[n],
             new String[n], new String[n], new String[n], new String[n], new String[n], new String[n], new String[n],
             new String[n], new Long[n], new Long[n], new String[n], new Boolean[n], new String[n], new String[n],
-            new String[n], new String[n], new String[n]};
+            new Integer[n], new String[n], new String[n], new String[n], new String[n]};
         for (int r = 0; r < n; r++) {
             IncomingSpans.Row row = rows.get(r);
             SpanMapping.Fields fields = row.fields();
@@ -133,7 +129,8 @@ class SpanStore {
                 row.startTime().toString(), row.endTime().toString(), row.durationNanos(), row.status(),
                 row.statusMessage(), row.serviceName(), row.scopeName(), row.scopeVersion(), fields.type().name(),
                 fields.operation(), fields.provider(), fields.model(), fields.inputTokens(), fields.outputTokens(),
-                cost == null ? null : cost.toPlainString(), estimate != null, fields.sessionId(), row.attributes(),
+                cost == null ? null : cost.toPlainString(), estimate != null, fields.sessionId(), fields.promptName(),
+                fields.promptVersion(), row.attributes(),
                 row.events(), row.links(), row.resource()};
             for (int c = 0; c < values.length; c++) {
                 ((Object[]) columns[c + 1])[r] = values[c];

@@ -7,6 +7,7 @@ import java.util.Set;
 
 import dev.trackstack.live.LiveHub;
 import dev.trackstack.system.ApiException;
+import dev.trackstack.system.Page;
 import org.springframework.graphql.data.method.annotation.Argument;
 import org.springframework.graphql.data.method.annotation.BatchMapping;
 import org.springframework.graphql.data.method.annotation.QueryMapping;

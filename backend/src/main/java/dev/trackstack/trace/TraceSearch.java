@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import dev.trackstack.system.Page;
+import dev.trackstack.system.Pages;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Service;
@@ -141,7 +143,7 @@ class TraceSearch {
                 rs.getBigDecimal("cost"));
     }
 
-    private TraceSpan span(ResultSet rs) throws SQLException {
+    TraceSpan span(ResultSet rs) throws SQLException {
         byte[] parent = rs.getBytes("parent_span_id");
         return new TraceSpan(rs.getString("trace_hex"), HexFormat.of().formatHex(rs.getBytes("span_id")),
                 parent == null ? null : HexFormat.of().formatHex(parent), rs.getString("run_id"),
@@ -151,7 +153,8 @@ class TraceSearch {
                 rs.getString("service_name"), rs.getString("scope_name"), rs.getString("scope_version"),
                 rs.getString("operation"), rs.getString("provider"), rs.getString("model"),
                 rs.getObject("input_tokens", Long.class), rs.getObject("output_tokens", Long.class),
-                rs.getBigDecimal("cost"), rs.getBoolean("cost_estimated"), rs.getString("session_id"), json.readValue(rs.getString("attributes"),
+                rs.getBigDecimal("cost"), rs.getBoolean("cost_estimated"), rs.getString("session_id"), rs.getString("prompt_name"),
+                rs.getObject("prompt_version", Integer.class), json.readValue(rs.getString("attributes"),
                 Object.class), json.readValue(rs.getString("events"), Object.class),
                 json.readValue(rs.getString("links"), Object.class), json.readValue(rs.getString("resource"),
                 Object.class), rs.getInt("mapping_version"));

@@ -8,5 +8,5 @@ record TraceSpan(String traceId, String spanId, String parentSpanId, String runI
         String spanType, OffsetDateTime startTime, OffsetDateTime endTime, long durationNanos, String status,
         String statusMessage, String serviceName, String scopeName, String scopeVersion, String operation,
         String provider, String model, Long inputTokens, Long outputTokens, BigDecimal cost, boolean costEstimated,
-        String sessionId, Object attributes, Object events, Object links, Object resource, int mappingVersion) {
+        String sessionId, String promptName, Integer promptVersion, Object attributes, Object events, Object links, Object resource, int mappingVersion) {
 }

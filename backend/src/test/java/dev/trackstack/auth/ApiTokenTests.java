@@ -11,6 +11,7 @@ import java.util.Map;
 import dev.trackstack.ApiTest;
 import dev.trackstack.RawHttp;
 import dev.trackstack.SecuredServer;
+import dev.trackstack.system.Sha256;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -86,7 +87,7 @@ class ApiTokenTests extends ApiTest {
         // Only the SHA-256 of the secret is stored; the secret itself is nowhere in the row.
         Map<String, Object> row = jdbc.queryForMap("select secret_hash, row_to_json(t)::text as everything "
                 + "from api_token t where id = ?", Long.parseLong((String) token.get("id")));
-        assertThat((byte[]) row.get("secret_hash")).isEqualTo(ApiTokens.sha256(secret));
+        assertThat((byte[]) row.get("secret_hash")).isEqualTo(Sha256.of(secret));
         assertThat((String) row.get("everything")).doesNotContain(secret).doesNotContain(secret.substring(4));
 
         server.admin().documentName("revokeApiToken")

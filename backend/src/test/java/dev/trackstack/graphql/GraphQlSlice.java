@@ -54,7 +54,7 @@ public class GraphQlSlice {
     /** Makes the calling thread, where the tester runs the request, act as the admin (what the security filters do). */
     public static void actAsAdmin() {
         SecurityContextHolder.getContext().setAuthentication(
-                new TestingAuthenticationToken(new Caller("admin", null, true, true, null), null));
+                new TestingAuthenticationToken(new Caller("admin", null, true, true, true, null), null));
     }
 
     public static void forgetCaller() {

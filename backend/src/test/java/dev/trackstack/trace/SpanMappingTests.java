@@ -19,7 +19,8 @@ class SpanMappingTests {
                 "gen_ai.usage.input_tokens", 100L, "gen_ai.usage.output_tokens", 20L,
                 "gen_ai.conversation.id", "conv-1"));
 
-        assertThat(fields).isEqualTo(new Fields(SpanType.LLM, "chat", "openai", "gpt-4o", 100L, 20L, null, "conv-1"));
+        assertThat(fields).isEqualTo(new Fields(SpanType.LLM, "chat", "openai", "gpt-4o", 100L, 20L, null, "conv-1", null,
+                null));
     }
 
     @Test
@@ -42,10 +43,10 @@ class SpanMappingTests {
                 "gen_ai.usage.completion_tokens", 12L));
 
         assertThat(fields).isEqualTo(new Fields(SpanType.LLM, "chat", "openai", "gpt-3.5-turbo", 11L, 12L, null,
-                null));
+                null, null, null));
         assertThat(SpanMapping.map(Map.of("llm.usage.prompt_tokens", 5L, "llm.usage.completion_tokens", 6L,
                 "llm.request.type", "embedding"))).isEqualTo(new Fields(SpanType.EMBEDDING, "embedding", null,
-                null, 5L, 6L, null, null));
+                null, 5L, 6L, null, null, null, null));
     }
 
     @Test
@@ -55,7 +56,23 @@ class SpanMappingTests {
                 "llm.token_count.completion", 40L, "llm.cost.total", 0.0125, "session.id", "s-1"));
 
         assertThat(fields).isEqualTo(new Fields(SpanType.LLM, null, "anthropic", "claude-sonnet", 30L, 40L,
-                new BigDecimal("0.0125"), "s-1"));
+                new BigDecimal("0.0125"), "s-1", null, null));
+    }
+
+    @Test
+    void shouldMapThePromptVersionOfEachConvention() {
+        Fields current = SpanMapping.map(Map.of("gen_ai.prompt.name", "support/triage", "trackstack.prompt.version",
+                3L, "langfuse.observation.prompt.version", 9L));
+        assertThat(current.promptName()).isEqualTo("support/triage");
+        assertThat(current.promptVersion()).isEqualTo(3);
+        Fields langfuse = SpanMapping.map(Map.of("langfuse.observation.prompt.name", "qa",
+                "langfuse.observation.prompt.version", "7"));
+        assertThat(langfuse.promptName()).isEqualTo("qa");
+        assertThat(langfuse.promptVersion()).isEqualTo(7);
+        assertThat(SpanMapping.map(Map.of("llm.prompt_template.version", 2L)).promptVersion()).isEqualTo(2);
+        assertThat(SpanMapping.map(Map.of("trackstack.prompt.version", "v2")).promptVersion()).isNull();
+        assertThat(SpanMapping.map(Map.of("trackstack.prompt.version", 0L)).promptVersion()).isNull();
+        assertThat(SpanMapping.map(Map.of("trackstack.prompt.version", 1L << 40)).promptVersion()).isNull();
     }
 
     @Test
