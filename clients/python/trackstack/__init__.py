@@ -7,7 +7,9 @@
 """
 from .api import RequestRejected, ServerUnavailable, TrackstackError
 from . import trace
+from .prompt import MissingVariable, Prompt, get_prompt, save_prompt, set_prompt_label
 from .run import Run, init
 
 __version__ = "0.1.0"
-__all__ = ["init", "Run", "trace", "TrackstackError", "ServerUnavailable", "RequestRejected", "__version__"]
+__all__ = ["init", "Run", "trace", "get_prompt", "save_prompt", "set_prompt_label", "Prompt", "MissingVariable",
+           "TrackstackError", "ServerUnavailable", "RequestRejected", "__version__"]

@@ -14,8 +14,9 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, TypeVar
 T = TypeVar("T")
 
 # Codes that mean "this request is wrong": sending it again as it is cannot succeed. UNAUTHENTICATED and FORBIDDEN:
-# the server requires an API token (`token`), or one that may do this.
-REJECTION_CODES = {"BAD_USER_INPUT", "LIMIT_EXCEEDED", "NOT_FOUND", "UNAUTHENTICATED", "FORBIDDEN"}
+# the server requires an API token (`token`), or one that may do this. CONFLICT: a compare-and-set lost (a prompt
+# label moved meanwhile).
+REJECTION_CODES = {"BAD_USER_INPUT", "LIMIT_EXCEEDED", "NOT_FOUND", "UNAUTHENTICATED", "FORBIDDEN", "CONFLICT"}
 # Of those, the codes that blame what was sent, or say that its run is gone: such data can never be stored and is
 # dropped. Any other refusal (a token revoked or missing, an HTTP status) is kept and sent again later.
 DATA_REJECTION_CODES = {"BAD_USER_INPUT", "LIMIT_EXCEEDED", "NOT_FOUND"}
