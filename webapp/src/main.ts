@@ -4,6 +4,8 @@ import type { View } from "./app/viewState";
 import { compareView } from "./compare/compareView";
 import { paramsView } from "./params/paramsView";
 import { projectsView } from "./projects/projectsView";
+import { promptsView } from "./prompts/promptsView";
+import { promptView } from "./prompts/promptView";
 import { projectView } from "./runs/projectView";
 import { runView } from "./runs/runView";
 import { sessionView } from "./traces/sessionView";
@@ -30,6 +32,10 @@ function renderView(root: HTMLElement, view: View): () => void {
       return traceView(root, view);
     case "session":
       return sessionView(root, view);
+    case "prompts":
+      return promptsView(root, view);
+    case "prompt":
+      return promptView(root, view);
     case "notFound":
       root.append(h("h1", {}, "Not found"), h("p", {}, "Nothing lives at ", h("code", {}, view.path), ". ", link("/", "Go to the projects.")));
       return () => {};

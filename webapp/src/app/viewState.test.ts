@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareUrl, emptyTableState, emptyTraceListState, parseUrl, projectUrl, runUrl, sessionUrl, traceUrl, tracesUrl, viewUrl, type View } from "./viewState";
+import { compareUrl, emptyTableState, emptyTraceListState, parseUrl, projectUrl, promptUrl, promptsUrl, runUrl, sessionUrl, traceUrl, tracesUrl, viewUrl, type View } from "./viewState";
 
 const at = (path: string) => parseUrl(new URL(path, "http://localhost"));
 
@@ -43,6 +43,14 @@ describe("URL ↔ view state", () => {
     expect(projectUrl("a b", "3")).toBe("/projects/a%20b?model=3");
     expect(runUrl("7")).toBe("/runs/7");
     expect(compareUrl(["1", "2"])).toBe("/compare/1,2");
+  });
+
+  it("should keep a prompt's name with its folders in one segment, and its diff and version", () => {
+    const url = promptUrl("bots", "support/triage", { diff: [1, 3], version: 2 });
+    expect(url).toBe("/projects/bots/prompts/support%2Ftriage?diff=1..3&version=2");
+    expect(at(url)).toEqual({ kind: "prompt", project: "bots", name: "support/triage", diff: [1, 3], version: 2 });
+    expect(at("/projects/bots/prompts/qa?diff=0..x&version=-1")).toEqual({ kind: "prompt", project: "bots", name: "qa" });
+    expect(at(promptsUrl("bots"))).toEqual({ kind: "prompts", project: "bots" });
   });
 
   it("should ignore nonsense in the query", () => {

@@ -46,6 +46,9 @@ export type View =
   | ({ kind: "traces"; list: TraceListState } & TraceScope)
   | { kind: "trace"; project: string; traceId: string; spanId?: string }
   | { kind: "session"; project: string; sessionId: string }
+  | { kind: "prompts"; project: string }
+  /** A prompt: its versions, the diff of versions `diff` (old, new), and the calls of version `version`. */
+  | { kind: "prompt"; project: string; name: string; diff?: [number, number]; version?: number }
   | { kind: "notFound"; path: string };
 
 const defaultChartSettings: ChartSettings = { x: "step", smoothing: 0, log: false };
@@ -134,6 +137,17 @@ function tableQuery(table: TableState): URLSearchParams {
   return query;
 }
 
+/** `?diff=1..3&version=2`: versions are whole numbers from 1. */
+function parsePromptQuery(query: URLSearchParams): { diff?: [number, number]; version?: number } {
+  const version = (text: string | undefined) => (text && /^[1-9]\d{0,8}$/.test(text) ? Number(text) : undefined);
+  const [from, to] = (query.get("diff") ?? "").split("..");
+  const diff: [number | undefined, number | undefined] = [version(from), version(to)];
+  return {
+    diff: diff[0] !== undefined && diff[1] !== undefined ? [diff[0], diff[1]] : undefined,
+    version: version(query.get("version") ?? undefined),
+  };
+}
+
 const withQuery = (path: string, query: URLSearchParams) => (query.size ? `${path}?${query}` : path);
 
 /** The view a URL shows. */
@@ -148,6 +162,8 @@ export function parseUrl(url: URL): View {
   if (parts[0] === "projects" && parts.length === 4 && parts[2] === "traces")
     return { kind: "trace", project: parts[1], traceId: parts[3], spanId: query.get("span") ?? undefined };
   if (parts[0] === "projects" && parts.length === 4 && parts[2] === "sessions") return { kind: "session", project: parts[1], sessionId: parts[3] };
+  if (parts[0] === "projects" && parts.length === 3 && parts[2] === "prompts") return { kind: "prompts", project: parts[1] };
+  if (parts[0] === "projects" && parts.length === 4 && parts[2] === "prompts") return { kind: "prompt", project: parts[1], name: parts[3], ...parsePromptQuery(query) };
   if (parts[0] === "runs" && parts.length === 3 && parts[2] === "traces") return { kind: "traces", runId: parts[1], list: parseTraceList(query) };
   if (parts[0] === "runs" && parts.length === 2) return { kind: "run", runId: parts[1], chart: parseChart(query) };
   if (parts[0] === "compare" && parts.length === 2) {
@@ -177,6 +193,14 @@ export function viewUrl(view: View): string {
       return withQuery(`/projects/${segment(view.project)}/traces/${segment(view.traceId)}`, new URLSearchParams(view.spanId ? { span: view.spanId } : {}));
     case "session":
       return `/projects/${segment(view.project)}/sessions/${segment(view.sessionId)}`;
+    case "prompts":
+      return `/projects/${segment(view.project)}/prompts`;
+    case "prompt": {
+      const query = new URLSearchParams();
+      if (view.diff) query.set("diff", `${view.diff[0]}..${view.diff[1]}`);
+      if (view.version !== undefined) query.set("version", String(view.version));
+      return withQuery(`/projects/${segment(view.project)}/prompts/${segment(view.name)}`, query);
+    }
     case "notFound":
       return view.path;
   }
@@ -190,3 +214,6 @@ export const tracesUrl = (scope: TraceScope, list: Partial<TraceListState> = {})
   viewUrl({ kind: "traces", ...scope, list: { ...emptyTraceListState(), ...list } } as View);
 export const traceUrl = (project: string, traceId: string, spanId?: string) => viewUrl({ kind: "trace", project, traceId, spanId });
 export const sessionUrl = (project: string, sessionId: string) => viewUrl({ kind: "session", project, sessionId });
+export const promptsUrl = (project: string) => viewUrl({ kind: "prompts", project });
+export const promptUrl = (project: string, name: string, state: { diff?: [number, number]; version?: number } = {}) =>
+  viewUrl({ kind: "prompt", project, name, ...state });

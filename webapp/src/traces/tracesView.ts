@@ -1,15 +1,15 @@
 import { ApiError, request } from "../api/graphql";
 import { replaceView } from "../app/router";
-import { projectUrl, runUrl, tracesUrl, type View } from "../app/viewState";
+import { projectUrl, promptsUrl, runUrl, tracesUrl, type View } from "../app/viewState";
 import { RunTitleDocument } from "../gql/graphql";
 import { errorState, h, link, viewTabs } from "../ui/dom";
 import { mountTraceList } from "./traceList";
 
 type TracesViewState = Extract<View, { kind: "traces" }>;
 
-/** The tabs of a project: its runs and its traces. */
-export const projectTabs = (project: string, current: "Runs" | "Traces") =>
-  viewTabs("Project views", current, [["Runs", projectUrl(project)], ["Traces", tracesUrl({ project })]]);
+/** The tabs of a project: its runs, its traces and its prompts. */
+export const projectTabs = (project: string, current: "Runs" | "Traces" | "Prompts") =>
+  viewTabs("Project views", current, [["Runs", projectUrl(project)], ["Traces", tracesUrl({ project })], ["Prompts", promptsUrl(project)]]);
 
 /** The tabs of a run: its charts and details, and its traces. */
 export const runTabs = (runId: string, current: "Run" | "Traces") =>
