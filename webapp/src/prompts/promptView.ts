@@ -49,7 +49,8 @@ const versionOptions = (versions: PromptVersionRowFragment[], selected: number) 
 
 function labelsSection(view: PromptViewState, prompt: Detail, versions: PromptVersionRowFragment[], reload: () => void): HTMLElement {
   const message = h("p", { role: "status", className: "label-message" });
-  const labelInput = h("input", { type: "text", value: "production", "aria-label": "Label", list: "prompt-labels", size: 14 });
+  const labelInput = h("input", { type: "text", value: "production", "aria-label": "Label", size: 14 });
+  labelInput.setAttribute("list", "prompt-labels"); // a read-only property: only the attribute sets it
   const target = h("select", { "aria-label": "Version to point the label at" }, ...versionOptions(versions, versions[0].version));
   const known = new Map(prompt.labels.map((l) => [l.label, l.version]));
   const move = h("button", { type: "button", className: "button primary" }, "Move label");
@@ -138,6 +139,7 @@ function diffSection(view: PromptViewState, versions: PromptVersionRowFragment[]
   const configChanged = JSON.stringify(a.config) !== JSON.stringify(b.config);
   section.append(
     h("div", { className: "table-scroll" }, h("table", { className: "diff" },
+      h("colgroup", {}, h("col", { className: "diff-line-no" }), h("col"), h("col", { className: "diff-line-no" }), h("col")),
       h("thead", {}, h("tr", {}, h("th", { colSpan: 2, scope: "col" }, `v${from}`), h("th", { colSpan: 2, scope: "col" }, `v${to}`))),
       h("tbody", {}, ...rows))),
     h("p", { className: configChanged ? "" : "muted" }, configChanged ? "Config: " : "Config unchanged: ",
