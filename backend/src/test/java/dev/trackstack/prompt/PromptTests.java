@@ -3,18 +3,25 @@ package dev.trackstack.prompt;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import dev.trackstack.ApiTest;
 import org.junit.jupiter.api.Test;
 import org.springframework.graphql.test.tester.GraphQlTester;
+import tools.jackson.databind.json.JsonMapper;
 
 /** The prompt registry over GraphQL, on a server that needs no token (everybody may do everything). */
 class PromptTests extends ApiTest {
 
     private static final String NAME = "support/triage";
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private Map<String, Object> input(String text, Map<String, Object> config, String message) {
         Map<String, Object> input = new HashMap<>();
@@ -214,6 +221,49 @@ class PromptTests extends ApiTest {
         errorCode(save(role), "BAD_USER_INPUT");
         assertThat(jdbc.queryForObject("select count(*) from prompt p join project pr on pr.id = p.project_id "
                 + "where pr.name = ?", Integer.class, project)).isZero();
+    }
+
+    /** Runs these GraphQL documents at once, each on its own connection; answers the response bodies. */
+    private List<String> concurrently(List<String> documents) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(documents.size());
+        try {
+            List<Future<HttpResponse<String>>> sent = new ArrayList<>();
+            for (String document : documents) {
+                sent.add(pool.submit(() -> postGraphQl(port, JSON.writeValueAsString(Map.of("query", document)))));
+            }
+            List<String> bodies = new ArrayList<>();
+            for (Future<HttpResponse<String>> response : sent) {
+                bodies.add(response.get().body());
+            }
+            return bodies;
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    /** Eight saves at once: distinct content gets distinct numbers; the same content, one version. */
+    @Test
+    void shouldNumberConcurrentSavesWithoutGapsOrDuplicates() throws Exception {
+        List<String> saves = List.of("a", "b", "c", "d", "same", "same", "same", "same").stream()
+                .map(text -> "mutation { savePrompt(input: {project: \"%s\", name: \"%s\", text: \"%s\"}) { created } }"
+                        .formatted(project, NAME, text)).toList();
+        assertThat(concurrently(saves)).allSatisfy(body -> assertThat(body).contains("\"created\"")
+                .doesNotContain("errors"));
+        assertThat(graphQl.documentName("promptVersions").variable("project", project).variable("name", NAME)
+                .execute().path("promptVersions.edges[*].node.version").entityList(Integer.class).get())
+                .containsExactly(5, 4, 3, 2, 1);
+    }
+
+    /** Four editors make the same label at once, each believing it absent: one wins, the others hear CONFLICT. */
+    @Test
+    void shouldLetOneOfConcurrentLabelMovesWin() throws Exception {
+        savedVersion("One");
+        String move = "mutation { movePromptLabel(project: \"%s\", name: \"%s\", label: \"staging\", version: 1) "
+                .formatted(project, NAME) + "{ version } }";
+        assertThat(concurrently(List.of(move, move, move, move))).filteredOn(body -> body.contains("CONFLICT"))
+                .hasSize(3);
+        graphQl.documentName("promptLabelHistory").variable("project", project).variable("name", NAME).execute()
+                .path("promptLabelHistory.totalCount").entity(Integer.class).isEqualTo(1);
     }
 
     @Test
