@@ -11,6 +11,14 @@ public enum ErrorCode implements ErrorClassification {
     UNAUTHENTICATED,
     /** The token is valid but may not do this: a READ token mutating, a token naming a project it does not cover. */
     FORBIDDEN,
+    /** A result or score names an item that is not in the eval run's dataset version. */
+    ITEM_NOT_IN_DATASET,
+    /** A score breaks its score config, or gives none or several of value, boolean and category. */
+    INVALID_SCORE,
+    /** Eval runs compared ran on different dataset versions. */
+    DATASET_VERSION_MISMATCH,
+    /** A training run where an eval run is needed. */
+    NOT_EVAL_RUN,
     UNAVAILABLE,
     INTERNAL
 }

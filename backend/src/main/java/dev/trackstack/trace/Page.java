@@ -4,18 +4,18 @@ import java.util.List;
 import java.util.function.IntSupplier;
 
 /**
- * A page of a connection (TraceConnection, SessionConnection): its edges with their cursors, and the count of all,
+ * A page of a connection (TraceConnection, SessionConnection, the eval connections): its edges with their cursors, and the count of all,
  * which is counted only when asked for (it reads every matching row; the page may need a few).
  */
-record Page<T>(List<Edge<T>> edges, PageInfo pageInfo, IntSupplier count) {
+public record Page<T>(List<Edge<T>> edges, PageInfo pageInfo, IntSupplier count) {
 
     public int totalCount() {
         return count.getAsInt();
     }
 
-    record Edge<T>(String cursor, T node) {
+    public record Edge<T>(String cursor, T node) {
     }
 
-    record PageInfo(boolean hasNextPage, String endCursor) {
+    public record PageInfo(boolean hasNextPage, String endCursor) {
     }
 }

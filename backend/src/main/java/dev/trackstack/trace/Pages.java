@@ -11,9 +11,9 @@ import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
 
-/** Runs the paged queries of the trace package, with offset cursors as the runs connection has them. */
+/** Runs the paged queries of the trace and eval packages, with offset cursors as the runs connection has them. */
 @Component
-class Pages {
+public class Pages {
 
     private final NamedParameterJdbcTemplate jdbc;
     private final int maxPageSize;
@@ -29,7 +29,7 @@ class Pages {
      * for. Counting apart lets the page be read by an index or a top-N sort rather than after all matching rows
      * were gathered and sorted.
      */
-    <T> Page<T> query(String rows, String count, MapSqlParameterSource params, Integer pageSize, int defaultSize,
+    public <T> Page<T> query(String rows, String count, MapSqlParameterSource params, Integer pageSize, int defaultSize,
             String after, RowMapper<T> mapper) {
         int first = pageSize == null ? defaultSize : pageSize;
         if (first < 0 || first > maxPageSize) {
