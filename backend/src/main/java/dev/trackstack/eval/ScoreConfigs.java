@@ -65,8 +65,8 @@ class ScoreConfigs {
     }
 
     List<ScoreConfig> all(String project) {
-        return jdbc.query("select " + COLUMNS + " from score_config c join project p on p.id = c.project_id"
-                + " where p.name = ? order by c.name", CONFIG, project);
+        return jdbc.query("select " + COLUMNS + " from score_config where project_id = (select id from project"
+                + " where name = ?) order by name", CONFIG, project);
     }
 
     @Transactional
