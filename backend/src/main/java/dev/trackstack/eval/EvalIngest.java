@@ -40,6 +40,11 @@ class EvalIngest {
         }
     }
 
+    /** A result to store, its output as canonical JSON. */
+    private record ResultRow(long itemKey, int repetition, int position, String output, String error,
+            Double latencyMs, Double cost, Long inputTokens, Long outputTokens, byte[] traceId, byte[] spanId) {
+    }
+
     /** An item of the run's dataset version: its row key and place. */
     record ItemRef(long key, int position) {
     }
@@ -71,7 +76,7 @@ class EvalIngest {
         Evaluation eval = runs.evaluation(runId, true);
         Map<String, ItemRef> items = items(eval, results.stream().map(r -> (String) r.get("itemId")).toList());
         // A result given twice in one call is stored once, as given last.
-        Map<String, Object[]> rows = new LinkedHashMap<>();
+        Map<String, ResultRow> rows = new LinkedHashMap<>();
         List<Map<String, Object>> scores = new ArrayList<>();
         for (int i = 0; i < results.size(); i++) {
             Map<String, Object> r = results.get(i);
@@ -86,10 +91,11 @@ class EvalIngest {
             String outputJson = output == null ? null : json.checkedCanonical(what + ".output", output);
             byte[] trace = EvalJson.hexId(what + ".traceId", (String) r.get("traceId"), 32);
             byte[] span = EvalJson.hexId(what + ".spanId", (String) r.get("spanId"), 16);
-            rows.put(item.key() + "/" + repetition, new Object[] {item.key(), repetition, item.position(), outputJson,
-                    error, nonNegative(what + ".latencyMs", r.get("latencyMs")),
-                    nonNegative(what + ".cost", r.get("cost")), nonNegative(what + ".inputTokens", r.get("inputTokens")),
-                    nonNegative(what + ".outputTokens", r.get("outputTokens")), trace, span});
+            rows.put(item.key() + "/" + repetition, new ResultRow(item.key(), repetition, item.position(), outputJson,
+                    error, (Double) nonNegative(what + ".latencyMs", r.get("latencyMs")),
+                    (Double) nonNegative(what + ".cost", r.get("cost")),
+                    (Long) nonNegative(what + ".inputTokens", r.get("inputTokens")),
+                    (Long) nonNegative(what + ".outputTokens", r.get("outputTokens")), trace, span));
             List<Map<String, Object>> given = r.get("scores") == null ? List.of()
                     : (List<Map<String, Object>>) r.get("scores");
             if (given.size() > limits.evalScoresPerResult()) {
@@ -103,7 +109,7 @@ class EvalIngest {
             }
         }
         List<ScoreRow> scoreRows = scoreRows(eval, scores, items, "results[].scores");
-        List<Object[]> stored = new ArrayList<>(rows.values());
+        List<ResultRow> stored = new ArrayList<>(rows.values());
         jdbc.update("""
                 insert into eval_result (run_id, item_id, repetition, position, output, error, latency_ms, cost,
                                          input_tokens, output_tokens, trace_id, span_id)
@@ -116,10 +122,17 @@ class EvalIngest {
                     error = excluded.error, latency_ms = excluded.latency_ms, cost = excluded.cost,
                     input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens,
                     trace_id = excluded.trace_id, span_id = excluded.span_id, updated_at = now()
-                """, eval.runId(), column(stored, 0, Long[]::new), column(stored, 1, Integer[]::new),
-                column(stored, 2, Integer[]::new), column(stored, 3, String[]::new), column(stored, 4, String[]::new),
-                column(stored, 5, Double[]::new), column(stored, 6, Double[]::new), column(stored, 7, Long[]::new),
-                column(stored, 8, Long[]::new), column(stored, 9, byte[][]::new), column(stored, 10, byte[][]::new));
+                """, eval.runId(), stored.stream().map(ResultRow::itemKey).toArray(Long[]::new),
+                stored.stream().map(ResultRow::repetition).toArray(Integer[]::new),
+                stored.stream().map(ResultRow::position).toArray(Integer[]::new),
+                stored.stream().map(ResultRow::output).toArray(String[]::new),
+                stored.stream().map(ResultRow::error).toArray(String[]::new),
+                stored.stream().map(ResultRow::latencyMs).toArray(Double[]::new),
+                stored.stream().map(ResultRow::cost).toArray(Double[]::new),
+                stored.stream().map(ResultRow::inputTokens).toArray(Long[]::new),
+                stored.stream().map(ResultRow::outputTokens).toArray(Long[]::new),
+                stored.stream().map(ResultRow::traceId).toArray(byte[][]::new),
+                stored.stream().map(ResultRow::spanId).toArray(byte[][]::new));
         storeScores(eval.runId(), scoreRows);
         return finish(eval, stored.size(), scoreRows.size());
     }
@@ -305,15 +318,5 @@ class EvalIngest {
 
     private static Double number(Object value) {
         return value == null ? null : ((Number) value).doubleValue();
-    }
-
-    private static <T> T[] column(List<Object[]> rows, int index, java.util.function.IntFunction<T[]> array) {
-        T[] column = array.apply(rows.size());
-        for (int i = 0; i < rows.size(); i++) {
-            Object value = rows.get(i)[index];
-            column[i] = (T) (value instanceof Number n && column instanceof Double[] ? Double.valueOf(n.doubleValue())
-                    : value instanceof Number n && column instanceof Long[] ? Long.valueOf(n.longValue()) : value);
-        }
-        return column;
     }
 }
