@@ -95,7 +95,8 @@ create table eval_result (
 create index eval_result_order on eval_result (run_id, position, repetition);
 
 -- Scores of a run's results, one per (item, repetition, name, source); rank orders the sources (HUMAN 3,
--- LLM_JUDGE 2, CODE 1): the highest is the one that counts in aggregates and comparisons. value holds numbers and
+-- LLM_JUDGE 2, CODE 1): the highest is the one that counts in aggregates and comparisons, marked effective by ingest
+-- (which writes a run's scores one call at a time) so that reads need not rank them. value holds numbers and
 -- booleans (1 / 0). Whether a score passes is judged when read, by its name's current score_config. No foreign key
 -- to eval_result: a score may come before its result.
 create table eval_score (
@@ -109,7 +110,10 @@ create table eval_score (
     value       double precision,
     category    text,
     explanation text,
+    effective   boolean          not null,
     updated_at  timestamptz      not null default now(),
     primary key (run_id, name, item_id, repetition, source)
 );
+create index eval_score_effective on eval_score (run_id, name, item_id, repetition) include (value, category)
+    where effective;
 create index eval_score_result on eval_score (run_id, item_id, repetition);

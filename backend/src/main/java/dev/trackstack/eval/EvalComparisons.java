@@ -27,9 +27,9 @@ import org.springframework.transaction.annotation.Transactional;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Baseline against contenders, item by item. The page of rows, with every contender's change and delta, is one
- * query over the dataset version's items joined with each run's results and compared score (hash joins on the
- * primary keys); the page's results are then loaded with EvalResults.load.
+ * Baseline against contenders, item by item. The page of rows, with every contender's change and delta and the
+ * count of all matching rows, is one query over the dataset version's items joined with each run's results and compared score (hash joins on the
+ * primary keys, and the effective scores' index); the page's results are then loaded with EvalResults.load.
  */
 @Service
 class EvalComparisons {
@@ -90,14 +90,11 @@ class EvalComparisons {
         String passed = passedExpression(config, params);
         String cells = """
                 with base_score as (
-                    select distinct on (item_id, repetition) item_id, repetition, value, category, %1$s as passed
-                    from eval_score s where run_id = :baseline and name = :score
-                    order by item_id, repetition, rank desc),
+                    select item_id, repetition, value, category, %1$s as passed
+                    from eval_score s where run_id = :baseline and name = :score and effective),
                 con_score as (
-                    select distinct on (run_id, item_id, repetition) run_id, item_id, repetition, value, category,
-                           %1$s as passed
-                    from eval_score s where run_id = any(:contenders) and name = :score
-                    order by run_id, item_id, repetition, rank desc),
+                    select run_id, item_id, repetition, value, category, %1$s as passed
+                    from eval_score s where run_id = any(:contenders) and name = :score and effective),
                 cells as (
                     select vi.item_id, vi.position, rep.n as repetition, k.ord, cs.value - bs.value as delta,
                         case
@@ -123,8 +120,9 @@ class EvalComparisons {
         String having = params.getValue("changes") == null ? ""
                 : " having bool_or(change = any(cast(:changes as text[])))";
         String grouped = " from cells group by item_id, position, repetition" + having;
-        Page<Object[]> keys = pages.query(cells + "select item_id, repetition, array_agg(change order by ord),"
-                + " array_agg(delta order by ord)" + grouped + " order by position, repetition"
+        Page<Object[]> keys = pages.queryCounted(cells + "select item_id, repetition, array_agg(change order by ord),"
+                + " array_agg(delta order by ord), count(*) over () as total_count" + grouped
+                + " order by position, repetition"
                 + " limit :limit offset :offset", cells + "select count(*) from (select 1" + grouped + ") g", params,
                 first, 50, after, (rs, i) -> new Object[] {rs.getLong(1), rs.getInt(2), strings(rs.getArray(3)),
                     doubles(rs.getArray(4))});
@@ -162,9 +160,8 @@ class EvalComparisons {
         Map<String, long[]> counts = new HashMap<>();
         Long[] contenderIds = comparison.contenderEvals().stream().map(Evaluation::runId).toArray(Long[]::new);
         jdbc.query("""
-                with s as (select distinct on (run_id, name, item_id, repetition) run_id, name, item_id, repetition,
-                                  value from eval_score where run_id = any(?) or run_id = ?
-                           order by run_id, name, item_id, repetition, rank desc)
+                with s as (select run_id, name, item_id, repetition, value from eval_score
+                           where (run_id = any(?) or run_id = ?) and effective)
                 select c.run_id, c.name, count(*) filter (where c.value < b.value),
                        count(*) filter (where c.value > b.value)
                 from s b join s c on c.name = b.name and c.item_id = b.item_id and c.repetition = b.repetition

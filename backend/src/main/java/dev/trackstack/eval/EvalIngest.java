@@ -210,24 +210,36 @@ class EvalIngest {
         if (rows.isEmpty()) {
             return;
         }
+        String[] names = rows.stream().map(ScoreRow::name).toArray(String[]::new);
+        Long[] items = rows.stream().map(ScoreRow::itemKey).toArray(Long[]::new);
+        Integer[] repetitions = rows.stream().map(ScoreRow::repetition).toArray(Integer[]::new);
+        // A score is effective unless a higher-ranked source has the same (item, repetition, name)...
         jdbc.update("""
                 insert into eval_score (run_id, name, item_id, repetition, source, rank, type, value, category,
-                                        explanation)
-                select ?, s.name, s.item, s.rep, s.source, s.rank, s.type, s.value, s.category, s.explanation
+                                        explanation, effective)
+                select ?, s.name, s.item, s.rep, s.source, s.rank, s.type, s.value, s.category, s.explanation,
+                       not exists (select from eval_score h where h.run_id = ? and h.name = s.name
+                                   and h.item_id = s.item and h.repetition = s.rep and h.rank > s.rank)
                 from unnest(?::text[], ?::bigint[], ?::int[], ?::text[], ?::smallint[], ?::text[], ?::float8[],
                             ?::text[], ?::text[]) as s(name, item, rep, source, rank, type, value, category, explanation)
                 on conflict (run_id, name, item_id, repetition, source) do update set type = excluded.type,
                     value = excluded.value, category = excluded.category, explanation = excluded.explanation,
-                    updated_at = now()
-                """, runId, rows.stream().map(ScoreRow::name).toArray(String[]::new),
-                rows.stream().map(ScoreRow::itemKey).toArray(Long[]::new),
-                rows.stream().map(ScoreRow::repetition).toArray(Integer[]::new),
+                    effective = excluded.effective, updated_at = now()
+                """, runId, runId, names, items, repetitions,
                 rows.stream().map(ScoreRow::source).toArray(String[]::new),
                 rows.stream().map(r -> SOURCE_RANK.get(r.source()).shortValue()).toArray(Short[]::new),
                 rows.stream().map(r -> r.type().name()).toArray(String[]::new),
                 rows.stream().map(ScoreRow::value).toArray(Double[]::new),
                 rows.stream().map(ScoreRow::category).toArray(String[]::new),
                 rows.stream().map(ScoreRow::explanation).toArray(String[]::new));
+        // ...so one just stored from a higher source (or two given at once) demotes the lower ones.
+        jdbc.update("""
+                update eval_score o set effective = false
+                from unnest(?::text[], ?::bigint[], ?::int[]) as k(name, item, rep)
+                where o.run_id = ? and o.name = k.name and o.item_id = k.item and o.repetition = k.rep and o.effective
+                  and exists (select from eval_score h where h.run_id = o.run_id and h.name = o.name
+                              and h.item_id = o.item_id and h.repetition = o.repetition and h.rank > o.rank)
+                """, names, items, repetitions, runId);
     }
 
     /** Computes the aggregates, stores them with the run and as its summary metrics (at the next step). */
@@ -269,8 +281,7 @@ class EvalIngest {
         List<Map<String, Object>> scores = new ArrayList<>();
         Map<String, List<Map<String, Object>>> categories = new HashMap<>();
         jdbc.query("""
-                with s as (select distinct on (name, item_id, repetition) name, value, category from eval_score
-                           where run_id = ? order by name, item_id, repetition, rank desc)
+                with s as (select name, value, category from eval_score where run_id = ? and effective)
                 select s.name, s.category, count(*) from s join score_config c on c.project_id = ? and c.name = s.name
                 where c.type = 'CATEGORICAL' group by s.name, s.category order by s.name, count(*) desc, s.category
                 """, rs -> {
@@ -278,8 +289,7 @@ class EvalIngest {
                     .add(Map.of("category", rs.getString(2), "count", rs.getInt(3)));
         }, eval.runId(), eval.projectId());
         jdbc.query("""
-                with s as (select distinct on (name, item_id, repetition) name, value, category from eval_score
-                           where run_id = ? order by name, item_id, repetition, rank desc)
+                with s as (select name, value, category from eval_score where run_id = ? and effective)
                 select s.name, c.type, count(*), avg(s.value),
                        count(*) filter (where\s""" + EvalSql.passed("c", "s") + """
                 ), count(""" + EvalSql.passed("c", "s") + """

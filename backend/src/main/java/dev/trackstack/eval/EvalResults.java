@@ -158,10 +158,10 @@ class EvalResults {
         return results;
     }
 
-    /** Joins alias's effective score (the highest-ranked source) of the name bound as :param. */
+    /** Joins alias's effective score (that of the highest-ranked source) of the name bound as :param. */
     private static String scoreJoin(String alias, String param) {
         return " left join lateral (select s.name, s.value from eval_score s where s.run_id = r.run_id and s.name = :"
-                + param + " and s.item_id = r.item_id and s.repetition = r.repetition order by s.rank desc limit 1) "
+                + param + " and s.item_id = r.item_id and s.repetition = r.repetition and s.effective) "
                 + alias + " on true";
     }
 }
