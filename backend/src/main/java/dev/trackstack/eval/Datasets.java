@@ -122,7 +122,8 @@ class Datasets {
                         ErrorCode.NOT_FOUND, "No dataset " + dataset + " in project " + project));
         DatasetVersion latest = latest(datasetId);
         List<Map<String, Object>> removed = latest == null ? List.of() : jdbc.queryForList("""
-                select vi.item_id, i.content_hash from eval_dataset_version_item vi join eval_item i on i.id = vi.item_id
+                select vi.item_id, i.content_hash from eval_dataset_version_item vi
+                join eval_item i on i.id = vi.item_id
                 where vi.version_id = ? and i.content_hash = any(?)
                 """, latest.key(), itemIds.toArray(String[]::new));
         if (removed.isEmpty()) {

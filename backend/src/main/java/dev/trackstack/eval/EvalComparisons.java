@@ -28,8 +28,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Baseline against contenders, item by item. The page of rows, with every contender's change and delta and the
- * count of all matching rows, is one query over the dataset version's items joined with each run's results and compared score (hash joins on the
- * primary keys, and the effective scores' index); the page's results are then loaded with EvalResults.load.
+ * count of all matching rows, is one query over the dataset version's items joined with each run's results and
+ * compared score (joins on the primary keys and the effective scores' index); the page's results are then loaded
+ * with EvalResults.load.
  */
 @Service
 class EvalComparisons {
@@ -87,22 +88,17 @@ class EvalComparisons {
                 .addValue("score", compared == null ? "" : compared)
                 .addValue("hib", config == null || config.higherIsBetter())
                 .addValue("changes", changes == null || changes.isEmpty() ? null : changes.toArray(String[]::new));
-        String passed = passedExpression(config, params);
+        // Plain joins on indexed keys (no subqueries): whatever plan the statistics suggest, even none right after
+        // the results were stored, each join is a hash join or an index lookup per row, never a rescan.
         String cells = """
-                with base_score as (
-                    select item_id, repetition, value, category, %1$s as passed
-                    from eval_score s where run_id = :baseline and name = :score and effective),
-                con_score as (
-                    select run_id, item_id, repetition, value, category, %1$s as passed
-                    from eval_score s where run_id = any(:contenders) and name = :score and effective),
-                cells as (
+                with cells as (
                     select vi.item_id, vi.position, rep.n as repetition, k.ord, cs.value - bs.value as delta,
                         case
                         when b.item_id is null or c.item_id is null or b.error is not null or c.error is not null
                             then 'ERRORED'
                         when cs.value <> bs.value
                             then case when (cs.value > bs.value) = :hib then 'IMPROVED' else 'REGRESSED' end
-                        when cs.passed <> bs.passed then case when cs.passed then 'IMPROVED' else 'REGRESSED' end
+                        when %1$s <> %2$s then case when %2$s then 'IMPROVED' else 'REGRESSED' end
                         when (bs.item_id is null) <> (cs.item_id is null) or cs.category is distinct from bs.category
                              or c.output is distinct from b.output then 'CHANGED'
                         else 'UNCHANGED' end as change
@@ -112,11 +108,12 @@ class EvalComparisons {
                     left join eval_result b on b.run_id = :baseline and b.item_id = vi.item_id
                                            and b.repetition = rep.n
                     left join eval_result c on c.run_id = k.run_id and c.item_id = vi.item_id and c.repetition = rep.n
-                    left join base_score bs on bs.item_id = vi.item_id and bs.repetition = rep.n
-                    left join con_score cs on cs.run_id = k.run_id and cs.item_id = vi.item_id
-                                          and cs.repetition = rep.n
+                    left join eval_score bs on bs.run_id = :baseline and bs.name = :score and bs.item_id = vi.item_id
+                                           and bs.repetition = rep.n and bs.effective
+                    left join eval_score cs on cs.run_id = k.run_id and cs.name = :score and cs.item_id = vi.item_id
+                                           and cs.repetition = rep.n and cs.effective
                     where vi.version_id = :version)
-                """.formatted(passed);
+                """.formatted(passedExpression(config, params, "bs"), passedExpression(config, params, "cs"));
         String having = params.getValue("changes") == null ? ""
                 : " having bool_or(change = any(cast(:changes as text[])))";
         String grouped = " from cells group by item_id, position, repetition" + having;
@@ -160,15 +157,14 @@ class EvalComparisons {
         Map<String, long[]> counts = new HashMap<>();
         Long[] contenderIds = comparison.contenderEvals().stream().map(Evaluation::runId).toArray(Long[]::new);
         jdbc.query("""
-                with s as (select run_id, name, item_id, repetition, value from eval_score
-                           where (run_id = any(?) or run_id = ?) and effective)
                 select c.run_id, c.name, count(*) filter (where c.value < b.value),
                        count(*) filter (where c.value > b.value)
-                from s b join s c on c.name = b.name and c.item_id = b.item_id and c.repetition = b.repetition
-                where b.run_id = ? and c.run_id = any(?) group by c.run_id, c.name
+                from eval_score b join eval_score c on c.run_id = any(?) and c.name = b.name
+                     and c.item_id = b.item_id and c.repetition = b.repetition and c.effective
+                where b.run_id = ? and b.effective group by c.run_id, c.name
                 """, rs -> {
             counts.put(rs.getLong(1) + "/" + rs.getString(2), new long[] {rs.getLong(3), rs.getLong(4)});
-        }, contenderIds, baseline.runId(), baseline.runId(), contenderIds);
+        }, contenderIds, baseline.runId());
         List<Map<String, Object>> deltas = new ArrayList<>();
         for (Evaluation contender : comparison.contenderEvals()) {
             Map<String, Map<String, Object>> con = scores(contender);
@@ -212,15 +208,15 @@ class EvalComparisons {
         return byName;
     }
 
-    /** SQL for whether score s passes under the config, its values bound as parameters. */
-    private static String passedExpression(ScoreConfig config, MapSqlParameterSource params) {
+    /** SQL for whether the score (alias) passes under the config, its values bound as parameters. */
+    private static String passedExpression(ScoreConfig config, MapSqlParameterSource params, String alias) {
         if (config == null || !config.definesPassing()) {
             return "null::boolean";
         }
         params.addValue("ptype", config.type().name()).addValue("pthreshold", config.passThreshold())
                 .addValue("pcategories", config.passCategories() == null ? null
                         : config.passCategories().toArray(String[]::new));
-        return EvalSql.passed("pc", "s").replace("pc.type", "cast(:ptype as text)")
+        return EvalSql.passed("pc", alias).replace("pc.type", "cast(:ptype as text)")
                 .replace("pc.pass_threshold", "cast(:pthreshold as float8)")
                 .replace("pc.higher_is_better", ":hib").replace("pc.pass_categories", "cast(:pcategories as text[])");
     }

@@ -221,7 +221,8 @@ class EvalIngest {
                        not exists (select from eval_score h where h.run_id = ? and h.name = s.name
                                    and h.item_id = s.item and h.repetition = s.rep and h.rank > s.rank)
                 from unnest(?::text[], ?::bigint[], ?::int[], ?::text[], ?::smallint[], ?::text[], ?::float8[],
-                            ?::text[], ?::text[]) as s(name, item, rep, source, rank, type, value, category, explanation)
+                            ?::text[], ?::text[])
+                     as s(name, item, rep, source, rank, type, value, category, explanation)
                 on conflict (run_id, name, item_id, repetition, source) do update set type = excluded.type,
                     value = excluded.value, category = excluded.category, explanation = excluded.explanation,
                     effective = excluded.effective, updated_at = now()

@@ -16,8 +16,8 @@ import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
 /**
- * One run of a model: training, or an eval (its kind). Updates write the changed columns only, so that renaming a run, say, cannot undo
- * a status or heartbeat that RunLifecycle wrote meanwhile.
+ * One run of a model: training, or an eval (its kind). Updates write the changed columns only, so that renaming a
+ * run, say, cannot undo a status or heartbeat that RunLifecycle wrote meanwhile.
  */
 @Entity
 @DynamicUpdate

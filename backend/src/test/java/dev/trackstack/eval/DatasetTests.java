@@ -2,9 +2,11 @@ package dev.trackstack.eval;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.graphql.test.tester.GraphQlTester;
@@ -30,7 +32,7 @@ class DatasetTests extends EvalTest {
         Map<String, Object> ordered = item(Map.of("x", 1, "y", List.of(Map.of("b", 2, "a", 1))), null);
         String id = addItems("qa", List.of(ordered)).path("addDatasetItems.itemIds[0]").entity(String.class).get();
         Map<String, Object> reordered = new HashMap<>();
-        reordered.put("input", new java.util.TreeMap<>(Map.of("y", List.of(new java.util.TreeMap<>(Map.of("a", 1,
+        reordered.put("input", new TreeMap<>(Map.of("y", List.of(new TreeMap<>(Map.of("a", 1,
                 "b", 2))), "x", 1)).descendingMap());
         GraphQlTester.Response again = addItems("qa", List.of(reordered));
         again.path("addDatasetItems.itemIds[0]").entity(String.class).isEqualTo(id)
@@ -92,7 +94,7 @@ class DatasetTests extends EvalTest {
                 .contains("input");
         assertThat(errorCode(addItems("bad", List.of(item("x".repeat(1_048_577), null))), "LIMIT_EXCEEDED"))
                 .contains("1048576");
-        assertThat(errorCode(addItems("bad", java.util.Collections.nCopies(1001, item("a", null))),
+        assertThat(errorCode(addItems("bad", Collections.nCopies(1001, item("a", null))),
                 "LIMIT_EXCEEDED")).contains("1000");
         Map<String, Object> badSource = item("a", null);
         badSource.put("sourceTraceId", "xyz");

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -180,7 +182,7 @@ class EvalResultTests extends EvalTest {
     void shouldListResultsFilteredAndSorted() {
         Version v = dataset("d", 4);
         String run = createEvalRun(createModel("m"), v.id(), "r");
-        List<Map<String, Object>> results = new java.util.ArrayList<>();
+        List<Map<String, Object>> results = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             Map<String, Object> r = result(v.itemIds().get(i), Map.of("answer", i), score("f1", i / 4.0));
             r.put("latencyMs", 100.0 - i);
@@ -236,7 +238,7 @@ class EvalResultTests extends EvalTest {
         Map<String, Object> badTrace = result(item, "x");
         badTrace.put("traceId", "nothex");
         errorCode(logResults(run, List.of(badTrace)), "BAD_USER_INPUT");
-        errorCode(logResults(run, java.util.Collections.nCopies(1001, result(item, "x"))), "LIMIT_EXCEEDED");
+        errorCode(logResults(run, Collections.nCopies(1001, result(item, "x"))), "LIMIT_EXCEEDED");
         errorCode(logResults(run, List.of(result(item, "x", score("s".repeat(251), 1.0)))), "BAD_USER_INPUT");
         errorCode(logResults("999999999", List.of(result(item, "x"))), "NOT_FOUND");
         assertThat(jdbc.queryForObject("select count(*) from eval_result where run_id = ?", Integer.class,

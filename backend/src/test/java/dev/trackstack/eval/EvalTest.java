@@ -3,6 +3,7 @@ package dev.trackstack.eval;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 import dev.trackstack.ApiTest;
 import org.springframework.graphql.test.tester.GraphQlTester;
@@ -31,7 +32,7 @@ abstract class EvalTest extends ApiTest {
 
     /** A dataset of n items {"q": i} → {"a": i}. */
     protected Version dataset(String name, int n) {
-        return addedVersion(name, java.util.stream.IntStream.range(0, n)
+        return addedVersion(name, IntStream.range(0, n)
                 .mapToObj(i -> item(Map.of("q", i), Map.of("a", i))).toList());
     }
 
