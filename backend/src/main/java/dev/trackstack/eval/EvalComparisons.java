@@ -77,6 +77,7 @@ class EvalComparisons {
                         + baseline.datasetVersionId());
             }
         }
+        wholeRunJoins();
         String compared = score != null ? score : firstScore(baseline);
         ScoreConfig config = compared == null ? null
                 : configs.configs(baseline.projectId(), List.of(compared)).get(compared);
@@ -88,8 +89,6 @@ class EvalComparisons {
                 .addValue("score", compared == null ? "" : compared)
                 .addValue("hib", config == null || config.higherIsBetter())
                 .addValue("changes", changes == null || changes.isEmpty() ? null : changes.toArray(String[]::new));
-        // Plain joins on indexed keys (no subqueries): whatever plan the statistics suggest, even none right after
-        // the results were stored, each join is a hash join or an index lookup per row, never a rescan.
         String cells = """
                 with cells as (
                     select vi.item_id, vi.position, rep.n as repetition, k.ord, cs.value - bs.value as delta,
@@ -151,7 +150,9 @@ class EvalComparisons {
      * Per contender and score name of either run: means and pass rates side by side (from the stored aggregates),
      * and how many items the score got worse or better on (numeric and boolean scores).
      */
+    @Transactional(readOnly = true)
     List<Map<String, Object>> aggregateDeltas(Comparison comparison) {
+        wholeRunJoins();
         Evaluation baseline = comparison.baselineEval();
         Map<String, Map<String, Object>> base = scores(baseline);
         Map<String, long[]> counts = new HashMap<>();
@@ -192,6 +193,16 @@ class EvalComparisons {
             }
         }
         return deltas;
+    }
+
+    /**
+     * These queries join whole runs (thousands of rows each side). Right after a run's results were stored, before
+     * autovacuum has analyzed them, the planner takes a run for a few rows and may loop over a scan per row, which
+     * took longer than the 5 s statement limit on 10,000 items; without nested loops it hashes or merges, in time
+     * proportional to the rows whatever the statistics say. For this transaction only.
+     */
+    private void wholeRunJoins() {
+        jdbc.execute("set local enable_nestloop = off");
     }
 
     /** The first score name (they are stored by name) of the run's aggregates; null when it has none. */
