@@ -2,6 +2,7 @@ package dev.trackstack.auth;
 
 import static java.util.Map.entry;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -56,6 +57,12 @@ class AccessGuard extends GraphQLTypeVisitorStub implements GraphQlSourceBuilder
             where m.id = any(?) and p.name = any(?)
             """;
 
+    private static final String DATASET_VERSION_PROJECTS = """
+            select v.id::text from eval_dataset_version v join eval_dataset d on d.id = v.dataset_id
+            join project p on p.id = d.project_id
+            where v.id = any(?) and p.name = any(?)
+            """;
+
     /** What a root field answers a caller limited to some projects. */
     private interface Rule {
         Object fetch(DataFetcher<?> fetcher, DataFetchingEnvironment env, Caller caller) throws Exception;
@@ -108,6 +115,12 @@ class AccessGuard extends GraphQLTypeVisitorStub implements GraphQlSourceBuilder
                 entry("Mutation.movePromptLabel", project("project")),
                 entry("Mutation.deletePromptLabel", project("project")),
                 entry("Mutation.setProtectedPromptLabels", project("project")),
+                entry("Query.datasets", FILTERS_ITSELF),
+                entry("Query.dataset", project("project")),
+                entry("Query.datasetVersion", id("dataset version", DATASET_VERSION_PROJECTS)),
+                entry("Query.scoreConfigs", FILTERS_ITSELF),
+                entry("Query.evalResults", id("run", "runId", RUN_PROJECTS)),
+                entry("Query.evalComparison", allRuns("baselineRunId", "contenderRunIds")),
                 entry("Mutation.createModel", project("project")),
                 entry("Mutation.deleteModel", id("model", MODEL_PROJECTS)),
                 entry("Mutation.deleteProject", project("name")),
@@ -122,6 +135,13 @@ class AccessGuard extends GraphQLTypeVisitorStub implements GraphQlSourceBuilder
                 entry("Mutation.setRunEnvironment", id("run", "runId", RUN_PROJECTS)),
                 entry("Mutation.setModelPrice", EVERY_PROJECT),
                 entry("Mutation.deleteModelPrice", EVERY_PROJECT),
+                entry("Mutation.addDatasetItems", project("project")),
+                entry("Mutation.removeDatasetItems", project("project")),
+                entry("Mutation.addDatasetItemsFromSpans", project("project")),
+                entry("Mutation.setScoreConfig", project("project")),
+                entry("Mutation.createEvalRun", id("model", "modelId", MODEL_PROJECTS)),
+                entry("Mutation.logEvalResults", id("run", "runId", RUN_PROJECTS)),
+                entry("Mutation.logScores", id("run", "runId", RUN_PROJECTS)),
                 entry("Mutation.createApiToken", ADMIN),
                 entry("Mutation.revokeApiToken", ADMIN),
                 entry("Subscription.runEvents", (fetcher, env, caller) -> ((Flux<?>) fetcher.get(env))
@@ -206,6 +226,15 @@ class AccessGuard extends GraphQLTypeVisitorStub implements GraphQlSourceBuilder
             arguments.put(argument, ids.stream().filter(visible::contains).toList());
             return fetcher.get(DataFetchingEnvironmentImpl.newDataFetchingEnvironment(env).arguments(arguments)
                     .build());
+        };
+    }
+
+    /** A query naming one run and a list of runs: null unless the caller sees all of them. */
+    private Rule allRuns(String runArgument, String runsArgument) {
+        return (fetcher, env, caller) -> {
+            List<String> ids = new ArrayList<>(env.<List<String>>getArgument(runsArgument));
+            ids.add(env.getArgument(runArgument));
+            return visible(ids, RUN_PROJECTS, caller).containsAll(ids) ? fetcher.get(env) : null;
         };
     }
 

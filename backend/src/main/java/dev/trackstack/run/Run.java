@@ -16,8 +16,8 @@ import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
 /**
- * One training run of a model. Updates write the changed columns only, so that renaming a run, say, cannot undo
- * a status or heartbeat that RunLifecycle wrote meanwhile.
+ * One run of a model: training, or an eval (its kind). Updates write the changed columns only, so that renaming a
+ * run, say, cannot undo a status or heartbeat that RunLifecycle wrote meanwhile.
  */
 @Entity
 @DynamicUpdate
@@ -30,6 +30,9 @@ public class Run {
     private Long modelId;
 
     private String name;
+
+    @Enumerated(EnumType.STRING)
+    private RunKind kind;
 
     @Enumerated(EnumType.STRING)
     private RunStatus status;
@@ -54,8 +57,9 @@ public class Run {
     protected Run() {
     }
 
-    public Run(Long modelId, String name, String hyperparameters, List<String> tags, String notes) {
+    public Run(Long modelId, RunKind kind, String name, String hyperparameters, List<String> tags, String notes) {
         this.modelId = modelId;
+        this.kind = kind;
         this.name = name;
         this.hyperparameters = hyperparameters;
         this.tags = tags;
@@ -95,6 +99,10 @@ public class Run {
 
     public String getName() {
         return name;
+    }
+
+    public RunKind getKind() {
+        return kind;
     }
 
     public RunStatus getStatus() {

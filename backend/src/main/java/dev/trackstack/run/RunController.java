@@ -1,8 +1,6 @@
 package dev.trackstack.run;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import dev.trackstack.auth.Caller;
 import dev.trackstack.live.RunEvent;
@@ -26,10 +24,12 @@ class RunController {
     private final RunDeletion deletion;
     private final JsonMapper json;
     private final RunLifecycle lifecycle;
+    private final RunCreation creation;
     private final TrackstackProperties.Limits limits;
 
     RunController(RunRepository runs, RunSearch search, RunDeletion deletion, JsonMapper json,
-            RunLifecycle lifecycle, TrackstackProperties properties) {
+            RunLifecycle lifecycle, RunCreation creation, TrackstackProperties properties) {
+        this.creation = creation;
         this.runs = runs;
         this.search = search;
         this.deletion = deletion;
@@ -51,30 +51,9 @@ class RunController {
     }
 
     @MutationMapping
-    @Transactional
     Run createRun(@Argument String modelId, @Argument String name, @Argument Object hyperparameters,
             @Argument List<String> tags, @Argument String notes) {
-        long model = Ids.parse(modelId, "model");
-        if (!runs.modelExists(model)) {
-            throw ApiException.notFound("model", modelId);
-        }
-        checkLength("name", name, limits.nameLength());
-        checkLength("notes", notes, limits.notesLength());
-        List<String> tagList = checkTags(tags);
-        if (hyperparameters != null && !(hyperparameters instanceof Map)) {
-            throw ApiException.badInput("hyperparameters must be a JSON object, got " + hyperparameters);
-        }
-        int depth = depth(hyperparameters);
-        if (depth > limits.hyperparameterDepth()) {
-            throw ApiException.limit("hyperparameters nested " + depth + " deep", limits.hyperparameterDepth());
-        }
-        String params = json.writeValueAsString(hyperparameters == null ? Map.of() : hyperparameters);
-        if (params.length() > limits.hyperparameterBytes()) {
-            throw ApiException.limit("hyperparameters of " + params.length() + " bytes", limits.hyperparameterBytes());
-        }
-        Run run = runs.save(new Run(model, name, params, tagList, notes));
-        lifecycle.publish(RunEvent.Type.CREATED, run.getId());
-        return run;
+        return creation.create(modelId, RunKind.TRAINING, name, hyperparameters, tags, notes);
     }
 
     /** Arguments left out keep their value; an explicit null clears the name or notes. */
@@ -84,15 +63,15 @@ class RunController {
             ArgumentValue<List<String>> tags) {
         Run run = find(runId);
         if (!name.isOmitted()) {
-            checkLength("name", name.value(), limits.nameLength());
+            RunCreation.checkLength("name", name.value(), limits.nameLength());
             run.rename(name.value());
         }
         if (!notes.isOmitted()) {
-            checkLength("notes", notes.value(), limits.notesLength());
+            RunCreation.checkLength("notes", notes.value(), limits.notesLength());
             run.setNotes(notes.value());
         }
         if (!tags.isOmitted()) {
-            run.setTags(checkTags(tags.value()));
+            run.setTags(creation.checkTags(tags.value()));
         }
         lifecycle.publish(RunEvent.Type.UPDATED, run.getId());
         return run;
@@ -133,36 +112,5 @@ class RunController {
 
     private Run find(String runId) {
         return runs.findById(Ids.parse(runId, "run")).orElseThrow(() -> ApiException.notFound("run", runId));
-    }
-
-    private List<String> checkTags(List<String> tags) {
-        List<String> checked = tags == null ? new ArrayList<>() : new ArrayList<>(tags);
-        if (checked.size() > limits.tagsPerRun()) {
-            throw ApiException.limit(checked.size() + " tags", limits.tagsPerRun());
-        }
-        for (String tag : checked) {
-            if (tag.isBlank()) {
-                throw ApiException.badInput("A tag must not be empty");
-            }
-            checkLength("tag", tag, limits.nameLength());
-        }
-        return checked;
-    }
-
-    /** Nesting depth of a JSON value ({@code {}} is 1, a scalar 0). */
-    private static int depth(Object value) {
-        if (value instanceof Map<?, ?> map) {
-            return 1 + map.values().stream().mapToInt(RunController::depth).max().orElse(0);
-        }
-        if (value instanceof List<?> list) {
-            return 1 + list.stream().mapToInt(RunController::depth).max().orElse(0);
-        }
-        return 0;
-    }
-
-    private static void checkLength(String what, String value, int limit) {
-        if (value != null && value.length() > limit) {
-            throw ApiException.limit(what + " of " + value.length() + " characters", limit);
-        }
     }
 }

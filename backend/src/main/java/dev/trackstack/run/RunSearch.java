@@ -102,6 +102,10 @@ public class RunSearch {
                     .toArray(Long[]::new)))
                     .append(")");
         }
+        if (filter.kinds() != null && !filter.kinds().isEmpty()) {
+            where.append(" and r.kind = any(").append(sql.bind(filter.kinds().stream().map(Enum::name)
+                    .toArray(String[]::new))).append(")");
+        }
         if (filter.status() != null && !filter.status().isEmpty()) {
             where.append(" and r.status = any(").append(sql.bind(filter.status().stream().map(Enum::name)
                     .toArray(String[]::new))).append(")");

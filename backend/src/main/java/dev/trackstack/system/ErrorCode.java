@@ -13,6 +13,14 @@ public enum ErrorCode implements ErrorClassification {
     FORBIDDEN,
     /** A compare-and-set lost: the state is no longer what the caller expected (a prompt label moved meanwhile). */
     CONFLICT,
+    /** A result or score names an item that is not in the eval run's dataset version. */
+    ITEM_NOT_IN_DATASET,
+    /** A score breaks its score config, or gives none or several of value, boolean and category. */
+    INVALID_SCORE,
+    /** Eval runs compared ran on different dataset versions. */
+    DATASET_VERSION_MISMATCH,
+    /** A training run where an eval run is needed. */
+    NOT_EVAL_RUN,
     UNAVAILABLE,
     INTERNAL
 }

@@ -2,13 +2,14 @@ package dev.trackstack.system;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
 
-/** Runs the paged queries of the trace and prompt packages, with offset cursors as the runs connection has them. */
+/** Runs the paged queries of the trace, prompt and eval packages, with offset cursors as the runs connection has them. */
 @Component
 public class Pages {
 
@@ -26,8 +27,8 @@ public class Pages {
      * for. Counting apart lets the page be read by an index or a top-N sort rather than after all matching rows
      * were gathered and sorted.
      */
-    public <T> Page<T> query(String rows, String count, MapSqlParameterSource params, Integer pageSize, int defaultSize,
-            String after, RowMapper<T> mapper) {
+    public <T> Page<T> query(String rows, String count, MapSqlParameterSource params, Integer pageSize,
+            int defaultSize, String after, RowMapper<T> mapper) {
         int first = pageSize == null ? defaultSize : pageSize;
         if (first < 0 || first > maxPageSize) {
             throw ApiException.limit("first = " + first + " (it must also be >= 0)", maxPageSize);
@@ -42,5 +43,21 @@ public class Pages {
         String endCursor = edges.isEmpty() ? null : edges.get(edges.size() - 1).cursor();
         return new Page<>(edges, new Page.PageInfo(found.size() > first, endCursor),
                 () -> jdbc.queryForObject(count, params, Integer.class));
+    }
+
+    /**
+     * As {@link #query}, for rows that must all be gathered anyway (grouped, filtered on aggregates): {@code rows}
+     * also selects {@code count(*) over () as total_count}, so that the page and its count are one statement;
+     * {@code count} runs only for a page past the end, which has no row to carry it.
+     */
+    public <T> Page<T> queryCounted(String rows, String count, MapSqlParameterSource params, Integer pageSize,
+            int defaultSize, String after, RowMapper<T> mapper) {
+        AtomicInteger total = new AtomicInteger(-1);
+        Page<T> page = query(rows, count, params, pageSize, defaultSize, after, (rs, i) -> {
+            total.set(rs.getInt("total_count"));
+            return mapper.mapRow(rs, i);
+        });
+        return new Page<>(page.edges(), page.pageInfo(),
+                () -> total.get() >= 0 ? total.get() : page.totalCount());
     }
 }

@@ -80,6 +80,12 @@ public record TrackstackProperties(
      *                            from the heap
      * @param sortKeys            sort keys of one runs query
      * @param filters             parameter and metric filters of one runs query
+     * @param evalItemsPerCall    items (or spans, or item ids) in one dataset change
+     * @param evalResultsPerCall  results in one logEvalResults call
+     * @param evalScoresPerCall   scores in one logScores call
+     * @param evalJsonBytes       characters of an item's JSON (input, expected, metadata) or of a result's output
+     * @param evalScoresPerResult scores given with one result
+     * @param evalRepetitions     repetitions of an eval run
      */
     public record Limits(
             @DefaultValue("10000") int pointsPerBatch,
@@ -101,6 +107,12 @@ public record TrackstackProperties(
             @DefaultValue("1000000") int pointsPerRequest,
             @DefaultValue("0") int pointsInFlight,
             @DefaultValue("16") int sortKeys,
-            @DefaultValue("64") int filters) {
+            @DefaultValue("64") int filters,
+            @DefaultValue("1000") int evalItemsPerCall,
+            @DefaultValue("1000") int evalResultsPerCall,
+            @DefaultValue("10000") int evalScoresPerCall,
+            @DefaultValue("1048576") int evalJsonBytes,
+            @DefaultValue("64") int evalScoresPerResult,
+            @DefaultValue("100") int evalRepetitions) {
     }
 }

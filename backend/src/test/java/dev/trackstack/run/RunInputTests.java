@@ -31,7 +31,7 @@ import org.springframework.test.context.bean.override.mockito.MockitoBean;
  * the repositories are stubs that say the model and run exist, and a refused call must store nothing.
  */
 @GraphQlTest(controllers = RunController.class)
-@Import({GraphQlSlice.class, RunSearch.class})
+@Import({GraphQlSlice.class, RunSearch.class, RunCreation.class})
 @MockitoBean(types = {NamedParameterJdbcTemplate.class, RunDeletion.class, RunLifecycle.class})
 class RunInputTests {
 
@@ -47,7 +47,7 @@ class RunInputTests {
     void existingModelAndRun() {
         GraphQlSlice.actAsAdmin();
         when(runs.modelExists(anyLong())).thenReturn(true);
-        when(runs.findById(Long.parseLong(RUN))).thenReturn(Optional.of(new Run(1L, "r", "{}", List.of(), null)));
+        when(runs.findById(Long.parseLong(RUN))).thenReturn(Optional.of(new Run(1L, RunKind.TRAINING, "r", "{}", List.of(), null)));
     }
 
     @AfterEach

@@ -20,8 +20,9 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
  * The benchmark suite. It starts its own PostgreSQL (the embedded binaries, with the product's durability
  * settings) and the packaged server against it, so that the API and the raw COPY ceiling hit the same
  * database in one run; then W2 (ingest, with W2-live on one and on two instances), W1 (runs table), W3
- * (charts), SPANS (OTLP span ingest, with the span table's COPY ceiling) and TRACE_LIST (the trace list of a
- * large project), then the soak (ingest at half the W2 capacity with live subscribers, watching the server's
+ * (charts), SPANS (OTLP span ingest, with the span table's COPY ceiling), TRACE_LIST (the trace list of a
+ * large project) and EVAL_INGEST / EVAL_COMPARE (eval results ingest and the comparison of two eval runs), then
+ * the soak (ingest at half the W2 capacity with live subscribers, watching the server's
  * memory and latency: 30 minutes with --soak, 20 s at the quick size), and reports a table on stdout and a JSON
  * file.
  *
@@ -34,13 +35,14 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 public final class Bench {
 
     private record Size(int runs, int iterations, Duration warmUp, Duration ingest, Duration perStep,
-            int subscribers, int chartRuns, long chartPoints, int firstStarts, int laterStarts, int traces) {
+            int subscribers, int chartRuns, long chartPoints, int firstStarts, int laterStarts, int traces,
+            int evalItems) {
     }
 
     private static final Size QUICK = new Size(2_000, 20, Duration.ofSeconds(2), Duration.ofSeconds(5),
-            Duration.ofSeconds(3), 20, 2, 20_000, 1, 2, 2_000);
+            Duration.ofSeconds(3), 20, 2, 20_000, 1, 2, 2_000, 1_000);
     private static final Size FULL = new Size(100_000, 200, Duration.ofSeconds(10), Duration.ofSeconds(60),
-            Duration.ofSeconds(20), 20, 10, 1_000_000, 3, 5, 100_000);
+            Duration.ofSeconds(20), 20, 10, 1_000_000, 3, 5, 100_000, 10_000);
     private static final int WRITERS = 8;
     private static final Duration QUICK_SOAK = Duration.ofSeconds(20);
     private static final Duration SOAK = Duration.ofMinutes(30);
@@ -58,8 +60,8 @@ public final class Bench {
         String databaseUrl = option(args, "--db-url", null);
         String serverUrl = option(args, "--url", null);
         // All by default; storage is always measured, the soak needs W2 (it logs at half its rate).
-        Set<String> workloads = Set.of(option(args, "--workloads", "STARTUP,W1,W2,W3,SPANS,TRACE_LIST")
-                .toUpperCase().split(","));
+        Set<String> workloads = Set.of(option(args, "--workloads",
+                "STARTUP,W1,W2,W3,SPANS,TRACE_LIST,EVAL_INGEST,EVAL_COMPARE").toUpperCase().split(","));
         if (serverUrl != null && databaseUrl == null) {
             throw new IllegalArgumentException("--url needs --db-url: the bench seeds W1 and W3 and measures the COPY "
                     + "ceiling in the server's database");
@@ -114,6 +116,17 @@ public final class Bench {
                 if (workloads.contains("TRACE_LIST")) {
                     report.put("TRACE_LIST", Traces.traceList(url, jdbc, api, WRITERS, size.traces(),
                             size.iterations()));
+                }
+                if (workloads.contains("EVAL_INGEST") || workloads.contains("EVAL_COMPARE")) {
+                    Map<String, Object> evals = Evals.ingest(api, size.evalItems());
+                    @SuppressWarnings("unchecked")
+                    List<String> evalRuns = (List<String>) evals.remove("runs");
+                    if (workloads.contains("EVAL_INGEST")) {
+                        report.put("EVAL_INGEST", evals);
+                    }
+                    if (workloads.contains("EVAL_COMPARE")) {
+                        report.put("EVAL_COMPARE", Evals.compare(api, evalRuns, size.iterations()));
+                    }
                 }
                 Map<String, Object> storage = storage(jdbc, levels);
                 storage.put("server_rss_bytes", server == null ? "not measured (external server)" : server.rssBytes());
