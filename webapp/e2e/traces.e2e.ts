@@ -1,12 +1,12 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
-import { chromium, type Browser, type Locator, type Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ARTEFACTS, CHROMIUM_ARGS, renderTimes, seedRun, startServer, startStaticServer } from "./harness";
+import type { Browser, Locator, Page } from "playwright-core";
+import { afterAll, describe, expect, it } from "vitest";
+import { ARTEFACTS, renderTimes, screenshot, seedRun, useDashboard, type Dashboard } from "./harness";
 
-let server: Awaited<ReturnType<typeof startServer>>;
-let web: Awaited<ReturnType<typeof startStaticServer>>;
+let server: Dashboard["server"];
+let web: Dashboard["web"];
 let browser: Browser;
 let page: Page;
 
@@ -115,7 +115,7 @@ async function seed(): Promise<void> {
 const rows = () => page.locator("table.traces tbody tr");
 const column = (index: number) => page.locator(`table.traces tbody tr td:nth-child(${index + 1})`).allTextContents();
 const treeItems = () => page.locator(".span-tree [role=treeitem]");
-const shot = (name: string) => page.screenshot({ path: join(ARTEFACTS, `${name}.png`), fullPage: true });
+const shot = (name: string) => screenshot(page, name);
 
 /** The share of the canvas's pixels in a colour (within a small distance): how much of a span type's bars is drawn. */
 const colourShare = (canvas: Locator, hexColour: string) =>
@@ -127,23 +127,9 @@ const colourShare = (canvas: Locator, hexColour: string) =>
     return count / (c.width * c.height);
   }, hexColour);
 
-beforeAll(async () => {
-  mkdirSync(ARTEFACTS, { recursive: true });
-  server = await startServer();
-  web = await startStaticServer(server.url);
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+useDashboard(async (dashboard) => {
+  ({ server, web, browser, page } = dashboard);
   await seed();
-}, 240_000);
-
-afterEach(async ({ task }) => {
-  if (task.result?.state === "fail") await shot(`failed-${task.name.replace(/\W+/g, "-")}`);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await web?.stop();
-  await server?.stop();
 });
 
 describe("traces", () => {

@@ -15,7 +15,7 @@ type ResultRow = NonNullable<EvalResultsQuery["evalResults"]>["edges"][number]["
 
 const PAGE_SIZE = 50;
 const TYPING_DELAY_MS = 300;
-/** The name of the thumbs-up / thumbs-down score people give in the table (a BOOLEAN score, source HUMAN). */
+/** The name of the good / bad score people give in the table (a BOOLEAN score, source HUMAN). */
 const HUMAN_SCORE = "human";
 
 /** An eval run's aggregates as chips: results logged of those expected, errored, and per score its mean and pass rate. */
@@ -43,7 +43,7 @@ export const outputCell = (result: Pick<EvalResultCellsFragment, "output" | "err
 
 /**
  * `/runs/:id/results`: an eval run's results, one row per item and repetition, filtered, sorted and paged by the
- * server; thumbs up / down on a row store a human score. "Compare with" opens the comparison against another eval
+ * server; ✓ / ✗ on a row store a human score. "Compare with" opens the comparison against another eval
  * run of the same dataset version.
  */
 export function resultsView(root: HTMLElement, view: EvalResultsViewState): () => void {
@@ -110,7 +110,7 @@ export function resultsView(root: HTMLElement, view: EvalResultsViewState): () =
       type: "button", className: `thumb${human && human.boolean === up ? " chosen" : ""}`, "aria-label": up ? "Good answer" : "Bad answer",
       "aria-pressed": String(!!human && human.boolean === up),
       onclick: () => rate(result, up, row),
-    }, up ? "👍" : "👎");
+    }, up ? "✓" : "✗");
     const number = row.cells[0]?.textContent ?? String(++rowNumber);
     row.replaceChildren(
       h("td", { className: "num muted" }, number),
