@@ -3,7 +3,7 @@ import { loadavg } from "node:os";
 import { join } from "node:path";
 import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
-import { ARTEFACTS, renderTimes, screenshot, seedRun, useDashboard, type Dashboard } from "./harness";
+import { ARTEFACTS, gql, renderTimes, screenshot, seedRun, useDashboard, type Dashboard } from "./harness";
 
 let server: Dashboard["server"];
 let web: Dashboard["web"];
@@ -223,6 +223,26 @@ describe("traces", () => {
     await expect.poll(() => colourShare(canvas, "#b87a16")).toBe(0);
     await page.getByRole("button", { name: "Expand support-agent" }).click();
     await expect.poll(() => treeItems().count()).toBe(3);
+  });
+
+  it("should turn an LLM call into an item of an eval dataset", async () => {
+    await page.goto(`${web.url}/projects/${PROJECT}/traces/${traceId(1)}?span=${spanId(1, 0)}`);
+    await expect.poll(() => page.locator(".span-panel h2").textContent()).toContain("support-agent");
+    expect(await page.getByRole("form", { name: "Add to a dataset" }).count()).toBe(0); // an agent span, not an LLM call
+    await treeItems().nth(1).click();
+    const form = page.getByRole("form", { name: "Add to a dataset" });
+    await form.getByLabel("Dataset name").fill("weather questions");
+    await form.getByRole("button", { name: "Add to dataset" }).click();
+    await expect.poll(() => form.getByRole("status").textContent()).toBe("Added: weather questions v1");
+    await form.getByRole("button", { name: "Add to dataset" }).click();
+    await expect.poll(() => form.getByRole("status").textContent()).toBe("Already in weather questions v1");
+    const { dataset } = await gql(server.url, `query($p: String!) { dataset(project: $p, name: "weather questions") {
+        latestVersion { itemCount items { edges { node { input expected sourceTraceId sourceSpanId } } } } } }`, { p: PROJECT });
+    const item = dataset.latestVersion.items.edges[0].node;
+    expect(dataset.latestVersion.itemCount).toBe(1);
+    expect([item.sourceTraceId, item.sourceSpanId]).toEqual([traceId(1), spanId(1, 1)]);
+    expect(JSON.stringify(item.input)).toContain("What is the weather in Paris?");
+    expect(JSON.stringify(item.expected)).toContain("It is rainy in Paris, 12 °C.");
   });
 
   it("should land a deep link on its span, and select a span from its waterfall bar", async () => {
