@@ -1,12 +1,12 @@
 import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser, type Locator, type Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Locator, Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
 import { formatNumber } from "../src/ui/dom";
-import { ARTEFACTS, CHROMIUM_ARGS, gql, logPoints, seedRun, startServer, startStaticServer, type PointInput } from "./harness";
+import { ARTEFACTS, gql, logPoints, screenshot, seedRun, useDashboard, type Dashboard, type PointInput } from "./harness";
 
-let server: Awaited<ReturnType<typeof startServer>>;
-let web: Awaited<ReturnType<typeof startStaticServer>>;
+let server: Dashboard["server"];
+let web: Dashboard["web"];
 let browser: Browser;
 let page: Page;
 const runIds: string[] = [];
@@ -67,25 +67,15 @@ const tintedMiddle = (card: Locator, darkerThan = BAND) =>
     return count / Math.round(canvas.height / 2);
   }, darkerThan);
 
-const shot = (name: string) => page.screenshot({ path: join(ARTEFACTS, `${name}.png`), fullPage: true });
+const shot = (name: string) => screenshot(page, name);
 
-beforeAll(async () => {
+beforeAll(() => {
   mkdirSync(ARTEFACTS, { recursive: true });
   for (const old of readdirSync(ARTEFACTS).filter((f) => f.startsWith("failed-"))) rmSync(join(ARTEFACTS, old));
-  server = await startServer();
-  web = await startStaticServer(server.url);
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-}, 240_000);
-
-afterEach(async ({ task }) => {
-  if (task.result?.state === "fail") await shot(`failed-${task.name.replace(/\W+/g, "-")}`);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await web?.stop();
-  await server?.stop();
+useDashboard((dashboard) => {
+  ({ server, web, browser, page } = dashboard);
 });
 
 describe("dashboard", () => {

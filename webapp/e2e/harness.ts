@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
 import { createServer, request as httpRequest, type Server } from "node:http";
 import { connect, createServer as createNetServer } from "node:net";
 import type { Duplex } from "node:stream";
 import { loadavg, tmpdir } from "node:os";
 import { extname, join, normalize } from "node:path";
-import type { Page } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll } from "vitest";
 
 const STATIC_ROOT = join(import.meta.dirname, "..", "target", "classes", "static");
 const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml" };
@@ -79,7 +80,7 @@ export async function startStaticServer(backend: string): Promise<{ url: string;
     const file = normalize(join(STATIC_ROOT, path));
     const isAsset = file.startsWith(STATIC_ROOT) && existsSync(file) && extname(file) !== "";
     const body = readFileSync(isAsset ? file : join(STATIC_ROOT, "index.html"));
-    res.writeHead(isAsset || /^\/($|projects|runs|compare)/.test(path) ? 200 : 404, { "Content-Type": isAsset ? (TYPES[extname(file)] ?? "application/octet-stream") : "text/html" });
+    res.writeHead(isAsset || /^\/($|projects|runs|compare|evals)/.test(path) ? 200 : 404, { "Content-Type": isAsset ? (TYPES[extname(file)] ?? "application/octet-stream") : "text/html" });
     res.end(body);
   });
   const webSockets = new Set<Duplex>();
@@ -135,6 +136,44 @@ export type PointInput = { name: string; split?: string | null; step: number; va
 
 export async function logPoints(server: string, runId: string, points: PointInput[]): Promise<void> {
   await gql(server, "mutation($r: ID!, $p: [MetricPointInput!]!) { logMetrics(runId: $r, points: $p) { accepted } }", { r: runId, p: points });
+}
+
+/** What a dashboard test file drives: the packaged server, the static server of the built webapp, Chromium and a page. */
+export interface Dashboard {
+  server: Awaited<ReturnType<typeof startServer>>;
+  web: Awaited<ReturnType<typeof startStaticServer>>;
+  browser: Browser;
+  page: Page;
+}
+
+/** A full-page screenshot in ARTEFACTS. */
+export const screenshot = (page: Page, name: string) => page.screenshot({ path: join(ARTEFACTS, `${name}.png`), fullPage: true });
+
+/**
+ * Registers the hooks of a dashboard test file: before all, starts the server (with `properties`), the static
+ * server and Chromium with a 1440×900 page, and hands them to `ready` (which may seed data); after a failed test,
+ * a screenshot named after it; after all, stops everything.
+ */
+export function useDashboard(ready: (dashboard: Dashboard) => void | Promise<void>, properties: Record<string, string | number> = {}): void {
+  let dashboard: Partial<Dashboard> = {};
+  beforeAll(async () => {
+    mkdirSync(ARTEFACTS, { recursive: true });
+    const server = await startServer(properties);
+    dashboard = { server };
+    const web = await startStaticServer(server.url);
+    dashboard = { server, web };
+    const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
+    dashboard = { server, web, browser, page: await browser.newPage({ viewport: { width: 1440, height: 900 } }) };
+    await ready(dashboard as Dashboard);
+  }, 240_000);
+  afterEach(async ({ task }) => {
+    if (task.result?.state === "fail" && dashboard.page) await screenshot(dashboard.page, `failed-${task.name.replace(/\W+/g, "-")}`);
+  });
+  afterAll(async () => {
+    await dashboard.browser?.close();
+    await dashboard.web?.stop();
+    await dashboard.server?.stop();
+  });
 }
 
 export const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"];

@@ -1,12 +1,9 @@
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ARTEFACTS, CHROMIUM_ARGS, gql, startServer, startStaticServer } from "./harness";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { gql, screenshot, useDashboard, type Dashboard } from "./harness";
 
-let server: Awaited<ReturnType<typeof startServer>>;
-let web: Awaited<ReturnType<typeof startStaticServer>>;
-let browser: Browser;
+let server: Dashboard["server"];
+let web: Dashboard["web"];
 let page: Page;
 
 const PROJECT = "support-bot";
@@ -15,7 +12,7 @@ const SAVE = `mutation($input: SavePromptInput!) { savePrompt(input: $input) { v
 const MOVE = `mutation($label: String!, $version: Int!, $expected: Int) {
   movePromptLabel(project: "${PROJECT}", name: "${NAME}", label: $label, version: $version, expectedVersion: $expected) { version } }`;
 
-const shot = (name: string) => page.screenshot({ path: join(ARTEFACTS, `${name}.png`), fullPage: true });
+const shot = (name: string) => screenshot(page, name);
 
 /** Two versions that differ in one line, one line added and the config; v1 in production; a traced call of v2. */
 async function seed(): Promise<void> {
@@ -39,23 +36,9 @@ async function seed(): Promise<void> {
   if (!response.ok) throw new Error(`OTLP answered ${response.status}`);
 }
 
-beforeAll(async () => {
-  mkdirSync(ARTEFACTS, { recursive: true });
-  server = await startServer();
-  web = await startStaticServer(server.url);
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+useDashboard(async (dashboard) => {
+  ({ server, web, page } = dashboard);
   await seed();
-}, 240_000);
-
-afterEach(async ({ task }) => {
-  if (task.result?.state === "fail") await shot(`failed-${task.name.replace(/\W+/g, "-")}`);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await web?.stop();
-  await server?.stop();
 });
 
 describe("prompts", () => {

@@ -1,12 +1,12 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
-import { chromium, type Browser, type Locator, type Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ARTEFACTS, CHROMIUM_ARGS, renderTimes, seedRun, startServer, startStaticServer } from "./harness";
+import type { Browser, Locator, Page } from "playwright-core";
+import { afterAll, describe, expect, it } from "vitest";
+import { ARTEFACTS, gql, renderTimes, screenshot, seedRun, useDashboard, type Dashboard } from "./harness";
 
-let server: Awaited<ReturnType<typeof startServer>>;
-let web: Awaited<ReturnType<typeof startStaticServer>>;
+let server: Dashboard["server"];
+let web: Dashboard["web"];
 let browser: Browser;
 let page: Page;
 
@@ -115,7 +115,7 @@ async function seed(): Promise<void> {
 const rows = () => page.locator("table.traces tbody tr");
 const column = (index: number) => page.locator(`table.traces tbody tr td:nth-child(${index + 1})`).allTextContents();
 const treeItems = () => page.locator(".span-tree [role=treeitem]");
-const shot = (name: string) => page.screenshot({ path: join(ARTEFACTS, `${name}.png`), fullPage: true });
+const shot = (name: string) => screenshot(page, name);
 
 /** The share of the canvas's pixels in a colour (within a small distance): how much of a span type's bars is drawn. */
 const colourShare = (canvas: Locator, hexColour: string) =>
@@ -127,23 +127,9 @@ const colourShare = (canvas: Locator, hexColour: string) =>
     return count / (c.width * c.height);
   }, hexColour);
 
-beforeAll(async () => {
-  mkdirSync(ARTEFACTS, { recursive: true });
-  server = await startServer();
-  web = await startStaticServer(server.url);
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+useDashboard(async (dashboard) => {
+  ({ server, web, browser, page } = dashboard);
   await seed();
-}, 240_000);
-
-afterEach(async ({ task }) => {
-  if (task.result?.state === "fail") await shot(`failed-${task.name.replace(/\W+/g, "-")}`);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await web?.stop();
-  await server?.stop();
 });
 
 describe("traces", () => {
@@ -237,6 +223,26 @@ describe("traces", () => {
     await expect.poll(() => colourShare(canvas, "#b87a16")).toBe(0);
     await page.getByRole("button", { name: "Expand support-agent" }).click();
     await expect.poll(() => treeItems().count()).toBe(3);
+  });
+
+  it("should turn an LLM call into an item of an eval dataset", async () => {
+    await page.goto(`${web.url}/projects/${PROJECT}/traces/${traceId(1)}?span=${spanId(1, 0)}`);
+    await expect.poll(() => page.locator(".span-panel h2").textContent()).toContain("support-agent");
+    expect(await page.getByRole("form", { name: "Add to a dataset" }).count()).toBe(0); // an agent span, not an LLM call
+    await treeItems().nth(1).click();
+    const form = page.getByRole("form", { name: "Add to a dataset" });
+    await form.getByLabel("Dataset name").fill("weather questions");
+    await form.getByRole("button", { name: "Add to dataset" }).click();
+    await expect.poll(() => form.getByRole("status").textContent()).toBe("Added: weather questions v1");
+    await form.getByRole("button", { name: "Add to dataset" }).click();
+    await expect.poll(() => form.getByRole("status").textContent()).toBe("Already in weather questions v1");
+    const { dataset } = await gql(server.url, `query($p: String!) { dataset(project: $p, name: "weather questions") {
+        latestVersion { itemCount items { edges { node { input expected sourceTraceId sourceSpanId } } } } } }`, { p: PROJECT });
+    const item = dataset.latestVersion.items.edges[0].node;
+    expect(dataset.latestVersion.itemCount).toBe(1);
+    expect([item.sourceTraceId, item.sourceSpanId]).toEqual([traceId(1), spanId(1, 1)]);
+    expect(JSON.stringify(item.input)).toContain("What is the weather in Paris?");
+    expect(JSON.stringify(item.expected)).toContain("It is rainy in Paris, 12 °C.");
   });
 
   it("should land a deep link on its span, and select a span from its waterfall bar", async () => {

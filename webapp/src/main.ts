@@ -2,6 +2,8 @@ import "./ui/styles.css";
 import { startRouter } from "./app/router";
 import type { View } from "./app/viewState";
 import { compareView } from "./compare/compareView";
+import { compareEvalView } from "./evals/compareEvalView";
+import { resultsView } from "./evals/resultsView";
 import { paramsView } from "./params/paramsView";
 import { projectsView } from "./projects/projectsView";
 import { promptsView } from "./prompts/promptsView";
@@ -36,6 +38,10 @@ function renderView(root: HTMLElement, view: View): () => void {
       return promptsView(root, view);
     case "prompt":
       return promptView(root, view);
+    case "evalResults":
+      return resultsView(root, view);
+    case "evalCompare":
+      return compareEvalView(root, view);
     case "notFound":
       root.append(h("h1", {}, "Not found"), h("p", {}, "Nothing lives at ", h("code", {}, view.path), ". ", link("/", "Go to the projects.")));
       return () => {};

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareUrl, emptyTableState, emptyTraceListState, parseUrl, projectUrl, promptUrl, promptsUrl, runUrl, sessionUrl, traceUrl, tracesUrl, viewUrl, type View } from "./viewState";
+import { compareUrl, emptyTableState, emptyTraceListState, evalCompareUrl, evalResultsUrl, parseUrl, projectUrl, promptUrl, promptsUrl, runUrl, sessionUrl, traceUrl, tracesUrl, viewUrl, type View } from "./viewState";
 
 const at = (path: string) => parseUrl(new URL(path, "http://localhost"));
 
@@ -75,5 +75,19 @@ describe("URL ↔ view state", () => {
     expect(at("/projects/a%20b/traces/0af7?span=b7ad")).toEqual({ kind: "trace", project: "a b", traceId: "0af7", spanId: "b7ad" });
     expect(at(traceUrl("p", "0af7"))).toEqual({ kind: "trace", project: "p", traceId: "0af7", spanId: undefined });
     expect(at(sessionUrl("p", "chat/1"))).toEqual({ kind: "session", project: "p", sessionId: "chat/1" });
+  });
+
+  it("should restore an eval run's filtered results and a comparison of eval runs from their URLs", () => {
+    const results: View = { kind: "evalResults", runId: "4", results: { errored: false, score: "exact match", min: 0.5, max: undefined, sort: { field: "SCORE", desc: true } } };
+    const url = viewUrl(results);
+    expect(url).toBe("/runs/4/results?errored=0&score=exact+match&min=0.5&sort=-score");
+    expect(at(url)).toEqual(results);
+    expect(at("/runs/4/results?errored=maybe&min=abc&sort=bogus")).toEqual({ kind: "evalResults", runId: "4", results: { errored: undefined, score: "", min: undefined, max: undefined, sort: undefined } });
+    expect(evalResultsUrl("4")).toBe("/runs/4/results");
+
+    const compare = evalCompareUrl("1", ["2", "3"], ["REGRESSED", "ERRORED"], "judge");
+    expect(compare).toBe("/evals/compare?baseline=1&runs=2%2C3&score=judge&changes=REGRESSED%2CERRORED");
+    expect(at(compare)).toEqual({ kind: "evalCompare", baseline: "1", contenders: ["2", "3"], score: "judge", changes: ["REGRESSED", "ERRORED"] });
+    expect(at("/evals/compare?baseline=1&changes=BOGUS")).toEqual({ kind: "notFound", path: "/evals/compare" });
   });
 });

@@ -1,4 +1,4 @@
-import type { RunStatus, SpanStatus, SpanType, TraceSortField } from "../gql/graphql";
+import type { EvalChange, EvalResultSortField, RunStatus, SpanStatus, SpanType, TraceSortField } from "../gql/graphql";
 
 /** What a chart panel shows besides the data; kept in the URL so a view can be bookmarked. */
 export type XAxisMode = "step" | "relative" | "wall";
@@ -34,6 +34,17 @@ export interface TraceListState {
   sort?: { field: TraceSortField; desc: boolean };
 }
 
+/** An eval run's results table: filters and sort, applied by the server (see evals/resultsView.ts). */
+export interface EvalResultsState {
+  /** true: errored results only; false: without error; undefined: all. */
+  errored?: boolean;
+  /** The score the bounds and the SCORE sort apply to. */
+  score: string;
+  min?: number;
+  max?: number;
+  sort?: { field: EvalResultSortField; desc: boolean };
+}
+
 /** Whose traces a list shows. */
 export type TraceScope = { project: string; runId?: undefined } | { runId: string; project?: undefined };
 
@@ -49,6 +60,8 @@ export type View =
   | { kind: "prompts"; project: string }
   /** A prompt: its versions, the diff of versions `diff` (old, new), and the calls of version `version`. */
   | { kind: "prompt"; project: string; name: string; diff?: [number, number]; version?: number }
+  | { kind: "evalResults"; runId: string; results: EvalResultsState }
+  | { kind: "evalCompare"; baseline: string; contenders: string[]; score: string; changes: EvalChange[] }
   | { kind: "notFound"; path: string };
 
 const defaultChartSettings: ChartSettings = { x: "step", smoothing: 0, log: false };
@@ -87,6 +100,38 @@ function traceListQuery(list: TraceListState): URLSearchParams {
   if (list.session) query.set("session", list.session);
   if (list.search) query.set("q", list.search);
   if (list.sort) query.set("sort", (list.sort.desc ? "-" : "") + list.sort.field.toLowerCase());
+  return query;
+}
+
+const EVAL_CHANGES: EvalChange[] = ["REGRESSED", "IMPROVED", "CHANGED", "UNCHANGED", "ERRORED"];
+const EVAL_SORT_FIELDS: EvalResultSortField[] = ["ITEM", "LATENCY", "COST", "SCORE"];
+
+/** A number from the query, or undefined when absent or not a number. */
+function numberOf(query: URLSearchParams, name: string): number | undefined {
+  const value = query.get(name);
+  return value !== null && value.trim() !== "" && Number.isFinite(Number(value)) ? Number(value) : undefined;
+}
+
+function parseEvalResults(query: URLSearchParams): EvalResultsState {
+  const errored = query.get("errored");
+  const sort = query.get("sort") ?? "";
+  const field = sort.replace(/^-/, "").toUpperCase() as EvalResultSortField;
+  return {
+    errored: errored === "1" ? true : errored === "0" ? false : undefined,
+    score: query.get("score") ?? "",
+    min: numberOf(query, "min"),
+    max: numberOf(query, "max"),
+    sort: EVAL_SORT_FIELDS.includes(field) ? { field, desc: sort.startsWith("-") } : undefined,
+  };
+}
+
+function evalResultsQuery(results: EvalResultsState): URLSearchParams {
+  const query = new URLSearchParams();
+  if (results.errored !== undefined) query.set("errored", results.errored ? "1" : "0");
+  if (results.score) query.set("score", results.score);
+  if (results.min !== undefined) query.set("min", String(results.min));
+  if (results.max !== undefined) query.set("max", String(results.max));
+  if (results.sort) query.set("sort", (results.sort.desc ? "-" : "") + results.sort.field.toLowerCase());
   return query;
 }
 
@@ -165,6 +210,13 @@ export function parseUrl(url: URL): View {
   if (parts[0] === "projects" && parts.length === 3 && parts[2] === "prompts") return { kind: "prompts", project: parts[1] };
   if (parts[0] === "projects" && parts.length === 4 && parts[2] === "prompts") return { kind: "prompt", project: parts[1], name: parts[3], ...parsePromptQuery(query) };
   if (parts[0] === "runs" && parts.length === 3 && parts[2] === "traces") return { kind: "traces", runId: parts[1], list: parseTraceList(query) };
+  if (parts[0] === "runs" && parts.length === 3 && parts[2] === "results") return { kind: "evalResults", runId: parts[1], results: parseEvalResults(query) };
+  if (parts[0] === "evals" && parts.length === 2 && parts[1] === "compare") {
+    const baseline = query.get("baseline") ?? "";
+    const contenders = (query.get("runs") ?? "").split(",").filter(Boolean);
+    if (baseline && contenders.length)
+      return { kind: "evalCompare", baseline, contenders, score: query.get("score") ?? "", changes: listOf(query, "changes", EVAL_CHANGES) };
+  }
   if (parts[0] === "runs" && parts.length === 2) return { kind: "run", runId: parts[1], chart: parseChart(query) };
   if (parts[0] === "compare" && parts.length === 2) {
     const runIds = parts[1].split(",").filter(Boolean);
@@ -201,6 +253,14 @@ export function viewUrl(view: View): string {
       if (view.version !== undefined) query.set("version", String(view.version));
       return withQuery(`/projects/${segment(view.project)}/prompts/${segment(view.name)}`, query);
     }
+    case "evalResults":
+      return withQuery(`/runs/${segment(view.runId)}/results`, evalResultsQuery(view.results));
+    case "evalCompare": {
+      const query = new URLSearchParams({ baseline: view.baseline, runs: view.contenders.join(",") });
+      if (view.score) query.set("score", view.score);
+      if (view.changes.length) query.set("changes", view.changes.join(","));
+      return `/evals/compare?${query}`;
+    }
     case "notFound":
       return view.path;
   }
@@ -217,3 +277,7 @@ export const sessionUrl = (project: string, sessionId: string) => viewUrl({ kind
 export const promptsUrl = (project: string) => viewUrl({ kind: "prompts", project });
 export const promptUrl = (project: string, name: string, state: { diff?: [number, number]; version?: number } = {}) =>
   viewUrl({ kind: "prompt", project, name, ...state });
+export const evalResultsUrl = (runId: string, results: Partial<EvalResultsState> = {}) =>
+  viewUrl({ kind: "evalResults", runId, results: { score: "", ...results } });
+export const evalCompareUrl = (baseline: string, contenders: string[], changes: EvalChange[] = [], score = "") =>
+  viewUrl({ kind: "evalCompare", baseline, contenders, score, changes });

@@ -1,6 +1,6 @@
 import { request } from "../api/graphql";
 import { replaceView } from "../app/router";
-import { projectUrl, runUrl, type View } from "../app/viewState";
+import { evalCompareUrl, projectUrl, runUrl, type View } from "../app/viewState";
 import { toRunInfo } from "../charts/lineChart";
 import { mountMetricPanel } from "../charts/metricPanel";
 import { CompareRunsDocument } from "../gql/graphql";
@@ -31,6 +31,8 @@ export function compareView(root: HTMLElement, view: CompareViewState): () => vo
           h("p", { className: "breadcrumbs" }, link("/", "Projects"), project ? " / " : "", project ? link(projectUrl(project), project) : "", " /"),
           h("h1", {}, `Compare ${runs.length} runs`),
           missing.length ? h("p", { className: "state error", role: "alert" }, `Not found (deleted?): ${missing.join(", ")}`) : "",
+          runs.length > 1 && runs.every((run) => run.kind === "EVAL")
+            ? h("p", {}, link(evalCompareUrl(runs[0].id, runs.slice(1).map((run) => run.id)), "Compare their results item by item"), ` (baseline: ${infos[0].name})`) : "",
           h("div", { className: "table-scroll compare-runs" }, h("table", { className: "runs" },
             h("thead", {}, h("tr", {}, h("th", {}, "Run"), h("th", {}, "Status"), h("th", {}, "Model"), ...differing.map((p) => h("th", {}, p)))),
             h("tbody", {}, ...runs.map((run, i) => h("tr", {},

@@ -38,7 +38,7 @@ export function runView(root: HTMLElement, view: RunViewState): () => void {
           h("p", { className: "breadcrumbs" }, link("/", "Projects"), " / ", link(projectUrl(project), project), " / ",
             link(projectUrl(project, run.model.id), run.model.name), " /"),
           h("h1", {}, run.name ?? `Run ${run.id}`),
-          runTabs(run.id, "Run"),
+          runTabs(run.id, "Run", run.kind === "EVAL"),
           runDetails(run, status),
           panel,
           system ?? "",

@@ -67,8 +67,9 @@ const section = (title: string, open: boolean, ...content: (Node | string)[]) =>
 /**
  * One span: what it is and did (type, status and its message, timing, model, tokens, cost), for an LLM call its
  * conversation and model parameters, then everything as sent: attributes, events, links and the resource.
+ * `actions` go below its facts (an LLM call's form that adds it to a dataset).
  */
-export function spanPanel(span: SpanDetailsFragment, traceStartMicros: number): HTMLElement {
+export function spanPanel(span: SpanDetailsFragment, traceStartMicros: number, actions?: Node): HTMLElement {
   const attributes = span.attributes as Attributes;
   const events = span.events as SpanEvent[];
   const links = span.links as Attributes[];
@@ -95,6 +96,7 @@ export function spanPanel(span: SpanDetailsFragment, traceStartMicros: number): 
       ...fact("Session", span.sessionId),
       ...fact("Service", span.serviceName),
       ...fact("Scope", span.scopeName && `${span.scopeName}${span.scopeVersion ? ` ${span.scopeVersion}` : ""}`)),
+    actions ?? "",
     Object.keys(parameters).length ? section("Model parameters", true, attributeTable(parameters, "Model parameters")) : "",
     messages.length ? section("Conversation", true, h("ol", { className: "conversation" }, ...messages.map(messageView))) : "",
     section("Attributes", !messages.length, attributeTable(attributes, "Attributes")),

@@ -1,6 +1,7 @@
 import { ApiError, request } from "../api/graphql";
 import { replaceView } from "../app/router";
 import { projectUrl, runUrl, sessionUrl, tracesUrl, type View } from "../app/viewState";
+import { addToDatasetForm } from "../evals/addToDataset";
 import { TraceDetailsDocument, type SpanDetailsFragment, type TraceDetailsQuery } from "../gql/graphql";
 import { errorState, formatTime, h, link, loading } from "../ui/dom";
 import { formatCost, formatNanos, formatTokens, isoMicros } from "./format";
@@ -131,7 +132,8 @@ function showTrace(root: HTMLElement, view: TraceViewState, trace: Trace): () =>
   }
 
   function renderPanel(): void {
-    panel.replaceChildren(spanPanel(spans.get(selected)!, startMicros));
+    const span = spans.get(selected)!;
+    panel.replaceChildren(spanPanel(span, startMicros, span.spanType === "LLM" ? addToDatasetForm(view.project, view.traceId, span.spanId) : undefined));
   }
 
   function select(spanId: string): void {
