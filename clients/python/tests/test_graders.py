@@ -11,31 +11,31 @@ from trackstack.graders import (CODE, LLM_JUDGE, Contains, ExactMatch, JsonSchem
 
 class CodeGradersTest(unittest.TestCase):
     def test_exact_match(self) -> None:
-        self.assertTrue(ExactMatch()(output="Paris", expected="Paris").passed)
-        self.assertFalse(ExactMatch()(output="paris ", expected="Paris").passed)
+        self.assertTrue(ExactMatch()(output="Paris", expected="Paris").boolean)
+        self.assertFalse(ExactMatch()(output="paris ", expected="Paris").boolean)
         self.assertTrue(ExactMatch(ignore_case=True, ignore_whitespace=True)(
-            output="  new\n york ", expected="New York").passed)
-        self.assertFalse(ExactMatch(ignore_whitespace=True)(output="new york", expected="New York").passed)
+            output="  new\n york ", expected="New York").boolean)
+        self.assertFalse(ExactMatch(ignore_whitespace=True)(output="new york", expected="New York").boolean)
         score = ExactMatch()(output="a", expected="b")
-        self.assertEqual((0.0, CODE, "exact_match"), (score.value, score.source, score.name))
-        self.assertTrue(ExactMatch()(output={"b": 1, "a": 2}, expected={"a": 2, "b": 1}).passed)
+        self.assertEqual((False, None, CODE, "exact_match"), (score.boolean, score.value, score.source, score.name))
+        self.assertTrue(ExactMatch()(output={"b": 1, "a": 2}, expected={"a": 2, "b": 1}).boolean)
 
     def test_contains_and_regex(self) -> None:
-        self.assertTrue(Contains()(output="The capital is Paris.", expected="Paris").passed)
-        self.assertFalse(Contains()(output="The capital is paris.", expected="Paris").passed)
-        self.assertTrue(Contains(ignore_case=True)(output="The capital is paris.", expected="Paris").passed)
-        self.assertTrue(Contains("capital")(output="The capital is Rome.", expected="Paris").passed)
-        self.assertTrue(Regex(r"\b\d{4}-\d{2}-\d{2}\b")(output="on 2024-05-01 it").passed)
-        self.assertFalse(Regex(r"^\d+$")(output="12a").passed)
-        self.assertTrue(Regex(r"^yes", flags=re.IGNORECASE)(output="YES, sure").passed)
+        self.assertTrue(Contains()(output="The capital is Paris.", expected="Paris").boolean)
+        self.assertFalse(Contains()(output="The capital is paris.", expected="Paris").boolean)
+        self.assertTrue(Contains(ignore_case=True)(output="The capital is paris.", expected="Paris").boolean)
+        self.assertTrue(Contains("capital")(output="The capital is Rome.", expected="Paris").boolean)
+        self.assertTrue(Regex(r"\b\d{4}-\d{2}-\d{2}\b")(output="on 2024-05-01 it").boolean)
+        self.assertFalse(Regex(r"^\d+$")(output="12a").boolean)
+        self.assertTrue(Regex(r"^yes", flags=re.IGNORECASE)(output="YES, sure").boolean)
 
     def test_json_valid(self) -> None:
-        self.assertTrue(JsonValid()(output='{"a": [1, 2]}').passed)
-        self.assertTrue(JsonValid()(output={"a": 1}).passed)
+        self.assertTrue(JsonValid()(output='{"a": [1, 2]}').boolean)
+        self.assertTrue(JsonValid()(output={"a": 1}).boolean)
         failed = JsonValid()(output='{"a": ')
-        self.assertFalse(failed.passed)
+        self.assertFalse(failed.boolean)
         self.assertIn("not JSON", failed.explanation)
-        self.assertFalse(JsonValid()(output="NaN").passed)
+        self.assertFalse(JsonValid()(output="NaN").boolean)
 
     def test_json_schema(self) -> None:
         schema = {"type": "object", "required": ["name", "age"], "additionalProperties": False,
@@ -44,7 +44,7 @@ class CodeGradersTest(unittest.TestCase):
                                  "tags": {"type": "array", "items": {"enum": ["a", "b"]}},
                                  "nick": {"type": ["string", "null"]}}}
         grader = JsonSchema(schema)
-        self.assertTrue(grader(output='{"name": "Ann", "age": 30, "tags": ["a"], "nick": null}').passed)
+        self.assertTrue(grader(output='{"name": "Ann", "age": 30, "tags": ["a"], "nick": null}').boolean)
         for output, violation in [
             ('{"name": "Ann"}', "missing required property 'age'"),
             ('{"name": "Ann", "age": 30.5}', "$.age: expected integer"),
@@ -60,18 +60,18 @@ class CodeGradersTest(unittest.TestCase):
         ]:
             with self.subTest(output):
                 score = grader(output=output)
-                self.assertFalse(score.passed)
+                self.assertFalse(score.boolean)
                 self.assertIn(violation, score.explanation)
         typed_additional = JsonSchema({"type": "object", "additionalProperties": {"type": "number"}})
-        self.assertTrue(typed_additional(output={"x": 1.5}).passed)
-        self.assertFalse(typed_additional(output={"x": "1.5"}).passed)
+        self.assertTrue(typed_additional(output={"x": 1.5}).boolean)
+        self.assertFalse(typed_additional(output={"x": "1.5"}).boolean)
 
     def test_numeric_tolerance(self) -> None:
-        self.assertTrue(NumericTolerance()(output="The answer is 42.", expected=42).passed)
-        self.assertFalse(NumericTolerance()(output="41.9", expected="42").passed)
-        self.assertTrue(NumericTolerance(abs_tol=0.1)(output="41.95", expected=42).passed)
-        self.assertTrue(NumericTolerance(rel_tol=0.01)(output=1_005, expected=1_000).passed)
-        self.assertFalse(NumericTolerance(rel_tol=0.01)(output="1,011", expected=1_000).passed)
+        self.assertTrue(NumericTolerance()(output="The answer is 42.", expected=42).boolean)
+        self.assertFalse(NumericTolerance()(output="41.9", expected="42").boolean)
+        self.assertTrue(NumericTolerance(abs_tol=0.1)(output="41.95", expected=42).boolean)
+        self.assertTrue(NumericTolerance(rel_tol=0.01)(output=1_005, expected=1_000).boolean)
+        self.assertFalse(NumericTolerance(rel_tol=0.01)(output="1,011", expected=1_000).boolean)
         self.assertIn("no number", NumericTolerance()(output="forty-two", expected=42).explanation)
 
     def test_grade_turns_failures_into_errors_and_answers_into_scores(self) -> None:
@@ -89,9 +89,9 @@ class CodeGradersTest(unittest.TestCase):
         slow = grade(sleeps, "q", "a", "b", timeout=0.2)
         self.assertEqual(("sleeps", "timed out after 0.2 s", None), (slow.name, slow.error, slow.value))
         self.assertEqual(Score("length", value=0.5), grade(length, "q", "ab", "abcd"))
-        self.assertEqual(Score("is_yes", value=0.0, passed=False),
+        self.assertEqual(Score("is_yes", boolean=False),
                          grade(_named("is_yes", lambda output: output == "yes"), "q", "no", ""))
-        self.assertEqual(Score("tone", label="polite"), grade(_named("tone", lambda: "polite"), "q", "a", "b"))
+        self.assertEqual(Score("tone", category="polite"), grade(_named("tone", lambda: "polite"), "q", "a", "b"))
         self.assertIn("not a Score", grade(_named("bad", lambda: [1]), "q", "a", "b").error)
         self.assertIn("no number", grade(NumericTolerance(), "q", "1", "none").error)
 
@@ -107,12 +107,11 @@ class LLMJudgeTest(unittest.TestCase):
         self.addCleanup(self.stub.close)
         os.environ["TEST_JUDGE_KEY"] = "sk-test"
         self.addCleanup(os.environ.pop, "TEST_JUDGE_KEY")
-        self.judge = LLMJudge(self.stub.url, "stub-model", api_key_env="TEST_JUDGE_KEY", backoff=0.05,
-                              pass_threshold=0.5)
+        self.judge = LLMJudge(self.stub.url, "stub-model", api_key_env="TEST_JUDGE_KEY", backoff=0.05)
 
     def test_scores_with_the_key_and_explanation(self) -> None:
         score = self.judge(input="Capital of France?", output="Paris", expected="Paris")
-        self.assertEqual((1.0, True, LLM_JUDGE), (score.value, score.passed, score.source))
+        self.assertEqual((1.0, None, LLM_JUDGE), (score.value, score.boolean, score.source))
         self.assertEqual("'Paris' vs 'Paris'", score.explanation)
         self.assertEqual(0.0, self.judge(input="Capital of France?", output="Rome", expected="Paris").value)
         self.assertEqual(["Bearer sk-test"] * 2, self.stub.authorizations)
@@ -135,9 +134,9 @@ class LLMJudgeTest(unittest.TestCase):
         self.assertIn("unreachable", grade(judge, "q", "a", "b").error)
 
     def test_parses_replies(self) -> None:
-        self.assertEqual(Score("llm_judge", value=0.8, passed=True, source=LLM_JUDGE, explanation="close"),
+        self.assertEqual(Score("llm_judge", value=0.8, source=LLM_JUDGE, explanation="close"),
                          self.judge.parse('```json\n{"score": 0.8, "explanation": "close"}\n```'))
-        self.assertEqual(Score("llm_judge", label="partial", source=LLM_JUDGE, explanation=None),
+        self.assertEqual(Score("llm_judge", category="partial", source=LLM_JUDGE, explanation=None),
                          self.judge.parse('{"score": "partial"}'))
         self.assertEqual(0.3, self.judge.parse("I think... Score: 0.3 because").value)
         with self.assertRaisesRegex(ValueError, "no score"):

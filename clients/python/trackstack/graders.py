@@ -30,12 +30,13 @@ HUMAN = "HUMAN"
 
 @dataclass
 class Score:
-    """One score of one output. `value` is numeric (a boolean grader gives 1.0 or 0.0, with `passed`), `label` a
-    category; `error` says why the grader gave no score (then value and label are None)."""
+    """One score of one output: exactly one of `value` (a number), `boolean` (pass/fail) and `category` (a label),
+    with its source (CODE, LLM_JUDGE, HUMAN) and an explanation. `error` says why the grader gave no score (then
+    all three are None). Whether a number or a category passes is the server's score config's to say."""
     name: str
     value: Optional[float] = None
-    label: Optional[str] = None
-    passed: Optional[bool] = None
+    boolean: Optional[bool] = None
+    category: Optional[str] = None
     source: str = CODE
     explanation: Optional[str] = None
     error: Optional[str] = None
@@ -45,8 +46,8 @@ class Score:
 
 
 def passed(name: str, ok: bool, explanation: Optional[str] = None, source: str = CODE) -> Score:
-    """A boolean score: value 1.0 or 0.0."""
-    return Score(name, value=1.0 if ok else 0.0, passed=bool(ok), source=source, explanation=explanation)
+    """A boolean score."""
+    return Score(name, boolean=bool(ok), source=source, explanation=explanation)
 
 
 class Grader:
@@ -265,7 +266,7 @@ class LLMJudge(Grader):
     "/chat/completions"); api_key_env: the environment variable holding the key, sent as a bearer token (none sent
     if it is unset, as local servers need none). prompt: a template where {{input}}, {{expected}}, {{output}} and
     {{metadata}} stand for the row's values (non-strings as JSON). The reply should be a JSON object with "score"
-    (a number, or a string taken as a category) and "explanation"; a reply that is not JSON is searched for
+    (a number, a boolean, or a string taken as a category) and "explanation"; a reply that is not JSON is searched for
     "score: <number>". Answers of 429, 5xx and timeouts are retried `retries` times with exponential backoff
     (from `backoff` seconds, jittered); then, or on any other failure, the row's score records the error.
     """
@@ -274,12 +275,10 @@ class LLMJudge(Grader):
 
     def __init__(self, base_url: str, model: str, api_key_env: Optional[str] = "OPENAI_API_KEY",
                  prompt: str = DEFAULT_JUDGE_PROMPT, name: str = "llm_judge", temperature: float = 0.0,
-                 pass_threshold: Optional[float] = None, retries: int = 3, backoff: float = 1.0,
-                 request_timeout: float = 60.0) -> None:
-        """pass_threshold: when given, a numeric score at or above it also sets `passed`."""
+                 retries: int = 3, backoff: float = 1.0, request_timeout: float = 60.0) -> None:
         self.url = base_url.rstrip("/") + "/chat/completions"
         self.model, self.api_key_env, self.prompt, self.name = model, api_key_env, prompt, name
-        self.temperature, self.pass_threshold = temperature, pass_threshold
+        self.temperature = temperature
         self.retries, self.backoff, self.request_timeout = retries, backoff, request_timeout
         self.timeout = (retries + 1) * request_timeout + backoff * (2 ** (retries + 1))  # every attempt may time out
 
@@ -351,9 +350,8 @@ class LLMJudge(Grader):
         try:
             value = float(raw)
         except (TypeError, ValueError):
-            return Score(self.name, label=str(raw), source=LLM_JUDGE, explanation=explanation)
-        ok = None if self.pass_threshold is None else value >= self.pass_threshold
-        return Score(self.name, value=value, passed=ok, source=LLM_JUDGE, explanation=explanation)
+            return Score(self.name, category=str(raw), source=LLM_JUDGE, explanation=explanation)
+        return Score(self.name, value=value, source=LLM_JUDGE, explanation=explanation)
 
 
 def grader_name(grader: Any) -> str:
@@ -408,7 +406,7 @@ def as_score(name: str, answer: Any) -> Score:
     if isinstance(answer, (int, float)):
         return Score(name, value=float(answer))
     if isinstance(answer, str):
-        return Score(name, label=answer)
+        return Score(name, category=answer)
     if isinstance(answer, Mapping):
         return Score(**dict({"name": name}, **answer))
     raise TypeError(f"grader {name!r} answered {type(answer).__name__}, not a Score, bool, number or string")
