@@ -141,12 +141,21 @@ def import_promptfoo(path: Union[str, Path], project: str, dataset: Optional[str
             response = row.get("response") or {}
             usage = response.get("tokenUsage") or {}
             run.log_prediction(item_of[row["testIdx"]], response.get("output"), repetition=repetition,
-                               error=row.get("error") or None, latency_ms=row.get("latencyMs"),
+                               error=_promptfoo_error(row), latency_ms=row.get("latencyMs"),
                                cost=row.get("cost"), input_tokens=usage.get("prompt"),
                                output_tokens=usage.get("completion"), scores=_promptfoo_scores(row))
         run.finish()
         summaries.append(run.summary())
     return summaries
+
+
+def _promptfoo_error(row: Dict[str, Any]) -> Optional[str]:
+    """The provider's error; promptfoo also fills `error` with why assertions failed (failureReason 1, ASSERT),
+    which is a failing score rather than an error (failureReason 2, ERROR)."""
+    return (row.get("error") or None) if row.get("failureReason") == PROMPTFOO_ERROR else None
+
+
+PROMPTFOO_ERROR = 2  # ResultFailureReason.ERROR
 
 
 def _promptfoo_item(row: Dict[str, Any]) -> Dict[str, Any]:
