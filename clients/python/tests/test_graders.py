@@ -94,6 +94,8 @@ class CodeGradersTest(unittest.TestCase):
         self.assertEqual(Score("tone", category="polite"), grade(_named("tone", lambda: "polite"), "q", "a", "b"))
         self.assertIn("not a Score", grade(_named("bad", lambda: [1]), "q", "a", "b").error)
         self.assertIn("no number", grade(NumericTolerance(), "q", "1", "none").error)
+        self.assertIn("exactly one of", grade(_named("empty", lambda: Score("empty")), "q", "a", "b").error)
+        self.assertIn("not a finite number", grade(_named("nan", lambda: float("nan")), "q", "a", "b").error)
 
 
 def _named(name, function):

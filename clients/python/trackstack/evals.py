@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 
 from .api import DEFAULT_RETRY_BUDGET, Api, RequestRejected, ServerUnavailable, with_retry
-from .graders import CODE, Score, as_score, grade, grader_name
+from .graders import CODE, Score, as_score, checked, grade, grader_name
 from .run import Run, _jsonable, _replays
 from .spool import Spool, create_run, default_spool_dir, replay_in_background
 
@@ -293,11 +293,9 @@ def _item_id(item: ItemRef) -> str:
 
 
 def _score_input(score: Score) -> Dict[str, Any]:
-    """A Score as the API takes it: exactly one of value, boolean and category."""
-    given = [field for field in ("value", "boolean", "category") if getattr(score, field) is not None]
-    if len(given) != 1:
-        raise ValueError(f"score {score.name!r} needs exactly one of value, boolean and category, not {given}")
-    entry = {"name": score.name, given[0]: getattr(score, given[0]), "source": score.source}
+    """A Score as the API takes it: exactly one of value, boolean and category (else ValueError)."""
+    field = next(field for field in ("value", "boolean", "category") if getattr(checked(score), field) is not None)
+    entry = {"name": score.name, field: getattr(score, field), "source": score.source}
     if score.explanation is not None:
         entry["explanation"] = score.explanation
     return entry

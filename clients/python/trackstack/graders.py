@@ -392,9 +392,19 @@ def grade(grader: Any, input: Any, output: Any, expected: Any, metadata: Optiona
     if kind == "error":
         return Score(name, error=answer)
     try:
-        return as_score(name, answer)
+        return checked(as_score(name, answer))
     except (TypeError, ValueError) as error:
         return Score(name, error=str(error))
+
+
+def checked(score: Score) -> Score:
+    """`score` if it holds exactly one of value, boolean and category, and a finite value; else ValueError."""
+    given = [field for field in ("value", "boolean", "category") if getattr(score, field) is not None]
+    if score.error is None and len(given) != 1:
+        raise ValueError(f"score {score.name!r} needs exactly one of value, boolean and category, not {given}")
+    if score.value is not None and not math.isfinite(score.value):
+        raise ValueError(f"score {score.name!r} is {score.value}, not a finite number")
+    return score
 
 
 def as_score(name: str, answer: Any) -> Score:
