@@ -151,7 +151,7 @@ class EvaluateTest(unittest.TestCase):
         self.assertEqual([], rows[7, 0]["scores"])
         self.assertEqual("answer 1", rows[1, 0]["output"])  # its second attempt
         self.assertIsNone(rows[1, 0]["error"])
-        self.assertIn("grader llm_judge: RuntimeError: HTTP 500", rows[11, 0]["error"])
+        self.assertIn("grader llm_judge: JudgeUnavailable: HTTP 500", rows[11, 0]["error"])
         self.assertIn("grader slow_once: timed out after 1 s", rows[196, 0]["error"])
         by_name = {score["name"]: score for score in rows[13, 0]["scores"]}
         self.assertEqual((0.0, "LLM_JUDGE", "'flaky 13' vs 'answer 13'"),
