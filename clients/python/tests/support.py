@@ -107,7 +107,35 @@ class Server:
         return (self.workdir / "server.log").read_text(errors="replace")[-4000:]
 
 
-class FlakyProxy:
+class JsonHandler(BaseHTTPRequestHandler):
+    """A request handler of the tests' small HTTP servers: answers JSON, logs nothing."""
+
+    def answer(self, body: bytes) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+class LocalServer:
+    """An HTTP server on a free port of 127.0.0.1, serving on a thread of its own until close()."""
+
+    def serve(self, handler: type) -> str:
+        """Starts serving with `handler`; answers the server's base URL."""
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+class FlakyProxy(LocalServer):
     """A proxy on 127.0.0.1 in front of a server that can fail requests like a bad network or a sick server.
 
     `fail_next`: answer that many of the next logMetrics requests with 503, or with the GraphQL error UNAVAILABLE
@@ -127,7 +155,7 @@ class FlakyProxy:
         self._lock = threading.Lock()
         proxy = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(JsonHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 request = json.loads(body)
@@ -152,23 +180,7 @@ class FlakyProxy:
                 with urllib.request.urlopen(forwarded, timeout=30) as response:
                     self.answer(response.read())
 
-            def answer(self, body: bytes) -> None:
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self.url = self.serve(Handler)
 
 
 def series(api: Api, run_id: str, name: str, split: Optional[str] = None) -> Dict[str, Any]:
@@ -214,7 +226,7 @@ def run_python(args: Sequence[str], timeout: float = 120, **env: str) -> subproc
                           text=True, timeout=timeout)
 
 
-class JudgeStub:
+class JudgeStub(LocalServer):
     """A small OpenAI-compatible chat-completions server on 127.0.0.1 standing in for an external LLM judge.
 
     It scores the text after "Answer to grade:" against the text after "Reference answer:" (the default judge
@@ -231,7 +243,7 @@ class JudgeStub:
         self._lock = threading.Lock()
         stub = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(JsonHandler):
             def do_POST(self) -> None:
                 request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 prompt = request["messages"][-1]["content"]
@@ -250,22 +262,8 @@ class JudgeStub:
                 else:
                     score = 1 if answer == reference else 0
                     content = json.dumps({"score": score, "explanation": f"{answer!r} vs {reference!r}"})
-                    body = json.dumps({"id": "stub", "object": "chat.completion", "model": request["model"],
-                                       "choices": [{"index": 0, "finish_reason": "stop",
-                                                    "message": {"role": "assistant", "content": content}}]}).encode()
-                    self.send_response(200)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
+                    self.answer(json.dumps({"id": "stub", "object": "chat.completion", "model": request["model"],
+                                            "choices": [{"index": 0, "finish_reason": "stop", "message": {
+                                                "role": "assistant", "content": content}}]}).encode())
 
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/v1"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self.url = self.serve(Handler) + "/v1"
