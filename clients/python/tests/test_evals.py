@@ -27,7 +27,7 @@ def eval_results(run_id: str):
     while True:
         page = server.api.execute(
             "query($runId: ID!, $after: String) { evalResults(runId: $runId, first: 500, after: $after) { totalCount "
-            "edges { node { item { id metadata } repetition output error latencyMs "
+            "edges { node { item { id metadata } repetition output error latencyMs traceId "
             "scores { name type value boolean category source explanation } } } pageInfo { hasNextPage endCursor } } }",
             runId=run_id, after=after)["evalResults"]
         for edge in page["edges"]:
@@ -109,6 +109,8 @@ class EvaluateTest(unittest.TestCase):
                 raise RuntimeError(f"model refused {i}")  # every attempt: the row records the error
             if i % 30 == 1 and attempt == 1:
                 raise TimeoutError("first attempt times out")  # the retry answers
+            with trackstack.trace.span("model.call") as call:
+                call.set_llm(model="echo-model", input_tokens=10, output_tokens=3)
             return trackstack.Output(task_output(i), cost=0.001, input_tokens=10, output_tokens=3)
 
         def slow_once(output):  # a grader that hangs on one row
@@ -160,6 +162,12 @@ class EvaluateTest(unittest.TestCase):
         self.assertEqual((False, True, 8.0), (by_name["exact_match"]["boolean"], by_name["ends_in_number"]["boolean"],
                                               by_name["slow_once"]["value"]))
         self.assertGreater(rows[2, 0]["latencyMs"], 0)
+        # Each row links to the trace of its task call, a trace of the eval run; the task's own span is inside.
+        trace = server.api.execute("query($id: ID!) { trace(id: $id) { runId spans { name spanType } } }",
+                                   id=rows[2, 0]["traceId"])["trace"]
+        self.assertEqual((summary["runId"], [("eval.task", "CHAIN"), ("model.call", "LLM")]),
+                         (trace["runId"], sorted((span["name"], span["spanType"]) for span in trace["spans"])))
+        self.assertEqual(ITEMS, len({row["traceId"] for row in rows.values()}))
 
         run = server.api.execute("query($id: ID!) { run(id: $id) { status kind hyperparameters "
                                  "summaries { name split last } } }", id=summary["runId"])["run"]

@@ -18,10 +18,12 @@ import random
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 
+from . import trace as tracing
 from .api import DEFAULT_RETRY_BUDGET, Api, RequestRejected, ServerUnavailable, with_retry
 from .graders import CODE, Score, as_score, checked, grade, grader_name
 from .run import Run, _jsonable, _replays
@@ -336,7 +338,7 @@ def eval_run(dataset: DatasetVersion, model: str, name: Optional[str] = None, *,
 def evaluate(dataset: DatasetVersion, task: Callable[[Any], Any], graders: Sequence[Any] = (), *,
              model: Optional[str] = None, name: Optional[str] = None, repetitions: int = 1, max_workers: int = 8,
              task_retries: int = 0, task_backoff: float = 1.0, grader_timeout: Optional[float] = None,
-             **run_options: Any) -> Dict[str, Any]:
+             trace: bool = True, **run_options: Any) -> Dict[str, Any]:
     """Runs `task(item.input)` over every item of a dataset version, `repetitions` times, on `max_workers`
     threads; grades each output with `graders` and logs it all to a new eval run; answers the run's summary.
 
@@ -345,15 +347,24 @@ def evaluate(dataset: DatasetVersion, task: Callable[[Any], Any], graders: Seque
     after `task_backoff` seconds and then twice as long each time; then its row records the error (and gets no
     scores). The latency is that of the call that answered. graders: see trackstack.graders; a grader that raises
     or runs longer than `grader_timeout` seconds (default: its own) records an error on its row. The eval goes on
-    either way. run_options: as for eval_run() (settings, prompt_name, tags, url, spool_dir, ...).
+    either way. trace: record each task call as a span "eval.task" (kind CHAIN) of the run, to which the row
+    links; spans the task opens with trackstack.trace (its LLM calls, say) are its children, in the same trace.
+    run_options: as for eval_run() (settings, prompt_name, tags, url, spool_dir, ...).
     """
     items = dataset.items()
     run = eval_run(dataset, model or getattr(task, "__name__", "task"), name, repetitions=repetitions,
                    **run_options)
 
     def one(item: DatasetItem, repetition: int) -> None:
-        output, error, latency_ms = _call_task(task, item.input, task_retries, task_backoff)
+        scope = tracing.span("eval.task", kind="CHAIN", attributes={
+            "trackstack.eval.item_id": item.id, "trackstack.eval.repetition": repetition}) if trace else nullcontext()
+        with scope as span:
+            output, error, latency_ms = _call_task(task, item.input, task_retries, task_backoff)
+            if span is not None and error is not None:
+                span.set_attribute("trackstack.eval.error", error)
         answer = output if isinstance(output, Output) else Output(output)
+        if span is not None and answer.trace_id is None:
+            answer.trace_id, answer.span_id = span.trace_id, span.span_id
         scores = [] if error is not None else [
             grade(grader, item.input, answer.value, item.expected, item.metadata, grader_timeout)
             for grader in graders]
