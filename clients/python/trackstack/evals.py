@@ -238,9 +238,9 @@ class EvalRun(Run):
         if score.error is not None:
             raise ValueError(f"score {score.name!r} has an error, not a value: log it with its prediction")
         item_id = _item_id(item)
+        entry = dict(_score_input(score), itemId=item_id, repetition=repetition)
         if self._accepting():
             self._local["scores"][(score.name, (item_id, repetition))] = score
-            entry = dict(_score_input(score), itemId=item_id, repetition=repetition)
             self._enqueue([{"score": entry}],
                           lambda items: {"kind": "scores", "scores": [item["score"] for item in items]})
 
