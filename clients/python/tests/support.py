@@ -107,7 +107,35 @@ class Server:
         return (self.workdir / "server.log").read_text(errors="replace")[-4000:]
 
 
-class FlakyProxy:
+class JsonHandler(BaseHTTPRequestHandler):
+    """A request handler of the tests' small HTTP servers: answers JSON, logs nothing."""
+
+    def answer(self, body: bytes) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+class LocalServer:
+    """An HTTP server on a free port of 127.0.0.1, serving on a thread of its own until close()."""
+
+    def serve(self, handler: type) -> str:
+        """Starts serving with `handler`; answers the server's base URL."""
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+class FlakyProxy(LocalServer):
     """A proxy on 127.0.0.1 in front of a server that can fail requests like a bad network or a sick server.
 
     `fail_next`: answer that many of the next logMetrics requests with 503, or with the GraphQL error UNAVAILABLE
@@ -127,7 +155,7 @@ class FlakyProxy:
         self._lock = threading.Lock()
         proxy = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(JsonHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 request = json.loads(body)
@@ -152,23 +180,7 @@ class FlakyProxy:
                 with urllib.request.urlopen(forwarded, timeout=30) as response:
                     self.answer(response.read())
 
-            def answer(self, body: bytes) -> None:
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self.url = self.serve(Handler)
 
 
 def series(api: Api, run_id: str, name: str, split: Optional[str] = None) -> Dict[str, Any]:
@@ -212,3 +224,46 @@ def run_python(args: Sequence[str], timeout: float = 120, **env: str) -> subproc
     environment = dict(os.environ, PYTHONPATH=str(CLIENT_DIR), **env)
     return subprocess.run([sys.executable, *args], cwd=CLIENT_DIR, env=environment, capture_output=True,
                           text=True, timeout=timeout)
+
+
+class JudgeStub(LocalServer):
+    """A small OpenAI-compatible chat-completions server on 127.0.0.1 standing in for an external LLM judge.
+
+    It scores the text after "Answer to grade:" against the text after "Reference answer:" (the default judge
+    prompt's layout): {"score": 1, ...} when equal, else {"score": 0, ...}. Failures, by the words in the answer:
+    "flaky" fails the first `flaky_failures` requests of that prompt with 503 (then 429), "broken" always fails with
+    500. `requests` counts all requests; `authorizations` keeps their Authorization headers.
+    """
+
+    def __init__(self, flaky_failures: int = 2) -> None:
+        self.flaky_failures = flaky_failures
+        self.requests = 0
+        self.authorizations: List[Optional[str]] = []
+        self._failures: Dict[str, int] = {}
+        self._lock = threading.Lock()
+        stub = self
+
+        class Handler(JsonHandler):
+            def do_POST(self) -> None:
+                request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                prompt = request["messages"][-1]["content"]
+                answer = prompt.split("Answer to grade:", 1)[-1].split("Reply with", 1)[0].strip()
+                reference = prompt.split("Reference answer:", 1)[-1].split("Answer to grade:", 1)[0].strip()
+                with stub._lock:
+                    stub.requests += 1
+                    stub.authorizations.append(self.headers.get("Authorization"))
+                    failures = stub._failures.get(prompt, 0)
+                    failing = "flaky" in answer and failures < stub.flaky_failures
+                    stub._failures[prompt] = failures + 1
+                if "broken" in answer:
+                    self.send_error(500)
+                elif failing:
+                    self.send_error(503 if failures == 0 else 429)
+                else:
+                    score = 1 if answer == reference else 0
+                    content = json.dumps({"score": score, "explanation": f"{answer!r} vs {reference!r}"})
+                    self.answer(json.dumps({"id": "stub", "object": "chat.completion", "model": request["model"],
+                                            "choices": [{"index": 0, "finish_reason": "stop", "message": {
+                                                "role": "assistant", "content": content}}]}).encode())
+
+        self.url = self.serve(Handler) + "/v1"

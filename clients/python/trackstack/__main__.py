@@ -1,11 +1,14 @@
-"""`python -m trackstack sync`: sends what runs left in the spool while the server was unreachable."""
+"""`python -m trackstack sync`: sends what runs left in the spool while the server was unreachable.
+`python -m trackstack import lm-eval DIR` / `import promptfoo results.json`: imports another eval tool's output."""
 import argparse
+import json
 import logging
 import os
 import sys
 from pathlib import Path
 from typing import List, Optional
 
+from .api import TrackstackError
 from .spool import default_spool_dir, sync
 
 
@@ -16,12 +19,37 @@ def main(argv: Optional[List[str]] = None) -> int:
     sync_command.add_argument("--url", help="the server (default: the one each run was logged to)")
     sync_command.add_argument("--spool-dir", type=Path, default=None,
                               help="default: $TRACKSTACK_SPOOL_DIR or ~/.trackstack/spool")
+    import_command = commands.add_parser("import", help="import an eval tool's output as a dataset and eval runs")
+    import_command.add_argument("tool", choices=["lm-eval", "promptfoo"],
+                                help="lm-eval: an lm-evaluation-harness --output_path directory (with --log_samples);"
+                                     " promptfoo: the file of `promptfoo eval -o results.json`")
+    import_command.add_argument("path", type=Path)
+    import_command.add_argument("--project", required=True)
+    import_command.add_argument("--dataset", help="promptfoo: the dataset's name (default: promptfoo/<description>)")
+    import_command.add_argument("--url", help="default: $TRACKSTACK_URL or http://localhost:8080")
     arguments = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    replayed, left = sync(arguments.spool_dir or default_spool_dir(), arguments.url,
-                          os.environ.get("TRACKSTACK_TOKEN"))
+    token = os.environ.get("TRACKSTACK_TOKEN")
+    if arguments.command == "import":
+        return _import(arguments, token)
+    replayed, left = sync(arguments.spool_dir or default_spool_dir(), arguments.url, token)
     print(f"{replayed} spool file(s) replayed, {left} left")
     return 1 if left else 0
+
+
+def _import(arguments: argparse.Namespace, token: Optional[str]) -> int:
+    from .importers import import_lm_eval, import_promptfoo  # only this command needs them
+    try:
+        if arguments.tool == "lm-eval":
+            summaries = import_lm_eval(arguments.path, arguments.project, arguments.url, token)
+        else:
+            summaries = import_promptfoo(arguments.path, arguments.project, arguments.dataset, arguments.url, token)
+    except (OSError, ValueError, TrackstackError) as error:
+        print(f"import failed: {error}", file=sys.stderr)
+        return 1
+    for summary in summaries:
+        print(json.dumps(summary))
+    return 0
 
 
 if __name__ == "__main__":

@@ -16,10 +16,14 @@ T = TypeVar("T")
 # Codes that mean "this request is wrong": sending it again as it is cannot succeed. UNAUTHENTICATED and FORBIDDEN:
 # the server requires an API token (`token`), or one that may do this. CONFLICT: a compare-and-set lost (a prompt
 # label moved meanwhile).
-REJECTION_CODES = {"BAD_USER_INPUT", "LIMIT_EXCEEDED", "NOT_FOUND", "UNAUTHENTICATED", "FORBIDDEN", "CONFLICT"}
+# The eval codes: a result or score naming an item not in the run's dataset version, a score its config refuses,
+# compared runs of different dataset versions, a training run where an eval run is needed.
+EVAL_REJECTION_CODES = {"ITEM_NOT_IN_DATASET", "INVALID_SCORE", "DATASET_VERSION_MISMATCH", "NOT_EVAL_RUN"}
+REJECTION_CODES = {"BAD_USER_INPUT", "LIMIT_EXCEEDED", "NOT_FOUND", "UNAUTHENTICATED", "FORBIDDEN", "CONFLICT",
+                   *EVAL_REJECTION_CODES}
 # Of those, the codes that blame what was sent, or say that its run is gone: such data can never be stored and is
 # dropped. Any other refusal (a token revoked or missing, an HTTP status) is kept and sent again later.
-DATA_REJECTION_CODES = {"BAD_USER_INPUT", "LIMIT_EXCEEDED", "NOT_FOUND"}
+DATA_REJECTION_CODES = {"BAD_USER_INPUT", "LIMIT_EXCEEDED", "NOT_FOUND", *EVAL_REJECTION_CODES}
 
 
 class TrackstackError(Exception):
@@ -182,7 +186,101 @@ class Api:
                             runId=run_id, toStep=to_step)
         return int(data["rewindRun"])
 
+    def add_dataset_items(self, project: str, dataset: str, items: List[Dict[str, Any]],
+                          description: Optional[str] = None) -> Dict[str, Any]:
+        """Adds items ({"input", "expected", "metadata"}) to a dataset as a new version (none when nothing is new);
+        answers {"version": {...}, "created": bool, "itemIds": [...]}."""
+        data = self.execute(
+            "mutation($project: String!, $dataset: String!, $items: [DatasetItemInput!]!, $description: String) "
+            "{ addDatasetItems(project: $project, dataset: $dataset, items: $items, description: $description) "
+            "{ created itemIds version { " + DATASET_VERSION_FIELDS + " } } }",
+            project=project, dataset=dataset, items=items, description=description)
+        return data["addDatasetItems"]
 
+    def dataset_version(self, project: str, dataset: str, version: Optional[int]) -> Optional[Dict[str, Any]]:
+        """A version of a dataset (None: the latest); None when there is no such dataset or version."""
+        if version is None:
+            data = self.execute("query($project: String!, $name: String!) { dataset(project: $project, name: $name) "
+                                "{ latestVersion { " + DATASET_VERSION_FIELDS + " } } }", project=project, name=dataset)
+            return data["dataset"] and data["dataset"]["latestVersion"]
+        after = None
+        while True:  # newest first: a version is usually near the top
+            found = self.execute(
+                "query($project: String!, $name: String!, $after: String) { dataset(project: $project, name: $name) "
+                "{ versions(first: 100, after: $after) { edges { node { " + DATASET_VERSION_FIELDS + " } } "
+                "pageInfo { hasNextPage endCursor } } } }", project=project, name=dataset, after=after)["dataset"]
+            if found is None:
+                return None
+            for edge in found["versions"]["edges"]:
+                if edge["node"]["version"] == version:
+                    return edge["node"]
+            if not found["versions"]["pageInfo"]["hasNextPage"]:
+                return None
+            after = found["versions"]["pageInfo"]["endCursor"]
+
+    def dataset_items(self, version_id: str, page_size: int = 500) -> List[Dict[str, Any]]:
+        """All items of a dataset version, in order."""
+        items: List[Dict[str, Any]] = []
+        after = None
+        while True:
+            data = self.execute(
+                "query($id: ID!, $first: Int, $after: String) { datasetVersion(id: $id) { items(first: $first, "
+                "after: $after) { edges { node { id input expected metadata } } pageInfo { hasNextPage endCursor } } } }",
+                id=version_id, first=page_size, after=after)
+            if data["datasetVersion"] is None:
+                raise RequestRejected(f"no dataset version {version_id}", "NOT_FOUND")
+            page = data["datasetVersion"]["items"]
+            items.extend(edge["node"] for edge in page["edges"])
+            if not page["pageInfo"]["hasNextPage"]:
+                return items
+            after = page["pageInfo"]["endCursor"]
+
+    def create_eval_run(self, model_id: str, dataset_version_id: str, name: Optional[str],
+                        evaluation: Dict[str, Any], tags: Sequence[str], notes: Optional[str]) -> str:
+        """Starts a RUNNING eval run of the model on a dataset version; `evaluation` holds promptName,
+        promptVersion, settings and repetitions. Answers its id."""
+        data = self.execute(
+            "mutation($modelId: ID!, $datasetVersionId: ID!, $name: String, $promptName: String, "
+            "$promptVersion: Int, $settings: JSON, $tags: [String!], $notes: String, $repetitions: Int) "
+            "{ createEvalRun(modelId: $modelId, datasetVersionId: $datasetVersionId, name: $name, "
+            "promptName: $promptName, promptVersion: $promptVersion, settings: $settings, tags: $tags, notes: $notes, "
+            "repetitions: $repetitions) { id } }",
+            modelId=model_id, datasetVersionId=dataset_version_id, name=name, tags=list(tags), notes=notes,
+            promptName=evaluation.get("promptName"), promptVersion=evaluation.get("promptVersion"),
+            settings=evaluation.get("settings") or {}, repetitions=evaluation.get("repetitions", 1))
+        return data["createEvalRun"]["id"]
+
+    def log_eval_results(self, run_id: str, results: List[Dict[str, Any]]) -> Dict[str, Any]:
+        """Stores results of an eval run (idempotent on item and repetition); answers {"results", "scores"}."""
+        data = self.execute("mutation($runId: ID!, $results: [EvalResultInput!]!) "
+                            "{ logEvalResults(runId: $runId, results: $results) { results scores } }",
+                            runId=run_id, results=results)
+        return data["logEvalResults"]
+
+    def log_scores(self, run_id: str, scores: List[Dict[str, Any]]) -> Dict[str, Any]:
+        """Adds or replaces scores of an eval run's results; answers {"results", "scores"}."""
+        data = self.execute("mutation($runId: ID!, $scores: [ScoreInput!]!) "
+                            "{ logScores(runId: $runId, scores: $scores) { results scores } }",
+                            runId=run_id, scores=scores)
+        return data["logScores"]
+
+    def set_score_config(self, project: str, config: Dict[str, Any]) -> Dict[str, Any]:
+        """Sets the config of a score name in a project ({"name", "type", "min", "max", "higherIsBetter", ...})."""
+        data = self.execute("mutation($project: String!, $config: ScoreConfigInput!) "
+                            "{ setScoreConfig(project: $project, config: $config) { name type higherIsBetter } }",
+                            project=project, config=config)
+        return data["setScoreConfig"]
+
+    def eval_aggregates(self, run_id: str) -> Optional[Dict[str, Any]]:
+        """An eval run's aggregates as the server last computed them; None for no such run."""
+        data = self.execute(
+            "query($id: ID!) { run(id: $id) { evaluation { aggregates { items errored expected "
+            "scores { name type count mean passRate categories { category count } } } } } }", id=run_id)
+        run = data["run"]
+        return None if run is None or run["evaluation"] is None else run["evaluation"]["aggregates"]
+
+
+DATASET_VERSION_FIELDS = "id version itemCount dataset { project name }"
 DEFAULT_RETRY_BUDGET = 10.0  # seconds
 
 

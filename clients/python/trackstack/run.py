@@ -16,7 +16,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
 from .api import DEFAULT_RETRY_BUDGET, Api, RequestRejected, ServerUnavailable, encode_value, with_retry
 from .console import ConsoleCapture, console_setting, cut
-from .spool import Spool, default_spool_dir, replay_in_background, send
+from .spool import Spool, create_run, default_spool_dir, replay_in_background, send
 from .system import SystemMonitor, interval_setting
 
 log = logging.getLogger("trackstack")
@@ -24,6 +24,8 @@ log = logging.getLogger("trackstack")
 MAX_POINTS_PER_CALL = 10_000  # the server's limit for one logMetrics call
 MAX_LINES_PER_CALL = 1000  # the server's limit for one logConsole call
 MAX_SPANS_PER_CALL = 1000  # spans per OTLP export, well under the server's request size limit
+MAX_RESULTS_PER_CALL = 1000  # the server's limit for one logEvalResults call
+MAX_SCORES_PER_CALL = 10_000  # the server's limit for one logScores call
 _STOP = object()  # queue marker: the sender thread ends after what precedes it
 
 
@@ -241,12 +243,14 @@ class Run:
         points = [item for item in items if "name" in item]
         lines = [item for item in items if "stream" in item]
         spans = [item["span"] for item in items if "span" in item]
-        return ([_points_entry(points[start:start + self._batch_size])
-                 for start in range(0, len(points), self._batch_size)]
-                + [_console_entry(lines[start:start + MAX_LINES_PER_CALL])
-                   for start in range(0, len(lines), MAX_LINES_PER_CALL)]
-                + [self._spans_entry(spans[start:start + MAX_SPANS_PER_CALL])
-                   for start in range(0, len(spans), MAX_SPANS_PER_CALL)]
+        results = [item["result"] for item in items if "result" in item]
+        scores = [item["score"] for item in items if "score" in item]
+        return ([_points_entry(part) for part in _parts(points, self._batch_size)]
+                + [_console_entry(part) for part in _parts(lines, MAX_LINES_PER_CALL)]
+                + [self._spans_entry(part) for part in _parts(spans, MAX_SPANS_PER_CALL)]
+                + [{"kind": "results", "results": part}
+                   for part in _parts(results, min(self._batch_size, MAX_RESULTS_PER_CALL))]
+                + [{"kind": "scores", "scores": part} for part in _parts(scores, MAX_SCORES_PER_CALL)]
                 + [item for item in items if "kind" in item])
 
     def _send_loop(self) -> None:
@@ -291,7 +295,11 @@ class Run:
                         error, self._spool.path)
             self._keep(entry)
         except RequestRejected as error:
-            if error.blames_data:
+            if error.blames_data and _halves(entry):  # all or nothing: one bad result must not take its batch along
+                self._in_flight = None
+                for half in _halves(entry):
+                    self._deliver(half)
+            elif error.blames_data:
                 log.warning("Trackstack rejected %s of run %s: %s; dropped, since the server will never "
                             "take them", _describe(entry), self.id, error)
             else:  # e.g. a revoked token: the points are fine, and wait until the server takes them
@@ -348,13 +356,26 @@ def _console_entry(lines: List[Dict[str, Any]]) -> Dict[str, Any]:
         for line in lines]}
 
 
+def _parts(items: List[Any], size: int) -> List[List[Any]]:
+    return [items[start:start + size] for start in range(0, len(items), size)]
+
+
+def _halves(entry: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """An eval batch of several results or scores split in two; [] for any other entry."""
+    kind = entry["kind"]
+    if kind not in ("results", "scores") or len(entry[kind]) < 2:
+        return []
+    middle = len(entry[kind]) // 2
+    return [{"kind": kind, kind: entry[kind][:middle]}, {"kind": kind, kind: entry[kind][middle:]}]
+
+
 def _describe(entry: Dict[str, Any]) -> str:
     if entry["kind"] == "points":
         return f"{len(entry['points'])} points"
     if entry["kind"] == "console":
         return f"{len(entry['lines'])} console lines"
-    if entry["kind"] == "spans":
-        return f"{len(entry['spans'])} spans"
+    if entry["kind"] in ("spans", "results", "scores"):
+        return f"{len(entry[entry['kind']])} {entry['kind']}"
     return "the environment"
 
 
@@ -412,8 +433,7 @@ def init(project: str, model: str, name: Optional[str] = None, config: Optional[
     retry_budget = options.get("retry_budget", DEFAULT_RETRY_BUDGET)
     try:
         if run_id is None:
-            header["runId"] = with_retry(lambda: api.create_run(
-                api.create_model(project, model), name, header["config"], header["tags"], notes), retry_budget)
+            header["runId"] = with_retry(lambda: create_run(api, header), retry_budget)
         else:
             with_retry(lambda: api.update_run_status(header["runId"], "RUNNING"), retry_budget)
             if from_step is not None:

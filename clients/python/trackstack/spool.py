@@ -1,13 +1,16 @@
 """The spool: a local file per run holding what the server has not yet taken, replayed in order.
 
 A spool file is JSON lines. The first line is the run's header: its server id (null until the run has been
-created on the server) and what is needed to create it. Each further line is one entry:
+created on the server) and what is needed to create it (an eval run's header has an "evaluation" too). Each further line is one entry:
 
     {"kind": "points", "batchId": "...", "points": [...]}   a logMetrics batch; its batchId makes re-sending harmless
     {"kind": "console", "lines": [...]}                       a logConsole batch; its line numbers make re-sending harmless
     {"kind": "environment", "environment": {...}}            a setRunEnvironment
     {"kind": "spans", "project": "...", "spans": [...]}       an OTLP export of trackstack.trace spans; their ids make
                                                              re-sending harmless
+    {"kind": "results", "results": [...]}                     a logEvalResults batch; idempotent on (item, repetition)
+    {"kind": "scores", "scores": [...]}                       a logScores batch; idempotent on (item, repetition,
+                                                             name, source)
     {"kind": "rewind", "toStep": N}                          a rewindRun
     {"kind": "status", "status": "COMPLETED"}                an updateRunStatus
 
@@ -35,7 +38,7 @@ except ImportError:  # Windows: no flock, so no protection against a concurrent 
 log = logging.getLogger("trackstack")
 
 REPLAY_BATCH = 1000  # points per logMetrics call when small spooled entries are sent together
-KINDS = ("points", "console", "environment", "rewind", "status", "spans")
+KINDS = ("points", "console", "environment", "rewind", "status", "spans", "results", "scores")
 
 
 def default_spool_dir() -> Path:
@@ -180,9 +183,7 @@ class Spool:
     def _create_run(self, api: Api) -> None:
         header = self.header
         try:
-            model_id = api.create_model(header["project"], header["model"])
-            run_id = api.create_run(model_id, header.get("name"), header.get("config") or {},
-                                    header.get("tags") or [], header.get("notes"))
+            run_id = create_run(api, header)
         except RequestRejected as error:
             if not error.blames_data:
                 raise ServerUnavailable(str(error), error.code) from None  # e.g. a revoked token: kept for later
@@ -251,6 +252,17 @@ class Spool:
         _fsync_dir(self.path.parent)
 
 
+def create_run(api: Api, header: Dict[str, Any]) -> str:
+    """Creates the run a spool header describes, an eval run if it has an "evaluation"; answers its id."""
+    model_id = api.create_model(header["project"], header["model"])
+    evaluation = header.get("evaluation")
+    if evaluation is not None:
+        return api.create_eval_run(model_id, evaluation["datasetVersionId"], header.get("name"), evaluation,
+                                   header.get("tags") or [], header.get("notes"))
+    return api.create_run(model_id, header.get("name"), header.get("config") or {}, header.get("tags") or [],
+                          header.get("notes"))
+
+
 def send(api: Api, run_id: str, entry: Dict[str, Any]) -> None:
     """Makes the call that a spool entry stands for."""
     if entry["kind"] == "points":
@@ -265,6 +277,10 @@ def send(api: Api, run_id: str, entry: Dict[str, Any]) -> None:
         api.update_run_status(run_id, entry["status"])
     elif entry["kind"] == "spans":
         api.export_spans(entry["project"], run_id, entry["spans"])
+    elif entry["kind"] == "results":
+        api.log_eval_results(run_id, entry["results"])
+    elif entry["kind"] == "scores":
+        api.log_scores(run_id, entry["scores"])
 
 
 def _fsync_dir(directory: Path) -> None:
