@@ -1,14 +1,11 @@
 package dev.trackstack.eval;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 import dev.trackstack.system.ApiException;
+import dev.trackstack.system.CanonicalJson;
+import dev.trackstack.system.Sha256;
 import dev.trackstack.system.TrackstackProperties;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
@@ -29,7 +26,7 @@ class EvalJson {
 
     /** The value as JSON text with object keys sorted at every depth and no whitespace; "null" for null. */
     String canonical(Object value) {
-        return json.writeValueAsString(sorted(value));
+        return json.writeValueAsString(CanonicalJson.sorted(value));
     }
 
     /** The canonical text, refused when it is longer than the limit. */
@@ -44,11 +41,7 @@ class EvalJson {
     /** An item's id: the hex SHA-256 of {"expected":…,"input":…,"metadata":…} in canonical JSON. */
     static String contentId(String input, String expected, String metadata) {
         String content = "{\"expected\":" + expected + ",\"input\":" + input + ",\"metadata\":" + metadata + "}";
-        try {
-            return HEX.formatHex(MessageDigest.getInstance("SHA-256").digest(content.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return HEX.formatHex(Sha256.of(content));
     }
 
     Object parse(String text) {
@@ -68,17 +61,5 @@ class EvalJson {
 
     static String hex(byte[] bytes) {
         return bytes == null ? null : HEX.formatHex(bytes);
-    }
-
-    private static Object sorted(Object value) {
-        if (value instanceof Map<?, ?> map) {
-            Map<String, Object> sorted = new TreeMap<>();
-            map.forEach((k, v) -> sorted.put(String.valueOf(k), sorted(v)));
-            return sorted;
-        }
-        if (value instanceof List<?> list) {
-            return list.stream().map(EvalJson::sorted).toList();
-        }
-        return value;
     }
 }

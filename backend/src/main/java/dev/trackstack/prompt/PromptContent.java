@@ -11,6 +11,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.trackstack.system.ApiException;
+import dev.trackstack.system.CanonicalJson;
 import dev.trackstack.system.Sha256;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -80,7 +81,7 @@ record PromptContent(PromptType type, String templateJson, String configJson, Li
         if (!(config instanceof Map<?, ?>)) {
             throw ApiException.badInput("config must be a JSON object, such as {\"model\": \"gpt-4o\"}");
         }
-        String configJson = json.writeValueAsString(canonical(config));
+        String configJson = json.writeValueAsString(CanonicalJson.sorted(config));
         if (configJson.length() > CONFIG_CHARS) {
             throw ApiException.limit("The config of " + configJson.length() + " characters (as JSON)", CONFIG_CHARS);
         }
@@ -89,7 +90,7 @@ record PromptContent(PromptType type, String templateJson, String configJson, Li
                     COMMIT_MESSAGE_CHARS);
         }
         Map<String, Object> content = new TreeMap<>(Map.of("type", type.name(), "template", template,
-                "config", canonical(config)));
+                "config", CanonicalJson.sorted(config)));
         return new PromptContent(type, templateJson, configJson, variables(texts),
                 Sha256.of(json.writeValueAsString(content)));
     }
@@ -104,18 +105,5 @@ record PromptContent(PromptType type, String templateJson, String configJson, Li
             }
         }
         return List.copyOf(names);
-    }
-
-    /** The value with every object's keys sorted, so that the same content always writes the same JSON. */
-    private static Object canonical(Object value) {
-        if (value instanceof Map<?, ?> map) {
-            Map<String, Object> sorted = new TreeMap<>();
-            map.forEach((k, v) -> sorted.put(String.valueOf(k), canonical(v)));
-            return sorted;
-        }
-        if (value instanceof List<?> list) {
-            return list.stream().map(PromptContent::canonical).toList();
-        }
-        return value;
     }
 }

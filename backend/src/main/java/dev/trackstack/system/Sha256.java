@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
-/** SHA-256 of text as UTF-8: of API token secrets, and of prompt content. */
+/** SHA-256 of text as UTF-8: of API token secrets, prompt content and eval items. */
 public final class Sha256 {
 
     private Sha256() {
