@@ -34,6 +34,16 @@ async function seed(): Promise<void> {
     }] }] }] }),
   });
   if (!response.ok) throw new Error(`OTLP answered ${response.status}`);
+  // an eval that judged that call: its result links to the call's trace
+  const { addDatasetItems } = await gql(server.url, `mutation($p: String!) { addDatasetItems(project: $p, dataset: "tickets",
+      items: [{ input: "My parcel is late", expected: "shipping" }]) { version { id } itemIds } }`, { p: PROJECT });
+  const { createModel } = await gql(server.url, `mutation($p: String!) { createModel(project: $p, name: "gpt-4o") { id } }`, { p: PROJECT });
+  const { createEvalRun } = await gql(server.url, "mutation($m: ID!, $v: ID!) { createEvalRun(modelId: $m, datasetVersionId: $v) { id } }",
+    { m: createModel.id, v: addDatasetItems.version.id });
+  await gql(server.url, "mutation($r: ID!, $res: [EvalResultInput!]!) { logEvalResults(runId: $r, results: $res) { results } }", {
+    r: createEvalRun.id,
+    res: [{ itemId: addDatasetItems.itemIds[0], output: "shipping", traceId: "5".repeat(32), scores: [{ name: "exact", boolean: true }] }],
+  });
 }
 
 useDashboard(async (dashboard) => {
@@ -70,6 +80,7 @@ describe("prompts", () => {
     const call = page.getByRole("region", { name: "Calls" }).getByRole("link", { name: "classify ticket" });
     await call.waitFor();
     expect(await call.getAttribute("href")).toBe(`/projects/${PROJECT}/traces/${"5".repeat(32)}?span=${"6".repeat(16)}`);
+    expect(await page.getByRole("region", { name: "Calls" }).locator("tbody tr .score.pass").allTextContents()).toEqual(["exact ✓"]);
 
     // Swapping the old version for v2 against itself: nothing changed.
     await diff.getByRole("combobox", { name: "Old version" }).selectOption("2");

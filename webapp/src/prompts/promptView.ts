@@ -1,6 +1,7 @@
 import { ApiError, request } from "../api/graphql";
 import { navigate } from "../app/router";
 import { promptsUrl, promptUrl, traceUrl, type View } from "../app/viewState";
+import { scoreChips } from "../evals/resultsView";
 import { MovePromptLabelDocument, PromptCallsDocument, PromptDetailDocument, type PromptDetailQuery, type PromptVersionRowFragment } from "../gql/graphql";
 import { formatCost, formatNanos, formatTokens } from "../traces/format";
 import { spanStatusBadge } from "../traces/traceList";
@@ -175,7 +176,7 @@ function callsSection(view: PromptViewState, version: number, signal: AbortSigna
         return;
       }
       body.replaceChildren(h("div", { className: "table-scroll" }, h("table", { className: "runs traces" },
-        h("thead", {}, h("tr", {}, ...["Time", "Span", "Model", "Duration", "Tokens", "Cost", "Status"].map((c) => h("th", { scope: "col" }, c)))),
+        h("thead", {}, h("tr", {}, ...["Time", "Span", "Model", "Duration", "Tokens", "Cost", "Status", "Eval scores"].map((c) => h("th", { scope: "col" }, c)))),
         h("tbody", {}, ...calls.map((c) => h("tr", {},
           h("td", {}, formatTime(c.startTime)),
           h("td", {}, link(traceUrl(view.project, c.traceId, c.spanId), c.name)),
@@ -184,6 +185,7 @@ function callsSection(view: PromptViewState, version: number, signal: AbortSigna
           h("td", { className: "num" }, formatTokens(c.inputTokens === null && c.outputTokens === null ? null : (c.inputTokens ?? 0) + (c.outputTokens ?? 0))),
           h("td", { className: "num" }, formatCost(c.cost)),
           h("td", {}, spanStatusBadge(c.status)),
+          h("td", {}, c.evalScores.length ? scoreChips({ scores: c.evalScores }) : "–"),
         ))))),
         prompt && prompt.calls.totalCount > calls.length ? h("p", { className: "muted" }, `The latest ${calls.length} of ${prompt.calls.totalCount} calls.`) : "");
     })

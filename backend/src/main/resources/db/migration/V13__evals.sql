@@ -93,6 +93,8 @@ create table eval_result (
     primary key (run_id, item_id, repetition)
 );
 create index eval_result_order on eval_result (run_id, position, repetition);
+-- Span.evalScores: the results that link to a trace.
+create index eval_result_trace on eval_result (trace_id) where trace_id is not null;
 
 -- Scores of a run's results, one per (item, repetition, name, source); rank orders the sources (HUMAN 3,
 -- LLM_JUDGE 2, CODE 1): the highest is the one that counts in aggregates and comparisons, marked effective by ingest

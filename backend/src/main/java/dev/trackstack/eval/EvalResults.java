@@ -1,5 +1,7 @@
 package dev.trackstack.eval;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,6 +36,30 @@ class EvalResults {
     record EvalResult(String runId, DatasetItem item, int repetition, Object output, String error, Double latencyMs,
             Double cost, Long inputTokens, Long outputTokens, String traceId, String spanId, List<EvalScore> scores,
             OffsetDateTime updatedAt) {
+    }
+
+    /** A score as stored, before its name's config judges whether it passes. */
+    record StoredScore(String name, ScoreType type, Double value, String category, String source, String explanation,
+            OffsetDateTime updatedAt) {
+
+        /** Its columns of eval_score as {@code alias}, in the order {@link #read} takes them. */
+        static String columns(String alias) {
+            return "%1$s.name, %1$s.type, %1$s.value, %1$s.category, %1$s.source, %1$s.explanation, %1$s.updated_at"
+                    .formatted(alias);
+        }
+
+        /** The columns of {@link #columns}, the first of them at {@code from}. */
+        static StoredScore read(ResultSet rs, int from) throws SQLException {
+            return new StoredScore(rs.getString(from), ScoreType.valueOf(rs.getString(from + 1)),
+                    (Double) rs.getObject(from + 2), rs.getString(from + 3), rs.getString(from + 4),
+                    rs.getString(from + 5), rs.getObject(from + 6, OffsetDateTime.class));
+        }
+
+        EvalScore judged(Map<String, ScoreConfig> configs) {
+            ScoreConfig config = configs.get(name);
+            return new EvalScore(name, type, value, type == ScoreType.BOOLEAN ? Double.valueOf(1).equals(value) : null,
+                    category, config == null ? null : config.passes(value, category), source, explanation, updatedAt);
+        }
     }
 
     /** A result's address: run, item row key, repetition. */
@@ -121,26 +147,16 @@ class EvalResults {
     /** The results of these runs for these items (by row key), with their scores: two queries. */
     Map<ResultKey, EvalResult> load(long projectId, Long[] runIds, Map<Long, DatasetItem> items) {
         Long[] itemKeys = items.keySet().toArray(Long[]::new);
-        Map<ResultKey, List<EvalScore>> scores = new HashMap<>();
-        List<Object[]> rawScores = new ArrayList<>();
-        jdbc.query("""
-                select run_id, item_id, repetition, name, type, value, category, source, explanation, updated_at
-                from eval_score where run_id = any(?) and item_id = any(?) order by name, rank desc
-                """, rs -> {
-            rawScores.add(new Object[] {new ResultKey(rs.getLong(1), rs.getLong(2), rs.getInt(3)), rs.getString(4),
-                    ScoreType.valueOf(rs.getString(5)), rs.getObject(6), rs.getString(7), rs.getString(8),
-                    rs.getString(9), rs.getObject(10, OffsetDateTime.class)});
+        List<Map.Entry<ResultKey, StoredScore>> stored = new ArrayList<>();
+        jdbc.query("select s.run_id, s.item_id, s.repetition, " + StoredScore.columns("s")
+                + " from eval_score s where s.run_id = any(?) and s.item_id = any(?) order by s.name, s.rank desc", rs -> {
+            stored.add(Map.entry(new ResultKey(rs.getLong(1), rs.getLong(2), rs.getInt(3)), StoredScore.read(rs, 4)));
         }, runIds, itemKeys);
         Map<String, ScoreConfig> byName = configs.configs(projectId,
-                rawScores.stream().map(s -> (String) s[1]).distinct().toList());
-        for (Object[] s : rawScores) {
-            Double value = (Double) s[3];
-            ScoreType type = (ScoreType) s[2];
-            ScoreConfig config = byName.get((String) s[1]);
-            scores.computeIfAbsent((ResultKey) s[0], k -> new ArrayList<>()).add(new EvalScore((String) s[1], type,
-                    value, type == ScoreType.BOOLEAN ? Double.valueOf(1).equals(value) : null, (String) s[4],
-                    config == null ? null : config.passes(value, (String) s[4]), (String) s[5], (String) s[6],
-                    (OffsetDateTime) s[7]));
+                stored.stream().map(s -> s.getValue().name()).distinct().toList());
+        Map<ResultKey, List<EvalScore>> scores = new HashMap<>();
+        for (Map.Entry<ResultKey, StoredScore> s : stored) {
+            scores.computeIfAbsent(s.getKey(), k -> new ArrayList<>()).add(s.getValue().judged(byName));
         }
         Map<ResultKey, EvalResult> results = new HashMap<>();
         jdbc.query("""

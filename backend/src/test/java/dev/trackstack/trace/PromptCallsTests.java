@@ -62,8 +62,47 @@ class PromptCallsTests extends ApiTest {
                 .extracting(s -> s.get("spanId") + " " + s.get("traceId") + " " + s.get("promptVersion"))
                 .containsExactly("1000000000000002 " + TRACE + " 1", "1000000000000001 " + TRACE + " 1");
 
+        assertThat(first.path("prompt.calls.edges[0].node.evalScores").entityList(Map.class).get()).isEmpty();
+
         usage(2).path("prompt.usage.calls").entity(Integer.class).isEqualTo(1);
         assertThat(usage(3).path("prompt.usage").entity(Map.class).get()).containsEntry("calls", 0)
                 .containsEntry("inputTokens", null).containsEntry("latencyP50Nanos", null);
+    }
+
+    @Test
+    void shouldShowHowAnEvalScoredTheCallsOfAVersion() throws Exception {
+        graphQl.documentName("savePrompt").variable("input", Map.of("project", project, "name", "judged", "text", "q"))
+                .execute().path("savePrompt.created").entity(Boolean.class).isEqualTo(true);
+        String trace = "cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd";
+        var request = request(List.of(), span(trace, "2000000000000001", null, "chat", 0, 100,
+                attribute("gen_ai.prompt.name", "judged"), attribute("trackstack.prompt.version", 1)));
+        assertThat(Otlp.post(port, "/v1/traces", PROTOBUF, request.toByteArray(), IncomingSpans.PROJECT_HEADER,
+                project).statusCode()).isEqualTo(200);
+        // an eval of this project links a result to the call's trace; one of another project links it too
+        String otherProject = project + "-other";
+        logLinkedResult(project, trace, true);
+        logLinkedResult(otherProject, trace, false);
+
+        List<Map> scores = graphQl.documentName("promptUsage").variable("project", project).variable("name", "judged")
+                .variable("version", 1).execute().path("prompt.calls.edges[0].node.evalScores").entityList(Map.class)
+                .get();
+        assertThat(scores).extracting(s -> s.get("name") + " " + s.get("boolean") + " " + s.get("source"))
+                .containsExactly("correct true CODE");
+    }
+
+    /** An eval run of the project with one result linked to the trace, scored correct or not. */
+    private void logLinkedResult(String evalProject, String trace, boolean correct) {
+        GraphQlTester.Response added = graphQl.documentName("addDatasetItems").variable("project", evalProject)
+                .variable("dataset", "calls").variable("items", List.of(Map.of("input", "q"))).execute();
+        String version = added.path("addDatasetItems.version.id").entity(String.class).get();
+        String item = added.path("addDatasetItems.itemIds[0]").entity(String.class).get();
+        String model = graphQl.documentName("createModel").variable("project", evalProject).variable("name", "m")
+                .execute().path("createModel.id").entity(String.class).get();
+        String run = graphQl.documentName("createEvalRun").variable("modelId", model)
+                .variable("datasetVersionId", version).execute().path("createEvalRun.id").entity(String.class).get();
+        graphQl.documentName("logEvalResults").variable("runId", run).variable("results", List.of(Map.of(
+                "itemId", item, "output", "a", "traceId", trace,
+                "scores", List.of(Map.of("name", "correct", "boolean", correct))))).execute()
+                .path("logEvalResults.results").entity(Integer.class).isEqualTo(1);
     }
 }
