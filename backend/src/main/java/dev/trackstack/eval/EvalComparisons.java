@@ -113,15 +113,19 @@ class EvalComparisons {
                                            and cs.repetition = rep.n and cs.effective
                     where vi.version_id = :version)
                 """.formatted(passedExpression(config, params, "bs"), passedExpression(config, params, "cs"));
-        String having = params.getValue("changes") == null ? ""
-                : " having bool_or(change = any(cast(:changes as text[])))";
-        String grouped = " from cells group by item_id, position, repetition" + having;
-        Page<Object[]> keys = pages.queryCounted(cells + "select item_id, repetition, array_agg(change order by ord),"
-                + " array_agg(delta order by ord), count(*) over () as total_count" + grouped
-                + " order by position, repetition"
-                + " limit :limit offset :offset", cells + "select count(*) from (select 1" + grouped + ") g", params,
-                first, 50, after, (rs, i) -> new Object[] {rs.getLong(1), rs.getInt(2), strings(rs.getArray(3)),
-                    doubles(rs.getArray(4))});
+        boolean filtered = params.getValue("changes") != null;
+        // One contender has one cell per row: filtering before sorting spares grouping and sorting all the rows.
+        String rowsOf = contenderIds.length == 1
+                ? "array[change], array[delta] from cells"
+                        + (filtered ? " where change = any(cast(:changes as text[]))" : "")
+                : "array_agg(change order by ord), array_agg(delta order by ord) from cells"
+                        + " group by item_id, position, repetition"
+                        + (filtered ? " having bool_or(change = any(cast(:changes as text[])))" : "");
+        Page<Object[]> keys = pages.queryCounted(cells + "select item_id, repetition, count(*) over () as total_count, "
+                + rowsOf + " order by position, repetition limit :limit offset :offset",
+                cells + "select count(*) from (select " + rowsOf + ") g", params,
+                first, 50, after, (rs, i) -> new Object[] {rs.getLong(1), rs.getInt(2), strings(rs.getArray(4)),
+                    doubles(rs.getArray(5))});
         Long[] all = new Long[contenderIds.length + 1];
         all[0] = baseline.runId();
         System.arraycopy(contenderIds, 0, all, 1, contenderIds.length);

@@ -97,6 +97,12 @@ class EvalComparisonTests extends EvalTest {
         first.path("evalComparison.rows.pageInfo.hasNextPage").entity(Boolean.class).isEqualTo(true)
                 .path("evalComparison.rows.edges[0].node.contenders[*].change").entityList(String.class)
                 .containsExactly("REGRESSED", "REGRESSED");
+        graphQl.documentName("evalComparison").variable("baselineRunId", runs[0])
+                .variable("contenderRunIds", List.of(runs[1], runs[0]))
+                .variable("filter", Map.of("changes", List.of("REGRESSED"))).execute()
+                .path("evalComparison.rows.totalCount").entity(Integer.class).isEqualTo(1)
+                .path("evalComparison.rows.edges[0].node.contenders[*].change").entityList(String.class)
+                .containsExactly("REGRESSED", "UNCHANGED");
         String cursor = first.path("evalComparison.rows.pageInfo.endCursor").entity(String.class).get();
         graphQl.documentName("evalComparison").variable("baselineRunId", runs[0])
                 .variable("contenderRunIds", List.of(runs[1])).variable("first", 2).variable("after", cursor).execute()
