@@ -30,6 +30,8 @@ export function compareEvalView(root: HTMLElement, view: EvalCompareViewState): 
   const variables = (after: string | null | undefined) => ({
     baseline: view.baseline, contenders: view.contenders, score: view.score || undefined,
     filter: view.changes.length ? { changes: view.changes } : undefined, first: PAGE_SIZE, after,
+    // the aggregates do not change from page to page
+    withDeltas: !after,
   });
 
   async function load(first: boolean): Promise<void> {
@@ -55,8 +57,9 @@ export function compareEvalView(root: HTMLElement, view: EvalCompareViewState): 
     const project = baseline.model.project.name;
     const version = baseline.evaluation?.datasetVersion;
     const name = (run: { id: string; name?: string | null }) => run.name ?? `Run ${run.id}`;
-    higherIsBetter = comparison.aggregateDeltas.find((d) => d.name === comparison.score)?.higherIsBetter ?? true;
-    const scoreNames = [...new Set(comparison.aggregateDeltas.map((d) => d.name))];
+    const aggregateDeltas = comparison.aggregateDeltas ?? [];
+    higherIsBetter = aggregateDeltas.find((d) => d.name === comparison.score)?.higherIsBetter ?? true;
+    const scoreNames = [...new Set(aggregateDeltas.map((d) => d.name))];
     const scoreSelect = h("select", { "aria-label": "Compared score", onchange: () => navigate(evalCompareUrl(view.baseline, view.contenders, view.changes, scoreSelect.value)) },
       ...scoreNames.map((n) => h("option", { value: n, selected: n === comparison.score }, n)));
     const filters = CHANGE_LABELS.map(([changeName, label]) => {
@@ -77,7 +80,7 @@ export function compareEvalView(root: HTMLElement, view: EvalCompareViewState): 
         link(evalResultsUrl(baseline.id), name(baseline)), " against ", ...contenders.flatMap((run, i) => [i ? ", " : "", link(evalResultsUrl(run.id), name(run))])),
       h("div", { className: "table-scroll" }, h("table", { className: "runs eval-deltas", "aria-label": "Aggregate deltas" },
         h("thead", {}, h("tr", {}, ...["Contender", "Score", "Baseline mean", "Mean", "Δ mean", "Baseline pass", "Pass", "Δ pass", "Regressed", "Improved"].map((t) => h("th", { scope: "col" }, t)))),
-        h("tbody", {}, ...comparison.aggregateDeltas.map((d) => h("tr", {},
+        h("tbody", {}, ...aggregateDeltas.map((d) => h("tr", {},
           h("td", {}, link(runUrl(d.contenderRunId), name(contenders.find((c) => c.id === d.contenderRunId) ?? { id: d.contenderRunId }))),
           h("td", {}, d.name),
           h("td", { className: "num" }, formatMean(d.baselineMean)), h("td", { className: "num" }, formatMean(d.contenderMean)), deltaCell(d.meanDelta, d.higherIsBetter),
