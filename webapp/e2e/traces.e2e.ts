@@ -331,7 +331,7 @@ describe("traces", () => {
     await page.getByRole("navigation", { name: "Run views" }).getByRole("link", { name: "Traces" }).click();
     await page.waitForURL(new RegExp(`/runs/${runId}/traces$`));
     await expect.poll(() => column(1)).toEqual(["eval-step"]);
-    expect(await page.locator("h1").textContent()).toBe("nightly-eval");
+    await expect.poll(() => page.locator("h1").textContent()).toBe("nightly-eval");
     expect(await page.locator(".breadcrumbs").textContent()).toContain(`${PROJECT} / planner`);
     // live from the server's traceUpdates: a new trace of the run comes without a reload
     await sendSpans([{ trace: 5, start: T0 + 190_000, spans: [{ n: 0, name: "eval-step-2", from: 0, to: 300, attributes: { "trackstack.run.id": Number(runId) } }] }]);
