@@ -4,6 +4,7 @@ from __future__ import annotations
 import http.client
 import json
 import math
+import os
 import random
 import threading
 import time
@@ -75,6 +76,13 @@ class Api:
         self.endpoint = self.url if self.url.endswith("/graphql") else self.url + "/graphql"
         self.token = token
         self.timeout = timeout
+
+    @classmethod
+    def of(cls, url: Optional[str], token: Optional[str]) -> "Api":
+        """The server `url` (default $TRACKSTACK_URL, else http://localhost:8080) with `token` (default
+        $TRACKSTACK_TOKEN), as the client's entry points take them."""
+        return cls(url or os.environ.get("TRACKSTACK_URL") or "http://localhost:8080",
+                   token if token is not None else os.environ.get("TRACKSTACK_TOKEN"))
 
     def execute(self, query: str, **variables: Any) -> Dict[str, Any]:
         """Runs one query or mutation and answers its `data`; raises ServerUnavailable or RequestRejected."""

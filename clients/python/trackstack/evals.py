@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import json
 import logging
-import os
 import random
 import time
 import uuid
@@ -32,11 +31,6 @@ from .spool import Spool, create_run, default_spool_dir, replay_in_background
 log = logging.getLogger("trackstack")
 
 MAX_ITEMS_PER_CALL = 1000  # the server's limit for one addDatasetItems call
-
-
-def _api(url: Optional[str], token: Optional[str]) -> Api:
-    return Api(url or os.environ.get("TRACKSTACK_URL") or "http://localhost:8080",
-               token if token is not None else os.environ.get("TRACKSTACK_TOKEN"))
 
 
 @dataclass(frozen=True)
@@ -82,7 +76,7 @@ def add_items(project: str, dataset: str, items: Iterable[Mapping[str, Any]], de
     per call, so more items make one version per 1,000; the last one holds them all. Limits: 1 MiB of JSON per item.
     The version's `item_ids` are the ids of the given items, in their order.
     """
-    api = _api(url, token)
+    api = Api.of(url, token)
     items = [_item_input(item) for item in items]
     if not items:
         raise ValueError("no items to add")
@@ -144,7 +138,7 @@ def load_items(path: Union[str, Path], input_field: str = "input", expected_fiel
 def dataset_version(project: str, dataset: str, version: Optional[int] = None, url: Optional[str] = None,
                     token: Optional[str] = None) -> DatasetVersion:
     """A version of a dataset (default: the latest); RequestRejected (NOT_FOUND) when there is none."""
-    api = _api(url, token)
+    api = Api.of(url, token)
     fields = with_retry(lambda: api.dataset_version(project, dataset, version), DEFAULT_RETRY_BUDGET)
     if fields is None:
         raise RequestRejected(f"no version {version or 'at all'} of dataset {dataset!r} in {project!r}", "NOT_FOUND")
@@ -162,7 +156,7 @@ def set_score_config(project: str, name: str, type: str, *, min: Optional[float]
     config = {"name": name, "type": type, "min": min, "max": max, "higherIsBetter": higher_is_better,
               "passThreshold": pass_threshold, "categories": None if categories is None else list(categories),
               "passCategories": None if pass_categories is None else list(pass_categories)}
-    api = _api(url, token)
+    api = Api.of(url, token)
     with_retry(lambda: api.set_score_config(project, config), DEFAULT_RETRY_BUDGET)
 
 
@@ -315,7 +309,7 @@ def eval_run(dataset: DatasetVersion, model: str, name: Optional[str] = None, *,
     server's url and token default to the dataset version's. When the server cannot be reached the run is
     created later, from the spool.
     """
-    api = dataset.api if url is None and token is None else _api(url, token)
+    api = dataset.api if url is None and token is None else Api.of(url, token)
     header = {"kind": "run", "url": api.url, "runId": None, "project": dataset.project, "model": model,
               "name": name, "config": {}, "tags": list(tags or []), "notes": notes,
               "evaluation": {"datasetVersionId": dataset.id, "promptName": prompt_name,

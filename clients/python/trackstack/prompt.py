@@ -91,11 +91,6 @@ _cache: Dict[Tuple[Any, ...], _Entry] = {}
 _cache_lock = threading.Lock()
 
 
-def _api(url: Optional[str], token: Optional[str]) -> Api:
-    return Api(url or os.environ.get("TRACKSTACK_URL") or "http://localhost:8080",
-               token if token is not None else os.environ.get("TRACKSTACK_TOKEN"))
-
-
 def _project(project: Optional[str]) -> str:
     return project or os.environ.get("TRACKSTACK_PROJECT") or "default"
 
@@ -130,7 +125,7 @@ def get_prompt(name: str, label: Optional[str] = None, version: Optional[int] = 
     fetched again in the background; the first fetch of a prompt raises RequestRejected (code NOT_FOUND: no such
     prompt, label or version) or ServerUnavailable."""
     ttl = DEFAULT_CACHE_TTL if cache_ttl is None else cache_ttl
-    api = _api(url, token)
+    api = Api.of(url, token)
     key = (api.endpoint, _project(project), name, label, version)
     with _cache_lock:
         entry = _cache.get(key)
@@ -163,7 +158,7 @@ def save_prompt(name: str, template: Union[str, Sequence[Mapping[str, str]]], *,
                 project: Optional[str] = None, url: Optional[str] = None, token: Optional[str] = None) -> Prompt:
     """Saves a version: `template` a str (a TEXT prompt) or a list of {"role", "content"} (CHAT). The same template
     and config as an earlier version answers that version; otherwise a new one, numbered one more."""
-    api = _api(url, token)
+    api = Api.of(url, token)
     project = _project(project)
     prompt_input: Dict[str, Any] = {"project": project, "name": name, "config": dict(config or {}),
                                     "commitMessage": commit_message}
@@ -183,7 +178,7 @@ def set_prompt_label(name: str, label: str, version: int, *, expected_version: A
     points at now (None: it must not exist yet); left out, the label's current version is read first. Raises
     RequestRejected with code CONFLICT when the label moved meanwhile, FORBIDDEN for a protected label without a
     MAINTAIN token. Answers the version it points at."""
-    api = _api(url, token)
+    api = Api.of(url, token)
     project = _project(project)
     if expected_version is _NO_LABEL:
         labels = api.execute("query($project: String!, $name: String!) { prompt(project: $project, name: $name, "

@@ -4,7 +4,6 @@ from __future__ import annotations
 import atexit
 import logging
 import numbers
-import os
 import queue
 import sys
 import threading
@@ -424,8 +423,7 @@ def init(project: str, model: str, name: Optional[str] = None, config: Optional[
         raise ValueError(f"batch_size must be 1 to {MAX_POINTS_PER_CALL}")
     interval = interval_setting(system_metrics)
     capture = console_setting(console)
-    api = Api(url or os.environ.get("TRACKSTACK_URL") or "http://localhost:8080",
-              token if token is not None else os.environ.get("TRACKSTACK_TOKEN"))
+    api = Api.of(url, token)
     header = {"kind": "run", "url": api.url, "runId": None if run_id is None else str(run_id),
               "project": project, "model": model, "name": name, "config": _jsonable(config or {}),
               "tags": list(tags or []), "notes": notes}

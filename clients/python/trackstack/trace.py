@@ -182,9 +182,7 @@ def configure(project: Optional[str] = None, url: Optional[str] = None, token: O
     `url` (default $TRACKSTACK_URL, else http://localhost:8080) with `token` (default $TRACKSTACK_TOKEN)."""
     global _exporter
     with _exporter_lock:
-        _exporter = _Exporter(Api(url or os.environ.get("TRACKSTACK_URL") or "http://localhost:8080",
-                                  token if token is not None else os.environ.get("TRACKSTACK_TOKEN")),
-                              project or os.environ.get("TRACKSTACK_PROJECT") or "default")
+        _exporter = _Exporter(Api.of(url, token), project or os.environ.get("TRACKSTACK_PROJECT") or "default")
 
 
 def flush(timeout: Optional[float] = None) -> bool:

@@ -17,6 +17,7 @@ import dev.trackstack.eval.DatasetRecords.DatasetChange;
 import dev.trackstack.eval.DatasetRecords.DatasetItem;
 import dev.trackstack.eval.DatasetRecords.DatasetVersion;
 import dev.trackstack.eval.DatasetRecords.NewItem;
+import dev.trackstack.project.ProjectIds;
 import dev.trackstack.system.ApiException;
 import dev.trackstack.system.ErrorCode;
 import dev.trackstack.system.TrackstackProperties;
@@ -39,10 +40,12 @@ class Datasets {
 
     private final JdbcTemplate jdbc;
     private final EvalJson json;
+    private final ProjectIds projectIds;
     private final TrackstackProperties.Limits limits;
 
-    Datasets(JdbcTemplate jdbc, EvalJson json, TrackstackProperties properties) {
+    Datasets(JdbcTemplate jdbc, EvalJson json, ProjectIds projectIds, TrackstackProperties properties) {
         this.jdbc = jdbc;
+        this.projectIds = projectIds;
         this.json = json;
         this.limits = properties.limits();
     }
@@ -83,8 +86,7 @@ class Datasets {
         if (description != null && description.length() > limits.notesLength()) {
             throw ApiException.limit("description of " + description.length() + " characters", limits.notesLength());
         }
-        jdbc.update("insert into project (name) values (?) on conflict (name) do nothing", project);
-        long projectId = jdbc.queryForObject("select id from project where name = ?", Long.class, project);
+        long projectId = projectIds.getOrCreate(project);
         jdbc.update("insert into eval_dataset (project_id, name) values (?, ?) on conflict do nothing",
                 projectId, dataset);
         long datasetId = lockDataset(projectId, dataset);

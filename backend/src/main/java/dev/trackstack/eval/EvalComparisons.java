@@ -170,12 +170,17 @@ class EvalComparisons {
                 """, rs -> {
             counts.put(rs.getLong(1) + "/" + rs.getString(2), new long[] {rs.getLong(3), rs.getLong(4)});
         }, contenderIds, baseline.runId());
+        Map<Evaluation, Map<String, Map<String, Object>>> contenders = new LinkedHashMap<>();
+        comparison.contenderEvals().forEach(contender -> contenders.put(contender, scores(contender)));
+        Set<String> allNames = new TreeSet<>(base.keySet());
+        contenders.values().forEach(con -> allNames.addAll(con.keySet()));
+        Map<String, ScoreConfig> byName = configs.configs(baseline.projectId(), allNames);
         List<Map<String, Object>> deltas = new ArrayList<>();
-        for (Evaluation contender : comparison.contenderEvals()) {
-            Map<String, Map<String, Object>> con = scores(contender);
+        for (Map.Entry<Evaluation, Map<String, Map<String, Object>>> entry : contenders.entrySet()) {
+            Evaluation contender = entry.getKey();
+            Map<String, Map<String, Object>> con = entry.getValue();
             Set<String> names = new TreeSet<>(base.keySet());
             names.addAll(con.keySet());
-            Map<String, ScoreConfig> byName = configs.configs(baseline.projectId(), names);
             for (String name : names) {
                 Map<String, Object> b = base.getOrDefault(name, Map.of());
                 Map<String, Object> c = con.getOrDefault(name, Map.of());

@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 
+import dev.trackstack.project.ProjectIds;
 import dev.trackstack.system.ApiException;
 import dev.trackstack.system.ErrorCode;
 import dev.trackstack.system.TrackstackProperties;
@@ -57,10 +58,12 @@ class ScoreConfigs {
     }
 
     private final JdbcTemplate jdbc;
+    private final ProjectIds projectIds;
     private final TrackstackProperties.Limits limits;
 
-    ScoreConfigs(JdbcTemplate jdbc, TrackstackProperties properties) {
+    ScoreConfigs(JdbcTemplate jdbc, ProjectIds projectIds, TrackstackProperties properties) {
         this.jdbc = jdbc;
+        this.projectIds = projectIds;
         this.limits = properties.limits();
     }
 
@@ -98,18 +101,18 @@ class ScoreConfigs {
                 && !new HashSet<>(config.categories()).containsAll(config.passCategories())) {
             throw ApiException.badInput("passCategories must be among categories");
         }
-        jdbc.update("insert into project (name) values (?) on conflict (name) do nothing", project);
+        long projectId = projectIds.getOrCreate(project);
         return jdbc.queryForObject("""
                 insert into score_config (project_id, name, type, min_value, max_value, categories, pass_categories,
                                           higher_is_better, pass_threshold, inferred)
-                select p.id, ?, ?, ?, ?, ?, ?, ?, ?, false from project p where p.name = ?
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, false)
                 on conflict (project_id, name) do update set type = excluded.type, min_value = excluded.min_value,
                     max_value = excluded.max_value, categories = excluded.categories,
                     pass_categories = excluded.pass_categories, higher_is_better = excluded.higher_is_better,
                     pass_threshold = excluded.pass_threshold, inferred = false, updated_at = now()
-                returning\s""" + COLUMNS, CONFIG, config.name(), config.type().name(), config.min(), config.max(),
-                array(config.categories()), array(config.passCategories()), config.higherIsBetter(),
-                config.passThreshold(), project);
+                returning\s""" + COLUMNS, CONFIG, projectId, config.name(), config.type().name(), config.min(),
+                config.max(), array(config.categories()), array(config.passCategories()), config.higherIsBetter(),
+                config.passThreshold());
     }
 
     /**

@@ -3,7 +3,7 @@ package dev.trackstack.project;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
-/** Project ids by name, for what makes its project on first use (createModel, OTLP spans, savePrompt). */
+/** Project ids by name, for what makes its project on first use (createModel, OTLP spans, savePrompt, datasets, score configs). */
 @Component
 public class ProjectIds {
 
