@@ -142,6 +142,16 @@ class AccessGuard extends GraphQLTypeVisitorStub implements GraphQlSourceBuilder
                 entry("Mutation.createEvalRun", id("model", "modelId", MODEL_PROJECTS)),
                 entry("Mutation.logEvalResults", id("run", "runId", RUN_PROJECTS)),
                 entry("Mutation.logScores", id("run", "runId", RUN_PROJECTS)),
+                entry("Query.artifacts", project("project")),
+                entry("Query.artifact", project("project")),
+                entry("Query.artifactVersion", project("project")),
+                entry("Query.artifactStorage", project("project")),
+                entry("Mutation.logArtifact", project(env -> (String) env.<Map<String, Object>>getArgument("input")
+                        .get("project"))),
+                entry("Mutation.useArtifact", project("project")),
+                entry("Mutation.setArtifactAlias", project("project")),
+                entry("Mutation.deleteArtifactAlias", project("project")),
+                entry("Mutation.deleteArtifactVersion", project("project")),
                 entry("Mutation.createApiToken", ADMIN),
                 entry("Mutation.revokeApiToken", ADMIN),
                 entry("Subscription.runEvents", (fetcher, env, caller) -> ((Flux<?>) fetcher.get(env))

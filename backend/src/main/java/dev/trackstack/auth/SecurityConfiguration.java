@@ -43,7 +43,8 @@ import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
  * ({@link WebSocketAuthentication}); actuator's health stays open for health checks and its other endpoints
  * need the admin token; the dashboard and GraphiQL are static pages that hold no data. What a valid token may
  * do is AccessGuard's business. Cross-origin calls are refused unless their origin is listed, and the pages
- * get security headers. OTLP ingestion ({@code /v1/}) needs a token as {@code /graphql} does.
+ * get security headers. OTLP ingestion ({@code /v1/}) and artifact transfers ({@code /api/v1/}) need a token as
+ * {@code /graphql} does, except a signed download link.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
@@ -159,6 +160,10 @@ class SecurityConfiguration {
                         .requestMatchers("/graphql/**").authenticated()
                         // OTLP/HTTP (dev.trackstack.trace): exporters send the token as the API's clients do.
                         .requestMatchers("/v1/**").authenticated()
+                        // Artifact transfers (dev.trackstack.artifact), but for signed download links, which carry
+                        // their own proof (checked by the controller) so that a browser link needs no token.
+                        .requestMatchers(SecurityConfiguration::isSignedBlobLink).permitAll()
+                        .requestMatchers("/api/v1/**").authenticated()
                         .anyRequest().permitAll())
                 .build();
     }
@@ -175,6 +180,13 @@ class SecurityConfiguration {
         UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
         source.registerCorsConfiguration("/**", cors);
         return source;
+    }
+
+    private static final RequestMatcher BLOB = PathPatternRequestMatcher.pathPattern("/api/v1/projects/*/blobs/*");
+
+    private static boolean isSignedBlobLink(HttpServletRequest request) {
+        return ("GET".equals(request.getMethod()) || "HEAD".equals(request.getMethod()))
+                && request.getParameter("signature") != null && BLOB.matches(request);
     }
 
     /** Only a GET of the WebSocket path can be a handshake: any other request with the header is an ordinary one. */

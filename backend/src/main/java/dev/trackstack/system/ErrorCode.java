@@ -21,6 +21,10 @@ public enum ErrorCode implements ErrorClassification {
     DATASET_VERSION_MISMATCH,
     /** A training run where an eval run is needed. */
     NOT_EVAL_RUN,
+    /** Uploaded bytes that do not match the SHA-256 they were announced with (artifacts). */
+    CHECKSUM_MISMATCH,
+    /** The disk of the artifacts directory is full. */
+    STORAGE_FULL,
     UNAVAILABLE,
     INTERNAL
 }

@@ -1,0 +1,41 @@
+package dev.trackstack.artifact;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import dev.trackstack.system.TrackstackProperties;
+import org.springframework.stereotype.Component;
+
+/**
+ * The artifacts directory ({@code trackstack.artifacts.directory}, else {@code artifacts} in the data directory):
+ * {@code uploads/} holds partial uploads, {@code blobs/} the filesystem store's blobs. One directory, so that a
+ * verified upload becomes a blob by a rename on the same file system rather than by a copy.
+ */
+@Component
+public class ArtifactDirectory {
+
+    private final Path root;
+
+    ArtifactDirectory(ArtifactProperties properties, TrackstackProperties trackstack) {
+        this.root = properties.directory() != null ? properties.directory()
+                : trackstack.dataDir().resolve("artifacts");
+    }
+
+    public Path blobs() {
+        return created(root.resolve("blobs"));
+    }
+
+    public Path uploads() {
+        return created(root.resolve("uploads"));
+    }
+
+    private static Path created(Path directory) {
+        try {
+            return Files.createDirectories(directory);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create the artifacts directory " + directory, e);
+        }
+    }
+}
