@@ -1,0 +1,4 @@
+package dev.trackstack.artifact;
+
+record ArtifactAlias(String alias, int version) {
+}
