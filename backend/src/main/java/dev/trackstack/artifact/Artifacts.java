@@ -23,6 +23,7 @@ import tools.jackson.databind.json.JsonMapper;
 class Artifacts {
 
     static final String LATEST = "latest";
+    private static final int FILES_PAGE = 1000;
     static final Pattern ALIAS = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,63}");
 
     private static final String ARTIFACT = """
@@ -41,8 +42,12 @@ class Artifacts {
     private final JsonMapper json;
     private final RunRepository runs;
     private final ArtifactDeletion deletion;
+    /** A version's files fit in one page (the schema's default is a page of 1,000). */
+    private final int filesPerVersion;
 
-    Artifacts(JdbcTemplate jdbc, Pages pages, JsonMapper json, RunRepository runs, ArtifactDeletion deletion) {
+    Artifacts(JdbcTemplate jdbc, Pages pages, JsonMapper json, RunRepository runs, ArtifactDeletion deletion,
+            ArtifactProperties properties) {
+        this.filesPerVersion = properties.filesPerVersion();
         this.jdbc = jdbc;
         this.pages = pages;
         this.json = json;
@@ -127,7 +132,7 @@ class Artifacts {
         MapSqlParameterSource params = new MapSqlParameterSource("version", version.id())
                 .addValue("prefix", pathPrefix == null ? "" : pathPrefix);
         return pages.query("select path, size, sha256 from artifact_file" + where + " order by path limit :limit offset :offset",
-                "select count(*) from artifact_file" + where, params, first, 1000, after,
+                "select count(*) from artifact_file" + where, params, first, FILES_PAGE, filesPerVersion, after,
                 (rs, row) -> new ArtifactFile(version.project(), rs.getString("path"), rs.getLong("size"),
                         rs.getString("sha256")));
     }

@@ -153,19 +153,33 @@ public class Uploads {
                 file.position(offset);
                 byte[] buffer = new byte[BUFFER];
                 ByteBuffer wrapped = ByteBuffer.wrap(buffer);
-                for (int n = body.readNBytes(buffer, 0, BUFFER); n > 0; n = body.readNBytes(buffer, 0, BUFFER)) {
-                    if (position + n > upload.size()) {
+                for (boolean more = true; more; ) {
+                    // Filled whole where the body allows, for big writes; a cut connection keeps what arrived.
+                    int filled = 0;
+                    IOException cut = null;
+                    try {
+                        for (int n = 0; n >= 0 && filled < BUFFER; filled += Math.max(n, 0)) {
+                            n = body.read(buffer, filled, BUFFER - filled);
+                        }
+                    } catch (IOException e) {
+                        cut = e;
+                    }
+                    more = filled == BUFFER;
+                    if (position + filled > upload.size()) {
                         file.truncate(offset);
                         position = offset;
                         digest = null;
                         throw tooMany(upload);
                     }
-                    wrapped.clear().limit(n);
+                    wrapped.clear().limit(filled);
                     while (wrapped.hasRemaining()) {
                         file.write(wrapped);
                     }
-                    digest.update(buffer, 0, n);
-                    position += n;
+                    digest.update(buffer, 0, filled);
+                    position += filled;
+                    if (cut != null) {
+                        throw cut;
+                    }
                 }
             } catch (IOException e) {
                 if (isDiskFull(e)) {

@@ -29,6 +29,12 @@ public class Pages {
      */
     public <T> Page<T> query(String rows, String count, MapSqlParameterSource params, Integer pageSize,
             int defaultSize, String after, RowMapper<T> mapper) {
+        return query(rows, count, params, pageSize, defaultSize, maxPageSize, after, mapper);
+    }
+
+    /** As above, with a largest page of its own (an artifact version's files, 1,000 by default). */
+    public <T> Page<T> query(String rows, String count, MapSqlParameterSource params, Integer pageSize,
+            int defaultSize, int maxPageSize, String after, RowMapper<T> mapper) {
         int first = pageSize == null ? defaultSize : pageSize;
         if (first < 0 || first > maxPageSize) {
             throw ApiException.limit("first = " + first + " (it must also be >= 0)", maxPageSize);
