@@ -1,6 +1,9 @@
 package dev.trackstack;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,10 +45,20 @@ public final class SecuredServer {
         if (instance == null) {
             List<String> args = new ArrayList<>(List.of(database));
             args.addAll(List.of("--server.port=0", "--trackstack.auth.mode=required",
+                    "--trackstack.artifacts.directory=" + artifactsDirectory(),
                     "--trackstack.auth.admin-token=" + ADMIN_TOKEN, "--trackstack.cors.allowed-origins=" + ALLOWED_ORIGIN));
             instance = new SecuredServer(new SpringApplication(TrackstackApplication.class).run(args.toArray(String[]::new)));
         }
         return instance;
+    }
+
+    /** Its own, rather than the default under the home directory. */
+    private static String artifactsDirectory() {
+        try {
+            return Files.createTempDirectory("trackstack-artifacts-").toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public <T> T bean(Class<T> type) {

@@ -22,6 +22,10 @@ final class ArtifactHttp {
     private final String base;
     private final String token;
 
+    String token() {
+        return token;
+    }
+
     ArtifactHttp(int port, String token) {
         this.base = "http://localhost:" + port;
         this.token = token;
