@@ -147,7 +147,7 @@ class Api:
         parts = urllib.parse.urlsplit(self.url)
         connection_type = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
         connection = connection_type(parts.netloc, timeout=self.timeout, blocksize=1 << 20)
-        headers = dict(headers or {})
+        headers = dict(headers or {}, Connection="close")  # one request per connection, closed with its response
         if self.token:
             headers["Authorization"] = "Bearer " + self.token
         target = parts.path.rstrip("/") + path
@@ -155,11 +155,12 @@ class Api:
             connection.request(method, target, body=body, headers=headers)
             response = connection.getresponse()
         except (OSError, http.client.HTTPException) as error:
-            connection.close()
             raise ServerUnavailable(f"{method} {self.url}{path} failed: {error}") from None
+        finally:
+            connection.close()  # the response still reads its body: the socket closes when the response does
         status = response.status
         if status < 300 or status in accept:
-            return response  # closing it closes the connection (it was made for this request alone)
+            return response
         with response:
             message, code = _first_error(response) if method != "HEAD" else (None, None)
         if status >= 500 or status in (408, 429):
