@@ -157,7 +157,11 @@ class Api:
         except (OSError, http.client.HTTPException) as error:
             raise ServerUnavailable(f"{method} {self.url}{path} failed: {error}") from None
         finally:
-            connection.close()  # the response still reads its body: the socket closes when the response does
+            # One request per connection. Closing the socket, not the connection (which would close the response
+            # too): the response still reads its body from the socket, which really closes when the response does.
+            if connection.sock is not None:
+                connection.sock.close()
+                connection.sock = None
         status = response.status
         if status < 300 or status in accept:
             return response
