@@ -9,7 +9,7 @@ import unittest
 from pathlib import Path
 
 import trackstack
-from support import CuttingProxy, Server, module_server, temporary_directory
+from support import CuttingProxy, Server, module_server, run_python, temporary_directory
 from trackstack.artifact import PART_SIZE
 
 server: Server
@@ -180,6 +180,25 @@ class ArtifactTest(unittest.TestCase):
         self.assertEqual((run.id, ["best", "latest"]), (info["producedBy"]["id"], sorted(info["aliases"])))
         self.assertEqual(content, trackstack.get_artifact("offline:best", project=self.project,
                                                           url=self.proxy.url).file("model.pt").read_bytes())
+
+    def test_an_artifact_a_process_left_in_the_spool_is_delivered_by_sync(self) -> None:
+        content = os.urandom(MIB)
+        root = self.files({"data.bin": content})
+        self.proxy.down = True  # from the start: the run too waits in the spool
+        script = ("import sys, trackstack\n"
+                  "run = trackstack.init(project=sys.argv[1], model='m', url=sys.argv[2], spool_dir=sys.argv[3],"
+                  " retry_budget=0.5)\n"
+                  "print(run.log_artifact(sys.argv[4], name='left', type='dataset').wait(60))\n")
+        ended = run_python(["-c", script, self.project, self.proxy.url, str(self.spool_dir), str(root)])
+        self.assertEqual(0, ended.returncode, ended.stderr)
+        self.assertEqual("None", ended.stdout.strip())
+        self.proxy.down = False
+        synced = run_python(["-m", "trackstack", "sync", "--spool-dir", str(self.spool_dir)])
+        self.assertEqual(0, synced.returncode, synced.stderr)
+        self.assertEqual([], list(self.spool_dir.glob("*.jsonl")))
+        artifact = trackstack.get_artifact("left", project=self.project, url=self.proxy.url)
+        self.assertEqual(("dataset", 1), (artifact.type, artifact.version))
+        self.assertEqual(content, artifact.file("data.bin").read_bytes())
 
     def test_a_file_changed_while_spooled_is_not_logged_and_says_so(self) -> None:
         root = self.files({"model.pt": b"as logged"})
