@@ -106,7 +106,7 @@ class ArtifactTest(unittest.TestCase):
               flush=True)
 
     def test_use_artifact_records_lineage_and_a_second_use_downloads_nothing(self) -> None:
-        root = self.files({"model.pt": os.urandom(3000), "tokenizer/vocab.json": b'{"a": 1}'})
+        root = self.files({"model.pt": os.urandom(3000), "tokenizer/vocab.json": b'{"a": 1}', "empty.txt": b""})
         producer = self.init()
         logged = producer.log_artifact(root, name="resnet", aliases=["best"]).wait(60)
 
@@ -114,13 +114,15 @@ class ArtifactTest(unittest.TestCase):
         used = consumer.use_artifact("resnet:best")
         self.assertEqual((logged.version, "model", ["best", "latest"]), (used.version, used.type, sorted(used.aliases)))
         self.assertEqual((root / "model.pt").read_bytes(), used.file("model.pt").read_bytes())
-        self.assertEqual(b'{"a": 1}', (used.download() / "tokenizer" / "vocab.json").read_bytes())
+        folder = used.download()
+        self.assertEqual(b'{"a": 1}', (folder / "tokenizer" / "vocab.json").read_bytes())
+        self.assertEqual(b"", (folder / "empty.txt").read_bytes())
         info = version_info(self.project, "resnet", used.version)
         self.assertEqual(producer.id, info["producedBy"]["id"])
         self.assertEqual([consumer.id], [run["id"] for run in info["usedBy"]])
 
         gets = len(self.proxy.requests_of("GET", "/blobs/"))
-        self.assertEqual(2, gets)
+        self.assertEqual(3, gets)
         second = self.init().use_artifact("resnet:v1")
         self.assertEqual(gets, len(self.proxy.requests_of("GET", "/blobs/")), "a cache hit sends no GET")
         self.assertEqual((root / "model.pt").read_bytes(), second.file("model.pt").read_bytes())

@@ -157,18 +157,35 @@ def _check_unchanged(entry: Dict[str, Any], file: Dict[str, Any]) -> None:
 def upload(api: Api, project: str, file: Dict[str, Any], retry_budget: float,
            give_up: Optional[threading.Event] = None) -> None:
     """Uploads one blob from its source file in parts of PART_SIZE, resuming where the server's copy ends: after a
-    cut connection the upload's offset is asked (HEAD) and the file read on from there."""
+    cut connection the upload's offset is asked (HEAD) and the file read on from there. An upload the server gave
+    up meanwhile (NOT_FOUND) is started again, once."""
     path = f"/api/v1/projects/{quote(project, safe='')}/uploads"
-    body = f'{{"sha256": "{file["sha256"]}", "size": {file["size"]}}}'.encode()
+    body = json.dumps({"sha256": file["sha256"], "size": file["size"]}).encode()
 
     def start() -> Dict[str, Any]:
         with api.transfer("POST", path, body, {"Content-Type": "application/json"}) as response:
             return _json(response)
 
-    started = with_retry(start, retry_budget, give_up)
-    if started.get("complete"):
-        return
-    upload_id, offset = started["id"], int(started["offset"])
+    for attempt in range(2):
+        started = with_retry(start, retry_budget, give_up)  # a new upload, or the unfinished one and its offset
+        if started.get("complete"):
+            return
+        try:
+            _send_parts(api, started["id"], int(started["offset"]), file, retry_budget, give_up)
+            return
+        except RequestRejected as error:
+            if error.code == "CHECKSUM_MISMATCH":
+                raise FileChanged(f"{file['source']} changed while it was uploaded: its bytes do not match the "
+                                  f"SHA-256 hashed before ({error})") from None
+            if error.code not in ("NOT_FOUND", "404") or attempt:
+                raise
+            log.info("Trackstack: the server gave up the upload of %s; starting it again", file["source"])
+
+
+def _send_parts(api: Api, upload_id: str, offset: int, file: Dict[str, Any], retry_budget: float,
+                give_up: Optional[threading.Event]) -> None:
+    """PATCHes the file from `offset` on until the server has it all; at least once, so that an upload whose bytes
+    all arrived (an empty file, or an answer lost) is completed too."""
     cut = False
 
     def send_part() -> int:
@@ -186,27 +203,28 @@ def upload(api: Api, project: str, file: Dict[str, Any], retry_budget: float,
                                    "Content-Type": "application/offset+octet-stream"}, accept=(409,)) as response:
                     response.read()
                     # 409: our offset is not the server's (a part arrived whose answer we lost): take the server's.
-                    return int(response.headers["Upload-Offset"])
+                    return _offset_of(response)
             except ServerUnavailable:
                 cut = True
                 raise
 
-    while offset < file["size"]:
-        before = offset
-        try:
-            offset = with_retry(send_part, retry_budget, give_up)
-        except RequestRejected as error:
-            if error.code == "CHECKSUM_MISMATCH":
-                raise FileChanged(f"{file['source']} changed while it was uploaded: its bytes do not match the "
-                                  f"SHA-256 hashed before ({error})") from None
-            raise
-        if offset > before:
-            log.debug("Trackstack uploaded %s up to %d of %d bytes", file["source"], offset, file["size"])
+    while True:
+        offset = with_retry(send_part, retry_budget, give_up)
+        log.debug("Trackstack uploaded %s up to %d of %d bytes", file["source"], offset, file["size"])
+        if offset >= file["size"]:
+            return
 
 
 def _upload_offset(api: Api, upload_id: str) -> int:
     with api.transfer("HEAD", f"/api/v1/uploads/{upload_id}") as response:
-        return int(response.headers["Upload-Offset"])
+        return _offset_of(response)
+
+
+def _offset_of(response: Any) -> int:
+    offset = response.headers.get("Upload-Offset")
+    if offset is None or not offset.isdigit():
+        raise ServerUnavailable(f"the server answered {response.status} without an Upload-Offset header")
+    return int(offset)
 
 
 class _Part:
@@ -336,7 +354,7 @@ def fetch_blob(api: Api, project: str, sha256: str, size: int, retry_budget: flo
         if have > size:
             partial.unlink()
             have = 0
-        if have == size:
+        if have == size and partial.exists():
             return
         headers = {"Range": f"bytes={have}-"} if have else {}
         with api.transfer("GET", path, headers=headers, accept=(416,)) as response:
