@@ -169,7 +169,8 @@ class ArtifactTest(unittest.TestCase):
             self.assertIsNone(logged.wait(60))
         self.assertTrue(logged.spooled)
         self.assertIn("by reference", "\n".join(logs.output))
-        spooled = [json.loads(line) for spool in self.spool_dir.glob("*.jsonl") for line in spool.read_text().splitlines()]
+        spooled = [json.loads(line) for spool in self.spool_dir.glob("*.jsonl")
+                   for line in spool.read_text().splitlines()]
         entry = next(line for line in spooled if line.get("kind") == "artifact")
         self.assertEqual([("model.pt", str((root / "model.pt").resolve()))],
                          [(file["path"], file["source"]) for file in entry["files"]])

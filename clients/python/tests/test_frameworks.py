@@ -131,8 +131,8 @@ class LightningTest(unittest.TestCase):
 
         kind, versions = checkpoint_versions(self.id(), f"regression-run-{logger.version}")
         self.assertEqual("checkpoint", kind)
-        self.assertEqual([{f"epoch={epoch}.ckpt": sha256_of(checkpoints / f"epoch={epoch}.ckpt")} for epoch in range(3)],
-                         [versions[number]["files"] for number in sorted(versions)])
+        saved = [{f"epoch={epoch}.ckpt": sha256_of(checkpoints / f"epoch={epoch}.ckpt")} for epoch in range(3)]
+        self.assertEqual(saved, [versions[number]["files"] for number in sorted(versions)])
         best = [version["files"] for version in versions.values() if "best" in version["aliases"]]
         self.assertEqual([[os.path.basename(callback.best_model_path)]], [list(files) for files in best])
         self.assertEqual("val_loss", versions[1]["metadata"]["monitor"])

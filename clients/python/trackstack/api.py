@@ -367,7 +367,7 @@ class Api:
 
 
 DATASET_VERSION_FIELDS = "id version itemCount dataset { project name }"
-ARTIFACT_VERSION_FIELDS = "version digest size fileCount metadata aliases createdAt artifact { project name type }"
+ARTIFACT_VERSION_FIELDS = "version digest size metadata aliases artifact { project name type }"
 DEFAULT_RETRY_BUDGET = 10.0  # seconds
 
 

@@ -374,7 +374,8 @@ def fetch_blob(api: Api, project: str, sha256: str, size: int, retry_budget: flo
     actual = sha256_of(partial)
     if actual != sha256:
         partial.unlink()
-        raise TrackstackError(f"blob {sha256} downloaded from {api.url} has SHA-256 {actual}; removed", "CHECKSUM_MISMATCH")
+        raise TrackstackError(f"blob {sha256} downloaded from {api.url} has SHA-256 {actual}; removed",
+                              "CHECKSUM_MISMATCH")
     os.replace(partial, blob)
     _stamp(blob, stamp)
     return blob
