@@ -140,6 +140,8 @@ class ArtifactTest(unittest.TestCase):
         best = trackstack.get_artifact("data:best", project=self.project, url=self.proxy.url)
         self.assertEqual((2, "dataset"), (best.version, best.type))
         self.assertEqual(b"two", best.file("a.txt").read_bytes())
+        chosen = temporary_directory(self) / "data"
+        self.assertEqual((chosen, b"two"), (best.download(chosen), (chosen / "a.txt").read_bytes()))
         self.assertEqual(b"one", trackstack.get_artifact("data:production", project=self.project,
                                                          url=self.proxy.url).file("a.txt").read_bytes())
         with self.assertRaises(trackstack.RequestRejected) as missing:
