@@ -14,6 +14,7 @@ version are hard links into that cache (copies where links are impossible): trea
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
 import logging
 import os
@@ -365,7 +366,7 @@ def fetch_blob(api: Api, project: str, sha256: str, size: int, retry_budget: flo
             with open(partial, mode) as out:
                 try:
                     shutil.copyfileobj(response, out, READ_SIZE)
-                except (OSError, ValueError) as error:  # a cut connection: what arrived stays for the next try
+                except (OSError, ValueError, http.client.HTTPException) as error:  # cut: what came stays
                     raise ServerUnavailable(f"download of {path} cut: {error}") from None
         if partial.stat().st_size < size:
             raise ServerUnavailable(f"download of {path} ended at {partial.stat().st_size} of {size} bytes")
