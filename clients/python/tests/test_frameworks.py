@@ -45,7 +45,7 @@ def checkpoint_versions(project: str, name: str) -> "tuple[str, dict]":
     """The type of an artifact and its versions by number: {"aliases", "metadata", "files": {path: sha256}}."""
     artifact = server.api.execute(
         "query($project: String!, $name: String!) { artifact(project: $project, name: $name) { type versions { "
-        "edges { node { version aliases metadata files { edges { node { path sha256 } } } } } } } }",
+        "edges { node { version aliases metadata files(first: 500) { edges { node { path sha256 } } } } } } } }",
         project=project, name=name)["artifact"]
     return artifact["type"], {node["version"]: {"aliases": sorted(node["aliases"]), "metadata": node["metadata"],
                                                 "files": {edge["node"]["path"]: edge["node"]["sha256"]

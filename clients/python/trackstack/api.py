@@ -202,7 +202,7 @@ class Api:
             data = self.execute(
                 "query($project: String!, $name: String!, $version: Int, $alias: String, $after: String) "
                 "{ artifactVersion(project: $project, name: $name, version: $version, alias: $alias) { "
-                + ARTIFACT_VERSION_FIELDS + " files(first: 1000, after: $after) { edges { node { path size sha256 } }"
+                + ARTIFACT_VERSION_FIELDS + " files(first: 500, after: $after) { edges { node { path size sha256 } }"
                 " pageInfo { hasNextPage endCursor } } } }",
                 project=project, name=name, version=version, alias=alias, after=after)["artifactVersion"]
             if data is None:
