@@ -183,6 +183,99 @@ class FlakyProxy(LocalServer):
         self.url = self.serve(Handler)
 
 
+class CuttingProxy:
+    """A TCP proxy on 127.0.0.1 in front of a server, that cuts connections like a dropped network.
+
+    `cut_upload_after(n)`: cut the connection carrying the n-th byte sent to the server, counted from now;
+    `cut_download_after(n)`: likewise for bytes coming back. `down`: close every new connection at once, like a
+    server that is gone. `requests`: the request head (request line and headers) of each connection, in order;
+    `sent`: the bytes sent to the server; `cuts`: how many connections were cut.
+    """
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.down = False
+        self.requests: List[str] = []
+        self.sent = 0
+        self.cuts = 0
+        self._cut_up: Optional[int] = None
+        self._cut_down: Optional[int] = None
+        self._lock = threading.Lock()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def cut_upload_after(self, count: int) -> None:
+        self._cut_up = count
+
+    def cut_download_after(self, count: int) -> None:
+        self._cut_down = count
+
+    def requests_of(self, method: str, path_part: str) -> List[str]:
+        """The request heads whose request line has `method` and contains `path_part`."""
+        with self._lock:
+            return [head for head in self.requests
+                    if head.startswith(method + " ") and path_part in head.split("\r\n", 1)[0]]
+
+    def close(self) -> None:
+        self._listener.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            if self.down:
+                client.close()
+                continue
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            except OSError:
+                client.close()
+                continue
+            threading.Thread(target=self._pump, args=(client, upstream, True), daemon=True).start()
+            threading.Thread(target=self._pump, args=(upstream, client, False), daemon=True).start()
+
+    def _pump(self, source: socket.socket, target: socket.socket, upward: bool) -> None:
+        first = True
+        try:
+            while True:
+                data = source.recv(1 << 20)
+                if not data:
+                    break
+                with self._lock:
+                    if upward and first:
+                        self.requests.append(data[:4096].decode("latin-1").split("\r\n\r\n", 1)[0])
+                        first = False
+                    left = self._cut_up if upward else self._cut_down
+                    if left is not None and len(data) >= left:
+                        data = data[:left]
+                        cut = True
+                    else:
+                        cut = False
+                    if left is not None:
+                        left -= len(data)
+                        if upward:
+                            self._cut_up = None if cut else left
+                        else:
+                            self._cut_down = None if cut else left
+                    if upward:
+                        self.sent += len(data)
+                    self.cuts += cut
+                target.sendall(data)
+                if cut:
+                    break
+        except OSError:
+            pass
+        for end in (source, target):  # one side closed or cut: the other goes too
+            try:
+                end.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            end.close()
+
+
 def series(api: Api, run_id: str, name: str, split: Optional[str] = None) -> Dict[str, Any]:
     """One series of a run, all its points raw (or an empty series when it does not exist)."""
     data = api.execute(

@@ -1,5 +1,6 @@
 """The framework integrations, driven by the real frameworks (from tests/requirements-frameworks.txt), on CPU,
 against a real server. Each trains a tiny model built here: nothing is downloaded."""
+import hashlib
 import math
 import os
 import unittest
@@ -38,6 +39,23 @@ def options(test: unittest.TestCase) -> dict:
 
 def values(run_id: str, name: str, split: str = None) -> dict:
     return {point["step"]: point["value"] for point in series(server.api, run_id, name, split)["points"]}
+
+
+def checkpoint_versions(project: str, name: str) -> "tuple[str, dict]":
+    """The type of an artifact and its versions by number: {"aliases", "metadata", "files": {path: sha256}}."""
+    artifact = server.api.execute(
+        "query($project: String!, $name: String!) { artifact(project: $project, name: $name) { type versions { "
+        "edges { node { version aliases metadata files(first: 500) { edges { node { path sha256 } } } } } } } }",
+        project=project, name=name)["artifact"]
+    return artifact["type"], {node["version"]: {"aliases": sorted(node["aliases"]), "metadata": node["metadata"],
+                                                "files": {edge["node"]["path"]: edge["node"]["sha256"]
+                                                          for edge in node["files"]["edges"]}}
+                              for node in (edge["node"] for edge in artifact["versions"]["edges"])}
+
+
+def sha256_of(path) -> str:
+    with open(path, "rb") as file:
+        return hashlib.sha256(file.read()).hexdigest()
 
 
 class Regression(L.LightningModule):
@@ -103,6 +121,23 @@ class LightningTest(unittest.TestCase):
         self.assertEqual([3, 7, 11], steps(server.api, run_id, "loss", "val"))
 
 
+    def test_checkpoints_logged_as_artifacts_with_the_best_aliased(self) -> None:
+        checkpoints = temporary_directory(self)
+        logger = TrackstackLogger(project=self.id(), model="regression", log_checkpoints=True, **options(self))
+        callback = ModelCheckpoint(dirpath=checkpoints, monitor="val_loss", save_top_k=-1, filename="{epoch}")
+        trainer = L.Trainer(logger=logger, max_epochs=3, accelerator="cpu", log_every_n_steps=1,
+                            enable_progress_bar=False, enable_model_summary=False, callbacks=[callback])
+        trainer.fit(Regression(), regression_data(3), regression_data(4))
+
+        kind, versions = checkpoint_versions(self.id(), f"regression-run-{logger.version}")
+        self.assertEqual("checkpoint", kind)
+        saved = [{f"epoch={epoch}.ckpt": sha256_of(checkpoints / f"epoch={epoch}.ckpt")} for epoch in range(3)]
+        self.assertEqual(saved, [versions[number]["files"] for number in sorted(versions)])
+        best = [version["files"] for version in versions.values() if "best" in version["aliases"]]
+        self.assertEqual([[os.path.basename(callback.best_model_path)]], [list(files) for files in best])
+        self.assertEqual("val_loss", versions[1]["metadata"]["monitor"])
+
+
 class RandomTokens(Dataset):
     def __init__(self, size: int) -> None:
         generator = torch.Generator().manual_seed(size)
@@ -140,6 +175,31 @@ class TransformersTest(unittest.TestCase):
         self.assertEqual(list(range(1, 7)), steps(server.api, run_id, "learning_rate", "train"))
         self.assertEqual([3, 6], steps(server.api, run_id, "loss", "eval"))
         self.assertTrue(all(math.isfinite(value) for value in values(run_id, "loss", "eval").values()))
+
+
+    def test_saved_checkpoints_logged_as_artifacts_with_the_best_aliased(self) -> None:
+        model = BertForSequenceClassification(BertConfig(vocab_size=50, hidden_size=16, num_hidden_layers=2,
+                                                         num_attention_heads=2, intermediate_size=32))
+        callback = TrackstackCallback(project=self.id(), model="tiny-bert", log_checkpoints=True, **options(self))
+        output = temporary_directory(self)
+        args = TrainingArguments(output_dir=str(output), max_steps=6, logging_steps=1, eval_strategy="steps",
+                                 eval_steps=3, save_strategy="steps", save_steps=3, metric_for_best_model="eval_loss",
+                                 per_device_train_batch_size=4, learning_rate=1e-3, report_to=[], use_cpu=True)
+        trainer = Trainer(model=model, args=args, train_dataset=RandomTokens(24), eval_dataset=RandomTokens(8),
+                          callbacks=[callback])
+        trainer.train()
+
+        kind, versions = checkpoint_versions(self.id(), f"tiny-bert-run-{callback.run.id}")
+        self.assertEqual("checkpoint", kind)
+        self.assertEqual([3, 6], [versions[number]["metadata"]["step"] for number in sorted(versions)])
+        for number, step in ((1, 3), (2, 6)):
+            saved = output / f"checkpoint-{step}"
+            self.assertEqual({path.relative_to(saved).as_posix(): sha256_of(path)
+                              for path in saved.rglob("*") if path.is_file()}, versions[number]["files"])
+        self.assertIn("model.safetensors", versions[1]["files"])
+        best_step = int(trainer.state.best_model_checkpoint.rsplit("-", 1)[1])
+        self.assertEqual([best_step], [version["metadata"]["step"] for version in versions.values()
+                                       if "best" in version["aliases"]])
 
 
 class OptunaTest(unittest.TestCase):

@@ -6,6 +6,7 @@
             run.log({"loss": loss}, step=step, split="train")
 """
 from .api import RequestRejected, ServerUnavailable, TrackstackError
+from .artifact import Artifact, ArtifactFile, ArtifactUpload, get_artifact
 from . import graders, trace
 from .evals import (DatasetItem, DatasetVersion, EvalRun, Output, add_items, dataset_version, eval_run, evaluate,
                     load_items, set_score_config)
@@ -16,4 +17,5 @@ __version__ = "0.1.0"
 __all__ = ["init", "Run", "trace", "get_prompt", "save_prompt", "set_prompt_label", "Prompt", "MissingVariable",
            "TrackstackError", "ServerUnavailable", "RequestRejected", "__version__",
            "graders", "add_items", "load_items", "dataset_version", "set_score_config", "eval_run", "evaluate",
-           "EvalRun", "DatasetVersion", "DatasetItem", "Output"]
+           "EvalRun", "DatasetVersion", "DatasetItem", "Output", "Artifact", "ArtifactFile", "ArtifactUpload",
+           "get_artifact"]

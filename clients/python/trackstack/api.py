@@ -9,6 +9,7 @@ import random
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from typing import Any, Callable, Dict, List, Optional, Sequence, TypeVar
 
@@ -59,8 +60,9 @@ def encode_value(value: float) -> Any:
     return value
 
 
-def _first_error(error: urllib.error.HTTPError) -> "tuple[Optional[str], Optional[str]]":
-    """The message and code of the GraphQL-shaped error body the server sends with a 4xx status, if any."""
+def _first_error(error: Any) -> "tuple[Optional[str], Optional[str]]":
+    """The message and code of the GraphQL-shaped error body the server sends with a 4xx status, if any (`error`: an
+    HTTPError or an HTTPResponse)."""
     try:
         first = json.load(error)["errors"][0]
         return first["message"], (first.get("extensions") or {}).get("code")
@@ -135,6 +137,82 @@ class Api:
         except (OSError, http.client.HTTPException, ValueError) as error:
             # OSError covers refused and reset connections and timeouts; ValueError a cut-off body.
             raise ServerUnavailable(f"{endpoint} unreachable: {error}") from None
+
+    def transfer(self, method: str, path: str, body: Any = None, headers: Optional[Dict[str, str]] = None,
+                 accept: Sequence[int] = ()) -> http.client.HTTPResponse:
+        """Sends one request of the artifact transfer API (`path` under the server's URL) and answers the response,
+        unread: the caller reads it (a download, streamed) and closes it. `body` may be bytes or an open file (sent
+        in 1 MiB reads, never held whole); statuses in `accept` are answered like 2xx ones. Raises ServerUnavailable
+        (no connection, a cut one, 5xx) or RequestRejected (any other status, with the server's code)."""
+        parts = urllib.parse.urlsplit(self.url)
+        connection_type = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+        connection = connection_type(parts.netloc, timeout=self.timeout, blocksize=1 << 20)
+        headers = dict(headers or {}, Connection="close")  # one request per connection, closed with its response
+        if self.token:
+            headers["Authorization"] = "Bearer " + self.token
+        target = parts.path.rstrip("/") + path
+        try:
+            connection.request(method, target, body=body, headers=headers)
+            response = connection.getresponse()
+        except (OSError, http.client.HTTPException) as error:
+            raise ServerUnavailable(f"{method} {self.url}{path} failed: {error}") from None
+        finally:
+            # One request per connection. Closing the socket, not the connection (which would close the response
+            # too): the response still reads its body from the socket, which really closes when the response does.
+            if connection.sock is not None:
+                connection.sock.close()
+                connection.sock = None
+        status = response.status
+        if status < 300 or status in accept:
+            return response
+        with response:
+            message, code = _first_error(response) if method != "HEAD" else (None, None)
+        if status >= 500 or status in (408, 429):
+            raise ServerUnavailable(f"HTTP {status} from {method} {path}" + (f": {message}" if message else ""),
+                                    code or str(status))
+        if status == 401:
+            code, message = "UNAUTHENTICATED", message or "no valid API token"
+        raise RequestRejected(f"HTTP {status} from {method} {path}" + (f": {message}" if message else ""),
+                              code or str(status))
+
+    def log_artifact(self, artifact: Dict[str, Any]) -> Dict[str, Any]:
+        """Sends an artifact version's manifest (LogArtifactInput); answers {"version", "created", "missingBlobs"}."""
+        data = self.execute("mutation($input: LogArtifactInput!) { logArtifact(input: $input) "
+                            "{ created missingBlobs version { " + ARTIFACT_VERSION_FIELDS + " } } }", input=artifact)
+        return data["logArtifact"]
+
+    def use_artifact(self, run_id: str, project: str, name: str, version: Optional[int],
+                     alias: Optional[str]) -> int:
+        """Records that the run used a version (the latest when neither `version` nor `alias`); answers its number."""
+        data = self.execute("mutation($runId: ID!, $project: String!, $name: String!, $version: Int, $alias: String) "
+                            "{ useArtifact(runId: $runId, project: $project, name: $name, version: $version, "
+                            "alias: $alias) { version } }",
+                            runId=run_id, project=project, name=name, version=version, alias=alias)
+        return int(data["useArtifact"]["version"])
+
+    def artifact_version(self, project: str, name: str, version: Optional[int] = None,
+                         alias: Optional[str] = None) -> Optional[Dict[str, Any]]:
+        """A version with all its files ({"path", "size", "sha256"} in "fileList"); the latest when neither
+        `version` nor `alias`. None when the token does not cover the project; RequestRejected NOT_FOUND when
+        there is no such artifact, version or alias."""
+        found: Optional[Dict[str, Any]] = None
+        files: List[Dict[str, Any]] = []
+        after = None
+        while True:
+            data = self.execute(
+                "query($project: String!, $name: String!, $version: Int, $alias: String, $after: String) "
+                "{ artifactVersion(project: $project, name: $name, version: $version, alias: $alias) { "
+                + ARTIFACT_VERSION_FIELDS + " files(first: 500, after: $after) { edges { node { path size sha256 } }"
+                " pageInfo { hasNextPage endCursor } } } }",
+                project=project, name=name, version=version, alias=alias, after=after)["artifactVersion"]
+            if data is None:
+                return None
+            # Later pages by number: an alias could move between two pages.
+            found, version, alias = found or data, data["version"], None
+            files.extend(edge["node"] for edge in data["files"]["edges"])
+            if not data["files"]["pageInfo"]["hasNextPage"]:
+                return dict(found, fileList=files)
+            after = data["files"]["pageInfo"]["endCursor"]
 
     def create_model(self, project: str, name: str) -> str:
         """Gets or creates the model `name` of `project`; answers its id."""
@@ -289,6 +367,7 @@ class Api:
 
 
 DATASET_VERSION_FIELDS = "id version itemCount dataset { project name }"
+ARTIFACT_VERSION_FIELDS = "version digest size metadata aliases artifact { project name type }"
 DEFAULT_RETRY_BUDGET = 10.0  # seconds
 
 

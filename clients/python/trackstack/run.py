@@ -14,6 +14,8 @@ from time import monotonic
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
 from .api import DEFAULT_RETRY_BUDGET, Api, RequestRejected, ServerUnavailable, encode_value, with_retry
+from .artifact import (Artifact, ArtifactUpload, Uploader, artifact_entry, committed, default_name, deliver,
+                       parse_spec, read_version)
 from .console import ConsoleCapture, console_setting, cut
 from .spool import Spool, create_run, default_spool_dir, replay_in_background, send
 from .system import SystemMonitor, interval_setting
@@ -67,6 +69,7 @@ class Run:
         self._sender = threading.Thread(target=self._send_loop, name="trackstack-sender", daemon=True)
         self._heartbeats = threading.Thread(target=self._heartbeat_loop, name="trackstack-heartbeat", daemon=True)
         self._attached: List[Any] = []  # helpers feeding the run, each with a stop()
+        self._uploader = Uploader(self._send_artifact)
         self._sender.start()
         self._heartbeats.start()
         _live_runs[self] = None
@@ -132,6 +135,58 @@ class Run:
                                 _describe(entry_of(items[index:])), error)
                 break
 
+    def log_artifact(self, path_or_dir: Union[str, Path], name: Optional[str] = None, type: str = "model",
+                     aliases: Optional[Sequence[str]] = None, metadata: Optional[Mapping[str, Any]] = None,
+                     description: Optional[str] = None) -> ArtifactUpload:
+        """Logs a file or a directory as a new version of the artifact `name` (default: the file's or directory's
+        name) of this run's project, produced by this run, in the background; answers at once.
+
+        type: model, dataset, checkpoint or any name (fixed when the artifact is made). aliases: names to point at
+        this version besides `latest` ("best", "production"). metadata: a JSON object kept with the version.
+        Identical files give the version that has them instead of a new one. The files are hashed and uploaded on a
+        thread of their own (only the blobs the server lacks, resumably), so they must stay as they are until the
+        answer's `wait()` returns; finish() waits for it. When the server stays away, the version waits in the
+        spool by reference and is sent with the rest of the spool, unless its files changed meanwhile."""
+        if not Path(path_or_dir).expanduser().exists():
+            raise FileNotFoundError(f"no file or directory {path_or_dir}")
+        if self._ended.is_set():
+            raise RuntimeError(f"Trackstack run {self.id} has ended; log_artifact needs a live run")
+        name = name or default_name(path_or_dir)
+        project = self._spool.header["project"]
+        return self._uploader.submit(lambda: artifact_entry(path_or_dir, project, name, type, aliases,
+                                                            _jsonable(metadata or {}), description), name)
+
+    def _send_artifact(self, entry: Dict[str, Any], handle: ArtifactUpload) -> Optional[Artifact]:
+        """Logs the version of `entry` now, or spools it (answering None) behind what waits in the spool already,
+        or when the server stays away longer than the retry budget."""
+        name = entry["request"]["name"]
+        if not self._spool.pending() and not self._give_up.is_set():
+            try:
+                return committed(self._api, entry, deliver(self._api, self.id, entry, self._retry_budget,
+                                                           self._give_up))
+            except ServerUnavailable as error:
+                log.warning("Trackstack server unavailable (%s); artifact %s waits in %s by reference: leave its "
+                            "files as they are until it is sent", error, name, self._spool.path)
+        self._spool.append(entry)
+        self._replay_failed()
+        handle.spooled = True
+        return None
+
+    def use_artifact(self, spec: str, download: bool = True) -> Artifact:
+        """Records that this run uses an artifact version (lineage) and answers it, its files downloaded into the
+        local cache unless `download` is False. spec: "name" (the latest version), "name:alias" or "name:v3",
+        optionally "project/name..." for another project's artifact. Raises RequestRejected (NOT_FOUND) when
+        there is no such artifact, version or alias, ServerUnavailable when the server cannot be reached."""
+        project, name, version, alias = parse_spec(spec, self._spool.header["project"])
+        run_id = self.id
+        if run_id is None:
+            raise ServerUnavailable(f"run not created on {self._api.url} yet: the server was unreachable")
+        number = with_retry(lambda: self._api.use_artifact(run_id, project, name, version, alias), self._retry_budget)
+        artifact = with_retry(lambda: read_version(self._api, project, name, number, None), self._retry_budget)
+        if download:
+            artifact.download()
+        return artifact
+
     def flush(self, timeout: Optional[float] = None) -> bool:
         """Waits until everything logged so far was sent (or rejected, or spooled) and the spool was replayed
         once more; answers whether all of it is on the server (False: timed out, or data left in the spool)."""
@@ -172,6 +227,7 @@ class Run:
     def _end(self, status: str) -> None:
         if self._ended.is_set():
             return
+        self._uploader.join()  # each ends by committing its version or spooling it
         self._stop_attached()
         self._ended.set()
         self.flush()
@@ -373,6 +429,8 @@ def _describe(entry: Dict[str, Any]) -> str:
         return f"{len(entry['points'])} points"
     if entry["kind"] == "console":
         return f"{len(entry['lines'])} console lines"
+    if entry["kind"] == "artifact":
+        return f"artifact {entry['request']['name']}"
     if entry["kind"] in ("spans", "results", "scores"):
         return f"{len(entry[entry['kind']])} {entry['kind']}"
     return "the environment"

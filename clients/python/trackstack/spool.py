@@ -13,6 +13,9 @@ created on the server) and what is needed to create it (an eval run's header has
                                                              name, source)
     {"kind": "rewind", "toStep": N}                          a rewindRun
     {"kind": "status", "status": "COMPLETED"}                an updateRunStatus
+    {"kind": "artifact", "request": {...}, "files": [...]}   a logArtifact with its uploads, by reference: each file's
+                                                             path inside the version, size, SHA-256, and its source
+                                                             path and mtime, checked before sending (artifact.py)
 
 Entries leave the file only after the server has taken them. A live process holds `<file>.lock` (flock) so that
 `python -m trackstack sync` leaves its spool alone.
@@ -28,7 +31,8 @@ import threading
 from pathlib import Path
 from typing import Any, BinaryIO, Dict, List, Optional, Tuple
 
-from .api import Api, RequestRejected, ServerUnavailable
+from .api import DEFAULT_RETRY_BUDGET, Api, RequestRejected, ServerUnavailable
+from .artifact import deliver as deliver_artifact
 
 try:
     import fcntl
@@ -38,7 +42,7 @@ except ImportError:  # Windows: no flock, so no protection against a concurrent 
 log = logging.getLogger("trackstack")
 
 REPLAY_BATCH = 1000  # points per logMetrics call when small spooled entries are sent together
-KINDS = ("points", "console", "environment", "rewind", "status", "spans", "results", "scores")
+KINDS = ("points", "console", "environment", "rewind", "status", "spans", "results", "scores", "artifact")
 
 
 def default_spool_dir() -> Path:
@@ -281,6 +285,8 @@ def send(api: Api, run_id: str, entry: Dict[str, Any]) -> None:
         api.log_eval_results(run_id, entry["results"])
     elif entry["kind"] == "scores":
         api.log_scores(run_id, entry["scores"])
+    elif entry["kind"] == "artifact":
+        deliver_artifact(api, run_id, entry, DEFAULT_RETRY_BUDGET)
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -1,7 +1,9 @@
 """Adapters for training frameworks; each module imports without its framework installed."""
 import numbers
+import re
 from typing import Any, Dict, Mapping, Optional, Tuple
 
+from ..artifact import ArtifactUpload
 from ..run import Run
 
 SPLIT_PREFIXES = ("train", "val", "valid", "validation", "eval", "test")
@@ -28,3 +30,12 @@ def log_by_split(run: Run, metrics: Mapping[str, Any], step: int, default_split:
             by_split.setdefault(split, {})[name] = value
     for split, values in by_split.items():
         run.log(values, step=step, split=split)
+
+
+def log_checkpoint(run: Run, path: str, name: Optional[str], model: str, best: bool,
+                   metadata: Mapping[str, Any]) -> ArtifactUpload:
+    """Logs a checkpoint file or directory as a version of the artifact `name` (default: "<model>-run-<run id>",
+    one artifact per run) of type "checkpoint", with the alias "best" when it is the best so far."""
+    if name is None:
+        name = re.sub(r"[^A-Za-z0-9_.-]", "-", f"{model}-run-{run.id or 'offline'}")[:128]
+    return run.log_artifact(path, name=name, type="checkpoint", aliases=["best"] if best else [], metadata=metadata)

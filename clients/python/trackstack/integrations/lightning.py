@@ -3,13 +3,16 @@
 Metric keys like "train_loss" or "val/acc" become the series ("loss", "train") and ("acc", "val").
 Resuming from a checkpoint: `TrackstackLogger(..., run_id=<the interrupted run's id>)` with
 `trainer.fit(..., ckpt_path=...)` continues that run, without what it logged after the checkpoint.
+`TrackstackLogger(..., log_checkpoints=True)` logs each checkpoint a ModelCheckpoint saves as a version of the
+artifact "<model>-run-<run id>" (type "checkpoint"), the best one (ModelCheckpoint's best_model_path) with the
+alias "best"; uploaded in the background, finished before the run ends.
 """
 import argparse
 import logging
 from typing import Any, Dict, Mapping, Optional, Union
 
 from .. import run as _run
-from . import log_by_split
+from . import log_by_split, log_checkpoint
 
 try:
     from lightning.pytorch.loggers import Logger
@@ -32,12 +35,16 @@ class TrackstackLogger(Logger):  # type: ignore[misc,valid-type]
     hyperparameters Lightning logs before them become the run's configuration."""
 
     def __init__(self, project: str, model: str, name: Optional[str] = None,
-                 config: Optional[Mapping[str, Any]] = None, **init_options: Any) -> None:
+                 config: Optional[Mapping[str, Any]] = None, log_checkpoints: bool = False,
+                 checkpoint_name: Optional[str] = None, **init_options: Any) -> None:
         """Arguments as for `trackstack.init()`. With `run_id` (and no `from_step`) the run is resumed and
         rewound to before the first step the trainer logs: a trainer restored from a checkpoint logs from the
-        checkpoint's step on, so what the run got after the checkpoint goes."""
+        checkpoint's step on, so what the run got after the checkpoint goes. log_checkpoints: log saved
+        checkpoints as artifact versions, of the artifact `checkpoint_name` (default "<model>-run-<run id>")."""
         super().__init__()
         self._init_options = dict(project=project, model=model, name=name, **init_options)
+        self._log_checkpoints = log_checkpoints
+        self._checkpoint_name = checkpoint_name
         self._config: Dict[str, Any] = dict(config or {})
         self._run: Optional[_run.Run] = None
         self._next_step = 0
@@ -84,6 +91,18 @@ class TrackstackLogger(Logger):  # type: ignore[misc,valid-type]
         if self._run is None and self._init_options.get("run_id") is not None:
             self._init_options.setdefault("from_step", step - 1)
         log_by_split(self._start(), metrics, step)
+
+    @rank_zero_only
+    def after_save_checkpoint(self, checkpoint_callback: Any) -> None:
+        """Logs the checkpoint just saved (with log_checkpoints), "best" when it is the callback's best so far."""
+        path = getattr(checkpoint_callback, "_last_checkpoint_saved", None) or ""
+        if not self._log_checkpoints or not path:
+            return
+        score = getattr(checkpoint_callback, "current_score", None)
+        metadata = {"monitor": getattr(checkpoint_callback, "monitor", None),
+                    "score": None if score is None else float(score)}
+        log_checkpoint(self._start(), path, self._checkpoint_name, self.name,
+                       path == getattr(checkpoint_callback, "best_model_path", None), metadata)
 
     @rank_zero_only
     def finalize(self, status: str) -> None:
