@@ -1,6 +1,6 @@
 // The one place ECharts is imported: only the pieces registered here end up in the bundle.
 import * as echarts from "echarts/core";
-import { CustomChart, ParallelChart, type CustomSeriesOption, type ParallelSeriesOption } from "echarts/charts";
+import { CustomChart, GraphChart, ParallelChart, type CustomSeriesOption, type GraphSeriesOption, type ParallelSeriesOption } from "echarts/charts";
 import {
   DataZoomComponent,
   GridComponent,
@@ -13,10 +13,11 @@ import {
   type TooltipComponentOption,
   type VisualMapComponentOption,
 } from "echarts/components";
-import { CanvasRenderer } from "echarts/renderers";
+import { CanvasRenderer, SVGRenderer } from "echarts/renderers";
 
 echarts.use([
   CustomChart,
+  GraphChart,
   ParallelChart,
   GridComponent,
   DataZoomComponent,
@@ -24,6 +25,8 @@ echarts.use([
   ParallelComponent,
   VisualMapComponent,
   CanvasRenderer,
+  // small graphs (artifact lineage): their labels are text a test can read and a click can hit
+  SVGRenderer,
 ]);
 
 export type LineChartOption = echarts.ComposeOption<
@@ -32,14 +35,16 @@ export type LineChartOption = echarts.ComposeOption<
 export type ParallelChartOption = echarts.ComposeOption<
   ParallelSeriesOption | ParallelComponentOption | TooltipComponentOption | VisualMapComponentOption
 >;
+/** A graph on a hidden grid: nodes sit at fixed (column, row) values however many rows there are. */
+export type GraphChartOption = echarts.ComposeOption<GraphSeriesOption | GridComponentOption>;
 export type { CustomSeriesRenderItemReturn } from "echarts";
 export type { CustomSeriesOption };
 export { echarts };
 
 /** A chart in the page's current theme, resized with its container. Answers a dispose function. */
-export function createChart(container: HTMLElement): { chart: echarts.ECharts; dispose: () => void } {
+export function createChart(container: HTMLElement, renderer: "canvas" | "svg" = "canvas"): { chart: echarts.ECharts; dispose: () => void } {
   const dark = document.documentElement.dataset.theme === "dark";
-  const chart = echarts.init(container, dark ? "dark" : undefined, { renderer: "canvas" });
+  const chart = echarts.init(container, dark ? "dark" : undefined, { renderer });
   if (dark) chart.setOption({ backgroundColor: "transparent" });
   // An observer reports a size as soon as it starts observing: redrawing then would only draw twice.
   const observer = new ResizeObserver(() => {
