@@ -17,7 +17,7 @@ const LINEAGE_VERSIONS = 20;
 export function artifactView(root: HTMLElement, view: ArtifactViewState): () => void {
   const controller = new AbortController();
   let disposeGraph = () => {};
-  const body = h("div", {}, loading());
+  const body = h("div", { className: "artifact-page" }, loading());
   root.append(
     h("p", { className: "breadcrumbs" }, link("/", "Projects"), " / ", link(artifactsUrl(view.project), view.project), " / Artifacts /"),
     h("h1", {}, view.name),

@@ -1,6 +1,6 @@
 import { navigate } from "../app/router";
 import { createChart, type GraphChartOption } from "../charts/echarts";
-import { h } from "../ui/dom";
+import { errorState, h } from "../ui/dom";
 import { describeLineage, layoutLineage, shortLabel, type Lineage } from "./lineage";
 
 const ROW_PX = 64;
@@ -9,7 +9,8 @@ const VERSION_COLOR = "#b87a16";
 /**
  * A lineage graph, left to right: runs (circles) and the versions they produced or used (squares), the focus
  * larger; a click on a node (or its label) opens its view. Drawn as SVG: a handful of nodes, whose labels stay text.
- * Answers the section and its dispose function; `empty` is said instead when there is nothing to draw.
+ * Answers the section, with `empty` said in it when there is nothing to draw, and `mount`, to call once the section
+ * is in the page (ECharts measures its container), which answers the chart's dispose function.
  */
 export function lineageSection(lineage: Lineage, empty: string): { element: HTMLElement; mount: () => () => void } {
   const section = h("section", { "aria-label": "Lineage" }, h("h2", {}, "Lineage"));
@@ -21,7 +22,7 @@ export function lineageSection(lineage: Lineage, empty: string): { element: HTML
   const container = h("div", { className: "chart lineage", role: "img", "aria-label": `Lineage graph. ${describeLineage(lineage)}` });
   container.style.height = `${rows * ROW_PX + 24}px`;
   section.append(h("p", { className: "muted" }, "Runs (circles) and the artifact versions (squares) they produced and used, inputs on the left. Click one to open it."), container);
-  const mount = () => {
+  const draw = () => {
     const { chart, dispose } = createChart(container, "svg");
     const style = getComputedStyle(container);
     const accent = getComputedStyle(document.documentElement).getPropertyValue("--accent").trim() || "#2f6fdb";
@@ -54,6 +55,19 @@ export function lineageSection(lineage: Lineage, empty: string): { element: HTML
     chart.setOption(option);
     chart.on("click", { dataType: "node" }, (params) => navigate(lineage.nodes[params.dataIndex].href));
     return dispose;
+  };
+  const mount = () => {
+    let dispose: (() => void) | undefined;
+    let disposed = false;
+    import("../charts/graphChart")
+      .then(() => {
+        if (!disposed) dispose = draw();
+      })
+      .catch((error) => disposed || container.replaceChildren(errorState(error)));
+    return () => {
+      disposed = true;
+      dispose?.();
+    };
   };
   return { element: section, mount };
 }

@@ -46,9 +46,10 @@ export function runArtifactsView(root: HTMLElement, view: RunArtifactsViewState)
             link(projectUrl(project, run.model.id), run.model.name), " /"),
           h("h1", {}, run.name ?? `Run ${run.id}`),
           runTabs(run.id, "Artifacts", run.kind === "EVAL"),
-          list("Logged", run.loggedArtifacts, "This run logged no artifact: run.log_artifact(path, type=…) in the Python client."),
-          list("Used", run.usedArtifacts, "This run used no artifact: run.use_artifact(\"name:alias\") records it."),
-          graph.element,
+          h("div", { className: "artifact-page" },
+            list("Logged", run.loggedArtifacts, "This run logged no artifact: run.log_artifact(path, type=…) in the Python client."),
+            list("Used", run.usedArtifacts, "This run used no artifact: run.use_artifact(\"name:alias\") records it."),
+            graph.element),
         );
         disposeGraph = graph.mount();
       })

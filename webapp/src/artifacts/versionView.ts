@@ -50,7 +50,7 @@ export function versionView(root: HTMLElement, view: VersionViewState): () => vo
   let preview = new AbortController();
   let disposeGraph = () => {};
   const title = h("h1", {}, `${view.name} ${view.version.alias ?? `v${view.version.version}`}`);
-  const body = h("div", {}, loading());
+  const body = h("div", { className: "artifact-page" }, loading());
   root.append(
     h("p", { className: "breadcrumbs" }, link("/", "Projects"), " / ", link(artifactsUrl(view.project), view.project), " / ",
       link(artifactUrl(view.project, view.name), view.name), " /"),

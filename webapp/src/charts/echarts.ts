@@ -1,6 +1,7 @@
-// The one place ECharts is imported: only the pieces registered here end up in the bundle.
+// The one place ECharts is set up (graphChart.ts adds the lineage graph's pieces on demand): only the pieces
+// registered end up in the bundle.
 import * as echarts from "echarts/core";
-import { CustomChart, GraphChart, ParallelChart, type CustomSeriesOption, type GraphSeriesOption, type ParallelSeriesOption } from "echarts/charts";
+import { CustomChart, ParallelChart, type CustomSeriesOption, type GraphSeriesOption, type ParallelSeriesOption } from "echarts/charts";
 import {
   DataZoomComponent,
   GridComponent,
@@ -13,11 +14,10 @@ import {
   type TooltipComponentOption,
   type VisualMapComponentOption,
 } from "echarts/components";
-import { CanvasRenderer, SVGRenderer } from "echarts/renderers";
+import { CanvasRenderer } from "echarts/renderers";
 
 echarts.use([
   CustomChart,
-  GraphChart,
   ParallelChart,
   GridComponent,
   DataZoomComponent,
@@ -25,8 +25,6 @@ echarts.use([
   ParallelComponent,
   VisualMapComponent,
   CanvasRenderer,
-  // small graphs (artifact lineage): their labels are text a test can read and a click can hit
-  SVGRenderer,
 ]);
 
 export type LineChartOption = echarts.ComposeOption<
@@ -35,7 +33,7 @@ export type LineChartOption = echarts.ComposeOption<
 export type ParallelChartOption = echarts.ComposeOption<
   ParallelSeriesOption | ParallelComponentOption | TooltipComponentOption | VisualMapComponentOption
 >;
-/** A graph on a hidden grid: nodes sit at fixed (column, row) values however many rows there are. */
+/** A graph on a hidden grid (graphChart.ts registers the graph series). */
 export type GraphChartOption = echarts.ComposeOption<GraphSeriesOption | GridComponentOption>;
 export type { CustomSeriesRenderItemReturn } from "echarts";
 export type { CustomSeriesOption };
