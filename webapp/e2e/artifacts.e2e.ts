@@ -105,7 +105,7 @@ describe("artifacts", () => {
     const rows = page.locator("table.artifacts tbody tr");
     await expect.poll(() => rows.count()).toBe(2);
     expect((await cells(rows.nth(0))).slice(0, 5)).toEqual(["resnet", "model", "v1", "1", "latest → v1"]);
-    expect((await cells(rows.nth(1))).slice(0, 6)).toEqual(["samples", "dataset", "v2", "2", "best → v2latest → v2", "Labelled samples"]);
+    expect((await cells(rows.nth(1))).slice(0, 6)).toEqual(["samples", "dataset", "v2", "2", "latest → v2best → v2", "Labelled samples"]);
     // Blobs counted once: v1's files are all in v2 but its shorter CSV.
     const blobs = 7;
     expect(await page.getByLabel("Storage used").textContent()).toMatch(new RegExp(`^\\d+(\\.\\d+)? KiB stored: ${blobs} files \\(each stored once\\) in 3 versions$`));
@@ -119,19 +119,16 @@ describe("artifacts", () => {
     await page.getByRole("link", { name: "samples", exact: true }).click();
     const rows = region("Versions").locator("tbody tr");
     await expect.poll(() => rows.count()).toBe(2);
-    expect((await cells(rows.nth(0))).slice(0, 6)).toEqual(["v2", "bestlatest", "5", "303 KiB", "prepare", "train"]);
+    expect((await cells(rows.nth(0))).slice(0, 6)).toEqual(["v2", "latestbest", "5", "302 KiB", "prepare", "train"]);
     expect((await cells(rows.nth(1))).slice(0, 6)).toEqual(["v1", "", "4", expect.stringMatching(/^\d+ B$/), "prepare", "–"]);
     await expect.poll(graphLabels).toEqual(["prepare", "samples:v1", "samples:v2", "train"]);
   });
 
   it("should show a version's files with sizes, downloads and aliases, and preview text, JSON, CSV and images", async () => {
-    // The first previewable file (logs/big.log) opens by itself: only its first 256 KiB are asked for.
-    const ranged = page.waitForResponse((r) => r.url().includes("/blobs/") && r.url().includes("name=big.log"));
     await page.goto(`${web.url}/projects/${PROJECT}/artifacts/samples/v/best`);
-    expect((await ranged).status()).toBe(206);
     await expect.poll(() => page.locator("h1").textContent()).toBe("samples v2");
     const facts = await page.locator(".artifact-facts").textContent();
-    expect(facts).toContain("bestlatest");
+    expect(facts).toContain("latestbest");
     expect(facts).toContain("in 5 files");
 
     const files = region("Files").locator("tbody tr");
@@ -145,7 +142,14 @@ describe("artifacts", () => {
       "plot.png": `${PLOT.length} B`, "rows.csv": "1.35 KiB",
     });
 
+    // The first file with a preview opens by itself: JSON, pretty printed.
     const preview = region("Preview");
+    await expect.poll(() => preview.locator("pre").textContent()).toBe(JSON.stringify(CONFIG, null, 2));
+
+    // A large text file: only its first 256 KiB are asked for.
+    const ranged = page.waitForResponse((r) => r.url().includes("/blobs/") && r.url().includes("name=big.log"));
+    await page.getByRole("button", { name: "Preview logs/big.log" }).click();
+    expect((await ranged).status()).toBe(206);
     await expect.poll(() => preview.locator("pre").textContent().then((t) => t?.length)).toBe(256 * 1024);
     expect(await preview.textContent()).toContain("The first 256 KiB of 300 KiB.");
     expect((await preview.locator("pre").textContent())!.startsWith("line 000000 xxx")).toBe(true);
@@ -156,15 +160,12 @@ describe("artifacts", () => {
     expect(await preview.locator("b").count()).toBe(0);
     expect(page.url()).toContain("file=notes.txt");
 
-    // JSON: pretty printed.
-    await page.getByRole("button", { name: "Preview config.json" }).click();
-    await expect.poll(() => preview.locator("pre").textContent()).toBe(JSON.stringify(CONFIG, null, 2));
-
     // CSV: a table of the first rows, the quoted delimiter kept in its cell.
     await page.getByRole("button", { name: "Preview rows.csv" }).click();
     await expect.poll(() => preview.locator("thead th").allTextContents()).toEqual(["step", "loss", "label"]);
     expect(await preview.locator("tbody tr").count()).toBe(60);
     expect(await cells(preview.locator("tbody tr").first())).toEqual(["0", "0.1000", "cat, tabby"]);
+    await screenshot(page, "artifact-version");
 
     // Image: drawn from its download URL.
     await page.getByRole("button", { name: "Preview plot.png" }).click();
@@ -172,9 +173,12 @@ describe("artifacts", () => {
     await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(8);
     expect(await image.evaluate((img: HTMLImageElement) => img.naturalHeight)).toBe(6);
 
+    // The open file is in the URL: a reload opens it again.
+    await page.reload();
+    await expect.poll(() => region("Preview").locator("h2").textContent()).toBe("Preview of plot.png");
+
     // The metadata as JSON.
     expect(await region("Metadata").locator("pre").textContent()).toBe(JSON.stringify({ rows: 60, source: { kind: "e2e" } }, null, 2));
-    await screenshot(page, "artifact-version");
   });
 
   it("should download a file's bytes by its link, with no token", async () => {
@@ -202,7 +206,7 @@ describe("artifacts", () => {
     const logged = region("Logged").locator("tbody tr");
     await expect.poll(() => logged.count()).toBe(1);
     expect((await cells(logged.first())).slice(0, 6)).toEqual(["resnet", "model", "v1", "latest", "1", "2 KiB"]);
-    expect((await cells(region("Used").locator("tbody tr").first())).slice(0, 4)).toEqual(["samples", "dataset", "v2", "bestlatest"]);
+    expect((await cells(region("Used").locator("tbody tr").first())).slice(0, 4)).toEqual(["samples", "dataset", "v2", "latestbest"]);
     await expect.poll(graphLabels).toEqual(["prepare", "resnet:v1", "samples:v2", "train"]);
     await screenshot(page, "artifact-run");
     await region("Lineage").locator("svg text", { hasText: /^resnet:v1$/ }).click();

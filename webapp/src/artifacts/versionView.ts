@@ -15,8 +15,8 @@ type VersionViewState = Extract<View, { kind: "artifactVersion" }>;
 type Version = NonNullable<ArtifactVersionDetailQuery["artifactVersion"]>;
 type File = Version["files"]["edges"][number]["node"];
 
-/** Files listed; a version with more says so. */
-const FILES = 1000;
+/** Files listed (the most a page of the API holds); a version with more says so. */
+const FILES = 500;
 
 /** Two steps each way: what the producing run used, the run, this version, the runs that used it and what they logged. */
 function versionLineage(version: Version): Lineage {
