@@ -122,6 +122,7 @@ describe("artifacts", () => {
     expect((await cells(rows.nth(0))).slice(0, 6)).toEqual(["v2", "latestbest", "5", "302 KiB", "prepare", "train"]);
     expect((await cells(rows.nth(1))).slice(0, 6)).toEqual(["v1", "", "4", expect.stringMatching(/^\d+ B$/), "prepare", "–"]);
     await expect.poll(graphLabels).toEqual(["prepare", "samples:v1", "samples:v2", "train"]);
+    await screenshot(page, "artifact-versions");
   });
 
   it("should show a version's files with sizes, downloads and aliases, and preview text, JSON, CSV and images", async () => {
