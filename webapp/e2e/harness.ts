@@ -59,7 +59,7 @@ export async function startServer(properties: Record<string, string | number> = 
 
 /**
  * Serves the freshly built webapp (the jar serves the one built into it) and proxies /graphql, including
- * the WebSocket upgrade, to the server. Deep links fall back to index.html as the real server does.
+ * the WebSocket upgrade, and the HTTP API (/api/: artifact uploads and downloads) to the server. Deep links fall back to index.html as the real server does.
  * `setOffline(true)` cuts the proxied WebSockets as a network failure would and refuses new ones until
  * `setOffline(false)`.
  */
@@ -68,7 +68,7 @@ export async function startStaticServer(backend: string): Promise<{ url: string;
   const target = new URL(backend);
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url!, "http://x").pathname);
-    if (path.startsWith("/graphql") || path.startsWith("/actuator")) {
+    if (path.startsWith("/graphql") || path.startsWith("/actuator") || path.startsWith("/api/")) {
       const upstream = httpRequest({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (response) => {
         res.writeHead(response.statusCode!, response.headers);
         response.pipe(res);

@@ -1,5 +1,9 @@
 import "./ui/styles.css";
 import { startRouter } from "./app/router";
+import { artifactsView } from "./artifacts/artifactsView";
+import { artifactView } from "./artifacts/artifactView";
+import { runArtifactsView } from "./artifacts/runArtifactsView";
+import { versionView } from "./artifacts/versionView";
 import type { View } from "./app/viewState";
 import { compareView } from "./compare/compareView";
 import { compareEvalView } from "./evals/compareEvalView";
@@ -42,6 +46,14 @@ function renderView(root: HTMLElement, view: View): () => void {
       return resultsView(root, view);
     case "evalCompare":
       return compareEvalView(root, view);
+    case "artifacts":
+      return artifactsView(root, view);
+    case "artifact":
+      return artifactView(root, view);
+    case "artifactVersion":
+      return versionView(root, view);
+    case "runArtifacts":
+      return runArtifactsView(root, view);
     case "notFound":
       root.append(h("h1", {}, "Not found"), h("p", {}, "Nothing lives at ", h("code", {}, view.path), ". ", link("/", "Go to the projects.")));
       return () => {};

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareUrl, emptyTableState, emptyTraceListState, evalCompareUrl, evalResultsUrl, parseUrl, projectUrl, promptUrl, promptsUrl, runUrl, sessionUrl, traceUrl, tracesUrl, viewUrl, type View } from "./viewState";
+import { artifactsUrl, artifactUrl, artifactVersionUrl, compareUrl, emptyTableState, emptyTraceListState, evalCompareUrl, evalResultsUrl, parseUrl, runArtifactsUrl, projectUrl, promptUrl, promptsUrl, runUrl, sessionUrl, traceUrl, tracesUrl, viewUrl, type View } from "./viewState";
 
 const at = (path: string) => parseUrl(new URL(path, "http://localhost"));
 
@@ -89,5 +89,19 @@ describe("URL ↔ view state", () => {
     expect(compare).toBe("/evals/compare?baseline=1&runs=2%2C3&score=judge&changes=REGRESSED%2CERRORED");
     expect(at(compare)).toEqual({ kind: "evalCompare", baseline: "1", contenders: ["2", "3"], score: "judge", changes: ["REGRESSED", "ERRORED"] });
     expect(at("/evals/compare?baseline=1&changes=BOGUS")).toEqual({ kind: "notFound", path: "/evals/compare" });
+  });
+
+  it("should map a project's artifacts, an artifact, a version by number or alias with its open file, and a run's artifacts", () => {
+    expect(at(artifactsUrl("vision"))).toEqual({ kind: "artifacts", project: "vision" });
+    expect(artifactUrl("vision", "resnet")).toBe("/projects/vision/artifacts/resnet");
+    expect(at(artifactUrl("vision", "resnet"))).toEqual({ kind: "artifact", project: "vision", name: "resnet" });
+    const url = artifactVersionUrl("my vision", "resnet", 3, "tokenizer/vocab.json");
+    expect(url).toBe("/projects/my%20vision/artifacts/resnet/v/3?file=tokenizer%2Fvocab.json");
+    expect(at(url)).toEqual({ kind: "artifactVersion", project: "my vision", name: "resnet", version: { version: 3 }, file: "tokenizer/vocab.json" });
+    expect(at("/projects/vision/artifacts/resnet/v/best")).toEqual({ kind: "artifactVersion", project: "vision", name: "resnet", version: { alias: "best" }, file: undefined });
+    expect(artifactVersionUrl("vision", "resnet", "production")).toBe("/projects/vision/artifacts/resnet/v/production");
+    expect(at("/projects/vision/artifacts/resnet/v/0")).toMatchObject({ version: { alias: "0" } });
+    expect(at("/projects/vision/artifacts/resnet/versions/1")).toEqual({ kind: "notFound", path: "/projects/vision/artifacts/resnet/versions/1" });
+    expect(at(runArtifactsUrl("42"))).toEqual({ kind: "runArtifacts", runId: "42" });
   });
 });

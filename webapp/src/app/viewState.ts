@@ -45,6 +45,9 @@ export interface EvalResultsState {
   sort?: { field: EvalResultSortField; desc: boolean };
 }
 
+/** An artifact version as a URL names it: its number, or an alias that points at one. */
+export type ArtifactVersionRef = { version: number; alias?: undefined } | { alias: string; version?: undefined };
+
 /** Whose traces a list shows. */
 export type TraceScope = { project: string; runId?: undefined } | { runId: string; project?: undefined };
 
@@ -61,6 +64,11 @@ export type View =
   /** A prompt: its versions, the diff of versions `diff` (old, new), and the calls of version `version`. */
   | { kind: "prompt"; project: string; name: string; diff?: [number, number]; version?: number }
   | { kind: "evalResults"; runId: string; results: EvalResultsState }
+  | { kind: "artifacts"; project: string }
+  | { kind: "artifact"; project: string; name: string }
+  /** A version by number or by alias (`/v/best`), and the file whose preview is open. */
+  | { kind: "artifactVersion"; project: string; name: string; version: ArtifactVersionRef; file?: string }
+  | { kind: "runArtifacts"; runId: string }
   | { kind: "evalCompare"; baseline: string; contenders: string[]; score: string; changes: EvalChange[] }
   | { kind: "notFound"; path: string };
 
@@ -182,15 +190,23 @@ function tableQuery(table: TableState): URLSearchParams {
   return query;
 }
 
-/** `?diff=1..3&version=2`: versions are whole numbers from 1. */
+/** A version number: a whole number from 1, else undefined. */
+const versionNumber = (text: string | undefined) => (text && /^[1-9]\d{0,8}$/.test(text) ? Number(text) : undefined);
+
+/** `?diff=1..3&version=2`. */
 function parsePromptQuery(query: URLSearchParams): { diff?: [number, number]; version?: number } {
-  const version = (text: string | undefined) => (text && /^[1-9]\d{0,8}$/.test(text) ? Number(text) : undefined);
   const [from, to] = (query.get("diff") ?? "").split("..");
-  const diff: [number | undefined, number | undefined] = [version(from), version(to)];
+  const diff: [number | undefined, number | undefined] = [versionNumber(from), versionNumber(to)];
   return {
     diff: diff[0] !== undefined && diff[1] !== undefined ? [diff[0], diff[1]] : undefined,
-    version: version(query.get("version") ?? undefined),
+    version: versionNumber(query.get("version") ?? undefined),
   };
+}
+
+/** `/v/3` names version 3; `/v/best` the version the alias points at. */
+function versionRef(text: string): ArtifactVersionRef {
+  const version = versionNumber(text);
+  return version !== undefined ? { version } : { alias: text };
 }
 
 const withQuery = (path: string, query: URLSearchParams) => (query.size ? `${path}?${query}` : path);
@@ -209,6 +225,11 @@ export function parseUrl(url: URL): View {
   if (parts[0] === "projects" && parts.length === 4 && parts[2] === "sessions") return { kind: "session", project: parts[1], sessionId: parts[3] };
   if (parts[0] === "projects" && parts.length === 3 && parts[2] === "prompts") return { kind: "prompts", project: parts[1] };
   if (parts[0] === "projects" && parts.length === 4 && parts[2] === "prompts") return { kind: "prompt", project: parts[1], name: parts[3], ...parsePromptQuery(query) };
+  if (parts[0] === "projects" && parts.length === 3 && parts[2] === "artifacts") return { kind: "artifacts", project: parts[1] };
+  if (parts[0] === "projects" && parts.length === 4 && parts[2] === "artifacts") return { kind: "artifact", project: parts[1], name: parts[3] };
+  if (parts[0] === "projects" && parts.length === 6 && parts[2] === "artifacts" && parts[4] === "v")
+    return { kind: "artifactVersion", project: parts[1], name: parts[3], version: versionRef(parts[5]), file: query.get("file") ?? undefined };
+  if (parts[0] === "runs" && parts.length === 3 && parts[2] === "artifacts") return { kind: "runArtifacts", runId: parts[1] };
   if (parts[0] === "runs" && parts.length === 3 && parts[2] === "traces") return { kind: "traces", runId: parts[1], list: parseTraceList(query) };
   if (parts[0] === "runs" && parts.length === 3 && parts[2] === "results") return { kind: "evalResults", runId: parts[1], results: parseEvalResults(query) };
   if (parts[0] === "evals" && parts.length === 2 && parts[1] === "compare") {
@@ -255,6 +276,15 @@ export function viewUrl(view: View): string {
     }
     case "evalResults":
       return withQuery(`/runs/${segment(view.runId)}/results`, evalResultsQuery(view.results));
+    case "artifacts":
+      return `/projects/${segment(view.project)}/artifacts`;
+    case "artifact":
+      return `/projects/${segment(view.project)}/artifacts/${segment(view.name)}`;
+    case "artifactVersion":
+      return withQuery(`/projects/${segment(view.project)}/artifacts/${segment(view.name)}/v/${segment(String(view.version.version ?? view.version.alias))}`,
+        new URLSearchParams(view.file ? { file: view.file } : {}));
+    case "runArtifacts":
+      return `/runs/${segment(view.runId)}/artifacts`;
     case "evalCompare": {
       const query = new URLSearchParams({ baseline: view.baseline, runs: view.contenders.join(",") });
       if (view.score) query.set("score", view.score);
@@ -281,3 +311,8 @@ export const evalResultsUrl = (runId: string, results: Partial<EvalResultsState>
   viewUrl({ kind: "evalResults", runId, results: { score: "", ...results } });
 export const evalCompareUrl = (baseline: string, contenders: string[], changes: EvalChange[] = [], score = "") =>
   viewUrl({ kind: "evalCompare", baseline, contenders, score, changes });
+export const artifactsUrl = (project: string) => viewUrl({ kind: "artifacts", project });
+export const artifactUrl = (project: string, name: string) => viewUrl({ kind: "artifact", project, name });
+export const artifactVersionUrl = (project: string, name: string, version: number | string, file?: string) =>
+  viewUrl({ kind: "artifactVersion", project, name, version: typeof version === "number" ? { version } : { alias: version }, file });
+export const runArtifactsUrl = (runId: string) => viewUrl({ kind: "runArtifacts", runId });

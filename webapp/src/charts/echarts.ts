@@ -1,6 +1,7 @@
-// The one place ECharts is imported: only the pieces registered here end up in the bundle.
+// The one place ECharts is set up (graphChart.ts adds the lineage graph's pieces on demand): only the pieces
+// registered end up in the bundle.
 import * as echarts from "echarts/core";
-import { CustomChart, ParallelChart, type CustomSeriesOption, type ParallelSeriesOption } from "echarts/charts";
+import { CustomChart, ParallelChart, type CustomSeriesOption, type GraphSeriesOption, type ParallelSeriesOption } from "echarts/charts";
 import {
   DataZoomComponent,
   GridComponent,
@@ -32,14 +33,16 @@ export type LineChartOption = echarts.ComposeOption<
 export type ParallelChartOption = echarts.ComposeOption<
   ParallelSeriesOption | ParallelComponentOption | TooltipComponentOption | VisualMapComponentOption
 >;
+/** A graph on a hidden grid (graphChart.ts registers the graph series). */
+export type GraphChartOption = echarts.ComposeOption<GraphSeriesOption | GridComponentOption>;
 export type { CustomSeriesRenderItemReturn } from "echarts";
 export type { CustomSeriesOption };
 export { echarts };
 
 /** A chart in the page's current theme, resized with its container. Answers a dispose function. */
-export function createChart(container: HTMLElement): { chart: echarts.ECharts; dispose: () => void } {
+export function createChart(container: HTMLElement, renderer: "canvas" | "svg" = "canvas"): { chart: echarts.ECharts; dispose: () => void } {
   const dark = document.documentElement.dataset.theme === "dark";
-  const chart = echarts.init(container, dark ? "dark" : undefined, { renderer: "canvas" });
+  const chart = echarts.init(container, dark ? "dark" : undefined, { renderer });
   if (dark) chart.setOption({ backgroundColor: "transparent" });
   // An observer reports a size as soon as it starts observing: redrawing then would only draw twice.
   const observer = new ResizeObserver(() => {

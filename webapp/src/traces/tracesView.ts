@@ -1,19 +1,21 @@
 import { ApiError, request } from "../api/graphql";
 import { replaceView } from "../app/router";
-import { evalResultsUrl, projectUrl, promptsUrl, runUrl, tracesUrl, type View } from "../app/viewState";
+import { artifactsUrl, evalResultsUrl, projectUrl, promptsUrl, runArtifactsUrl, runUrl, tracesUrl, type View } from "../app/viewState";
 import { RunTitleDocument } from "../gql/graphql";
 import { errorState, h, link, viewTabs } from "../ui/dom";
 import { mountTraceList } from "./traceList";
 
 type TracesViewState = Extract<View, { kind: "traces" }>;
 
-/** The tabs of a project: its runs, its traces and its prompts. */
-export const projectTabs = (project: string, current: "Runs" | "Traces" | "Prompts") =>
-  viewTabs("Project views", current, [["Runs", projectUrl(project)], ["Traces", tracesUrl({ project })], ["Prompts", promptsUrl(project)]]);
+/** The tabs of a project: its runs, its traces, its prompts and its artifacts. */
+export const projectTabs = (project: string, current: "Runs" | "Traces" | "Prompts" | "Artifacts") =>
+  viewTabs("Project views", current, [["Runs", projectUrl(project)], ["Traces", tracesUrl({ project })], ["Prompts", promptsUrl(project)],
+    ["Artifacts", artifactsUrl(project)]]);
 
-/** The tabs of a run: its charts and details, its traces, and an eval run's results. */
-export const runTabs = (runId: string, current: "Run" | "Traces" | "Results", isEval: boolean) =>
-  viewTabs("Run views", current, [["Run", runUrl(runId)], ["Traces", tracesUrl({ runId })], ...(isEval ? [["Results", evalResultsUrl(runId)] as [string, string]] : [])]);
+/** The tabs of a run: its charts and details, its traces, its artifacts, and an eval run's results. */
+export const runTabs = (runId: string, current: "Run" | "Traces" | "Artifacts" | "Results", isEval: boolean) =>
+  viewTabs("Run views", current, [["Run", runUrl(runId)], ["Traces", tracesUrl({ runId })], ["Artifacts", runArtifactsUrl(runId)],
+    ...(isEval ? [["Results", evalResultsUrl(runId)] as [string, string]] : [])]);
 
 /** `/projects/:name/traces` and `/runs/:id/traces`: the traces of a project or of a run. */
 export function tracesView(root: HTMLElement, view: TracesViewState): () => void {
