@@ -1,0 +1,30 @@
+package dev.trackstack.artifact;
+
+import java.net.URI;
+
+import org.testcontainers.containers.MinIOContainer;
+import org.testcontainers.junit.jupiter.Container;
+import org.testcontainers.junit.jupiter.Testcontainers;
+
+/** The S3 store against MinIO, the store docker-compose.yml runs; skipped where Docker is absent. */
+@Testcontainers(disabledWithoutDocker = true)
+class S3BlobStoreMinioTest extends S3BlobStoreContract {
+
+    @Container
+    static final MinIOContainer MINIO = new MinIOContainer("minio/minio:RELEASE.2025-09-07T16-13-09Z");
+
+    @Override
+    URI endpoint() {
+        return URI.create(MINIO.getS3URL());
+    }
+
+    @Override
+    String accessKey() {
+        return MINIO.getUserName();
+    }
+
+    @Override
+    String secretKey() {
+        return MINIO.getPassword();
+    }
+}
