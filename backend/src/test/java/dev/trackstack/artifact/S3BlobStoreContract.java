@@ -40,6 +40,7 @@ abstract class S3BlobStoreContract {
     Path work;
 
     String bucket;
+    S3Client admin;
     S3BlobStore store;
 
     abstract URI endpoint();
@@ -51,12 +52,10 @@ abstract class S3BlobStoreContract {
     @BeforeEach
     void createBucket() {
         bucket = "test-" + System.nanoTime();
-        try (S3Client admin = S3Client.builder().endpointOverride(endpoint()).region(Region.US_EAST_1)
-                .forcePathStyle(true)
+        admin = S3Client.builder().endpointOverride(endpoint()).region(Region.US_EAST_1).forcePathStyle(true)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey(), secretKey())))
-                .build()) {
-            admin.createBucket(b -> b.bucket(bucket));
-        }
+                .build();
+        admin.createBucket(b -> b.bucket(bucket));
         store = new S3BlobStore(settings(endpoint(), bucket, accessKey(), secretKey()), PART_SIZE);
         store.checkBucket();
     }
@@ -64,6 +63,7 @@ abstract class S3BlobStoreContract {
     @AfterEach
     void closeStore() {
         store.close();
+        admin.close();
     }
 
     static ArtifactProperties.S3 settings(URI endpoint, String bucket, String accessKey, String secretKey) {
@@ -101,6 +101,9 @@ abstract class S3BlobStoreContract {
 
         store.put(sha256, file, bytes.length);
 
+        // A multipart object's ETag is the digest of its parts' ETags and their number.
+        assertThat(admin.headObject(b -> b.bucket(bucket).key(store.key(sha256))).eTag()).endsWith("-3\"");
+        assertThat(admin.listMultipartUploads(b -> b.bucket(bucket)).uploads()).isEmpty();
         try (InputStream in = store.open(sha256, 0, -1)) {
             assertThat(sha256(in.readAllBytes())).isEqualTo(sha256);
         }
