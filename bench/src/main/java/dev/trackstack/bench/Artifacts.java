@@ -98,8 +98,9 @@ final class Artifacts {
         result.put("heap_max_during_download_bytes", max(downloadHeap));
         result.put("heap_samples", uploadHeap.size() + downloadHeap.size());
         // Garbage included: a heap that held the file would grow by about its size.
-        result.put("heap_growth_share_of_file", Stats.round(
-                (double) (Math.max(max(uploadHeap), max(downloadHeap)) - heapBefore) / size));
+        long growth = Math.max(max(uploadHeap), max(downloadHeap)) - heapBefore;
+        result.put("heap_max_growth_bytes", growth);
+        result.put("heap_max_growth_share_of_file", Math.round(growth * 10_000.0 / size) / 10_000.0);
         Files.delete(file);
         return result;
     }
