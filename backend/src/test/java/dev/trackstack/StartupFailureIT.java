@@ -83,6 +83,16 @@ class StartupFailureIT {
                 "Failed to bind properties under 'trackstack.auth.mode'", "Value: \"sometimes\"", "AUTO", "OFF", "REQUIRED");
     }
 
+    @Test
+    void shouldSayTheS3StoreCannotBeReached() throws Exception {
+        String nobody = "http://127.0.0.1:" + PackagedServer.freePort();
+        assertFailure(start("--trackstack.data-dir=" + work.resolve("data"), "--trackstack.artifacts.store=S3",
+                "--trackstack.artifacts.s3.endpoint=" + nobody, "--trackstack.artifacts.s3.bucket=models",
+                "--trackstack.artifacts.s3.access-key=key", "--trackstack.artifacts.s3.secret-key=secret"),
+                "The S3 store s3://models at " + nobody + " cannot be used: it cannot be reached (",
+                "Check trackstack.artifacts.s3.endpoint, bucket, access-key and secret-key");
+    }
+
     private Path start(String... args) throws Exception {
         return startOn(PackagedServer.freePort(), args);
     }

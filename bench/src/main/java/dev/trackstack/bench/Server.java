@@ -31,7 +31,9 @@ final class Server implements AutoCloseable {
         Path log = logDir.resolve("server-" + port + ".log");
         Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", jar.toString(), "--server.port=" + port, "--spring.datasource.url=" + jdbcUrl,
-                "--logging.level.root=WARN")
+                "--logging.level.root=WARN",
+                // Artifacts on the bench's disk, not in the user's data directory.
+                "--trackstack.artifacts.directory=" + logDir.resolve("artifacts-" + port))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         String url = "http://127.0.0.1:" + port;
         Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
