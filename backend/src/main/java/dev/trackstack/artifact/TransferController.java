@@ -148,15 +148,8 @@ class TransferController {
         }
         long size = sizes.get(0);
         String etag = "\"" + sha256 + "\"";
-        response.setHeader(HttpHeaders.ETAG, etag);
-        response.setHeader(HttpHeaders.ACCEPT_RANGES, "bytes");
-        // The bytes of a SHA-256 never change.
-        response.setHeader(HttpHeaders.CACHE_CONTROL, "private, max-age=31536000, immutable");
-        if (name != null) {
-            response.setHeader(HttpHeaders.CONTENT_DISPOSITION,
-                    ContentDisposition.attachment().filename(name, StandardCharsets.UTF_8).build().toString());
-        }
         if (etag.equals(request.getHeader(HttpHeaders.IF_NONE_MATCH))) {
+            cacheForever(response, etag);
             response.setStatus(HttpStatus.NOT_MODIFIED.value());
             return;
         }
@@ -169,22 +162,35 @@ class TransferController {
         }
         long start = range[0];
         long length = range[1] - range[0] + 1;
-        if (length != size) {
-            response.setStatus(HttpStatus.PARTIAL_CONTENT.value());
-            response.setHeader(HttpHeaders.CONTENT_RANGE, "bytes " + start + "-" + range[1] + "/" + size);
-        }
-        response.setContentType("application/octet-stream");
-        response.setContentLengthLong(length);
-        if ("HEAD".equals(request.getMethod())) {
-            return;
-        }
-        try (InputStream in = store.open(sha256, start, length)) {
+        // Opened before any header is set: a store that fails (S3 away) answers an error that no cache keeps.
+        try (InputStream in = "HEAD".equals(request.getMethod()) ? null : store.open(sha256, start, length)) {
+            cacheForever(response, etag);
+            response.setHeader(HttpHeaders.ACCEPT_RANGES, "bytes");
+            if (name != null) {
+                response.setHeader(HttpHeaders.CONTENT_DISPOSITION,
+                        ContentDisposition.attachment().filename(name, StandardCharsets.UTF_8).build().toString());
+            }
+            if (length != size) {
+                response.setStatus(HttpStatus.PARTIAL_CONTENT.value());
+                response.setHeader(HttpHeaders.CONTENT_RANGE, "bytes " + start + "-" + range[1] + "/" + size);
+            }
+            response.setContentType("application/octet-stream");
+            response.setContentLengthLong(length);
+            if (in == null) {
+                return;
+            }
             OutputStream out = response.getOutputStream();
             byte[] buffer = new byte[BUFFER];
             for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
                 out.write(buffer, 0, n);
             }
         }
+    }
+
+    /** The bytes of a SHA-256 never change. */
+    private static void cacheForever(HttpServletResponse response, String etag) {
+        response.setHeader(HttpHeaders.ETAG, etag);
+        response.setHeader(HttpHeaders.CACHE_CONTROL, "private, max-age=31536000, immutable");
     }
 
     /**
