@@ -17,12 +17,16 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.regex.Pattern;
 
 import dev.trackstack.project.ProjectIds;
 import dev.trackstack.system.ApiException;
 import dev.trackstack.system.ErrorCode;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -69,6 +73,8 @@ public class Uploads {
     private final ProjectIds projectIds;
     private final long maxFileBytes;
     private final Map<UUID, DigestState> digests = new ConcurrentHashMap<>();
+    /** Threads that hash uploads beside the requests reading them (HashingPipeline); daemons, idle ones expire. */
+    private final ExecutorService hashers = Executors.newCachedThreadPool(hashThreads());
     /** Uploads a request is appending to: a second one at once would interleave its bytes. */
     private final Set<UUID> appending = ConcurrentHashMap.newKeySet();
 
@@ -80,6 +86,12 @@ public class Uploads {
         this.directory = directory;
         this.projectIds = projectIds;
         this.maxFileBytes = properties.maxFileBytes().toBytes();
+    }
+
+    private static ThreadFactory hashThreads() {
+        CustomizableThreadFactory threads = new CustomizableThreadFactory("upload-hash-");
+        threads.setDaemon(true);
+        return threads;
     }
 
     Started start(String project, String sha256, Long size) throws IOException {
@@ -146,13 +158,13 @@ public class Uploads {
             }
             Path partial = partial(upload.id());
             MessageDigest digest = digestAt(upload, partial).digest();
+            HashingPipeline hashing = new HashingPipeline(digest, hashers, BUFFER);
             long position = offset;
             try (FileChannel file = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
                 // Bytes past the offset arrived before a crash that the row did not hear of: sent again now.
                 file.truncate(offset);
                 file.position(offset);
                 byte[] buffer = new byte[BUFFER];
-                ByteBuffer wrapped = ByteBuffer.wrap(buffer);
                 for (boolean more = true; more; ) {
                     // Filled whole where the body allows, for big writes; a cut connection keeps what arrived.
                     int filled = 0;
@@ -171,15 +183,18 @@ public class Uploads {
                         digest = null;
                         throw tooMany(upload);
                     }
-                    wrapped.clear().limit(filled);
-                    while (wrapped.hasRemaining()) {
-                        file.write(wrapped);
+                    ByteBuffer written = ByteBuffer.wrap(buffer, 0, filled);
+                    while (written.hasRemaining()) {
+                        file.write(written);
                     }
-                    digest.update(buffer, 0, filled);
+                    buffer = hashing.update(buffer, filled);
                     position += filled;
                     if (cut != null) {
                         throw cut;
                     }
+                }
+                if (position == upload.size()) {
+                    file.force(false); // on the disk before a version can name it, as a cp that syncs
                 }
             } catch (IOException e) {
                 if (isDiskFull(e)) {
@@ -191,7 +206,7 @@ public class Uploads {
             } finally {
                 if (Files.exists(partial)) {
                     if (digest != null) {
-                        digests.put(upload.id(), new DigestState(position, digest));
+                        digests.put(upload.id(), new DigestState(position, hashing.digest()));
                     }
                     jdbc.update("update upload set \"offset\" = ?, updated_at = now() where id = ?", position,
                             upload.id());
@@ -199,7 +214,7 @@ public class Uploads {
             }
             if (position == upload.size()) {
                 digests.remove(upload.id());
-                complete(upload, partial, digest);
+                complete(upload, partial, hashing.digest());
             }
             return position;
         } finally {
