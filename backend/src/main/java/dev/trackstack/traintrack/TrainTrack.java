@@ -6,6 +6,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -163,18 +164,29 @@ class TrainTrack {
 
     // Losses and metrics
 
-    /** Stores the points (one call, one transaction: all or none); a step already logged keeps its first value. */
+    /**
+     * Stores the points, one transaction per run: all or none, since every run and step is checked before the first
+     * is stored. A step already logged keeps its first value, as in logMetrics.
+     */
     List<TrainTrackJson.Point> log(List<TrainTrackJson.Point> points) {
         writer();
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        List<TrainTrackJson.Point> stamped = points.stream().map(p -> new TrainTrackJson.Point(p.runId(), p.step(),
-                p.split(), p.metricName(), p.value(), now)).toList();
-        for (String runId : stamped.stream().map(TrainTrackJson.Point::runId).distinct().toList()) {
-            long run = TrainTrackIds.RUN.parseField("run_id", runId);
-            trainingRun(run, runId);
-            ingest.log(run, stamped.stream().filter(p -> p.runId().equals(runId)).map(TrainTrack::input).toList(),
-                    null);
+        Map<Long, List<MetricPointInput>> byRun = new LinkedHashMap<>();
+        List<TrainTrackJson.Point> stamped = new ArrayList<>();
+        for (TrainTrackJson.Point p : points) {
+            long run = TrainTrackIds.RUN.parseField("run_id", p.runId());
+            if (!byRun.containsKey(run)) {
+                trainingRun(run, p.runId());
+            }
+            if (p.step() < 0) {
+                throw ApiException.badInput("step must be >= 0, got " + p.step());
+            }
+            TrainTrackJson.Point point = new TrainTrackJson.Point(p.runId(), p.step(), p.split(), p.metricName(),
+                    p.value(), now);
+            stamped.add(point);
+            byRun.computeIfAbsent(run, r -> new ArrayList<>()).add(input(point));
         }
+        byRun.forEach((run, inputs) -> ingest.log(run, inputs, null));
         return stamped;
     }
 

@@ -98,7 +98,15 @@ class TrainTrackTests extends ApiTest {
         // A batch with one bad point stores none of it.
         error(post("/loss/batch", List.of(Map.of("run_id", runId, "step", 5, "split", "train", "value", 1.0),
                 Map.of("run_id", runId, "step", 6, "split", "train"))), 422, "Point [1]: value is required");
+        error(post("/loss/batch", List.of(Map.of("run_id", runId, "step", 5, "split", "train", "value", 1.0),
+                Map.of("run_id", "3f2b8c1e-9d4a-4e7b-8a6c-2d1e0f9b7a55", "step", 6, "split", "train", "value", 1.0))),
+                404, "No run");
         assertThat(ok(get("/loss/?run_id=" + runId)).size()).isZero();
+        // Bodies over trackstack.limits.request-bytes are refused before they are read, PATCH as POST.
+        HttpResponse<String> tooLarge = send("PATCH", "/runs/update_status", "{\"run_id\": \"" + runId
+                + "\", \"pad\": \"" + "x".repeat(17 * 1024 * 1024) + "\"}");
+        assertThat(tooLarge.statusCode()).isEqualTo(413);
+        assertThat(tooLarge.body()).contains("LIMIT_EXCEEDED");
 
         // Well-formed UUIDs that are none of ours, and a run's id where a model's belongs, name nothing.
         String stranger = "3f2b8c1e-9d4a-4e7b-8a6c-2d1e0f9b7a55";
