@@ -59,8 +59,8 @@ class TrainTrack {
             where r.kind = 'TRAINING'
             """;
 
-    private static final String RUNS = "select r.id, r.model_id, r.hyperparameters::text, r.status, r.created_at, p.name"
-            + TRAINING_RUNS;
+    private static final String RUNS =
+            "select r.id, r.model_id, r.hyperparameters::text, r.status, r.created_at, p.name" + TRAINING_RUNS;
 
     private final JdbcTemplate jdbc;
     private final ModelCreation models;
@@ -144,8 +144,9 @@ class TrainTrack {
         long[] ids = List.of(runIds.split(",", -1)).stream().map(String::strip)
                 .mapToLong(id -> TrainTrackIds.RUN.parseField("run_id", id)).toArray();
         String[] seen = seenProjects();
-        int deleted = runDeletion.deleteRuns(jdbc.queryForList("select r.id" + TRAINING_RUNS + " and r.id = any(?) and (?::text[] is null or p.name = "
-                + "any(?::text[]))", Long.class, ids, seen, seen).stream().mapToLong(Long::longValue).toArray());
+        List<Long> visible = jdbc.queryForList("select r.id" + TRAINING_RUNS
+                + " and r.id = any(?) and (?::text[] is null or p.name = any(?::text[]))", Long.class, ids, seen, seen);
+        int deleted = runDeletion.deleteRuns(visible.stream().mapToLong(Long::longValue).toArray());
         if (deleted == 0) {
             throw ApiException.notFound("run", runIds);
         }

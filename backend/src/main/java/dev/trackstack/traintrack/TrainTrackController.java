@@ -34,8 +34,9 @@ import tools.jackson.databind.json.JsonMapper;
  * TrainTrack's REST API, its paths and JSON under {@code trackstack.traintrack.prefix} (docs/traintrack.md): a script
  * written for TrainTrack logs here by changing its base URL only. Settings: {@code trackstack.traintrack.enabled}
  * (default true) and {@code .prefix} (default {@code /traintrack}), in docs/configuration.md. Each path is served
- * with and without TrainTrack's trailing slash. Errors answer as FastAPI does, {@code {"detail": …}}, with our error code beside it: 404 for what
- * does not exist, 422 for a body or parameter that does not fit TrainTrack's schema, 403 for what the token may not.
+ * with and without TrainTrack's trailing slash. Errors answer as FastAPI does, {@code {"detail": …}}, with our error
+ * code beside it: 404 for what does not exist, 422 for a body or parameter that does not fit TrainTrack's schema,
+ * 403 for what the token may not.
  */
 @RestController
 @RequestMapping("${trackstack.traintrack.prefix:/traintrack}")
