@@ -6,7 +6,7 @@ import subprocess
 import unittest
 from pathlib import Path
 
-from support import module_server
+from support import Server, module_server
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "traintrack.md"
 DOC_URL = "http://localhost:8080/traintrack"
@@ -88,6 +88,22 @@ class TrainTrackExamplesTest(unittest.TestCase):
         body, status = out.rsplit("\n", 1)
         self.assertEqual("422", status)
         self.assertIn("model_id must be a UUID", json.loads(body)["detail"])
+
+    def test_the_settings_move_or_switch_off_the_api(self) -> None:
+        for args, served, absent in ((["--trackstack.traintrack.prefix=/tt"], "/tt", "/traintrack"),
+                                     (["--trackstack.traintrack.enabled=false"], None, "/traintrack")):
+            other = Server(*args)
+            self.addCleanup(other.remove)
+            other.start()
+            if served:
+                self.assertEqual("200", self.status(other.url + served + "/models/"), args)
+            self.assertEqual("404", self.status(other.url + absent + "/models/"), args)
+            other.remove()
+
+    @staticmethod
+    def status(url: str) -> str:
+        return subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", url], capture_output=True,
+                              text=True, timeout=60, check=True).stdout
 
     def get(self, path: str) -> list:
         out = subprocess.run(["curl", "-s", "-f", server.url + "/traintrack" + path], capture_output=True,
