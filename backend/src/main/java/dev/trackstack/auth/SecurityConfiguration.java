@@ -43,8 +43,8 @@ import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
  * ({@link WebSocketAuthentication}); actuator's health stays open for health checks and its other endpoints
  * need the admin token; the dashboard and GraphiQL are static pages that hold no data. What a valid token may
  * do is AccessGuard's business. Cross-origin calls are refused unless their origin is listed, and the pages
- * get security headers. OTLP ingestion ({@code /v1/}) and artifact transfers ({@code /api/v1/}) need a token as
- * {@code /graphql} does, except a signed download link.
+ * get security headers. OTLP ingestion ({@code /v1/}), artifact transfers ({@code /api/v1/}) and TrainTrack's API
+ * (under {@code trackstack.traintrack.prefix}) need a token as {@code /graphql} does, except a signed download link.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
@@ -68,12 +68,15 @@ class SecurityConfiguration {
 
     private final boolean tokensRequired;
     private final String webSocketPath;
+    private final String trainTrackPrefix;
 
     SecurityConfiguration(TrackstackProperties properties, @Value("${server.address:}") String address,
-            @Value("${spring.graphql.websocket.path:/graphql}") String webSocketPath) {
+            @Value("${spring.graphql.websocket.path:/graphql}") String webSocketPath,
+            @Value("${trackstack.traintrack.prefix:/traintrack}") String trainTrackPrefix) {
         TrackstackProperties.AuthMode mode = properties.auth().mode();
         this.tokensRequired = tokensRequired(mode, address);
         this.webSocketPath = webSocketPath;
+        this.trainTrackPrefix = trainTrackPrefix;
         if (tokensRequired) {
             log.info("API tokens are required (trackstack.auth.mode={}, server.address={})", mode, address);
         } else if (mode == TrackstackProperties.AuthMode.OFF && !isLoopback(address)) {
@@ -164,6 +167,8 @@ class SecurityConfiguration {
                         // their own proof (checked by the controller) so that a browser link needs no token.
                         .requestMatchers(SecurityConfiguration::isSignedBlobLink).permitAll()
                         .requestMatchers("/api/v1/**").authenticated()
+                        // TrainTrack's REST API (dev.trackstack.traintrack), under its prefix.
+                        .requestMatchers(trainTrackPrefix + "/**").authenticated()
                         .anyRequest().permitAll())
                 .build();
     }

@@ -3,14 +3,11 @@ package dev.trackstack.metric;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import dev.trackstack.run.Run;
 import dev.trackstack.system.ApiException;
-import dev.trackstack.system.ErrorCode;
 import dev.trackstack.system.Ids;
 import dev.trackstack.system.TrackstackProperties;
 import graphql.schema.DataFetchingEnvironment;
@@ -28,30 +25,19 @@ class MetricController {
 
     private static final int DEFAULT_MAX_POINTS = 1000;
     private static final String SERIES_READS = "seriesReads";
-    /** As long as a call would wait for a database connection. */
-    private static final long INGEST_WAIT_SECONDS = 30;
-
-    private final MetricIngest ingest;
+    private final IngestSlots ingest;
     private final MetricRewind rewind;
     private final SeriesQuery seriesQuery;
     private final MetricSeriesRepository series;
     private final TrackstackProperties.Limits limits;
-    /**
-     * The logMetrics calls that may write at once; others wait their turn, in order. Inserts beyond one per core
-     * only queue inside PostgreSQL, where they starve everything else of it: on two cores, 8 writers at full speed
-     * held another instance's live subscribers seconds behind, and with two at a time 40 ms (p95).
-     */
-    private final Semaphore ingestSlots;
 
-    MetricController(MetricIngest ingest, MetricRewind rewind, SeriesQuery seriesQuery, MetricSeriesRepository series,
+    MetricController(IngestSlots ingest, MetricRewind rewind, SeriesQuery seriesQuery, MetricSeriesRepository series,
             TrackstackProperties properties, BatchLoaderRegistry loaders) {
         this.ingest = ingest;
         this.rewind = rewind;
         this.seriesQuery = seriesQuery;
         this.series = series;
         this.limits = properties.limits();
-        int slots = limits.ingestTransactions();
-        this.ingestSlots = new Semaphore(slots > 0 ? slots : Runtime.getRuntime().availableProcessors(), true);
         // graphql-java dispatches a request's data loaders once all its fields of a level were called: by then every
         // series field has reserved its points, and one refused spares the others their reads. The fields read in
         // turn, as when they read themselves; identical ones read once (the loader caches by key).
@@ -70,23 +56,7 @@ class MetricController {
     LogResult logMetrics(@Argument String runId, DataFetchingEnvironment environment, @Argument String batchId) {
         List<Map<String, Object>> points = environment.getArgument("points");
         List<MetricPointInput> inputs = points.stream().map(MetricPointInput::of).toList();
-        if (!acquireIngestSlot()) {
-            throw new ApiException(ErrorCode.UNAVAILABLE, "The server is busy storing other points. Retry later.");
-        }
-        try {
-            return ingest.log(Ids.parse(runId, "run"), inputs, batchId);
-        } finally {
-            ingestSlots.release();
-        }
-    }
-
-    private boolean acquireIngestSlot() {
-        try {
-            return ingestSlots.tryAcquire(INGEST_WAIT_SECONDS, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return ingest.log(Ids.parse(runId, "run"), inputs, batchId);
     }
 
     @MutationMapping

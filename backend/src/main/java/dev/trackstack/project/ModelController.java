@@ -7,42 +7,31 @@ import java.util.stream.Collectors;
 
 import dev.trackstack.run.Run;
 import dev.trackstack.run.RunConnection;
-import dev.trackstack.run.RunDeletion;
 import dev.trackstack.run.RunFilter;
 import dev.trackstack.run.RunOrder;
 import dev.trackstack.run.RunSearch;
-import dev.trackstack.system.ApiException;
 import dev.trackstack.system.Ids;
-import dev.trackstack.system.TrackstackProperties;
 import org.springframework.graphql.data.method.annotation.Argument;
 import org.springframework.graphql.data.method.annotation.BatchMapping;
 import org.springframework.graphql.data.method.annotation.MutationMapping;
 import org.springframework.graphql.data.method.annotation.QueryMapping;
 import org.springframework.graphql.data.method.annotation.SchemaMapping;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Controller;
-import org.springframework.transaction.annotation.Transactional;
 
 @Controller
 class ModelController {
 
     private final ModelRepository models;
     private final ProjectRepository projects;
-    private final RunDeletion runDeletion;
     private final RunSearch runSearch;
-    private final JdbcTemplate jdbc;
-    private final ProjectIds projectIds;
-    private final TrackstackProperties.Limits limits;
+    private final ModelCreation creation;
 
-    ModelController(ModelRepository models, ProjectRepository projects, RunDeletion runDeletion, RunSearch runSearch,
-            JdbcTemplate jdbc, ProjectIds projectIds, TrackstackProperties properties) {
+    ModelController(ModelRepository models, ProjectRepository projects, RunSearch runSearch,
+            ModelCreation creation) {
         this.models = models;
         this.projects = projects;
-        this.runDeletion = runDeletion;
         this.runSearch = runSearch;
-        this.jdbc = jdbc;
-        this.projectIds = projectIds;
-        this.limits = properties.limits();
+        this.creation = creation;
     }
 
     @QueryMapping
@@ -50,27 +39,14 @@ class ModelController {
         return models.findById(Ids.parse(id, "model")).orElse(null);
     }
 
-    /** Get-or-create, as its project; insert … on conflict makes concurrent first calls agree on one row. */
     @MutationMapping
-    @Transactional
     Model createModel(@Argument String project, @Argument String name) {
-        checkName("project", project);
-        checkName("name", name);
-        long projectId = projectIds.getOrCreate(project);
-        jdbc.update("insert into model (project_id, name, created_at) values (?, ?, now()) "
-                + "on conflict (project_id, name) do nothing", projectId, name);
-        return models.findByProjectIdAndName(projectId, name).orElseThrow();
+        return creation.create(project, name);
     }
 
     @MutationMapping
-    @Transactional
     boolean deleteModel(@Argument String id) {
-        long modelId = Ids.parse(id, "model");
-        if (!models.existsById(modelId)) {
-            throw ApiException.notFound("model", id);
-        }
-        runDeletion.deleteRunsOfModels(new long[] {modelId});
-        models.deleteById(modelId);
+        creation.delete(Ids.parse(id, "model"), id);
         return true;
     }
 
@@ -95,9 +71,4 @@ class ModelController {
         return batch.stream().collect(Collectors.toMap(Function.identity(), r -> byId.get(r.getModelId())));
     }
 
-    private void checkName(String what, String value) {
-        if (value.isBlank() || value.length() > limits.nameLength()) {
-            throw ApiException.badInput(what + " must be 1 to " + limits.nameLength() + " characters");
-        }
-    }
 }

@@ -27,7 +27,7 @@ public class RunLifecycle {
     }
 
     /** The user sets the status; leaving RUNNING stamps the finish time, returning to it clears it. */
-    void changeStatus(Run run, RunStatus status) {
+    public void changeStatus(Run run, RunStatus status) {
         if (run.getStatus() != status) {
             run.changeStatus(status);
             publish(RunEvent.Type.STATUS_CHANGED, run.getId());

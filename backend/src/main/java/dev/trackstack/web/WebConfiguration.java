@@ -20,10 +20,12 @@ class WebConfiguration {
 
     @Bean
     FilterRegistrationBean<RequestBodyLimit> requestBodyLimit(TrackstackProperties properties,
-            @Value("${spring.graphql.http.path:/graphql}") String path) {
+            @Value("${spring.graphql.http.path:/graphql}") String path,
+            @Value("${trackstack.traintrack.prefix:/traintrack}") String trainTrackPrefix) {
         FilterRegistrationBean<RequestBodyLimit> registration =
                 new FilterRegistrationBean<>(new RequestBodyLimit(properties.limits().requestBytes()));
-        registration.addUrlPatterns(path);
+        // GraphQL and TrainTrack's API (dev.trackstack.traintrack); artifact uploads stream, with limits of their own.
+        registration.addUrlPatterns(path, trainTrackPrefix + "/*");
         return registration;
     }
 
