@@ -2,21 +2,19 @@ import { ApiError, request } from "../api/graphql";
 import { artifactUrl, artifactVersionUrl, type View } from "../app/viewState";
 import { ArtifactListDocument } from "../gql/graphql";
 import { projectTabs } from "../traces/tracesView";
-import { errorState, formatTime, h, link, loading } from "../ui/dom";
+import { formatTime, h, link, loading } from "../ui/dom";
+import { moreThanShown, searchedList } from "../ui/searchedList";
 import { exactBytes, formatBytes } from "./format";
 
 type ArtifactsViewState = Extract<View, { kind: "artifacts" }>;
 
 const PAGE_SIZE = 200;
-const TYPING_DELAY_MS = 300;
 
 /** When a view's query answers null: the project is not there, or the caller's token does not cover it. */
 export const noProject = (project: string) => new ApiError(`No project ${project}, or your API token does not cover it`, "NOT_FOUND");
 
 /** `/projects/:name/artifacts`: the project's artifacts by name, searched by name prefix, and the storage they take. */
 export function artifactsView(root: HTMLElement, view: ArtifactsViewState): () => void {
-  let controller = new AbortController();
-  let typing: ReturnType<typeof setTimeout> | undefined;
   const search = h("input", { type: "search", placeholder: "Name starts with…", "aria-label": "Search artifacts by name prefix" });
   const storage = h("span", { className: "muted storage", "aria-label": "Storage used" });
   const body = h("div", {}, loading());
@@ -27,10 +25,8 @@ export function artifactsView(root: HTMLElement, view: ArtifactsViewState): () =
     h("div", { className: "toolbar" }, search, storage),
     body,
   );
-  const load = () => {
-    controller.abort();
-    controller = new AbortController();
-    request(ArtifactListDocument, { project: view.project, namePrefix: search.value || null, first: PAGE_SIZE }, controller.signal)
+  return searchedList(search, body, (signal) =>
+    request(ArtifactListDocument, { project: view.project, namePrefix: search.value || null, first: PAGE_SIZE }, signal)
       .then(({ artifacts, artifactStorage }) => {
         if (!artifacts) throw noProject(view.project);
         if (artifactStorage) {
@@ -57,18 +53,7 @@ export function artifactsView(root: HTMLElement, view: ArtifactsViewState): () =
           h("div", { className: "table-scroll" }, h("table", { className: "runs artifacts", "aria-label": "Artifacts" },
             h("thead", {}, h("tr", {}, ...["Name", "Type", "Latest", "Versions", "Aliases", "Description", "Created"].map((c) => h("th", { scope: "col" }, c)))),
             h("tbody", {}, ...rows))),
-          artifacts.totalCount > edges.length ? h("p", { className: "muted" }, `${edges.length} of ${artifacts.totalCount}: narrow the search to see the others.`) : "",
+          moreThanShown(edges.length, artifacts.totalCount),
         );
-      })
-      .catch((error) => controller.signal.aborted || body.replaceChildren(errorState(error, load)));
-  };
-  search.addEventListener("input", () => {
-    clearTimeout(typing);
-    typing = setTimeout(load, TYPING_DELAY_MS);
-  });
-  load();
-  return () => {
-    clearTimeout(typing);
-    controller.abort();
-  };
+      }));
 }

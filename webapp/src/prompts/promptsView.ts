@@ -2,17 +2,15 @@ import { request } from "../api/graphql";
 import { promptUrl, type View } from "../app/viewState";
 import { PromptListDocument } from "../gql/graphql";
 import { projectTabs } from "../traces/tracesView";
-import { errorState, formatTime, h, link, loading } from "../ui/dom";
+import { formatTime, h, link, loading } from "../ui/dom";
+import { moreThanShown, searchedList } from "../ui/searchedList";
 
 type PromptsViewState = Extract<View, { kind: "prompts" }>;
 
 const PAGE_SIZE = 200;
-const TYPING_DELAY_MS = 300;
 
 /** `/projects/:name/prompts`: the project's prompts by name, searched by name prefix (a folder: "support/"). */
 export function promptsView(root: HTMLElement, view: PromptsViewState): () => void {
-  let controller = new AbortController();
-  let typing: ReturnType<typeof setTimeout> | undefined;
   const search = h("input", { type: "search", placeholder: "Name starts with…", "aria-label": "Search prompts by name prefix" });
   const body = h("div", {}, loading());
   root.append(
@@ -22,10 +20,8 @@ export function promptsView(root: HTMLElement, view: PromptsViewState): () => vo
     h("div", { className: "toolbar" }, search),
     body,
   );
-  const load = () => {
-    controller.abort();
-    controller = new AbortController();
-    request(PromptListDocument, { project: view.project, namePrefix: search.value || null, first: PAGE_SIZE }, controller.signal)
+  return searchedList(search, body, (signal) =>
+    request(PromptListDocument, { project: view.project, namePrefix: search.value || null, first: PAGE_SIZE }, signal)
       .then(({ prompts }) => {
         const edges = prompts?.edges ?? [];
         if (!edges.length) {
@@ -43,18 +39,7 @@ export function promptsView(root: HTMLElement, view: PromptsViewState): () => vo
           h("div", { className: "table-scroll" }, h("table", { className: "runs prompts" },
             h("thead", {}, h("tr", {}, ...["Name", "Type", "Versions", "Labels", "Created"].map((c) => h("th", { scope: "col" }, c)))),
             h("tbody", {}, ...rows))),
-          prompts && prompts.totalCount > edges.length ? h("p", { className: "muted" }, `${edges.length} of ${prompts.totalCount}: narrow the search to see the others.`) : "",
+          moreThanShown(edges.length, prompts?.totalCount ?? 0),
         );
-      })
-      .catch((error) => controller.signal.aborted || body.replaceChildren(errorState(error, load)));
-  };
-  search.addEventListener("input", () => {
-    clearTimeout(typing);
-    typing = setTimeout(load, TYPING_DELAY_MS);
-  });
-  load();
-  return () => {
-    clearTimeout(typing);
-    controller.abort();
-  };
+      }));
 }
