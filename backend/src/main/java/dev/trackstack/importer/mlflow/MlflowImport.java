@@ -83,7 +83,7 @@ final class MlflowImport {
     void experiment(MlflowRun.Experiment experiment) {
         if (experiment.tags() > 0) {
             sink.unmapped("experiment " + experiment.id() + " (" + experiment.name() + "): " + experiment.tags()
-                    + " experiment tags not imported");
+                    + (experiment.tags() == 1 ? " experiment tag" : " experiment tags") + " not imported");
         }
     }
 
@@ -190,7 +190,8 @@ final class MlflowImport {
 
         private void reportRepeats() {
             repeats.forEach((metric, count) -> sink.unmapped("run " + runId + ", metric " + metric + ": " + count
-                    + " values logged at a step it already had; Trackstack keeps the first value of each step"));
+                    + (count == 1 ? " value" : " values") + " logged at a step it already had; Trackstack keeps the "
+                    + "first value of each step"));
         }
     }
 
