@@ -1,6 +1,6 @@
 -- MLflow's tracking tables as its migrations (alembic, up to MLflow 3) leave them in a PostgreSQL database: the
 -- tables the MLflow importer reads, and latest_metrics, which MLflow fills beside metrics. Written for the tests
--- from MLflow's documented schema; the other tables of an MLflow database (model registry, traces, datasets,
+-- from MLflow's documented schema. The other tables of an MLflow database (model registry, traces, datasets,
 -- inputs, alembic_version) are left out.
 
 CREATE SEQUENCE experiments_experiment_id_seq;

@@ -161,9 +161,10 @@ final class ServerStore implements MlflowStore {
         } catch (JacksonException e) {
             answer = null;
         }
-        if (status == 404 || answer == null || !answer.isObject()) {
+        boolean object = answer != null && answer.isObject();
+        if (status == 404 || !object) {
             throw new ImportException(base + " is not an MLflow server: " + endpoint + " answered HTTP " + status
-                    + (answer == null ? " with no JSON." : "."));
+                    + (object ? "." : " with no JSON object."));
         }
         if (status != 200) {
             throw new ImportException("The MLflow server at " + base + " answered HTTP " + status + " to " + endpoint
