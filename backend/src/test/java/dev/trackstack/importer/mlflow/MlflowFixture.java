@@ -153,7 +153,8 @@ final class MlflowFixture {
         for (Map.Entry<String, List<Metric>> metric : byKey.entrySet()) {
             StringBuilder lines = new StringBuilder();
             for (Metric point : metric.getValue()) {
-                // "<timestamp> <value> <step>", the value as Python prints a float; F's accuracy as MLflow < 1.0 wrote it.
+                // "<timestamp> <value> <step>", the value as Python prints a float; F's accuracy as MLflow < 1.0
+                // wrote it, without the step.
                 lines.append(point.timestamp()).append(' ').append(pythonFloat(point.value()));
                 if (!(run.id().equals(F) && point.key().equals("accuracy"))) {
                     lines.append(' ').append(point.step());

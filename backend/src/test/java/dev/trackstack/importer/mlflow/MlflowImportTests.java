@@ -161,7 +161,8 @@ class MlflowImportTests extends ApiTest {
         notMlflow.start();
         try {
             String url = "http://127.0.0.1:" + notMlflow.getAddress().getPort();
-            assertRefused(url, url + " is not an MLflow server: experiments/search answered HTTP 404 with no JSON object.");
+            assertRefused(url, url + " is not an MLflow server: experiments/search answered HTTP 404 with no JSON "
+                    + "object.");
         } finally {
             notMlflow.stop(0);
         }

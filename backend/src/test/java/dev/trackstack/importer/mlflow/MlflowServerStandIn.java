@@ -55,14 +55,15 @@ final class MlflowServerStandIn implements AutoCloseable {
                         MlflowFixture.EXPERIMENTS.stream().map(MlflowFixture::experimentJson).toList(), from));
                 case "runs/search" -> {
                     List<?> ids = (List<?>) body.get("experiment_ids");
-                    send(exchange, 200, page("runs", MlflowFixture.RUNS.stream()
-                            .filter(run -> ids.contains(run.experimentId())).map(MlflowFixture::runJson).toList(), from));
+                    send(exchange, 200, page("runs", MlflowFixture.RUNS.stream().filter(run -> ids.contains(
+                            run.experimentId())).map(MlflowFixture::runJson).toList(), from));
                 }
                 case "metrics/get-history" -> send(exchange, 200, page("metrics", MlflowFixture.RUNS.stream()
                         .filter(run -> run.id().equals(body.get("run_id"))).flatMap(run -> run.metrics().stream())
                         .filter(metric -> metric.key().equals(body.get("metric_key")))
                         .map(MlflowFixture::metricJson).toList(), from));
-                default -> send(exchange, 404, Map.of("error_code", "ENDPOINT_NOT_FOUND", "message", "No such endpoint"));
+                default -> send(exchange, 404, Map.of("error_code", "ENDPOINT_NOT_FOUND", "message", "No such "
+                        + "endpoint"));
             }
         }
     }
