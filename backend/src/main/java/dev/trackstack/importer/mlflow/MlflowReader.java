@@ -1,6 +1,8 @@
 package dev.trackstack.importer.mlflow;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -40,7 +42,17 @@ class MlflowReader implements RunReader {
     @Override
     public void read(ImportSource source, ImportSink sink) throws IOException {
         MlflowImport target = new MlflowImport(sink, limits);
-        store(source).read(target);
+        MlflowStore store = store(source);
+        try {
+            store.read(target);
+        } catch (InterruptedIOException e) {
+            throw e;
+        } catch (IOException | UncheckedIOException e) {
+            // A source that cannot be read midway (a file's permissions); the location is not repeated, as a URL's
+            // password would be.
+            throw new ImportException("Reading the MLflow source failed (" + e.getClass().getSimpleName() + ": "
+                    + e.getMessage() + ").", e);
+        }
         target.close();
     }
 

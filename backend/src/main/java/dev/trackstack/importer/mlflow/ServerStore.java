@@ -144,6 +144,8 @@ final class ServerStore implements MlflowStore {
             response = http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException | HttpConnectTimeoutException e) {
             throw new ImportException("Cannot reach the MLflow server at " + base + ": " + e + ".", e);
+        } catch (IOException e) {
+            throw new ImportException("The MLflow server at " + base + " stopped answering: " + e + ".", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("Interrupted while reading the MLflow server at " + base);

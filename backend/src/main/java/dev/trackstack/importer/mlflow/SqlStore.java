@@ -114,7 +114,7 @@ final class SqlStore implements MlflowStore {
             }
             connection.rollback();
         } catch (SQLException e) {
-            throw new IOException("Reading the " + name + " failed: " + e.getMessage(), e);
+            throw new ImportException("Reading the " + name + " failed: " + e.getMessage(), e);
         }
     }
 
