@@ -71,13 +71,23 @@ final class RunFile {
     // The second pass
     private final List<MetricPointInput> points = new ArrayList<>();
     private final List<ImportedLine> lines = new ArrayList<>();
-    private final Map<OutputStream, StringBuilder> pendingOutput = new EnumMap<>(OutputStream.class);
+    private final Map<OutputStream, Pending> pendingOutput = new EnumMap<>(OutputStream.class);
     private final Set<String> historyNames = new HashSet<>();
-    private final Map<String, Long> unmappedValues = new LinkedHashMap<>();
+    private final Map<ValueKind, Long> unmappedValues = new LinkedHashMap<>();
     private long lastStep = -1;
     private Instant lastTime;
 
     private enum OutputStream { STDOUT, STDERR }
+
+    /** The text of a line not ended yet, and when its last piece was written. */
+    private static final class Pending {
+        final StringBuilder text = new StringBuilder();
+        Instant time;
+    }
+
+    /** Values of a key that are not numbers: what they are, e.g. image-file or string. */
+    private record ValueKind(String where, String kind) {
+    }
 
     RunFile(Path file, ImportSink sink) {
         this.file = file;
@@ -277,9 +287,9 @@ final class RunFile {
                 }
             }
         }
-        for (StringBuilder pending : pendingOutput.values()) {
-            if (!pending.isEmpty()) {
-                lines.add(new ImportedLine(pending.toString(), lastTime));
+        for (Pending pending : pendingOutput.values()) {
+            if (!pending.text.isEmpty()) {
+                lines.add(new ImportedLine(pending.text.toString(), pending.time));
             }
         }
         flushPoints(handle, 0);
@@ -306,7 +316,7 @@ final class RunFile {
             if (value.isNumber()) {
                 points.add(point(name, step, value.asDouble(), time));
             } else {
-                unmappedValues.merge("history \"" + name + "\": %d " + WandbValues.kind(value) + " values", 1L,
+                unmappedValues.merge(new ValueKind("history \"" + name + "\"", WandbValues.kind(value)), 1L,
                         Long::sum);
             }
         });
@@ -323,8 +333,8 @@ final class RunFile {
                 SystemMetricNames.Target target = SystemMetricNames.of(item.getKey());
                 points.add(point(target.name(), time.getEpochSecond(), value.asDouble() * target.factor(), time));
             } else {
-                unmappedValues.merge("system metric \"" + item.getKey() + "\": %d " + WandbValues.kind(value)
-                        + " values", 1L, Long::sum);
+                unmappedValues.merge(new ValueKind("system metric \"" + item.getKey() + "\"",
+                        WandbValues.kind(value)), 1L, Long::sum);
             }
         }
         flushPoints(handle, BATCH);
@@ -337,20 +347,21 @@ final class RunFile {
     private void output(RunHandle handle, int stream, String text, Timestamp timestamp) {
         Instant time = instant(timestamp);
         seen(time);
-        StringBuilder pending = pendingOutput.computeIfAbsent(stream == 0 ? OutputStream.STDERR : OutputStream.STDOUT,
-                s -> new StringBuilder());
+        Pending pending = pendingOutput.computeIfAbsent(stream == 0 ? OutputStream.STDERR : OutputStream.STDOUT,
+                s -> new Pending());
+        pending.time = time;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             if (c == '\n') {
-                lines.add(new ImportedLine(pending.toString(), time));
-                pending.setLength(0);
+                lines.add(new ImportedLine(pending.text.toString(), time));
+                pending.text.setLength(0);
             } else if (c == '\r') {
                 if (i + 1 < text.length() && text.charAt(i + 1) == '\n') {
                     continue;
                 }
-                pending.setLength(0);
+                pending.text.setLength(0);
             } else {
-                pending.append(c);
+                pending.text.append(c);
             }
         }
         flushLines(handle, BATCH);
@@ -380,7 +391,8 @@ final class RunFile {
 
     private void reportUnmapped(String id) throws IOException {
         String run = "run " + id + ": ";
-        unmappedValues.forEach((what, count) -> sink.unmapped(run + what.formatted(count)));
+        unmappedValues.forEach((value, count) -> sink.unmapped(run + value.where() + ": " + count + " " + value.kind()
+                + (count == 1 ? " value" : " values") + " not imported"));
         Set<String> summaryOnly = new LinkedHashSet<>();
         WandbValues.forEachLeaf(summary, (name, value) -> {
             if (!historyNames.contains(name) && !ROW_KEYS.contains(name) && !name.startsWith("_wandb.")) {

@@ -67,6 +67,7 @@ final class WandbLog implements AutoCloseable {
     /** The next record's payload, or null at the end of the file. */
     byte[] next() throws IOException {
         ByteArrayOutputStream spanning = null;
+        long recordStart = offset;
         while (true) {
             int left = BLOCK - (int) (offset % BLOCK);
             if (left < CHUNK_HEADER) {
@@ -74,12 +75,15 @@ final class WandbLog implements AutoCloseable {
                 continue;
             }
             long start = offset;
+            if (spanning == null) {
+                recordStart = start;
+            }
             byte[] header = read(CHUNK_HEADER);
             if (header.length == 0 && spanning == null) {
                 return null;
             }
             if (header.length < CHUNK_HEADER) {
-                throw new CorruptRecord("the file ends inside the record at byte " + start);
+                throw new CorruptRecord("the file ends inside the record at byte " + recordStart);
             }
             ByteBuffer fields = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN);
             long checksum = Integer.toUnsignedLong(fields.getInt(0));
@@ -94,19 +98,19 @@ final class WandbLog implements AutoCloseable {
             }
             byte[] payload = read(length);
             if (payload.length < length) {
-                throw new CorruptRecord("the file ends inside the record at byte " + start);
+                throw new CorruptRecord("the file ends inside the record at byte " + recordStart);
             }
             CRC32 crc = new CRC32();
             crc.update(type);
             crc.update(payload);
             if (crc.getValue() != checksum) {
-                throw new CorruptRecord("the record at byte " + start + " fails its checksum");
+                throw new CorruptRecord("the record at byte " + recordStart + " fails its checksum");
             }
             boolean inRecord = spanning != null;
             switch (type) {
                 case FULL, FIRST -> {
                     if (inRecord) {
-                        throw new CorruptRecord("the record before byte " + start + " has no last chunk");
+                        throw new CorruptRecord("the record at byte " + recordStart + " has no last chunk");
                     }
                     if (type == FULL) {
                         return payload;

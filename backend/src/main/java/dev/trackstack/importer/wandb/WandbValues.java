@@ -40,7 +40,7 @@ final class WandbValues {
         ObjectNode parent = tree;
         for (String key : path.subList(0, path.size() - 1)) {
             JsonNode child = parent.get(key);
-            parent = child instanceof ObjectNode object && !isMedia(object) ? object : parent.putObject(key);
+            parent = child instanceof ObjectNode object ? object : parent.putObject(key);
         }
         parent.set(path.get(path.size() - 1), value);
     }
