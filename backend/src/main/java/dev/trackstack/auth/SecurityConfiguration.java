@@ -177,10 +177,14 @@ class SecurityConfiguration {
     CorsConfigurationSource corsConfigurationSource(TrackstackProperties properties) {
         CorsConfiguration cors = new CorsConfiguration();
         cors.setAllowedOrigins(properties.cors().allowedOrigins());
-        cors.setAllowedMethods(List.of("GET", "POST"));
-        // Content-Encoding and the project header: what a web page's OTLP exporter sends to /v1/traces.
+        // HEAD, PATCH and DELETE: resumable artifact uploads and TrainTrack's REST API.
+        cors.setAllowedMethods(List.of("GET", "HEAD", "POST", "PATCH", "DELETE"));
+        // Content-Encoding and the project header: what a web page's OTLP exporter sends to /v1/traces; Upload-Offset
+        // and Range: artifact transfers.
         cors.setAllowedHeaders(List.of(HttpHeaders.AUTHORIZATION, HttpHeaders.CONTENT_TYPE, HttpHeaders.ACCEPT,
-                HttpHeaders.CONTENT_ENCODING, "X-Trackstack-Project"));
+                HttpHeaders.CONTENT_ENCODING, "X-Trackstack-Project", "Upload-Offset", HttpHeaders.RANGE));
+        cors.setExposedHeaders(List.of("Upload-Offset", "Upload-Complete", HttpHeaders.ETAG,
+                HttpHeaders.CONTENT_RANGE));
         cors.setMaxAge(Duration.ofHours(1));
         UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
         source.registerCorsConfiguration("/**", cors);

@@ -201,11 +201,21 @@ class ApiTokenTests extends ApiTest {
         assertThat(otlp.statusCode()).isEqualTo(200);
         assertThat(otlp.headers().firstValue("Access-Control-Allow-Headers").orElse("").toLowerCase())
                 .contains("content-encoding", "x-trackstack-project");
+        // a resumable upload's part, and TrainTrack's REST API
+        HttpResponse<String> upload = preflight("/api/v1/uploads/1", "PATCH", "authorization,upload-offset");
+        assertThat(upload.statusCode()).isEqualTo(200);
+        assertThat(upload.headers().firstValue("Access-Control-Allow-Methods").orElse("")).contains("PATCH");
+        assertThat(preflight("/traintrack/runs/1", "DELETE", "authorization").statusCode()).isEqualTo(200);
+        assertThat(preflight("/graphql", "PUT", "authorization").statusCode()).isEqualTo(403);
     }
 
     private HttpResponse<String> preflight(String path, String headers) throws Exception {
+        return preflight(path, "POST", headers);
+    }
+
+    private HttpResponse<String> preflight(String path, String method, String headers) throws Exception {
         return http.send(HttpRequest.newBuilder(server.uri(path)).method("OPTIONS", HttpRequest.BodyPublishers.noBody())
-                .header("Origin", SecuredServer.ALLOWED_ORIGIN).header("Access-Control-Request-Method", "POST")
+                .header("Origin", SecuredServer.ALLOWED_ORIGIN).header("Access-Control-Request-Method", method)
                 .header("Access-Control-Request-Headers", headers).build(), HttpResponse.BodyHandlers.ofString());
     }
 
