@@ -1,6 +1,7 @@
 package dev.trackstack.importer.mlflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,6 +19,7 @@ class MlflowImportJobTests extends ApiTest {
     private Path dir;
 
     @Test
+    @SuppressWarnings("unchecked")
     void shouldImportAnMlrunsDirectoryAndStoreNothingTwiceOnASecondImport() throws Exception {
         Path mlruns = dir.resolve("mlruns");
         MlflowFixture.writeMlruns(mlruns);
@@ -50,18 +52,12 @@ class MlflowImportJobTests extends ApiTest {
                 .isEqualTo(runs.stream().map(run -> run.get("id")).toList());
     }
 
-    private Map<String, Object> importAndWait(Path source) throws InterruptedException {
+    private Map<String, Object> importAndWait(Path source) {
         String id = graphQl.documentName("importMlflow").variable("source", source.toString())
                 .variable("project", project).execute().path("importRuns.id").entity(String.class).get();
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (true) {
-            Map<String, Object> job = graphQl.documentName("importMlflowJob").variable("id", id).execute()
-                    .path("importJob").entity(Map.class).get();
-            if (!"RUNNING".equals(job.get("state")) || System.nanoTime() > deadline) {
-                return job;
-            }
-            Thread.sleep(100);
-        }
+        return await().atMost(Duration.ofSeconds(60)).until(() -> graphQl.documentName("importMlflowJob")
+                .variable("id", id).execute().path("importJob").entity(Map.class).get(),
+                job -> !"RUNNING".equals(job.get("state")));
     }
 
     @SuppressWarnings("unchecked")
