@@ -72,10 +72,11 @@ final class MlflowImport {
             sink.unmapped("run " + run.id() + ": artifacts at " + run.artifactUri() + " not imported");
         }
         Instant end = run.endTime() == null ? null : Instant.ofEpochMilli(run.endTime());
-        switch (run.status()) {
+        String status = run.status() == null || run.status().isEmpty() ? "no status" : run.status();
+        switch (status) {
             case "FINISHED" -> sink.finish(handle, RunStatus.COMPLETED, end);
             case "FAILED", "KILLED" -> sink.finish(handle, RunStatus.FAILED, end);
-            default -> sink.unmapped("run " + run.id() + ": " + run.status() + " in MLflow, left RUNNING");
+            default -> sink.unmapped("run " + run.id() + ": " + status + " in MLflow, left RUNNING");
         }
     }
 
@@ -158,6 +159,7 @@ final class MlflowImport {
         private final List<MetricPointInput> batch = new ArrayList<>();
         private final Map<String, Integer> repeats = new TreeMap<>();
         private String key;
+        /** The steps of the current metric only: a store hands each metric's points together. */
         private final Set<Long> steps = new HashSet<>();
 
         private Points(ImportSink.RunHandle handle, String runId) {
