@@ -1,5 +1,6 @@
 package dev.trackstack;
 
+import dev.trackstack.importer.ImportCommand;
 import dev.trackstack.launch.FastStart;
 
 import org.springframework.boot.SpringApplication;
@@ -10,7 +11,10 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 @ConfigurationPropertiesScan
 public class TrackstackApplication {
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws InterruptedException {
+        if (ImportCommand.wanted(args)) {
+            System.exit(ImportCommand.run(args, System.getenv(), System.out, System.err));
+        }
         FastStart.relaunch(args);
         FastStart.followLauncher();
         SpringApplication.run(TrackstackApplication.class, args);

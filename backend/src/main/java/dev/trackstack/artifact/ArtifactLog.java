@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 import dev.trackstack.artifact.LogArtifactInput.ArtifactFileInput;
 import dev.trackstack.project.ProjectIds;
 import dev.trackstack.system.ApiException;
+import dev.trackstack.system.Sha256;
 import dev.trackstack.system.TrackstackProperties;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
@@ -157,11 +158,10 @@ class ArtifactLog {
 
     /** SHA-256 of the lines {@code <path> <size> <sha256>\n} sorted by path, UTF-8. */
     static String digest(List<ArtifactFileInput> sorted) {
-        var sha256 = Uploads.sha256();
-        for (ArtifactFileInput file : sorted) {
-            sha256.update((file.path() + " " + file.size() + " " + file.sha256() + "\n").getBytes(StandardCharsets.UTF_8));
-        }
-        return HexFormat.of().formatHex(sha256.digest());
+        StringBuilder manifest = new StringBuilder();
+        sorted.forEach(file -> manifest.append(file.path()).append(' ').append(file.size()).append(' ')
+                .append(file.sha256()).append('\n'));
+        return HexFormat.of().formatHex(Sha256.of(manifest.toString()));
     }
 
     private static void checkName(String name) {

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +24,7 @@ import java.util.regex.Pattern;
 import dev.trackstack.project.ProjectIds;
 import dev.trackstack.system.ApiException;
 import dev.trackstack.system.ErrorCode;
+import dev.trackstack.system.Sha256;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.stereotype.Service;
@@ -237,7 +237,7 @@ public class Uploads {
         if (kept != null && kept.offset() == upload.offset()) {
             return kept;
         }
-        MessageDigest digest = sha256();
+        MessageDigest digest = Sha256.digest();
         if (upload.offset() > 0) {
             try (FileChannel file = FileChannel.open(partial)) {
                 ByteBuffer buffer = ByteBuffer.allocate(BUFFER);
@@ -326,14 +326,6 @@ public class Uploads {
             return appending.contains(UUID.fromString(file.getFileName().toString()));
         } catch (IllegalArgumentException e) {
             return false;
-        }
-    }
-
-    static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("Every Java runtime has SHA-256", e);
         }
     }
 }

@@ -85,6 +85,15 @@ class AccessGuard extends GraphQLTypeVisitorStub implements GraphQlSourceBuilder
         throw ApiException.forbidden("This changes every project: it needs a token not limited to projects");
     };
 
+    /** Imports read files on the server's machine and reach URLs from it: a token limited to projects may not. */
+    private static final Rule SERVER_SOURCES = (fetcher, env, caller) -> {
+        if (isMutation(env)) {
+            throw ApiException.forbidden("Imports read the server's files and reach URLs from the server: they need a "
+                    + "token not limited to projects");
+        }
+        return null;
+    };
+
     private final JdbcTemplate jdbc;
     private final Map<String, Rule> rules;
 
@@ -152,6 +161,8 @@ class AccessGuard extends GraphQLTypeVisitorStub implements GraphQlSourceBuilder
                 entry("Mutation.setArtifactAlias", project("project")),
                 entry("Mutation.deleteArtifactAlias", project("project")),
                 entry("Mutation.deleteArtifactVersion", project("project")),
+                entry("Mutation.importRuns", SERVER_SOURCES),
+                entry("Query.importJob", SERVER_SOURCES),
                 entry("Mutation.createApiToken", ADMIN),
                 entry("Mutation.revokeApiToken", ADMIN),
                 entry("Subscription.runEvents", (fetcher, env, caller) -> ((Flux<?>) fetcher.get(env))

@@ -19,7 +19,7 @@ import org.springframework.transaction.annotation.Transactional;
  * environments of runs.
  */
 @Service
-class ConsoleStore {
+public class ConsoleStore {
 
     /** Lines numbered from this on are not stored: a run that prints without end must not fill the disk. */
     static final long MAX_LINES_PER_RUN = 100_000;
@@ -44,7 +44,7 @@ class ConsoleStore {
     }
 
     @Transactional
-    ConsoleLogResult log(long runId, List<ConsoleLineInput> lines) {
+    public ConsoleLogResult log(long runId, List<ConsoleLineInput> lines) {
         if (jdbc.queryForList("select id from run where id = ?", Long.class, runId).isEmpty()) {
             throw ApiException.notFound("run", runId);
         }

@@ -139,7 +139,7 @@ class RunExport {
                     }
                     for (String column : series) {
                         JsonNode summary = summaries.get(column);
-                        STATS.forEach(stat -> row.add(summary == null ? "" : value(summary.get(stat))));
+                        STATS.forEach(stat -> row.add(summary == null ? "" : value(stat, summary.get(stat))));
                     }
                     line(out, row);
                 });
@@ -167,13 +167,12 @@ class RunExport {
         return split == null ? name : name + "/" + split;
     }
 
-    /** A summary value: a number as Java writes it, "NaN" and ±"Infinity" as they are, none as empty. */
-    private static String value(JsonNode node) {
-        if (node == null || node.isNull()) {
+    /** A summary value: a count as it is, a value as Java writes doubles ("NaN" and ±"Infinity" too), none empty. */
+    private static String value(String stat, JsonNode node) {
+        if (node.isNull()) {
             return "";
         }
-        return node.isString() ? node.asString() : node.isIntegralNumber() ? node.asString()
-                : Csv.number(node.asDouble());
+        return stat.equals("count") || node.isString() ? node.asString() : Csv.number(node.asDouble());
     }
 
     /** Hyperparameters as dotted keys: nested objects are walked, anything else is one value (lists as JSON). */

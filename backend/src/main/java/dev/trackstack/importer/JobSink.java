@@ -1,0 +1,195 @@
+package dev.trackstack.importer;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.trackstack.console.ConsoleLineInput;
+import dev.trackstack.console.ConsoleStream;
+import dev.trackstack.metric.LogResult;
+import dev.trackstack.metric.MetricPointInput;
+import dev.trackstack.run.RunStatus;
+import dev.trackstack.system.ApiException;
+import dev.trackstack.system.TrackstackProperties;
+
+/**
+ * The sink of one import job: batches points per run up to the logMetrics limit, numbers console lines per run (the
+ * same numbers on every import, so a second one stores none), counts what was stored, and saves the counts to the
+ * job's row at most once a second so that importJob shows progress.
+ */
+class JobSink implements ImportSink {
+
+    static final int MAX_UNMAPPED = 1000;
+
+    /** Points older than year 1 or past 9999 are refused by logMetrics; the sink drops them with a report. */
+    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant END = Instant.parse("+10000-01-01T00:00:00Z");
+
+    private final long jobId;
+    private final String project;
+    private final String model;
+    private final ImportStore store;
+    private final TrackstackProperties.Limits limits;
+    private final Map<Long, List<MetricPointInput>> pending = new HashMap<>();
+    private final Map<Long, Long> nextLine = new HashMap<>();
+    /** Per run and reason, points that could not be stored; reported when the run finishes. */
+    private final Map<Long, Map<String, Integer>> dropped = new HashMap<>();
+    private final List<String> unmapped = new ArrayList<>();
+    private int moreUnmapped;
+    private int runsRead;
+    private int runsCreated;
+    private long pointsStored;
+    private long pointsDuplicate;
+    private long savedAt;
+
+    /** What the job's row shows. */
+    record Counts(int runsRead, int runsCreated, long pointsStored, long pointsDuplicate, List<String> unmapped) {
+    }
+
+    private record Handle(long runId, String key) implements RunHandle {
+    }
+
+    JobSink(long jobId, String project, String model, ImportStore store, TrackstackProperties.Limits limits) {
+        this.jobId = jobId;
+        this.project = project;
+        this.model = model;
+        this.store = store;
+        this.limits = limits;
+    }
+
+    @Override
+    public RunHandle run(ImportedRun run) {
+        String runProject = run.project() != null ? run.project() : project;
+        if (runProject == null) {
+            throw new ImportException("Run " + run.key() + " names no project and the import gave none: give a project.");
+        }
+        String name = run.name() == null || run.name().length() <= limits.nameLength() ? run.name()
+                : run.name().substring(0, limits.nameLength());
+        ImportedRun named = new ImportedRun(run.key(), runProject, name, run.hyperparameters(), run.tags(), run.notes(),
+                run.startedAt());
+        ImportStore.StoredRun stored;
+        try {
+            stored = store.run(model, named);
+        } catch (ApiException e) {
+            // Hyperparameters, tags or notes over Trackstack's limits: the run is kept without them, and reported.
+            unmapped("run " + run.key() + ": hyperparameters, tags and notes not imported (" + e.getMessage() + ")");
+            stored = store.run(model, new ImportedRun(run.key(), runProject, name, Map.of(), List.of(), null,
+                    run.startedAt()));
+        }
+        runsRead++;
+        if (stored.created()) {
+            runsCreated++;
+        }
+        store.runRead(jobId, runsRead, stored.id());
+        save(true);
+        return new Handle(stored.id(), run.key());
+    }
+
+    @Override
+    public void points(RunHandle run, List<MetricPointInput> points) {
+        List<MetricPointInput> batch = pending.computeIfAbsent(run.runId(), id -> new ArrayList<>());
+        for (MetricPointInput point : points) {
+            String problem = problem(point);
+            if (problem != null) {
+                dropped.computeIfAbsent(run.runId(), id -> new LinkedHashMap<>()).merge(problem, 1, Integer::sum);
+                continue;
+            }
+            batch.add(point);
+            if (batch.size() == limits.pointsPerBatch()) {
+                flush(run.runId());
+                batch = pending.computeIfAbsent(run.runId(), id -> new ArrayList<>());
+            }
+        }
+    }
+
+    /** Why logMetrics would refuse the point, or null. */
+    private String problem(MetricPointInput point) {
+        if (point.name() == null || point.name().isBlank() || point.name().length() > limits.nameLength()) {
+            return "points whose name is empty or longer than " + limits.nameLength() + " characters";
+        }
+        if (point.split() != null && point.split().length() > limits.nameLength()) {
+            return "points whose split is longer than " + limits.nameLength() + " characters";
+        }
+        if (point.step() == null || point.step() < 0) {
+            return "points with a negative step";
+        }
+        if (point.value() == null) {
+            return "points without a value";
+        }
+        Instant time = point.time() == null ? null : point.time().toInstant();
+        if (time != null && (time.isBefore(EARLIEST) || !time.isBefore(END))) {
+            return "points with a time outside the years 0001 to 9999";
+        }
+        return null;
+    }
+
+    private void flush(long runId) {
+        List<MetricPointInput> batch = pending.remove(runId);
+        if (batch == null || batch.isEmpty()) {
+            return;
+        }
+        LogResult result = store.points(runId, batch);
+        pointsStored += result.accepted();
+        pointsDuplicate += result.duplicates();
+        save(false);
+    }
+
+    @Override
+    public void console(RunHandle run, List<ImportedLine> lines) {
+        long first = nextLine.getOrDefault(run.runId(), 0L);
+        List<ConsoleLineInput> numbered = new ArrayList<>(lines.size());
+        for (int i = 0; i < lines.size(); i++) {
+            ImportedLine line = lines.get(i);
+            numbered.add(new ConsoleLineInput(first + i, ConsoleStream.STDOUT, line.text(),
+                    ImportStore.utc(line.time())));
+        }
+        nextLine.put(run.runId(), first + lines.size());
+        store.console(run.runId(), numbered);
+    }
+
+    @Override
+    public void finish(RunHandle run, RunStatus status, Instant endedAt) {
+        flush(run.runId());
+        Map<String, Integer> problems = dropped.remove(run.runId());
+        if (problems != null) {
+            String key = ((Handle) run).key();
+            problems.forEach((problem, count) -> unmapped("run " + key + ": " + count + " " + problem));
+        }
+        store.finish(run.runId(), status, endedAt);
+        save(true);
+    }
+
+    @Override
+    public void unmapped(String what) {
+        if (unmapped.size() < MAX_UNMAPPED - 1) {
+            unmapped.add(what);
+        } else {
+            moreUnmapped++;
+        }
+    }
+
+    /** Points of runs the reader did not finish (it failed): stored, so that what was read is not lost. */
+    void flushAll() {
+        List.copyOf(pending.keySet()).forEach(this::flush);
+        save(true);
+    }
+
+    private void save(boolean now) {
+        long time = System.nanoTime();
+        if (now || time - savedAt > 1_000_000_000L) {
+            savedAt = time;
+            store.progress(jobId, counts());
+        }
+    }
+
+    Counts counts() {
+        List<String> lines = new ArrayList<>(unmapped);
+        if (moreUnmapped > 0) {
+            lines.add("… and " + moreUnmapped + " more");
+        }
+        return new Counts(runsRead, runsCreated, pointsStored, pointsDuplicate, lines);
+    }
+}
