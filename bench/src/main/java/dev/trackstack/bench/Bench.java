@@ -22,7 +22,8 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
  * database in one run; then W2 (ingest, with W2-live on one and on two instances), W1 (runs table), W3
  * (charts), SPANS (OTLP span ingest, with the span table's COPY ceiling), TRACE_LIST (the trace list of a
  * large project), EVAL_INGEST / EVAL_COMPARE (eval results ingest and the comparison of two eval runs) and
- * ARTIFACTS (a 1 GiB file uploaded and downloaded beside {@code cp}, with the bench's own server), then
+ * ARTIFACTS (a 1 GiB file uploaded and downloaded beside {@code cp}, with the bench's own server), EXPORT (10,000,000
+ * points exported to Parquet over HTTP, with the server's heap), then
  * the soak (ingest at half the W2 capacity with live subscribers, watching the server's
  * memory and latency: 30 minutes with --soak, 20 s at the quick size), and reports a table on stdout and a JSON
  * file.
@@ -37,13 +38,13 @@ public final class Bench {
 
     private record Size(int runs, int iterations, Duration warmUp, Duration ingest, Duration perStep,
             int subscribers, int chartRuns, long chartPoints, int firstStarts, int laterStarts, int traces,
-            int evalItems, long artifactBytes) {
+            int evalItems, long artifactBytes, long exportPoints) {
     }
 
     private static final Size QUICK = new Size(2_000, 20, Duration.ofSeconds(2), Duration.ofSeconds(5),
-            Duration.ofSeconds(3), 20, 2, 20_000, 1, 2, 2_000, 1_000, 64L << 20);
+            Duration.ofSeconds(3), 20, 2, 20_000, 1, 2, 2_000, 1_000, 64L << 20, 200_000);
     private static final Size FULL = new Size(100_000, 200, Duration.ofSeconds(10), Duration.ofSeconds(60),
-            Duration.ofSeconds(20), 20, 10, 1_000_000, 3, 5, 100_000, 10_000, 1L << 30);
+            Duration.ofSeconds(20), 20, 10, 1_000_000, 3, 5, 100_000, 10_000, 1L << 30, 10_000_000);
     private static final int WRITERS = 8;
     private static final Duration QUICK_SOAK = Duration.ofSeconds(20);
     private static final Duration SOAK = Duration.ofMinutes(30);
@@ -62,7 +63,7 @@ public final class Bench {
         String serverUrl = option(args, "--url", null);
         // All by default; storage is always measured, the soak needs W2 (it logs at half its rate).
         Set<String> workloads = Set.of(option(args, "--workloads",
-                "STARTUP,W1,W2,W3,SPANS,TRACE_LIST,EVAL_INGEST,EVAL_COMPARE,ARTIFACTS").toUpperCase().split(","));
+                "STARTUP,W1,W2,W3,SPANS,TRACE_LIST,EVAL_INGEST,EVAL_COMPARE,ARTIFACTS,EXPORT").toUpperCase().split(","));
         if (serverUrl != null && databaseUrl == null) {
             throw new IllegalArgumentException("--url needs --db-url: the bench seeds W1 and W3 and measures the COPY "
                     + "ceiling in the server's database");
@@ -131,6 +132,9 @@ public final class Bench {
                 }
                 if (workloads.contains("ARTIFACTS") && server != null) {
                     report.put("ARTIFACTS_transfer_beside_cp", Artifacts.measure(api, server, work, size.artifactBytes()));
+                }
+                if (workloads.contains("EXPORT") && server != null) {
+                    report.put("EXPORT_points_to_parquet", Export.measure(api, server, work, size.exportPoints()));
                 }
                 Map<String, Object> storage = storage(jdbc, levels);
                 storage.put("server_rss_bytes", server == null ? "not measured (external server)" : server.rssBytes());
