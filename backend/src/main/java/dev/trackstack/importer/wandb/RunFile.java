@@ -205,7 +205,7 @@ final class RunFile {
         if (!elsewhere.isEmpty()) {
             sink.unmapped("run " + id + ": " + String.join(", ", elsewhere) + " not imported");
         }
-        return new ImportedRun(id, run.getProject().isEmpty() ? "uncategorized" : run.getProject(),
+        return new ImportedRun(id, emptyToNull(run.getProject()),
                 emptyToNull(run.getDisplayName()), hyperparameters, List.copyOf(run.getTagsList()),
                 emptyToNull(run.getNotes()), run.hasStartTime() ? instant(run.getStartTime()) : null);
     }
