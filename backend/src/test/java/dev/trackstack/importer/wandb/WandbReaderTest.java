@@ -204,7 +204,7 @@ class WandbReaderTest {
         assertThat(sink.runs).containsOnlyKeys("aaa", "bbb");
         assertThat(List.copyOf(sink.runs.keySet())).containsExactly("aaa", "bbb");
         CollectingSink.Collected aaa = sink.runs.get("aaa");
-        assertThat(aaa.run).isEqualTo(new ImportedRun("aaa", "uncategorized", null, Map.of("wandb_metadata",
+        assertThat(aaa.run).isEqualTo(new ImportedRun("aaa", null, null, Map.of("wandb_metadata",
                 Map.of("host", "node-7", "os", "Linux-6.8", "python", "CPython 3.12.3", "program", "train.py",
                         "args", List.of("--lr", "0.1"), "cpu_count", 8, "gpu", "NVIDIA A100", "gpu_count", 2,
                         "git", Map.of("remote", "git@example.com:r.git", "commit", "beef"))),
