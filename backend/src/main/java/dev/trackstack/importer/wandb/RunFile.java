@@ -99,7 +99,7 @@ final class RunFile {
         this.sink = sink;
     }
 
-    /** Reads the run; a file that is not a W&B run file throws WandbLog.CorruptRecord before anything reaches the sink. */
+    /** Reads the run; a file that is no W&B run file throws WandbLog.CorruptRecord before anything reaches the sink. */
     void read() throws IOException {
         gather();
         ImportedRun imported = importedRun();
@@ -130,8 +130,6 @@ final class RunFile {
                         runtimeSeconds = record.getExit().getRuntime();
                     }
                     case ENVIRONMENT -> environment = record.getEnvironment();
-                    case HISTORY, STATS, OUTPUT, OUTPUT_RAW -> {
-                    }
                     // Framing of the file itself, no run data.
                     case HEADER, FOOTER, FINAL -> {
                     }
@@ -459,8 +457,8 @@ final class RunFile {
                     .filter(name -> !COPIES.contains(name)).sorted().toList();
         }
         if (!others.isEmpty()) {
-            sink.unmapped(run + others.size() + " file" + (others.size() == 1 ? "" : "s") + " under files/ not imported: "
-                    + String.join(", ", others.subList(0, Math.min(5, others.size())))
+            sink.unmapped(run + others.size() + " file" + (others.size() == 1 ? "" : "s")
+                    + " under files/ not imported: " + String.join(", ", others.subList(0, Math.min(5, others.size())))
                     + (others.size() > 5 ? ", …" : ""));
         }
     }

@@ -65,7 +65,8 @@ class WandbReaderTest {
                 .write(Record.newBuilder().setRun(RunRecord.newBuilder().setRunId("abc123").setEntity("team")
                         .setProject("vision").setDisplayName("bright-sun-1").setNotes("first try").addTags("baseline")
                         .addTags("gpu").setStartTime(time(0)).setRunGroup("sweep-a").setHost("gpu-box")
-                        .setGit(GitRepoRecord.newBuilder().setRemoteUrl("https://example.com/r.git").setCommit("c0ffee"))
+                        .setGit(GitRepoRecord.newBuilder().setRemoteUrl("https://example.com/r.git")
+                                .setCommit("c0ffee"))
                         .setConfig(ConfigRecord.newBuilder().addUpdate(config("lr", "0.001"))
                                 .addUpdate(config("optimizer", "{\"value\": \"adam\", \"desc\": \"the optimizer\"}"))))
                         .build())
@@ -78,7 +79,8 @@ class WandbReaderTest {
                                 .setValueJson("4"))
                         .addUpdate(config("_wandb", "{\"cli_version\": \"0.30.0\"}"))
                         .addUpdate(config("scratch", "1"))).build())
-                .write(Record.newBuilder().setConfig(ConfigRecord.newBuilder().addRemove(config("scratch", ""))).build())
+                .write(Record.newBuilder().setConfig(ConfigRecord.newBuilder().addRemove(config("scratch", "")))
+                        .build())
                 .write(Record.newBuilder().setMetric(ByteString.copyFromUtf8("loss")).build())
                 // wandb-core: every leaf by its nested key, an image's fields among them.
                 .write(history(0, Map.of(), List.of(
