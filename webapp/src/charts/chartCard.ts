@@ -1,4 +1,5 @@
 import type { ChartSettings } from "../app/viewState";
+import { downloadButton, downloadExport } from "../export/download";
 import { h } from "../ui/dom";
 import { formatFor } from "./units";
 import type { Drawable } from "./drawScheduler";
@@ -37,7 +38,8 @@ export function chartCard(grid: HTMLElement, name: string, lines: MetricLines, c
   const stats = h("tbody");
   const legend = h("div", { className: "legend", role: "toolbar", "aria-label": `Lines of ${name}` });
   const format = formatFor(name);
-  const element = h("section", { className: "chart-card", "data-metric": name }, h("h3", {}, name), legend, canvas,
+  const download = downloadButton("Download CSV", () => downloadPoints(name, lines, context));
+  const element = h("section", { className: "chart-card", "data-metric": name }, h("h3", {}, name, " ", download), legend, canvas,
     h("details", { open: context.statsOpen }, h("summary", {}, "Min / max per line"), h("table", { className: "stats" },
       h("thead", {}, h("tr", {}, h("th", {}, "Line"), h("th", {}, "Last"), h("th", {}, "Min @ step"), h("th", {}, "Max @ step"))),
       stats)));
@@ -134,4 +136,20 @@ export function chartCard(grid: HTMLElement, name: string, lines: MetricLines, c
     },
   };
   return card;
+}
+
+/**
+ * Every stored point of the chart's series (its metric, in each of its runs), not the downsampled lines it draws: one
+ * CSV per project of its runs (a comparison may span projects).
+ */
+async function downloadPoints(name: string, lines: MetricLines, context: CardContext): Promise<void> {
+  const byProject = new Map<string, Set<string>>();
+  for (const { runId } of lines.buffers.values()) {
+    const project = context.runById.get(runId)?.project;
+    if (project) byProject.set(project, (byProject.get(project) ?? new Set()).add(runId));
+  }
+  for (const [project, runs] of byProject) {
+    await downloadExport(project, "points", { format: "csv", name, run: [...runs].join(",") },
+      `${project}-${name.replaceAll("/", "_")}.csv`);
+  }
 }

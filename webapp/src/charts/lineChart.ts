@@ -8,6 +8,8 @@ import { extremes, highest, lowest, smooth, type Extreme, type Point, type Serie
 export interface RunInfo {
   id: string;
   name: string;
+  /** Its project, where the chart's data is exported from. */
+  project?: string;
   /** Epoch milliseconds; the origin of the relative-time axis. */
   start: number;
   color: string;
@@ -372,9 +374,10 @@ export function chartOption(series: CustomSeriesOption, settings: ChartSettings,
   };
 }
 
-export const toRunInfo = (run: { id: string; name?: string | null; createdAt: string }, index: number): RunInfo => ({
+export const toRunInfo = (run: { id: string; name?: string | null; createdAt: string; model?: { project: { name: string } } }, index: number): RunInfo => ({
   id: run.id,
   name: run.name ?? `run ${run.id}`,
+  project: run.model?.project.name,
   start: Date.parse(run.createdAt),
   color: RUN_COLORS[index % RUN_COLORS.length],
 });

@@ -2,6 +2,7 @@ import { request } from "../api/graphql";
 import { compareUrl, RUN_STATUSES, runUrl, type TableState } from "../app/viewState";
 import { ProjectRunEventsDocument, ProjectRunsDocument, type RunRowFragment } from "../gql/graphql";
 import { subscribe } from "../live/client";
+import { downloadButton, downloadExport } from "../export/download";
 import { errorState, formatNumber, formatTime, h, link, loading } from "../ui/dom";
 import { formatParam, isSortable, metricColumn, metricValue, paramColumn, paramPaths, paramValue } from "./columns";
 import { runsTableState, type LiveChanges } from "./runsTableState";
@@ -176,7 +177,9 @@ export function mountRunsTable(root: HTMLElement, project: string, initial: Tabl
 
   root.append(
     h("div", { className: "table-toolbar" }, search, h("span", { className: "chips", role: "group", "aria-label": "Status" }, ...statusFilters),
-      columnsPicker, count, notice, compareLink),
+      columnsPicker, count, notice, compareLink,
+      // The rows loaded (the table's filters and sort are the server's GraphQL ones, which the export has not).
+      downloadButton("Download CSV", () => downloadExport(project, "runs", { format: "csv", run: [...state.runs.keys()].join(",") }, `${project}-runs.csv`))),
     h("div", { className: "table-scroll" }, h("table", { className: "runs" }, thead, tbody)),
     status, more);
   renderSelection();

@@ -228,7 +228,7 @@ class TransferController {
         if (e.getCause() != null) {
             log.warn("{}: {}", e.getMessage(), e.getCause().toString());
         }
-        JsonErrorResponse.write(response, status(e.code()), e.code(), e.getMessage());
+        JsonErrorResponse.write(response, e);
     }
 
     @ExceptionHandler({HttpMessageNotReadableException.class, ServletRequestBindingException.class,
@@ -247,19 +247,5 @@ class TransferController {
             JsonErrorResponse.write(response, HttpStatus.SERVICE_UNAVAILABLE, ErrorCode.UNAVAILABLE,
                     "The artifact storage failed; retry later");
         }
-    }
-
-    private static HttpStatus status(ErrorCode code) {
-        return switch (code) {
-            case NOT_FOUND -> HttpStatus.NOT_FOUND;
-            case LIMIT_EXCEEDED -> HttpStatus.CONTENT_TOO_LARGE;
-            case UNAUTHENTICATED -> HttpStatus.UNAUTHORIZED;
-            case FORBIDDEN -> HttpStatus.FORBIDDEN;
-            case CONFLICT -> HttpStatus.CONFLICT;
-            case CHECKSUM_MISMATCH -> HttpStatus.UNPROCESSABLE_CONTENT;
-            case STORAGE_FULL -> HttpStatus.INSUFFICIENT_STORAGE;
-            case UNAVAILABLE, INTERNAL -> HttpStatus.SERVICE_UNAVAILABLE;
-            default -> HttpStatus.BAD_REQUEST;
-        };
     }
 }

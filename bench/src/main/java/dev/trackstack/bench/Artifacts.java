@@ -125,7 +125,7 @@ final class Artifacts {
      * The transfers go through curl, which streams from and to disk as fast as a client can: the JDK's HttpClient
      * sends a file at half the speed the server takes it. Answers what curl printed.
      */
-    private static String curl(String... arguments) throws Exception {
+    static String curl(String... arguments) throws Exception {
         List<String> command = new ArrayList<>(List.of("curl", "-sS", "--fail-with-body"));
         command.addAll(List.of(arguments));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -185,14 +185,14 @@ final class Artifacts {
         }
     }
 
-    private static double seconds(Callable<Void> work) throws Exception {
+    static double seconds(Callable<Void> work) throws Exception {
         long start = System.nanoTime();
         work.call();
         return (System.nanoTime() - start) / 1e9;
     }
 
     /** Runs {@code work} while the server's heap in use is read every 200 ms into {@code heap}. */
-    private static double sampling(Server server, List<Long> heap, Callable<Double> work) throws Exception {
+    static double sampling(Server server, List<Long> heap, Callable<Double> work) throws Exception {
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
         sampler.scheduleAtFixedRate(() -> {
             try {
@@ -212,7 +212,7 @@ final class Artifacts {
         }
     }
 
-    private static long max(List<Long> samples) {
+    static long max(List<Long> samples) {
         synchronized (samples) {
             return samples.stream().mapToLong(Long::longValue).max().orElse(0);
         }

@@ -22,7 +22,9 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
  * database in one run; then W2 (ingest, with W2-live on one and on two instances), W1 (runs table), W3
  * (charts), SPANS (OTLP span ingest, with the span table's COPY ceiling), TRACE_LIST (the trace list of a
  * large project), EVAL_INGEST / EVAL_COMPARE (eval results ingest and the comparison of two eval runs) and
- * ARTIFACTS (a 1 GiB file uploaded and downloaded beside {@code cp}, with the bench's own server), then
+ * ARTIFACTS (a 1 GiB file uploaded and downloaded beside {@code cp}, with the bench's own server), EXPORT (10,000,000
+ * points exported to Parquet over HTTP, with the server's heap), TENSORBOARD_IMPORT (10 runs × 1,000,000 scalars in
+ * event files the bench writes, imported by the bench's own server through importRuns, beside W2's rate), then
  * the soak (ingest at half the W2 capacity with live subscribers, watching the server's
  * memory and latency: 30 minutes with --soak, 20 s at the quick size), and reports a table on stdout and a JSON
  * file.
@@ -37,14 +39,15 @@ public final class Bench {
 
     private record Size(int runs, int iterations, Duration warmUp, Duration ingest, Duration perStep,
             int subscribers, int chartRuns, long chartPoints, int firstStarts, int laterStarts, int traces,
-            int evalItems, long artifactBytes) {
+            int evalItems, long artifactBytes, long exportPoints, int tensorboardScalars) {
     }
 
     private static final Size QUICK = new Size(2_000, 20, Duration.ofSeconds(2), Duration.ofSeconds(5),
-            Duration.ofSeconds(3), 20, 2, 20_000, 1, 2, 2_000, 1_000, 64L << 20);
+            Duration.ofSeconds(3), 20, 2, 20_000, 1, 2, 2_000, 1_000, 64L << 20, 200_000, 20_000);
     private static final Size FULL = new Size(100_000, 200, Duration.ofSeconds(10), Duration.ofSeconds(60),
-            Duration.ofSeconds(20), 20, 10, 1_000_000, 3, 5, 100_000, 10_000, 1L << 30);
+            Duration.ofSeconds(20), 20, 10, 1_000_000, 3, 5, 100_000, 10_000, 1L << 30, 10_000_000, 1_000_000);
     private static final int WRITERS = 8;
+    private static final int TENSORBOARD_RUNS = 10;
     private static final Duration QUICK_SOAK = Duration.ofSeconds(20);
     private static final Duration SOAK = Duration.ofMinutes(30);
 
@@ -61,8 +64,8 @@ public final class Bench {
         String databaseUrl = option(args, "--db-url", null);
         String serverUrl = option(args, "--url", null);
         // All by default; storage is always measured, the soak needs W2 (it logs at half its rate).
-        Set<String> workloads = Set.of(option(args, "--workloads",
-                "STARTUP,W1,W2,W3,SPANS,TRACE_LIST,EVAL_INGEST,EVAL_COMPARE,ARTIFACTS").toUpperCase().split(","));
+        Set<String> workloads = Set.of(option(args, "--workloads", "STARTUP,W1,W2,W3,SPANS,TRACE_LIST,EVAL_INGEST,"
+                + "EVAL_COMPARE,ARTIFACTS,EXPORT,TENSORBOARD_IMPORT").toUpperCase().split(","));
         if (serverUrl != null && databaseUrl == null) {
             throw new IllegalArgumentException("--url needs --db-url: the bench seeds W1 and W3 and measures the COPY "
                     + "ceiling in the server's database");
@@ -131,6 +134,19 @@ public final class Bench {
                 }
                 if (workloads.contains("ARTIFACTS") && server != null) {
                     report.put("ARTIFACTS_transfer_beside_cp", Artifacts.measure(api, server, work, size.artifactBytes()));
+                }
+                if (workloads.contains("EXPORT") && server != null) {
+                    report.put("EXPORT_points_to_parquet", Export.measure(api, server, work, size.exportPoints()));
+                }
+                if (workloads.contains("TENSORBOARD_IMPORT") && server != null) {
+                    Map<String, Object> imported = TensorBoardImport.measure(api, work, TENSORBOARD_RUNS,
+                            size.tensorboardScalars());
+                    if (ingest != null) {
+                        imported.put("bulk_ingest_points_per_s", ingest.get("points_per_s"));
+                        imported.put("share_of_bulk_ingest", Stats.round(((Number) imported.get("points_per_s"))
+                                .doubleValue() / ((Number) ingest.get("points_per_s")).doubleValue()));
+                    }
+                    report.put("TENSORBOARD_IMPORT", imported);
                 }
                 Map<String, Object> storage = storage(jdbc, levels);
                 storage.put("server_rss_bytes", server == null ? "not measured (external server)" : server.rssBytes());

@@ -45,7 +45,6 @@ final class RunImport {
     private static final Kind TENSOR = Kind.summaries("tensor");
     private static final Kind NOT_A_NUMBER = new Kind("scalar summary that is not one number",
             "scalar summaries that are not one number");
-    private static final Kind NEGATIVE_STEP = new Kind("scalar with a negative step", "scalars with a negative step");
     private static final Kind HPARAMS_EXPERIMENT = Kind.summaries("hparams experiment");
     private static final Kind HPARAMS_SESSION_END = Kind.summaries("hparams session end");
     private static final Kind GRAPH = Kind.events("graph");
@@ -176,11 +175,8 @@ final class RunImport {
         }
     }
 
+    /** A point; the sink leaves out and reports those logMetrics would refuse (a negative step, a long name). */
     private void point(Tag tag, long step, double wallTime, double value) {
-        if (step < 0) {
-            notImported(NEGATIVE_STEP, tag);
-            return;
-        }
         points.add(new MetricPointInput(tag.name, null, step, value, time(wallTime)));
         if (points.size() == POINTS_PER_CALL) {
             flushPoints();

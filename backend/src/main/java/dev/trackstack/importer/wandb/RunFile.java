@@ -16,8 +16,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
+import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Timestamp;
+import com.google.protobuf.WireFormat;
 
 import dev.trackstack.importer.ImportSink;
 import dev.trackstack.importer.ImportSink.ImportedLine;
@@ -50,6 +52,9 @@ final class RunFile {
     private static final int BATCH = 5_000;
     /** History keys that are the row's own step and time, not metrics. */
     private static final Set<String> ROW_KEYS = Set.of("_step", "_timestamp", "_runtime");
+    /** The kinds (Record field numbers) the second pass reads: history, output, stats, output_raw. */
+    private static final Set<Integer> STREAMED = Set.of(Record.HISTORY_FIELD_NUMBER, Record.OUTPUT_FIELD_NUMBER,
+            Record.STATS_FIELD_NUMBER, Record.OUTPUT_RAW_FIELD_NUMBER);
     /** Files under files/ that hold what the run file holds too. */
     private static final Set<String> COPIES = Set.of("config.yaml", "wandb-summary.json", "wandb-metadata.json",
             "output.log");
@@ -94,7 +99,7 @@ final class RunFile {
         this.sink = sink;
     }
 
-    /** Reads the run; a file that is not a W&B run file throws WandbLog.CorruptRecord before anything reaches the sink. */
+    /** Reads the run; a file that is no W&B run file throws WandbLog.CorruptRecord before anything reaches the sink. */
     void read() throws IOException {
         gather();
         ImportedRun imported = importedRun();
@@ -108,8 +113,13 @@ final class RunFile {
 
     private void gather() throws IOException {
         try (WandbLog log = WandbLog.open(file)) {
-            Record record;
-            while ((record = next(log)) != null) {
+            byte[] payload;
+            while ((payload = log.next()) != null) {
+                if (STREAMED.contains(kind(payload))) {
+                    records++; // read in the second pass
+                    continue;
+                }
+                Record record = parse(payload);
                 records++;
                 switch (record.getRecordTypeCase()) {
                     case RUN -> mergeRun(record.getRun());
@@ -120,8 +130,6 @@ final class RunFile {
                         runtimeSeconds = record.getExit().getRuntime();
                     }
                     case ENVIRONMENT -> environment = record.getEnvironment();
-                    case HISTORY, STATS, OUTPUT, OUTPUT_RAW -> {
-                    }
                     // Framing of the file itself, no run data.
                     case HEADER, FOOTER, FINAL -> {
                     }
@@ -136,12 +144,28 @@ final class RunFile {
         }
     }
 
-    /** The next record, or null at the end of the file; a payload that is no Record is a corrupt record. */
-    private static Record next(WandbLog log) throws IOException {
-        byte[] payload = log.next();
-        if (payload == null) {
-            return null;
+    /**
+     * The field number of a record's kind, read without parsing it (its fields other than the kind are num, control,
+     * uuid and _info); 0 when it has none.
+     */
+    private static int kind(byte[] payload) throws IOException {
+        CodedInputStream in = CodedInputStream.newInstance(payload);
+        try {
+            for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+                int field = WireFormat.getTagFieldNumber(tag);
+                if (field != Record.NUM_FIELD_NUMBER && field != 16 && field != 19 && field != 200) {
+                    return field;
+                }
+                in.skipField(tag);
+            }
+            return 0;
+        } catch (InvalidProtocolBufferException e) {
+            throw new WandbLog.CorruptRecord("a record is not a W&B record (" + e.getMessage() + ")");
         }
+    }
+
+    /** A payload that is no Record is a corrupt record. */
+    private static Record parse(byte[] payload) throws IOException {
         try {
             return Record.parseFrom(payload);
         } catch (InvalidProtocolBufferException e) {
@@ -205,7 +229,7 @@ final class RunFile {
         if (!elsewhere.isEmpty()) {
             sink.unmapped("run " + id + ": " + String.join(", ", elsewhere) + " not imported");
         }
-        return new ImportedRun(id, run.getProject().isEmpty() ? "uncategorized" : run.getProject(),
+        return new ImportedRun(id, emptyToNull(run.getProject()),
                 emptyToNull(run.getDisplayName()), hyperparameters, List.copyOf(run.getTagsList()),
                 emptyToNull(run.getNotes()), run.hasStartTime() ? instant(run.getStartTime()) : null);
     }
@@ -274,7 +298,18 @@ final class RunFile {
     private void stream(RunHandle handle) throws IOException {
         try (WandbLog log = WandbLog.open(file)) {
             for (int i = 0; i < records; i++) {
-                Record record = next(log);
+                byte[] payload = log.next();
+                if (!STREAMED.contains(kind(payload))) {
+                    continue;
+                }
+                Record record;
+                try {
+                    record = parse(payload);
+                } catch (WandbLog.CorruptRecord e) {
+                    records = i;
+                    corruption = e.getMessage();
+                    break;
+                }
                 switch (record.getRecordTypeCase()) {
                     case HISTORY -> history(handle, record.getHistory());
                     case STATS -> stats(handle, record.getStats());
@@ -301,7 +336,7 @@ final class RunFile {
         ObjectNode row = WandbValues.JSON.createObjectNode();
         for (HistoryItem item : record.getItemList()) {
             WandbValues.set(row, WandbValues.path(item.getKey(), item.getNestedKeyList()),
-                    WandbValues.parse(item.getValueJson()));
+                    WandbValues.parseMetric(item.getValueJson()));
         }
         long step = record.hasStep() ? record.getStep().getNum()
                 : row.path("_step").isNumber() ? row.get("_step").asLong() : lastStep + 1;
@@ -328,7 +363,7 @@ final class RunFile {
         Instant time = instant(record.getTimestamp());
         seen(time);
         for (StatsItem item : record.getItemList()) {
-            JsonNode value = WandbValues.parse(item.getValueJson());
+            JsonNode value = WandbValues.parseMetric(item.getValueJson());
             if (value.isNumber()) {
                 SystemMetricNames.Target target = SystemMetricNames.of(item.getKey());
                 points.add(point(target.name(), time.getEpochSecond(), value.asDouble() * target.factor(), time));
@@ -422,8 +457,8 @@ final class RunFile {
                     .filter(name -> !COPIES.contains(name)).sorted().toList();
         }
         if (!others.isEmpty()) {
-            sink.unmapped(run + others.size() + " file" + (others.size() == 1 ? "" : "s") + " under files/ not imported: "
-                    + String.join(", ", others.subList(0, Math.min(5, others.size())))
+            sink.unmapped(run + others.size() + " file" + (others.size() == 1 ? "" : "s")
+                    + " under files/ not imported: " + String.join(", ", others.subList(0, Math.min(5, others.size())))
                     + (others.size() > 5 ? ", …" : ""));
         }
     }

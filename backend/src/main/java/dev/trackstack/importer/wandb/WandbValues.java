@@ -7,6 +7,7 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.core.json.JsonReadFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.DoubleNode;
 import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.databind.node.StringNode;
 
@@ -29,6 +30,18 @@ final class WandbValues {
         } catch (JacksonException e) {
             return StringNode.valueOf(json);
         }
+    }
+
+    /** A history or system metric value: the plain numbers most of them are need no JSON parser. */
+    static JsonNode parseMetric(String json) {
+        if (!json.isEmpty() && (Character.isDigit(json.charAt(0)) || json.charAt(0) == '-')) {
+            try {
+                return DoubleNode.valueOf(Double.parseDouble(json));
+            } catch (NumberFormatException e) {
+                // not a plain number: JSON says what it is
+            }
+        }
+        return parse(json);
     }
 
     static List<String> path(String key, List<String> nestedKey) {

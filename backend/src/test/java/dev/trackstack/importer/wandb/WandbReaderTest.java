@@ -65,7 +65,8 @@ class WandbReaderTest {
                 .write(Record.newBuilder().setRun(RunRecord.newBuilder().setRunId("abc123").setEntity("team")
                         .setProject("vision").setDisplayName("bright-sun-1").setNotes("first try").addTags("baseline")
                         .addTags("gpu").setStartTime(time(0)).setRunGroup("sweep-a").setHost("gpu-box")
-                        .setGit(GitRepoRecord.newBuilder().setRemoteUrl("https://example.com/r.git").setCommit("c0ffee"))
+                        .setGit(GitRepoRecord.newBuilder().setRemoteUrl("https://example.com/r.git")
+                                .setCommit("c0ffee"))
                         .setConfig(ConfigRecord.newBuilder().addUpdate(config("lr", "0.001"))
                                 .addUpdate(config("optimizer", "{\"value\": \"adam\", \"desc\": \"the optimizer\"}"))))
                         .build())
@@ -78,7 +79,8 @@ class WandbReaderTest {
                                 .setValueJson("4"))
                         .addUpdate(config("_wandb", "{\"cli_version\": \"0.30.0\"}"))
                         .addUpdate(config("scratch", "1"))).build())
-                .write(Record.newBuilder().setConfig(ConfigRecord.newBuilder().addRemove(config("scratch", ""))).build())
+                .write(Record.newBuilder().setConfig(ConfigRecord.newBuilder().addRemove(config("scratch", "")))
+                        .build())
                 .write(Record.newBuilder().setMetric(ByteString.copyFromUtf8("loss")).build())
                 // wandb-core: every leaf by its nested key, an image's fields among them.
                 .write(history(0, Map.of(), List.of(
@@ -204,7 +206,7 @@ class WandbReaderTest {
         assertThat(sink.runs).containsOnlyKeys("aaa", "bbb");
         assertThat(List.copyOf(sink.runs.keySet())).containsExactly("aaa", "bbb");
         CollectingSink.Collected aaa = sink.runs.get("aaa");
-        assertThat(aaa.run).isEqualTo(new ImportedRun("aaa", "uncategorized", null, Map.of("wandb_metadata",
+        assertThat(aaa.run).isEqualTo(new ImportedRun("aaa", null, null, Map.of("wandb_metadata",
                 Map.of("host", "node-7", "os", "Linux-6.8", "python", "CPython 3.12.3", "program", "train.py",
                         "args", List.of("--lr", "0.1"), "cpu_count", 8, "gpu", "NVIDIA A100", "gpu_count", 2,
                         "git", Map.of("remote", "git@example.com:r.git", "commit", "beef"))),
