@@ -10,8 +10,8 @@ import java.util.Map;
  * @param key             identifies the run within its source and format, the same on every import (an MLflow run
  *                        id, a W&B run id, a TensorBoard directory relative to the log directory): a second import
  *                        finds the run made by the first through it
- * @param project         the project the source names for it (an MLflow experiment, a W&B project), or null for the
- *                        project the import was given
+ * @param project         the project the source names for it (an MLflow experiment, a W&B project), or null; the
+ *                        import's project, when it gives one, takes every run
  * @param name            the run's name, or null
  * @param hyperparameters a JSON object of the run's parameters (config, params, hparams); empty for none
  * @param tags            the run's tags; empty for none

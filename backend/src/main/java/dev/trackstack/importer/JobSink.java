@@ -62,7 +62,8 @@ class JobSink implements ImportSink {
 
     @Override
     public RunHandle run(ImportedRun run) {
-        String runProject = run.project() != null ? run.project() : project;
+        // The import's project, when given, takes every run; else the one the source names (an MLflow experiment).
+        String runProject = project != null ? project : run.project();
         if (runProject == null) {
             throw new ImportException("Run " + run.key() + " names no project and the import gave none: give a project.");
         }
