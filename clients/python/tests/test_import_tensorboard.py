@@ -146,6 +146,17 @@ class TensorBoardImportTest(unittest.TestCase):
         self.assertIn(f"succeeded: 4 runs read (4 new), {total} points stored, 0 already there", done.stdout)
         self.assertIn("not imported: run torch: 5 histogram summaries (tag weights) not imported", done.stdout)
 
+    def test_a_directory_without_event_files_fails_the_import_with_a_sentence(self) -> None:
+        empty = temporary_directory(self)
+        (empty / "notes.txt").write_text("no events here")
+
+        with self.assertRaises(trackstack.ImportFailed) as failed:
+            trackstack.import_runs("tensorboard", str(empty), project=self.id(), url=server.url)
+
+        self.assertEqual(f"The log directory {empty} holds no TensorBoard event file (events.out.tfevents.*)",
+                         str(failed.exception))
+        self.assertEqual(0, failed.exception.job["runsRead"])
+
     def console(self, run_id: str) -> List[str]:
         page = server.api.execute("query($id: ID!) { run(id: $id) { console(first: 100) { lines { text } } } }",
                                   id=run_id)["run"]["console"]

@@ -111,7 +111,7 @@ final class RunImport {
                         SummaryMetadata.PluginData plugin = value.getMetadata().getPluginData();
                         if (plugin.getPluginName().equals("hparams")) {
                             hparams(plugin).getSessionStartInfo().getHparamsMap()
-                                    .forEach((name, hparam) -> hyperparameters.put(name, json(hparam)));
+                                    .forEach((hparam, setting) -> hyperparameters.put(hparam, json(setting)));
                         }
                     }
                 }
