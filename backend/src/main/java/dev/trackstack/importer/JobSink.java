@@ -3,7 +3,7 @@ package dev.trackstack.importer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
@@ -11,6 +11,7 @@ import dev.trackstack.console.ConsoleLineInput;
 import dev.trackstack.console.ConsoleStream;
 import dev.trackstack.metric.LogResult;
 import dev.trackstack.metric.MetricPointInput;
+import dev.trackstack.metric.PointProblem;
 import dev.trackstack.run.RunStatus;
 import dev.trackstack.system.ApiException;
 import dev.trackstack.system.TrackstackProperties;
@@ -24,10 +25,6 @@ class JobSink implements ImportSink {
 
     static final int MAX_UNMAPPED = 1000;
 
-    /** Points older than year 1 or past 9999 are refused by logMetrics; the sink drops them with a report. */
-    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
-    private static final Instant END = Instant.parse("+10000-01-01T00:00:00Z");
-
     private final long jobId;
     private final String project;
     private final String model;
@@ -35,8 +32,8 @@ class JobSink implements ImportSink {
     private final TrackstackProperties.Limits limits;
     private final Map<Long, List<MetricPointInput>> pending = new HashMap<>();
     private final Map<Long, Long> nextLine = new HashMap<>();
-    /** Per run and reason, points that could not be stored; reported when the run finishes. */
-    private final Map<Long, Map<String, Integer>> dropped = new HashMap<>();
+    /** Per run and problem, points logMetrics would refuse: left out, and reported when the run finishes. */
+    private final Map<Long, Map<PointProblem, Integer>> dropped = new HashMap<>();
     private final List<String> unmapped = new ArrayList<>();
     private int moreUnmapped;
     private int runsRead;
@@ -93,9 +90,10 @@ class JobSink implements ImportSink {
     public void points(RunHandle run, List<MetricPointInput> points) {
         List<MetricPointInput> batch = pending.computeIfAbsent(run.runId(), id -> new ArrayList<>());
         for (MetricPointInput point : points) {
-            String problem = problem(point);
+            PointProblem problem = PointProblem.of(point, limits.nameLength());
             if (problem != null) {
-                dropped.computeIfAbsent(run.runId(), id -> new LinkedHashMap<>()).merge(problem, 1, Integer::sum);
+                dropped.computeIfAbsent(run.runId(), id -> new EnumMap<>(PointProblem.class)).merge(problem, 1,
+                        Integer::sum);
                 continue;
             }
             batch.add(point);
@@ -104,27 +102,6 @@ class JobSink implements ImportSink {
                 batch = pending.computeIfAbsent(run.runId(), id -> new ArrayList<>());
             }
         }
-    }
-
-    /** Why logMetrics would refuse the point, or null. */
-    private String problem(MetricPointInput point) {
-        if (point.name() == null || point.name().isBlank() || point.name().length() > limits.nameLength()) {
-            return "points whose name is empty or longer than " + limits.nameLength() + " characters";
-        }
-        if (point.split() != null && point.split().length() > limits.nameLength()) {
-            return "points whose split is longer than " + limits.nameLength() + " characters";
-        }
-        if (point.step() == null || point.step() < 0) {
-            return "points with a negative step";
-        }
-        if (point.value() == null) {
-            return "points without a value";
-        }
-        Instant time = point.time() == null ? null : point.time().toInstant();
-        if (time != null && (time.isBefore(EARLIEST) || !time.isBefore(END))) {
-            return "points with a time outside the years 0001 to 9999";
-        }
-        return null;
     }
 
     private void flush(long runId) {
@@ -154,10 +131,11 @@ class JobSink implements ImportSink {
     @Override
     public void finish(RunHandle run, RunStatus status, Instant endedAt) {
         flush(run.runId());
-        Map<String, Integer> problems = dropped.remove(run.runId());
+        Map<PointProblem, Integer> problems = dropped.remove(run.runId());
         if (problems != null) {
             String key = ((Handle) run).key();
-            problems.forEach((problem, count) -> unmapped("run " + key + ": " + count + " " + problem));
+            problems.forEach((problem, count) -> unmapped("run " + key + ": " + count + " points left out ("
+                    + problem.rule(limits.nameLength()) + ")"));
         }
         store.finish(run.runId(), status, endedAt);
         save(true);

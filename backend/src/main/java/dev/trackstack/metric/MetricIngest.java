@@ -31,10 +31,6 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class MetricIngest {
 
-    /** Point times have four-digit years, which ISO-8601 clients, JavaScript dates and PostgreSQL all handle. */
-    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
-    private static final Instant END = Instant.parse("+10000-01-01T00:00:00Z");
-
     private final JdbcTemplate jdbc;
     private final LiveEvents live;
     private final RunLifecycle lifecycle;
@@ -148,21 +144,9 @@ public class MetricIngest {
             throw ApiException.badInput("batchId must be 1 to " + limits.nameLength() + " characters");
         }
         for (int i = 0; i < points.size(); i++) {
-            MetricPointInput p = points.get(i);
-            if (p.name() == null || p.name().isBlank() || p.name().length() > limits.nameLength()) {
-                throw ApiException.badInput("points[" + i + "].name must be 1 to " + limits.nameLength()
-                        + " characters");
-            }
-            if (p.split() != null && p.split().length() > limits.nameLength()) {
-                throw ApiException.badInput("points[" + i + "].split must be at most " + limits.nameLength()
-                        + " characters");
-            }
-            if (p.step() < 0) {
-                throw ApiException.badInput("points[" + i + "].step must be >= 0, got " + p.step());
-            }
-            if (p.time() != null && (p.time().toInstant().isBefore(EARLIEST) || !p.time().toInstant().isBefore(END))) {
-                throw ApiException.badInput("points[" + i + "].time must be in the years 0001 to 9999, got "
-                        + p.time());
+            PointProblem problem = PointProblem.of(points.get(i), limits.nameLength());
+            if (problem != null) {
+                throw ApiException.badInput("points[" + i + "]." + problem.describe(points.get(i), limits.nameLength()));
             }
         }
     }
