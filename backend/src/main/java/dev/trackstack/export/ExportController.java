@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
@@ -87,6 +89,11 @@ class ExportController {
     private ExportFilter filter(String project, List<String> run, String model, List<String> name, String split) {
         if (!Caller.current().sees(project)) {
             throw ApiException.forbidden("This token does not cover project " + project);
+        }
+        List<String> texts = new ArrayList<>(name == null ? List.of() : name);
+        texts.addAll(Arrays.asList(project, model, split));
+        if (texts.stream().anyMatch(text -> text != null && text.indexOf('\0') >= 0)) {
+            throw ApiException.badInput("A filter holds U+0000, which no name can");
         }
         Long projectId = jdbc.queryForList("select id from project where name = ?", Long.class, project).stream()
                 .findFirst().orElseThrow(() -> ApiException.notFound("project", project));

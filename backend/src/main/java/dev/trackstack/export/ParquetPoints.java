@@ -134,36 +134,31 @@ final class ParquetPoints implements PointWriter {
         @Override
         public void write(Row row) {
             out.startMessage();
-            field(0, "run_id");
-            out.addLong(row.runId);
-            out.endField("run_id", 0);
-            if (row.runName != null) {
-                field(1, "run_name");
-                out.addBinary(row.runName);
-                out.endField("run_name", 1);
-            }
-            field(2, "name");
-            out.addBinary(row.name);
-            out.endField("name", 2);
-            if (row.split != null) {
-                field(3, "split");
-                out.addBinary(row.split);
-                out.endField("split", 3);
-            }
-            field(4, "step");
-            out.addLong(row.step);
-            out.endField("step", 4);
-            field(5, "time");
-            out.addLong(row.micros);
-            out.endField("time", 5);
-            field(6, "value");
+            addLong(0, "run_id", row.runId);
+            addBinary(1, "run_name", row.runName);
+            addBinary(2, "name", row.name);
+            addBinary(3, "split", row.split);
+            addLong(4, "step", row.step);
+            addLong(5, "time", row.micros);
+            out.startField("value", 6);
             out.addDouble(row.value);
             out.endField("value", 6);
             out.endMessage();
         }
 
-        private void field(int index, String name) {
+        private void addLong(int index, String name, long value) {
             out.startField(name, index);
+            out.addLong(value);
+            out.endField(name, index);
+        }
+
+        /** A null value is an optional field left out. */
+        private void addBinary(int index, String name, Binary value) {
+            if (value != null) {
+                out.startField(name, index);
+                out.addBinary(value);
+                out.endField(name, index);
+            }
         }
     }
 }

@@ -182,6 +182,9 @@ class ExportTests extends ApiTest {
             HttpResponse<byte[]> bad = export(what, "format=xlsx");
             assertThat(bad.statusCode()).isEqualTo(400);
             assertThat(code(bad)).isEqualTo("BAD_USER_INPUT");
+            HttpResponse<byte[]> nul = export(what, "model=a%00b");
+            assertThat(nul.statusCode()).isEqualTo(400);
+            assertThat(code(nul)).isEqualTo("BAD_USER_INPUT");
             HttpResponse<byte[]> unknown = get(port, null, "/api/v1/projects/no-such-project/export/" + what);
             assertThat(unknown.statusCode()).isEqualTo(404);
             assertThat(code(unknown)).isEqualTo("NOT_FOUND");
