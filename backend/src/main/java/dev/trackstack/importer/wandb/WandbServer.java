@@ -19,6 +19,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 import dev.trackstack.importer.ImportException;
 import dev.trackstack.importer.ImportSink;
@@ -173,7 +174,7 @@ final class WandbServer {
                 time(node.path("createdAt"))));
         history(id, node.path("historyKeys").path("lastStep").asLong(-1) + 1, values, handle);
         events(id, values, handle);
-        String state = String.valueOf(text(node, "state"));
+        String state = Objects.requireNonNullElse(text(node, "state"), "");
         RunStatus status = switch (state) {
             case "finished" -> RunStatus.COMPLETED;
             case "failed", "killed" -> RunStatus.FAILED;

@@ -139,6 +139,18 @@ class WandbServerTest {
     }
 
     @Test
+    void aRunningRunIsLeftRunningAndReported() throws IOException {
+        CollectingSink sink = new CollectingSink();
+        try (WandbServerStandIn server = standIn("vision")) {
+            server.runs.get(0).node().put("state", "running");
+            new WandbReader().read(new ImportSource(server.url() + "/abc123", KEY), sink);
+        }
+        assertThat(sink.runs.get("abc123").status).isNull();
+        assertThat(sink.runs.get("abc123").points).hasSize(11);
+        assertThat(sink.unmapped).contains("run abc123: state \"running\" on the server, left RUNNING");
+    }
+
+    @Test
     void aRefusedKeyImportsNothing() throws IOException {
         CollectingSink sink = new CollectingSink();
         try (WandbServerStandIn server = standIn("vision")) {
