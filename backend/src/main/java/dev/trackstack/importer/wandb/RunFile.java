@@ -4,12 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -50,8 +47,6 @@ import tools.jackson.databind.node.ObjectNode;
 final class RunFile {
 
     private static final int BATCH = 5_000;
-    /** History keys that are the row's own step and time, not metrics. */
-    private static final Set<String> ROW_KEYS = Set.of("_step", "_timestamp", "_runtime");
     /** The kinds (Record field numbers) the second pass reads: history, output, stats, output_raw. */
     private static final Set<Integer> STREAMED = Set.of(Record.HISTORY_FIELD_NUMBER, Record.OUTPUT_FIELD_NUMBER,
             Record.STATS_FIELD_NUMBER, Record.OUTPUT_RAW_FIELD_NUMBER);
@@ -77,8 +72,7 @@ final class RunFile {
     private final List<MetricPointInput> points = new ArrayList<>();
     private final List<ImportedLine> lines = new ArrayList<>();
     private final Map<OutputStream, Pending> pendingOutput = new EnumMap<>(OutputStream.class);
-    private final Set<String> historyNames = new HashSet<>();
-    private final Map<ValueKind, Long> unmappedValues = new LinkedHashMap<>();
+    private RunValues values;
     private long lastStep = -1;
     private Instant lastTime;
 
@@ -88,10 +82,6 @@ final class RunFile {
     private static final class Pending {
         final StringBuilder text = new StringBuilder();
         Instant time;
-    }
-
-    /** Values of a key that are not numbers: what they are, e.g. image-file or string. */
-    private record ValueKind(String where, String kind) {
     }
 
     RunFile(Path file, ImportSink sink) {
@@ -209,14 +199,8 @@ final class RunFile {
 
     private ImportedRun importedRun() throws IOException {
         String id = run.getRunId().isEmpty() ? idFromFileName() : run.getRunId();
-        Map<String, Object> hyperparameters = new LinkedHashMap<>();
-        for (var item : config.properties()) {
-            if (item.getKey().equals("_wandb")) {
-                sink.unmapped("run " + id + ": config \"_wandb\" (W&B's own settings and telemetry) not imported");
-                continue;
-            }
-            hyperparameters.put(item.getKey(), WandbValues.JSON.treeToValue(unwrap(item.getValue()), Object.class));
-        }
+        values = new RunValues(id);
+        Map<String, Object> hyperparameters = values.hyperparameters(config, sink);
         Map<String, Object> metadata = metadata();
         if (!metadata.isEmpty()) {
             hyperparameters.put("wandb_metadata", metadata);
@@ -232,13 +216,6 @@ final class RunFile {
         return new ImportedRun(id, emptyToNull(run.getProject()),
                 emptyToNull(run.getDisplayName()), hyperparameters, List.copyOf(run.getTagsList()),
                 emptyToNull(run.getNotes()), run.hasStartTime() ? instant(run.getStartTime()) : null);
-    }
-
-    /** A config value as W&B's config.yaml and server wrap it, {"value": v, "desc": d}, is v. */
-    private static JsonNode unwrap(JsonNode value) {
-        boolean wrapped = value.isObject() && value.has("value") && (value.size() == 1
-                || value.size() == 2 && value.has("desc"));
-        return wrapped ? value.get("value") : value;
     }
 
     /**
@@ -341,20 +318,10 @@ final class RunFile {
         long step = record.hasStep() ? record.getStep().getNum()
                 : row.path("_step").isNumber() ? row.get("_step").asLong() : lastStep + 1;
         lastStep = step;
-        Instant time = row.path("_timestamp").isNumber() ? seconds(row.get("_timestamp").asDouble()) : null;
+        Instant time = row.path("_timestamp").isNumber() ? RunValues.seconds(row.get("_timestamp").asDouble())
+                : null;
         seen(time);
-        WandbValues.forEachLeaf(row, (name, value) -> {
-            if (ROW_KEYS.contains(name)) {
-                return;
-            }
-            historyNames.add(name);
-            if (value.isNumber()) {
-                points.add(point(name, step, value.asDouble(), time));
-            } else {
-                unmappedValues.merge(new ValueKind("history \"" + name + "\"", WandbValues.kind(value)), 1L,
-                        Long::sum);
-            }
-        });
+        values.history(row, step, time, points);
         flushPoints(handle, BATCH);
     }
 
@@ -363,14 +330,7 @@ final class RunFile {
         Instant time = instant(record.getTimestamp());
         seen(time);
         for (StatsItem item : record.getItemList()) {
-            JsonNode value = WandbValues.parseMetric(item.getValueJson());
-            if (value.isNumber()) {
-                SystemMetricNames.Target target = SystemMetricNames.of(item.getKey());
-                points.add(point(target.name(), time.getEpochSecond(), value.asDouble() * target.factor(), time));
-            } else {
-                unmappedValues.merge(new ValueKind("system metric \"" + item.getKey() + "\"",
-                        WandbValues.kind(value)), 1L, Long::sum);
-            }
+            values.systemMetric(item.getKey(), WandbValues.parseMetric(item.getValueJson()), time, points);
         }
         flushPoints(handle, BATCH);
     }
@@ -426,17 +386,7 @@ final class RunFile {
 
     private void reportUnmapped(String id) throws IOException {
         String run = "run " + id + ": ";
-        unmappedValues.forEach((value, count) -> sink.unmapped(run + value.where() + ": " + count + " " + value.kind()
-                + (count == 1 ? " value" : " values") + " not imported"));
-        Set<String> summaryOnly = new LinkedHashSet<>();
-        WandbValues.forEachLeaf(summary, (name, value) -> {
-            if (!historyNames.contains(name) && !ROW_KEYS.contains(name) && !name.startsWith("_wandb.")) {
-                String shown = WandbValues.isMedia(value) ? "a " + WandbValues.kind(value) : value.toString();
-                summaryOnly.add("summary \"" + name + "\" = " + (shown.length() > 100 ? shown.substring(0, 100)
-                        + "…" : shown) + " (not in its history)");
-            }
-        });
-        summaryOnly.forEach(line -> sink.unmapped(run + line));
+        values.reportUnmapped(summary, sink);
         otherRecords.forEach((kind, count) -> sink.unmapped(run + count + " " + kind.name().toLowerCase(Locale.ROOT)
                 + " record" + (count == 1 ? "" : "s") + " not imported"));
         otherFiles(run);
@@ -474,17 +424,8 @@ final class RunFile {
         }
     }
 
-    private static MetricPointInput point(String name, long step, double value, Instant time) {
-        return new MetricPointInput(name, null, step, value, time == null ? null : time.atOffset(ZoneOffset.UTC));
-    }
-
     private static Instant instant(Timestamp timestamp) {
         return Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos());
-    }
-
-    /** Seconds since the epoch as W&B's _timestamp has them, to the microsecond. */
-    private static Instant seconds(double seconds) {
-        return Instant.EPOCH.plusNanos(Math.round(seconds * 1e6) * 1000);
     }
 
     private static void addIfSet(List<String> list, String what, String value) {

@@ -18,7 +18,8 @@ import dev.trackstack.importer.RunReader;
 /**
  * Reads W&B runs from their offline run files, as `wandb offline` (or any run, online ones keep the file too) leaves
  * them: a wandb directory (its offline-run-* and run-* directories), one run directory, or one run-&lt;id&gt;.wandb
- * file. Mapping and what is not imported: docs/importing.md, "W&B".
+ * file; or, for a URL, a project (or one run) on a W&B server through its API ({@link WandbServer}). Mapping and
+ * what is not imported: docs/importing.md, "W&B".
  */
 @Component
 public class WandbReader implements RunReader {
@@ -31,8 +32,8 @@ public class WandbReader implements RunReader {
     @Override
     public void read(ImportSource source, ImportSink sink) throws IOException {
         if (source.isUrl()) {
-            throw new ImportException("WANDB reads a wandb directory, a run directory or a .wandb file on the server's"
-                    + " machine; " + source.location() + " is a URL");
+            new WandbServer(source.location(), source.apiKey(), sink).read();
+            return;
         }
         Path path = Path.of(source.location());
         if (Files.isRegularFile(path)) {
