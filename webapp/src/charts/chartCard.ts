@@ -39,7 +39,7 @@ export function chartCard(grid: HTMLElement, name: string, lines: MetricLines, c
   const legend = h("div", { className: "legend", role: "toolbar", "aria-label": `Lines of ${name}` });
   const format = formatFor(name);
   const download = downloadButton("Download CSV", () => downloadPoints(name, lines, context));
-  const element = h("section", { className: "chart-card", "data-metric": name }, h("h3", {}, name, " ", download), legend, canvas,
+  const element = h("section", { className: "chart-card", "data-metric": name }, h("header", { className: "chart-head" }, h("h3", {}, name), download), legend, canvas,
     h("details", { open: context.statsOpen }, h("summary", {}, "Min / max per line"), h("table", { className: "stats" },
       h("thead", {}, h("tr", {}, h("th", {}, "Line"), h("th", {}, "Last"), h("th", {}, "Min @ step"), h("th", {}, "Max @ step"))),
       stats)));
