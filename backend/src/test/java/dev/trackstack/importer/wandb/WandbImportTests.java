@@ -6,9 +6,7 @@ import static dev.trackstack.importer.wandb.WandbReaderTest.stat;
 import static dev.trackstack.importer.wandb.WandbReaderTest.time;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +14,6 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.trackstack.ApiTest;
 import dev.trackstack.importer.wandb.proto.ConfigItem;
 import dev.trackstack.importer.wandb.proto.ConfigRecord;
 import dev.trackstack.importer.wandb.proto.OutputRawRecord;
@@ -26,13 +23,8 @@ import dev.trackstack.importer.wandb.proto.RunRecord;
 import dev.trackstack.importer.wandb.proto.StatsRecord;
 
 /** importRuns of a wandb directory through GraphQL, twice: the second import finds the run and stores nothing. */
-class WandbImportTests extends ApiTest {
+class WandbImportTests extends WandbJobTest {
 
-    private static final String JOB = """
-            state runsRead runsCreated pointsStored pointsDuplicate unmapped error
-            runs { id name status hyperparameters tags notes createdAt finishedAt
-                   summaries { name count lastStep last } }
-            """;
 
     @TempDir
     Path dir;
@@ -55,7 +47,7 @@ class WandbImportTests extends ApiTest {
                 .write(Record.newBuilder().setExit(RunExitRecord.newBuilder().setExitCode(0).setRuntime(6)).build())
                 .writeTo(wandb.resolve("offline-run-20260301_100000-r1/run-r1.wandb"));
 
-        Map<String, Object> first = importAndWait(wandb);
+        Map<String, Object> first = importAndWait(wandb.toString(), null);
 
         assertThat(first).containsEntry("state", "SUCCEEDED").containsEntry("runsRead", 1)
                 .containsEntry("runsCreated", 1).containsEntry("pointsStored", 4).containsEntry("pointsDuplicate", 0)
@@ -75,7 +67,7 @@ class WandbImportTests extends ApiTest {
                 "values", List.of(1.0, 0.5, 0.25))));
         assertThat(console(runId)).isEqualTo(List.of("epoch 1", "epoch 2"));
 
-        Map<String, Object> second = importAndWait(wandb);
+        Map<String, Object> second = importAndWait(wandb.toString(), null);
 
         assertThat(second).containsEntry("state", "SUCCEEDED").containsEntry("runsRead", 1)
                 .containsEntry("runsCreated", 0).containsEntry("pointsStored", 0).containsEntry("pointsDuplicate", 4);
@@ -84,31 +76,6 @@ class WandbImportTests extends ApiTest {
         assertThat(series(runId)).isEqualTo(List.of(Map.of("name", "loss", "steps", List.of(0, 1, 2),
                 "values", List.of(1.0, 0.5, 0.25))));
         assertThat(console(runId)).isEqualTo(List.of("epoch 1", "epoch 2"));
-    }
-
-    @SuppressWarnings("unchecked")
-    private Map<String, Object> importAndWait(Path source) throws InterruptedException, IOException {
-        String id = graphQl.document("mutation($s: String!) { importRuns(input: {format: WANDB, source: $s}) { id } }")
-                .variable("s", source.toString()).execute().path("importRuns.id").entity(String.class).get();
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        while (true) {
-            Map<String, Object> job = graphQl.document("query($id: ID!) { importJob(id: $id) { " + JOB + " } }")
-                    .variable("id", id).execute().path("importJob").entity(Map.class).get();
-            if (!"RUNNING".equals(job.get("state")) || Instant.now().isAfter(deadline)) {
-                return job;
-            }
-            Thread.sleep(100);
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Map<String, Object>> runs(Map<String, Object> job) {
-        return (List<Map<String, Object>>) job.get("runs");
-    }
-
-    private List<?> series(String runId) {
-        return graphQl.document("query($r: ID!) { series(runIds: [$r], names: [\"loss\"]) { name steps values } }")
-                .variable("r", runId).execute().path("series").entity(List.class).get();
     }
 
     private List<?> console(String runId) {

@@ -2,25 +2,19 @@ package dev.trackstack.importer.wandb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import dev.trackstack.ApiTest;
 
 /**
  * importRuns of a project on a W&B server (its stand-in) through GraphQL, twice: the second import finds both runs
  * and stores nothing; a refused key fails the job with one sentence.
  */
-class WandbServerImportTests extends ApiTest {
+class WandbServerImportTests extends WandbJobTest {
 
-    private static final String JOB = """
-            state runsRead runsCreated pointsStored pointsDuplicate unmapped error
-            runs { id name status hyperparameters tags notes createdAt finishedAt }
-            """;
     private static final int POINTS = 11 + WandbServerTest.LONG_STEPS;
 
     @Test
@@ -71,31 +65,5 @@ class WandbServerImportTests extends ApiTest {
             assertThat(job).containsEntry("state", "FAILED").containsEntry("runsRead", 0)
                     .containsEntry("error", "The W&B key was refused by 127.0.0.1 (HTTP 401).");
         }
-    }
-
-    @SuppressWarnings("unchecked")
-    private Map<String, Object> importAndWait(String source, String key) throws InterruptedException {
-        String id = graphQl.document("mutation($s: String!, $k: String) { importRuns(input: {format: WANDB,"
-                + " source: $s, apiKey: $k}) { id } }").variable("s", source).variable("k", key).execute()
-                .path("importRuns.id").entity(String.class).get();
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        while (true) {
-            Map<String, Object> job = graphQl.document("query($id: ID!) { importJob(id: $id) { " + JOB + " } }")
-                    .variable("id", id).execute().path("importJob").entity(Map.class).get();
-            if (!"RUNNING".equals(job.get("state")) || Instant.now().isAfter(deadline)) {
-                return job;
-            }
-            Thread.sleep(100);
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Map<String, Object>> runs(Map<String, Object> job) {
-        return (List<Map<String, Object>>) job.get("runs");
-    }
-
-    private List<?> series(String runId) {
-        return graphQl.document("query($r: ID!) { series(runIds: [$r], names: [\"loss\"]) { name steps values } }")
-                .variable("r", runId).execute().path("series").entity(List.class).get();
     }
 }
