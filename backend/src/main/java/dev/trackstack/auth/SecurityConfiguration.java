@@ -46,10 +46,11 @@ import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
  * one; the WebSocket handshake is let through because the socket authenticates in connection_init
  * ({@link WebSocketAuthentication}); actuator's health stays open for health checks, its Prometheus scrape takes the
  * admin token or the metrics token (which counts nowhere else), and its other endpoints need the admin token; a
- * valid token refused there gets 403 FORBIDDEN; the dashboard and GraphiQL are static pages that hold no data. What a valid token may
- * do is AccessGuard's business. Cross-origin calls are refused unless their origin is listed, and the pages
- * get security headers. OTLP ingestion ({@code /v1/}), artifact transfers ({@code /api/v1/}) and TrainTrack's API
- * (under {@code trackstack.traintrack.prefix}) need a token as {@code /graphql} does, except a signed download link.
+ * valid token refused there gets 403 FORBIDDEN; the dashboard and GraphiQL are static pages that hold no data.
+ * What a valid token may do is AccessGuard's business. Cross-origin calls are refused unless their origin is
+ * listed, and the pages get security headers. OTLP ingestion ({@code /v1/}), artifact transfers ({@code /api/v1/})
+ * and TrainTrack's API (under {@code trackstack.traintrack.prefix}) need a token as {@code /graphql} does, except a
+ * signed download link.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
@@ -227,8 +228,8 @@ class SecurityConfiguration {
     }
 
     /** A valid token that may not call this (an actuator endpoint): 403 with a code, as the API answers. */
-    private static void forbidden(HttpServletRequest request, HttpServletResponse response, AccessDeniedException denied)
-            throws IOException {
+    private static void forbidden(HttpServletRequest request, HttpServletResponse response,
+            AccessDeniedException denied) throws IOException {
         JsonErrorResponse.write(response, HttpStatus.FORBIDDEN, ErrorCode.FORBIDDEN, PROMETHEUS.matches(request)
                 ? "The Prometheus scrape needs the admin token or the metrics token (TRACKSTACK_METRICS_TOKEN)"
                 : "This actuator endpoint needs the admin token");

@@ -15,6 +15,7 @@ import java.util.Set;
 import javax.sql.DataSource;
 
 import dev.trackstack.system.EpochMicros;
+import dev.trackstack.system.Histograms;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -80,8 +81,8 @@ class ClusterListener implements SmartLifecycle {
         this.lag = Timer.builder("trackstack.live.cluster.lag")
                 .description("From another instance's NOTIFY of points (in the transaction that stores them, just "
                         + "before its commit) to their dispatch to this instance's subscribers")
-                .publishPercentileHistogram().maximumExpectedValue(Duration.ofMillis(MAX_LAG_MILLIS * 2))
-                .register(registry);
+                .serviceLevelObjectives(Histograms.millis(5, 10, 25, 50, 100, 250, 500, 1000, MAX_LAG_MILLIS,
+                        2 * MAX_LAG_MILLIS)).register(registry);
         this.late = LiveHub.dropped("late", registry);
     }
 

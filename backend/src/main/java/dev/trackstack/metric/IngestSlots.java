@@ -1,12 +1,12 @@
 package dev.trackstack.metric;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 import dev.trackstack.system.ApiException;
 import dev.trackstack.system.ErrorCode;
+import dev.trackstack.system.Histograms;
 import dev.trackstack.system.TrackstackProperties;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -50,13 +50,12 @@ public class IngestSlots {
         this.calls = calls("success", registry);
         this.failedCalls = calls("error", registry);
         this.batchSize = DistributionSummary.builder("trackstack.ingest.batch.size").baseUnit("points")
-                .description("Points sent in one call that was stored").publishPercentileHistogram()
-                .minimumExpectedValue(1.0).maximumExpectedValue((double) properties.limits().pointsPerBatch())
-                .register(registry);
+                .description("Points sent in one call that was stored")
+                .serviceLevelObjectives(1, 10, 50, 100, 500, 1000, 5000, 10000).register(registry);
         this.wait = Timer.builder("trackstack.ingest.wait")
                 .description("Time a call waited for an ingest slot (trackstack.limits.ingest-transactions)")
-                .publishPercentileHistogram().maximumExpectedValue(Duration.ofSeconds(INGEST_WAIT_SECONDS))
-                .register(registry);
+                .serviceLevelObjectives(Histograms.millis(1, 5, 10, 50, 100, 500, 1000, 5000, 10000,
+                        INGEST_WAIT_SECONDS * 1000)).register(registry);
     }
 
     private static Counter calls(String outcome, MeterRegistry registry) {

@@ -1,6 +1,5 @@
 package dev.trackstack.metric;
 
-import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -20,6 +19,7 @@ import dev.trackstack.storage.BucketPlan;
 import dev.trackstack.storage.BucketRow;
 import dev.trackstack.storage.PointStore;
 import dev.trackstack.system.EpochMicros;
+import dev.trackstack.system.Histograms;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -88,7 +88,8 @@ public class SeriesQuery {
         // Tagged with the level served (see served()), a dozen values at most: never a run or a series.
         this.reads = Timer.builder("trackstack.series.read")
                 .description("Time to read the points of one series field (one or more series) from the database")
-                .publishPercentileHistogram().maximumExpectedValue(Duration.ofSeconds(10)).withRegistry(registry);
+                .serviceLevelObjectives(Histograms.millis(5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000))
+                .withRegistry(registry);
     }
 
     /**

@@ -45,7 +45,8 @@ class EmbeddedDatabaseConfiguration {
     MeterBinder embeddedDatabaseRestarts(SupervisedPostgres postgres) {
         return registry -> FunctionCounter.builder("trackstack.database.restarts", postgres,
                 SupervisedPostgres::restarts).baseUnit("restarts")
-                .description("Times the embedded PostgreSQL was started again after exiting unasked").register(registry);
+                .description("Times the embedded PostgreSQL was started again after exiting unasked")
+                .register(registry);
     }
 
     /** {@code embeddedDatabase} in /actuator/health/database: whether PostgreSQL runs, and its restarts. */
