@@ -190,7 +190,7 @@ class ApiTokenTests extends ApiTest {
         assertThat(get("/actuator/metrics", SecuredServer.ADMIN_TOKEN).statusCode()).isEqualTo(200);
     }
 
-    /** What the Helm chart's probes ask (deploy/helm): Spring Boot 4 serves both by default, open like every health check. */
+    /** What the Helm chart's probes ask (deploy/helm): Spring Boot 4 serves both by default, open like all health. */
     @Test
     void shouldAnswerKubernetesProbesWithoutAToken() throws Exception {
         for (String probe : new String[] {"/actuator/health/liveness", "/actuator/health/readiness"}) {

@@ -37,8 +37,9 @@ class HelmChartTests {
     private static final Path EXAMPLE_VALUES = ROOT.resolve("deploy/kubernetes/example-values.yaml");
     private static final Path MANIFESTS = ROOT.resolve("deploy/kubernetes/trackstack.yaml");
     private static final String MANIFESTS_HEADER = """
-            # Rendered from deploy/helm/trackstack with deploy/kubernetes/example-values.yaml (helm template trackstack
-            # deploy/helm/trackstack -f deploy/kubernetes/example-values.yaml); HelmChartTests checks that it is current.
+            # Rendered from deploy/helm/trackstack with deploy/kubernetes/example-values.yaml:
+            #   helm template trackstack deploy/helm/trackstack -f deploy/kubernetes/example-values.yaml
+            # HelmChartTests checks that it is current.
             """;
 
     /** The API types the chart may render, by apiVersion and kind: all of them stable (GA) APIs. */
@@ -154,7 +155,8 @@ class HelmChartTests {
                 .doesNotContainKey("nginx.ingress.kubernetes.io/upstream-hash-by");
         assertThat(one(objects, V1Deployment.class).getSpec().getTemplate().getSpec().getVolumes())
                 .filteredOn(v -> v.getName().equals("data")).singleElement()
-                .satisfies(v -> assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("trackstack-uploads"));
+                .satisfies(v -> assertThat(v.getPersistentVolumeClaim().getClaimName())
+                        .isEqualTo("trackstack-uploads"));
     }
 
     @Test
