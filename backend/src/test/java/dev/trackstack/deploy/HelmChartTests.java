@@ -180,6 +180,16 @@ class HelmChartTests {
                 .hasMessageContaining("secret.adminToken must have at least 32 characters");
     }
 
+    /** A release sets them as it sets the Python client's version (CONTRIBUTING.md, Releases). */
+    @Test
+    void chartVersionsAreTheServersVersion() throws IOException {
+        Map<?, ?> chart = new Yaml().load(Files.readString(CHART.resolve("Chart.yaml")));
+        String version = System.getProperty("trackstack.version").replace("-SNAPSHOT", "");
+        assertThat(chart.get("version")).as("version in deploy/helm/trackstack/Chart.yaml").isEqualTo(version);
+        assertThat(chart.get("appVersion")).as("appVersion in deploy/helm/trackstack/Chart.yaml, the image's tag")
+                .isEqualTo(version);
+    }
+
     @Test
     void committedManifestsAreAFreshRender() throws IOException {
         String fresh = MANIFESTS_HEADER + template().withValuesFile(EXAMPLE_VALUES).call();
