@@ -118,13 +118,14 @@ class HelmChartTests {
         String token = "0123456789abcdef0123456789abcdef";
         List<Object> objects = objects(template().withValuesFile(EXAMPLE_VALUES).set("secret.create", true)
                 .set("secret.adminToken", token).set("secret.databasePassword", "db-secret")
-                .set("secret.s3AccessKey", "trackstack").set("secret.s3SecretKey", "s3-secret").call());
+                .set("secret.s3AccessKey", "trackstack").set("secret.s3SecretKey", "s3-secret")
+                .set("secret.metricsToken", token.toUpperCase()).call());
 
         assertThat(objects).hasSize(5);
         V1Secret secret = one(objects, V1Secret.class);
         assertThat(secret.getMetadata().getName()).isEqualTo("trackstack");
         assertThat(secret.getStringData()).containsEntry("admin-token", token)
-                .containsKeys("database-password", "s3-access-key", "s3-secret-key");
+                .containsKeys("database-password", "s3-access-key", "s3-secret-key", "metrics-token");
         V1Container container = container(objects);
         assertThat(env(container, "TRACKSTACK_ARTIFACTS_S3_ENDPOINT")).isEqualTo("http://minio:9000");
         assertThat(env(container, "SPRING_DATASOURCE_URL")).isEqualTo("jdbc:postgresql://timescaledb:5432/trackstack");
