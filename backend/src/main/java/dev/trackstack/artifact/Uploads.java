@@ -149,13 +149,21 @@ public class Uploads {
             throw new ApiException(ErrorCode.CONFLICT, "Another request is sending bytes to this upload");
         }
         try {
+            Path partial = partial(upload.id());
+            long here = Files.exists(partial) ? Files.size(partial) : 0;
+            if (here < upload.offset()) {
+                // The first bytes are on another instance's disk (several replicas), or were lost with this one's:
+                // the upload goes on from what is here, rather than failing until it times out.
+                jdbc.update("update upload set \"offset\" = ?, updated_at = now() where id = ?", here, upload.id());
+                digests.remove(upload.id());
+                throw new OffsetConflict(here);
+            }
             if (offset != upload.offset()) {
                 throw new OffsetConflict(upload.offset());
             }
             if (length >= 0 && offset + length > upload.size()) {
                 throw tooMany(upload);
             }
-            Path partial = partial(upload.id());
             UploadWriter writer = new UploadWriter(partial, offset, upload.size(), digestAt(upload, partial).digest(),
                     hashers, BUFFER);
             try (writer) {

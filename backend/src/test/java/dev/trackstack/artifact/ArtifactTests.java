@@ -246,6 +246,22 @@ class ArtifactTests extends ApiTest {
         assertThat(Files.exists(directory.uploads().resolve(id))).isFalse();
     }
 
+    /** Another replica holds the first part's bytes on its disk, or this one lost its disk with its pod. */
+    @Test
+    void shouldStartAgainWhenThisServerLacksAnUploadsFirstBytes() throws Exception {
+        byte[] data = bytes(100, 45);
+        String sha256 = ArtifactHttp.sha256(data);
+        String id = (String) ArtifactHttp.json(http.start(project, sha256, 100)).get("id");
+        assertThat(http.patch(id, 0, java.util.Arrays.copyOf(data, 40)).statusCode()).isEqualTo(204);
+        Files.delete(directory.uploads().resolve(id));
+
+        HttpResponse<String> elsewhere = http.patch(id, 40, java.util.Arrays.copyOfRange(data, 40, 100));
+        assertThat(elsewhere.statusCode()).as(elsewhere.body()).isEqualTo(409);
+        assertThat(elsewhere.headers().firstValue("Upload-Offset")).hasValue("0");
+        assertThat(http.patch(id, 0, data).statusCode()).isEqualTo(204);
+        assertThat(Files.readAllBytes(blobFile(sha256))).isEqualTo(data);
+    }
+
     @Test
     void shouldRefuseAWrongOffset() throws Exception {
         byte[] data = bytes(100, 40);
