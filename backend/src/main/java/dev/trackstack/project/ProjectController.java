@@ -1,5 +1,6 @@
 package dev.trackstack.project;
 
+import java.time.OffsetDateTime;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,11 +73,31 @@ class ProjectController {
 
     @BatchMapping
     Map<Project, Integer> runCount(List<Project> batch) {
-        Map<Long, Integer> counts = new HashMap<>();
-        jdbc.query("select m.project_id, count(*)::int from run r join model m on m.id = r.model_id "
+        return perProject(batch, "count(*)::int", 0, Integer.class);
+    }
+
+    @BatchMapping
+    Map<Project, Integer> runningCount(List<Project> batch) {
+        return perProject(batch, "count(*) filter (where r.status = 'RUNNING')::int", 0, Integer.class);
+    }
+
+    @BatchMapping
+    Map<Project, OffsetDateTime> lastActivityAt(List<Project> batch) {
+        // A run made, still beating, or ended: whichever came last (greatest() skips nulls).
+        return perProject(batch, "greatest(max(r.created_at), max(r.last_heartbeat_at), max(r.finished_at))", null,
+                OffsetDateTime.class);
+    }
+
+    /** One aggregate over each project's runs, in one query for the batch; {@code none} for a project without. */
+    private <T> Map<Project, T> perProject(List<Project> batch, String aggregate, T none, Class<T> type) {
+        Map<Long, T> values = new HashMap<>();
+        jdbc.query("select m.project_id, " + aggregate + " from run r join model m on m.id = r.model_id "
                 + "where m.project_id = any(?) group by m.project_id", rs -> {
-            counts.put(rs.getLong(1), rs.getInt(2));
+            values.put(rs.getLong(1), rs.getObject(2, type));
         }, (Object) batch.stream().mapToLong(Project::getId).toArray());
-        return batch.stream().collect(Collectors.toMap(Function.identity(), p -> counts.getOrDefault(p.getId(), 0)));
+        // HashMap, not Collectors.toMap, which refuses null values.
+        Map<Project, T> answer = new HashMap<>();
+        batch.forEach(project -> answer.put(project, values.getOrDefault(project.getId(), none)));
+        return answer;
     }
 }

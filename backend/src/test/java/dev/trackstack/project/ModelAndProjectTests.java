@@ -22,6 +22,30 @@ class ModelAndProjectTests extends ApiTest {
                 .variable("name", project).execute()
                 .path("project.models[*].name").entityList(String.class).containsExactly("ResNet50", "ViT")
                 .path("project.runCount").entity(Integer.class).isEqualTo(0);
+        graphQl.document("query($n: String!) { project(name: $n) { runningCount lastActivityAt } }")
+                .variable("n", project).execute()
+                .path("project.runningCount").entity(Integer.class).isEqualTo(0)
+                .path("project.lastActivityAt").valueIsNull();
+    }
+
+    @Test
+    void shouldCountRunningRunsAndTellTheLastActivity() {
+        String model = createModel("ResNet50");
+        String done = createRun(model, "done", Map.of(), List.of());
+        createRun(model, "running", Map.of(), List.of());
+        graphQl.documentName("updateRunStatus").variable("runId", done).variable("status", "COMPLETED").execute();
+        // The finish is the project's last activity: moved an hour ahead, it is what lastActivityAt answers.
+        jdbc.update("update run set finished_at = now() + interval '1 hour' where id = ?", Long.parseLong(done));
+        java.time.OffsetDateTime finished = jdbc.queryForObject("select finished_at from run where id = ?",
+                java.time.OffsetDateTime.class, Long.parseLong(done));
+
+        graphQl.document("query($n: String!) { project(name: $n) { runCount runningCount lastActivityAt } }")
+                .variable("n", project).execute()
+                .path("project.runCount").entity(Integer.class).isEqualTo(2)
+                .path("project.runningCount").entity(Integer.class).isEqualTo(1)
+                .path("project.lastActivityAt").entity(String.class).satisfies(t -> assertThat(
+                        java.time.OffsetDateTime.parse(t)).isEqualTo(
+                        finished.truncatedTo(java.time.temporal.ChronoUnit.MILLIS)));
     }
 
     @Test
