@@ -12,9 +12,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -177,8 +179,9 @@ class BackupTests extends ApiTest {
         }
     }
 
+    /** Into another PostgreSQL (a new database of the test server's): a failed restore leaves no data, and may be retried. */
     @Test
-    void shouldLeaveNoDataDirectoryBehindWhenTheBackupIsDamaged() throws Exception {
+    void shouldRestoreNothingFromADamagedBackupIntoAnotherPostgres() throws Exception {
         Path file = work.resolve("trackstack.backup");
         logMetrics(createRun(), List.of(point("loss", null, 0, 1.0), point("loss", null, 1, 0.5)), null);
         assertThat(run("backup", file, "--trackstack.data-dir=" + dataDir)).as(errors()).isZero();
@@ -186,7 +189,7 @@ class BackupTests extends ApiTest {
         Path damaged = work.resolve("damaged.backup");
         try (ZipFile zip = new ZipFile(file.toFile());
                 ZipOutputStream copy = new ZipOutputStream(Files.newOutputStream(damaged))) {
-            for (ZipEntry entry : java.util.Collections.list(zip.entries())) {
+            for (ZipEntry entry : Collections.list(zip.entries())) {
                 byte[] bytes = zip.getInputStream(entry).readAllBytes();
                 if (entry.getName().equals("tables/metric_point")) {
                     String rows = new String(bytes, StandardCharsets.UTF_8);
@@ -198,11 +201,17 @@ class BackupTests extends ApiTest {
                 copy.closeEntry();
             }
         }
-        Path target = work.resolve("restored");
-        assertThat(run("restore", damaged, "--trackstack.data-dir=" + target)).isEqualTo(1);
-        assertThat(errors()).matches("restore failed: " + damaged + " is damaged: the table metric_point has (\\d+) "
+        String database = "restore_" + UUID.randomUUID().toString().replace("-", "");
+        jdbc.execute("create database " + database);
+        String[] target = sameDatabase();
+        target[0] = target[0].replaceFirst("/postgres$", "/" + database);
+
+        assertThat(run("restore", damaged, target)).isEqualTo(1);
+        assertThat(errors()).matches("restore failed: " + damaged + " is damaged: the table metric_point has \\d+ "
                 + "rows instead of \\d+; nothing was restored\\.");
-        assertThat(target).doesNotExist();
+        assertThat(run("restore", file, target)).as(errors()).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("into the database " + target[0].substring(
+                "--spring.datasource.url=".length()));
     }
 
     @Test
