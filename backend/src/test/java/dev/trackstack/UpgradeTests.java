@@ -3,23 +3,29 @@ package dev.trackstack;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import dev.trackstack.storage.StorageSchema;
 import dev.trackstack.system.EmbeddedDatabase;
 import dev.trackstack.system.EmbeddedDatabaseException;
+import org.flywaydb.core.api.MigrationVersion;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.io.Resource;
+import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
 import org.springframework.graphql.test.tester.HttpGraphQlTester;
 import org.springframework.http.client.reactive.JdkClientHttpConnector;
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -35,6 +41,9 @@ class UpgradeTests {
      * (0.1.0 is the first): until then, the schema before the latest migration stands in for it.
      */
     static final String PREVIOUS_RELEASE_SCHEMA = "14";
+
+    /** Tables that grow with use, which no migration may rewrite in place without saying so. */
+    private static final List<String> BIG_TABLES = List.of("metric_point", "metric_rollup", "span", "console_line");
 
     @TempDir
     private Path work;
@@ -88,6 +97,29 @@ class UpgradeTests {
             graphQl.documentName("series").variable("runIds", List.of(runId)).variable("maxPoints", 10).execute()
                     .path("series[0].resolution").entity(String.class).satisfies(r -> assertThat(r).startsWith("rollup-"))
                     .path("series[0].points[0].max").entity(Double.class).isEqualTo(1.0);
+        }
+    }
+
+    /** docs/operations.md, "Migrations on big tables": none rewrites one in place unless it says so. */
+    @Test
+    void migrationsSinceThePreviousReleaseRewriteNoBigTableUnannounced() throws Exception {
+        MigrationVersion previous = MigrationVersion.fromVersion(PREVIOUS_RELEASE_SCHEMA);
+        Resource[] migrations = new PathMatchingResourcePatternResolver().getResources("classpath*:db/migration/V*.sql");
+        assertThat(migrations).isNotEmpty();
+        for (Resource migration : migrations) {
+            String name = migration.getFilename();
+            if (MigrationVersion.fromVersion(name.substring(1, name.indexOf("__"))).compareTo(previous) <= 0) {
+                continue;
+            }
+            String sql = migration.getContentAsString(StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
+            for (String table : BIG_TABLES) {
+                Pattern rewrite = Pattern.compile("(alter\\s+table\\s+(only\\s+|if\\s+exists\\s+)*" + table
+                        + "\\b[^;]*\\b(type|add\\s+primary\\s+key|set\\s+(logged|unlogged)|default\\s+[^;,]*\\()"
+                        + "|update\\s+" + table + "\\b|cluster\\s+" + table + "\\b|vacuum\\s+full)");
+                assertThat(rewrite.matcher(sql.replaceAll("--[^\\n]*", "")).find()
+                        && !sql.contains("-- rewrites " + table + ":"))
+                        .as(name + " rewrites " + table + " without a '-- Rewrites " + table + ":' comment").isFalse();
+            }
         }
     }
 

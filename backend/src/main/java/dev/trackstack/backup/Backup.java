@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -57,6 +58,9 @@ final class Backup {
                     + "nothing to back up.");
         }
         Path partial = file.resolveSibling(file.getFileName() + ".partial");
+        Files.deleteIfExists(partial);
+        // Its owner's only, like the data directory: it holds token hashes and the download links' signing key.
+        Files.createFile(partial, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(partial))) {
             // Fastest deflate: COPY's text shrinks 3 to 5 times even so, and the backup stays quick.
             zip.setLevel(Deflater.BEST_SPEED);

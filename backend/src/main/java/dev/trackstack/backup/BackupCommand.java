@@ -67,6 +67,9 @@ public final class BackupCommand {
             long started = System.nanoTime();
             String done = args[0].equals("backup") ? backup(file, server, err) : restore(file, server, err);
             out.printf("%s in %.1f s.%n", done, (System.nanoTime() - started) / 1e9);
+            if (args[0].equals("restore")) {
+                out.println("Start the server on it: it migrates the schema on to its own version.");
+            }
             return 0;
         } catch (BackupException e) {
             err.println(args[0] + " failed: " + e.getMessage());
@@ -76,8 +79,9 @@ public final class BackupCommand {
             err.println(args[0] + " failed, and " + (args[0].equals("backup") ? "no backup was written" : "nothing was "
                     + "restored") + ": " + e.getMessage().lines().findFirst().orElse(""));
         } catch (IOException | RuntimeException e) {
+            // An IOException's own message is the system's ("No space left on device"); others need their name.
             err.println(args[0] + " failed, and " + (args[0].equals("backup") ? "no backup was written" : "nothing was "
-                    + "restored") + ": " + e);
+                    + "restored") + ": " + (e.getClass() == IOException.class ? e.getMessage() : e));
         }
         return 1;
     }
@@ -97,7 +101,7 @@ public final class BackupCommand {
             return "Backed up " + manifest.tables().size() + " tables (" + manifest.tables().stream()
                     .mapToLong(BackupManifest.Table::rows).sum() + " rows) and " + manifest.blobs()
                     + " artifact files of " + database.name() + " (schema version " + manifest.schemaVersion()
-                    + ") to " + file + " (" + Files.size(file) / 1024 + " KiB)";
+                    + ") to " + file + ", " + Files.size(file) / 1024 + " KiB,";
         }
     }
 
@@ -123,8 +127,7 @@ public final class BackupCommand {
             restored = true;
             return "Restored " + restore.manifest().tables().size() + " tables and " + restore.manifest().blobs()
                     + " artifact files (Trackstack " + restore.manifest().trackstackVersion() + ", schema version "
-                    + restore.manifest().schemaVersion() + ") into " + database.name()
-                    + "; the server's next start migrates it to this version";
+                    + restore.manifest().schemaVersion() + ") into " + database.name();
         } finally {
             restore.close();
             if (newDirectory && !restored) {

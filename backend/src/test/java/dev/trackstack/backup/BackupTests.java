@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -128,6 +129,7 @@ class BackupTests extends ApiTest {
         writer.join(30_000);
         assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("Backed up ").contains(" artifact files of the "
                 + "data directory " + dataDir);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
 
         Path restoredDir = work.resolve("restored");
         assertThat(run("restore", file, "--trackstack.data-dir=" + restoredDir)).as(errors()).isZero();
