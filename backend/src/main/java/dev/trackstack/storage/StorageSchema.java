@@ -52,6 +52,12 @@ public final class StorageSchema {
         if (mode(connection) == StorageMode.TIMESCALEDB) {
             try (Statement statement = connection.createStatement()) {
                 for (AggregateLevel level : AggregateLevel.values()) {
+                    // The views come from a repeatable migration, which the server's start applies if Flyway has not.
+                    try (ResultSet view = statement.executeQuery("select to_regclass('" + level.view() + "')")) {
+                        if (!view.next() || view.getString(1) == null) {
+                            return;
+                        }
+                    }
                     statement.execute("call refresh_continuous_aggregate('" + level.view() + "', null, null)");
                 }
             }
