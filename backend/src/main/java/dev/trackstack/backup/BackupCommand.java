@@ -108,12 +108,13 @@ public final class BackupCommand {
     /** Into a data directory that this command makes, which it removes again when the restore fails. */
     private static String restore(Path file, Settings server, PrintStream err) throws IOException, SQLException {
         Restore restore = Restore.open(file);
-        boolean newDirectory = server.url().isEmpty() && (!Files.exists(server.dataDir())
-                || isEmptyDirectory(server.dataDir()));
+        Path dataDir = server.dataDir();
+        boolean existed = Files.exists(dataDir);
+        boolean newDirectory = server.url().isEmpty() && (!existed || isEmptyDirectory(dataDir));
         boolean restored = false;
         try (Database database = server.database()) {
             if (database.serverRunning()) {
-                throw new BackupException("A Trackstack server runs on the data directory " + server.dataDir()
+                throw new BackupException("A Trackstack server runs on the data directory " + dataDir
                         + ": restore into a new data directory (--trackstack.data-dir), or stop the server first.");
             }
             BlobStore blobs = server.blobs();
@@ -131,7 +132,16 @@ public final class BackupCommand {
         } finally {
             restore.close();
             if (newDirectory && !restored) {
-                FileSystemUtils.deleteRecursively(server.dataDir());
+                // An empty directory given stays (it may be a mount point), emptied again.
+                if (existed) {
+                    try (Stream<Path> entries = Files.list(dataDir)) {
+                        for (Path entry : entries.toList()) {
+                            FileSystemUtils.deleteRecursively(entry);
+                        }
+                    }
+                } else {
+                    FileSystemUtils.deleteRecursively(dataDir);
+                }
             }
         }
     }

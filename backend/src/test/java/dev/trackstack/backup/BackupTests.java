@@ -181,9 +181,12 @@ class BackupTests extends ApiTest {
         }
     }
 
-    /** Into another PostgreSQL (a new database of the test server's): a failed restore leaves no data, and may be retried. */
+    /**
+     * A failed restore leaves no data: a data directory it set up is emptied again, and another PostgreSQL (a new
+     * database of the test server's) keeps only empty tables, into which the restore may be run again.
+     */
     @Test
-    void shouldRestoreNothingFromADamagedBackupIntoAnotherPostgres() throws Exception {
+    void shouldRestoreNothingFromADamagedBackup() throws Exception {
         Path file = work.resolve("trackstack.backup");
         logMetrics(createRun(), List.of(point("loss", null, 0, 1.0), point("loss", null, 1, 0.5)), null);
         assertThat(run("backup", file, "--trackstack.data-dir=" + dataDir)).as(errors()).isZero();
@@ -203,6 +206,12 @@ class BackupTests extends ApiTest {
                 copy.closeEntry();
             }
         }
+        // Into an empty data directory (say, a mount point): emptied again, not removed.
+        Path empty = Files.createDirectory(work.resolve("empty"));
+        assertThat(run("restore", damaged, "--trackstack.data-dir=" + empty)).isEqualTo(1);
+        assertThat(errors()).endsWith("; nothing was restored.");
+        assertThat(empty).isEmptyDirectory();
+
         String database = "restore_" + UUID.randomUUID().toString().replace("-", "");
         jdbc.execute("create database " + database);
         String[] target = sameDatabase();
