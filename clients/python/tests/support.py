@@ -291,7 +291,8 @@ def steps(api: Api, run_id: str, name: str, split: Optional[str] = None) -> List
 
 def run_info(api: Api, run_id: str) -> Dict[str, Any]:
     return api.execute("query($id: ID!) { run(id: $id) { id name status hyperparameters tags notes "
-                       "summaries { name split count last min max } } }", id=run_id)["run"]
+                       "failure { type message traceback } summaries { name split count last min max } } }",
+                       id=run_id)["run"]
 
 
 def runs_of_project(api: Api, project: str) -> List[Dict[str, Any]]:

@@ -125,8 +125,13 @@ class LoggingTest(ClientTest):
                 1 / 0
         with self.start() as succeeding:
             succeeding.log({"loss": 1.0}, step=0)
-        self.assertEqual("FAILED", run_info(server.api, failing.id)["status"])
+        failed = run_info(server.api, failing.id)
+        self.assertEqual("FAILED", failed["status"])
+        self.assertEqual("ZeroDivisionError", failed["failure"]["type"])
+        self.assertEqual("division by zero", failed["failure"]["message"])
+        self.assertIn("1 / 0", failed["failure"]["traceback"])
         self.assertEqual("COMPLETED", run_info(server.api, succeeding.id)["status"])
+        self.assertIsNone(run_info(server.api, succeeding.id)["failure"])
         self.assertEqual([0], steps(server.api, failing.id, "loss"))
 
     def test_run_fail_marks_failed(self) -> None:
@@ -134,7 +139,21 @@ class LoggingTest(ClientTest):
         run.log({"loss": 1.0}, step=0)
         run.fail()
         self.assertEqual("FAILED", run_info(server.api, run.id)["status"])
+        self.assertIsNone(run_info(server.api, run.id)["failure"])
         self.assertEqual([0], steps(server.api, run.id, "loss"))
+
+    def test_run_fail_says_why_and_keeps_the_end_of_a_long_traceback(self) -> None:
+        run = self.start()
+        try:
+            raise MemoryError("out of memory " + "x" * 70_000)  # longer than the server keeps
+        except MemoryError as error:
+            run.fail(error)
+        failure = run_info(server.api, run.id)["failure"]
+        self.assertEqual("MemoryError", failure["type"])
+        self.assertEqual(8_192, len(failure["message"]))
+        self.assertTrue(failure["message"].startswith("out of memory x"))
+        self.assertEqual(65_536, len(failure["traceback"]))
+        self.assertTrue(failure["traceback"].endswith("x" * 1_000 + "\n"))
 
     def test_exit_hook_sends_pending_points_or_spools_them_for_sync(self) -> None:
         script = ("import trackstack, sys\n"

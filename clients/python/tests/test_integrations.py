@@ -95,6 +95,20 @@ class ExampleTest(unittest.TestCase):
         self.assertEqual(list(range(5, 300, 6)), steps(server.api, run["id"], "loss", "validation"))
         train_loss = [p["value"] for p in series(server.api, run["id"], "loss", "train")["points"]]
         self.assertLess(sum(train_loss[-30:]), sum(train_loss[:30]) / 3)  # it learns
+        self.assertEqual("adamw lr=0.003 seed=1", run["name"])
+
+    def test_a_sweep_varies_what_it_compares(self) -> None:
+        result = run_python(["examples/simulate_training.py", "--url", server.url, "--project", self.id(),
+                             "--steps", "200", "--delay", "0", "--sweep", "8"],
+                            TRACKSTACK_SPOOL_DIR=str(temporary_directory(self)))
+        self.assertEqual(0, result.returncode, result.stderr)
+        runs = runs_of_project(server.api, self.id())
+        self.assertEqual({f"{optimizer} lr={lr} seed=0" for optimizer in ("adamw", "sgd")
+                          for lr in ("0.0001", "0.0003", "0.001", "0.003")}, {run["name"] for run in runs})
+        final = {run["name"]: series(server.api, run["id"], "loss", "validation")["points"][-1]["value"] for run in runs}
+        # The best learning rate wins, and AdamW beats SGD at it.
+        self.assertEqual("adamw lr=0.003 seed=0", min(final, key=final.get))
+        self.assertLess(final["adamw lr=0.003 seed=0"], final["sgd lr=0.003 seed=0"])
 
 
 if __name__ == "__main__":

@@ -257,10 +257,11 @@ class Api:
                      "{ setRunEnvironment(runId: $runId, environment: $environment) { id } }",
                      runId=run_id, environment=environment)
 
-    def update_run_status(self, run_id: str, status: str) -> None:
-        """Sets the run's status: RUNNING, COMPLETED or FAILED."""
-        self.execute("mutation($runId: ID!, $status: RunStatus!) "
-                     "{ updateRunStatus(runId: $runId, status: $status) { id } }", runId=run_id, status=status)
+    def update_run_status(self, run_id: str, status: str, failure: Optional[Dict[str, str]] = None) -> None:
+        """Sets the run's status: RUNNING, COMPLETED or FAILED; `failure` ({type, message, traceback}) says why."""
+        self.execute("mutation($runId: ID!, $status: RunStatus!, $failure: RunFailureInput) "
+                     "{ updateRunStatus(runId: $runId, status: $status, failure: $failure) { id } }",
+                     runId=run_id, status=status, failure=failure)
 
     def heartbeat(self, run_id: str) -> None:
         """Tells the server the run's process is alive."""

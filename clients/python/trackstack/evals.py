@@ -374,8 +374,8 @@ def evaluate(dataset: DatasetVersion, task: Callable[[Any], Any], graders: Seque
             for future in [pool.submit(one, item, repetition) for repetition in range(repetitions)
                            for item in items]:
                 future.result()  # one() catches what the task and graders raise: this only re-raises our bugs
-    except BaseException:
-        run.fail()
+    except BaseException as error:
+        run.fail(error)
         raise
     run.finish()
     return run.summary()

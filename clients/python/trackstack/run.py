@@ -7,6 +7,7 @@ import numbers
 import queue
 import sys
 import threading
+import traceback
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
@@ -205,15 +206,18 @@ class Run:
         """Sends what is pending and marks the run COMPLETED."""
         self._end("COMPLETED")
 
-    def fail(self) -> None:
-        """Sends what is pending and marks the run FAILED."""
-        self._end("FAILED")
+    def fail(self, error: Optional[BaseException] = None) -> None:
+        """Sends what is pending and marks the run FAILED; `error`, the exception that ended it, says why."""
+        self._end("FAILED", None if error is None else failure_of(error))
 
     def __enter__(self) -> "Run":
         return self
 
-    def __exit__(self, exc_type: Any, exc: Any, traceback: Any) -> None:
-        self._end("COMPLETED" if exc_type is None else "FAILED")
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if exc_type is None:
+            self._end("COMPLETED")
+        else:
+            self._end("FAILED", failure_of(exc))
 
     def _attach(self, helper: Any) -> None:
         self._attached.append(helper)
@@ -224,7 +228,7 @@ class Run:
             helper.stop()
         self._attached.clear()
 
-    def _end(self, status: str) -> None:
+    def _end(self, status: str, failure: Optional[Dict[str, str]] = None) -> None:
         if self._ended.is_set():
             return
         self._uploader.join()  # each ends by committing its version or spooling it
@@ -236,12 +240,14 @@ class Run:
         # No heartbeat after the run has ended, nor during its status change: the server may store a heartbeat
         # that overlaps the change with the status it read before, RUNNING.
         self._heartbeats.join()
-        entry = {"kind": "status", "status": status}
+        entry: Dict[str, Any] = {"kind": "status", "status": status}
+        if failure:
+            entry["failure"] = failure
         if self._spool.pending():
             self._spool.append(entry)  # after the spooled points, where it belongs
         else:
             try:
-                with_retry(lambda: self._api.update_run_status(self.id, status), self._retry_budget)
+                with_retry(lambda: self._api.update_run_status(self.id, status, failure), self._retry_budget)
             except ServerUnavailable:
                 self._spool.append(entry)
             except RequestRejected as error:
@@ -454,6 +460,19 @@ def _flush_at_exit() -> None:
     deadline = monotonic() + REPLAY_EXIT_TIMEOUT
     for replay in _replays:
         replay.join(max(0.0, deadline - monotonic()))
+
+
+# The server's limits (docs/api.md, RunFailureInput): a traceback keeps its end, where the error is.
+FAILURE_LIMITS = {"type": 256, "message": 8_192, "traceback": 65_536}
+
+
+def failure_of(error: BaseException) -> Dict[str, str]:
+    """Why a run failed, for the server: the exception's qualified type, its message and the traceback."""
+    kind = type(error)
+    name = kind.__qualname__ if kind.__module__ in ("builtins", "__main__") else f"{kind.__module__}.{kind.__qualname__}"
+    trace = "".join(traceback.format_exception(kind, error, error.__traceback__))
+    return {"type": name[:FAILURE_LIMITS["type"]], "message": str(error)[:FAILURE_LIMITS["message"]],
+            "traceback": trace[-FAILURE_LIMITS["traceback"]:]}
 
 
 def init(project: str, model: str, name: Optional[str] = None, config: Optional[Mapping[str, Any]] = None,

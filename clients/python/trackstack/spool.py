@@ -12,7 +12,7 @@ created on the server) and what is needed to create it (an eval run's header has
     {"kind": "scores", "scores": [...]}                       a logScores batch; idempotent on (item, repetition,
                                                              name, source)
     {"kind": "rewind", "toStep": N}                          a rewindRun
-    {"kind": "status", "status": "COMPLETED"}                an updateRunStatus
+    {"kind": "status", "status": "FAILED", "failure": {...}}  an updateRunStatus; failure (why it FAILED) optional
     {"kind": "artifact", "request": {...}, "files": [...]}   a logArtifact with its uploads, by reference: each file's
                                                              path inside the version, size, SHA-256, and its source
                                                              path and mtime, checked before sending (artifact.py)
@@ -278,7 +278,7 @@ def send(api: Api, run_id: str, entry: Dict[str, Any]) -> None:
     elif entry["kind"] == "rewind":
         api.rewind_run(run_id, entry["toStep"])
     elif entry["kind"] == "status":
-        api.update_run_status(run_id, entry["status"])
+        api.update_run_status(run_id, entry["status"], entry.get("failure"))
     elif entry["kind"] == "spans":
         api.export_spans(entry["project"], run_id, entry["spans"])
     elif entry["kind"] == "results":

@@ -23,11 +23,14 @@ import reactor.core.publisher.Mono;
 
 /**
  * A second Trackstack instance on the tests' database, configured like an exposed server: API tokens required,
- * an admin token, one origin allowed for CORS. Started once, on first use, and stopped with the JVM.
+ * an admin token and a metrics token, one origin allowed for CORS. Started once, on first use, and stopped with the
+ * JVM.
  */
 public final class SecuredServer {
 
     public static final String ADMIN_TOKEN = "admin-token-for-tests-0123456789abcdef";
+    /** The token that may scrape /actuator/prometheus and nothing else. */
+    public static final String METRICS_TOKEN = "metrics-token-for-tests-0123456789abcdef";
     public static final String ALLOWED_ORIGIN = "https://dashboard.example";
 
     private static SecuredServer instance;
@@ -46,7 +49,8 @@ public final class SecuredServer {
             List<String> args = new ArrayList<>(List.of(database));
             args.addAll(List.of("--server.port=0", "--trackstack.auth.mode=required",
                     "--trackstack.artifacts.directory=" + artifactsDirectory(),
-                    "--trackstack.auth.admin-token=" + ADMIN_TOKEN, "--trackstack.cors.allowed-origins=" + ALLOWED_ORIGIN));
+                    "--trackstack.auth.admin-token=" + ADMIN_TOKEN, "--trackstack.auth.metrics-token=" + METRICS_TOKEN,
+                    "--trackstack.cors.allowed-origins=" + ALLOWED_ORIGIN));
             instance = new SecuredServer(new SpringApplication(TrackstackApplication.class).run(args.toArray(String[]::new)));
         }
         return instance;

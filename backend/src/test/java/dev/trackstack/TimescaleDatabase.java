@@ -20,7 +20,7 @@ public enum TimescaleDatabase {
     public static final String UNAVAILABLE = "TimescaleDB is not reachable here: set TRACKSTACK_TEST_TIMESCALE_URL "
             + "(and TRACKSTACK_TEST_TIMESCALE_APACHE_URL) to a JDBC URL, or run where Docker runs";
 
-    private static final DockerImageName IMAGE = DockerImageName.parse("timescale/timescaledb:latest-pg17")
+    private static final DockerImageName IMAGE = DockerImageName.parse("timescale/timescaledb:2.29.2-pg17")
             .asCompatibleSubstituteFor("postgres");
 
     private final String variable;

@@ -25,6 +25,11 @@ public interface BlobStore {
     /** Removes the blob; nothing when there is none. */
     void delete(String sha256) throws IOException;
 
+    /** The blob's file on this machine's disk, when the store keeps it there. */
+    default Optional<Path> localFile(String sha256) {
+        return Optional.empty();
+    }
+
     /** A URL that downloads the blob without a token for {@code validFor}, when the store can give one. */
     default Optional<URI> presignedDownload(String sha256, String fileName, Duration validFor) {
         return Optional.empty();

@@ -9,6 +9,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Optional;
 
 /** Blobs as files {@code blobs/ab/cd/<sha256>} in the artifacts directory: the embedded default. */
 public class FilesystemBlobStore implements BlobStore {
@@ -50,6 +51,11 @@ public class FilesystemBlobStore implements BlobStore {
         channel.position(offset);
         InputStream in = Channels.newInputStream(channel);
         return length < 0 ? in : new BoundedInputStream(in, length);
+    }
+
+    @Override
+    public Optional<Path> localFile(String sha256) {
+        return Optional.of(path(sha256).toAbsolutePath()).filter(Files::isRegularFile);
     }
 
     @Override

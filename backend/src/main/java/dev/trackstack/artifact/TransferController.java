@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import dev.trackstack.auth.Caller;
 import dev.trackstack.system.ApiException;
@@ -14,6 +16,7 @@ import dev.trackstack.system.ErrorCode;
 import dev.trackstack.web.JsonErrorResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.apache.catalina.Globals;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.TypeMismatchException;
@@ -162,8 +165,13 @@ class TransferController {
         }
         long start = range[0];
         long length = range[1] - range[0] + 1;
+        boolean head = "HEAD".equals(request.getMethod());
+        // A file on this disk Tomcat sends with sendfile(2), never through this JVM's memory (not over TLS).
+        boolean sendfile = !head && length > 0
+                && Boolean.TRUE.equals(request.getAttribute(Globals.SENDFILE_SUPPORTED_ATTR));
+        Optional<Path> file = sendfile ? store.localFile(sha256) : Optional.empty();
         // Opened before any header is set: a store that fails (S3 away) answers an error that no cache keeps.
-        try (InputStream in = "HEAD".equals(request.getMethod()) ? null : store.open(sha256, start, length)) {
+        try (InputStream in = head || file.isPresent() ? null : store.open(sha256, start, length)) {
             cacheForever(response, etag);
             response.setHeader(HttpHeaders.ACCEPT_RANGES, "bytes");
             if (name != null) {
@@ -176,6 +184,12 @@ class TransferController {
             }
             response.setContentType("application/octet-stream");
             response.setContentLengthLong(length);
+            if (file.isPresent()) {
+                request.setAttribute(Globals.SENDFILE_FILENAME_ATTR, file.get().toString());
+                request.setAttribute(Globals.SENDFILE_FILE_START_ATTR, start);
+                request.setAttribute(Globals.SENDFILE_FILE_END_ATTR, start + length);
+                return;
+            }
             if (in == null) {
                 return;
             }

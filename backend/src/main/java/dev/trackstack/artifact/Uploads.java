@@ -7,7 +7,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
@@ -73,7 +72,7 @@ public class Uploads {
     private final ProjectIds projectIds;
     private final long maxFileBytes;
     private final Map<UUID, DigestState> digests = new ConcurrentHashMap<>();
-    /** Threads that hash uploads beside the requests reading them (HashingPipeline); daemons, idle ones expire. */
+    /** Threads that write and hash uploads beside the requests reading them (UploadWriter); daemons, idle ones expire. */
     private final ExecutorService hashers = Executors.newCachedThreadPool(hashThreads());
     /** Uploads a request is appending to: a second one at once would interleave its bytes. */
     private final Set<UUID> appending = ConcurrentHashMap.newKeySet();
@@ -150,21 +149,26 @@ public class Uploads {
             throw new ApiException(ErrorCode.CONFLICT, "Another request is sending bytes to this upload");
         }
         try {
+            Path partial = partial(upload.id());
+            long here = Files.exists(partial) ? Files.size(partial) : 0;
+            if (here < upload.offset()) {
+                // The first bytes are on another instance's disk (several replicas), or were lost with this one's:
+                // the upload goes on from what is here, rather than failing until it times out.
+                jdbc.update("update upload set \"offset\" = ?, updated_at = now() where id = ?", here, upload.id());
+                digests.remove(upload.id());
+                throw new OffsetConflict(here);
+            }
             if (offset != upload.offset()) {
                 throw new OffsetConflict(upload.offset());
             }
             if (length >= 0 && offset + length > upload.size()) {
                 throw tooMany(upload);
             }
-            Path partial = partial(upload.id());
-            MessageDigest digest = digestAt(upload, partial).digest();
-            HashingPipeline hashing = new HashingPipeline(digest, hashers, BUFFER);
-            long position = offset;
-            try (FileChannel file = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-                // Bytes past the offset arrived before a crash that the row did not hear of: sent again now.
-                file.truncate(offset);
-                file.position(offset);
+            UploadWriter writer = new UploadWriter(partial, offset, upload.size(), digestAt(upload, partial).digest(),
+                    hashers, BUFFER);
+            try (writer) {
                 byte[] buffer = new byte[BUFFER];
+                long received = offset;
                 for (boolean more = true; more; ) {
                     // Filled whole where the body allows, for big writes; a cut connection keeps what arrived.
                     int filled = 0;
@@ -177,25 +181,18 @@ public class Uploads {
                         cut = e;
                     }
                     more = filled == BUFFER;
-                    if (position + filled > upload.size()) {
-                        file.truncate(offset);
-                        position = offset;
-                        digest = null;
+                    received += filled;
+                    if (received > upload.size()) {
+                        writer.truncate(offset);
                         throw tooMany(upload);
                     }
-                    ByteBuffer written = ByteBuffer.wrap(buffer, 0, filled);
-                    while (written.hasRemaining()) {
-                        file.write(written);
-                    }
-                    buffer = hashing.update(buffer, filled);
-                    position += filled;
+                    buffer = writer.write(buffer, filled);
                     if (cut != null) {
                         throw cut;
                     }
                 }
-                if (position == upload.size()) {
-                    file.force(false); // on the disk before a version can name it, as a cp that syncs
-                }
+                // On the disk before a version can name it, as a cp that syncs.
+                writer.finish(received == upload.size());
             } catch (IOException e) {
                 if (isDiskFull(e)) {
                     discard(upload);
@@ -205,16 +202,17 @@ public class Uploads {
                 throw e;
             } finally {
                 if (Files.exists(partial)) {
-                    if (digest != null) {
-                        digests.put(upload.id(), new DigestState(position, hashing.digest()));
+                    if (writer.digest() != null) {
+                        digests.put(upload.id(), new DigestState(writer.position(), writer.digest()));
                     }
-                    jdbc.update("update upload set \"offset\" = ?, updated_at = now() where id = ?", position,
-                            upload.id());
+                    jdbc.update("update upload set \"offset\" = ?, updated_at = now() where id = ?",
+                            writer.position(), upload.id());
                 }
             }
+            long position = writer.position();
             if (position == upload.size()) {
                 digests.remove(upload.id());
-                complete(upload, partial, hashing.digest());
+                complete(upload, partial, writer.digest());
             }
             return position;
         } finally {

@@ -24,24 +24,35 @@ public class ApiTokens {
 
     /** Marks a secret as ours, for people and for secret scanners. */
     private static final String PREFIX = "tst_";
-    private static final int ADMIN_TOKEN_MIN_LENGTH = 32;
+    private static final int CONFIGURED_TOKEN_MIN_LENGTH = 32;
 
     private final SecureRandom random = new SecureRandom();
     private final ApiTokenRepository tokens;
     private final ApplicationEventPublisher events;
     private final TrackstackProperties.Limits limits;
     private final byte[] adminTokenHash;
+    private final byte[] metricsTokenHash;
 
     ApiTokens(ApiTokenRepository tokens, ApplicationEventPublisher events, TrackstackProperties properties) {
         this.tokens = tokens;
         this.events = events;
         this.limits = properties.limits();
-        String adminToken = properties.auth().adminToken();
-        if (adminToken != null && !adminToken.isEmpty() && adminToken.length() < ADMIN_TOKEN_MIN_LENGTH) {
-            throw new IllegalStateException("trackstack.auth.admin-token (TRACKSTACK_ADMIN_TOKEN) must be at least "
-                    + ADMIN_TOKEN_MIN_LENGTH + " characters; make one with: openssl rand -hex 32");
+        this.adminTokenHash = configuredHash(properties.auth().adminToken(),
+                "trackstack.auth.admin-token (TRACKSTACK_ADMIN_TOKEN)");
+        this.metricsTokenHash = configuredHash(properties.auth().metricsToken(),
+                "trackstack.auth.metrics-token (TRACKSTACK_METRICS_TOKEN)");
+    }
+
+    /** The hash of a token given in the settings, null when unset; a short one stops the start. */
+    private static byte[] configuredHash(String token, String setting) {
+        if (token == null || token.isEmpty()) {
+            return null;
         }
-        this.adminTokenHash = adminToken == null || adminToken.isEmpty() ? null : Sha256.of(adminToken);
+        if (token.length() < CONFIGURED_TOKEN_MIN_LENGTH) {
+            throw new IllegalStateException(setting + " must be at least " + CONFIGURED_TOKEN_MIN_LENGTH
+                    + " characters; make one with: openssl rand -hex 32");
+        }
+        return Sha256.of(token);
     }
 
     boolean hasAdminToken() {
@@ -57,6 +68,15 @@ public class ApiTokens {
             return Optional.of(Caller.ADMIN);
         }
         return tokens.findBySecretHashAndRevokedAtIsNull(hash).map(ApiToken::caller);
+    }
+
+    /** As {@link #caller}, and the metrics token, which counts on the scrape endpoint alone. */
+    @Transactional(readOnly = true)
+    public Optional<Caller> scraper(String secret) {
+        if (metricsTokenHash != null && MessageDigest.isEqual(metricsTokenHash, Sha256.of(secret))) {
+            return Optional.of(Caller.SCRAPER);
+        }
+        return caller(secret);
     }
 
     @Transactional

@@ -22,6 +22,9 @@ public record Caller(String name, Long tokenId, boolean admin, boolean write, bo
 
     static final Caller ADMIN = new Caller("admin", null, true, true, true, null);
 
+    /** The metrics token's: SecurityConfiguration takes it on /actuator/prometheus only, where it may scrape. */
+    static final Caller SCRAPER = new Caller("metrics", null, false, false, false, Set.of());
+
     /** When tokens are not required, every request may do everything. */
     static final Caller ANYBODY = new Caller("anybody", null, true, true, true, null);
 

@@ -1,5 +1,6 @@
 package dev.trackstack.auth;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -9,6 +10,7 @@ import dev.trackstack.system.ErrorCode;
 import dev.trackstack.system.TrackstackProperties;
 import dev.trackstack.web.JsonErrorResponse;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -18,6 +20,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.authentication.AuthenticationManager;
 import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
@@ -30,6 +33,7 @@ import org.springframework.security.web.authentication.AuthenticationEntryPointF
 import org.springframework.security.web.authentication.AuthenticationFilter;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.security.web.util.matcher.NegatedRequestMatcher;
 import org.springframework.security.web.util.matcher.OrRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 import org.springframework.web.cors.CorsConfiguration;
@@ -40,11 +44,13 @@ import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
  * The HTTP edge. With tokens required (see {@link #tokensRequired}), {@code /graphql} needs
  * {@code Authorization: Bearer <token>} and answers 401 with a GraphQL-shaped UNAUTHENTICATED error without
  * one; the WebSocket handshake is let through because the socket authenticates in connection_init
- * ({@link WebSocketAuthentication}); actuator's health stays open for health checks and its other endpoints
- * need the admin token; the dashboard and GraphiQL are static pages that hold no data. What a valid token may
- * do is AccessGuard's business. Cross-origin calls are refused unless their origin is listed, and the pages
- * get security headers. OTLP ingestion ({@code /v1/}), artifact transfers ({@code /api/v1/}) and TrainTrack's API
- * (under {@code trackstack.traintrack.prefix}) need a token as {@code /graphql} does, except a signed download link.
+ * ({@link WebSocketAuthentication}); actuator's health stays open for health checks, its Prometheus scrape takes the
+ * admin token or the metrics token (which counts nowhere else), and its other endpoints need the admin token; a
+ * valid token refused there gets 403 FORBIDDEN; the dashboard and GraphiQL are static pages that hold no data.
+ * What a valid token may do is AccessGuard's business. Cross-origin calls are refused unless their origin is
+ * listed, and the pages get security headers. OTLP ingestion ({@code /v1/}), artifact transfers ({@code /api/v1/})
+ * and TrainTrack's API (under {@code trackstack.traintrack.prefix}) need a token as {@code /graphql} does, except a
+ * signed download link.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
@@ -62,6 +68,8 @@ class SecurityConfiguration {
      * our own and its inline styles are already allowed.
      */
     private static final String GRAPHIQL_POLICY = DASHBOARD_POLICY + "; font-src 'self' data:";
+
+    private static final RequestMatcher PROMETHEUS = PathPatternRequestMatcher.pathPattern("/actuator/prometheus");
 
     private static final RequestMatcher GRAPHIQL = new OrRequestMatcher(
             PathPatternRequestMatcher.pathPattern("/graphiql"), PathPatternRequestMatcher.pathPattern("/graphiql.html"));
@@ -128,14 +136,16 @@ class SecurityConfiguration {
     }
 
     @Bean
-    SecurityFilterChain securityFilterChain(HttpSecurity http, AuthenticationManager tokens) throws Exception {
+    SecurityFilterChain securityFilterChain(HttpSecurity http, AuthenticationManager tokens, ApiTokens apiTokens)
+            throws Exception {
         AuthenticationEntryPoint unauthenticated = unauthenticated();
         // No cookies or sessions: a request authenticates with its header, so there is nothing to forge.
         http.csrf(AbstractHttpConfigurer::disable)
                 .sessionManagement(sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .logout(AbstractHttpConfigurer::disable)
                 .cors(cors -> { })
-                .exceptionHandling(exceptions -> exceptions.authenticationEntryPoint(unauthenticated))
+                .exceptionHandling(exceptions -> exceptions.authenticationEntryPoint(unauthenticated)
+                        .accessDeniedHandler(SecurityConfiguration::forbidden))
                 .headers(headers -> headers
                         // The dashboard's files stay cacheable; API answers are POSTs, which caches do not keep.
                         .cacheControl(cache -> cache.disable())
@@ -147,17 +157,17 @@ class SecurityConfiguration {
                     .authorizeHttpRequests(requests -> requests.anyRequest().permitAll())
                     .build();
         }
-        AuthenticationFilter bearer = new AuthenticationFilter(tokens, request -> {
-            String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
-            return authorization == null ? null : TokenAuthentication.presented(authorization);
-        });
-        bearer.setSuccessHandler((request, response, authentication) -> {
-            // carry on to the API: the default handler would redirect like a login form
-        });
-        bearer.setFailureHandler(new AuthenticationEntryPointFailureHandler(unauthenticated));
+        AuthenticationFilter bearer = bearer(tokens, unauthenticated);
+        bearer.setRequestMatcher(new NegatedRequestMatcher(PROMETHEUS));
+        AuthenticationFilter scrape = bearer(presented -> apiTokens.scraper((String) presented.getCredentials())
+                .map(TokenAuthentication::of)
+                .orElseThrow(() -> new BadCredentialsException("Invalid or revoked API token")), unauthenticated);
+        scrape.setRequestMatcher(PROMETHEUS);
         return http.addFilterBefore(bearer, AnonymousAuthenticationFilter.class)
+                .addFilterBefore(scrape, AnonymousAuthenticationFilter.class)
                 .authorizeHttpRequests(requests -> requests
                         .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
+                        .requestMatchers(PROMETHEUS).hasAnyRole("ADMIN", "METRICS")
                         .requestMatchers("/actuator/**").hasRole("ADMIN")
                         .requestMatchers(this::isWebSocketHandshake).permitAll()
                         .requestMatchers("/graphql/**").authenticated()
@@ -171,6 +181,19 @@ class SecurityConfiguration {
                         .requestMatchers(trainTrackPrefix + "/**").authenticated()
                         .anyRequest().permitAll())
                 .build();
+    }
+
+    /** Authenticates a request by its Authorization header, if it has one, with these tokens. */
+    private static AuthenticationFilter bearer(AuthenticationManager tokens, AuthenticationEntryPoint unauthenticated) {
+        AuthenticationFilter bearer = new AuthenticationFilter(tokens, request -> {
+            String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
+            return authorization == null ? null : TokenAuthentication.presented(authorization);
+        });
+        bearer.setSuccessHandler((request, response, authentication) -> {
+            // carry on to the API: the default handler would redirect like a login form
+        });
+        bearer.setFailureHandler(new AuthenticationEntryPointFailureHandler(unauthenticated));
+        return bearer;
     }
 
     @Bean
@@ -202,6 +225,14 @@ class SecurityConfiguration {
     private boolean isWebSocketHandshake(HttpServletRequest request) {
         return "GET".equals(request.getMethod()) && webSocketPath.equals(request.getRequestURI())
                 && "websocket".equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE));
+    }
+
+    /** A valid token that may not call this (an actuator endpoint): 403 with a code, as the API answers. */
+    private static void forbidden(HttpServletRequest request, HttpServletResponse response,
+            AccessDeniedException denied) throws IOException {
+        JsonErrorResponse.write(response, HttpStatus.FORBIDDEN, ErrorCode.FORBIDDEN, PROMETHEUS.matches(request)
+                ? "The Prometheus scrape needs the admin token or the metrics token (TRACKSTACK_METRICS_TOKEN)"
+                : "This actuator endpoint needs the admin token");
     }
 
     /** 401 with WWW-Authenticate, and a body shaped like a GraphQL response so that clients read one format. */

@@ -13,7 +13,9 @@ final class TokenAuthentication extends AbstractAuthenticationToken {
     private final Caller caller;
 
     private TokenAuthentication(String secret, Caller caller) {
-        super(caller != null && caller.admin() ? AuthorityUtils.createAuthorityList("ROLE_ADMIN")
+        super(caller == null ? AuthorityUtils.NO_AUTHORITIES
+                : caller.admin() ? AuthorityUtils.createAuthorityList("ROLE_ADMIN")
+                : caller == Caller.SCRAPER ? AuthorityUtils.createAuthorityList("ROLE_METRICS")
                 : AuthorityUtils.NO_AUTHORITIES);
         this.secret = secret;
         this.caller = caller;

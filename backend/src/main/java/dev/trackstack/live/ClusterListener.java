@@ -2,6 +2,7 @@ package dev.trackstack.live;
 
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -14,6 +15,10 @@ import java.util.Set;
 import javax.sql.DataSource;
 
 import dev.trackstack.system.EpochMicros;
+import dev.trackstack.system.Histograms;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -59,17 +64,26 @@ class ClusterListener implements SmartLifecycle {
     private final JsonMapper json;
     private final LiveHub hub;
     private final String origin;
+    private final Timer lag;
+    private final Counter late;
     /** Runs whose points were skipped since their last dispatched batch; only the listener thread uses it. */
     private final Set<Long> skipped = new HashSet<>();
     private volatile boolean running;
     private Thread thread;
 
-    ClusterListener(DataSource dataSource, JdbcTemplate jdbc, JsonMapper json, LiveHub hub, InstanceId instance) {
+    ClusterListener(DataSource dataSource, JdbcTemplate jdbc, JsonMapper json, LiveHub hub, InstanceId instance,
+            MeterRegistry registry) {
         this.dataSource = dataSource;
         this.jdbc = jdbc;
         this.json = json;
         this.hub = hub;
         this.origin = instance.value();
+        this.lag = Timer.builder("trackstack.live.cluster.lag")
+                .description("From another instance's NOTIFY of points (in the transaction that stores them, just "
+                        + "before its commit) to their dispatch to this instance's subscribers")
+                .serviceLevelObjectives(Histograms.millis(5, 10, 25, 50, 100, 250, 500, 1000, MAX_LAG_MILLIS,
+                        2 * MAX_LAG_MILLIS)).register(registry);
+        this.late = LiveHub.dropped("late", registry);
     }
 
     @Override
@@ -126,6 +140,7 @@ class ClusterListener implements SmartLifecycle {
 
     /** @param now the database's clock, which stamped the events */
     void receive(List<ClusterMessage> events, long now) {
+        long received = System.nanoTime();
         List<ClusterMessage> fresh = events.stream().filter(event -> event.batch() == null
                 || now - (event.sentAt() == null ? now : event.sentAt()) <= MAX_LAG_MILLIS).toList();
         Map<ClusterMessage, List<LivePoint>> points = readBack(fresh);
@@ -135,10 +150,14 @@ class ClusterListener implements SmartLifecycle {
             } else if (event.traces() != null) {
                 hub.dispatch(new TracesStored(event.project(), event.traces()));
             } else if (!points.containsKey(event)) {
+                late.increment();
                 skipped.add(event.run());
             } else {
                 hub.dispatch(new PointsLogged(event.run(), event.project(), points.get(event),
                         skipped.remove(event.run())));
+                // The database's clock at the NOTIFY and at receive(), plus this instance's time since then.
+                lag.record(Duration.ofMillis(now - (event.sentAt() == null ? now : event.sentAt()))
+                        .plusNanos(System.nanoTime() - received));
             }
         }
     }

@@ -13,6 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 import dev.trackstack.system.TrackstackProperties;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.EnableScheduling;
@@ -47,9 +50,29 @@ public class LiveHub implements SchedulingConfigurer {
     /** Traces stored since the last flush, per project: each trace's id and the runs its spans name. */
     private final Map<String, Map<String, Set<Long>>> tracesStored = new HashMap<>();
     private final int bufferSize;
+    private final Counter dropped;
 
-    LiveHub(TrackstackProperties properties) {
+    LiveHub(TrackstackProperties properties, MeterRegistry registry) {
         this.bufferSize = properties.limits().subscriberBuffer();
+        // One gauge per stream, and drops counted for all subscribers together: no meter per subscriber or run.
+        subscribers("metricPoints", pointSubscribers, registry);
+        subscribers("runEvents", runSubscribers, registry);
+        subscribers("traceUpdates", traceSubscribers, registry);
+        this.dropped = dropped("buffer_full", registry);
+    }
+
+    private static void subscribers(String stream, Set<?> subscribers, MeterRegistry registry) {
+        Gauge.builder("trackstack.live.subscribers", subscribers, Set::size).baseUnit("subscribers")
+                .tag("stream", stream).description("Open live subscriptions on this instance").register(registry);
+    }
+
+    /**
+     * Events a subscriber missed: its buffer was full ({@code buffer_full}, counted per subscriber), or points of
+     * another instance came too late to read back ({@code late}, see ClusterListener). Either way a gap follows.
+     */
+    static Counter dropped(String reason, MeterRegistry registry) {
+        return Counter.builder("trackstack.live.dropped").baseUnit("events").tag("reason", reason)
+                .description("Live events dropped (a subscriber then gets gap, or refetches)").register(registry);
     }
 
     Flux<MetricPointBatch> metricPoints(Set<Long> runIds, Set<String> names) {
@@ -143,7 +166,7 @@ public class LiveHub implements SchedulingConfigurer {
     private <E, O> Flux<O> subscribe(Set<Subscriber<E, O>> subscribers, Function<E, Object> gapKey,
             Selector<E, O> selector) {
         return Flux.defer(() -> {
-            Subscriber<E, O> subscriber = new Subscriber<>(gapKey, selector, bufferSize);
+            Subscriber<E, O> subscriber = new Subscriber<>(gapKey, selector, bufferSize, dropped);
             subscribers.add(subscriber);
             return subscriber.sink.asFlux().publishOn(Schedulers.boundedElastic())
                     .doFinally(signal -> subscribers.remove(subscriber));
@@ -160,15 +183,17 @@ public class LiveHub implements SchedulingConfigurer {
         final Sinks.Many<O> sink;
         private final Function<E, Object> gapKey;
         private final Selector<E, O> selector;
+        private final Counter dropped;
         /**
          * The keys (runs, for points) of events dropped for this subscriber: the next event of the same key says so,
          * since a client refetches what that event is about.
          */
         private final Set<Object> gaps = new HashSet<>();
 
-        Subscriber(Function<E, Object> gapKey, Selector<E, O> selector, int bufferSize) {
+        Subscriber(Function<E, Object> gapKey, Selector<E, O> selector, int bufferSize, Counter dropped) {
             this.gapKey = gapKey;
             this.selector = selector;
+            this.dropped = dropped;
             this.sink = Sinks.many().unicast().onBackpressureBuffer(new ArrayBlockingQueue<>(bufferSize));
         }
 
@@ -190,6 +215,7 @@ public class LiveHub implements SchedulingConfigurer {
                 log.debug("Could not deliver an event to a subscriber: {}", e.toString());
             }
             if (dropped) {
+                this.dropped.increment();
                 gaps.add(key);
             } else {
                 gaps.remove(key);

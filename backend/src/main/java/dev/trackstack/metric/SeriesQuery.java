@@ -6,16 +6,23 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleBinaryOperator;
 import java.util.function.LongConsumer;
+import java.util.stream.Collectors;
 
 import dev.trackstack.storage.BucketPlan;
 import dev.trackstack.storage.BucketRow;
 import dev.trackstack.storage.PointStore;
 import dev.trackstack.system.EpochMicros;
+import dev.trackstack.system.Histograms;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
@@ -71,11 +78,18 @@ public class SeriesQuery {
     private final JdbcTemplate jdbc;
     private final PointStore store;
     private final Executor executor;
+    private final Meter.MeterProvider<Timer> reads;
 
-    SeriesQuery(JdbcTemplate jdbc, PointStore store, @Qualifier("applicationTaskExecutor") Executor executor) {
+    SeriesQuery(JdbcTemplate jdbc, PointStore store, @Qualifier("applicationTaskExecutor") Executor executor,
+            MeterRegistry registry) {
         this.jdbc = jdbc;
         this.executor = executor;
         this.store = store;
+        // Tagged with the level served (see served()), a dozen values at most: never a run or a series.
+        this.reads = Timer.builder("trackstack.series.read")
+                .description("Time to read the points of one series field (one or more series) from the database")
+                .serviceLevelObjectives(Histograms.millis(5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000))
+                .withRegistry(registry);
     }
 
     /**
@@ -97,8 +111,24 @@ public class SeriesQuery {
         return new Selection(found, maxPoints, fromStep, toStep);
     }
 
-    /** The points of the selected series. */
+    /** The points of the selected series, timed by the resolution they were served at. */
     public List<Series> read(Selection selection) {
+        long start = System.nanoTime();
+        List<Series> series = readInParts(selection);
+        reads.withTag("resolution", served(series)).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        return series;
+    }
+
+    /**
+     * The level that served every series of a read ("raw", "rollup-512", "aggregate-10s": a resolution without its
+     * bucket width), "mixed" when the series were served at different levels, "none" when there were no series.
+     */
+    static String served(List<Series> series) {
+        Set<String> levels = series.stream().map(s -> s.resolution().split(":", 2)[0]).collect(Collectors.toSet());
+        return levels.isEmpty() ? "none" : levels.size() == 1 ? levels.iterator().next() : "mixed";
+    }
+
+    private List<Series> readInParts(Selection selection) {
         List<Found> found = selection.found();
         int maxPoints = selection.maxPoints();
         long fromStep = selection.fromStep();

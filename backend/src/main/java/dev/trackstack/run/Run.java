@@ -54,6 +54,11 @@ public class Run {
 
     private OffsetDateTime lastHeartbeatAt;
 
+    /** RunFailure as JSON while the run is FAILED and its script said why; null otherwise. */
+    @Column(columnDefinition = "jsonb")
+    @ColumnTransformer(write = "?::jsonb")
+    private String failure;
+
     protected Run() {
     }
 
@@ -68,8 +73,12 @@ public class Run {
         this.createdAt = OffsetDateTime.now();
     }
 
-    /** Moves to the status; leaving RUNNING stamps the finish time, returning to it clears it. */
-    void changeStatus(RunStatus status) {
+    /**
+     * Moves to the status; leaving RUNNING stamps the finish time, returning to it clears it. The failure (JSON, for
+     * FAILED only) replaces what was kept.
+     */
+    void changeStatus(RunStatus status, String failure) {
+        this.failure = failure;
         if (status == this.status) {
             return;
         }
@@ -123,6 +132,10 @@ public class Run {
 
     public OffsetDateTime getCreatedAt() {
         return createdAt;
+    }
+
+    public String getFailure() {
+        return failure;
     }
 
     public OffsetDateTime getFinishedAt() {

@@ -89,10 +89,15 @@ class RunController {
 
     @MutationMapping
     @Transactional
-    Run updateRunStatus(@Argument String runId, @Argument RunStatus status) {
+    Run updateRunStatus(@Argument String runId, @Argument RunStatus status, @Argument RunFailure failure) {
         Run run = find(runId);
-        lifecycle.changeStatus(run, status);
+        lifecycle.changeStatus(run, status, failure == null ? null : json.writeValueAsString(failure.checked()));
         return run;
+    }
+
+    @SchemaMapping
+    RunFailure failure(Run run) {
+        return run.getFailure() == null ? null : json.readValue(run.getFailure(), RunFailure.class);
     }
 
     @SchemaMapping(typeName = "RunEvent")

@@ -2,9 +2,11 @@ package dev.trackstack.run;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 
 import dev.trackstack.live.LiveEvents;
 import dev.trackstack.live.RunEvent;
+import dev.trackstack.system.ApiException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 
@@ -28,8 +30,17 @@ public class RunLifecycle {
 
     /** The user sets the status; leaving RUNNING stamps the finish time, returning to it clears it. */
     public void changeStatus(Run run, RunStatus status) {
-        if (run.getStatus() != status) {
-            run.changeStatus(status);
+        changeStatus(run, status, null);
+    }
+
+    /** As {@link #changeStatus(Run, RunStatus)}, with why the run failed (for FAILED only; null clears it). */
+    void changeStatus(Run run, RunStatus status, String failure) {
+        if (failure != null && status != RunStatus.FAILED) {
+            throw ApiException.badInput("A failure goes with status FAILED, not " + status);
+        }
+        boolean changed = run.getStatus() != status || !Objects.equals(run.getFailure(), failure);
+        run.changeStatus(status, failure);
+        if (changed) {
             publish(RunEvent.Type.STATUS_CHANGED, run.getId());
         }
     }
@@ -51,10 +62,13 @@ public class RunLifecycle {
         return revived;
     }
 
-    /** RUNNING runs whose last heartbeat is older than the timeout become CRASHED; answers their ids. */
+    /**
+     * RUNNING runs whose last heartbeat is older than the timeout become CRASHED, finished at that heartbeat (their
+     * last sign of life, not when the timeout noticed); answers their ids.
+     */
     List<Long> crashSilent(Duration timeout) {
         List<Long> crashed = jdbc.queryForList("""
-                update run set status = 'CRASHED', finished_at = now()
+                update run set status = 'CRASHED', finished_at = last_heartbeat_at
                 where status = 'RUNNING' and last_heartbeat_at < now() - ? * interval '1 millisecond'
                 returning id
                 """, Long.class, timeout.toMillis());

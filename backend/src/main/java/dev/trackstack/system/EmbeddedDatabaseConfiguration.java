@@ -5,6 +5,8 @@ import java.io.IOException;
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.health.contributor.Health;
@@ -36,6 +38,15 @@ class EmbeddedDatabaseConfiguration {
         dataSource.setPassword(postgres.password());
         dataSource.setPoolName("embedded");
         return dataSource;
+    }
+
+    /** The restarts that health shows, for Prometheus too: {@code trackstack_database_restarts_total}. */
+    @Bean
+    MeterBinder embeddedDatabaseRestarts(SupervisedPostgres postgres) {
+        return registry -> FunctionCounter.builder("trackstack.database.restarts", postgres,
+                SupervisedPostgres::restarts).baseUnit("restarts")
+                .description("Times the embedded PostgreSQL was started again after exiting unasked")
+                .register(registry);
     }
 
     /** {@code embeddedDatabase} in /actuator/health/database: whether PostgreSQL runs, and its restarts. */

@@ -42,9 +42,11 @@ public record TrackstackProperties(
 
     /**
      * @param mode       whether requests need an API token
-     * @param adminToken the token that manages API tokens (and may do everything); unset: nobody can
+     * @param adminToken   the token that manages API tokens (and may do everything); unset: nobody can
+     * @param metricsToken the token that may read /actuator/prometheus and nothing else; unset: only the admin token
+     *                     may (where tokens are required)
      */
-    public record Auth(@DefaultValue("auto") AuthMode mode, String adminToken) {
+    public record Auth(@DefaultValue("auto") AuthMode mode, String adminToken, String metricsToken) {
     }
 
     public enum AuthMode {

@@ -13,6 +13,8 @@ import com.google.rpc.Code;
 import com.google.rpc.Status;
 import dev.trackstack.auth.Caller;
 import dev.trackstack.system.TrackstackProperties;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsPartialSuccess;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
@@ -64,13 +66,25 @@ class OtlpController {
     private final int nameLength;
     private final JsonMapper json;
     private final Semaphore permits;
+    private final Counter acceptedSpans;
+    private final Counter rejectedSpans;
 
-    OtlpController(SpanStore store, TracingProperties limits, TrackstackProperties properties, JsonMapper json) {
+    OtlpController(SpanStore store, TracingProperties limits, TrackstackProperties properties, JsonMapper json,
+            MeterRegistry registry) {
         this.store = store;
         this.limits = limits;
         this.nameLength = properties.limits().nameLength();
         this.json = json;
         this.permits = new Semaphore(limits.concurrentRequests(), true);
+        this.acceptedSpans = spans("accepted", registry);
+        this.rejectedSpans = spans("rejected", registry);
+    }
+
+    /** Server-wide, tagged by outcome only (never by project or trace). */
+    private static Counter spans(String outcome, MeterRegistry registry) {
+        return Counter.builder("trackstack.otlp.spans").baseUnit("spans").tag("outcome", outcome)
+                .description("Spans of stored OTLP requests: accepted (stored, or already stored) or rejected "
+                        + "(counted in the answer's partial_success)").register(registry);
     }
 
     @PostMapping("/v1/traces")
@@ -83,7 +97,10 @@ class OtlpController {
                     throw OtlpException.forbidden("This token does not cover project " + row.project());
                 }
             }
+            int received = spans.rows.size() + spans.rejected;
             store.store(spans);
+            acceptedSpans.increment(received - spans.rejected);
+            rejectedSpans.increment(spans.rejected);
             ExportTraceServiceResponse.Builder response = ExportTraceServiceResponse.newBuilder();
             if (spans.rejected > 0) {
                 response.setPartialSuccess(ExportTracePartialSuccess.newBuilder().setRejectedSpans(spans.rejected)

@@ -213,10 +213,12 @@ class ArtifactTests extends ApiTest {
 
     @Test
     void shouldResumeAfterACutConnection() throws Exception {
-        byte[] big = bytes(8_000_000, 30);
+        // Big enough that both parts bypass the page cache, cut off the disk's blocks: the head, the whole blocks
+        // and the tail of each buffer take their own ways to the same file (UploadWriter).
+        byte[] big = bytes((int) UploadWriter.DIRECT_FROM_BYTES * 2 + 12_345, 30);
         String sha256 = ArtifactHttp.sha256(big);
         String id = (String) ArtifactHttp.json(http.start(project, sha256, big.length)).get("id");
-        int sent = 3_000_000;
+        int sent = 3_000_001;
         try (Socket socket = new Socket("localhost", port)) {
             OutputStream out = socket.getOutputStream();
             out.write(("PATCH /api/v1/uploads/" + id + " HTTP/1.1\r\nHost: localhost\r\nUpload-Offset: 0\r\n"
@@ -242,6 +244,22 @@ class ArtifactTests extends ApiTest {
         assertThat(rest.headers().firstValue("Upload-Complete")).hasValue("true");
         assertThat(Files.readAllBytes(blobFile(sha256))).isEqualTo(big);
         assertThat(Files.exists(directory.uploads().resolve(id))).isFalse();
+    }
+
+    /** Another replica holds the first part's bytes on its disk, or this one lost its disk with its pod. */
+    @Test
+    void shouldStartAgainWhenThisServerLacksAnUploadsFirstBytes() throws Exception {
+        byte[] data = bytes(100, 45);
+        String sha256 = ArtifactHttp.sha256(data);
+        String id = (String) ArtifactHttp.json(http.start(project, sha256, 100)).get("id");
+        assertThat(http.patch(id, 0, java.util.Arrays.copyOf(data, 40)).statusCode()).isEqualTo(204);
+        Files.delete(directory.uploads().resolve(id));
+
+        HttpResponse<String> elsewhere = http.patch(id, 40, java.util.Arrays.copyOfRange(data, 40, 100));
+        assertThat(elsewhere.statusCode()).as(elsewhere.body()).isEqualTo(409);
+        assertThat(elsewhere.headers().firstValue("Upload-Offset")).hasValue("0");
+        assertThat(http.patch(id, 0, data).statusCode()).isEqualTo(204);
+        assertThat(Files.readAllBytes(blobFile(sha256))).isEqualTo(data);
     }
 
     @Test

@@ -190,6 +190,16 @@ class ApiTokenTests extends ApiTest {
         assertThat(get("/actuator/metrics", SecuredServer.ADMIN_TOKEN).statusCode()).isEqualTo(200);
     }
 
+    /** What the Helm chart's probes ask (deploy/helm): Spring Boot 4 serves both by default, open like all health. */
+    @Test
+    void shouldAnswerKubernetesProbesWithoutAToken() throws Exception {
+        for (String probe : new String[] {"/actuator/health/liveness", "/actuator/health/readiness"}) {
+            HttpResponse<String> response = get(probe, null);
+            assertThat(response.statusCode()).as(probe).isEqualTo(200);
+            assertThat(response.body()).as(probe).isEqualTo("{\"status\":\"UP\"}");
+        }
+    }
+
     @Test
     void shouldAnswerAPreflightFromAnAllowedOrigin() throws Exception {
         HttpResponse<String> preflight = preflight("/graphql", "authorization,content-type");

@@ -17,6 +17,7 @@ import dev.trackstack.ApiTest;
 import dev.trackstack.TrackstackApplication;
 import dev.trackstack.metric.MetricIngest;
 import dev.trackstack.metric.MetricPointInput;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.websocket.ContainerProvider;
 import jakarta.websocket.WebSocketContainer;
 import org.junit.jupiter.api.AfterEach;
@@ -43,6 +44,8 @@ class LiveTests extends ApiTest {
     private TransactionTemplate transactions;
     @Autowired
     private ClusterListener listener;
+    @Autowired
+    private MeterRegistry registry;
 
     private final List<WebSocketGraphQlTester> sockets = new ArrayList<>();
 
@@ -124,6 +127,7 @@ class LiveTests extends ApiTest {
     @Test
     void shouldNeverLetAStalledSubscriberBlockIngest() {
         long run = Long.parseLong(createRun());
+        double dropped = dropped("buffer_full");
 
         // Requests nothing at first, like a client whose socket stopped reading.
         StepVerifier.create(hub.metricPoints(Set.of(run), null), 0)
@@ -144,6 +148,7 @@ class LiveTests extends ApiTest {
                 .then(() -> ingest.log(run, List.of(new MetricPointInput("loss", null, 1000L, 1.0, null)), null))
                 .assertNext(batch -> assertThat(batch.gap()).isTrue())
                 .thenCancel().verify(TIMEOUT);
+        assertThat(dropped("buffer_full") - dropped).isEqualTo(44);
     }
 
     @Test
@@ -290,6 +295,7 @@ class LiveTests extends ApiTest {
     @Test
     void shouldSkipPointsOfOtherInstancesThatCameTooLateAndMarkTheGap() {
         String run = createRun();
+        double late = dropped("late");
 
         StepVerifier.create(hub.metricPoints(Set.of(Long.parseLong(run)), null))
                 .then(() -> logMetrics(run, List.of(point("loss", null, 1, 1.0), point("loss", null, 2, 2.0),
@@ -311,6 +317,12 @@ class LiveTests extends ApiTest {
                     assertThat(next.iterator().next().series().get(0).name()).isEqualTo("loss");
                 })
                 .thenCancel().verify(TIMEOUT);
+        assertThat(dropped("late") - late).isEqualTo(1);
+    }
+
+    /** trackstack_live_dropped_events_total of this instance, for one reason. */
+    private double dropped(String reason) {
+        return registry.get("trackstack.live.dropped").tag("reason", reason).counter().count();
     }
 
     @Test

@@ -29,8 +29,13 @@ class HeartbeatTests extends ApiTest {
         silence(run);
 
         assertThat(watchdog.markCrashed()).contains(Long.parseLong(run));
+        // Finished at its last sign of life, an hour ago, not when the watchdog noticed.
+        java.time.OffsetDateTime lastHeartbeat = jdbc.queryForObject("select last_heartbeat_at from run where id = ?",
+                java.time.OffsetDateTime.class, Long.parseLong(run));
         status(run).path("run.status").entity(String.class).isEqualTo("CRASHED")
-                .path("run.finishedAt").entity(String.class).satisfies(t -> assertThat(t).isNotBlank());
+                .path("run.finishedAt").entity(String.class)
+                .satisfies(t -> assertThat(java.time.OffsetDateTime.parse(t))
+                        .isEqualTo(lastHeartbeat.truncatedTo(java.time.temporal.ChronoUnit.MILLIS)));
 
         heartbeat(run).path("heartbeat.status").entity(String.class).isEqualTo("RUNNING");
         status(run).path("run.finishedAt").valueIsNull();
