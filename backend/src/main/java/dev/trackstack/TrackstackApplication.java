@@ -1,5 +1,6 @@
 package dev.trackstack;
 
+import dev.trackstack.backup.BackupCommand;
 import dev.trackstack.importer.ImportCommand;
 import dev.trackstack.launch.FastStart;
 
@@ -14,6 +15,9 @@ public class TrackstackApplication {
     public static void main(String[] args) throws InterruptedException {
         if (ImportCommand.wanted(args)) {
             System.exit(ImportCommand.run(args, System.getenv(), System.out, System.err));
+        }
+        if (BackupCommand.wanted(args)) {
+            System.exit(BackupCommand.run(args, System.out, System.err));
         }
         FastStart.relaunch(args);
         FastStart.followLauncher();

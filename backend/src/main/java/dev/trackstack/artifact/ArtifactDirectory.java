@@ -18,7 +18,7 @@ public class ArtifactDirectory {
 
     private final Path root;
 
-    ArtifactDirectory(ArtifactProperties properties, TrackstackProperties trackstack) {
+    public ArtifactDirectory(ArtifactProperties properties, TrackstackProperties trackstack) {
         this.root = properties.directory() != null ? properties.directory()
                 : trackstack.dataDir().resolve("artifacts");
     }

@@ -12,11 +12,11 @@ import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 
 /** Blobs as files {@code blobs/ab/cd/<sha256>} in the artifacts directory: the embedded default. */
-class FilesystemBlobStore implements BlobStore {
+public class FilesystemBlobStore implements BlobStore {
 
     private final Path blobs;
 
-    FilesystemBlobStore(Path blobs) {
+    public FilesystemBlobStore(Path blobs) {
         this.blobs = blobs;
     }
 

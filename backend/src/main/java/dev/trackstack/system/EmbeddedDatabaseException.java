@@ -1,7 +1,7 @@
 package dev.trackstack.system;
 
 /** The embedded PostgreSQL cannot start for a reason the user can fix; {@link #action} says how. */
-class EmbeddedDatabaseException extends RuntimeException {
+public class EmbeddedDatabaseException extends RuntimeException {
 
     private final String action;
 
@@ -10,7 +10,7 @@ class EmbeddedDatabaseException extends RuntimeException {
         this.action = action;
     }
 
-    String action() {
+    public String action() {
         return action;
     }
 }

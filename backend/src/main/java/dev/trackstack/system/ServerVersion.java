@@ -1,6 +1,10 @@
 package dev.trackstack.system;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.Optional;
+import java.util.Properties;
 
 import org.springframework.boot.info.BuildProperties;
 import org.springframework.stereotype.Component;
@@ -20,5 +24,19 @@ public class ServerVersion {
 
     public String value() {
         return value;
+    }
+
+    /** The same, read without Spring (for the command line, which starts no server). */
+    public static String ofThisBuild() {
+        try (InputStream in = ServerVersion.class.getResourceAsStream("/META-INF/build-info.properties")) {
+            if (in == null) {
+                return "development";
+            }
+            Properties build = new Properties();
+            build.load(in);
+            return build.getProperty("build.version", "development");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

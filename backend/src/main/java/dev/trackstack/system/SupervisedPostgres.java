@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -32,7 +33,7 @@ final class SupervisedPostgres implements AutoCloseable {
     /** The superuser's password, generated at the first start, readable by the data directory's owner only. */
     static final String PASSWORD_FILE = "trackstack-db-password";
 
-    private static final String USER = "postgres";
+    static final String USER = "postgres";
     /** Rewritten at every start, which also replaces the trust rules of data directories made by earlier versions. */
     private static final String ACCESS_RULES = """
             # Written by Trackstack at every start (edits are lost): only its server connects, over loopback TCP,
@@ -77,6 +78,7 @@ final class SupervisedPostgres implements AutoCloseable {
         Files.createDirectories(dataDir);
         account.own(dataDir);
         stopOrphanedPostmaster(dataDir);
+        checkMajorVersion(bin, dataDir);
         if (!Files.exists(dataDir.resolve("PG_VERSION"))) {
             log.info("Creating the embedded PostgreSQL's database in {}", dataDir);
             account.run(dataDir, "", bin.resolve("initdb").toString(), "-D", dataDir.toString(), "-U", USER,
@@ -299,21 +301,48 @@ final class SupervisedPostgres implements AutoCloseable {
 
     /** A JVM killed with SIGKILL may leave its postmaster running, which would lock the data directory. */
     private static void stopOrphanedPostmaster(Path dataDir) throws IOException {
+        runningPostmaster(dataDir).ifPresent(p -> {
+            log.warn("Stopping the orphaned PostgreSQL (pid {}) left by an earlier run", p.pid());
+            p.destroy();
+            try {
+                p.onExit().get(60, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException("Could not stop orphaned PostgreSQL pid " + p.pid(), e);
+            }
+        });
+    }
+
+    /** The postmaster that postmaster.pid names, when it still runs. */
+    static Optional<ProcessHandle> runningPostmaster(Path dataDir) throws IOException {
         Path pidFile = dataDir.resolve("postmaster.pid");
         if (!Files.exists(pidFile)) {
-            return;
+            return Optional.empty();
         }
         long pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
-        ProcessHandle.of(pid)
-                .filter(p -> p.info().command().map(c -> c.endsWith("postgres")).orElse(false))
-                .ifPresent(p -> {
-                    log.warn("Stopping the orphaned PostgreSQL (pid {}) left by an earlier run", pid);
-                    p.destroy();
-                    try {
-                        p.onExit().get(60, TimeUnit.SECONDS);
-                    } catch (Exception e) {
-                        throw new IllegalStateException("Could not stop orphaned PostgreSQL pid " + pid, e);
-                    }
-                });
+        return ProcessHandle.of(pid).filter(p -> p.info().command().map(c -> c.endsWith("postgres")).orElse(false));
+    }
+
+    /**
+     * A data directory of another PostgreSQL major version (an earlier Trackstack's) cannot be opened by these
+     * binaries: PostgreSQL would stop with a message about incompatible files.
+     */
+    private static void checkMajorVersion(Path bin, Path dataDir) throws IOException {
+        Path file = dataDir.resolve("PG_VERSION");
+        if (!Files.exists(file)) {
+            return;
+        }
+        String made = Files.readString(file).strip();
+        PostgresAccount.Result version = PostgresAccount.exec(List.of(bin.resolve("postgres").toString(),
+                "--version"), "", null);
+        // "postgres (PostgreSQL) 18.6"
+        String bundled = version.output().replaceAll(".*\\) (\\d+).*", "$1");
+        if (version.exitCode() == 0 && !made.equals(bundled)) {
+            throw new EmbeddedDatabaseException("The data directory " + dataDir + " was made by PostgreSQL " + made
+                    + ", and this Trackstack runs PostgreSQL " + bundled + ", which cannot open it.",
+                    "Back it up with the Trackstack release that made it (java -jar <that release's jar> backup "
+                            + "trackstack.backup --trackstack.data-dir=" + dataDir + "), then restore it with this "
+                            + "one into a new data directory (java -jar trackstack.jar restore trackstack.backup "
+                            + "--trackstack.data-dir=<new directory>); docs/operations.md, \"Upgrades\".");
+        }
     }
 }

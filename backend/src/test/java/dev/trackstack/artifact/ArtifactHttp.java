@@ -15,7 +15,7 @@ import java.util.Map;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The transfer protocol of docs/api.md spoken over real HTTP to a test server, with or without a token. */
-final class ArtifactHttp {
+public final class ArtifactHttp {
 
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -26,12 +26,12 @@ final class ArtifactHttp {
         return token;
     }
 
-    ArtifactHttp(int port, String token) {
+    public ArtifactHttp(int port, String token) {
         this.base = "http://localhost:" + port;
         this.token = token;
     }
 
-    static String sha256(byte[] bytes) {
+    public static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
@@ -39,7 +39,7 @@ final class ArtifactHttp {
         }
     }
 
-    HttpRequest.Builder request(String path) {
+    public HttpRequest.Builder request(String path) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path));
         return token == null ? request : request.header("Authorization", "Bearer " + token);
     }
@@ -61,7 +61,7 @@ final class ArtifactHttp {
     }
 
     /** Uploads the bytes in one part; answers the blob's SHA-256. */
-    String upload(String project, byte[] bytes) throws IOException, InterruptedException {
+    public String upload(String project, byte[] bytes) throws IOException, InterruptedException {
         String sha256 = sha256(bytes);
         HttpResponse<String> started = start(project, sha256, bytes.length);
         Map<?, ?> answer = JsonMapper.shared().readValue(started.body(), Map.class);
