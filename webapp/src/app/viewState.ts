@@ -7,6 +7,8 @@ export interface ChartSettings {
   /** EMA weight, 0 (off) to 0.99. */
   smoothing: number;
   log: boolean;
+  /** Pins on each line's min and max (off by default: on a compare view of many lines they pile up). */
+  pins: boolean;
 }
 
 /**
@@ -72,7 +74,7 @@ export type View =
   | { kind: "evalCompare"; baseline: string; contenders: string[]; score: string; changes: EvalChange[] }
   | { kind: "notFound"; path: string };
 
-const defaultChartSettings: ChartSettings = { x: "step", smoothing: 0, log: false };
+const defaultChartSettings: ChartSettings = { x: "step", smoothing: 0, log: false, pins: false };
 export const RUN_STATUSES: RunStatus[] = ["RUNNING", "COMPLETED", "FAILED", "CRASHED"];
 
 const SPAN_STATUSES: SpanStatus[] = ["OK", "ERROR", "UNSET"];
@@ -154,6 +156,7 @@ function parseChart(query: URLSearchParams): ChartSettings {
     x: x === "relative" || x === "wall" ? x : "step",
     smoothing: smoothing > 0 && smoothing < 1 ? smoothing : 0,
     log: query.get("log") === "1",
+    pins: query.get("pins") === "1",
   };
 }
 
@@ -162,6 +165,7 @@ function chartQuery(chart: ChartSettings): URLSearchParams {
   if (chart.x !== "step") query.set("x", chart.x);
   if (chart.smoothing > 0) query.set("smooth", String(chart.smoothing));
   if (chart.log) query.set("log", "1");
+  if (chart.pins) query.set("pins", "1");
   return query;
 }
 

@@ -94,7 +94,8 @@ export function chartCard(grid: HTMLElement, name: string, lines: MetricLines, c
   }
 
   const shownLines = () => [...drawn.values()].filter(({ name }) => !hidden.has(name));
-  const series = () => linesSeries(shownLines(), context.settings().log, focus);
+  // a hidden line is never highlighted: the others would fade around nothing
+  const series = () => linesSeries(shownLines(), context.settings().log, focus !== undefined && hidden.has(focus) ? undefined : focus);
   /** Draws the lines again as last shaped: after a reshape, or when lines were hidden or highlighted. */
   const drawLines = () => chart.setOption({ series: [series()] });
 

@@ -17,6 +17,8 @@ export interface LegendActions {
  */
 export function renderLegend(container: HTMLElement, entries: LegendEntry[], hidden: Set<string>, { toggle, focus }: LegendActions): void {
   const focused = () => (container.contains(document.activeElement) ? (document.activeElement as HTMLElement).dataset.line : undefined);
+  // Only a keyboard's focus highlights (a click leaves its button focused, which would keep the others faded).
+  const keyboardFocused = () => (document.activeElement?.matches(":focus-visible") ? focused() : undefined);
   // a keyboard user on an entry stays on it when the row is rebuilt (a line was added, the settings changed)
   const kept = focused();
   const buttons = entries.map(({ name, color, dash }) =>
@@ -27,8 +29,8 @@ export function renderLegend(container: HTMLElement, entries: LegendEntry[], hid
       "data-line": name,
       onclick: () => toggle(name),
       onmouseenter: () => focus(name),
-      onmouseleave: () => focus(focused()),
-      onfocus: () => focus(name),
+      onmouseleave: () => focus(keyboardFocused()),
+      onfocus: () => focus(keyboardFocused()),
       onblur: () => focus(undefined),
     }, h("span", { className: "line-swatch", style: `border-top-color:${color};border-top-style:${dash}` }), name));
   container.replaceChildren(...buttons);

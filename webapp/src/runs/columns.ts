@@ -47,6 +47,44 @@ export function runQueryArguments(table: TableState): { filter: RunFilter; order
   return { filter, orderBy: table.sort ? [orderOf(table.sort.column, table.sort.desc)] : [] };
 }
 
+/** Whether a run's row matches a `runs` filter as the server would judge it (RunSearch): for a run met live. */
+export function matchesFilter(run: Pick<RunRowFragment, "name" | "status" | "hyperparameters" | "summaries">, filter: RunFilter): boolean {
+  if (filter.nameContains && !(run.name ?? "").toLowerCase().includes(filter.nameContains.toLowerCase())) return false;
+  if (filter.status?.length && !filter.status.includes(run.status)) return false;
+  for (const { key, op, value } of filter.params ?? []) {
+    const actual = paramValue(run.hyperparameters, key);
+    if (op === "EQ" || op === "NE") {
+      if (contains(actual, value) !== (op === "EQ")) return false;
+    } else if (typeof actual !== "number" || !compare(actual, op, Number(value))) return false;
+  }
+  for (const { name, split, op, value } of filter.metrics ?? []) {
+    const last = metricValue(run, metricColumn(name, split));
+    if (typeof last !== "number" || !compare(last, op, value)) return false;
+  }
+  return true;
+}
+
+function compare(a: number, op: CompareOp, b: number): boolean {
+  switch (op) {
+    case "EQ": return a === b;
+    case "NE": return a !== b;
+    case "LT": return a < b;
+    case "LTE": return a <= b;
+    case "GT": return a > b;
+    case "GTE": return a >= b;
+  }
+}
+
+/** JSON containment as PostgreSQL's jsonb `@>` has it: objects by their keys, arrays by their elements. */
+function contains(actual: unknown, expected: unknown): boolean {
+  if (Array.isArray(expected)) return Array.isArray(actual) && expected.every((e) => actual.some((a) => contains(a, e)));
+  if (expected !== null && typeof expected === "object") {
+    return actual !== null && typeof actual === "object" && !Array.isArray(actual)
+      && Object.entries(expected).every(([key, e]) => contains((actual as Record<string, unknown>)[key], e));
+  }
+  return actual === expected;
+}
+
 function orderOf(column: string, desc: boolean): RunOrder {
   const direction = desc ? "DESC" : "ASC";
   if (column.startsWith("p:")) return { field: "PARAM", direction, param: column.slice(2) };
