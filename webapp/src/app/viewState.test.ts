@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { artifactsUrl, artifactUrl, artifactVersionUrl, compareUrl, emptyTableState, emptyTraceListState, evalCompareUrl, evalResultsUrl, parseUrl, runArtifactsUrl, projectUrl, promptUrl, promptsUrl, runUrl, sessionUrl, traceUrl, tracesUrl, viewUrl, type View } from "./viewState";
+import { artifactsUrl, artifactUrl, artifactVersionUrl, compareUrl, emptyTableState, emptyTraceListState, evalCompareUrl, evalResultsUrl, parseUrl, runArtifactsUrl, projectUrl, promptUrl, promptsUrl, runUrl, sessionUrl, traceUrl, tracesUrl, viewTitle, viewUrl, type View } from "./viewState";
 
 const at = (path: string) => parseUrl(new URL(path, "http://localhost"));
 
@@ -104,5 +104,14 @@ describe("URL ↔ view state", () => {
     expect(at("/projects/vision/artifacts/resnet/v/0")).toMatchObject({ version: { alias: "0" } });
     expect(at("/projects/vision/artifacts/resnet/versions/1")).toEqual({ kind: "notFound", path: "/projects/vision/artifacts/resnet/versions/1" });
     expect(at(runArtifactsUrl("42"))).toEqual({ kind: "runArtifacts", runId: "42" });
+  });
+
+  it("should title each view by what it shows, then where", () => {
+    expect(viewTitle(at("/"))).toEqual(["Projects"]);
+    expect(viewTitle(at("/projects/vision?sort=name"))).toEqual(["vision"]);
+    expect(viewTitle(at("/compare/1"))).toEqual(["Compare 1 run"]);
+    expect(viewTitle(at("/compare/1,2"))).toEqual(["Compare 2 runs"]);
+    expect(viewTitle(at("/projects/vision/artifacts/resnet/v/best"))).toEqual(["resnet:best", "vision"]);
+    expect(viewTitle(at("/nowhere"))).toEqual(["Not found"]);
   });
 });

@@ -56,7 +56,7 @@ describe("shapeLine", () => {
 
 interface Element {
   type: string;
-  shape: { x: number; y: number; pathData: string; points: number[][] };
+  shape: { x: number; y: number; cx: number; cy: number; r: number; points: number[][] };
   style: { opacity: number; lineDash?: string };
   z2: number;
 }

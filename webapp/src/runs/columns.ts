@@ -1,4 +1,5 @@
 import type { TableState } from "../app/viewState";
+import { formatNumber } from "../ui/dom";
 import type { CompareOp, MetricRef, ParamFilter, MetricFilter, RunFilter, RunOrder, RunRowFragment } from "../gql/graphql";
 
 /** Column keys: fixed ones, `p:<param path>` and `m:<metric>~<split>` (split left out when null). */
@@ -104,8 +105,9 @@ export function paramPaths(value: unknown, prefix = ""): string[] {
   return Object.entries(value).flatMap(([key, inner]) => paramPaths(inner, prefix ? `${prefix}.${key}` : key));
 }
 
-/** A hyperparameter as shown: strings bare, anything else as JSON, "–" when the run lacks it. */
-export const formatParam = (value: unknown) => (value === undefined ? "–" : typeof value === "string" ? value : JSON.stringify(value));
+/** A hyperparameter as shown: strings bare, numbers as metrics are, anything else as JSON, "–" when the run lacks it. */
+export const formatParam = (value: unknown) =>
+  value === undefined ? "–" : typeof value === "string" ? value : typeof value === "number" ? formatNumber(value) : JSON.stringify(value);
 
 export function paramValue(hyperparameters: unknown, path: string): unknown {
   return path.split(".").reduce<unknown>((value, key) => (value && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined), hyperparameters);
