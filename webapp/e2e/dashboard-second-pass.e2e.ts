@@ -141,7 +141,7 @@ describe("the dashboard's second pass", () => {
     const row = page.locator(`table.runs tbody tr[data-run-id="${id}"]`);
     await row.waitFor();
     const created = row.locator("time");
-    const { text, title } = await created.evaluate((time) => ({ text: time.textContent!, title: time.title }));
+    const { text, title } = await created.evaluate((time: HTMLElement) => ({ text: time.textContent!, title: time.title }));
     expect(text).not.toMatch(/^\d{1,2}\/\d{1,2}\/\d{2},/); // not 12/4/26
     expect(text).toContain(String(new Date().getFullYear()));
     expect(title).toContain(String(new Date().getFullYear()));
