@@ -38,7 +38,7 @@ describe("the dashboard's second pass", () => {
     let step = 0;
     await expect.poll(async () => {
       await logPoints(server.url, matching, [{ name: "loss", step: step++, value: 1 }]);
-      return notice.isVisible() && notice.textContent();
+      return (await notice.isVisible()) && notice.textContent();
     }, { interval: 1000 }).toBe("1 new run: show");
     // the outside run logs on, and so does the matching one: still one
     for (let i = 0; i < 4; i++) {
