@@ -1,18 +1,15 @@
 import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, Locator, Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { formatNumber } from "../src/ui/dom";
-import { ARTEFACTS, gql, logPoints, screenshot, seedRun, useDashboard, type Dashboard, type PointInput } from "./harness";
+import { ARTEFACTS, curve, gql, LINE, logPoints, screenshot, seedRun, tintedMiddle, useDashboard, type Dashboard, type PointInput } from "./harness";
 
 let server: Dashboard["server"];
 let web: Dashboard["web"];
 let browser: Browser;
 let page: Page;
 const runIds: string[] = [];
-
-const curve = (name: string, split: string | null, from: number, to: number, f: (step: number) => number | string): PointInput[] =>
-  Array.from({ length: to - from }, (_, i) => ({ name, split, step: from + i, value: f(from + i) }));
 
 async function seed(): Promise<void> {
   for (const [i, lr] of [0.1, 0.01, 0.001].entries()) {
@@ -47,25 +44,6 @@ async function whenLive(on: Page, step: number): Promise<number> {
   await row.first().waitFor();
   return logUntilShown(runIds[0], step, (s) => ({ name: "loss", split: "train", step: s, value: 0.5 }), () => row.nth(1).textContent(), "0.5");
 }
-
-/** Darker than a band (15% of a line's colour; R + G + B about 705 on white) is. */
-const BAND = 740;
-/** Darker than a faded line is (10% of its colour, 660 or more): a line at full strength. */
-const LINE = 600;
-
-/**
- * The share of pixels down the middle half of the centre column of a chart card's canvas that are darker than
- * `darkerThan` (R + G + B on the white page; the canvas is transparent where nothing is drawn).
- */
-const tintedMiddle = (card: Locator, darkerThan = BAND) =>
-  card.locator("canvas").first().evaluate((canvas: HTMLCanvasElement, darkerThan) => {
-    const { data } = canvas.getContext("2d")!.getImageData(Math.round(canvas.width / 2), 0, 1, canvas.height);
-    const overWhite = (i: number) => 255 - (data[i + 3] / 255) * (255 - data[i]);
-    const tinted = (i: number) => overWhite(i) + overWhite(i + 1) + overWhite(i + 2) < darkerThan;
-    let count = 0;
-    for (let y = Math.round(canvas.height / 4); y < Math.round((canvas.height * 3) / 4); y++) if (tinted(4 * y)) count++;
-    return count / Math.round(canvas.height / 2);
-  }, darkerThan);
 
 const shot = (name: string) => screenshot(page, name);
 

@@ -5,7 +5,7 @@ import { connect, createServer as createNetServer } from "node:net";
 import type { Duplex } from "node:stream";
 import { loadavg, tmpdir } from "node:os";
 import { extname, join, normalize } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type Locator, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll } from "vitest";
 
 const STATIC_ROOT = join(import.meta.dirname, "..", "target", "classes", "static");
@@ -137,6 +137,29 @@ export type PointInput = { name: string; split?: string | null; step: number; va
 export async function logPoints(server: string, runId: string, points: PointInput[]): Promise<void> {
   await gql(server, "mutation($r: ID!, $p: [MetricPointInput!]!) { logMetrics(runId: $r, points: $p) { accepted } }", { r: runId, p: points });
 }
+
+/** Points `f(step)` of a series at the steps from `from` up to `to`. */
+export const curve = (name: string, split: string | null, from: number, to: number, f: (step: number) => number | string): PointInput[] =>
+  Array.from({ length: to - from }, (_, i) => ({ name, split, step: from + i, value: f(from + i) }));
+
+/** Darker than a band (15% of a line's colour; R + G + B about 705 on white) is. */
+export const BAND = 740;
+/** Darker than a faded line is (10% of its colour, 660 or more): a line at full strength. */
+export const LINE = 600;
+
+/**
+ * The share of pixels down the middle half of the centre column of a chart card's canvas that are darker than
+ * `darkerThan` (R + G + B on the white page; the canvas is transparent where nothing is drawn).
+ */
+export const tintedMiddle = (card: Locator, darkerThan = BAND) =>
+  card.locator("canvas").first().evaluate((canvas: HTMLCanvasElement, darkerThan) => {
+    const { data } = canvas.getContext("2d")!.getImageData(Math.round(canvas.width / 2), 0, 1, canvas.height);
+    const overWhite = (i: number) => 255 - (data[i + 3] / 255) * (255 - data[i]);
+    const tinted = (i: number) => overWhite(i) + overWhite(i + 1) + overWhite(i + 2) < darkerThan;
+    let count = 0;
+    for (let y = Math.round(canvas.height / 4); y < Math.round((canvas.height * 3) / 4); y++) if (tinted(4 * y)) count++;
+    return count / Math.round(canvas.height / 2);
+  }, darkerThan);
 
 /** What a dashboard test file drives: the packaged server, the static server of the built webapp, Chromium and a page. */
 export interface Dashboard {

@@ -1,4 +1,5 @@
-import { parseUrl, viewUrl, type View } from "./viewState";
+import { setTitle } from "../ui/dom";
+import { parseUrl, viewTitle, viewUrl, type View } from "./viewState";
 
 /** Renders a view into the root and answers how to tear it down (close sockets, dispose charts). */
 export type Renderer = (root: HTMLElement, view: View) => () => void;
@@ -26,7 +27,9 @@ export function startRouter(root: HTMLElement, renderer: Renderer): { rerender: 
   render = () => {
     dispose();
     root.replaceChildren();
-    dispose = renderer(root, currentView());
+    const view = currentView();
+    setTitle(...viewTitle(view));
+    dispose = renderer(root, view);
     window.scrollTo(0, 0);
   };
   document.addEventListener("click", (event) => {

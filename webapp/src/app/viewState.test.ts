@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { artifactsUrl, artifactUrl, artifactVersionUrl, compareUrl, emptyTableState, emptyTraceListState, evalCompareUrl, evalResultsUrl, parseUrl, runArtifactsUrl, projectUrl, promptUrl, promptsUrl, runUrl, sessionUrl, traceUrl, tracesUrl, viewUrl, type View } from "./viewState";
+import { artifactsUrl, artifactUrl, artifactVersionUrl, compareUrl, emptyTableState, emptyTraceListState, evalCompareUrl, evalResultsUrl, parseUrl, runArtifactsUrl, projectUrl, promptUrl, promptsUrl, runUrl, sessionUrl, traceUrl, tracesUrl, viewTitle, viewUrl, type View } from "./viewState";
 
 const at = (path: string) => parseUrl(new URL(path, "http://localhost"));
 
@@ -8,7 +8,7 @@ describe("URL ↔ view state", () => {
     expect(at("/")).toEqual({ kind: "projects" });
     expect(at("/projects/Image%20Classification")).toMatchObject({ kind: "project", project: "Image Classification" });
     expect(at("/projects/vision/params?metric=loss~val")).toEqual({ kind: "params", project: "vision", metric: "loss~val" });
-    expect(at("/runs/42")).toEqual({ kind: "run", runId: "42", chart: { x: "step", smoothing: 0, log: false } });
+    expect(at("/runs/42")).toEqual({ kind: "run", runId: "42", chart: { x: "step", smoothing: 0, log: false, pins: false } });
     expect(at("/compare/1,2,3")).toMatchObject({ kind: "compare", runIds: ["1", "2", "3"] });
     expect(at("/elsewhere/x")).toEqual({ kind: "notFound", path: "/elsewhere/x" });
   });
@@ -34,9 +34,10 @@ describe("URL ↔ view state", () => {
   });
 
   it("should keep chart settings and leave defaults out of the URL", () => {
-    expect(viewUrl({ kind: "compare", runIds: ["1", "2"], chart: { x: "step", smoothing: 0, log: false } })).toBe("/compare/1,2");
-    const url = viewUrl({ kind: "run", runId: "5", chart: { x: "wall", smoothing: 0.6, log: true } });
-    expect(at(url)).toEqual({ kind: "run", runId: "5", chart: { x: "wall", smoothing: 0.6, log: true } });
+    expect(viewUrl({ kind: "compare", runIds: ["1", "2"], chart: { x: "step", smoothing: 0, log: false, pins: false } })).toBe("/compare/1,2");
+    const url = viewUrl({ kind: "run", runId: "5", chart: { x: "wall", smoothing: 0.6, log: true, pins: true } });
+    expect(url).toBe("/runs/5?x=wall&smooth=0.6&log=1&pins=1");
+    expect(at(url)).toEqual({ kind: "run", runId: "5", chart: { x: "wall", smoothing: 0.6, log: true, pins: true } });
   });
 
   it("should link to the main views in their default state", () => {
@@ -54,7 +55,7 @@ describe("URL ↔ view state", () => {
   });
 
   it("should ignore nonsense in the query", () => {
-    expect(at("/runs/5?x=banana&smooth=7")).toEqual({ kind: "run", runId: "5", chart: { x: "step", smoothing: 0, log: false } });
+    expect(at("/runs/5?x=banana&smooth=7")).toEqual({ kind: "run", runId: "5", chart: { x: "step", smoothing: 0, log: false, pins: false } });
     expect(at("/projects/p?status=RUNNING,BOGUS")).toMatchObject({ table: { ...emptyTableState(), statuses: ["RUNNING"] } });
   });
 
@@ -103,5 +104,14 @@ describe("URL ↔ view state", () => {
     expect(at("/projects/vision/artifacts/resnet/v/0")).toMatchObject({ version: { alias: "0" } });
     expect(at("/projects/vision/artifacts/resnet/versions/1")).toEqual({ kind: "notFound", path: "/projects/vision/artifacts/resnet/versions/1" });
     expect(at(runArtifactsUrl("42"))).toEqual({ kind: "runArtifacts", runId: "42" });
+  });
+
+  it("should title each view by what it shows, then where", () => {
+    expect(viewTitle(at("/"))).toEqual(["Projects"]);
+    expect(viewTitle(at("/projects/vision?sort=name"))).toEqual(["vision"]);
+    expect(viewTitle(at("/compare/1"))).toEqual(["Compare 1 run"]);
+    expect(viewTitle(at("/compare/1,2"))).toEqual(["Compare 2 runs"]);
+    expect(viewTitle(at("/projects/vision/artifacts/resnet/v/best"))).toEqual(["resnet:best", "vision"]);
+    expect(viewTitle(at("/nowhere"))).toEqual(["Not found"]);
   });
 });

@@ -1,3 +1,4 @@
+import { plural } from "../ui/dom";
 import type { EvalChange, EvalResultSortField, RunStatus, SpanStatus, SpanType, TraceSortField } from "../gql/graphql";
 
 /** What a chart panel shows besides the data; kept in the URL so a view can be bookmarked. */
@@ -7,6 +8,8 @@ export interface ChartSettings {
   /** EMA weight, 0 (off) to 0.99. */
   smoothing: number;
   log: boolean;
+  /** Pins on each line's min and max (off by default: on a compare view of many lines they pile up). */
+  pins: boolean;
 }
 
 /**
@@ -72,7 +75,7 @@ export type View =
   | { kind: "evalCompare"; baseline: string; contenders: string[]; score: string; changes: EvalChange[] }
   | { kind: "notFound"; path: string };
 
-const defaultChartSettings: ChartSettings = { x: "step", smoothing: 0, log: false };
+const defaultChartSettings: ChartSettings = { x: "step", smoothing: 0, log: false, pins: false };
 export const RUN_STATUSES: RunStatus[] = ["RUNNING", "COMPLETED", "FAILED", "CRASHED"];
 
 const SPAN_STATUSES: SpanStatus[] = ["OK", "ERROR", "UNSET"];
@@ -154,6 +157,7 @@ function parseChart(query: URLSearchParams): ChartSettings {
     x: x === "relative" || x === "wall" ? x : "step",
     smoothing: smoothing > 0 && smoothing < 1 ? smoothing : 0,
     log: query.get("log") === "1",
+    pins: query.get("pins") === "1",
   };
 }
 
@@ -162,6 +166,7 @@ function chartQuery(chart: ChartSettings): URLSearchParams {
   if (chart.x !== "step") query.set("x", chart.x);
   if (chart.smoothing > 0) query.set("smooth", String(chart.smoothing));
   if (chart.log) query.set("log", "1");
+  if (chart.pins) query.set("pins", "1");
   return query;
 }
 
@@ -244,6 +249,32 @@ export function parseUrl(url: URL): View {
     if (runIds.length) return { kind: "compare", runIds, chart: parseChart(query) };
   }
   return { kind: "notFound", path: url.pathname };
+}
+
+/**
+ * The page's title for a view, before it loads anything (a run's view names the run once loaded): what it shows,
+ * then where. Tabs and history entries tell the views apart by it.
+ */
+export function viewTitle(view: View): string[] {
+  switch (view.kind) {
+    case "projects": return ["Projects"];
+    case "project": return [view.project];
+    case "params": return ["Hyperparameters", view.project];
+    case "run": return [`Run ${view.runId}`];
+    case "compare": return [`Compare ${plural(view.runIds.length, "run")}`];
+    case "traces": return ["Traces", view.project ?? `Run ${view.runId}`];
+    case "trace": return ["Trace", view.project];
+    case "session": return [`Session ${view.sessionId}`, view.project];
+    case "prompts": return ["Prompts", view.project];
+    case "prompt": return [view.name, "Prompts", view.project];
+    case "evalResults": return ["Results", `Run ${view.runId}`];
+    case "evalCompare": return [`Compare ${plural(view.contenders.length + 1, "run")}`];
+    case "artifacts": return ["Artifacts", view.project];
+    case "artifact": return [view.name, view.project];
+    case "artifactVersion": return [`${view.name}:${view.version.version !== undefined ? `v${view.version.version}` : view.version.alias}`, view.project];
+    case "runArtifacts": return ["Artifacts", `Run ${view.runId}`];
+    case "notFound": return ["Not found"];
+  }
 }
 
 /** The URL (path and query) that shows a view; the inverse of parseUrl. */

@@ -2,7 +2,7 @@ import { ApiError, request } from "../api/graphql";
 import { artifactUrl, artifactVersionUrl, type View } from "../app/viewState";
 import { ArtifactListDocument } from "../gql/graphql";
 import { projectTabs } from "../traces/tracesView";
-import { formatTime, h, link, loading } from "../ui/dom";
+import { h, link, loading, timeElement } from "../ui/dom";
 import { moreThanShown, searchedList } from "../ui/searchedList";
 import { exactBytes, formatBytes } from "./format";
 
@@ -47,7 +47,7 @@ export function artifactsView(root: HTMLElement, view: ArtifactsViewState): () =
           h("td", { className: "num" }, node.versionCount),
           h("td", {}, ...node.aliases.map((a) => link(artifactVersionUrl(view.project, node.name, a.version), h("span", { className: "alias" }, `${a.alias} → v${a.version}`)))),
           h("td", { className: "description" }, node.description ?? ""),
-          h("td", {}, formatTime(node.createdAt)),
+          h("td", {}, timeElement(node.createdAt)),
         ));
         body.replaceChildren(
           h("div", { className: "table-scroll" }, h("table", { className: "runs artifacts", "aria-label": "Artifacts" },

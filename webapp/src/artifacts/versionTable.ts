@@ -1,6 +1,6 @@
 import { artifactUrl, artifactVersionUrl, runUrl } from "../app/viewState";
 import type { ArtifactVersionRowFragment, LineageRunFragment } from "../gql/graphql";
-import { formatTime, h, link } from "../ui/dom";
+import { h, link, timeElement } from "../ui/dom";
 import { exactBytes, formatBytes } from "./format";
 import { LineageBuilder, runLabel, type Lineage } from "./lineage";
 
@@ -26,7 +26,7 @@ export function versionTable(versions: ArtifactVersionRowFragment[], label: stri
     sizeCell(v.size),
     h("td", {}, ...runLinks(v.producedBy ? [v.producedBy] : [])),
     h("td", {}, ...runLinks(v.usedBy)),
-    h("td", {}, formatTime(v.createdAt)),
+    h("td", {}, timeElement(v.createdAt)),
   ));
   return h("div", { className: "table-scroll" }, h("table", { className: "runs artifact-versions", "aria-label": label },
     h("thead", {}, h("tr", {}, ...columns.map((c) => h("th", { scope: "col" }, c)))),

@@ -4,7 +4,7 @@ import { h } from "../ui/dom";
 import { formatFor } from "./units";
 import type { Drawable } from "./drawScheduler";
 import { createChart } from "./echarts";
-import { renderLegend, showHidden } from "./legend";
+import { renderLegend, showHidden, type LegendEntry } from "./legend";
 import { chartOption, lineDash, lineName, linesSeries, shapeLine, tooltipAt, type DrawnLine, type LineShape, type RunInfo } from "./lineChart";
 import type { MetricLines, ZoomWindow } from "./metricData";
 import type { SeriesBuffer } from "./seriesBuffer";
@@ -48,7 +48,7 @@ export function chartCard(grid: HTMLElement, name: string, lines: MetricLines, c
   grid.insertBefore(element, next ?? null);
   const { chart, dispose } = createChart(canvas);
   /** Each line as last shaped: all of them are drawn again when some change (one series draws them all). */
-  const drawn = new Map<string, DrawnLine>();
+  const drawn = new Map<string, DrawnLine & LegendEntry>();
   /** Lines hidden in the legend, by name. */
   const hidden = new Set<string>();
   /** The line highlighted from the legend, by name. */
@@ -74,7 +74,7 @@ export function chartCard(grid: HTMLElement, name: string, lines: MetricLines, c
       const buffer = lines.buffers.get(key)!;
       const run = context.runById.get(buffer.runId)!;
       const shape = shapeLine(buffer, run, context.settings());
-      drawn.set(key, { name: lineName(run, buffer.split), color: run.color, dash: lineDash(context.splitIndex(buffer.split)), shape });
+      drawn.set(key, { name: lineName(run, buffer.split), run: run.name, split: buffer.split, color: run.color, dash: lineDash(context.splitIndex(buffer.split)), shape });
       renderStats(key, buffer, run, shape);
     }
   }
@@ -94,7 +94,8 @@ export function chartCard(grid: HTMLElement, name: string, lines: MetricLines, c
   }
 
   const shownLines = () => [...drawn.values()].filter(({ name }) => !hidden.has(name));
-  const series = () => linesSeries(shownLines(), context.settings().log, focus);
+  // a hidden line is never highlighted: the others would fade around nothing
+  const series = () => linesSeries(shownLines(), context.settings().log, focus !== undefined && hidden.has(focus) ? undefined : focus);
   /** Draws the lines again as last shaped: after a reshape, or when lines were hidden or highlighted. */
   const drawLines = () => chart.setOption({ series: [series()] });
 

@@ -6,7 +6,8 @@ import { LINE_DIMENSIONS, chartOption, linesSeries, shapeLine, tooltipAt, type D
 import type { Point, SeriesBuffer } from "./seriesBuffer";
 
 const run: RunInfo = { id: "7", name: "lr-0.1", start: Date.UTC(2026, 0, 1), color: "#4e79a7" };
-const settings: ChartSettings = { x: "step", smoothing: 0, log: false };
+const settings: ChartSettings = { x: "step", smoothing: 0, log: false, pins: false };
+const pinned: ChartSettings = { ...settings, pins: true };
 const bucket = (step: number, value: number, min: number, max: number): Point => ({ step, time: run.start + step * 1000, value, min, max, count: 10 });
 const buffer = (points: Point[], bucketWidth: number): SeriesBuffer => ({ runId: "7", name: "loss", split: "train", points, bucketWidth, maxPoints: 1000 });
 /** The items of a flat typed array, `width` numbers each. */
@@ -14,7 +15,7 @@ const items = (data: Float64Array, width: number) => Array.from({ length: data.l
 
 describe("shapeLine", () => {
   it("should give every bucket of a downsampled line its min/max band, also where the line has a gap", () => {
-    const shape = shapeLine(buffer([bucket(9, 0.5, 0.2, 0.9), bucket(19, NaN, 0.1, 0.4), bucket(29, 0.3, 0.3, 0.6)], 10), run, settings);
+    const shape = shapeLine(buffer([bucket(9, 0.5, 0.2, 0.9), bucket(19, NaN, 0.1, 0.4), bucket(29, 0.3, 0.3, 0.6)], 10), run, pinned);
     expect(items(shape.band, 3)).toEqual([[9, 0.2, 0.9], [19, 0.1, 0.4], [29, 0.3, 0.6]]);
     // the line skips the NaN bucket (a marker shows it) and carries each bucket's min and max for the y range
     expect(items(shape.line, LINE_DIMENSIONS.length)).toEqual([
@@ -22,7 +23,16 @@ describe("shapeLine", () => {
       [29, 0.3, 29, run.start + 29000, 0.3, 0.3, 0.6],
     ]);
     expect(shape.markers).toEqual([{ x: 19, y: 0.5, step: 19, time: run.start + 19000, value: NaN }]);
-    expect(shape.pins).toEqual([{ kind: "min", x: 19, y: 0.1 }, { kind: "max", x: 9, y: 0.9 }]);
+    expect(shape.pins).toEqual([{ kind: "min", x: 19, y: 0.1, step: 19 }, { kind: "max", x: 9, y: 0.9, step: 9 }]);
+    expect(shapeLine(buffer([bucket(9, 0.5, 0.2, 0.9)], 10), run, settings).pins).toEqual([]);
+  });
+
+  it("should put the pins on the smoothed line where smoothing is on", () => {
+    const raw = (step: number, value: number): Point => ({ step, time: run.start, value, min: undefined, max: undefined, count: 1 });
+    const shape = shapeLine(buffer([raw(0, 4), raw(1, 0), raw(2, 8), raw(3, 2)], 0), run, { ...pinned, smoothing: 0.6 });
+    const lineY = (step: number) => items(shape.line, LINE_DIMENSIONS.length).find((point) => point[2] === step)![1];
+    expect(shape.pins).toEqual([{ kind: "min", x: 1, y: lineY(1), step: 1 }, { kind: "max", x: 2, y: lineY(2), step: 2 }]);
+    expect(lineY(2)).not.toBe(8);
   });
 
   it("should draw no band for raw points and let each point be its own min and max", () => {
@@ -46,7 +56,7 @@ describe("shapeLine", () => {
 
 interface Element {
   type: string;
-  shape: { x: number; y: number; pathData: string; points: number[][] };
+  shape: { x: number; y: number; cx: number; cy: number; r: number; points: number[][] };
   style: { opacity: number; lineDash?: string };
   z2: number;
 }
@@ -78,15 +88,15 @@ const raw = (step: number, value: number): Point => ({ step, time: run.start + s
 describe("linesSeries", () => {
   it("should draw a line's band under all lines, the line from its flat array, and its pins over them", () => {
     const b = buffer([bucket(9, 0.5, 0.2, 0.9), bucket(19, 0.3, 0.1, 0.4)], 10);
-    const series = linesSeries([line("lr-0.1 · train", shapeLine(b, run, settings))], false);
+    const series = linesSeries([line("lr-0.1 · train", shapeLine(b, run, pinned))], false);
     // the line's item spans its x range and its y range with the band: zooming anywhere into it keeps it
     expect(series.data).toEqual([[9, 19, 0.1, 0.9, 0]]);
     const [band, path, min, max] = drawn(series, linear);
     expect(corners(band)).toEqual([[23, 91], [43, 96], [43, 99], [23, 98]]);
     expect(corners(path)).toEqual([[23, 95], [43, 97]]);
-    // a pin is 16 × 22 pixels, its tip on the point: below the min (19, 0.1), above the max (9, 0.9)
-    expect([min.shape.x, min.shape.y]).toEqual([35, 99]);
-    expect([max.shape.x, max.shape.y]).toEqual([15, 91 - 22]);
+    // a pin is a small dot on the point: the min (19, 0.1), the max (9, 0.9)
+    expect(min.shape).toEqual({ cx: 43, cy: 99, r: 3.5 });
+    expect(max.shape).toEqual({ cx: 23, cy: 91, r: 3.5 });
     expect(band.z2).toBeLessThan(path.z2);
     expect(min.z2).toBeGreaterThan(path.z2);
   });
@@ -139,12 +149,15 @@ describe("linesSeries", () => {
   });
 
   it("should pin the min and max of raw points, and leave out a pin outside the plot", () => {
-    const series = linesSeries([line("lr-0.1", shapeLine(buffer([raw(0, 1), raw(10, 2)], 0), run, settings))], false);
-    expect(drawn(series, linear).filter((e) => e.type === "path")).toHaveLength(2);
+    const series = linesSeries([line("lr-0.1", shapeLine(buffer([raw(0, 1), raw(10, 2)], 0), run, pinned))], false);
+    expect(drawn(series, linear).filter((e) => e.type === "circle")).toHaveLength(2);
     // zoomed so that the plot starts right of step 0 (x 5): the min's pin is out of it, the max's (x 25) in
-    const [max, ...more] = drawn(series, linear, 10).filter((e) => e.type === "path");
+    const [max, ...more] = drawn(series, linear, 10).filter((e) => e.type === "circle");
     expect(more).toHaveLength(0);
-    expect(max.shape.x).toBe(25 - 8);
+    expect(max.shape.cx).toBe(25);
+    // pins are off by default
+    const plain = linesSeries([line("lr-0.1", shapeLine(buffer([raw(0, 1), raw(10, 2)], 0), run, settings))], false);
+    expect(drawn(plain, linear).filter((e) => e.type === "circle")).toHaveLength(0);
   });
 
   it("should mark NaN and ±Infinity points where the line was, also on a line of nothing else", () => {
@@ -185,6 +198,12 @@ describe("tooltipAt", () => {
     const option = chartOption(linesSeries([], false), settings, () => "", formatFor("sys/memory_used_bytes"));
     const axis = option.yAxis as { axisLabel: { formatter: (value: number) => string } };
     expect(axis.axisLabel.formatter(2048)).toBe("2 KiB");
+  });
+
+  it("should label the min and max of a line whose pins are shown", () => {
+    expect(text(tooltipAt([line("a", shapeLine(buffer([raw(0, 1), raw(10, 2)], 0), run, pinned))], 1))).toMatch(/^● a: 1 min step 0/);
+    expect(text(tooltipAt([line("a", shapeLine(buffer([raw(0, 1), raw(10, 2)], 0), run, pinned))], 9))).toMatch(/^● a: 2 max step 10/);
+    expect(text(tooltipAt([line("a", shapeLine(buffer([raw(0, 1), raw(10, 2)], 0), run, settings))], 9))).toMatch(/^● a: 2 step 10/);
   });
 
   it("should show the smoothed value beside the raw one", () => {

@@ -57,7 +57,7 @@ export interface LineShape {
   /** [x, min, max] per point with a finite envelope (a raw point is its own min and max); empty when all is raw. */
   band: Float64Array;
   markers: Marker[];
-  /** The line's min and max, where their pins point. */
+  /** Pins on the line's min and max, when the settings show them. */
   pins: Pin[];
   min?: Extreme;
   max?: Extreme;
@@ -67,6 +67,8 @@ export interface Pin {
   kind: "min" | "max";
   x: number;
   y: number;
+  /** The step of the min or max, which the tooltip labels. */
+  step: number;
 }
 
 export function shapeLine(buffer: SeriesBuffer, run: RunInfo, settings: ChartSettings): LineShape {
@@ -103,8 +105,12 @@ export function shapeLine(buffer: SeriesBuffer, run: RunInfo, settings: ChartSet
   });
   const { min, max } = extremes(points);
   const pins: Pin[] = [];
-  for (const [kind, extreme] of [["min", min], ["max", max]] as const) {
-    if (extreme) pins.push({ kind, x: xOf(points.find((p) => p.step === extreme.step)!, run, settings), y: extreme.value });
+  for (const [kind, extreme] of settings.pins ? ([["min", min], ["max", max]] as const) : []) {
+    if (!extreme) continue;
+    const at = points.findIndex((p) => p.step === extreme.step);
+    // on the smoothed line where one is drawn; else at the value (on the raw line, or its bucket's band)
+    const y = settings.smoothing > 0 && Number.isFinite(smoothed[at]) ? smoothed[at] : extreme.value;
+    pins.push({ kind, x: xOf(points[at], run, settings), y, step: extreme.step });
   }
   return { line: line.subarray(0, lineLength), band: band.subarray(0, bandLength), markers, pins, min, max };
 }
@@ -210,9 +216,8 @@ export interface DrawnLine {
   shape: LineShape;
 }
 
-/** Pins of 16 × 22 pixels, the tip on the point: above it for a max, below it for a min. */
-const PIN_DOWN = "M8 22L1.6 12.8A8 8 0 1 1 14.4 12.8Z";
-const PIN_UP = "M8 0L1.6 9.2A8 8 0 1 0 14.4 9.2Z";
+/** Pins are dots of this radius on the line, ringed to stand out from it; the tooltip labels them. */
+const PIN_RADIUS = 3.5;
 /** Markers of 10 pixels centred on the point: a diamond for NaN, a triangle up for +∞ and down for −∞. */
 const MARKERS = { nan: [[0, -5], [5, 0], [0, 5], [-5, 0]], up: [[0, -5], [5, 4], [-5, 4]], down: [[0, 5], [5, -4], [-5, -4]] };
 /** How much of its colour a line keeps while another one is highlighted (ECharts' blur is about this). */
@@ -281,12 +286,11 @@ export function linesSeries(lines: DrawnLine[], logY: boolean, focus?: string): 
         const path: LinePath = { ...axes, line: shape.line };
         children.push({ type: "flatLine", shape: { path }, style: { stroke: color, fill: null, lineWidth: 1.5, lineDash: dash, opacity }, clipPath, z2: 10, silent: true });
       }
-      for (const { kind, x, y } of shape.pins) {
+      for (const { x, y } of shape.pins) {
         const px = pixelX(axes, x);
         const py = pixelY(axes, y);
         if (!inPlot(px, py)) continue;
-        const pathData = kind === "max" ? PIN_DOWN : PIN_UP;
-        children.push({ type: "path", shape: { pathData, x: px - 8, y: kind === "max" ? py - 22 : py, width: 16, height: 22, layout: "cover" }, style: { fill: color, opacity }, z2: 20, silent: true });
+        children.push({ type: "circle", shape: { cx: px, cy: py, r: PIN_RADIUS }, style: { fill: color, stroke: "#fff", lineWidth: 1, opacity }, z2: 20, silent: true });
       }
       for (const { x, y, value } of shape.markers) {
         const px = pixelX(axes, x);
@@ -325,7 +329,7 @@ function nearest(line: Float64Array, x: number): number {
  */
 export function tooltipAt(lines: DrawnLine[], x: number | undefined, format: Format = formatNumber): string {
   if (x === undefined) return "";
-  const rows = lines.flatMap(({ name, color, shape: { line, markers } }) => {
+  const rows = lines.flatMap(({ name, color, shape: { line, markers, pins } }) => {
     const xs = [line[0], line[line.length - WIDTH], markers[0]?.x, markers[markers.length - 1]?.x].filter((v) => v !== undefined);
     if (!(x >= Math.min(...xs) && x <= Math.max(...xs))) return [];
     const i = line.length ? nearest(line, x) * WIDTH : -1;
@@ -334,7 +338,8 @@ export function tooltipAt(lines: DrawnLine[], x: number | undefined, format: For
       ? { y: marker.value, step: marker.step, time: marker.time, value: marker.value }
       : { y: line[i + 1], step: line[i + 2], time: line[i + 3], value: line[i + 4] };
     const smoothed = !Object.is(point.y, point.value) ? ` <small>(smoothed ${format(point.y)})</small>` : "";
-    return [`<div><span style="color:${color}">●</span> ${escape(name)}: <b>${format(point.value)}</b>${smoothed}` +
+    const pinned = pins.filter((pin) => pin.step === point.step).map((pin) => ` <b>${pin.kind}</b>`).join("");
+    return [`<div><span style="color:${color}">●</span> ${escape(name)}: <b>${format(point.value)}</b>${smoothed}${pinned}` +
       ` <small>step ${point.step} · ${new Date(point.time).toLocaleTimeString()}</small></div>`];
   });
   return rows.join("");

@@ -85,10 +85,12 @@ export function mountMetricPanel(
       onchange: () => update({ smoothing: Number(slider.value) }),
     });
     const log = h("input", { type: "checkbox", checked: settings.log, onchange: () => update({ log: log.checked }) });
+    const pins = h("input", { type: "checkbox", checked: settings.pins, onchange: () => update({ pins: pins.checked }) });
     return h("div", { className: "toolbar", role: "group", "aria-label": "Chart settings" },
       h("label", {}, "X axis ", select),
       h("label", {}, "Smoothing ", slider, " ", output),
-      h("label", {}, log, " Log scale"));
+      h("label", {}, log, " Log scale"),
+      h("label", {}, pins, " Min/max pins"));
   }
 
   function cardFor(metric: string): ChartCard {

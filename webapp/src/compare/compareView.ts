@@ -4,7 +4,7 @@ import { evalCompareUrl, projectUrl, runUrl, type View } from "../app/viewState"
 import { toRunInfo } from "../charts/lineChart";
 import { mountMetricPanel } from "../charts/metricPanel";
 import { CompareRunsDocument } from "../gql/graphql";
-import { errorState, h, link, loading } from "../ui/dom";
+import { errorState, h, link, loading, plural } from "../ui/dom";
 import { formatParam, metricNamesOf, paramPaths, paramValue } from "../runs/columns";
 import { statusBadge } from "../runs/status";
 
@@ -14,7 +14,7 @@ type CompareViewState = Extract<View, { kind: "compare" }>;
 export function compareView(root: HTMLElement, view: CompareViewState): () => void {
   const controller = new AbortController();
   let disposePanel = () => {};
-  root.append(h("h1", {}, `Compare ${view.runIds.length} runs`), loading());
+  root.append(h("h1", {}, `Compare ${plural(view.runIds.length, "run")}`), loading());
   const load = () =>
     request(CompareRunsDocument, { ids: view.runIds, first: view.runIds.length }, controller.signal)
       .then(({ runs: page }) => {
@@ -29,7 +29,7 @@ export function compareView(root: HTMLElement, view: CompareViewState): () => vo
         const panel = h("section", { className: "panel", "aria-label": "Metrics" });
         root.replaceChildren(
           h("p", { className: "breadcrumbs" }, link("/", "Projects"), project ? " / " : "", project ? link(projectUrl(project), project) : "", " /"),
-          h("h1", {}, `Compare ${runs.length} runs`),
+          h("h1", {}, `Compare ${plural(runs.length, "run")}`),
           missing.length ? h("p", { className: "state error", role: "alert" }, `Not found (deleted?): ${missing.join(", ")}`) : "",
           runs.length > 1 && runs.every((run) => run.kind === "EVAL")
             ? h("p", {}, link(evalCompareUrl(runs[0].id, runs.slice(1).map((run) => run.id)), "Compare their results item by item"), ` (baseline: ${infos[0].name})`) : "",

@@ -1,7 +1,7 @@
 import { request } from "../api/graphql";
 import { projectUrl } from "../app/viewState";
 import { ProjectsDocument, type ProjectsQuery } from "../gql/graphql";
-import { errorState, formatTime, h, link, loading } from "../ui/dom";
+import { errorState, formatTime, h, link, loading, plural } from "../ui/dom";
 import { firstRunSnippets } from "./firstRunSnippets";
 
 type Project = ProjectsQuery["projects"][number];
@@ -9,7 +9,7 @@ type Project = ProjectsQuery["projects"][number];
 function projectCard(project: Project): HTMLElement {
   return h("li", { className: "card" },
     h("h2", {}, link(projectUrl(project.name), project.name)),
-    h("p", { className: "muted" }, `${project.runCount} run${project.runCount === 1 ? "" : "s"} · since ${formatTime(project.createdAt)}`),
+    h("p", { className: "muted" }, `${plural(project.runCount, "run")} · since ${formatTime(project.createdAt)}`),
     h("ul", { className: "models", "aria-label": `Models of ${project.name}` },
       ...project.models.map((model) => h("li", {}, link(projectUrl(project.name, model.id), model.name)))));
 }

@@ -2,7 +2,7 @@ import { request } from "../api/graphql";
 import { promptUrl, type View } from "../app/viewState";
 import { PromptListDocument } from "../gql/graphql";
 import { projectTabs } from "../traces/tracesView";
-import { formatTime, h, link, loading } from "../ui/dom";
+import { h, link, loading, timeElement } from "../ui/dom";
 import { moreThanShown, searchedList } from "../ui/searchedList";
 
 type PromptsViewState = Extract<View, { kind: "prompts" }>;
@@ -33,7 +33,7 @@ export function promptsView(root: HTMLElement, view: PromptsViewState): () => vo
           h("td", {}, node.type.toLowerCase()),
           h("td", { className: "num" }, node.latestVersion),
           h("td", {}, ...node.labels.map((l) => h("span", { className: "prompt-label" }, `${l.label} → v${l.version}`))),
-          h("td", {}, formatTime(node.createdAt)),
+          h("td", {}, timeElement(node.createdAt)),
         ));
         body.replaceChildren(
           h("div", { className: "table-scroll" }, h("table", { className: "runs prompts" },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { emptyTableState } from "../app/viewState";
-import { metricColumn, metricOf, paramPaths, paramValue, parseFilter, runQueryArguments } from "./columns";
+import { matchesFilter, metricColumn, metricOf, paramPaths, paramValue, parseFilter, runQueryArguments } from "./columns";
 
 describe("parseFilter", () => {
   it("should read an operator and a value, defaulting to equals", () => {
@@ -55,5 +55,40 @@ describe("hyperparameter paths", () => {
     expect(paramPaths(hp)).toEqual(["lr", "optimizer.name", "optimizer.betas"]);
     expect(paramValue(hp, "optimizer.name")).toBe("adam");
     expect(paramValue(hp, "missing.key")).toBeUndefined();
+  });
+});
+
+describe("matchesFilter", () => {
+  const run = {
+    name: "Sweep-7", status: "COMPLETED" as const, hyperparameters: { lr: 0.01, optimizer: { name: "adam", betas: [0.9, 0.99] }, tag: "a" },
+    summaries: [{ name: "loss", split: "val", last: 0.25 }],
+  };
+
+  it("should match a name case-insensitively, and statuses", () => {
+    expect(matchesFilter(run, { nameContains: "sweep" })).toBe(true);
+    expect(matchesFilter(run, { nameContains: "other" })).toBe(false);
+    expect(matchesFilter(run, { status: ["RUNNING", "COMPLETED"] })).toBe(true);
+    expect(matchesFilter(run, { status: ["FAILED"] })).toBe(false);
+  });
+
+  it("should compare parameters as the server does: equality by containment, order on numbers only", () => {
+    expect(matchesFilter(run, { params: [{ key: "optimizer.name", op: "EQ", value: "adam" }] })).toBe(true);
+    expect(matchesFilter(run, { params: [{ key: "optimizer", op: "EQ", value: { name: "adam" } }] })).toBe(true);
+    expect(matchesFilter(run, { params: [{ key: "optimizer.betas", op: "EQ", value: [0.99] }] })).toBe(true);
+    expect(matchesFilter(run, { params: [{ key: "optimizer.name", op: "NE", value: "adam" }] })).toBe(false);
+    expect(matchesFilter(run, { params: [{ key: "missing", op: "NE", value: 1 }] })).toBe(true);
+    expect(matchesFilter(run, { params: [{ key: "lr", op: "LT", value: 0.05 }] })).toBe(true);
+    expect(matchesFilter(run, { params: [{ key: "lr", op: "GT", value: 0.05 }] })).toBe(false);
+    expect(matchesFilter(run, { params: [{ key: "tag", op: "LT", value: 1 }] })).toBe(false);
+  });
+
+  it("should compare a metric's last value, and not match a run without it", () => {
+    expect(matchesFilter(run, { metrics: [{ name: "loss", split: "val", stat: "LAST", op: "LTE", value: 0.25 }] })).toBe(true);
+    expect(matchesFilter(run, { metrics: [{ name: "loss", split: "val", stat: "LAST", op: "GT", value: 0.25 }] })).toBe(false);
+    expect(matchesFilter(run, { metrics: [{ name: "loss", split: "train", stat: "LAST", op: "GT", value: 0 }] })).toBe(false);
+  });
+
+  it("should agree with the arguments the table sends", () => {
+    expect(matchesFilter(run, runQueryArguments({ ...emptyTableState(), search: "7", filters: { "p:lr": "0.01", "m:loss~val": "< 1" } }).filter)).toBe(true);
   });
 });

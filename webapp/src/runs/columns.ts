@@ -1,4 +1,5 @@
 import type { TableState } from "../app/viewState";
+import { formatNumber } from "../ui/dom";
 import type { CompareOp, MetricRef, ParamFilter, MetricFilter, RunFilter, RunOrder, RunRowFragment } from "../gql/graphql";
 
 /** Column keys: fixed ones, `p:<param path>` and `m:<metric>~<split>` (split left out when null). */
@@ -47,6 +48,44 @@ export function runQueryArguments(table: TableState): { filter: RunFilter; order
   return { filter, orderBy: table.sort ? [orderOf(table.sort.column, table.sort.desc)] : [] };
 }
 
+/** Whether a run's row matches a `runs` filter as the server would judge it (RunSearch): for a run met live. */
+export function matchesFilter(run: Pick<RunRowFragment, "name" | "status" | "hyperparameters" | "summaries">, filter: RunFilter): boolean {
+  if (filter.nameContains && !(run.name ?? "").toLowerCase().includes(filter.nameContains.toLowerCase())) return false;
+  if (filter.status?.length && !filter.status.includes(run.status)) return false;
+  for (const { key, op, value } of filter.params ?? []) {
+    const actual = paramValue(run.hyperparameters, key);
+    if (op === "EQ" || op === "NE") {
+      if (contains(actual, value) !== (op === "EQ")) return false;
+    } else if (typeof actual !== "number" || !compare(actual, op, Number(value))) return false;
+  }
+  for (const { name, split, op, value } of filter.metrics ?? []) {
+    const last = metricValue(run, metricColumn(name, split));
+    if (typeof last !== "number" || !compare(last, op, value)) return false;
+  }
+  return true;
+}
+
+function compare(a: number, op: CompareOp, b: number): boolean {
+  switch (op) {
+    case "EQ": return a === b;
+    case "NE": return a !== b;
+    case "LT": return a < b;
+    case "LTE": return a <= b;
+    case "GT": return a > b;
+    case "GTE": return a >= b;
+  }
+}
+
+/** JSON containment as PostgreSQL's jsonb `@>` has it: objects by their keys, arrays by their elements. */
+function contains(actual: unknown, expected: unknown): boolean {
+  if (Array.isArray(expected)) return Array.isArray(actual) && expected.every((e) => actual.some((a) => contains(a, e)));
+  if (expected !== null && typeof expected === "object") {
+    return actual !== null && typeof actual === "object" && !Array.isArray(actual)
+      && Object.entries(expected).every(([key, e]) => contains((actual as Record<string, unknown>)[key], e));
+  }
+  return actual === expected;
+}
+
 function orderOf(column: string, desc: boolean): RunOrder {
   const direction = desc ? "DESC" : "ASC";
   if (column.startsWith("p:")) return { field: "PARAM", direction, param: column.slice(2) };
@@ -66,8 +105,9 @@ export function paramPaths(value: unknown, prefix = ""): string[] {
   return Object.entries(value).flatMap(([key, inner]) => paramPaths(inner, prefix ? `${prefix}.${key}` : key));
 }
 
-/** A hyperparameter as shown: strings bare, anything else as JSON, "–" when the run lacks it. */
-export const formatParam = (value: unknown) => (value === undefined ? "–" : typeof value === "string" ? value : JSON.stringify(value));
+/** A hyperparameter as shown: strings bare, numbers as metrics are, anything else as JSON, "–" when the run lacks it. */
+export const formatParam = (value: unknown) =>
+  value === undefined ? "–" : typeof value === "string" ? value : typeof value === "number" ? formatNumber(value) : JSON.stringify(value);
 
 export function paramValue(hyperparameters: unknown, path: string): unknown {
   return path.split(".").reduce<unknown>((value, key) => (value && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined), hyperparameters);

@@ -2,7 +2,7 @@ import { request } from "../api/graphql";
 import { navigate } from "../app/router";
 import { projectUrl } from "../app/viewState";
 import { DeleteRunsDocument, UpdateRunDocument, type RunDetailsQuery } from "../gql/graphql";
-import { errorState, formatTime, h } from "../ui/dom";
+import { errorState, h, timeElement } from "../ui/dom";
 import { formatParam, paramPaths, paramValue } from "./columns";
 import { runDuration } from "./status";
 
@@ -71,9 +71,9 @@ export function runDetails(run: Run, status: HTMLElement): HTMLElement {
   return h("section", { className: "run-details", "aria-label": "Run details" },
     h("dl", { className: "facts" },
       h("dt", {}, "Status"), h("dd", {}, status),
-      h("dt", {}, "Created"), h("dd", {}, formatTime(run.createdAt)),
+      h("dt", {}, "Created"), h("dd", {}, timeElement(run.createdAt)),
       h("dt", {}, "Duration"), h("dd", {}, runDuration(run)),
-      run.lastHeartbeatAt && h("dt", {}, "Last heartbeat"), run.lastHeartbeatAt && h("dd", {}, formatTime(run.lastHeartbeatAt))),
+      run.lastHeartbeatAt && h("dt", {}, "Last heartbeat"), run.lastHeartbeatAt && h("dd", {}, timeElement(run.lastHeartbeatAt))),
     h("div", {}, h("h2", {}, "Hyperparameters"), jsonTable(run.hyperparameters, "No hyperparameters.")),
     h("div", {}, h("h2", {}, "Environment"), jsonTable(run.environment ?? {}, "No environment recorded.")),
     h("div", {}, h("h2", {}, "Tags and notes"), editForm(run), deleteButton(run)));

@@ -6,7 +6,7 @@ import { mountMetricPanel } from "../charts/metricPanel";
 import { ProjectRunEventsDocument, RunDetailsDocument } from "../gql/graphql";
 import { subscribe } from "../live/client";
 import { runTabs } from "../traces/tracesView";
-import { errorState, h, link, loading } from "../ui/dom";
+import { errorState, h, link, loading, setTitle } from "../ui/dom";
 import { runDetails } from "./runDetails";
 import { metricNamesOf } from "./columns";
 import { consolePanel } from "./consolePanel";
@@ -28,6 +28,7 @@ export function runView(root: HTMLElement, view: RunViewState): () => void {
       .then(({ run }) => {
         if (!run) throw new ApiError(`No run with id ${view.runId}`, "NOT_FOUND");
         const project = run.model.project.name;
+        setTitle(run.name ?? `Run ${run.id}`, project);
                 const status = h("span", {}, statusBadge(run.status));
         const panel = h("section", { className: "panel", "aria-label": "Metrics" });
         const names = metricNamesOf([run]);

@@ -3,7 +3,7 @@ import { compareUrl, RUN_STATUSES, runUrl, type TableState } from "../app/viewSt
 import { ProjectRunEventsDocument, ProjectRunsDocument, type RunRowFragment } from "../gql/graphql";
 import { subscribe } from "../live/client";
 import { downloadButton, downloadExport } from "../export/download";
-import { errorState, formatNumber, formatTime, h, link, loading } from "../ui/dom";
+import { errorState, formatNumber, h, link, loading, plural, timeElement } from "../ui/dom";
 import { formatParam, isSortable, metricColumn, metricValue, paramColumn, paramPaths, paramValue } from "./columns";
 import { runsTableState, type LiveChanges } from "./runsTableState";
 import { runDuration, statusBadge } from "./status";
@@ -15,7 +15,7 @@ function cellText(run: RunRowFragment, column: string): Node | string {
     case "status": return statusBadge(run.status);
     case "name": return link(runUrl(run.id), run.name ?? `run ${run.id}`);
     case "model": return run.model.name;
-    case "created": return formatTime(run.createdAt);
+    case "created": return timeElement(run.createdAt);
     case "duration": return runDuration(run);
   }
   if (column.startsWith("p:")) return formatParam(paramValue(run.hyperparameters, column.slice(2)));
@@ -66,7 +66,7 @@ export function mountRunsTable(root: HTMLElement, project: string, initial: Tabl
   const columns = () => [...FIXED.map(([key]) => key), ...state.params, ...state.metrics];
 
   function renderCount(): void {
-    count.textContent = `${state.totalCount} run${state.totalCount === 1 ? "" : "s"}`;
+    count.textContent = plural(state.totalCount, "run");
   }
 
   function renderRow(run: RunRowFragment, row = h("tr")): HTMLTableRowElement {
@@ -157,7 +157,7 @@ export function mountRunsTable(root: HTMLElement, project: string, initial: Tabl
 
   /** The runs created since the load that the table, sorted or filtered, cannot place: shown on a click. */
   function renderNotice(): void {
-    notice.textContent = `${state.newRuns} new run${state.newRuns === 1 ? "" : "s"}: show`;
+    notice.textContent = `${plural(state.newRuns, "new run")}: show`;
     notice.hidden = !state.newRuns;
   }
 

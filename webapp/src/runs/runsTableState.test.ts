@@ -185,6 +185,21 @@ describe("runsTableState", () => {
     expect(state.newRuns).toBe(0);
   });
 
+  it("should count a new run once, and only while it matches the filters", async () => {
+    const { state } = await loaded({ ...emptyTableState(), statuses: ["COMPLETED"], filters: { "p:lr": "< 0.05" } });
+    const outside = run("3", { status: "COMPLETED" }); // lr 0.1
+    const inside = run("4", { status: "COMPLETED", hyperparameters: { lr: 0.01 } });
+    for (let i = 0; i < 5; i++) {
+      state.receive(event("SUMMARY_CHANGED", "3", outside));
+      state.receive(event("SUMMARY_CHANGED", "4", inside));
+      vi.advanceTimersByTime(16);
+    }
+    expect(state.newRuns).toBe(1);
+    state.receive(event("UPDATED", "4", { ...inside, status: "RUNNING" }));
+    vi.advanceTimersByTime(16);
+    expect(state.newRuns).toBe(0);
+  });
+
   it("should leave out the new runs of other projects and models", async () => {
     const { state, told } = await loaded({ ...emptyTableState(), modelId: "m1" });
     state.receive(event("CREATED", "3", run("3", { model: { id: "m2", name: "other", project: { name: "vision" } } })));

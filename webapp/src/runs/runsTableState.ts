@@ -1,6 +1,6 @@
 import type { TableState } from "../app/viewState";
 import type { ProjectRunEventsSubscription, ProjectRunsQuery, ProjectRunsQueryVariables, RunRowFragment, RunStatus } from "../gql/graphql";
-import { metricColumn, paramColumn, paramPaths, runQueryArguments } from "./columns";
+import { matchesFilter, metricColumn, paramColumn, paramPaths, runQueryArguments } from "./columns";
 
 export type RunsPage = ProjectRunsQuery["runs"];
 /** Asks the server's `runs` query; a fetch that is aborted rejects. */
@@ -34,7 +34,10 @@ export interface RunsTableState {
   readonly selected: ReadonlySet<string>;
   readonly totalCount: number;
   readonly hasNextPage: boolean;
-  /** Runs created since the table was loaded that it cannot place (sorted or filtered): a reload shows them. */
+  /**
+   * Runs met live since the table was loaded that match its filters but that it cannot place (sorted or filtered):
+   * a reload shows them. A run counts once however many events it sends.
+   */
   readonly newRuns: number;
   /** Sorts by a column: ascending, descending, then unsorted again (newest first, the server's tie-break). */
   sortBy(column: string): void;
@@ -77,6 +80,8 @@ export function runsTableState(project: string, initial: TableState, fetchRuns: 
   let reloadTimer: ReturnType<typeof setTimeout> | undefined;
   /** Live events of this frame, by run: the run as it is now, or null when it was deleted. */
   const pendingEvents = new Map<string, RunRowFragment | null>();
+  /** The runs counted in `newRuns`. */
+  const newRuns = new Set<string>();
   let eventsFrame: number | undefined;
 
   const state = {
@@ -87,7 +92,7 @@ export function runsTableState(project: string, initial: TableState, fetchRuns: 
     selected,
     totalCount: 0,
     hasNextPage: false,
-    newRuns: 0,
+    get newRuns() { return newRuns.size; },
     sortBy(column: string) {
       const active = table.sort?.column === column;
       change({ sort: !active ? { column, desc: false } : !table.sort!.desc ? { column, desc: true } : undefined });
@@ -109,7 +114,7 @@ export function runsTableState(project: string, initial: TableState, fetchRuns: 
     },
     loadMore: () => void loadPage(false),
     reload() {
-      state.newRuns = 0;
+      newRuns.clear();
       void loadPage(true);
     },
     receive(event: RunEvent) {
@@ -165,6 +170,7 @@ export function runsTableState(project: string, initial: TableState, fetchRuns: 
     const changes: LiveChanges = { removed: [], changed: [], added: [] };
     for (const [id, run] of pendingEvents) {
       if (!run) {
+        newRuns.delete(id);
         if (runs.delete(id)) {
           selected.delete(id);
           state.totalCount--;
@@ -174,12 +180,15 @@ export function runsTableState(project: string, initial: TableState, fetchRuns: 
         runs.set(id, run);
         changes.changed.push(run);
       } else if (run.model.project.name === project && (!table.modelId || run.model.id === table.modelId)) {
-        const unfiltered = !table.sort && !table.search && !table.statuses.length && !Object.values(table.filters).some(Boolean);
+        const { filter } = runQueryArguments(table);
+        const unfiltered = !table.sort && !filter.nameContains && !filter.status && !filter.params && !filter.metrics;
         if (unfiltered) {
           changes.added.push(run);
           state.totalCount++;
+        } else if (matchesFilter(run, filter)) {
+          newRuns.add(id);
         } else {
-          state.newRuns++;
+          newRuns.delete(id); // it no longer matches (its status or a metric changed)
         }
       }
     }

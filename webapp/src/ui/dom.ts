@@ -30,16 +30,26 @@ export function errorState(error: unknown, retry?: () => void): HTMLElement {
     { className: "state error", role: "alert" },
     h("strong", {}, code === "NOT_FOUND" ? "Not found" : code === "NETWORK" ? "The server is not reachable" : "Something went wrong"),
     h("p", {}, message, code ? ` (${code})` : ""),
-    retry && h("button", { type: "button", onclick: retry }, "Try again"),
+    // trying again finds nothing more: what is not found stays so
+    retry && code !== "NOT_FOUND" && h("button", { type: "button", onclick: retry }, "Try again"),
   );
 }
 
+/**
+ * Every number the dashboard shows (metrics, hyperparameters, axes): 5 significant digits, written out between
+ * 0.001 and 100,000 and for whole numbers below 10^15 (a seed, a count); else in exponent form with 4 significant
+ * digits and no trailing zeros (5e-4, 1.235e+7).
+ */
 export function formatNumber(value: number | null | undefined): string {
   if (value === null || value === undefined) return "–";
   if (!Number.isFinite(value)) return Number.isNaN(value) ? "NaN" : value > 0 ? "∞" : "−∞";
-  if (value !== 0 && (Math.abs(value) >= 1e5 || Math.abs(value) < 1e-3)) return value.toExponential(3);
+  if (Number.isInteger(value) && Math.abs(value) < 1e15) return String(value);
+  if (value !== 0 && (Math.abs(value) >= 1e5 || Math.abs(value) < 1e-3)) return Number(value.toPrecision(4)).toExponential();
   return String(Number(value.toPrecision(5)));
 }
+
+/** "1 run", "2 runs". */
+export const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? "" : "s"}`;
 
 export function formatDuration(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
@@ -48,7 +58,15 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
 }
 
-export const formatTime = (iso: string | number) => new Date(iso).toLocaleString(undefined, { dateStyle: "short", timeStyle: "medium" });
+/** A date and time in the browser's locale, the month spelled out (a short numeric date reads differently per country). */
+export const formatTime = (iso: string | number) => new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+
+/** A time as `formatTime` writes it, with the full date and time (weekday, seconds, time zone) in its tooltip. */
+export const timeElement = (iso: string | number) =>
+  h("time", { dateTime: new Date(iso).toISOString(), title: new Date(iso).toLocaleString(undefined, { dateStyle: "full", timeStyle: "long" }) }, formatTime(iso));
+
+/** The page's title: the view's name, then the app's. */
+export const setTitle = (...parts: string[]) => void (document.title = [...parts, "Trackstack"].join(" · "));
 
 /** Links between the views of one thing (a project's runs and its traces), the one shown marked as current. */
 export function viewTabs(label: string, current: string, entries: [string, string][]): HTMLElement {

@@ -1,6 +1,7 @@
 package dev.trackstack.run;
 
 import java.util.List;
+import java.util.OptionalLong;
 
 import dev.trackstack.auth.Caller;
 import dev.trackstack.live.RunEvent;
@@ -38,9 +39,11 @@ class RunController {
         this.limits = properties.limits();
     }
 
+    /** Null for an id that is not a run's, whether it could be one or not (the field is nullable). */
     @QueryMapping
     Run run(@Argument String id) {
-        return runs.findById(Ids.parse(id, "run")).orElse(null);
+        OptionalLong key = Ids.find(id);
+        return key.isPresent() ? runs.findById(key.getAsLong()).orElse(null) : null;
     }
 
     @QueryMapping

@@ -10,7 +10,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 @Controller
 class SpaController {
 
-    @GetMapping({"/projects/**", "/runs/**", "/compare/**"})
+    @GetMapping({"/projects/**", "/runs/**", "/compare/**", "/evals/**"})
     String dashboard() {
         return "forward:/index.html";
     }

@@ -52,6 +52,14 @@ class RunTests extends ApiTest {
     }
 
     @Test
+    void shouldAnswerNullForAnIdThatIsNoRunsWhetherItCouldBeOneOrNot() {
+        for (String id : List.of("99999", "abc", "", "1.5", "99999999999999999999")) {
+            graphQl.document("query($id: ID!) { run(id: $id) { id } }").variable("id", id).execute()
+                    .errors().verify().path("run").valueIsNull();
+        }
+    }
+
+    @Test
     void shouldStampTheFinishTimeWhenARunEndsAndClearItWhenItResumes() {
         String run = createRun(model, "r", Map.of(), List.of());
 

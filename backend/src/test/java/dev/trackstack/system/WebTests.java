@@ -24,6 +24,22 @@ class WebTests extends ApiTest {
     }
 
     @Test
+    void shouldAnswerAnUnknownPathWith404AndTheDashboardOrAJsonErrorUnderTheApi() throws Exception {
+        assertThat(get("/evals/compare?baseline=1").statusCode()).isEqualTo(200);
+        for (String path : List.of("/nope", "/projects-typo/x")) {
+            HttpResponse<String> page = get(path);
+            assertThat(page.statusCode()).as(path).isEqualTo(404);
+            assertThat(page.body()).as(path).contains("<title>Trackstack</title>").doesNotContain("Whitelabel");
+        }
+        for (String path : List.of("/api/nope", "/api/v1/nope")) {
+            HttpResponse<String> api = get(path);
+            assertThat(api.statusCode()).as(path).isEqualTo(404);
+            assertThat(api.headers().firstValue("Content-Type")).hasValue("application/json");
+            assertThat(api.body()).as(path).contains("\"code\":\"NOT_FOUND\"", "Nothing at " + path);
+        }
+    }
+
+    @Test
     void shouldServeOurOwnGraphiQL() throws Exception {
         HttpResponse<String> response = get("/graphiql");
         assertThat(response.statusCode()).isEqualTo(200);

@@ -1,0 +1,166 @@
+// The defects of issue 27 ("The dashboard, second pass"), each driven as a user meets it.
+import { join } from "node:path";
+import type { Locator, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { ARTEFACTS, curve, gql, LINE, logPoints, screenshot, seedRun, tintedMiddle, useDashboard, type Dashboard } from "./harness";
+
+let server: Dashboard["server"];
+let web: Dashboard["web"];
+let page: Page;
+
+useDashboard((dashboard) => {
+  ({ server, web, page } = dashboard);
+});
+
+/** Zigzags between 0 and 2 at every 8 steps: downsampled, the line's samples cover the plot's middle column. */
+const spread = (step: number) => (step % 8 === 3 ? 2 : step % 8 === 5 ? 0 : 1);
+
+/** Pixels of the chart's canvas in the colour #4e79a7 (the first run's), give or take anti-aliasing. */
+const pixelsOfFirstRun = (card: Locator) =>
+  card.locator("canvas").first().evaluate((canvas: HTMLCanvasElement) => {
+    const { data } = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height);
+    let count = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i + 3] > 250 && Math.abs(data[i] - 0x4e) + Math.abs(data[i + 1] - 0x79) + Math.abs(data[i + 2] - 0xa7) < 12) count++;
+    }
+    return count;
+  });
+
+describe("the dashboard's second pass", () => {
+  it("should count as new only the runs that match the table's filters, each once", async () => {
+    await seedRun(server.url, "banner", "m", "small-lr", { lr: 0.01 });
+    const outside = await seedRun(server.url, "banner", "m", "big-lr", { lr: 0.1 });
+    await page.goto(`${web.url}/projects/banner?${new URLSearchParams({ "f.p:lr": "< 0.05" })}`);
+    await expect.poll(() => page.locator("table.runs tbody tr").count()).toBe(1);
+    const notice = page.locator("button.notice");
+    // a matching run created after the load: its points show the banner once the page's subscription runs
+    const matching = await seedRun(server.url, "banner", "m", "tiny-lr", { lr: 0.001 });
+    let step = 0;
+    await expect.poll(async () => {
+      await logPoints(server.url, matching, [{ name: "loss", step: step++, value: 1 }]);
+      return (await notice.isVisible()) && notice.textContent();
+    }, { interval: 1000 }).toBe("1 new run: show");
+    // the outside run logs on, and so does the matching one: still one
+    for (let i = 0; i < 4; i++) {
+      await logPoints(server.url, outside, [{ name: "loss", step: step, value: 1 }]);
+      await logPoints(server.url, matching, [{ name: "loss", step: step++, value: 1 }]);
+      await page.waitForTimeout(1100); // a run's SUMMARY_CHANGED events come at most once a second
+    }
+    expect(await notice.textContent()).toBe("1 new run: show");
+    await notice.click();
+    await expect.poll(() => page.locator("table.runs tbody tr td:nth-child(3)").allTextContents()).toEqual(["tiny-lr", "small-lr"]);
+    for (let i = 0; i < 3; i++) {
+      await logPoints(server.url, outside, [{ name: "loss", step: step++, value: 1 }]);
+      await page.waitForTimeout(1100);
+    }
+    expect(await notice.isHidden()).toBe(true);
+  });
+
+  it("should keep the other lines at full strength when one is hidden from the legend", async () => {
+    const id = await seedRun(server.url, "legend", "m", "wash", {});
+    await Promise.all(["a", "b"].map((split) => logPoints(server.url, id, curve("spread", split, 0, 4000, spread))));
+    await page.goto(`${web.url}/runs/${id}`);
+    const card = page.locator(".chart-card[data-metric=spread]");
+    await card.locator("canvas").first().waitFor();
+    await card.getByRole("button", { name: "wash · b" }).click();
+    // the pointer still on the hidden line's entry, then gone: line a is drawn at full strength all along
+    await page.waitForTimeout(300);
+    expect(await tintedMiddle(card, LINE)).toBeGreaterThan(0.8);
+    await page.mouse.move(0, 0);
+    await page.waitForTimeout(300);
+    expect(await tintedMiddle(card, LINE)).toBeGreaterThan(0.8);
+    expect(await card.getByRole("button", { name: "wash · b" }).getAttribute("aria-pressed")).toBe("false");
+  });
+
+  it("should draw no min/max pins until they are turned on, then small ones, kept in the URL", async () => {
+    const id = await seedRun(server.url, "pins", "m", "ramp", {});
+    await logPoints(server.url, id, curve("ramp", null, 0, 101, (step) => ((step - 50) / 50) ** 2));
+    await page.goto(`${web.url}/runs/${id}`);
+    const card = page.locator(".chart-card[data-metric=ramp]");
+    await card.locator("canvas").first().waitFor();
+    await page.waitForTimeout(300);
+    const pins = page.getByLabel("Min/max pins");
+    expect(await pins.isChecked()).toBe(false);
+    const without = await pixelsOfFirstRun(card);
+    await pins.check();
+    await expect.poll(() => new URL(page.url()).searchParams.get("pins")).toBe("1");
+    await page.waitForTimeout(300);
+    // two dots of 3.5 pixels' radius: the min in the middle, the first max at the start (pins of 16 × 22 added 500)
+    const added = (await pixelsOfFirstRun(card)) - without;
+    expect(added).toBeGreaterThan(15);
+    expect(added).toBeLessThan(120);
+    await card.screenshot({ path: join(ARTEFACTS, "pins.png") });
+    await page.reload();
+    await card.locator("canvas").first().waitFor();
+    expect(await page.getByLabel("Min/max pins").isChecked()).toBe(true);
+  });
+
+  it("should wrap a legend of many runs in rows, naming each run once", async () => {
+    const ids: string[] = [];
+    for (let i = 1; i <= 12; i++) {
+      const id = await seedRun(server.url, "many", "m", `sweep-${i}`, { seed: i });
+      ids.push(id);
+      await logPoints(server.url, id, ["train", "val"].flatMap((split) => curve("loss", split, 0, 20, (step) => 1 / (step + i))));
+    }
+    await page.goto(`${web.url}/compare/${ids.join(",")}`);
+    const card = page.locator(".chart-card[data-metric=loss]");
+    await card.locator("canvas").first().waitFor();
+    const legend = card.locator(".legend");
+    expect(await legend.evaluate((element) => element.scrollWidth <= element.clientWidth)).toBe(true);
+    expect(await legend.evaluate((element) => element.clientHeight)).toBeLessThan(120);
+    expect(await legend.getByText("sweep-10", { exact: true }).count()).toBe(1);
+    expect(await legend.getByRole("button", { name: "sweep-10 · val" }).count()).toBe(1);
+    await screenshot(page, "legend-many-runs");
+  });
+
+  it("should answer unknown pages and missing runs as not found, in words of ours", async () => {
+    const direct = await page.goto(`${server.url}/no/such/page`); // the jar's own dashboard
+    expect(direct!.status()).toBe(404);
+    await page.getByRole("heading", { name: "Not found" }).waitFor();
+    expect(await page.content()).not.toContain("Whitelabel");
+    expect(await page.title()).toBe("Not found · Trackstack");
+    const api = await fetch(`${server.url}/api/nope`);
+    expect(api.status).toBe(404);
+    expect(((await api.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe("NOT_FOUND");
+
+    await page.goto(`${web.url}/runs/99999`);
+    await page.getByRole("alert").filter({ hasText: "Not found" }).waitFor();
+    expect(await page.getByRole("button", { name: "Try again" }).count()).toBe(0);
+    expect(await gql(server.url, '{ a: run(id: "99999") { id } b: run(id: "abc") { id } }')).toEqual({ a: null, b: null });
+
+    const id = await seedRun(server.url, "single", "m", "alone", {});
+    await page.goto(`${web.url}/compare/${id}`);
+    await page.getByRole("heading", { name: "Compare 1 run", exact: true }).waitFor();
+    expect(await page.title()).toBe("Compare 1 run · Trackstack");
+  });
+
+  it("should show dates in the browser's locale with the full time on hover, and numbers in one format", async () => {
+    const id = await seedRun(server.url, "formats", "m", "tiny", { lr: 0.0005 });
+    await logPoints(server.url, id, [{ name: "lr", step: 0, value: 0.0005 }]);
+    await page.goto(`${web.url}/projects/formats?param=p:lr&metric=m:lr`);
+    const row = page.locator(`table.runs tbody tr[data-run-id="${id}"]`);
+    await row.waitFor();
+    const created = row.locator("time");
+    const { text, title } = await created.evaluate((time: HTMLElement) => ({ text: time.textContent!, title: time.title }));
+    expect(text).not.toMatch(/^\d{1,2}\/\d{1,2}\/\d{2},/); // not 12/4/26
+    expect(text).toContain(String(new Date().getFullYear()));
+    expect(title).toContain(String(new Date().getFullYear()));
+    expect(title).toMatch(/\d:\d{2}:\d{2}/); // the full time, seconds and all
+    const cells = await row.locator("td").allTextContents();
+    expect(cells.filter((cell) => cell === "5e-4")).toHaveLength(2);
+  });
+
+  it("should title each view and show a favicon", async () => {
+    const id = await seedRun(server.url, "titled", "resnet", "baseline", {});
+    await page.goto(`${web.url}/projects/titled`);
+    await expect.poll(() => page.title()).toBe("titled · Trackstack");
+    await page.goto(`${web.url}/runs/${id}`);
+    await expect.poll(() => page.title()).toBe("baseline · titled · Trackstack");
+    await page.goto(`${web.url}/`);
+    await expect.poll(() => page.title()).toBe("Projects · Trackstack");
+    const icon = await page.locator("link[rel=icon]").evaluate((link: HTMLLinkElement) => link.href);
+    const served = await fetch(new URL(new URL(icon).pathname, server.url));
+    expect(served.status).toBe(200);
+    expect(served.headers.get("content-type")).toContain("image/svg+xml");
+  });
+});
