@@ -163,4 +163,33 @@ describe("the dashboard's second pass", () => {
     expect(served.status).toBe(200);
     expect(served.headers.get("content-type")).toContain("image/svg+xml");
   });
+
+  it("should show why a run failed, tick a running run's duration, and tell a project's activity", async () => {
+    const failed = await seedRun(server.url, "failures", "m", "oom", {});
+    const running = await seedRun(server.url, "failures", "m", "still-going", {});
+    await gql(server.url, `mutation($id: ID!, $f: RunFailureInput) { updateRunStatus(runId: $id, status: FAILED, failure: $f) { id } }`,
+      { id: failed, f: { type: "torch.OutOfMemoryError", message: "CUDA out of memory", traceback: "Traceback (most recent call last):\n  File \"train.py\", line 9\n" } });
+
+    await page.goto(`${web.url}/runs/${failed}`);
+    const why = page.locator(".run-details .run-failure");
+    await expect.poll(() => why.locator("code").textContent()).toBe("torch.OutOfMemoryError: CUDA out of memory");
+    await why.locator("summary").click();
+    expect(await why.locator("pre").textContent()).toContain('File "train.py", line 9');
+    await screenshot(page, "run-failure");
+
+    await page.goto(`${web.url}/runs/${running}`);
+    const duration = page.locator(".run-details dt:text-is('Duration') + dd");
+    const first = await duration.textContent();
+    await expect.poll(() => duration.textContent(), { timeout: 5000 }).not.toBe(first);
+
+    await page.goto(`${web.url}/projects/failures`);
+    const badge = page.locator(`table.runs tbody tr[data-run-id="${failed}"] .status`);
+    await expect.poll(() => badge.getAttribute("title")).toBe("torch.OutOfMemoryError: CUDA out of memory");
+
+    await page.goto(`${web.url}/`);
+    const card = page.locator("li.card", { has: page.locator("h2", { hasText: /^failures$/ }) });
+    await expect.poll(() => card.textContent()).toContain("2 runs (1 running)");
+    expect(await card.locator("time").count()).toBeGreaterThan(0);
+    expect(await card.textContent()).toContain("Last activity");
+  });
 });

@@ -1,7 +1,7 @@
 import { request } from "../api/graphql";
 import { projectUrl } from "../app/viewState";
 import { ProjectsDocument, type ProjectsQuery } from "../gql/graphql";
-import { errorState, formatTime, h, link, loading, plural } from "../ui/dom";
+import { errorState, formatTime, h, link, loading, plural, timeElement } from "../ui/dom";
 import { firstRunSnippets } from "./firstRunSnippets";
 
 type Project = ProjectsQuery["projects"][number];
@@ -9,7 +9,8 @@ type Project = ProjectsQuery["projects"][number];
 function projectCard(project: Project): HTMLElement {
   return h("li", { className: "card" },
     h("h2", {}, link(projectUrl(project.name), project.name)),
-    h("p", { className: "muted" }, `${plural(project.runCount, "run")} · since ${formatTime(project.createdAt)}`),
+    h("p", { className: "muted" }, `${plural(project.runCount, "run")}${project.runningCount ? ` (${project.runningCount} running)` : ""} · since ${formatTime(project.createdAt)}`),
+    project.lastActivityAt && h("p", { className: "muted" }, "Last activity ", timeElement(project.lastActivityAt)),
     h("ul", { className: "models", "aria-label": `Models of ${project.name}` },
       ...project.models.map((model) => h("li", {}, link(projectUrl(project.name, model.id), model.name)))));
 }

@@ -4,7 +4,7 @@ import { projectUrl } from "../app/viewState";
 import { DeleteRunsDocument, UpdateRunDocument, type RunDetailsQuery } from "../gql/graphql";
 import { errorState, h, timeElement } from "../ui/dom";
 import { formatParam, paramPaths, paramValue } from "./columns";
-import { runDuration } from "./status";
+import { failureText, runDuration } from "./status";
 
 type Run = NonNullable<RunDetailsQuery["run"]>;
 
@@ -67,12 +67,34 @@ function deleteButton(run: Run): HTMLElement {
   return h("div", {}, open, dialog);
 }
 
+/** A running run's duration counts up every second, until its element leaves the page. */
+function duration(run: Run): HTMLElement {
+  const element = h("dd", {}, runDuration(run));
+  if (run.status === "RUNNING") {
+    const timer = setInterval(() => {
+      if (element.isConnected) element.textContent = runDuration(run);
+      else clearInterval(timer);
+    }, 1000);
+  }
+  return element;
+}
+
+/** Why the run failed, as its script said, across the details' width, with the traceback folded away. */
+function failure(run: Run): HTMLElement | null {
+  if (!run.failure) return null;
+  const traceback = run.failure.traceback
+    && h("details", {}, h("summary", {}, "Traceback"), h("pre", {}, run.failure.traceback));
+  return h("div", { className: "run-failure", role: "note", "aria-label": "Why the run failed" },
+    h("code", {}, failureText(run.failure)), traceback || "");
+}
+
 export function runDetails(run: Run, status: HTMLElement): HTMLElement {
   return h("section", { className: "run-details", "aria-label": "Run details" },
+    failure(run),
     h("dl", { className: "facts" },
       h("dt", {}, "Status"), h("dd", {}, status),
       h("dt", {}, "Created"), h("dd", {}, timeElement(run.createdAt)),
-      h("dt", {}, "Duration"), h("dd", {}, runDuration(run)),
+      h("dt", {}, "Duration"), duration(run),
       run.lastHeartbeatAt && h("dt", {}, "Last heartbeat"), run.lastHeartbeatAt && h("dd", {}, timeElement(run.lastHeartbeatAt))),
     h("div", {}, h("h2", {}, "Hyperparameters"), jsonTable(run.hyperparameters, "No hyperparameters.")),
     h("div", {}, h("h2", {}, "Environment"), jsonTable(run.environment ?? {}, "No environment recorded.")),

@@ -29,7 +29,7 @@ export function runView(root: HTMLElement, view: RunViewState): () => void {
         if (!run) throw new ApiError(`No run with id ${view.runId}`, "NOT_FOUND");
         const project = run.model.project.name;
         setTitle(run.name ?? `Run ${run.id}`, project);
-                const status = h("span", {}, statusBadge(run.status));
+                const status = h("span", {}, statusBadge(run.status, run.failure));
         const panel = h("section", { className: "panel", "aria-label": "Metrics" });
         const names = metricNamesOf([run]);
         const systemNames = names.filter(isSystemMetric);

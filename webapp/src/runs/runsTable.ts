@@ -12,7 +12,7 @@ const FIXED: [string, string][] = [["status", "Status"], ["name", "Name"], ["mod
 
 function cellText(run: RunRowFragment, column: string): Node | string {
   switch (column) {
-    case "status": return statusBadge(run.status);
+    case "status": return statusBadge(run.status, run.failure);
     case "name": return link(runUrl(run.id), run.name ?? `run ${run.id}`);
     case "model": return run.model.name;
     case "created": return timeElement(run.createdAt);

@@ -6,7 +6,7 @@ import { runsTableState, type LiveChanges, type RunEvent, type RunsPage } from "
 
 function run(id: string, change: Partial<RunRowFragment> = {}): RunRowFragment {
   return {
-    id, name: `run-${id}`, kind: "TRAINING", status: "RUNNING", createdAt: "2026-01-01T00:00:00Z", finishedAt: null, tags: [],
+    id, name: `run-${id}`, kind: "TRAINING", status: "RUNNING", createdAt: "2026-01-01T00:00:00Z", finishedAt: null, failure: null, tags: [],
     hyperparameters: { lr: 0.1, batch: 32, optimizer: { name: "adam", beta: 0.9 }, seed: 1 },
     model: { id: "m1", name: "resnet", project: { name: "vision" } },
     summaries: ["loss~train", "loss~val", "accuracy~val", "lr~"].map((key) => {
