@@ -192,4 +192,52 @@ describe("the dashboard's second pass", () => {
     expect(await card.locator("time").count()).toBeGreaterThan(0);
     expect(await card.textContent()).toContain("Last activity");
   });
+
+  it("should save a view under a name for the whole project, open it again and delete it", async () => {
+    const a = await seedRun(server.url, "views", "m", "a", {});
+    const b = await seedRun(server.url, "views", "m", "b", {});
+    await logPoints(server.url, a, curve("loss", null, 0, 50, (step) => 1 / (step + 1)));
+    await logPoints(server.url, b, curve("loss", null, 0, 50, (step) => 2 / (step + 1)));
+    await page.goto(`${web.url}/compare/${a},${b}?smoothing=0.6`);
+    const saved = page.url();
+    const menu = page.locator("details.saved-views-menu");
+    await menu.locator("summary").click();
+    await expect.poll(() => menu.locator("ul.saved-views").textContent()).toBe("None yet.");
+    await menu.getByLabel("View name").fill("a against b");
+    await menu.getByRole("button", { name: "Save view" }).click();
+    await expect.poll(() => menu.locator("ul.saved-views a").allTextContents()).toEqual(["a against b"]);
+    await screenshot(page, "saved-views");
+
+    // Anyone on the project finds it on the project's page and lands on the same compare view.
+    await page.goto(`${web.url}/projects/views`);
+    const projectMenu = page.locator("details.saved-views-menu");
+    await projectMenu.locator("summary").click();
+    await projectMenu.getByRole("link", { name: "a against b" }).click();
+    await expect.poll(() => page.url()).toBe(saved);
+    await expect.poll(() => page.locator("h1").textContent()).toBe("Compare 2 runs");
+
+    await page.locator("details.saved-views-menu summary").click();
+    await page.getByRole("button", { name: "Delete view a against b" }).click();
+    await expect.poll(() => page.locator("ul.saved-views").textContent()).toBe("None yet.");
+  });
+
+  it("should show, sort and filter a metric's best value, not only its last", async () => {
+    // "early" reached the lower loss but ended higher: by last value it loses, by min it wins.
+    const early = await seedRun(server.url, "best", "m", "early", {});
+    const steady = await seedRun(server.url, "best", "m", "steady", {});
+    await logPoints(server.url, early, [0.9, 0.1, 0.6].map((value, step) => ({ name: "loss", split: "val", step, value })));
+    await logPoints(server.url, steady, [0.9, 0.5, 0.4].map((value, step) => ({ name: "loss", split: "val", step, value })));
+    await page.goto(`${web.url}/projects/best?metric=m:loss~val&metric=m:loss~val@min`);
+    const header = page.locator("table.runs thead tr").first();
+    await expect.poll(() => header.locator("th").allTextContents()).toContain("loss · val · min");
+    const names = () => page.locator("table.runs tbody tr td:nth-child(3)").allTextContents();
+    await header.getByRole("button", { name: "loss · val · min" }).click();
+    await expect.poll(names).toEqual(["early", "steady"]);
+    const row = page.locator(`table.runs tbody tr[data-run-id="${early}"]`);
+    expect(await row.locator("td.num").allTextContents()).toEqual(["0.6", "0.1"]);
+    await page.getByLabel("Filter loss · val · min").fill("< 0.2");
+    await expect.poll(names).toEqual(["early"]);
+    await page.locator("details.columns-picker summary").click();
+    expect(await page.locator("details.columns-picker label", { hasText: "loss · val · max" }).count()).toBe(1);
+  });
 });

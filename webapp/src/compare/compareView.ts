@@ -7,6 +7,7 @@ import { CompareRunsDocument } from "../gql/graphql";
 import { errorState, h, link, loading, plural } from "../ui/dom";
 import { formatParam, metricNamesOf, paramPaths, paramValue } from "../runs/columns";
 import { statusBadge } from "../runs/status";
+import { savedViewsMenu } from "../saved/savedViews";
 
 type CompareViewState = Extract<View, { kind: "compare" }>;
 
@@ -29,7 +30,8 @@ export function compareView(root: HTMLElement, view: CompareViewState): () => vo
         const panel = h("section", { className: "panel", "aria-label": "Metrics" });
         root.replaceChildren(
           h("p", { className: "breadcrumbs" }, link("/", "Projects"), project ? " / " : "", project ? link(projectUrl(project), project) : "", " /"),
-          h("h1", {}, `Compare ${plural(runs.length, "run")}`),
+          h("div", { className: "title-row" }, h("h1", {}, `Compare ${plural(runs.length, "run")}`),
+            project ? savedViewsMenu(project, controller.signal) : ""),
           missing.length ? h("p", { className: "state error", role: "alert" }, `Not found (deleted?): ${missing.join(", ")}`) : "",
           runs.length > 1 && runs.every((run) => run.kind === "EVAL")
             ? h("p", {}, link(evalCompareUrl(runs[0].id, runs.slice(1).map((run) => run.id)), "Compare their results item by item"), ` (baseline: ${infos[0].name})`) : "",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { emptyTableState } from "../app/viewState";
-import { matchesFilter, metricColumn, metricOf, paramPaths, paramValue, parseFilter, runQueryArguments } from "./columns";
+import { defaultColumns, matchesFilter, metricColumn, metricOf, paramPaths, paramValue, parseFilter, runQueryArguments } from "./columns";
 
 describe("parseFilter", () => {
   it("should read an operator and a value, defaulting to equals", () => {
@@ -13,8 +13,21 @@ describe("parseFilter", () => {
 
 describe("metric columns", () => {
   it("should round-trip name and split, including names with a tilde-free slash", () => {
-    expect(metricOf(metricColumn("train/loss", "val"))).toEqual({ name: "train/loss", split: "val" });
-    expect(metricOf(metricColumn("lr", null))).toEqual({ name: "lr", split: null });
+    expect(metricOf(metricColumn("train/loss", "val"))).toEqual({ name: "train/loss", split: "val", stat: "LAST" });
+    expect(metricOf(metricColumn("lr", null))).toEqual({ name: "lr", split: null, stat: "LAST" });
+  });
+
+  it("should name a series' min or max after its split, and read it back", () => {
+    expect(metricColumn("loss", "val", "MIN")).toBe("m:loss~val@min");
+    expect(metricOf("m:loss~val@min")).toEqual({ name: "loss", split: "val", stat: "MIN" });
+    expect(metricOf("m:acc@max")).toEqual({ name: "acc", split: null, stat: "MAX" });
+    expect(metricOf("m:user@host")).toEqual({ name: "user@host", split: null, stat: "LAST" });
+  });
+
+  it("should filter and sort on the stat a column shows", () => {
+    const { filter, orderBy } = runQueryArguments({ ...emptyTableState(), filters: { "m:loss~val@min": "< 0.3" }, sort: { column: "m:acc~val@max", desc: true } });
+    expect(filter.metrics).toEqual([{ name: "loss", split: "val", stat: "MIN", op: "LT", value: 0.3 }]);
+    expect(orderBy).toEqual([{ field: "METRIC", direction: "DESC", metric: { name: "acc", split: "val", stat: "MAX" } }]);
   });
 });
 
@@ -61,8 +74,14 @@ describe("hyperparameter paths", () => {
 describe("matchesFilter", () => {
   const run = {
     name: "Sweep-7", status: "COMPLETED" as const, hyperparameters: { lr: 0.01, optimizer: { name: "adam", betas: [0.9, 0.99] }, tag: "a" },
-    summaries: [{ name: "loss", split: "val", last: 0.25 }],
+    summaries: [{ name: "loss", split: "val", last: 0.25, min: 0.125, max: 2 }],
   };
+
+  it("should compare a metric's last value, min or max as its filter asks", () => {
+    expect(matchesFilter(run, { metrics: [{ name: "loss", split: "val", stat: "LAST", op: "LT", value: 0.2 }] })).toBe(false);
+    expect(matchesFilter(run, { metrics: [{ name: "loss", split: "val", stat: "MIN", op: "LT", value: 0.2 }] })).toBe(true);
+    expect(matchesFilter(run, { metrics: [{ name: "loss", split: "val", stat: "MAX", op: "GT", value: 1 }] })).toBe(true);
+  });
 
   it("should match a name case-insensitively, and statuses", () => {
     expect(matchesFilter(run, { nameContains: "sweep" })).toBe(true);
@@ -90,5 +109,29 @@ describe("matchesFilter", () => {
 
   it("should agree with the arguments the table sends", () => {
     expect(matchesFilter(run, runQueryArguments({ ...emptyTableState(), search: "7", filters: { "p:lr": "0.01", "m:loss~val": "< 1" } }).filter)).toBe(true);
+  });
+});
+
+describe("defaultColumns", () => {
+  const run = (hyperparameters: unknown, series: string[] = []) => ({
+    hyperparameters,
+    summaries: series.map((key) => ({ name: key.split("~")[0], split: key.split("~")[1] ?? null, last: 1 })),
+  });
+
+  it("should pick the hyperparameters that vary, in their order, up to the limit", () => {
+    const runs = [run({ lr: 1e-3, batch: 64, seed: 1, opt: { name: "adam" } }), run({ lr: 3e-4, batch: 64, seed: 2, opt: { name: "sgd" } })];
+    expect(defaultColumns(runs, 4, 3).params).toEqual(["p:lr", "p:seed", "p:opt.name"]);
+    expect(defaultColumns(runs, 2, 3).params).toEqual(["p:lr", "p:seed"]);
+  });
+
+  it("should show a lone run's first hyperparameters, and none that are constant across runs", () => {
+    expect(defaultColumns([run({ lr: 1e-3, batch: 64, seed: 1 })], 2, 3).params).toEqual(["p:lr", "p:batch"]);
+    expect(defaultColumns([run({ lr: 1e-3 }), run({ lr: 1e-3 })], 4, 3).params).toEqual([]);
+  });
+
+  it("should put evaluation splits' metrics first, across all the runs' series", () => {
+    const runs = [run({}, ["loss~train", "lr"]), run({}, ["loss~val", "accuracy~test", "loss~train"])];
+    expect(defaultColumns(runs, 4, 3).metrics).toEqual(["m:accuracy~test", "m:loss~val", "m:loss~train"]);
+    expect(defaultColumns(runs, 4, 10).metrics).toEqual(["m:accuracy~test", "m:loss~val", "m:loss~train", "m:lr"]);
   });
 });

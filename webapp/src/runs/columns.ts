@@ -1,15 +1,21 @@
 import type { TableState } from "../app/viewState";
 import { formatNumber } from "../ui/dom";
-import type { CompareOp, MetricRef, ParamFilter, MetricFilter, RunFilter, RunOrder, RunRowFragment } from "../gql/graphql";
+import type { CompareOp, MetricRef, ParamFilter, MetricFilter, RunFilter, RunOrder, RunRowFragment, SummaryStat } from "../gql/graphql";
 
-/** Column keys: fixed ones, `p:<param path>` and `m:<metric>~<split>` (split left out when null). */
+/**
+ * Column keys: fixed ones, `p:<param path>` and `m:<metric>~<split>` (split left out when null) for a series' last
+ * value, with `@min` or `@max` after it for its lowest or highest (the best loss, the best accuracy).
+ */
 export const paramColumn = (path: string) => `p:${path}`;
-export const metricColumn = (name: string, split: string | null | undefined) => `m:${name}${split ? `~${split}` : ""}`;
+export const metricColumn = (name: string, split: string | null | undefined, stat: SummaryStat = "LAST") =>
+  `m:${name}${split ? `~${split}` : ""}${stat === "LAST" ? "" : `@${stat.toLowerCase()}`}`;
 
-export function metricOf(column: string): { name: string; split: string | null } {
-  const body = column.slice(2);
+export function metricOf(column: string): { name: string; split: string | null; stat: SummaryStat } {
+  const suffix = /@(min|max)$/.exec(column);
+  const stat: SummaryStat = suffix ? (suffix[1] === "min" ? "MIN" : "MAX") : "LAST";
+  const body = column.slice(2, suffix ? -suffix[0].length : undefined);
   const tilde = body.lastIndexOf("~");
-  return tilde < 0 ? { name: body, split: null } : { name: body.slice(0, tilde), split: body.slice(tilde + 1) };
+  return tilde < 0 ? { name: body, split: null, stat } : { name: body.slice(0, tilde), split: body.slice(tilde + 1), stat };
 }
 
 const OPS: Record<string, CompareOp> = { "=": "EQ", "!=": "NE", "<": "LT", "<=": "LTE", ">": "GT", ">=": "GTE" };
@@ -41,7 +47,7 @@ export function runQueryArguments(table: TableState): { filter: RunFilter; order
     if (!parsed) continue;
     if (column.startsWith("p:")) params.push({ key: column.slice(2), op: parsed.op, value: jsonValue(parsed.value) });
     else if (column.startsWith("m:") && Number.isFinite(Number(parsed.value)))
-      metrics.push({ ...metricOf(column), stat: "LAST", op: parsed.op, value: Number(parsed.value) });
+      metrics.push({ ...metricOf(column), op: parsed.op, value: Number(parsed.value) });
   }
   if (params.length) filter.params = params;
   if (metrics.length) filter.metrics = metrics;
@@ -49,7 +55,7 @@ export function runQueryArguments(table: TableState): { filter: RunFilter; order
 }
 
 /** Whether a run's row matches a `runs` filter as the server would judge it (RunSearch): for a run met live. */
-export function matchesFilter(run: Pick<RunRowFragment, "name" | "status" | "hyperparameters" | "summaries">, filter: RunFilter): boolean {
+export function matchesFilter(run: Pick<RunRowFragment, "name" | "status" | "hyperparameters"> & { summaries: Summary[] }, filter: RunFilter): boolean {
   if (filter.nameContains && !(run.name ?? "").toLowerCase().includes(filter.nameContains.toLowerCase())) return false;
   if (filter.status?.length && !filter.status.includes(run.status)) return false;
   for (const { key, op, value } of filter.params ?? []) {
@@ -58,9 +64,9 @@ export function matchesFilter(run: Pick<RunRowFragment, "name" | "status" | "hyp
       if (contains(actual, value) !== (op === "EQ")) return false;
     } else if (typeof actual !== "number" || !compare(actual, op, Number(value))) return false;
   }
-  for (const { name, split, op, value } of filter.metrics ?? []) {
-    const last = metricValue(run, metricColumn(name, split));
-    if (typeof last !== "number" || !compare(last, op, value)) return false;
+  for (const { name, split, stat, op, value } of filter.metrics ?? []) {
+    const actual = metricValue(run, metricColumn(name, split, stat ?? "LAST"));
+    if (typeof actual !== "number" || !compare(actual, op, value)) return false;
   }
   return true;
 }
@@ -90,7 +96,7 @@ function orderOf(column: string, desc: boolean): RunOrder {
   const direction = desc ? "DESC" : "ASC";
   if (column.startsWith("p:")) return { field: "PARAM", direction, param: column.slice(2) };
   if (column.startsWith("m:")) {
-    const metric: MetricRef = { ...metricOf(column), stat: "LAST" };
+    const metric: MetricRef = metricOf(column);
     return { field: "METRIC", direction, metric };
   }
   return { field: column === "name" ? "NAME" : column === "status" ? "STATUS" : "CREATED_AT", direction };
@@ -113,12 +119,34 @@ export function paramValue(hyperparameters: unknown, path: string): unknown {
   return path.split(".").reduce<unknown>((value, key) => (value && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined), hyperparameters);
 }
 
-type Summary = Pick<RunRowFragment["summaries"][number], "name" | "split" | "last">;
+type SummaryRow = RunRowFragment["summaries"][number];
+/** A series' summary as the views load it; min and max only where a view asks for them. */
+type Summary = Pick<SummaryRow, "name" | "split" | "last"> & Partial<Pick<SummaryRow, "min" | "max">>;
 
 export function metricValue(run: { summaries: Summary[] }, column: string) {
-  const { name, split } = metricOf(column);
-  return run.summaries.find((s) => s.name === name && (s.split ?? null) === split)?.last;
+  const { name, split, stat } = metricOf(column);
+  const summary = run.summaries.find((s) => s.name === name && (s.split ?? null) === split);
+  return stat === "MIN" ? summary?.min : stat === "MAX" ? summary?.max : summary?.last;
 }
 
 /** The metric names the runs have logged so far, sorted. */
 export const metricNamesOf = (runs: { summaries: Summary[] }[]) => [...new Set(runs.flatMap((run) => run.summaries.map((s) => s.name)))].sort();
+
+/** Splits that hold what a run is judged by, shown first. */
+const EVALUATION_SPLIT = /^(val|valid|validation|eval|test|dev)$/i;
+
+/**
+ * The columns a table starts with when the URL names none: the hyperparameters whose values differ between the runs
+ * (a constant one tells nothing; with one run, its first ones), and the metrics of evaluation splits before the rest.
+ */
+export function defaultColumns(runs: (Pick<RunRowFragment, "hyperparameters"> & { summaries: Summary[] })[], maxParams: number, maxMetrics: number): { params: string[]; metrics: string[] } {
+  const paths = [...new Set(runs.flatMap((run) => paramPaths(run.hyperparameters)))];
+  const varying = paths.filter((path) => new Set(runs.map((run) => formatParam(paramValue(run.hyperparameters, path)))).size > 1);
+  const params = (runs.length > 1 ? varying : paths).slice(0, maxParams).map(paramColumn);
+  const series = [...new Map(runs.flatMap((run) => run.summaries).map((s) => [metricColumn(s.name, s.split), s])).entries()];
+  const evaluation = (split: string | null | undefined) => (split && EVALUATION_SPLIT.test(split) ? 0 : 1);
+  const metrics = series
+    .sort(([a, x], [b, y]) => evaluation(x.split) - evaluation(y.split) || a.localeCompare(b))
+    .slice(0, maxMetrics).map(([column]) => column);
+  return { params, metrics };
+}

@@ -3,6 +3,7 @@ import { replaceView } from "../app/router";
 import { projectUrl, viewUrl, type View } from "../app/viewState";
 import { ProjectModelsDocument } from "../gql/graphql";
 import { errorState, h, link } from "../ui/dom";
+import { savedViewsMenu } from "../saved/savedViews";
 import { projectTabs } from "../traces/tracesView";
 import { mountRunsTable } from "./runsTable";
 
@@ -14,7 +15,8 @@ export function projectView(root: HTMLElement, view: ProjectViewState): () => vo
   const models = h("nav", { className: "tabs", "aria-label": "Models" });
   root.append(
     h("p", { className: "breadcrumbs" }, link("/", "Projects"), " / "),
-    h("div", { className: "title-row" }, h("h1", {}, view.project), link(viewUrl({ kind: "params", project: view.project }), "Hyperparameters ›")),
+    h("div", { className: "title-row" }, h("h1", {}, view.project), link(viewUrl({ kind: "params", project: view.project }), "Hyperparameters ›"),
+      savedViewsMenu(view.project, controller.signal)),
     projectTabs(view.project, "Runs"),
     models,
   );

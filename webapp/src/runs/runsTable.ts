@@ -4,7 +4,7 @@ import { ProjectRunEventsDocument, ProjectRunsDocument, type RunRowFragment } fr
 import { subscribe } from "../live/client";
 import { downloadButton, downloadExport } from "../export/download";
 import { errorState, formatNumber, h, link, loading, plural, timeElement } from "../ui/dom";
-import { formatParam, isSortable, metricColumn, metricValue, paramColumn, paramPaths, paramValue } from "./columns";
+import { formatParam, isSortable, metricColumn, metricOf, metricValue, paramColumn, paramPaths, paramValue } from "./columns";
 import { runsTableState, type LiveChanges } from "./runsTableState";
 import { runDuration, statusBadge } from "./status";
 
@@ -23,7 +23,13 @@ function cellText(run: RunRowFragment, column: string): Node | string {
   return value == null ? "–" : typeof value === "number" ? formatNumber(value) : value;
 }
 
-const columnLabel = (column: string) => FIXED.find(([key]) => key === column)?.[1] ?? column.slice(2).replace("~", " · ");
+const columnLabel = (column: string) => {
+  const fixed = FIXED.find(([key]) => key === column)?.[1];
+  if (fixed) return fixed;
+  if (column.startsWith("p:")) return column.slice(2);
+  const { name, split, stat } = metricOf(column);
+  return [name, split, stat === "LAST" ? "" : stat.toLowerCase()].filter(Boolean).join(" · ");
+};
 
 /**
  * The runs of a project (`runsTableState`: filtered and sorted by the server, paged by cursor as the user scrolls,
@@ -123,7 +129,8 @@ export function mountRunsTable(root: HTMLElement, project: string, initial: Tabl
   function renderColumnsPicker(): void {
     const loaded = [...state.runs.values()];
     const allParams = [...new Set([...state.params, ...loaded.flatMap((run) => paramPaths(run.hyperparameters).map(paramColumn))])];
-    const allMetrics = [...new Set([...state.metrics, ...loaded.flatMap((run) => run.summaries.map((s) => metricColumn(s.name, s.split)))])];
+    const allMetrics = [...new Set([...state.metrics, ...loaded.flatMap((run) => run.summaries.flatMap((s) =>
+      (["LAST", "MIN", "MAX"] as const).map((stat) => metricColumn(s.name, s.split, stat))))])];
     const option = (column: string, kind: "params" | "metrics") => {
       const box = h("input", {
         type: "checkbox", checked: state[kind].includes(column),
@@ -139,7 +146,7 @@ export function mountRunsTable(root: HTMLElement, project: string, initial: Tabl
     const open = columnsPicker.open;
     columnsPicker.replaceChildren(h("summary", {}, "Columns"),
       h("fieldset", {}, h("legend", {}, "Hyperparameters"), ...allParams.map((c) => option(c, "params"))),
-      h("fieldset", {}, h("legend", {}, "Metrics (last value)"), ...allMetrics.map((c) => option(c, "metrics"))));
+      h("fieldset", {}, h("legend", {}, "Metrics (last value, min, max)"), ...allMetrics.map((c) => option(c, "metrics"))));
     columnsPicker.open = open;
   }
 

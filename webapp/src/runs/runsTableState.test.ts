@@ -11,7 +11,7 @@ function run(id: string, change: Partial<RunRowFragment> = {}): RunRowFragment {
     model: { id: "m1", name: "resnet", project: { name: "vision" } },
     summaries: ["loss~train", "loss~val", "accuracy~val", "lr~"].map((key) => {
       const [name, split] = key.split("~");
-      return { name, split: split || null, last: 0.5 };
+      return { name, split: split || null, last: 0.5, min: 0.25, max: 1 };
     }),
     ...change,
   };
@@ -68,18 +68,19 @@ describe("runsTableState", () => {
     }]);
   });
 
-  it("should show the first run's first hyperparameters and metrics until columns are picked, leaving them out of the URL", async () => {
-    const { state, reported, told } = await loaded();
-    expect(state.params).toEqual(["p:lr", "p:batch", "p:optimizer.name", "p:optimizer.beta"]);
-    expect(state.metrics).toEqual(["m:loss~train", "m:loss~val", "m:accuracy~val"]);
+  it("should show the hyperparameters that vary and the validation metrics first until columns are picked, leaving them out of the URL", async () => {
+    const second = run("2", { hyperparameters: { lr: 0.01, batch: 32, optimizer: { name: "adam", beta: 0.9 }, seed: 2 } });
+    const { state, reported, told } = await loaded(undefined, [run("1"), second]);
+    expect(state.params).toEqual(["p:lr", "p:seed"]);
+    expect(state.metrics).toEqual(["m:accuracy~val", "m:loss~val", "m:loss~train"]);
     expect(reported).toEqual([]);
     expect(told.loaded).toEqual([{ runs: ["1", "2"], first: true }]);
     expect([state.totalCount, state.hasNextPage]).toEqual([2, false]);
 
-    state.showColumn("params", "p:seed", true);
+    state.showColumn("params", "p:batch", true);
     state.showColumn("metrics", "m:loss~val", false);
-    expect(state.params).toEqual(["p:lr", "p:batch", "p:optimizer.name", "p:optimizer.beta", "p:seed"]);
-    expect(state.metrics).toEqual(["m:loss~train", "m:accuracy~val"]);
+    expect(state.params).toEqual(["p:lr", "p:seed", "p:batch"]);
+    expect(state.metrics).toEqual(["m:accuracy~val", "m:loss~train"]);
     expect(reported.at(-1)).toMatchObject({ params: state.params, metrics: state.metrics });
   });
 

@@ -1,6 +1,6 @@
 import type { TableState } from "../app/viewState";
 import type { ProjectRunEventsSubscription, ProjectRunsQuery, ProjectRunsQueryVariables, RunRowFragment, RunStatus } from "../gql/graphql";
-import { matchesFilter, metricColumn, paramColumn, paramPaths, runQueryArguments } from "./columns";
+import { defaultColumns, matchesFilter, runQueryArguments } from "./columns";
 
 export type RunsPage = ProjectRunsQuery["runs"];
 /** Asks the server's `runs` query; a fetch that is aborted rejects. */
@@ -147,10 +147,8 @@ export function runsTableState(project: string, initial: TableState, fetchRuns: 
         { project, modelId: table.modelId, filter, orderBy, first: PAGE_SIZE, after: first ? undefined : endCursor }, controller.signal);
       if (first) {
         runs.clear();
-        const firstRun = page.edges[0]?.node;
-        if (!table.params.length && !table.metrics.length && firstRun && params.length + metrics.length === 0) {
-          params = paramPaths(firstRun.hyperparameters).slice(0, DEFAULT_PARAMS).map(paramColumn);
-          metrics = firstRun.summaries.slice(0, DEFAULT_METRICS).map((s) => metricColumn(s.name, s.split));
+        if (!table.params.length && !table.metrics.length && page.edges.length && params.length + metrics.length === 0) {
+          ({ params, metrics } = defaultColumns(page.edges.map(({ node }) => node), DEFAULT_PARAMS, DEFAULT_METRICS));
         }
       }
       const added = page.edges.map(({ node }) => node).filter((run) => !runs.has(run.id));
