@@ -53,6 +53,11 @@ class ClientTest(unittest.TestCase):
         return [call for call in proxy.log_metrics_calls if call["runId"] == run.id]
 
 
+def points_in(call: dict) -> int:
+    """The points of a logMetrics call, sent as columns."""
+    return sum(len(column["steps"]) for column in call["columns"])
+
+
 class LoggingTest(ClientTest):
     def test_logged_points_read_back_with_config_and_status(self) -> None:
         run = trackstack.init(project=self.project, model="resnet", name="first",
@@ -99,13 +104,35 @@ class LoggingTest(ClientTest):
         summary = run_info(server.api, run.id)["summaries"][0]
         self.assertEqual((4, 1.5, 1.5, 1.5), (summary["count"], summary["last"], summary["min"], summary["max"]))
 
+    def test_points_travel_as_columns_and_read_back_as_logged(self) -> None:
+        run = self.start(url=proxy.url)
+        run.log({"loss": float("nan"), "acc": 0.5}, step=0)
+        run.log({"loss": float("inf")}, step=1, split="train")
+        run.log({"loss": 0.25}, step=1)
+        self.assertTrue(run.flush())
+        (call,) = self.calls_of(run)
+        self.assertEqual([("loss", None, [0, 1], ["NaN", 0.25]), ("acc", None, [0], [0.5]),
+                          ("loss", "train", [1], ["Infinity"])],
+                         [(c["name"], c["split"], c["steps"], c["values"]) for c in call["columns"]])
+        self.assertTrue(all(len(c["times"]) == len(c["steps"]) for c in call["columns"]))
+        self.assertEqual(["NaN", 0.25], [p["value"] for p in series(server.api, run.id, "loss")["points"]])
+
+    def test_columns_keep_points_without_a_time_apart(self) -> None:
+        from trackstack.api import metric_columns
+        columns = metric_columns([{"name": "a", "split": "", "step": 0, "value": 1.0, "time": "2026-01-01T00:00:00Z"},
+                                  {"name": "a", "split": None, "step": 1, "value": 2.0},
+                                  {"name": "a", "split": None, "step": 2, "value": 3.0, "time": "2026-01-02T00:00:00Z"}])
+        self.assertEqual([{"name": "a", "split": None, "steps": [0, 2], "values": [1.0, 3.0],
+                           "times": ["2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z"]},
+                          {"name": "a", "split": None, "steps": [1], "values": [2.0]}], columns)
+
     def test_batches_by_count(self) -> None:
         run = self.start(url=proxy.url, batch_size=100, flush_interval=60)
         for step in range(500):
             run.log({"loss": 1.0, "accuracy": 0.5}, step=step)
         # No flush, and the time limit is far off: only full batches go out.
         wait_until(lambda: series(server.api, run.id, "accuracy")["totalPoints"] == 500)
-        self.assertEqual([100] * 10, [len(call["points"]) for call in self.calls_of(run)])
+        self.assertEqual([100] * 10, [points_in(call) for call in self.calls_of(run)])
         self.assertEqual(10, len({call["batchId"] for call in self.calls_of(run)}))
 
     def test_batches_by_time(self) -> None:
@@ -116,7 +143,7 @@ class LoggingTest(ClientTest):
         # No flush, and far fewer points than a batch: they go out when the interval has passed.
         wait_until(lambda: series(server.api, run.id, "loss")["totalPoints"] == 5, timeout=5)
         self.assertLess(time.monotonic() - started, 3)
-        self.assertEqual([5], [len(call["points"]) for call in self.calls_of(run)])
+        self.assertEqual([5], [points_in(call) for call in self.calls_of(run)])
 
     def test_context_manager_marks_failed_on_exception_and_completed_otherwise(self) -> None:
         with self.assertRaises(ZeroDivisionError):

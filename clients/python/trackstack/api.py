@@ -231,11 +231,12 @@ class Api:
         return data["createRun"]["id"]
 
     def log_metrics(self, run_id: str, points: List[Dict[str, Any]], batch_id: str) -> Dict[str, int]:
-        """Appends points (already encoded) to a run; answers {"accepted": n, "duplicates": m}."""
+        """Appends points (already encoded: name, split, step, value, time) to a run; answers {"accepted": n,
+        "duplicates": m}. They travel column by column, the form the server parses without an object per point."""
         data = self.execute(
-            "mutation($runId: ID!, $points: [MetricPointInput!]!, $batchId: String) "
-            "{ logMetrics(runId: $runId, points: $points, batchId: $batchId) { accepted duplicates } }",
-            runId=run_id, points=points, batchId=batch_id)
+            "mutation($runId: ID!, $columns: [MetricColumnsInput!], $batchId: String) "
+            "{ logMetrics(runId: $runId, columns: $columns, batchId: $batchId) { accepted duplicates } }",
+            runId=run_id, columns=metric_columns(points), batchId=batch_id)
         return data["logMetrics"]
 
     def log_console(self, run_id: str, lines: List[Dict[str, Any]]) -> Dict[str, int]:
@@ -392,3 +393,23 @@ def with_retry(call: Callable[[], T], budget: float, give_up: Optional[threading
             else:
                 time.sleep(pause)
             delay = min(delay * 2, 5.0)
+
+
+def metric_columns(points: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """Points as logMetrics' columns: one per series, in order of first appearance, with the steps, values and times
+    of its points in their order. A column's times are given for all its points or for none, so points with a time
+    and points without one (the server stamps their arrival) go in two columns of the same series."""
+    columns: Dict[Any, Dict[str, Any]] = {}
+    for point in points:
+        time = point.get("time")
+        key = (point["name"], point.get("split") or None, time is None)
+        column = columns.get(key)
+        if column is None:
+            column = columns[key] = {"name": key[0], "split": key[1], "steps": [], "values": []}
+            if time is not None:
+                column["times"] = []
+        column["steps"].append(point["step"])
+        column["values"].append(point["value"])
+        if time is not None:
+            column["times"].append(time)
+    return list(columns.values())

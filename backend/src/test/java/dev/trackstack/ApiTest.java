@@ -101,6 +101,11 @@ public abstract class ApiTest {
                 .variable("batchId", batchId).execute();
     }
 
+    protected long pointCount(String runId) {
+        return jdbc.queryForObject("select count(*) from metric_point p join metric_series s on s.id = p.series_id "
+                + "where s.run_id = ?", Long.class, Long.parseLong(runId));
+    }
+
     protected static Map<String, Object> point(String name, String split, long step, Object value) {
         Map<String, Object> point = new HashMap<>();
         point.put("name", name);

@@ -1,6 +1,5 @@
 package dev.trackstack.metric;
 
-import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -65,7 +64,7 @@ public class IngestSlots {
     }
 
     /** {@link MetricIngest#log} in a slot; UNAVAILABLE when none frees up in time. */
-    public LogResult log(long runId, List<MetricPointInput> points, String batchId) {
+    public LogResult log(long runId, PointBatch points, String batchId) {
         LogResult result;
         try {
             result = logInSlot(runId, points, batchId);
@@ -80,7 +79,7 @@ public class IngestSlots {
         return result;
     }
 
-    private LogResult logInSlot(long runId, List<MetricPointInput> points, String batchId) {
+    private LogResult logInSlot(long runId, PointBatch points, String batchId) {
         if (!acquire()) {
             throw new ApiException(ErrorCode.UNAVAILABLE, "The server is busy storing other points. Retry later.");
         }

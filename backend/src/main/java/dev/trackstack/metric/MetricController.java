@@ -55,8 +55,16 @@ class MetricController {
     @MutationMapping
     LogResult logMetrics(@Argument String runId, DataFetchingEnvironment environment, @Argument String batchId) {
         List<Map<String, Object>> points = environment.getArgument("points");
-        List<MetricPointInput> inputs = points.stream().map(MetricPointInput::of).toList();
-        return ingest.log(Ids.parse(runId, "run"), inputs, batchId);
+        List<Map<String, Object>> columns = environment.getArgument("columns");
+        PointBatch batch;
+        if (columns == null) {
+            batch = PointBatch.ofPoints(points.stream().map(MetricPointInput::of).toList(), limits);
+        } else if (points.isEmpty()) {
+            batch = PointBatch.ofColumns(columns, limits);
+        } else {
+            throw ApiException.badInput("Give points or columns, not both");
+        }
+        return ingest.log(Ids.parse(runId, "run"), batch, batchId);
     }
 
     @MutationMapping

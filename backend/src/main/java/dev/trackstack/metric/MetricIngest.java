@@ -48,9 +48,17 @@ public class MetricIngest {
         this.store = store;
     }
 
+    /** {@link #log(long, PointBatch, String)} for points as objects, checked as logMetrics checks them. */
     @Transactional
     public LogResult log(long runId, List<MetricPointInput> points, String batchId) {
-        validate(points, batchId);
+        return log(runId, PointBatch.ofPoints(points, limits), batchId);
+    }
+
+    @Transactional
+    public LogResult log(long runId, PointBatch batch, String batchId) {
+        if (batchId != null && (batchId.isBlank() || batchId.length() > limits.nameLength())) {
+            throw ApiException.badInput("batchId must be 1 to " + limits.nameLength() + " characters");
+        }
         // Key-share lock: a concurrent deleteRuns waits for this batch instead of orphaning its points.
         List<String> status = jdbc.queryForList("select r.status from run r where r.id = ? for key share of r",
                 String.class, runId);
@@ -63,45 +71,41 @@ public class MetricIngest {
         String project = runs.findProjectName(runId);
         if (batchId != null && jdbc.update("insert into ingest_batch (run_id, batch_id) values (?, ?) "
                 + "on conflict do nothing", runId, batchId) == 0) {
-            return new LogResult(0, points.size());
+            return new LogResult(0, batch.size());
         }
-        if (points.isEmpty()) {
+        int n = batch.size();
+        if (n == 0) {
             return new LogResult(0, 0);
         }
-        Map<SeriesKey, Long> seriesIds = seriesIds(runId, points);
-        int n = points.size();
+        long[] seriesIds = seriesIds(runId, batch.series());
         long[] series = new long[n];
-        long[] steps = new long[n];
         long[] micros = new long[n];
-        double[] values = new double[n];
-        long now = toMicros(Instant.now());
+        long now = EpochMicros.of(Instant.now());
         for (int i = 0; i < n; i++) {
-            MetricPointInput p = points.get(i);
-            series[i] = seriesIds.get(SeriesKey.of(p));
-            steps[i] = p.step();
-            micros[i] = p.time() == null ? now : toMicros(p.time().toInstant());
-            values[i] = p.value();
+            series[i] = seriesIds[batch.seriesOf()[i]];
+            micros[i] = batch.micros()[i] == PointBatch.ARRIVAL ? now : batch.micros()[i];
         }
-        Set<PointKey> accepted = store.insert(series, steps, micros, values);
+        Set<PointKey> accepted = store.insert(series, batch.steps(), micros, batch.values());
         int stored = accepted.size();
         if (stored > 0) {
-            publish(runId, project, points, series, micros, accepted);
+            publish(runId, project, batch, series, micros, accepted);
         }
         return new LogResult(stored, n - stored);
     }
 
     /** Subscribers get exactly the points this call stored, in step order per series. */
-    private void publish(long runId, String project, List<MetricPointInput> points, long[] series, long[] micros,
+    private void publish(long runId, String project, PointBatch batch, long[] series, long[] micros,
             Set<PointKey> accepted) {
         List<LivePoint> stored = new ArrayList<>();
         Map<Long, long[]> ranges = new HashMap<>();
-        for (int i = 0; i < points.size(); i++) {
-            MetricPointInput p = points.get(i);
+        for (int i = 0; i < batch.size(); i++) {
+            long step = batch.steps()[i];
             // remove(): a step given twice in one call was stored once, from its first occurrence.
-            if (accepted.remove(new PointKey(series[i], p.step()))) {
-                SeriesKey key = SeriesKey.of(p);
-                stored.add(new LivePoint(key.name(), key.split(), p.step(), p.value(), EpochMicros.toTime(micros[i])));
-                ranges.merge(series[i], new long[] {series[i], p.step(), p.step()}, (a, b) ->
+            if (accepted.remove(new PointKey(series[i], step))) {
+                SeriesKey key = batch.series().get(batch.seriesOf()[i]);
+                stored.add(new LivePoint(key.name(), key.split(), step, batch.values()[i],
+                        EpochMicros.toTime(micros[i])));
+                ranges.merge(series[i], new long[] {series[i], step, step}, (a, b) ->
                         new long[] {a[0], Math.min(a[1], b[1]), Math.max(a[2], b[2])});
             }
         }
@@ -113,8 +117,7 @@ public class MetricIngest {
      * Creates the series the batch names for the first time, and answers the ids of all it names, locked (in id
      * order, against deadlocks) so that concurrent batches of one series take turns.
      */
-    private Map<SeriesKey, Long> seriesIds(long runId, List<MetricPointInput> points) {
-        List<SeriesKey> keys = points.stream().map(SeriesKey::of).distinct().toList();
+    private long[] seriesIds(long runId, List<SeriesKey> keys) {
         String[] names = keys.stream().map(SeriesKey::name).toArray(String[]::new);
         String[] splits = keys.stream().map(SeriesKey::split).toArray(String[]::new);
         jdbc.update("""
@@ -133,34 +136,14 @@ public class MetricIngest {
                 """, rs -> {
             ids.put(new SeriesKey(rs.getString(2), rs.getString(3)), rs.getLong(1));
         }, names, splits, runId);
-        return ids;
-    }
-
-    private void validate(List<MetricPointInput> points, String batchId) {
-        if (points.size() > limits.pointsPerBatch()) {
-            throw ApiException.limit("A batch of " + points.size() + " points", limits.pointsPerBatch());
-        }
-        if (batchId != null && (batchId.isBlank() || batchId.length() > limits.nameLength())) {
-            throw ApiException.badInput("batchId must be 1 to " + limits.nameLength() + " characters");
-        }
-        for (int i = 0; i < points.size(); i++) {
-            PointProblem problem = PointProblem.of(points.get(i), limits.nameLength());
-            if (problem != null) {
-                throw ApiException.badInput("points[" + i + "]." + problem.describe(points.get(i), limits.nameLength()));
-            }
-        }
-    }
-
-    private static long toMicros(Instant instant) {
-        // Not ChronoUnit.MICROS.between: it counts in nanoseconds, which overflow past the year 2262.
-        return instant.getEpochSecond() * 1_000_000 + instant.getNano() / 1_000;
+        return keys.stream().mapToLong(ids::get).toArray();
     }
 
     /** A series of the run; an empty split is the same series as no split. */
-    record SeriesKey(String name, String split) {
+    public record SeriesKey(String name, String split) {
 
-        static SeriesKey of(MetricPointInput p) {
-            return new SeriesKey(p.name(), p.split() == null || p.split().isEmpty() ? null : p.split());
+        static SeriesKey of(String name, String split) {
+            return new SeriesKey(name, split == null || split.isEmpty() ? null : split);
         }
     }
 }

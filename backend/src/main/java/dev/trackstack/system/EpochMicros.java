@@ -1,5 +1,6 @@
 package dev.trackstack.system;
 
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -16,6 +17,11 @@ public final class EpochMicros {
     /** SQL for a timestamptz {@code column} as the microseconds that {@link #toTime} turns back into a time. */
     public static String sql(String column) {
         return "(extract(epoch from " + column + ") * 1000000)::bigint";
+    }
+
+    /** Not ChronoUnit.MICROS.between: it counts in nanoseconds, which overflow past the year 2262. */
+    public static long of(Instant instant) {
+        return instant.getEpochSecond() * 1_000_000 + instant.getNano() / 1_000;
     }
 
     /** Through LocalDateTime: {@code Instant.atOffset} builds the offset's ZoneRules anew on every call. */

@@ -13,6 +13,7 @@ import java.util.Set;
 
 import dev.trackstack.auth.Caller;
 import dev.trackstack.metric.IngestSlots;
+import dev.trackstack.metric.PointBatch;
 import dev.trackstack.metric.MetricPointInput;
 import dev.trackstack.metric.Series;
 import dev.trackstack.metric.SeriesPoint;
@@ -187,7 +188,7 @@ class TrainTrack {
             stamped.add(point);
             byRun.computeIfAbsent(run, r -> new ArrayList<>()).add(input(point));
         }
-        byRun.forEach((run, inputs) -> ingest.log(run, inputs, null));
+        byRun.forEach((run, inputs) -> ingest.log(run, PointBatch.ofPoints(inputs, limits), null));
         return stamped;
     }
 

@@ -259,9 +259,4 @@ class LogMetricsTests extends ApiTest {
         return jdbc.queryForObject("select count(*) from pg_stat_activity where wait_event_type = 'Lock' "
                 + "and query like '%for key share of r%'", Integer.class);
     }
-
-    private long pointCount(String runId) {
-        return jdbc.queryForObject("select count(*) from metric_point p join metric_series s on s.id = p.series_id "
-                + "where s.run_id = ?", Long.class, Long.parseLong(runId));
-    }
 }

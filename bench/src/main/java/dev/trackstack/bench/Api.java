@@ -67,4 +67,9 @@ final class Api {
         call("mutation($r: ID!, $p: [MetricPointInput!]!) { logMetrics(runId: $r, points: $p) { accepted } }",
                 Map.of("r", runId, "p", points));
     }
+
+    void logColumns(String runId, Object columns) {
+        call("mutation($r: ID!, $c: [MetricColumnsInput!]) { logMetrics(runId: $r, columns: $c) { accepted } }",
+                Map.of("r", runId, "c", columns));
+    }
 }

@@ -186,8 +186,16 @@ public final class Bench {
         report.put("W2_ingest_batches", ingest);
         report.put("W2_ingest_per_step", Ingest.run(api, runs(api, model, "step"), 1, size.warmUp(),
                 size.perStep(), null));
-        report.put("W2_copy_ceiling", withShare(ingest, Ingest.copyCeiling(jdbc, WRITERS, (long) ingest.get("points")),
-                "points_per_s"));
+        Map<String, Object> columns = Ingest.run(api, runs(api, model, "columns"), 1000, true, size.warmUp(),
+                size.ingest(), null);
+        report.put("W2_ingest_columns", columns);
+        Map<String, Object> wideColumns = Ingest.run(api, runs(api, model, "columns-10k"), 10_000, true,
+                size.warmUp(), size.ingest(), null);
+        report.put("W2_ingest_columns_10k", wideColumns);
+        Map<String, Object> ceiling = Ingest.copyCeiling(jdbc, WRITERS, (long) ingest.get("points"));
+        report.put("W2_copy_ceiling", withShare(ingest, ceiling, "points_per_s"));
+        ceiling.put("columns_share_of_ceiling", share(columns, ceiling, "points_per_s"));
+        ceiling.put("columns_10k_share_of_ceiling", share(wideColumns, ceiling, "points_per_s"));
         report.put("W2_level_upkeep", levels.ingestCost(jdbc, WRITERS, size.perStep()));
 
         try (Server other = Server.start(jar, jdbc, work)) {
@@ -203,9 +211,12 @@ public final class Bench {
 
     /** The COPY ceiling's figures with the share of them the API reached. */
     private static Map<String, Object> withShare(Map<String, Object> api, Map<String, Object> copy, String rate) {
-        copy.put("api_share_of_ceiling", Stats.round(((Number) api.get(rate)).doubleValue()
-                / ((Number) copy.get(rate)).doubleValue()));
+        copy.put("api_share_of_ceiling", share(api, copy, rate));
         return copy;
+    }
+
+    private static double share(Map<String, Object> api, Map<String, Object> copy, String rate) {
+        return Stats.round(((Number) api.get(rate)).doubleValue() / ((Number) copy.get(rate)).doubleValue());
     }
 
     private static List<String> runs(Api api, String model, String name) {

@@ -29,10 +29,20 @@ final class Ingest {
      */
     static Map<String, Object> run(Api api, List<String> runIds, int batchSize, Duration warmUp, Duration measured,
             LiveProbe live) throws Exception {
+        return run(api, runIds, batchSize, false, warmUp, measured, live);
+    }
+
+    /** {@link #run}, the points sent as objects or, with {@code columns}, as logMetrics' columns. */
+    static Map<String, Object> run(Api api, List<String> runIds, int batchSize, boolean columns, Duration warmUp,
+            Duration measured, LiveProbe live) throws Exception {
         return writers(runIds.size(), batchSize, "points", warmUp, measured, (writer, batch, inWindow) -> {
             String runId = runIds.get(writer);
             long step = batch * batchSize;
-            api.logMetrics(runId, batch(step, batchSize));
+            if (columns) {
+                api.logColumns(runId, columns(step, batchSize));
+            } else {
+                api.logMetrics(runId, batch(step, batchSize));
+            }
             if (inWindow && live != null) {
                 live.returned(runId, step, System.nanoTime());
             }
@@ -89,6 +99,17 @@ final class Ingest {
                     "value", ThreadLocalRandom.current().nextDouble()));
         }
         return batch;
+    }
+
+    /** The same points as {@link #batch}, as one column. */
+    static List<Map<String, Object>> columns(long firstStep, int size) {
+        long[] steps = new long[size];
+        double[] values = new double[size];
+        for (int i = 0; i < size; i++) {
+            steps[i] = firstStep + i;
+            values[i] = ThreadLocalRandom.current().nextDouble();
+        }
+        return List.of(Map.of("name", "loss", "split", "train", "steps", steps, "values", values));
     }
 
     /**
