@@ -106,6 +106,7 @@ class AccessGuard extends GraphQLTypeVisitorStub implements GraphQlSourceBuilder
                 entry("Query.run", id("run", RUN_PROJECTS)),
                 entry("Query.runs", FILTERS_ITSELF),
                 entry("Query.series", runIds("runIds")),
+                entry("Query.seriesGroups", runIds("runIds")),
                 entry("Query.serverInfo", SERVER_WIDE),
                 entry("Query.traces", FILTERS_ITSELF),
                 entry("Query.trace", FILTERS_ITSELF),

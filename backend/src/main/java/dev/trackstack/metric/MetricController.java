@@ -1,5 +1,6 @@
 package dev.trackstack.metric;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -29,14 +30,16 @@ class MetricController {
     private final MetricRewind rewind;
     private final SeriesQuery seriesQuery;
     private final MetricSeriesRepository series;
+    private final SeriesGroups groups;
     private final TrackstackProperties.Limits limits;
 
     MetricController(IngestSlots ingest, MetricRewind rewind, SeriesQuery seriesQuery, MetricSeriesRepository series,
-            TrackstackProperties properties, BatchLoaderRegistry loaders) {
+            SeriesGroups groups, TrackstackProperties properties, BatchLoaderRegistry loaders) {
         this.ingest = ingest;
         this.rewind = rewind;
         this.seriesQuery = seriesQuery;
         this.series = series;
+        this.groups = groups;
         this.limits = properties.limits();
         // graphql-java dispatches a request's data loaders once all its fields of a level were called: by then every
         // series field has reserved its points, and one refused spares the others their reads. The fields read in
@@ -77,10 +80,26 @@ class MetricController {
     CompletableFuture<List<Series>> series(@Argument List<String> runIds, @Argument List<String> names,
             @Argument List<String> splits, @Argument Integer maxPoints, @Argument Long fromStep,
             @Argument Long toStep, DataFetchingEnvironment environment) {
+        return read(runIds, names, splits, maxPoints, fromStep, toStep, environment);
+    }
+
+    /** The series read as {@link #series} reads them, then folded into their groups. */
+    @QueryMapping
+    CompletableFuture<List<SeriesGroups.SeriesGroup>> seriesGroups(@Argument List<String> runIds,
+            @Argument SeriesGroups.GroupBy by, @Argument String name, @Argument String split,
+            @Argument Integer maxPoints, @Argument Long fromStep, @Argument Long toStep,
+            DataFetchingEnvironment environment) {
+        groups.check(by);
+        return read(runIds, List.of(name), Collections.singletonList(split), maxPoints, fromStep, toStep, environment)
+                .thenApply(series -> groups.group(Ids.parseAll(runIds), by, series, maxPoints(maxPoints)));
+    }
+
+    private CompletableFuture<List<Series>> read(List<String> runIds, List<String> names, List<String> splits,
+            Integer maxPoints, Long fromStep, Long toStep, DataFetchingEnvironment environment) {
         if (runIds.size() > limits.seriesRunIds()) {
             throw ApiException.limit(runIds.size() + " runIds", limits.seriesRunIds());
         }
-        int max = maxPoints == null ? DEFAULT_MAX_POINTS : maxPoints;
+        int max = maxPoints(maxPoints);
         if (max < 1 || max > limits.maxPoints()) {
             throw ApiException.limit("maxPoints = " + max + " (it must also be >= 1)", limits.maxPoints());
         }
@@ -94,6 +113,10 @@ class MetricController {
                 reservation::reserve);
         DataLoader<SeriesRead, List<Series>> reads = environment.getDataLoader(SERIES_READS);
         return reads.load(new SeriesRead(selection, reservation));
+    }
+
+    private static int maxPoints(Integer maxPoints) {
+        return maxPoints == null ? DEFAULT_MAX_POINTS : maxPoints;
     }
 
     @BatchMapping(typeName = "Run")

@@ -2,6 +2,7 @@ package dev.trackstack.project;
 
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -36,7 +37,8 @@ class ModelController {
 
     @QueryMapping
     Model model(@Argument String id) {
-        return models.findById(Ids.parse(id, "model")).orElse(null);
+        OptionalLong key = Ids.find(id);
+        return key.isPresent() ? models.findById(key.getAsLong()).orElse(null) : null;
     }
 
     @MutationMapping

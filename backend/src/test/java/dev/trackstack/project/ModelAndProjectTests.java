@@ -71,7 +71,9 @@ class ModelAndProjectTests extends ApiTest {
                 .path("model.name").entity(String.class).isEqualTo("ResNet50")
                 .path("model.project.name").entity(String.class).isEqualTo(project)
                 .path("model.runs.totalCount").entity(Integer.class).isEqualTo(0);
-        graphQl.documentName("model").variable("id", "424242424").execute().path("model").valueIsNull();
+        for (String id : List.of("424242424", "abc", "", "1.5", "99999999999999999999")) {
+            graphQl.documentName("model").variable("id", id).execute().errors().verify().path("model").valueIsNull();
+        }
     }
 
     @Test
