@@ -26,6 +26,19 @@ const pixelsOfFirstRun = (card: Locator) =>
     return count;
   });
 
+/** Runs a test at a laptop's 1366×768, then back to the harness's 1440×900. */
+async function atLaptopSize(run: () => Promise<void>): Promise<void> {
+  await page.setViewportSize({ width: 1366, height: 768 });
+  try {
+    await run();
+  } finally {
+    await page.setViewportSize({ width: 1440, height: 900 });
+  }
+}
+
+/** A 1366×768 screenshot of what is above the fold, kept in ARTEFACTS. */
+const foldShot = (name: string) => page.screenshot({ path: join(ARTEFACTS, `${name}-1366x768.png`) });
+
 describe("the dashboard's second pass", () => {
   it("should count as new only the runs that match the table's filters, each once", async () => {
     await seedRun(server.url, "banner", "m", "small-lr", { lr: 0.01 });
@@ -239,5 +252,46 @@ describe("the dashboard's second pass", () => {
     await expect.poll(names).toEqual(["early"]);
     await page.locator("details.columns-picker summary").click();
     expect(await page.locator("details.columns-picker label", { hasText: "loss · val · max" }).count()).toBe(1);
+  });
+
+  it("should draw parallel coordinates with log axes for learning rates, no constant axes, names apart, a telling metric", async () => {
+    for (let i = 0; i < 10; i++) {
+      const id = await seedRun(server.url, "sweep", "m", `trial-${i}`, {
+        lr: [1e-4, 3e-4, 1e-3, 3e-3, 1e-2][i % 5], batch_size: 64, seed: i,
+        optimizer: { name: i % 2 ? "adamw" : "sgd", weight_decay: (i % 3) / 10, momentum_schedule: i % 2 ? "cosine" : "constant" },
+        scheduler: { warmup_steps: 100 * (i % 4) }, model: { hidden_size: 128 * (1 + (i % 3)), num_layers: 2 + (i % 5) },
+      });
+      await logPoints(server.url, id, [
+        { name: "epoch_time", split: "val", step: 0, value: 30 + i },
+        { name: "grad_norm", step: 0, value: 1 },
+        { name: "loss", split: "train", step: 0, value: 0.2 + i / 20 },
+        { name: "loss", split: "val", step: 0, value: 0.3 + i / 20 },
+      ]);
+    }
+    await atLaptopSize(async () => {
+      await page.goto(`${web.url}/projects/sweep/params`);
+      const chart = page.locator(".chart.parallel svg");
+      await chart.waitFor();
+      await expect.poll(() => chart.locator("text").count()).toBeGreaterThan(10);
+      // not the alphabetical first ("epoch_time · val"), the evaluation split's loss
+      expect(await page.getByLabel("Metric", { exact: true }).inputValue()).toBe("m:loss~val");
+      const texts = await chart.locator("text").evaluateAll((elements) => elements.map((element) => {
+        const { left, right, top, bottom } = element.getBoundingClientRect();
+        return { text: element.textContent!, left, right, top, bottom };
+      }).filter(({ text, left, right }) => text.trim() && right > left));
+      const words = texts.map(({ text }) => text);
+      // an axis per varying hyperparameter, the metric last; none for batch_size, the same in every run
+      expect(words).toContain("lr");
+      expect(words).toContain("loss · val");
+      expect(words.some((word) => word.startsWith("batch"))).toBe(false);
+      // the learning rates on a log axis: its labels are powers of ten, not a linear axis's 0.002, 0.004, …
+      expect(words).toEqual(expect.arrayContaining(["1e-4", "0.001", "0.01"]));
+      expect(words).not.toContain("0.004");
+      const overlaps = texts.flatMap((a, i) => texts.slice(i + 1)
+        .filter((b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1)
+        .map((b) => `${a.text} / ${b.text}`));
+      expect(overlaps).toEqual([]);
+      await foldShot("parallel-coordinates");
+    });
   });
 });

@@ -5,7 +5,7 @@ import { toRunInfo } from "../charts/lineChart";
 import { mountMetricPanel } from "../charts/metricPanel";
 import { CompareRunsDocument } from "../gql/graphql";
 import { errorState, h, link, loading, plural } from "../ui/dom";
-import { formatParam, metricNamesOf, paramPaths, paramValue } from "../runs/columns";
+import { formatParam, metricNamesOf, paramValue, varyingParamPaths } from "../runs/columns";
 import { statusBadge } from "../runs/status";
 import { savedViewsMenu } from "../saved/savedViews";
 
@@ -24,8 +24,7 @@ export function compareView(root: HTMLElement, view: CompareViewState): () => vo
         const runs = view.runIds.flatMap((id) => byId.get(id) ?? []);
         const missing = view.runIds.filter((id) => !runs.some((run) => run.id === id));
         const infos = runs.map(toRunInfo);
-        const paths = [...new Set(runs.flatMap((run) => paramPaths(run.hyperparameters)))];
-        const differing = paths.filter((path) => new Set(runs.map((run) => formatParam(paramValue(run.hyperparameters, path)))).size > 1);
+        const differing = runs.length > 1 ? varyingParamPaths(runs) : [];
         const project = runs[0]?.model.project.name;
         const panel = h("section", { className: "panel", "aria-label": "Metrics" });
         root.replaceChildren(
