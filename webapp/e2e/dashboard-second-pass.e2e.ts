@@ -294,4 +294,28 @@ describe("the dashboard's second pass", () => {
       await foldShot("parallel-coordinates");
     });
   });
+
+  it("should show a whole chart above the fold of a 1366×768 screen on a run's page", async () => {
+    const id = await seedRun(server.url, "fold", "resnet", "lr-sweep-3", {
+      lr: 3e-4, batch_size: 128, epochs: 90, optimizer: { name: "adamw", weight_decay: 0.05, betas: [0.9, 0.999] }, seed: 3, warmup_steps: 500,
+    });
+    await gql(server.url, "mutation($id: ID!) { setRunEnvironment(runId: $id, environment: { hostname: \"gpu-box-7\", cpuCount: 64, python: \"3.12.3\", gitCommit: \"4f2a9c1\" }) { id } }", { id });
+    await gql(server.url, `mutation($id: ID!, $f: RunFailureInput) { updateRunStatus(runId: $id, status: FAILED, failure: $f) { id } }`,
+      { id, f: { type: "RuntimeError", message: "NCCL timeout", traceback: "Traceback (most recent call last):\n  File \"train.py\", line 40\n" } });
+    await logPoints(server.url, id, ["train", "val"].flatMap((split) => ["loss", "accuracy"].flatMap((name) => curve(name, split, 0, 50, (step) => 1 / (step + 1)))));
+    await atLaptopSize(async () => {
+      await page.goto(`${web.url}/runs/${id}`);
+      const first = page.locator(".chart-card").first();
+      await first.locator("canvas").first().waitFor();
+      await expect.poll(() => first.locator(".chart").getAttribute("aria-busy")).toBeNull();
+      // its title, legend and plot with the zoom slider (the min/max table under it may go below)
+      const title = (await first.locator("h3").boundingBox())!;
+      const chart = (await first.locator(".chart").boundingBox())!;
+      expect(title.y).toBeGreaterThan(0);
+      expect(chart.y + chart.height).toBeLessThanOrEqual(768);
+      // what moved under the charts is still there
+      expect(await page.locator("table.kv tr", { hasText: "hostname" }).textContent()).toContain("gpu-box-7");
+      await foldShot("run-page");
+    });
+  });
 });

@@ -69,7 +69,7 @@ function deleteButton(run: Run): HTMLElement {
 
 /** A running run's duration counts up every second, until its element leaves the page. */
 function duration(run: Run): HTMLElement {
-  const element = h("dd", {}, runDuration(run));
+  const element = h("span", {}, runDuration(run));
   if (run.status === "RUNNING") {
     const timer = setInterval(() => {
       if (element.isConnected) element.textContent = runDuration(run);
@@ -88,14 +88,24 @@ function failure(run: Run): HTMLElement | null {
     h("code", {}, failureText(run.failure)), traceback || "");
 }
 
-export function runDetails(run: Run, status: HTMLElement): HTMLElement {
-  return h("section", { className: "run-details", "aria-label": "Run details" },
+/**
+ * The run at a glance, one compact strip over its charts (so that a chart is whole above the fold at 1366×768): why it
+ * failed, its status, when it started, how long it ran.
+ */
+export function runOverview(run: Run, status: HTMLElement): HTMLElement {
+  const fact = (term: string, value: Node) => h("div", {}, h("dt", {}, term), h("dd", {}, value));
+  return h("section", { className: "run-details", "aria-label": "Run overview" },
     failure(run),
     h("dl", { className: "facts" },
-      h("dt", {}, "Status"), h("dd", {}, status),
-      h("dt", {}, "Created"), h("dd", {}, timeElement(run.createdAt)),
-      h("dt", {}, "Duration"), duration(run),
-      run.lastHeartbeatAt && h("dt", {}, "Last heartbeat"), run.lastHeartbeatAt && h("dd", {}, timeElement(run.lastHeartbeatAt))),
+      fact("Status", status),
+      fact("Created", timeElement(run.createdAt)),
+      fact("Duration", duration(run)),
+      run.lastHeartbeatAt && fact("Last heartbeat", timeElement(run.lastHeartbeatAt))));
+}
+
+/** What the run was given and what it is: hyperparameters, environment, tags and notes; under its charts. */
+export function runDetails(run: Run): HTMLElement {
+  return h("section", { className: "run-config", "aria-label": "Run details" },
     h("div", {}, h("h2", {}, "Hyperparameters"), jsonTable(run.hyperparameters, "No hyperparameters.")),
     h("div", {}, h("h2", {}, "Environment"), jsonTable(run.environment ?? {}, "No environment recorded.")),
     h("div", {}, h("h2", {}, "Tags and notes"), editForm(run), deleteButton(run)));

@@ -7,7 +7,7 @@ import { ProjectRunEventsDocument, RunDetailsDocument } from "../gql/graphql";
 import { subscribe } from "../live/client";
 import { runTabs } from "../traces/tracesView";
 import { errorState, h, link, loading, setTitle } from "../ui/dom";
-import { runDetails } from "./runDetails";
+import { runDetails, runOverview } from "./runDetails";
 import { metricNamesOf } from "./columns";
 import { consolePanel } from "./consolePanel";
 import { isSystemMetric } from "./consoleLines";
@@ -29,7 +29,7 @@ export function runView(root: HTMLElement, view: RunViewState): () => void {
         if (!run) throw new ApiError(`No run with id ${view.runId}`, "NOT_FOUND");
         const project = run.model.project.name;
         setTitle(run.name ?? `Run ${run.id}`, project);
-                const status = h("span", {}, statusBadge(run.status, run.failure));
+        const status = h("span", {}, statusBadge(run.status, run.failure));
         const panel = h("section", { className: "panel", "aria-label": "Metrics" });
         const names = metricNamesOf([run]);
         const systemNames = names.filter(isSystemMetric);
@@ -40,9 +40,10 @@ export function runView(root: HTMLElement, view: RunViewState): () => void {
             link(projectUrl(project, run.model.id), run.model.name), " /"),
           h("h1", {}, run.name ?? `Run ${run.id}`),
           runTabs(run.id, "Run", run.kind === "EVAL"),
-          runDetails(run, status),
+          runOverview(run, status),
           panel,
           system ?? "",
+          runDetails(run),
           consoleSection);
         const output = consolePanel(consoleSection, run.id);
         cleanups.push(
