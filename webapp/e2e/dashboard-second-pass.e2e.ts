@@ -1,4 +1,5 @@
 // The defects of issue 27 ("The dashboard, second pass"), each driven as a user meets it.
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Locator, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
@@ -317,5 +318,44 @@ describe("the dashboard's second pass", () => {
       expect(await page.locator("table.kv tr", { hasText: "hostname" }).textContent()).toContain("gpu-box-7");
       await foldShot("run-page");
     });
+  });
+
+  it("should draw the raw line faint behind the smoothed one, and save a chart as a PNG", async () => {
+    const id = await seedRun(server.url, "faint", "m", "zigzag", {});
+    await logPoints(server.url, id, curve("zig", null, 0, 200, (step) => (step % 2 ? 2 : 0)));
+    await page.goto(`${web.url}/runs/${id}?smooth=0.9`);
+    const card = page.locator(".chart-card[data-metric=zig]");
+    await card.locator("canvas").first().waitFor();
+    await page.waitForTimeout(300);
+    // Rows down the middle of the plot with a faint pixel of the run's colour in 8 columns at its centre: the raw
+    // zigzag (0 to 2 every step) crosses them all; the smoothed line (about 1) only a few.
+    const faintRows = await card.locator("canvas").first().evaluate((canvas: HTMLCanvasElement) => {
+      const columns = 8;
+      const { data } = canvas.getContext("2d")!.getImageData(Math.round(canvas.width / 2), 0, columns, canvas.height);
+      let rows = 0;
+      const from = Math.round(canvas.height / 4);
+      const to = Math.round(canvas.height / 2);
+      for (let y = from; y < to; y++) {
+        for (let x = 0; x < columns; x++) {
+          const i = 4 * (y * columns + x);
+          const faint = data[i + 3] > 10 && data[i + 3] < 160;
+          if (faint && Math.abs(data[i] - 0x4e) + Math.abs(data[i + 1] - 0x79) + Math.abs(data[i + 2] - 0xa7) < 40) {
+            rows++;
+            break;
+          }
+        }
+      }
+      return rows / (to - from);
+    });
+    expect(faintRows).toBeGreaterThan(0.6);
+    await card.screenshot({ path: join(ARTEFACTS, "raw-behind-smoothed.png") });
+
+    const [download] = await Promise.all([page.waitForEvent("download"), card.getByRole("button", { name: "Download PNG" }).click()]);
+    expect(download.suggestedFilename()).toBe("zig.png");
+    const png = await readFile((await download.path())!);
+    expect([...png.subarray(1, 4)].map((c) => String.fromCharCode(c)).join("")).toBe("PNG");
+    // twice the chart's size, in IHDR's width
+    const width = await card.locator(".chart").evaluate((element) => element.clientWidth);
+    expect(png.readUInt32BE(16)).toBe(2 * width);
   });
 });

@@ -1,5 +1,5 @@
 import type { ChartSettings } from "../app/viewState";
-import { downloadButton, downloadExport } from "../export/download";
+import { downloadButton, downloadExport, saveUrl } from "../export/download";
 import { h } from "../ui/dom";
 import { formatFor } from "./units";
 import type { Drawable } from "./drawScheduler";
@@ -38,8 +38,11 @@ export function chartCard(grid: HTMLElement, name: string, lines: MetricLines, c
   const stats = h("tbody");
   const legend = h("div", { className: "legend", role: "toolbar", "aria-label": `Lines of ${name}` });
   const format = formatFor(name);
-  const download = downloadButton("Download CSV", () => downloadPoints(name, lines, context));
-  const element = h("section", { className: "chart-card", "data-metric": name }, h("header", { className: "chart-head" }, h("h3", {}, name), download), legend, canvas,
+  const csv = downloadButton("Download CSV", () => downloadPoints(name, lines, context));
+  // ECharts' own picture of the chart, at twice its size, on the card's background (the canvas is transparent)
+  const png = downloadButton("Download PNG", async () =>
+    saveUrl(chart.getDataURL({ type: "png", pixelRatio: 2, backgroundColor: getComputedStyle(element).backgroundColor }), `${fileNameOf(name)}.png`));
+  const element = h("section", { className: "chart-card", "data-metric": name }, h("header", { className: "chart-head" }, h("h3", {}, name), h("span", {}, csv, " ", png)), legend, canvas,
     h("details", { open: context.statsOpen }, h("summary", {}, "Min / max per line"), h("table", { className: "stats" },
       h("thead", {}, h("tr", {}, h("th", {}, "Line"), h("th", {}, "Last"), h("th", {}, "Min @ step"), h("th", {}, "Max @ step"))),
       stats)));
@@ -151,6 +154,9 @@ async function downloadPoints(name: string, lines: MetricLines, context: CardCon
   }
   for (const [project, runs] of byProject) {
     await downloadExport(project, "points", { format: "csv", name, run: [...runs].join(",") },
-      `${project}-${name.replaceAll("/", "_")}.csv`);
+      `${project}-${fileNameOf(name)}.csv`);
   }
 }
+
+/** A metric's name as part of a file's name. */
+const fileNameOf = (name: string) => name.replaceAll("/", "_");
