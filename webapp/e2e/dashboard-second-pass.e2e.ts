@@ -358,4 +358,40 @@ describe("the dashboard's second pass", () => {
     const width = await card.locator(".chart").evaluate((element) => element.clientWidth);
     expect(png.readUInt32BE(16)).toBe(2 * width);
   });
+
+  it("should list the keyboard shortcuts on ?, and act on them but not on keys typed into a field", async () => {
+    const a = await seedRun(server.url, "keys", "m", "key-a", {});
+    const b = await seedRun(server.url, "keys", "m", "key-b", {});
+    await logPoints(server.url, a, curve("loss", null, 0, 20, (step) => 1 / (step + 1)));
+    await page.goto(`${web.url}/runs/${a}`);
+    await page.locator(".chart-card canvas").first().waitFor();
+    await page.keyboard.press("?");
+    const dialog = page.getByRole("dialog", { name: "Keyboard shortcuts" });
+    await dialog.waitFor();
+    const listed = await dialog.locator("tr").allTextContents();
+    expect(listed).toEqual(expect.arrayContaining(["?Show the keyboard shortcuts", "lLog scale on or off", "g then rGo to the runs of this run's project"]));
+    await screenshot(page, "keyboard-shortcuts");
+    await page.keyboard.press("Escape");
+    await expect.poll(() => dialog.count()).toBe(0);
+
+    await page.keyboard.press("l");
+    await expect.poll(() => new URL(page.url()).searchParams.get("log")).toBe("1");
+    expect(await page.getByLabel("Log scale").isChecked()).toBe(true);
+
+    await page.keyboard.press("g");
+    await page.keyboard.press("r");
+    await expect.poll(() => new URL(page.url()).pathname).toBe("/projects/keys");
+    await page.locator("table.runs tbody tr").nth(1).waitFor();
+    await page.keyboard.press("/");
+    const search = page.getByLabel("Filter runs by name");
+    await expect.poll(() => search.evaluate((input) => input === document.activeElement)).toBe(true);
+    await page.keyboard.type("key-c"); // "c" here is a letter of the name, not "compare"
+    expect(await search.inputValue()).toBe("key-c");
+    expect(new URL(page.url()).pathname).toBe("/projects/keys");
+    await search.fill("");
+    for (const id of [a, b]) await page.locator(`table.runs tr[data-run-id="${id}"] input[type=checkbox]`).check();
+    await page.keyboard.press("c");
+    await expect.poll(() => new URL(page.url()).pathname).toMatch(/^\/compare\//);
+    expect(new URL(page.url()).pathname.slice("/compare/".length).split(",").sort()).toEqual([a, b].sort());
+  });
 });

@@ -3,6 +3,7 @@ import type { ChartSettings, XAxisMode } from "../app/viewState";
 import { MetricPointsDocument, SeriesDocument } from "../gql/graphql";
 import { onReconnect, subscribe } from "../live/client";
 import { errorState, h, loading } from "../ui/dom";
+import { addShortcuts } from "../ui/shortcuts";
 import { chartCard, type CardContext, type ChartCard } from "./chartCard";
 import { drawScheduler } from "./drawScheduler";
 import type { RunInfo } from "./lineChart";
@@ -36,6 +37,7 @@ export function mountMetricPanel(
   };
   const cards = new Map<string, ChartCard>();
   const grid = h("div", { className: "chart-grid" });
+  let removeShortcuts = () => {};
   root.append(toolbar(), grid);
   const scheduler = drawScheduler(() => cards.values());
   // Live draws of charts scrolled out of view would only cost time (a run view may have dozens of metrics): they
@@ -86,6 +88,10 @@ export function mountMetricPanel(
     });
     const log = h("input", { type: "checkbox", checked: settings.log, onchange: () => update({ log: log.checked }) });
     const pins = h("input", { type: "checkbox", checked: settings.pins, onchange: () => update({ pins: pins.checked }) });
+    removeShortcuts = addShortcuts(
+      { keys: "l", description: "Log scale on or off", scope: "Charts", action: () => log.click() },
+      { keys: "m", description: "Min/max pins on or off", scope: "Charts", action: () => pins.click() },
+      { keys: "s", description: "Smoothing (then the arrow keys)", scope: "Charts", action: () => slider.focus() });
     return h("div", { className: "toolbar", role: "group", "aria-label": "Chart settings" },
       h("label", {}, "X axis ", select),
       h("label", {}, "Smoothing ", slider, " ", output),
@@ -131,6 +137,7 @@ export function mountMetricPanel(
 
   return () => {
     disposed = true;
+    removeShortcuts();
     unsubscribe();
     stopReconnect();
     data.dispose();

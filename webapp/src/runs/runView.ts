@@ -1,5 +1,5 @@
 import { ApiError, request } from "../api/graphql";
-import { replaceView } from "../app/router";
+import { navigate, replaceView } from "../app/router";
 import { projectUrl, type View } from "../app/viewState";
 import { toRunInfo } from "../charts/lineChart";
 import { mountMetricPanel } from "../charts/metricPanel";
@@ -7,6 +7,7 @@ import { ProjectRunEventsDocument, RunDetailsDocument } from "../gql/graphql";
 import { subscribe } from "../live/client";
 import { runTabs } from "../traces/tracesView";
 import { errorState, h, link, loading, setTitle } from "../ui/dom";
+import { addShortcuts } from "../ui/shortcuts";
 import { runDetails, runOverview } from "./runDetails";
 import { metricNamesOf } from "./columns";
 import { consolePanel } from "./consolePanel";
@@ -47,6 +48,7 @@ export function runView(root: HTMLElement, view: RunViewState): () => void {
           consoleSection);
         const output = consolePanel(consoleSection, run.id);
         cleanups.push(
+          addShortcuts({ keys: "g r", description: "Go to the runs of this run's project", scope: "Run", action: () => navigate(projectUrl(project)) }),
           subscribe(ProjectRunEventsDocument, { project }, ({ runEvents }) => {
             if (runEvents.runId !== run.id) return;
             if (runEvents.type === "CONSOLE_APPENDED") output.appended();
