@@ -394,4 +394,33 @@ describe("the dashboard's second pass", () => {
     await expect.poll(() => new URL(page.url()).pathname).toMatch(/^\/compare\//);
     expect(new URL(page.url()).pathname.slice("/compare/".length).split(",").sort()).toEqual([a, b].sort());
   });
+
+  it("should show a run's hyperparameters and summary in tables searched as one types", async () => {
+    const id = await seedRun(server.url, "tables", "m", "searchable", {
+      lr: 5e-4, optimizer: { name: "adamw", weight_decay: 0.01 }, model: { layers: 12, heads: 8 }, seed: 7,
+    });
+    await logPoints(server.url, id, [
+      ...[0.9, 0.2, 0.4].map((value, step) => ({ name: "loss", split: "val", step, value })),
+      ...[1.5, 0.5].map((value, step) => ({ name: "loss", split: "train", step, value })),
+      { name: "accuracy", split: "val", step: 0, value: 0.75 },
+    ]);
+    await page.goto(`${web.url}/runs/${id}`);
+    const config = page.locator(".run-config");
+    const shown = (table: string) => config.locator(`${table} tbody tr:visible th`).allTextContents();
+    await expect.poll(() => shown("table.kv:not(.summary)")).toContain("optimizer.name");
+
+    await page.getByLabel("Search hyperparameters").fill("optim");
+    await expect.poll(() => shown("table.kv:not(.summary)")).toEqual(["optimizer.name", "optimizer.weight_decay"]);
+    await page.getByLabel("Search hyperparameters").fill("adamw"); // a value matches too
+    await expect.poll(() => shown("table.kv:not(.summary)")).toEqual(["optimizer.name"]);
+    await page.getByLabel("Search hyperparameters").fill("nothing-like-this");
+    await expect.poll(() => config.getByText("Nothing matches.").filter({ visible: true }).count()).toBe(1);
+
+    const summary = "table.kv.summary";
+    expect(await shown(summary)).toEqual(["accuracy · val", "loss · train", "loss · val"]);
+    await page.getByLabel("Search summary").fill("loss val");
+    await expect.poll(() => shown(summary)).toEqual(["loss · val"]);
+    expect(await config.locator(`${summary} tbody tr:visible td`).allTextContents()).toEqual(["0.4", "0.2", "0.9"]);
+    await config.screenshot({ path: join(ARTEFACTS, "run-config-search.png") });
+  });
 });
