@@ -16,16 +16,17 @@ useDashboard((dashboard) => {
 /** Zigzags between 0 and 2 at every 8 steps: downsampled, the line's samples cover the plot's middle column. */
 const spread = (step: number) => (step % 8 === 3 ? 2 : step % 8 === 5 ? 0 : 1);
 
-/** Pixels of the chart's canvas in the colour #4e79a7 (the first run's), give or take anti-aliasing. */
-const pixelsOfFirstRun = (card: Locator) =>
-  card.locator("canvas").first().evaluate((canvas: HTMLCanvasElement) => {
+/** Pixels of the chart's canvas in a run's colour ("#4e79a7", the first run's), give or take anti-aliasing. */
+const pixelsOf = (card: Locator, colour: string) =>
+  card.locator("canvas").first().evaluate((canvas: HTMLCanvasElement, [r, g, b]) => {
     const { data } = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height);
     let count = 0;
     for (let i = 0; i < data.length; i += 4) {
-      if (data[i + 3] > 250 && Math.abs(data[i] - 0x4e) + Math.abs(data[i + 1] - 0x79) + Math.abs(data[i + 2] - 0xa7) < 12) count++;
+      if (data[i + 3] > 250 && Math.abs(data[i] - r) + Math.abs(data[i + 1] - g) + Math.abs(data[i + 2] - b) < 12) count++;
     }
     return count;
-  });
+  }, [1, 3, 5].map((i) => parseInt(colour.slice(i, i + 2), 16)));
+const pixelsOfFirstRun = (card: Locator) => pixelsOf(card, "#4e79a7");
 
 /** Runs a test at a laptop's 1366×768, then back to the harness's 1440×900. */
 async function atLaptopSize(run: () => Promise<void>): Promise<void> {
@@ -422,5 +423,50 @@ describe("the dashboard's second pass", () => {
     await expect.poll(() => shown(summary)).toEqual(["loss · val"]);
     expect(await config.locator(`${summary} tbody tr:visible td`).allTextContents()).toEqual(["0.4", "0.2", "0.9"]);
     await config.screenshot({ path: join(ARTEFACTS, "run-config-search.png") });
+  });
+
+  it("should list the compared runs beside the charts, hide a run from every chart, keep it hidden in the URL and keep colours", async () => {
+    const ids: string[] = [];
+    for (const [i, name] of ["run-a", "run-b", "run-c"].entries()) {
+      const id = await seedRun(server.url, "selection", "m", name, { lr: 10 ** -(i + 2), seed: 1 });
+      ids.push(id);
+      await logPoints(server.url, id, ["loss", "accuracy"].flatMap((metric) => curve(metric, null, 0, 50, (step) => (i + 1) / (step + 1))));
+    }
+    const [, b] = ids;
+    const [blue, orange, red] = ["#4e79a7", "#f28e2b", "#e15759"];
+    await atLaptopSize(async () => {
+      await page.goto(`${web.url}/compare/${ids.join(",")}`);
+      const cards = page.locator(".chart-card");
+      await expect.poll(() => cards.count()).toBe(2);
+      const drawnCards = async () => {
+        for (const card of await cards.all()) await expect.poll(() => card.locator(".chart").getAttribute("aria-busy")).toBeNull();
+        await page.waitForTimeout(300);
+      };
+      const pixels = async (colour: string) => Promise.all((await cards.all()).map((card) => pixelsOf(card, colour)));
+      await drawnCards();
+      const list = page.getByRole("complementary", { name: "Runs" });
+      // each run once, with its colour and what differs (lr, not the constant seed)
+      expect(await list.locator("li a").allTextContents()).toEqual(["run-a", "run-b", "run-c"]);
+      expect(await list.locator(`li[data-run-id="${b}"] .run-list-params`).textContent()).toBe("lr 0.001");
+      expect(await list.locator(`li[data-run-id="${b}"] .swatch`).evaluate((e) => getComputedStyle(e).backgroundColor)).toBe("rgb(242, 142, 43)");
+      for (const count of await pixels(orange)) expect(count).toBeGreaterThan(50);
+
+      await list.getByLabel("Show run-b in the charts").uncheck();
+      await expect.poll(() => new URL(page.url()).searchParams.get("hide")).toBe(b);
+      await page.waitForTimeout(300);
+      expect(await pixels(orange)).toEqual([0, 0]); // gone from every chart
+      for (const count of [...(await pixels(blue)), ...(await pixels(red))]) expect(count).toBeGreaterThan(50); // the others keep their colours
+      expect(await page.locator(".chart-card .legend").allTextContents()).toEqual([expect.not.stringContaining("run-b"), expect.not.stringContaining("run-b")]);
+      await foldShot("compare-run-list");
+
+      await page.reload();
+      await drawnCards();
+      expect(await page.getByLabel("Show run-b in the charts").isChecked()).toBe(false);
+      expect(await pixels(orange)).toEqual([0, 0]);
+      await page.getByLabel("Show run-b in the charts").check();
+      await expect.poll(() => new URL(page.url()).searchParams.has("hide")).toBe(false);
+      await page.waitForTimeout(300);
+      for (const count of await pixels(orange)) expect(count).toBeGreaterThan(50);
+    });
   });
 });

@@ -14,7 +14,8 @@ import { metricData, type MetricBatch } from "./metricData";
  * fetched with `series` at about one point per pixel, kept live from `metricPoints`, re-queried in detail on zoom;
  * live changes are drawn in rounds (`drawScheduler`). `metricNames` (from the runs' summaries) are the charts
  * known up front; others appear when their first points arrive, if `accepts` takes their name (a run view shows its
- * system metrics in a panel of their own). Answers a function that tears it all down.
+ * system metrics in a panel of their own). Answers a function that tears it all down, and one that hides runs from
+ * every chart (the compare view's run list).
  */
 export function mountMetricPanel(
   root: HTMLElement,
@@ -23,7 +24,7 @@ export function mountMetricPanel(
   initialSettings: ChartSettings,
   onSettingsChange: (settings: ChartSettings) => void,
   accepts: (metric: string) => boolean = () => true,
-): () => void {
+): { dispose: () => void; setHiddenRuns: (runIds: Iterable<string>) => void } {
   let settings = initialSettings;
   const splitOrder: (string | null)[] = [];
   const context: CardContext = {
@@ -34,6 +35,7 @@ export function mountMetricPanel(
       return splitOrder.indexOf(split);
     },
     statsOpen: runs.length <= 4,
+    hiddenRuns: new Set(),
   };
   const cards = new Map<string, ChartCard>();
   const grid = h("div", { className: "chart-grid" });
@@ -135,14 +137,20 @@ export function mountMetricPanel(
     })
     .catch(showError);
 
-  return () => {
-    disposed = true;
-    removeShortcuts();
-    unsubscribe();
-    stopReconnect();
-    data.dispose();
-    scheduler.dispose();
-    viewport.disconnect();
-    for (const card of cards.values()) card.dispose();
+  return {
+    dispose: () => {
+      disposed = true;
+      removeShortcuts();
+      unsubscribe();
+      stopReconnect();
+      data.dispose();
+      scheduler.dispose();
+      viewport.disconnect();
+      for (const card of cards.values()) card.dispose();
+    },
+    setHiddenRuns: (runIds) => {
+      context.hiddenRuns = new Set(runIds);
+      for (const card of cards.values()) card.runsChanged();
+    },
   };
 }

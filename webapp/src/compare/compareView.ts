@@ -11,10 +11,16 @@ import { savedViewsMenu } from "../saved/savedViews";
 
 type CompareViewState = Extract<View, { kind: "compare" }>;
 
-/** `/compare/:id1,:id2,…`: the runs side by side (fetched in one request), hyperparameters that differ, and shared charts. */
+/**
+ * `/compare/:id1,:id2,…`: the runs' shared charts, with the runs listed beside them (fetched in one request): each
+ * with its colour, status and the hyperparameters that differ, and a toggle that hides it from every chart, kept in
+ * the URL (`hide=`). A hidden run keeps its colour and place.
+ */
 export function compareView(root: HTMLElement, view: CompareViewState): () => void {
   const controller = new AbortController();
   let disposePanel = () => {};
+  let current = view;
+  const update = (change: Partial<CompareViewState>) => replaceView((current = { ...current, ...change }));
   root.append(h("h1", {}, `Compare ${plural(view.runIds.length, "run")}`), loading());
   const load = () =>
     request(CompareRunsDocument, { ids: view.runIds, first: view.runIds.length }, controller.signal)
@@ -23,10 +29,27 @@ export function compareView(root: HTMLElement, view: CompareViewState): () => vo
         const byId = new Map(page.edges.map(({ node }) => [node.id, node]));
         const runs = view.runIds.flatMap((id) => byId.get(id) ?? []);
         const missing = view.runIds.filter((id) => !runs.some((run) => run.id === id));
-        const infos = runs.map(toRunInfo);
+        const infos = view.runIds.flatMap((id, i) => (byId.has(id) ? [toRunInfo(byId.get(id)!, i)] : []));
         const differing = runs.length > 1 ? varyingParamPaths(runs) : [];
         const project = runs[0]?.model.project.name;
+        const hidden = new Set(view.hidden);
         const panel = h("section", { className: "panel", "aria-label": "Metrics" });
+        const toggle = (runId: string, shown: boolean) => {
+          if (shown) hidden.delete(runId);
+          else hidden.add(runId);
+          update({ hidden: view.runIds.filter((id) => hidden.has(id)) });
+          setHiddenRuns(hidden);
+        };
+        const runList = h("aside", { className: "run-list", "aria-label": "Runs" }, h("h2", {}, "Runs"),
+          h("ul", {}, ...runs.map((run, i) => {
+            const box = h("input", { type: "checkbox", checked: !hidden.has(run.id), "aria-label": `Show ${infos[i].name} in the charts`,
+              onchange: () => toggle(run.id, box.checked) });
+            const params = differing.map((path) => `${path} ${formatParam(paramValue(run.hyperparameters, path))}`).join(" · ");
+            return h("li", { "data-run-id": run.id },
+              h("div", { className: "run-list-head" }, box, h("span", { className: "swatch", style: `background:${infos[i].color}` }),
+                link(runUrl(run.id), infos[i].name), statusBadge(run.status, run.failure)),
+              params ? h("div", { className: "run-list-params" }, params) : "");
+          })));
         root.replaceChildren(
           h("p", { className: "breadcrumbs" }, link("/", "Projects"), project ? " / " : "", project ? link(projectUrl(project), project) : "", " /"),
           h("div", { className: "title-row" }, h("h1", {}, `Compare ${plural(runs.length, "run")}`),
@@ -34,15 +57,12 @@ export function compareView(root: HTMLElement, view: CompareViewState): () => vo
           missing.length ? h("p", { className: "state error", role: "alert" }, `Not found (deleted?): ${missing.join(", ")}`) : "",
           runs.length > 1 && runs.every((run) => run.kind === "EVAL")
             ? h("p", {}, link(evalCompareUrl(runs[0].id, runs.slice(1).map((run) => run.id)), "Compare their results item by item"), ` (baseline: ${infos[0].name})`) : "",
-          h("div", { className: "table-scroll compare-runs" }, h("table", { className: "runs" },
-            h("thead", {}, h("tr", {}, h("th", {}, "Run"), h("th", {}, "Status"), h("th", {}, "Model"), ...differing.map((p) => h("th", {}, p)))),
-            h("tbody", {}, ...runs.map((run, i) => h("tr", {},
-              h("td", {}, h("span", { className: "swatch", style: `background:${infos[i].color}` }), link(runUrl(run.id), infos[i].name)),
-              h("td", {}, statusBadge(run.status)),
-              h("td", {}, run.model.name),
-              ...differing.map((path) => h("td", {}, formatParam(paramValue(run.hyperparameters, path))))))))),
-          panel);
-        if (runs.length) disposePanel = mountMetricPanel(panel, infos, metricNamesOf(runs), view.chart, (chart) => replaceView({ ...view, chart }));
+          h("div", { className: "compare-layout" }, runList, panel));
+        let setHiddenRuns: (runIds: Iterable<string>) => void = () => {};
+        if (runs.length) {
+          ({ dispose: disposePanel, setHiddenRuns } = mountMetricPanel(panel, infos, metricNamesOf(runs), view.chart, (chart) => update({ chart })));
+          setHiddenRuns(hidden);
+        }
       })
       .catch((error) => controller.signal.aborted || root.replaceChildren(errorState(error, load)));
   load();
