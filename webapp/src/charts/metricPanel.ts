@@ -93,7 +93,8 @@ export function mountMetricPanel(
     removeShortcuts = addShortcuts(
       { keys: "l", description: "Log scale on or off", scope: "Charts", action: () => log.click() },
       { keys: "m", description: "Min/max pins on or off", scope: "Charts", action: () => pins.click() },
-      { keys: "s", description: "Smoothing (then the arrow keys)", scope: "Charts", action: () => slider.focus() });
+      // the first panel's slider (a run page's system panel has one too)
+      { keys: "s", description: "Smoothing (then the arrow keys)", scope: "Charts", action: () => document.activeElement?.matches("input[type=range]") || slider.focus() });
     return h("div", { className: "toolbar", role: "group", "aria-label": "Chart settings" },
       h("label", {}, "X axis ", select),
       h("label", {}, "Smoothing ", slider, " ", output),
