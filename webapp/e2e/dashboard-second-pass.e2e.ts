@@ -425,7 +425,7 @@ describe("the dashboard's second pass", () => {
     await config.screenshot({ path: join(ARTEFACTS, "run-config-search.png") });
   });
 
-  it("should list the compared runs beside the charts, hide a run from every chart, keep it hidden in the URL and keep colours", async () => {
+  it("should list the compared runs beside the charts, hide a run from every chart, keep it hidden in the URL, add one, and keep colours", async () => {
     const ids: string[] = [];
     for (const [i, name] of ["run-a", "run-b", "run-c"].entries()) {
       const id = await seedRun(server.url, "selection", "m", name, { lr: 10 ** -(i + 2), seed: 1 });
@@ -467,6 +467,17 @@ describe("the dashboard's second pass", () => {
       await expect.poll(() => new URL(page.url()).searchParams.has("hide")).toBe(false);
       await page.waitForTimeout(300);
       for (const count of await pixels(orange)) expect(count).toBeGreaterThan(50);
+
+      // another run of the project added from the list, at the end: the others keep their colours
+      const d = await seedRun(server.url, "selection", "m", "run-d", { lr: 1e-5, seed: 1 });
+      await logPoints(server.url, d, curve("loss", null, 0, 50, (step) => 4 / (step + 1)));
+      await list.locator("summary", { hasText: "Add runs" }).click();
+      await list.getByLabel("Find a run to add").fill("run-d");
+      await list.getByRole("button", { name: "Add run-d" }).click();
+      await expect.poll(() => new URL(page.url()).pathname).toBe(`/compare/${[...ids, d].join(",")}`);
+      await expect.poll(() => list.locator("li a").allTextContents()).toEqual(["run-a", "run-b", "run-c", "run-d"]);
+      expect(await list.locator(".run-list-head .swatch").evaluateAll((swatches) => swatches.map((e) => getComputedStyle(e).backgroundColor)))
+        .toEqual(["rgb(78, 121, 167)", "rgb(242, 142, 43)", "rgb(225, 87, 89)", "rgb(118, 183, 178)"]);
     });
   });
 });

@@ -1,13 +1,14 @@
 import { request } from "../api/graphql";
-import { replaceView } from "../app/router";
+import { navigate, replaceView } from "../app/router";
 import { evalCompareUrl, projectUrl, runUrl, type View } from "../app/viewState";
 import { toRunInfo } from "../charts/lineChart";
 import { mountMetricPanel } from "../charts/metricPanel";
-import { CompareRunsDocument } from "../gql/graphql";
+import { CompareRunsDocument, ProjectRunsDocument } from "../gql/graphql";
 import { errorState, h, link, loading, plural } from "../ui/dom";
 import { formatParam, metricNamesOf, paramValue, varyingParamPaths } from "../runs/columns";
 import { statusBadge } from "../runs/status";
 import { savedViewsMenu } from "../saved/savedViews";
+import { searchedList } from "../ui/searchedList";
 
 type CompareViewState = Extract<View, { kind: "compare" }>;
 
@@ -19,6 +20,7 @@ type CompareViewState = Extract<View, { kind: "compare" }>;
 export function compareView(root: HTMLElement, view: CompareViewState): () => void {
   const controller = new AbortController();
   let disposePanel = () => {};
+  let disposeSearch = () => {};
   let current = view;
   const update = (change: Partial<CompareViewState>) => replaceView((current = { ...current, ...change }));
   root.append(h("h1", {}, `Compare ${plural(view.runIds.length, "run")}`), loading());
@@ -49,7 +51,8 @@ export function compareView(root: HTMLElement, view: CompareViewState): () => vo
               h("div", { className: "run-list-head" }, box, h("span", { className: "swatch", style: `background:${infos[i].color}` }),
                 link(runUrl(run.id), infos[i].name), statusBadge(run.status, run.failure)),
               params ? h("div", { className: "run-list-params" }, params) : "");
-          })));
+          })),
+          project ? addRuns(project) : "");
         root.replaceChildren(
           h("p", { className: "breadcrumbs" }, link("/", "Projects"), project ? " / " : "", project ? link(projectUrl(project), project) : "", " /"),
           h("div", { className: "title-row" }, h("h1", {}, `Compare ${plural(runs.length, "run")}`),
@@ -65,9 +68,35 @@ export function compareView(root: HTMLElement, view: CompareViewState): () => vo
         }
       })
       .catch((error) => controller.signal.aborted || root.replaceChildren(errorState(error, load)));
+
+  /**
+   * The project's runs found by name, to add to the selection: at its end, so that the others keep their colours.
+   * Searched only once opened (the view's first load fetches nothing for it).
+   */
+  function addRuns(project: string): HTMLElement {
+    const search = h("input", { type: "search", placeholder: "Run name", "aria-label": "Find a run to add" });
+    const found = h("ul", { className: "run-list-found" });
+    const details = h("details", { className: "run-list-add" }, h("summary", {}, "Add runs"), search, found);
+    details.addEventListener("toggle", () => {
+      if (!details.open || found.dataset.searched) return;
+      found.dataset.searched = "1";
+      disposeSearch = searchedList(search, found, async (signal) => {
+        const filter = search.value ? { nameContains: search.value } : {};
+        const { runs } = await request(ProjectRunsDocument, { project, filter, first: 10 }, signal);
+        const others = runs.edges.map(({ node }) => node).filter((run) => !current.runIds.includes(run.id));
+        found.replaceChildren(...(others.length ? others.map((run) => h("li", {}, h("button", {
+          type: "button", onclick: () => navigate({ ...current, runIds: [...current.runIds, run.id] }),
+        }, `Add ${run.name ?? `run ${run.id}`}`))) : [h("li", { className: "muted" }, "No other runs found.")]));
+      });
+      search.focus();
+    });
+    return details;
+  }
+
   load();
   return () => {
     controller.abort();
     disposePanel();
+    disposeSearch();
   };
 }
