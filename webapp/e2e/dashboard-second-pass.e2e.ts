@@ -1,4 +1,5 @@
 // The defects of issue 27 ("The dashboard, second pass"), each driven as a user meets it.
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Locator, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
@@ -15,16 +16,30 @@ useDashboard((dashboard) => {
 /** Zigzags between 0 and 2 at every 8 steps: downsampled, the line's samples cover the plot's middle column. */
 const spread = (step: number) => (step % 8 === 3 ? 2 : step % 8 === 5 ? 0 : 1);
 
-/** Pixels of the chart's canvas in the colour #4e79a7 (the first run's), give or take anti-aliasing. */
-const pixelsOfFirstRun = (card: Locator) =>
-  card.locator("canvas").first().evaluate((canvas: HTMLCanvasElement) => {
+/** Pixels of the chart's canvas in a run's colour ("#4e79a7", the first run's), give or take anti-aliasing. */
+const pixelsOf = (card: Locator, colour: string) =>
+  card.locator("canvas").first().evaluate((canvas: HTMLCanvasElement, [r, g, b]) => {
     const { data } = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height);
     let count = 0;
     for (let i = 0; i < data.length; i += 4) {
-      if (data[i + 3] > 250 && Math.abs(data[i] - 0x4e) + Math.abs(data[i + 1] - 0x79) + Math.abs(data[i + 2] - 0xa7) < 12) count++;
+      if (data[i + 3] > 250 && Math.abs(data[i] - r) + Math.abs(data[i + 1] - g) + Math.abs(data[i + 2] - b) < 12) count++;
     }
     return count;
-  });
+  }, [1, 3, 5].map((i) => parseInt(colour.slice(i, i + 2), 16)));
+const pixelsOfFirstRun = (card: Locator) => pixelsOf(card, "#4e79a7");
+
+/** Runs a test at a laptop's 1366×768, then back to the harness's 1440×900. */
+async function atLaptopSize(run: () => Promise<void>): Promise<void> {
+  await page.setViewportSize({ width: 1366, height: 768 });
+  try {
+    await run();
+  } finally {
+    await page.setViewportSize({ width: 1440, height: 900 });
+  }
+}
+
+/** A 1366×768 screenshot of what is above the fold, kept in ARTEFACTS. */
+const foldShot = (name: string) => page.screenshot({ path: join(ARTEFACTS, `${name}-1366x768.png`) });
 
 describe("the dashboard's second pass", () => {
   it("should count as new only the runs that match the table's filters, each once", async () => {
@@ -239,5 +254,230 @@ describe("the dashboard's second pass", () => {
     await expect.poll(names).toEqual(["early"]);
     await page.locator("details.columns-picker summary").click();
     expect(await page.locator("details.columns-picker label", { hasText: "loss · val · max" }).count()).toBe(1);
+  });
+
+  it("should draw parallel coordinates with log axes for learning rates, no constant axes, names apart, a telling metric", async () => {
+    for (let i = 0; i < 10; i++) {
+      const id = await seedRun(server.url, "sweep", "m", `trial-${i}`, {
+        lr: [1e-4, 3e-4, 1e-3, 3e-3, 1e-2][i % 5], batch_size: 64, seed: i,
+        optimizer: { name: i % 2 ? "adamw" : "sgd", weight_decay: (i % 3) / 10, momentum_schedule: i % 2 ? "cosine" : "constant" },
+        scheduler: { warmup_steps: 100 * (i % 4) }, model: { hidden_size: 128 * (1 + (i % 3)), num_layers: 2 + (i % 5) },
+      });
+      await logPoints(server.url, id, [
+        { name: "epoch_time", split: "val", step: 0, value: 30 + i },
+        { name: "grad_norm", step: 0, value: 1 },
+        { name: "loss", split: "train", step: 0, value: 0.2 + i / 20 },
+        { name: "loss", split: "val", step: 0, value: 0.3 + i / 20 },
+      ]);
+    }
+    await atLaptopSize(async () => {
+      await page.goto(`${web.url}/projects/sweep/params`);
+      const chart = page.locator(".chart.parallel svg");
+      await chart.waitFor();
+      await expect.poll(() => chart.locator("text").count()).toBeGreaterThan(10);
+      // not the alphabetical first ("epoch_time · val"), the evaluation split's loss
+      expect(await page.getByLabel("Metric", { exact: true }).inputValue()).toBe("m:loss~val");
+      const texts = await chart.locator("text").evaluateAll((elements) => elements.map((element) => {
+        const { left, right, top, bottom } = element.getBoundingClientRect();
+        return { text: element.textContent!, left, right, top, bottom };
+      }).filter(({ text, left, right }) => text.trim() && right > left));
+      const words = texts.map(({ text }) => text);
+      // an axis per varying hyperparameter, the metric last; none for batch_size, the same in every run
+      expect(words).toContain("lr");
+      expect(words).toContain("loss · val");
+      expect(words.some((word) => word.startsWith("batch"))).toBe(false);
+      // the learning rates on a log axis: its labels are powers of ten, not a linear axis's 0.002, 0.004, …
+      expect(words).toEqual(expect.arrayContaining(["1e-4", "0.001", "0.01"]));
+      expect(words).not.toContain("0.004");
+      const overlaps = texts.flatMap((a, i) => texts.slice(i + 1)
+        .filter((b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1)
+        .map((b) => `${a.text} / ${b.text}`));
+      expect(overlaps).toEqual([]);
+      await foldShot("parallel-coordinates");
+    });
+  });
+
+  it("should show a whole chart above the fold of a 1366×768 screen on a run's page", async () => {
+    const id = await seedRun(server.url, "fold", "resnet", "lr-sweep-3", {
+      lr: 3e-4, batch_size: 128, epochs: 90, optimizer: { name: "adamw", weight_decay: 0.05, betas: [0.9, 0.999] }, seed: 3, warmup_steps: 500,
+    });
+    await gql(server.url, "mutation($id: ID!) { setRunEnvironment(runId: $id, environment: { hostname: \"gpu-box-7\", cpuCount: 64, python: \"3.12.3\", gitCommit: \"4f2a9c1\" }) { id } }", { id });
+    await gql(server.url, `mutation($id: ID!, $f: RunFailureInput) { updateRunStatus(runId: $id, status: FAILED, failure: $f) { id } }`,
+      { id, f: { type: "RuntimeError", message: "NCCL timeout", traceback: "Traceback (most recent call last):\n  File \"train.py\", line 40\n" } });
+    await logPoints(server.url, id, ["train", "val"].flatMap((split) => ["loss", "accuracy"].flatMap((name) => curve(name, split, 0, 50, (step) => 1 / (step + 1)))));
+    await atLaptopSize(async () => {
+      await page.goto(`${web.url}/runs/${id}`);
+      const first = page.locator(".chart-card").first();
+      await first.locator("canvas").first().waitFor();
+      await expect.poll(() => first.locator(".chart").getAttribute("aria-busy")).toBeNull();
+      // its title, legend and plot with the zoom slider (the min/max table under it may go below)
+      const title = (await first.locator("h3").boundingBox())!;
+      const chart = (await first.locator(".chart").boundingBox())!;
+      expect(title.y).toBeGreaterThan(0);
+      expect(chart.y + chart.height).toBeLessThanOrEqual(768);
+      // what moved under the charts is still there
+      expect(await page.locator("table.kv tr", { hasText: "hostname" }).textContent()).toContain("gpu-box-7");
+      await foldShot("run-page");
+    });
+  });
+
+  it("should draw the raw line faint behind the smoothed one, and save a chart as a PNG", async () => {
+    const id = await seedRun(server.url, "faint", "m", "zigzag", {});
+    await logPoints(server.url, id, curve("zig", null, 0, 200, (step) => (step % 2 ? 2 : 0)));
+    await page.goto(`${web.url}/runs/${id}?smooth=0.9`);
+    const card = page.locator(".chart-card[data-metric=zig]");
+    await card.locator("canvas").first().waitFor();
+    await page.waitForTimeout(300);
+    // Rows down the middle of the plot with a faint pixel of the run's colour in 8 columns at its centre: the raw
+    // zigzag (0 to 2 every step) crosses them all; the smoothed line (about 1) only a few.
+    const faintRows = await card.locator("canvas").first().evaluate((canvas: HTMLCanvasElement) => {
+      const columns = 8;
+      const { data } = canvas.getContext("2d")!.getImageData(Math.round(canvas.width / 2), 0, columns, canvas.height);
+      let rows = 0;
+      const from = Math.round(canvas.height / 4);
+      const to = Math.round(canvas.height / 2);
+      for (let y = from; y < to; y++) {
+        for (let x = 0; x < columns; x++) {
+          const i = 4 * (y * columns + x);
+          const faint = data[i + 3] > 10 && data[i + 3] < 160;
+          if (faint && Math.abs(data[i] - 0x4e) + Math.abs(data[i + 1] - 0x79) + Math.abs(data[i + 2] - 0xa7) < 40) {
+            rows++;
+            break;
+          }
+        }
+      }
+      return rows / (to - from);
+    });
+    expect(faintRows).toBeGreaterThan(0.6);
+    await card.screenshot({ path: join(ARTEFACTS, "raw-behind-smoothed.png") });
+
+    const [download] = await Promise.all([page.waitForEvent("download"), card.getByRole("button", { name: "Download PNG" }).click()]);
+    expect(download.suggestedFilename()).toBe("zig.png");
+    const png = await readFile((await download.path())!);
+    expect([...png.subarray(1, 4)].map((c) => String.fromCharCode(c)).join("")).toBe("PNG");
+    // twice the chart's size, in IHDR's width
+    const width = await card.locator(".chart").evaluate((element) => element.clientWidth);
+    expect(png.readUInt32BE(16)).toBe(2 * width);
+  });
+
+  it("should list the keyboard shortcuts on ?, and act on them but not on keys typed into a field", async () => {
+    const a = await seedRun(server.url, "keys", "m", "key-a", {});
+    const b = await seedRun(server.url, "keys", "m", "key-b", {});
+    await logPoints(server.url, a, curve("loss", null, 0, 20, (step) => 1 / (step + 1)));
+    await page.goto(`${web.url}/runs/${a}`);
+    await page.locator(".chart-card canvas").first().waitFor();
+    await page.keyboard.press("?");
+    const dialog = page.getByRole("dialog", { name: "Keyboard shortcuts" });
+    await dialog.waitFor();
+    const listed = await dialog.locator("tr").allTextContents();
+    expect(listed).toEqual(expect.arrayContaining(["?Show the keyboard shortcuts", "lLog scale on or off", "g then rGo to the runs of this run's project"]));
+    await screenshot(page, "keyboard-shortcuts");
+    await page.keyboard.press("Escape");
+    await expect.poll(() => dialog.count()).toBe(0);
+
+    await page.keyboard.press("l");
+    await expect.poll(() => new URL(page.url()).searchParams.get("log")).toBe("1");
+    expect(await page.getByLabel("Log scale").isChecked()).toBe(true);
+
+    await page.keyboard.press("g");
+    await page.keyboard.press("r");
+    await expect.poll(() => new URL(page.url()).pathname).toBe("/projects/keys");
+    await page.locator("table.runs tbody tr").nth(1).waitFor();
+    await page.keyboard.press("/");
+    const search = page.getByLabel("Filter runs by name");
+    await expect.poll(() => search.evaluate((input) => input === document.activeElement)).toBe(true);
+    await page.keyboard.type("key-c"); // "c" here is a letter of the name, not "compare"
+    expect(await search.inputValue()).toBe("key-c");
+    expect(new URL(page.url()).pathname).toBe("/projects/keys");
+    await search.fill("");
+    for (const id of [a, b]) await page.locator(`table.runs tr[data-run-id="${id}"] input[type=checkbox]`).check();
+    await page.keyboard.press("c");
+    await expect.poll(() => new URL(page.url()).pathname).toMatch(/^\/compare\//);
+    expect(new URL(page.url()).pathname.slice("/compare/".length).split(",").sort()).toEqual([a, b].sort());
+  });
+
+  it("should show a run's hyperparameters and summary in tables searched as one types", async () => {
+    const id = await seedRun(server.url, "tables", "m", "searchable", {
+      lr: 5e-4, optimizer: { name: "adamw", weight_decay: 0.01 }, model: { layers: 12, heads: 8 }, seed: 7,
+    });
+    await logPoints(server.url, id, [
+      ...[0.9, 0.2, 0.4].map((value, step) => ({ name: "loss", split: "val", step, value })),
+      ...[1.5, 0.5].map((value, step) => ({ name: "loss", split: "train", step, value })),
+      { name: "accuracy", split: "val", step: 0, value: 0.75 },
+    ]);
+    await page.goto(`${web.url}/runs/${id}`);
+    const config = page.locator(".run-config");
+    const shown = (table: string) => config.locator(`${table} tbody tr:visible th`).allTextContents();
+    await expect.poll(() => shown("table.kv:not(.summary)")).toContain("optimizer.name");
+
+    await page.getByLabel("Search hyperparameters").fill("optim");
+    await expect.poll(() => shown("table.kv:not(.summary)")).toEqual(["optimizer.name", "optimizer.weight_decay"]);
+    await page.getByLabel("Search hyperparameters").fill("adamw"); // a value matches too
+    await expect.poll(() => shown("table.kv:not(.summary)")).toEqual(["optimizer.name"]);
+    await page.getByLabel("Search hyperparameters").fill("nothing-like-this");
+    await expect.poll(() => config.getByText("Nothing matches.").filter({ visible: true }).count()).toBe(1);
+
+    const summary = "table.kv.summary";
+    expect(await shown(summary)).toEqual(["accuracy · val", "loss · train", "loss · val"]);
+    await page.getByLabel("Search summary").fill("loss val");
+    await expect.poll(() => shown(summary)).toEqual(["loss · val"]);
+    expect(await config.locator(`${summary} tbody tr:visible td`).allTextContents()).toEqual(["0.4", "0.2", "0.9"]);
+    await config.screenshot({ path: join(ARTEFACTS, "run-config-search.png") });
+  });
+
+  it("should list the compared runs beside the charts, hide a run from every chart, keep it hidden in the URL, add one, and keep colours", async () => {
+    const ids: string[] = [];
+    for (const [i, name] of ["run-a", "run-b", "run-c"].entries()) {
+      const id = await seedRun(server.url, "selection", "m", name, { lr: 10 ** -(i + 2), seed: 1 });
+      ids.push(id);
+      await logPoints(server.url, id, ["loss", "accuracy"].flatMap((metric) => curve(metric, null, 0, 50, (step) => (i + 1) / (step + 1))));
+    }
+    const [, b] = ids;
+    const [blue, orange, red] = ["#4e79a7", "#f28e2b", "#e15759"];
+    await atLaptopSize(async () => {
+      await page.goto(`${web.url}/compare/${ids.join(",")}`);
+      const cards = page.locator(".chart-card");
+      await expect.poll(() => cards.count()).toBe(2);
+      const drawnCards = async () => {
+        for (const card of await cards.all()) await expect.poll(() => card.locator(".chart").getAttribute("aria-busy")).toBeNull();
+        await page.waitForTimeout(300);
+      };
+      const pixels = async (colour: string) => Promise.all((await cards.all()).map((card) => pixelsOf(card, colour)));
+      await drawnCards();
+      const list = page.getByRole("complementary", { name: "Runs" });
+      // each run once, with its colour and what differs (lr, not the constant seed)
+      expect(await list.locator("li a").allTextContents()).toEqual(["run-a", "run-b", "run-c"]);
+      expect(await list.locator(`li[data-run-id="${b}"] .run-list-params`).textContent()).toBe("lr 0.001");
+      expect(await list.locator(`li[data-run-id="${b}"] .swatch`).evaluate((e) => getComputedStyle(e).backgroundColor)).toBe("rgb(242, 142, 43)");
+      for (const count of await pixels(orange)) expect(count).toBeGreaterThan(50);
+
+      await list.getByLabel("Show run-b in the charts").uncheck();
+      await expect.poll(() => new URL(page.url()).searchParams.get("hide")).toBe(b);
+      await page.waitForTimeout(300);
+      expect(await pixels(orange)).toEqual([0, 0]); // gone from every chart
+      for (const count of [...(await pixels(blue)), ...(await pixels(red))]) expect(count).toBeGreaterThan(50); // the others keep their colours
+      expect(await page.locator(".chart-card .legend").allTextContents()).toEqual([expect.not.stringContaining("run-b"), expect.not.stringContaining("run-b")]);
+      await foldShot("compare-run-list");
+
+      await page.reload();
+      await drawnCards();
+      expect(await page.getByLabel("Show run-b in the charts").isChecked()).toBe(false);
+      expect(await pixels(orange)).toEqual([0, 0]);
+      await page.getByLabel("Show run-b in the charts").check();
+      await expect.poll(() => new URL(page.url()).searchParams.has("hide")).toBe(false);
+      await page.waitForTimeout(300);
+      for (const count of await pixels(orange)) expect(count).toBeGreaterThan(50);
+
+      // another run of the project added from the list, at the end: the others keep their colours
+      const d = await seedRun(server.url, "selection", "m", "run-d", { lr: 1e-5, seed: 1 });
+      await logPoints(server.url, d, curve("loss", null, 0, 50, (step) => 4 / (step + 1)));
+      await list.locator("summary", { hasText: "Add runs" }).click();
+      await list.getByLabel("Find a run to add").fill("run-d");
+      await list.getByRole("button", { name: "Add run-d" }).click();
+      await expect.poll(() => new URL(page.url()).pathname).toBe(`/compare/${[...ids, d].join(",")}`);
+      await expect.poll(() => list.locator("li a").allTextContents()).toEqual(["run-a", "run-b", "run-c", "run-d"]);
+      expect(await list.locator(".run-list-head .swatch").evaluateAll((swatches) => swatches.map((e) => getComputedStyle(e).backgroundColor)))
+        .toEqual(["rgb(78, 121, 167)", "rgb(242, 142, 43)", "rgb(225, 87, 89)", "rgb(118, 183, 178)"]);
+    });
   });
 });

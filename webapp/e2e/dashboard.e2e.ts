@@ -271,7 +271,7 @@ describe("dashboard", () => {
     await shot("run");
 
     await page.goto(`${web.url}/projects/vision/params?metric=m:loss~val`);
-    await page.locator(".chart.parallel canvas").waitFor();
+    await page.locator(".chart.parallel svg").waitFor(); // drawn as SVG: its names and labels stay text
     await shot("hyperparameters");
   });
 

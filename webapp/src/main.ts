@@ -1,5 +1,5 @@
 import "./ui/styles.css";
-import { startRouter } from "./app/router";
+import { navigate, startRouter } from "./app/router";
 import { artifactsView } from "./artifacts/artifactsView";
 import { artifactView } from "./artifacts/artifactView";
 import { runArtifactsView } from "./artifacts/runArtifactsView";
@@ -18,6 +18,7 @@ import { sessionView } from "./traces/sessionView";
 import { traceView } from "./traces/traceView";
 import { tracesView } from "./traces/tracesView";
 import { h, link } from "./ui/dom";
+import { addShortcuts, showShortcuts, startShortcuts } from "./ui/shortcuts";
 import { themeToggle } from "./ui/theme";
 
 function renderView(root: HTMLElement, view: View): () => void {
@@ -62,9 +63,17 @@ function renderView(root: HTMLElement, view: View): () => void {
 
 const main = h("main", { id: "main" });
 let router: { rerender: () => void } | undefined;
+const theme = themeToggle(() => router?.rerender());
 document.body.replaceChildren(
   h("a", { href: "#main", className: "skip-link" }, "Skip to content"),
-  h("header", { className: "app-header" }, link("/", h("strong", {}, "Trackstack")), h("nav", {}, link("/", "Projects"), h("a", { href: "/graphiql" }, "GraphiQL")), themeToggle(() => router?.rerender())),
+  h("header", { className: "app-header" }, link("/", h("strong", {}, "Trackstack")), h("nav", {}, link("/", "Projects"), h("a", { href: "/graphiql" }, "GraphiQL")), theme,
+    h("button", { type: "button", className: "shortcuts-hint", "aria-keyshortcuts": "?", title: "Keyboard shortcuts", onclick: showShortcuts }, "?")),
   main,
 );
 router = startRouter(main, renderView);
+startShortcuts();
+addShortcuts(
+  { keys: "/", description: "Search or filter this page", scope: "Everywhere", action: () => main.querySelector<HTMLInputElement>("input[type=search]")?.focus() },
+  { keys: "g p", description: "Go to the projects", scope: "Everywhere", action: () => navigate("/") },
+  { keys: "t", description: "Switch between the light and dark theme", scope: "Everywhere", action: () => theme.click() },
+);

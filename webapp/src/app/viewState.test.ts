@@ -9,7 +9,10 @@ describe("URL ↔ view state", () => {
     expect(at("/projects/Image%20Classification")).toMatchObject({ kind: "project", project: "Image Classification" });
     expect(at("/projects/vision/params?metric=loss~val")).toEqual({ kind: "params", project: "vision", metric: "loss~val" });
     expect(at("/runs/42")).toEqual({ kind: "run", runId: "42", chart: { x: "step", smoothing: 0, log: false, pins: false } });
-    expect(at("/compare/1,2,3")).toMatchObject({ kind: "compare", runIds: ["1", "2", "3"] });
+    expect(at("/compare/1,2,3")).toMatchObject({ kind: "compare", runIds: ["1", "2", "3"], hidden: [] });
+    // hidden runs are kept in the URL, those of the selection only
+    expect(at("/compare/1,2,3?hide=2,9")).toMatchObject({ hidden: ["2"] });
+    expect(viewUrl(at("/compare/1,2,3?hide=2,3&log=1"))).toBe("/compare/1,2,3?log=1&hide=2%2C3");
     expect(at("/elsewhere/x")).toEqual({ kind: "notFound", path: "/elsewhere/x" });
   });
 
@@ -34,7 +37,7 @@ describe("URL ↔ view state", () => {
   });
 
   it("should keep chart settings and leave defaults out of the URL", () => {
-    expect(viewUrl({ kind: "compare", runIds: ["1", "2"], chart: { x: "step", smoothing: 0, log: false, pins: false } })).toBe("/compare/1,2");
+    expect(viewUrl({ kind: "compare", runIds: ["1", "2"], chart: { x: "step", smoothing: 0, log: false, pins: false }, hidden: [] })).toBe("/compare/1,2");
     const url = viewUrl({ kind: "run", runId: "5", chart: { x: "wall", smoothing: 0.6, log: true, pins: true } });
     expect(url).toBe("/runs/5?x=wall&smooth=0.6&log=1&pins=1");
     expect(at(url)).toEqual({ kind: "run", runId: "5", chart: { x: "wall", smoothing: 0.6, log: true, pins: true } });

@@ -59,7 +59,8 @@ export type View =
   | { kind: "project"; project: string; table: TableState }
   | { kind: "params"; project: string; metric?: string }
   | { kind: "run"; runId: string; chart: ChartSettings }
-  | { kind: "compare"; runIds: string[]; chart: ChartSettings }
+  /** `hidden`: runs of the selection hidden from every chart (they keep their colour and place). */
+  | { kind: "compare"; runIds: string[]; chart: ChartSettings; hidden: string[] }
   | ({ kind: "traces"; list: TraceListState } & TraceScope)
   | { kind: "trace"; project: string; traceId: string; spanId?: string }
   | { kind: "session"; project: string; sessionId: string }
@@ -246,7 +247,8 @@ export function parseUrl(url: URL): View {
   if (parts[0] === "runs" && parts.length === 2) return { kind: "run", runId: parts[1], chart: parseChart(query) };
   if (parts[0] === "compare" && parts.length === 2) {
     const runIds = parts[1].split(",").filter(Boolean);
-    if (runIds.length) return { kind: "compare", runIds, chart: parseChart(query) };
+    const hidden = (query.get("hide") ?? "").split(",").filter((id) => runIds.includes(id));
+    if (runIds.length) return { kind: "compare", runIds, chart: parseChart(query), hidden };
   }
   return { kind: "notFound", path: url.pathname };
 }
@@ -289,8 +291,11 @@ export function viewUrl(view: View): string {
       return withQuery(`/projects/${segment(view.project)}/params`, new URLSearchParams(view.metric ? { metric: view.metric } : {}));
     case "run":
       return withQuery(`/runs/${segment(view.runId)}`, chartQuery(view.chart));
-    case "compare":
-      return withQuery(`/compare/${view.runIds.map(segment).join(",")}`, chartQuery(view.chart));
+    case "compare": {
+      const query = chartQuery(view.chart);
+      if (view.hidden.length) query.set("hide", view.hidden.join(","));
+      return withQuery(`/compare/${view.runIds.map(segment).join(",")}`, query);
+    }
     case "traces":
       return withQuery(view.project !== undefined ? `/projects/${segment(view.project)}/traces` : `/runs/${segment(view.runId)}/traces`, traceListQuery(view.list));
     case "trace":
@@ -330,7 +335,7 @@ export function viewUrl(view: View): string {
 /** Links to the main views, in their default state. */
 export const projectUrl = (project: string, modelId?: string) => viewUrl({ kind: "project", project, table: { ...emptyTableState(), modelId } });
 export const runUrl = (runId: string) => viewUrl({ kind: "run", runId, chart: defaultChartSettings });
-export const compareUrl = (runIds: string[]) => viewUrl({ kind: "compare", runIds, chart: defaultChartSettings });
+export const compareUrl = (runIds: string[]) => viewUrl({ kind: "compare", runIds, chart: defaultChartSettings, hidden: [] });
 export const tracesUrl = (scope: TraceScope, list: Partial<TraceListState> = {}) =>
   viewUrl({ kind: "traces", ...scope, list: { ...emptyTraceListState(), ...list } } as View);
 export const traceUrl = (project: string, traceId: string, spanId?: string) => viewUrl({ kind: "trace", project, traceId, spanId });

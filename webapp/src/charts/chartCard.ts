@@ -1,5 +1,5 @@
 import type { ChartSettings } from "../app/viewState";
-import { downloadButton, downloadExport } from "../export/download";
+import { downloadButton, downloadExport, saveUrl } from "../export/download";
 import { h } from "../ui/dom";
 import { formatFor } from "./units";
 import type { Drawable } from "./drawScheduler";
@@ -17,6 +17,8 @@ export interface CardContext {
   splitIndex: (split: string | null) => number;
   /** Whether the min/max tables start open. */
   statsOpen: boolean;
+  /** Runs hidden from every chart (the compare view's run list): left out of the lines, the legend and the tooltip. */
+  hiddenRuns: Set<string>;
 }
 
 /** A metric's card: its chart, the legend above it and the min/max table under it. Drawn in rounds (see Drawable). */
@@ -26,6 +28,8 @@ export interface ChartCard extends Drawable {
   inView: boolean;
   /** Draws it all again: when data was (re)loaded, a line was added, or the settings changed. */
   redraw(): void;
+  /** Draws the lines and the legend again after runs were hidden or shown. */
+  runsChanged(): void;
   dispose(): void;
 }
 
@@ -38,8 +42,11 @@ export function chartCard(grid: HTMLElement, name: string, lines: MetricLines, c
   const stats = h("tbody");
   const legend = h("div", { className: "legend", role: "toolbar", "aria-label": `Lines of ${name}` });
   const format = formatFor(name);
-  const download = downloadButton("Download CSV", () => downloadPoints(name, lines, context));
-  const element = h("section", { className: "chart-card", "data-metric": name }, h("header", { className: "chart-head" }, h("h3", {}, name), download), legend, canvas,
+  const csv = downloadButton("Download CSV", () => downloadPoints(name, lines, context));
+  // ECharts' own picture of the chart, at twice its size, on the card's background (the canvas is transparent)
+  const png = downloadButton("Download PNG", async () =>
+    saveUrl(chart.getDataURL({ type: "png", pixelRatio: 2, backgroundColor: getComputedStyle(element).backgroundColor }), `${fileNameOf(name)}.png`));
+  const element = h("section", { className: "chart-card", "data-metric": name }, h("header", { className: "chart-head" }, h("h3", {}, name), h("span", {}, csv, " ", png)), legend, canvas,
     h("details", { open: context.statsOpen }, h("summary", {}, "Min / max per line"), h("table", { className: "stats" },
       h("thead", {}, h("tr", {}, h("th", {}, "Line"), h("th", {}, "Last"), h("th", {}, "Min @ step"), h("th", {}, "Max @ step"))),
       stats)));
@@ -48,7 +55,7 @@ export function chartCard(grid: HTMLElement, name: string, lines: MetricLines, c
   grid.insertBefore(element, next ?? null);
   const { chart, dispose } = createChart(canvas);
   /** Each line as last shaped: all of them are drawn again when some change (one series draws them all). */
-  const drawn = new Map<string, DrawnLine & LegendEntry>();
+  const drawn = new Map<string, DrawnLine & LegendEntry & { runId: string }>();
   /** Lines hidden in the legend, by name. */
   const hidden = new Set<string>();
   /** The line highlighted from the legend, by name. */
@@ -74,7 +81,7 @@ export function chartCard(grid: HTMLElement, name: string, lines: MetricLines, c
       const buffer = lines.buffers.get(key)!;
       const run = context.runById.get(buffer.runId)!;
       const shape = shapeLine(buffer, run, context.settings());
-      drawn.set(key, { name: lineName(run, buffer.split), run: run.name, split: buffer.split, color: run.color, dash: lineDash(context.splitIndex(buffer.split)), shape });
+      drawn.set(key, { runId: run.id, name: lineName(run, buffer.split), run: run.name, split: buffer.split, color: run.color, dash: lineDash(context.splitIndex(buffer.split)), shape });
       renderStats(key, buffer, run, shape);
     }
   }
@@ -93,7 +100,8 @@ export function chartCard(grid: HTMLElement, name: string, lines: MetricLines, c
     cells[2].textContent = max ? `${format(max.value)} @ ${max.step}` : "–";
   }
 
-  const shownLines = () => [...drawn.values()].filter(({ name }) => !hidden.has(name));
+  const ofShownRuns = () => [...drawn.values()].filter(({ runId }) => !context.hiddenRuns.has(runId));
+  const shownLines = () => ofShownRuns().filter(({ name }) => !hidden.has(name));
   // a hidden line is never highlighted: the others would fade around nothing
   const series = () => linesSeries(shownLines(), context.settings().log, focus !== undefined && hidden.has(focus) ? undefined : focus);
   /** Draws the lines again as last shaped: after a reshape, or when lines were hidden or highlighted. */
@@ -103,7 +111,14 @@ export function chartCard(grid: HTMLElement, name: string, lines: MetricLines, c
     reshape(lines.buffers.keys());
     chart.setOption(chartOption(series(), context.settings(), () => tooltipAt(shownLines(), pointerX, format), format),
       { replaceMerge: ["series"] });
-    renderLegend(legend, [...drawn.values()], hidden, {
+    legendRow();
+    canvas.removeAttribute("aria-busy");
+    lines.changed.clear();
+  }
+
+  /** The legend of the lines of the runs shown. */
+  function legendRow(): void {
+    renderLegend(legend, ofShownRuns(), hidden, {
       toggle: (line) => {
         if (!hidden.delete(line)) hidden.add(line);
         showHidden(legend, hidden);
@@ -116,8 +131,6 @@ export function chartCard(grid: HTMLElement, name: string, lines: MetricLines, c
         drawLines();
       },
     });
-    canvas.removeAttribute("aria-busy");
-    lines.changed.clear();
   }
 
   const card: ChartCard = {
@@ -131,6 +144,11 @@ export function chartCard(grid: HTMLElement, name: string, lines: MetricLines, c
       lines.changed.clear();
     },
     redraw,
+    runsChanged: () => {
+      if (!drawn.size) return; // not drawn yet: its first draw shows the runs as they are then
+      legendRow();
+      drawLines();
+    },
     dispose: () => {
       clearTimeout(zoomTimer);
       dispose();
@@ -151,6 +169,9 @@ async function downloadPoints(name: string, lines: MetricLines, context: CardCon
   }
   for (const [project, runs] of byProject) {
     await downloadExport(project, "points", { format: "csv", name, run: [...runs].join(",") },
-      `${project}-${name.replaceAll("/", "_")}.csv`);
+      `${project}-${fileNameOf(name)}.csv`);
   }
 }
+
+/** A metric's name as part of a file's name. */
+const fileNameOf = (name: string) => name.replaceAll("/", "_");

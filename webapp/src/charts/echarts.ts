@@ -39,14 +39,20 @@ export type { CustomSeriesRenderItemReturn } from "echarts";
 export type { CustomSeriesOption };
 export { echarts };
 
-/** A chart in the page's current theme, resized with its container. Answers a dispose function. */
-export function createChart(container: HTMLElement, renderer: "canvas" | "svg" = "canvas"): { chart: echarts.ECharts; dispose: () => void } {
+/**
+ * A chart in the page's current theme, resized with its container (then `resized` runs, for an option that depends
+ * on the size). Answers a dispose function.
+ */
+export function createChart(container: HTMLElement, renderer: "canvas" | "svg" = "canvas", resized?: () => void): { chart: echarts.ECharts; dispose: () => void } {
   const dark = document.documentElement.dataset.theme === "dark";
   const chart = echarts.init(container, dark ? "dark" : undefined, { renderer });
   if (dark) chart.setOption({ backgroundColor: "transparent" });
   // An observer reports a size as soon as it starts observing: redrawing then would only draw twice.
   const observer = new ResizeObserver(() => {
-    if (container.clientWidth !== chart.getWidth() || container.clientHeight !== chart.getHeight()) chart.resize();
+    if (container.clientWidth !== chart.getWidth() || container.clientHeight !== chart.getHeight()) {
+      chart.resize();
+      resized?.();
+    }
   });
   observer.observe(container);
   return {

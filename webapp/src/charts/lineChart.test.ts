@@ -116,6 +116,19 @@ describe("linesSeries", () => {
     expect(corners(render(series, linear, 0, 4, context)!.find((e) => e.type === "flatLine")!)).toHaveLength(250);
   });
 
+  it("should draw the raw values faint behind a smoothed line, and only then", () => {
+    const points = [raw(0, 4), raw(1, 0), raw(2, 8)];
+    const smoothed = drawn(linesSeries([line("a", shapeLine(buffer(points, 0), run, { ...settings, smoothing: 0.6 }))], false), linear);
+    const [rawLine, smoothLine] = smoothed.filter((e) => e.type === "flatLine");
+    expect(corners(rawLine)).toEqual([[5, 60], [7, 100], [9, 20]]);
+    expect(corners(smoothLine)[2][1]).not.toBe(20);
+    expect(rawLine.style.opacity).toBeLessThan(0.5);
+    expect(smoothLine.style.opacity).toBe(1);
+    expect(rawLine.z2).toBeLessThan(smoothLine.z2);
+    const plain = drawn(linesSeries([line("a", shapeLine(buffer(points, 0), run, settings))], false), linear);
+    expect(plain.filter((e) => e.type === "flatLine")).toHaveLength(1);
+  });
+
   it("should fade every line but the highlighted one, and dash a line as its split says", () => {
     const shape = shapeLine(buffer([raw(0, 1), raw(10, 2)], 0), run, settings);
     const series = linesSeries([line("a", shape), { ...line("b", shape), dash: "dashed" }], false, "b");

@@ -59,6 +59,8 @@ export interface LineShape {
   markers: Marker[];
   /** Pins on the line's min and max, when the settings show them. */
   pins: Pin[];
+  /** Whether y is smoothed: then the raw values are drawn too, faint, behind the line. */
+  smoothed: boolean;
   min?: Extreme;
   max?: Extreme;
 }
@@ -112,7 +114,7 @@ export function shapeLine(buffer: SeriesBuffer, run: RunInfo, settings: ChartSet
     const y = settings.smoothing > 0 && Number.isFinite(smoothed[at]) ? smoothed[at] : extreme.value;
     pins.push({ kind, x: xOf(points[at], run, settings), y, step: extreme.step });
   }
-  return { line: line.subarray(0, lineLength), band: band.subarray(0, bandLength), markers, pins, min, max };
+  return { line: line.subarray(0, lineLength), band: band.subarray(0, bandLength), markers, pins, smoothed: settings.smoothing > 0, min, max };
 }
 
 /**
@@ -183,20 +185,23 @@ echarts.graphic.registerShape("minMaxBand", echarts.graphic.extendShape({
 
 interface LinePath extends Axes {
   line: Float64Array;
+  /** Draws the raw values rather than y (the smoothed ones). */
+  raw?: boolean;
 }
 
 /**
- * A line as one path straight from its flat array, for the reason a band is. A point a log axis has no place for
- * breaks the line, as it would in an ECharts line series.
+ * A line as one path straight from its flat array, for the reason a band is: y, or the raw values. A point a log
+ * axis has no place for breaks the line, as it would in an ECharts line series.
  */
 echarts.graphic.registerShape("flatLine", echarts.graphic.extendShape({
   shape: { path: undefined as LinePath | undefined },
   buildPath(ctx, { path }: { path?: LinePath }) {
     if (!path) return;
     const { line } = path;
+    const y = path.raw ? LINE_DIMENSIONS.indexOf("value") : 1;
     let drawing = false;
     for (let i = 0; i < line.length; i += WIDTH) {
-      const py = pixelY(path, line[i + 1]);
+      const py = pixelY(path, line[i + y]);
       if (!Number.isFinite(py)) {
         drawing = false;
         continue;
@@ -222,6 +227,8 @@ const PIN_RADIUS = 3.5;
 const MARKERS = { nan: [[0, -5], [5, 0], [0, 5], [-5, 0]], up: [[0, -5], [5, 4], [-5, 4]], down: [[0, 5], [5, -4], [-5, -4]] };
 /** How much of its colour a line keeps while another one is highlighted (ECharts' blur is about this). */
 const FADED = 0.1;
+/** How much of its colour the raw line behind a smoothed one keeps (TensorBoard's and W&B's are about this faint). */
+const RAW = 0.25;
 const LINES_ID = "lines";
 /** Points per data item of the lines series: the items in the zoom window set the y range. */
 const CHUNK = 100;
@@ -252,7 +259,8 @@ function itemsOf({ line, markers }: LineShape, index: number, logY: boolean): nu
 }
 
 /**
- * All of a chart's lines in one custom series: for each line its min/max band under all lines, the line, its min
+ * All of a chart's lines in one custom series: for each line its min/max band under all lines, its raw values faint
+ * when it is smoothed, the line, its min
  * and max pins and its NaN/±Infinity markers over them, drawn from the shapes' flat arrays. Twenty ECharts line
  * series cost a live redraw about twice the main thread's time (their models and views updated for every
  * redraw, each path also recorded for hover hit tests); here every element is silent. Lines hidden in the legend
@@ -281,6 +289,10 @@ export function linesSeries(lines: DrawnLine[], logY: boolean, focus?: string): 
       if (shape.band.length) {
         const path: BandPath = { ...axes, band: shape.band, bottom: grid.y + grid.height };
         children.push({ type: "minMaxBand", shape: { path }, style: { fill: color, opacity: 0.15 * opacity }, clipPath, z2: 0, silent: true });
+      }
+      if (shape.line.length && shape.smoothed) {
+        const path: LinePath = { ...axes, line: shape.line, raw: true };
+        children.push({ type: "flatLine", shape: { path }, style: { stroke: color, fill: null, lineWidth: 1, opacity: RAW * opacity }, clipPath, z2: 5, silent: true });
       }
       if (shape.line.length) {
         const path: LinePath = { ...axes, line: shape.line };

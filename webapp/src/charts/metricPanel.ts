@@ -3,6 +3,7 @@ import type { ChartSettings, XAxisMode } from "../app/viewState";
 import { MetricPointsDocument, SeriesDocument } from "../gql/graphql";
 import { onReconnect, subscribe } from "../live/client";
 import { errorState, h, loading } from "../ui/dom";
+import { addShortcuts } from "../ui/shortcuts";
 import { chartCard, type CardContext, type ChartCard } from "./chartCard";
 import { drawScheduler } from "./drawScheduler";
 import type { RunInfo } from "./lineChart";
@@ -13,7 +14,8 @@ import { metricData, type MetricBatch } from "./metricData";
  * fetched with `series` at about one point per pixel, kept live from `metricPoints`, re-queried in detail on zoom;
  * live changes are drawn in rounds (`drawScheduler`). `metricNames` (from the runs' summaries) are the charts
  * known up front; others appear when their first points arrive, if `accepts` takes their name (a run view shows its
- * system metrics in a panel of their own). Answers a function that tears it all down.
+ * system metrics in a panel of their own). Answers a function that tears it all down, and one that hides runs from
+ * every chart (the compare view's run list).
  */
 export function mountMetricPanel(
   root: HTMLElement,
@@ -22,7 +24,7 @@ export function mountMetricPanel(
   initialSettings: ChartSettings,
   onSettingsChange: (settings: ChartSettings) => void,
   accepts: (metric: string) => boolean = () => true,
-): () => void {
+): { dispose: () => void; setHiddenRuns: (runIds: Iterable<string>) => void } {
   let settings = initialSettings;
   const splitOrder: (string | null)[] = [];
   const context: CardContext = {
@@ -33,9 +35,11 @@ export function mountMetricPanel(
       return splitOrder.indexOf(split);
     },
     statsOpen: runs.length <= 4,
+    hiddenRuns: new Set(),
   };
   const cards = new Map<string, ChartCard>();
   const grid = h("div", { className: "chart-grid" });
+  let removeShortcuts = () => {};
   root.append(toolbar(), grid);
   const scheduler = drawScheduler(() => cards.values());
   // Live draws of charts scrolled out of view would only cost time (a run view may have dozens of metrics): they
@@ -86,6 +90,11 @@ export function mountMetricPanel(
     });
     const log = h("input", { type: "checkbox", checked: settings.log, onchange: () => update({ log: log.checked }) });
     const pins = h("input", { type: "checkbox", checked: settings.pins, onchange: () => update({ pins: pins.checked }) });
+    removeShortcuts = addShortcuts(
+      { keys: "l", description: "Log scale on or off", scope: "Charts", action: () => log.click() },
+      { keys: "m", description: "Min/max pins on or off", scope: "Charts", action: () => pins.click() },
+      // the first panel's slider (a run page's system panel has one too)
+      { keys: "s", description: "Smoothing (then the arrow keys)", scope: "Charts", action: () => document.activeElement?.matches("input[type=range]") || slider.focus() });
     return h("div", { className: "toolbar", role: "group", "aria-label": "Chart settings" },
       h("label", {}, "X axis ", select),
       h("label", {}, "Smoothing ", slider, " ", output),
@@ -129,13 +138,20 @@ export function mountMetricPanel(
     })
     .catch(showError);
 
-  return () => {
-    disposed = true;
-    unsubscribe();
-    stopReconnect();
-    data.dispose();
-    scheduler.dispose();
-    viewport.disconnect();
-    for (const card of cards.values()) card.dispose();
+  return {
+    dispose: () => {
+      disposed = true;
+      removeShortcuts();
+      unsubscribe();
+      stopReconnect();
+      data.dispose();
+      scheduler.dispose();
+      viewport.disconnect();
+      for (const card of cards.values()) card.dispose();
+    },
+    setHiddenRuns: (runIds) => {
+      context.hiddenRuns = new Set(runIds);
+      for (const card of cards.values()) card.runsChanged();
+    },
   };
 }

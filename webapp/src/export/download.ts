@@ -12,11 +12,16 @@ export async function downloadExport(project: string, what: "points" | "runs", q
     throw new Error(body?.errors?.[0]?.message ?? `The export failed: HTTP ${response.status}`);
   }
   const url = URL.createObjectURL(await response.blob());
+  saveUrl(url, fileName);
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+/** Saves what `url` (a blob: or data: URL) holds as a file named `fileName`. */
+export function saveUrl(url: string, fileName: string): void {
   const link = Object.assign(document.createElement("a"), { href: url, download: fileName });
   document.body.append(link);
   link.click();
   link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
 /** A button that runs `download`, disabled meanwhile; a failure is shown in its title and an alert. */

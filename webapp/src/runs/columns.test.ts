@@ -134,4 +134,9 @@ describe("defaultColumns", () => {
     expect(defaultColumns(runs, 4, 3).metrics).toEqual(["m:accuracy~test", "m:loss~val", "m:loss~train"]);
     expect(defaultColumns(runs, 4, 10).metrics).toEqual(["m:accuracy~test", "m:loss~val", "m:loss~train", "m:lr"]);
   });
+
+  it("should put losses and accuracies before timings and rates, within evaluation splits and without", () => {
+    const runs = [run({}, ["epoch_time~val", "val/top1_acc~val", "lr", "train/loss", "f1~test"])];
+    expect(defaultColumns(runs, 4, 10).metrics).toEqual(["m:f1~test", "m:val/top1_acc~val", "m:epoch_time~val", "m:train/loss", "m:lr"]);
+  });
 });

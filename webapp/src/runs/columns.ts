@@ -134,19 +134,30 @@ export const metricNamesOf = (runs: { summaries: Summary[] }[]) => [...new Set(r
 
 /** Splits that hold what a run is judged by, shown first. */
 const EVALUATION_SPLIT = /^(val|valid|validation|eval|test|dev)$/i;
+/** Names of what a run is judged by (rather than a learning rate or a timing), shown next. */
+const OBJECTIVE = /(^|[/_.-])(loss|acc|accuracy|error|f1|auc|bleu|rouge|perplexity|score)($|[/_.-])/i;
+
+/** Hyperparameter paths whose values differ between the runs (a constant one tells nothing); a lone run's all. */
+export function varyingParamPaths(runs: Pick<RunRowFragment, "hyperparameters">[]): string[] {
+  const paths = [...new Set(runs.flatMap((run) => paramPaths(run.hyperparameters)))];
+  if (runs.length < 2) return paths;
+  return paths.filter((path) => new Set(runs.map((run) => formatParam(paramValue(run.hyperparameters, path)))).size > 1);
+}
+
+/**
+ * The runs' series as metric columns, the telling ones first: evaluation splits before the others, and within each,
+ * losses and accuracies before the rest; then by name.
+ */
+export function rankedMetrics(runs: { summaries: Summary[] }[]): string[] {
+  const series = [...new Map(runs.flatMap((run) => run.summaries).map((s) => [metricColumn(s.name, s.split), s])).entries()];
+  const rank = ({ name, split }: Summary) => (split && EVALUATION_SPLIT.test(split) ? 0 : 2) + (OBJECTIVE.test(name) ? 0 : 1);
+  return series.sort(([a, x], [b, y]) => rank(x) - rank(y) || a.localeCompare(b)).map(([column]) => column);
+}
 
 /**
  * The columns a table starts with when the URL names none: the hyperparameters whose values differ between the runs
- * (a constant one tells nothing; with one run, its first ones), and the metrics of evaluation splits before the rest.
+ * (with one run, its first ones), and the metrics in `rankedMetrics`' order.
  */
 export function defaultColumns(runs: (Pick<RunRowFragment, "hyperparameters"> & { summaries: Summary[] })[], maxParams: number, maxMetrics: number): { params: string[]; metrics: string[] } {
-  const paths = [...new Set(runs.flatMap((run) => paramPaths(run.hyperparameters)))];
-  const varying = paths.filter((path) => new Set(runs.map((run) => formatParam(paramValue(run.hyperparameters, path)))).size > 1);
-  const params = (runs.length > 1 ? varying : paths).slice(0, maxParams).map(paramColumn);
-  const series = [...new Map(runs.flatMap((run) => run.summaries).map((s) => [metricColumn(s.name, s.split), s])).entries()];
-  const evaluation = (split: string | null | undefined) => (split && EVALUATION_SPLIT.test(split) ? 0 : 1);
-  const metrics = series
-    .sort(([a, x], [b, y]) => evaluation(x.split) - evaluation(y.split) || a.localeCompare(b))
-    .slice(0, maxMetrics).map(([column]) => column);
-  return { params, metrics };
+  return { params: varyingParamPaths(runs).slice(0, maxParams).map(paramColumn), metrics: rankedMetrics(runs).slice(0, maxMetrics) };
 }

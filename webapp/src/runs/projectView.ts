@@ -1,8 +1,9 @@
 import { request } from "../api/graphql";
-import { replaceView } from "../app/router";
+import { navigate, replaceView } from "../app/router";
 import { projectUrl, viewUrl, type View } from "../app/viewState";
 import { ProjectModelsDocument } from "../gql/graphql";
 import { errorState, h, link } from "../ui/dom";
+import { addShortcuts } from "../ui/shortcuts";
 import { savedViewsMenu } from "../saved/savedViews";
 import { projectTabs } from "../traces/tracesView";
 import { mountRunsTable } from "./runsTable";
@@ -37,7 +38,10 @@ export function projectView(root: HTMLElement, view: ProjectViewState): () => vo
   const tableRoot = h("section", { "aria-label": "Runs" });
   root.append(tableRoot);
   const disposeTable = mountRunsTable(tableRoot, view.project, view.table, (table) => replaceView({ ...view, table }));
+  const removeShortcuts = addShortcuts({ keys: "g h", description: "Go to the hyperparameters (parallel coordinates)", scope: "Project",
+    action: () => navigate({ kind: "params", project: view.project }) });
   return () => {
+    removeShortcuts();
     controller.abort();
     disposeTable();
   };

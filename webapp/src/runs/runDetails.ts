@@ -3,18 +3,31 @@ import { navigate } from "../app/router";
 import { projectUrl } from "../app/viewState";
 import { DeleteRunsDocument, UpdateRunDocument, type RunDetailsQuery } from "../gql/graphql";
 import { errorState, h, timeElement } from "../ui/dom";
-import { formatParam, paramPaths, paramValue } from "./columns";
+import { configRows, matchesSearch, summaryRows } from "./runTables";
 import { failureText, runDuration } from "./status";
 
 type Run = NonNullable<RunDetailsQuery["run"]>;
 
-/** A JSON object as a table of its dotted paths (hyperparameters, the environment). */
-function jsonTable(value: unknown, empty: string): HTMLElement {
-  const paths = paramPaths(value);
-  if (!paths.length) return h("p", { className: "muted" }, empty);
-  return h("table", { className: "kv" }, h("tbody", {}, ...paths.map((path) => {
-    return h("tr", {}, h("th", { scope: "row" }, path), h("td", {}, formatParam(paramValue(value, path))));
-  })));
+/**
+ * Rows (a key, then values) as a table under a search box that hides the rows without each word searched for: a run
+ * may have hundreds of hyperparameters or series.
+ */
+function searchableTable(label: string, rows: string[][], empty: string, headers?: string[]): HTMLElement {
+  if (!rows.length) return h("p", { className: "muted" }, empty);
+  const trs = rows.map(([key, ...values]) => h("tr", {}, h("th", { scope: "row" }, key), ...values.map((value) => h("td", {}, value))));
+  const none = h("p", { className: "muted", hidden: true }, "Nothing matches.");
+  const search = h("input", {
+    type: "search", placeholder: `Search ${label}`, "aria-label": `Search ${label}`,
+    oninput: () => {
+      rows.forEach((cells, i) => (trs[i].hidden = !matchesSearch(cells, search.value)));
+      none.hidden = trs.some((tr) => !tr.hidden);
+    },
+  });
+  return h("div", { className: "searchable" }, search,
+    h("div", { className: "searchable-rows" }, h("table", { className: headers ? "kv summary" : "kv" },
+      headers ? h("thead", {}, h("tr", {}, ...headers.map((header) => h("th", { scope: "col" }, header)))) : null,
+      h("tbody", {}, ...trs))),
+    none);
 }
 
 /** Notes and tags are saved with `updateRun`; the form says when it saved or why not. */
@@ -69,7 +82,7 @@ function deleteButton(run: Run): HTMLElement {
 
 /** A running run's duration counts up every second, until its element leaves the page. */
 function duration(run: Run): HTMLElement {
-  const element = h("dd", {}, runDuration(run));
+  const element = h("span", {}, runDuration(run));
   if (run.status === "RUNNING") {
     const timer = setInterval(() => {
       if (element.isConnected) element.textContent = runDuration(run);
@@ -88,15 +101,29 @@ function failure(run: Run): HTMLElement | null {
     h("code", {}, failureText(run.failure)), traceback || "");
 }
 
-export function runDetails(run: Run, status: HTMLElement): HTMLElement {
-  return h("section", { className: "run-details", "aria-label": "Run details" },
+/**
+ * The run at a glance, one compact strip over its charts (so that a chart is whole above the fold at 1366×768): why it
+ * failed, its status, when it started, how long it ran.
+ */
+export function runOverview(run: Run, status: HTMLElement): HTMLElement {
+  const fact = (term: string, value: Node) => h("div", {}, h("dt", {}, term), h("dd", {}, value));
+  return h("section", { className: "run-details", "aria-label": "Run overview" },
     failure(run),
     h("dl", { className: "facts" },
-      h("dt", {}, "Status"), h("dd", {}, status),
-      h("dt", {}, "Created"), h("dd", {}, timeElement(run.createdAt)),
-      h("dt", {}, "Duration"), duration(run),
-      run.lastHeartbeatAt && h("dt", {}, "Last heartbeat"), run.lastHeartbeatAt && h("dd", {}, timeElement(run.lastHeartbeatAt))),
-    h("div", {}, h("h2", {}, "Hyperparameters"), jsonTable(run.hyperparameters, "No hyperparameters.")),
-    h("div", {}, h("h2", {}, "Environment"), jsonTable(run.environment ?? {}, "No environment recorded.")),
+      fact("Status", status),
+      fact("Created", timeElement(run.createdAt)),
+      fact("Duration", duration(run)),
+      run.lastHeartbeatAt && fact("Last heartbeat", timeElement(run.lastHeartbeatAt))));
+}
+
+/**
+ * What the run was given and what it came to, under its charts: its hyperparameters (config) and each series' last,
+ * min and max (summary), both searchable, its environment, tags and notes.
+ */
+export function runDetails(run: Run): HTMLElement {
+  return h("section", { className: "run-config", "aria-label": "Run details" },
+    h("div", {}, h("h2", {}, "Hyperparameters"), searchableTable("hyperparameters", configRows(run.hyperparameters), "No hyperparameters.")),
+    h("div", {}, h("h2", {}, "Summary"), searchableTable("summary", summaryRows(run.summaries), "No metrics logged yet.", ["Series", "Last", "Min", "Max"])),
+    h("div", {}, h("h2", {}, "Environment"), searchableTable("environment", configRows(run.environment ?? {}), "No environment recorded.")),
     h("div", {}, h("h2", {}, "Tags and notes"), editForm(run), deleteButton(run)));
 }

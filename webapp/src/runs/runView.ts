@@ -1,5 +1,5 @@
 import { ApiError, request } from "../api/graphql";
-import { replaceView } from "../app/router";
+import { navigate, replaceView } from "../app/router";
 import { projectUrl, type View } from "../app/viewState";
 import { toRunInfo } from "../charts/lineChart";
 import { mountMetricPanel } from "../charts/metricPanel";
@@ -7,7 +7,8 @@ import { ProjectRunEventsDocument, RunDetailsDocument } from "../gql/graphql";
 import { subscribe } from "../live/client";
 import { runTabs } from "../traces/tracesView";
 import { errorState, h, link, loading, setTitle } from "../ui/dom";
-import { runDetails } from "./runDetails";
+import { addShortcuts } from "../ui/shortcuts";
+import { runDetails, runOverview } from "./runDetails";
 import { metricNamesOf } from "./columns";
 import { consolePanel } from "./consolePanel";
 import { isSystemMetric } from "./consoleLines";
@@ -29,7 +30,7 @@ export function runView(root: HTMLElement, view: RunViewState): () => void {
         if (!run) throw new ApiError(`No run with id ${view.runId}`, "NOT_FOUND");
         const project = run.model.project.name;
         setTitle(run.name ?? `Run ${run.id}`, project);
-                const status = h("span", {}, statusBadge(run.status, run.failure));
+        const status = h("span", {}, statusBadge(run.status, run.failure));
         const panel = h("section", { className: "panel", "aria-label": "Metrics" });
         const names = metricNamesOf([run]);
         const systemNames = names.filter(isSystemMetric);
@@ -40,22 +41,24 @@ export function runView(root: HTMLElement, view: RunViewState): () => void {
             link(projectUrl(project, run.model.id), run.model.name), " /"),
           h("h1", {}, run.name ?? `Run ${run.id}`),
           runTabs(run.id, "Run", run.kind === "EVAL"),
-          runDetails(run, status),
+          runOverview(run, status),
           panel,
           system ?? "",
+          runDetails(run),
           consoleSection);
         const output = consolePanel(consoleSection, run.id);
         cleanups.push(
+          addShortcuts({ keys: "g r", description: "Go to the runs of this run's project", scope: "Run", action: () => navigate(projectUrl(project)) }),
           subscribe(ProjectRunEventsDocument, { project }, ({ runEvents }) => {
             if (runEvents.runId !== run.id) return;
             if (runEvents.type === "CONSOLE_APPENDED") output.appended();
             else if (runEvents.run) status.replaceChildren(statusBadge(runEvents.run.status));
           }),
           mountMetricPanel(panel, [toRunInfo(run, 0)], names.filter((name) => !isSystemMetric(name)), view.chart,
-            (chart) => replaceView({ ...view, chart }), (name) => !isSystemMetric(name)),
+            (chart) => replaceView({ ...view, chart }), (name) => !isSystemMetric(name)).dispose,
           output.dispose);
         if (system) {
-          cleanups.push(mountMetricPanel(system, [toRunInfo(run, 0)], systemNames, { ...view.chart, x: "wall" }, () => {}, isSystemMetric));
+          cleanups.push(mountMetricPanel(system, [toRunInfo(run, 0)], systemNames, { ...view.chart, x: "wall" }, () => {}, isSystemMetric).dispose);
         }
       })
       .catch((error) => controller.signal.aborted || root.replaceChildren(errorState(error, load)));

@@ -1,9 +1,11 @@
 import { request } from "../api/graphql";
+import { navigate } from "../app/router";
 import { compareUrl, RUN_STATUSES, runUrl, type TableState } from "../app/viewState";
 import { ProjectRunEventsDocument, ProjectRunsDocument, type RunRowFragment } from "../gql/graphql";
 import { subscribe } from "../live/client";
 import { downloadButton, downloadExport } from "../export/download";
 import { errorState, formatNumber, h, link, loading, plural, timeElement } from "../ui/dom";
+import { addShortcuts } from "../ui/shortcuts";
 import { formatParam, isSortable, metricColumn, metricOf, metricValue, paramColumn, paramPaths, paramValue } from "./columns";
 import { runsTableState, type LiveChanges } from "./runsTableState";
 import { runDuration, statusBadge } from "./status";
@@ -191,7 +193,10 @@ export function mountRunsTable(root: HTMLElement, project: string, initial: Tabl
     status, more);
   renderSelection();
   state.reload();
+  const removeShortcuts = addShortcuts({ keys: "c", description: "Compare the selected runs", scope: "Runs table",
+    action: () => compareLink.hasAttribute("href") && navigate(compareLink.getAttribute("href")!) });
   return () => {
+    removeShortcuts();
     unsubscribe();
     scroller.disconnect();
     state.dispose();
