@@ -3,37 +3,151 @@ package dev.trackstack.storage;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
 import dev.trackstack.system.DatabaseTime;
+import dev.trackstack.system.EpochMicros;
+import jakarta.annotation.PreDestroy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
- * Brings the continuous aggregates up to date for a time range whose points were removed, once the removal
- * has committed: their policies would do it within minutes, but a rewound run must not show the old points.
+ * Brings the continuous aggregates up to date over the time ranges that ingest touched or a rewind removed points
+ * from. Their policies would, within minutes (and a run imported with old times only once the coarse levels' daily
+ * policies ran); until then a read takes what is not materialized from the points, which for a long series just
+ * logged means reading it whole.
  */
 @Component
 public class AggregateRefresh {
 
+    private static final Logger log = LoggerFactory.getLogger(AggregateRefresh.class);
+
+    /** How long ingest's ranges gather before they are refreshed together: about one refresh a second at most. */
+    private static final Duration GATHER = Duration.ofMillis(500);
+
+    /** How long after a failed refresh (the database away, say) its ranges are tried again. */
+    private static final Duration RETRY = Duration.ofSeconds(10);
+
+    /**
+     * Ranges closer than this are refreshed as one: a training run's batches follow each other, and a refresh reads
+     * only what was invalidated in its window. A year-old import and today's logging stay apart.
+     */
+    private static final long MERGE_GAP_MICROS = Duration.ofHours(1).toNanos() / 1000;
+
+    /** More ranges than this pending (times all over the place) are refreshed as one. */
+    private static final int MAX_RANGES = 64;
+
     private final DataSource dataSource;
+    /** One refresh at a time; its thread starts with the first range (never, where policies keep the levels). */
+    private final ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(threads());
+    /** Disjoint ranges to refresh, from → to in epoch microseconds; guarded by this. */
+    private final TreeMap<Long, Long> pending = new TreeMap<>();
+    private boolean scheduled;
 
     AggregateRefresh(DataSource dataSource) {
         this.dataSource = dataSource;
     }
 
-    /** Refreshes every level over [from, to] after the current transaction commits. */
+    private static ThreadFactory threads() {
+        CustomizableThreadFactory threads = new CustomizableThreadFactory("aggregate-refresh-");
+        threads.setDaemon(true);
+        return threads;
+    }
+
+    /** Refreshes every level over [from, to] after the current transaction commits, on the caller's thread. */
     public void afterCommit(OffsetDateTime from, OffsetDateTime to) {
+        afterCommit(() -> refresh(from, to));
+    }
+
+    /**
+     * Refreshes every level over [from, to] (epoch microseconds) soon after the current transaction commits, off
+     * the caller's thread, together with the other ranges touched meanwhile.
+     */
+    void soonAfterCommit(long from, long to) {
+        afterCommit(() -> touched(from, to));
+    }
+
+    private static void afterCommit(Runnable action) {
+        if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+            action.run();
+            return;
+        }
         TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
             @Override
             public void afterCommit() {
-                refresh(from, to);
+                action.run();
             }
         });
+    }
+
+    synchronized void touched(long from, long to) {
+        add(from, to);
+        schedule(GATHER);
+    }
+
+    private void add(long from, long to) {
+        Map.Entry<Long, Long> near = pending.floorEntry(to + MERGE_GAP_MICROS);
+        while (near != null && near.getValue() >= from - MERGE_GAP_MICROS) {
+            from = Math.min(from, near.getKey());
+            to = Math.max(to, near.getValue());
+            pending.remove(near.getKey());
+            near = pending.floorEntry(to + MERGE_GAP_MICROS);
+        }
+        pending.put(from, to);
+        if (pending.size() > MAX_RANGES) {
+            long first = pending.firstKey();
+            long last = pending.values().stream().mapToLong(Long::longValue).max().orElseThrow();
+            pending.clear();
+            pending.put(first, last);
+        }
+    }
+
+    private void schedule(Duration delay) {
+        if (!scheduled && !refresher.isShutdown()) {
+            scheduled = true;
+            refresher.schedule(this::refreshPending, delay.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Refreshes the ranges pending; ranges touched meanwhile wait for the next turn. */
+    private void refreshPending() {
+        Map<Long, Long> ranges;
+        synchronized (this) {
+            ranges = new TreeMap<>(pending);
+            pending.clear();
+            scheduled = false;
+        }
+        ranges.forEach((from, to) -> {
+            try {
+                refresh(EpochMicros.toTime(from), EpochMicros.toTime(to));
+            } catch (RuntimeException e) {
+                log.warn("Refreshing the continuous aggregates from {} to {} failed; trying again in {} s",
+                        EpochMicros.toTime(from), EpochMicros.toTime(to), RETRY.toSeconds(), e);
+                synchronized (this) {
+                    add(from, to);
+                    schedule(RETRY);
+                }
+            }
+        });
+    }
+
+    @PreDestroy
+    void stop() {
+        refresher.shutdownNow();
     }
 
     void refresh(OffsetDateTime from, OffsetDateTime to) {

@@ -2,6 +2,7 @@ package dev.trackstack.metric;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -64,6 +65,50 @@ class TimescaleDownsamplingTests extends DownsamplingTests {
 
         assertThat(assertExactBucketsForManyRanges(run, logged))
                 .contains("aggregate-1s", "aggregate-10s", "aggregate-1m");
+    }
+
+    /**
+     * What ingest touched is materialized within seconds, with the policies paused: a series logged just now and
+     * one imported with times a year old, read exactly before, while and after.
+     */
+    @Test
+    void shouldMaterializeWhatIngestTouchedWithinSecondsEvenWithYearOldTimes() throws InterruptedException {
+        jdbc.queryForList("select alter_job(job_id, scheduled => false) from timescaledb_information.jobs "
+                + "where proc_name = 'policy_refresh_continuous_aggregate'");
+        try {
+            for (Instant start : List.of(Instant.now().minus(Duration.ofHours(7)),
+                    Instant.now().minus(Duration.ofDays(365)))) {
+                String run = createRun();
+                NavigableMap<Long, Double> logged = logRoughSeries(run, 23, start);
+                assertExactBucketsForManyRanges(run, logged);
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (!materializedEverywhere(run, logged.size())) {
+                    assertThat(System.nanoTime()).as("every level materialized from " + start).isLessThan(deadline);
+                    Thread.sleep(200);
+                }
+                assertThat(assertExactBucketsForManyRanges(run, logged)).as("from " + start)
+                        .contains("aggregate-1s", "aggregate-10s", "aggregate-1m");
+            }
+        } finally {
+            jdbc.queryForList("select alter_job(job_id, scheduled => true) from timescaledb_information.jobs "
+                    + "where proc_name = 'policy_refresh_continuous_aggregate'");
+        }
+    }
+
+    /** Whether each level's materialized buckets of the run count all its points. */
+    private boolean materializedEverywhere(String run, long points) {
+        for (AggregateLevel level : AggregateLevel.values()) {
+            String table = jdbc.queryForObject("select format('%I.%I', materialization_hypertable_schema, "
+                    + "materialization_hypertable_name) from timescaledb_information.continuous_aggregates "
+                    + "where view_name = ?", String.class, level.view());
+            long counted = jdbc.queryForObject("select coalesce(sum(n), 0) from " + table
+                    + " where series_id in (select id from metric_series where run_id = ?)", Long.class,
+                    Long.parseLong(run));
+            if (counted != points) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Test
