@@ -29,9 +29,9 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 
 /**
  * Brings the continuous aggregates up to date over the time ranges that ingest touched or a rewind removed points
- * from. Their policies would, within minutes (and a run imported with old times only once the coarse levels' daily
- * policies ran); until then a read takes what is not materialized from the points, which for a long series just
- * logged means reading it whole.
+ * from. Their policies would too, but within a minute (the 1 h and 1 d levels within an hour and a day); until then a
+ * read takes what is not materialized from the points, which for a long series just logged or imported means reading
+ * it whole.
  */
 @Component
 public class AggregateRefresh {
@@ -54,7 +54,7 @@ public class AggregateRefresh {
     private static final int MAX_RANGES = 64;
 
     private final DataSource dataSource;
-    /** One refresh at a time; its thread starts with the first range (never, where policies keep the levels). */
+    /** One refresh at a time; its thread starts with the first range (never, where ingest keeps step rollups). */
     private final ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(threads());
     /** Disjoint ranges to refresh, from → to in epoch microseconds; guarded by this. */
     private final TreeMap<Long, Long> pending = new TreeMap<>();
