@@ -81,3 +81,16 @@ begin
                                             end_offset => interval '1 day', schedule_interval => interval '86400 seconds');
 end
 $$;
+
+-- Since TimescaleDB 2.21 a policy refreshes in batches, each committed, newest first by default: a read in between
+-- would find a series' materialized buckets on both sides of a part not yet materialized, which AggregatePointStore
+-- cannot tell from no points. Oldest first, what is materialized of a series stays one run of its steps.
+do $$
+begin
+    if exists (select from pg_proc where proname = 'add_continuous_aggregate_policy'
+               and 'refresh_newest_first' = any(proargnames)) then
+        perform alter_job(job_id, config => config || '{"refresh_newest_first": false}')
+        from timescaledb_information.jobs where proc_name = 'policy_refresh_continuous_aggregate';
+    end if;
+end
+$$;

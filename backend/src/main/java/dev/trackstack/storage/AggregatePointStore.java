@@ -5,7 +5,10 @@ import java.time.OffsetDateTime;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.LongSummaryStatistics;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.LongStream;
 
 import dev.trackstack.system.EpochMicros;
 import dev.trackstack.system.TrackstackProperties;
@@ -25,7 +28,8 @@ class AggregatePointStore extends SqlPointStore {
      * Materialized buckets of a continuous aggregate level (its hypertable, the last {@code %s}) wholly inside each
      * series' step range (the ranges, the middle one), with their first steps. Steps are assumed to grow with time,
      * as training logs them, so the buckets cover one run of steps; the range's ends that they leave, including what
-     * is not materialized yet, are read raw. The counts of coarser levels are sums, numeric in SQL: bigint reads
+     * is not materialized yet, are read raw (a bucket materialized while its time was still being logged holds the
+     * first of its points, and the rest follow it). The counts of coarser levels are sums, numeric in SQL: bigint reads
      * much faster.
      */
     private static final String AGGREGATED = """
@@ -57,6 +61,20 @@ class AggregatePointStore extends SqlPointStore {
     @Override
     public List<String> levels() {
         return Arrays.stream(AggregateLevel.values()).map(level -> "aggregate-" + level.label()).toList();
+    }
+
+    /**
+     * Materializes the time range of the points soon after they commit (see {@link AggregateRefresh}), so that a
+     * series just logged or imported is read from the levels rather than whole from its points.
+     */
+    @Override
+    public Set<PointKey> insert(long[] series, long[] steps, long[] micros, double[] values) {
+        Set<PointKey> stored = super.insert(series, steps, micros, values);
+        if (!stored.isEmpty()) {
+            LongSummaryStatistics times = LongStream.of(micros).summaryStatistics();
+            refresh.soonAfterCommit(times.getMin(), times.getMax());
+        }
+        return stored;
     }
 
     /** The policies would refresh the levels within minutes, but a rewound run must not show the old points. */

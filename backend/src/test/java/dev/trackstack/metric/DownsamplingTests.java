@@ -3,6 +3,7 @@ package dev.trackstack.metric;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,6 +62,23 @@ class DownsamplingTests extends ApiTest {
         assertThat(sources).contains("raw");
         if (storage.mode().rollupsAtIngest()) {
             assertThat(sources).contains("rollup-8", "rollup-64", "rollup-512");
+        }
+    }
+
+    /**
+     * Read at once, as a chart does while training logs or an import runs: a series logged just now and one
+     * imported with times a year old. Where ingest keeps the rollups, they serve it at once.
+     */
+    @Test
+    void shouldAnswerExactBucketsRightAfterLoggingEvenWithYearOldTimes() {
+        // The rough series spans about 7 hours: the first ends about now.
+        for (Instant start : List.of(Instant.now().minus(Duration.ofHours(7)),
+                Instant.now().minus(Duration.ofDays(365)))) {
+            String run = createRun();
+            List<String> sources = assertExactBucketsForManyRanges(run, logRoughSeries(run, 19, start));
+            if (storage.mode().rollupsAtIngest()) {
+                assertThat(sources).as("from " + start).contains("rollup-8", "rollup-64", "rollup-512");
+            }
         }
     }
 

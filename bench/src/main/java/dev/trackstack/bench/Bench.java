@@ -20,7 +20,8 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
  * The benchmark suite. It starts its own PostgreSQL (the embedded binaries, with the product's durability
  * settings) and the packaged server against it, so that the API and the raw COPY ceiling hit the same
  * database in one run; then W2 (ingest, with W2-live on one and on two instances), W1 (runs table), W3
- * (charts), SPANS (OTLP span ingest, with the span table's COPY ceiling), TRACE_LIST (the trace list of a
+ * (charts), FRESH_READ (a 1,000,000-point series read 5 s after it was logged), SPANS (OTLP span ingest, with
+ * the span table's COPY ceiling), TRACE_LIST (the trace list of a
  * large project), EVAL_INGEST / EVAL_COMPARE (eval results ingest and the comparison of two eval runs) and
  * ARTIFACTS (a 1 GiB file uploaded and downloaded beside {@code cp}, with the bench's own server), EXPORT (10,000,000
  * points exported to Parquet over HTTP, with the server's heap), TENSORBOARD_IMPORT (10 runs × 1,000,000 scalars in
@@ -64,7 +65,7 @@ public final class Bench {
         String databaseUrl = option(args, "--db-url", null);
         String serverUrl = option(args, "--url", null);
         // All by default; storage is always measured, the soak needs W2 (it logs at half its rate).
-        Set<String> workloads = Set.of(option(args, "--workloads", "STARTUP,W1,W2,W3,SPANS,TRACE_LIST,EVAL_INGEST,"
+        Set<String> workloads = Set.of(option(args, "--workloads", "STARTUP,W1,W2,W3,FRESH_READ,SPANS,TRACE_LIST,EVAL_INGEST,"
                 + "EVAL_COMPARE,ARTIFACTS,EXPORT,TENSORBOARD_IMPORT").toUpperCase().split(","));
         if (serverUrl != null && databaseUrl == null) {
             throw new IllegalArgumentException("--url needs --db-url: the bench seeds W1 and W3 and measures the COPY "
@@ -108,6 +109,11 @@ public final class Bench {
                             "points_per_series", size.chartPoints()));
                     charts.putAll(Reads.charts(api, jdbc, chartRuns, size.chartPoints(), size.iterations()));
                     report.put("W3_charts", charts);
+                }
+
+                if (workloads.contains("FRESH_READ")) {
+                    report.put("FRESH_READ_one_series_read_5s_after_logging", FreshRead.measure(api,
+                            size.chartPoints(), size.iterations()));
                 }
 
                 if (workloads.contains("SPANS")) {
