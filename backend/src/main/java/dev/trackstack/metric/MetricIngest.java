@@ -50,6 +50,11 @@ public class MetricIngest {
 
     @Transactional
     public LogResult log(long runId, List<MetricPointInput> points, String batchId) {
+        return logInTransaction(runId, points, batchId);
+    }
+
+    /** {@link #log} in the caller's transaction, which rolls back what this throws ({@link GroupCommit}: to a savepoint). */
+    LogResult logInTransaction(long runId, List<MetricPointInput> points, String batchId) {
         validate(points, batchId);
         // Key-share lock: a concurrent deleteRuns waits for this batch instead of orphaning its points.
         List<String> status = jdbc.queryForList("select r.status from run r where r.id = ? for key share of r",
@@ -136,7 +141,7 @@ public class MetricIngest {
         return ids;
     }
 
-    private void validate(List<MetricPointInput> points, String batchId) {
+    void validate(List<MetricPointInput> points, String batchId) {
         if (points.size() > limits.pointsPerBatch()) {
             throw ApiException.limit("A batch of " + points.size() + " points", limits.pointsPerBatch());
         }
