@@ -49,7 +49,12 @@ class GroupCommitKillIT extends PackagedServerTest {
             Thread.sleep(10);
         }
 
-        killed.process().destroyForcibly().waitFor(30, TimeUnit.SECONDS);  // SIGKILL, with calls in flight
+        // SIGKILL the server's JVM, the launcher's child (FastStart), with calls in flight.
+        ProcessHandle jvm = killed.process().toHandle().children()
+                .filter(child -> child.info().command().orElse("").endsWith("java")).findFirst()
+                .orElse(killed.process().toHandle());
+        jvm.destroyForcibly();
+        assertThat(jvm.onExit()).succeedsWithin(Duration.ofSeconds(30));
         logging = false;
         List<Writer> logged = new ArrayList<>();
         for (Future<Writer> writer : writers) {
@@ -58,6 +63,7 @@ class GroupCommitKillIT extends PackagedServerTest {
         pool.shutdown();
         assertThat(logged).as("calls unanswered when the server died").anyMatch(w -> w.sent > w.acknowledged);
         assertThat(postmaster.onExit()).as("PostgreSQL stops with its server").succeedsWithin(Duration.ofSeconds(30));
+        killed.process().waitFor(30, TimeUnit.SECONDS);
 
         server = PackagedServer.start(work, "--trackstack.data-dir=" + dataDir);
         for (Writer writer : logged) {
