@@ -56,9 +56,12 @@ public class MetricIngest {
 
     @Transactional
     public LogResult log(long runId, PointBatch batch, String batchId) {
-        if (batchId != null && (batchId.isBlank() || batchId.length() > limits.nameLength())) {
-            throw ApiException.badInput("batchId must be 1 to " + limits.nameLength() + " characters");
-        }
+        return logInTransaction(runId, batch, batchId);
+    }
+
+    /** {@link #log} in the caller's transaction, which rolls back what this throws ({@link GroupCommit}: to a savepoint). */
+    LogResult logInTransaction(long runId, PointBatch batch, String batchId) {
+        checkBatchId(batchId);
         // Key-share lock: a concurrent deleteRuns waits for this batch instead of orphaning its points.
         List<String> status = jdbc.queryForList("select r.status from run r where r.id = ? for key share of r",
                 String.class, runId);
@@ -137,6 +140,12 @@ public class MetricIngest {
             ids.put(new SeriesKey(rs.getString(2), rs.getString(3)), rs.getLong(1));
         }, names, splits, runId);
         return keys.stream().mapToLong(ids::get).toArray();
+    }
+
+    void checkBatchId(String batchId) {
+        if (batchId != null && (batchId.isBlank() || batchId.length() > limits.nameLength())) {
+            throw ApiException.badInput("batchId must be 1 to " + limits.nameLength() + " characters");
+        }
     }
 
     /** A series of the run; an empty split is the same series as no split. */
