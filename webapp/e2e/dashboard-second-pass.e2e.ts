@@ -16,16 +16,20 @@ useDashboard((dashboard) => {
 /** Zigzags between 0 and 2 at every 8 steps: downsampled, the line's samples cover the plot's middle column. */
 const spread = (step: number) => (step % 8 === 3 ? 2 : step % 8 === 5 ? 0 : 1);
 
-/** Pixels of the chart's canvas in a run's colour ("#4e79a7", the first run's), give or take anti-aliasing. */
-const pixelsOf = (card: Locator, colour: string) =>
-  card.locator("canvas").first().evaluate((canvas: HTMLCanvasElement, [r, g, b]) => {
+/**
+ * Pixels of the chart's canvas in a run's colour ("#4e79a7", the first run's), give or take anti-aliasing: opaque (a
+ * line's), or with `band` at about a band's opacity.
+ */
+const pixelsOf = (card: Locator, colour: string, band = false) =>
+  card.locator("canvas").first().evaluate((canvas: HTMLCanvasElement, [[r, g, b], band]) => {
     const { data } = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height);
+    const [minAlpha, maxAlpha, near] = band ? [15, 120, 40] : [250, 256, 12];
     let count = 0;
     for (let i = 0; i < data.length; i += 4) {
-      if (data[i + 3] > 250 && Math.abs(data[i] - r) + Math.abs(data[i + 1] - g) + Math.abs(data[i + 2] - b) < 12) count++;
+      if (data[i + 3] > minAlpha && data[i + 3] < maxAlpha && Math.abs(data[i] - r) + Math.abs(data[i + 1] - g) + Math.abs(data[i + 2] - b) < near) count++;
     }
     return count;
-  }, [1, 3, 5].map((i) => parseInt(colour.slice(i, i + 2), 16)));
+  }, [[1, 3, 5].map((i) => parseInt(colour.slice(i, i + 2), 16)), band] as const);
 const pixelsOfFirstRun = (card: Locator) => pixelsOf(card, "#4e79a7");
 
 /** Runs a test at a laptop's 1366×768, then back to the harness's 1440×900. */
@@ -492,16 +496,6 @@ describe("the dashboard's second pass", () => {
       }
     }
     const [blue, orange] = ["#4e79a7", "#f28e2b"];
-    /** Pixels of the chart's canvas in a colour at about a band's opacity (a line's are opaque). */
-    const bandPixelsOf = (card: Locator, colour: string) =>
-      card.locator("canvas").first().evaluate((canvas: HTMLCanvasElement, [r, g, b]) => {
-        const { data } = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height);
-        let count = 0;
-        for (let i = 0; i < data.length; i += 4) {
-          if (data[i + 3] > 15 && data[i + 3] < 120 && Math.abs(data[i] - r) + Math.abs(data[i + 1] - g) + Math.abs(data[i + 2] - b) < 40) count++;
-        }
-        return count;
-      }, [1, 3, 5].map((i) => parseInt(colour.slice(i, i + 2), 16)));
     await atLaptopSize(async () => {
       await page.goto(`${web.url}/compare/${ids.join(",")}`);
       const list = page.getByRole("complementary", { name: "Runs" });
@@ -515,7 +509,7 @@ describe("the dashboard's second pass", () => {
       await page.waitForTimeout(300);
       for (const colour of [blue, orange]) {
         expect(await pixelsOf(card, colour)).toBeGreaterThan(50); // its line
-        expect(await bandPixelsOf(card, colour)).toBeGreaterThan(2000); // its band
+        expect(await pixelsOf(card, colour, true)).toBeGreaterThan(2000); // its band
       }
       expect(await card.locator(".stats tbody td:first-child").allTextContents()).toEqual(["lr=0.001 (2 runs)", "lr=0.01 (2 runs)"]);
       // the groups in the list, each with its runs, collapsed on a click
