@@ -511,6 +511,7 @@ describe("the dashboard's second pass", () => {
         expect(await pixelsOf(card, colour)).toBeGreaterThan(50); // its line
         expect(await pixelsOf(card, colour, true)).toBeGreaterThan(2000); // its band
       }
+      expect(await page.getByLabel("X axis").count()).toBe(0); // a group's points have steps, no times
       expect(await card.locator(".stats tbody td:first-child").allTextContents()).toEqual(["lr=0.001 (2 runs)", "lr=0.01 (2 runs)"]);
       // the groups in the list, each with its runs, collapsed on a click
       const groups = list.locator(".run-group");

@@ -16,7 +16,8 @@ import { metricData, type FetchSeries, type MetricBatch } from "./metricData";
  * known up front; others appear when their first points arrive, if `accepts` takes their name (a run view shows its
  * system metrics in a panel of their own). Answers a function that tears it all down, and one that hides runs from
  * every chart (the compare view's run list). `fetchSeries` replaces the `series` query (the compare view's groups);
- * then no live points are subscribed to, and the whole series are fetched again every `refreshMs` instead.
+ * then no live points are subscribed to, and the whole series are fetched again every `refreshMs` instead; lines
+ * without times (`stepsOnly`) are drawn over steps only.
  */
 export function mountMetricPanel(
   root: HTMLElement,
@@ -24,7 +25,8 @@ export function mountMetricPanel(
   metricNames: string[],
   initialSettings: ChartSettings,
   onSettingsChange: (settings: ChartSettings) => void,
-  { accepts = () => true, fetchSeries, refreshMs }: { accepts?: (metric: string) => boolean; fetchSeries?: FetchSeries; refreshMs?: number } = {},
+  { accepts = () => true, fetchSeries, refreshMs, stepsOnly }:
+    { accepts?: (metric: string) => boolean; fetchSeries?: FetchSeries; refreshMs?: number; stepsOnly?: boolean } = {},
 ): { dispose: () => void; setHiddenRuns: (runIds: Iterable<string>) => void } {
   let settings = initialSettings;
   const splitOrder: (string | null)[] = [];
@@ -97,7 +99,7 @@ export function mountMetricPanel(
       // the first panel's slider (a run page's system panel has one too)
       { keys: "s", description: "Smoothing (then the arrow keys)", scope: "Charts", action: () => document.activeElement?.matches("input[type=range]") || slider.focus() });
     return h("div", { className: "toolbar", role: "group", "aria-label": "Chart settings" },
-      h("label", {}, "X axis ", select),
+      stepsOnly ? "" : h("label", {}, "X axis ", select),
       h("label", {}, "Smoothing ", slider, " ", output),
       h("label", {}, log, " Log scale"),
       h("label", {}, pins, " Min/max pins"));

@@ -77,7 +77,7 @@ export function compareView(root: HTMLElement, view: CompareViewState): () => vo
           if (groups) {
             const shown = runs.filter((run) => !hidden.has(run.id));
             ({ dispose: disposePanel } = mountMetricPanel(panel, groups.map(groupInfo), metricNamesOf(shown), { ...current.chart, x: "step" },
-              (chart) => update({ chart }), { fetchSeries: groupedSeries(shown, groups, grouping, controller.signal), refreshMs: GROUP_REFRESH_MS }));
+              (chart) => update({ chart }), { fetchSeries: groupedSeries(shown, groups, grouping, controller.signal), refreshMs: GROUP_REFRESH_MS, stepsOnly: true }));
           } else {
             ({ dispose: disposePanel, setHiddenRuns } = mountMetricPanel(panel, infos, metricNamesOf(runs), current.chart, (chart) => update({ chart })));
             setHiddenRuns(hidden);
