@@ -16,16 +16,20 @@ useDashboard((dashboard) => {
 /** Zigzags between 0 and 2 at every 8 steps: downsampled, the line's samples cover the plot's middle column. */
 const spread = (step: number) => (step % 8 === 3 ? 2 : step % 8 === 5 ? 0 : 1);
 
-/** Pixels of the chart's canvas in a run's colour ("#4e79a7", the first run's), give or take anti-aliasing. */
-const pixelsOf = (card: Locator, colour: string) =>
-  card.locator("canvas").first().evaluate((canvas: HTMLCanvasElement, [r, g, b]) => {
+/**
+ * Pixels of the chart's canvas in a run's colour ("#4e79a7", the first run's), give or take anti-aliasing: opaque (a
+ * line's), or with `band` at about a band's opacity.
+ */
+const pixelsOf = (card: Locator, colour: string, band = false) =>
+  card.locator("canvas").first().evaluate((canvas: HTMLCanvasElement, [[r, g, b], band]) => {
     const { data } = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height);
+    const [minAlpha, maxAlpha, near] = band ? [15, 120, 40] : [250, 256, 12];
     let count = 0;
     for (let i = 0; i < data.length; i += 4) {
-      if (data[i + 3] > 250 && Math.abs(data[i] - r) + Math.abs(data[i + 1] - g) + Math.abs(data[i + 2] - b) < 12) count++;
+      if (data[i + 3] > minAlpha && data[i + 3] < maxAlpha && Math.abs(data[i] - r) + Math.abs(data[i + 1] - g) + Math.abs(data[i + 2] - b) < near) count++;
     }
     return count;
-  }, [1, 3, 5].map((i) => parseInt(colour.slice(i, i + 2), 16)));
+  }, [[1, 3, 5].map((i) => parseInt(colour.slice(i, i + 2), 16)), band] as const);
 const pixelsOfFirstRun = (card: Locator) => pixelsOf(card, "#4e79a7");
 
 /** Runs a test at a laptop's 1366×768, then back to the harness's 1440×900. */
@@ -478,6 +482,51 @@ describe("the dashboard's second pass", () => {
       await expect.poll(() => list.locator("li a").allTextContents()).toEqual(["run-a", "run-b", "run-c", "run-d"]);
       expect(await list.locator(".run-list-head .swatch").evaluateAll((swatches) => swatches.map((e) => getComputedStyle(e).backgroundColor)))
         .toEqual(["rgb(78, 121, 167)", "rgb(242, 142, 43)", "rgb(225, 87, 89)", "rgb(118, 183, 178)"]);
+    });
+  });
+
+  it("should group the compared runs by lr: a mean line and a min–max band per group, named by its lr and size, the groups in the list", async () => {
+    const ids: string[] = [];
+    for (const lr of [0.001, 0.01]) {
+      for (const seed of [1, 2]) {
+        const id = await seedRun(server.url, "grouping", "m", `lr${lr}-seed${seed}`, { lr, seed });
+        ids.push(id);
+        // the seeds of an lr 0.4 apart: each group's band is as wide as that, the two bands apart
+        await logPoints(server.url, id, curve("loss", null, 0, 100, (step) => (lr === 0.001 ? 3 : 1) + 0.4 * seed + 1 / (step + 1)));
+      }
+    }
+    const [blue, orange] = ["#4e79a7", "#f28e2b"];
+    await atLaptopSize(async () => {
+      await page.goto(`${web.url}/compare/${ids.join(",")}`);
+      const list = page.getByRole("complementary", { name: "Runs" });
+      const card = page.locator(".chart-card").first();
+      // only what varies is offered, besides the model and the tags
+      await expect.poll(() => list.locator(".group-by label").allTextContents()).toEqual([" lr", " seed", " model", " tags"]);
+      await list.locator(".group-by label", { hasText: "lr" }).locator("input").check();
+      await expect.poll(() => new URL(page.url()).searchParams.get("group")).toBe("lr");
+      await expect.poll(() => card.locator(".legend").textContent()).toBe("lr=0.001 (2 runs)lr=0.01 (2 runs)");
+      await expect.poll(() => card.locator(".chart").getAttribute("aria-busy")).toBeNull();
+      await page.waitForTimeout(300);
+      for (const colour of [blue, orange]) {
+        expect(await pixelsOf(card, colour)).toBeGreaterThan(50); // its line
+        expect(await pixelsOf(card, colour, true)).toBeGreaterThan(2000); // its band
+      }
+      expect(await page.getByLabel("X axis").count()).toBe(0); // a group's points have steps, no times
+      expect(await card.locator(".stats tbody td:first-child").allTextContents()).toEqual(["lr=0.001 (2 runs)", "lr=0.01 (2 runs)"]);
+      // the groups in the list, each with its runs, collapsed on a click
+      const groups = list.locator(".run-group");
+      expect(await groups.locator("summary").allTextContents()).toEqual(["lr=0.001 (2 runs)", "lr=0.01 (2 runs)"]);
+      expect(await groups.nth(1).locator("li a").allTextContents()).toEqual(["lr0.01-seed1", "lr0.01-seed2"]);
+      await foldShot("compare-groups");
+      await groups.nth(1).locator("summary").click();
+      expect(await groups.nth(1).locator("li a").first().isVisible()).toBe(false);
+
+      // ± std instead, kept in the URL with the grouping over a reload
+      await list.getByLabel("Group band").selectOption("std");
+      await expect.poll(() => new URL(page.url()).searchParams.get("band")).toBe("std");
+      await page.reload();
+      await expect.poll(() => page.locator(".chart-card").first().locator(".legend").textContent()).toBe("lr=0.001 (2 runs)lr=0.01 (2 runs)");
+      expect(await page.getByLabel("Group band").inputValue()).toBe("std");
     });
   });
 });

@@ -37,7 +37,7 @@ describe("URL ↔ view state", () => {
   });
 
   it("should keep chart settings and leave defaults out of the URL", () => {
-    expect(viewUrl({ kind: "compare", runIds: ["1", "2"], chart: { x: "step", smoothing: 0, log: false, pins: false }, hidden: [] })).toBe("/compare/1,2");
+    expect(viewUrl({ kind: "compare", runIds: ["1", "2"], chart: { x: "step", smoothing: 0, log: false, pins: false }, hidden: [], grouping: { by: [], stat: "mean", band: "minmax" } })).toBe("/compare/1,2");
     const url = viewUrl({ kind: "run", runId: "5", chart: { x: "wall", smoothing: 0.6, log: true, pins: true } });
     expect(url).toBe("/runs/5?x=wall&smooth=0.6&log=1&pins=1");
     expect(at(url)).toEqual({ kind: "run", runId: "5", chart: { x: "wall", smoothing: 0.6, log: true, pins: true } });

@@ -1,5 +1,6 @@
 import { plural } from "../ui/dom";
 import type { EvalChange, EvalResultSortField, RunStatus, SpanStatus, SpanType, TraceSortField } from "../gql/graphql";
+import { parseGrouping, setGroupingQuery, type Grouping } from "../compare/groups";
 
 /** What a chart panel shows besides the data; kept in the URL so a view can be bookmarked. */
 export type XAxisMode = "step" | "relative" | "wall";
@@ -60,7 +61,7 @@ export type View =
   | { kind: "params"; project: string; metric?: string }
   | { kind: "run"; runId: string; chart: ChartSettings }
   /** `hidden`: runs of the selection hidden from every chart (they keep their colour and place). */
-  | { kind: "compare"; runIds: string[]; chart: ChartSettings; hidden: string[] }
+  | { kind: "compare"; runIds: string[]; chart: ChartSettings; hidden: string[]; grouping: Grouping }
   | ({ kind: "traces"; list: TraceListState } & TraceScope)
   | { kind: "trace"; project: string; traceId: string; spanId?: string }
   | { kind: "session"; project: string; sessionId: string }
@@ -248,7 +249,7 @@ export function parseUrl(url: URL): View {
   if (parts[0] === "compare" && parts.length === 2) {
     const runIds = parts[1].split(",").filter(Boolean);
     const hidden = (query.get("hide") ?? "").split(",").filter((id) => runIds.includes(id));
-    if (runIds.length) return { kind: "compare", runIds, chart: parseChart(query), hidden };
+    if (runIds.length) return { kind: "compare", runIds, chart: parseChart(query), hidden, grouping: parseGrouping(query) };
   }
   return { kind: "notFound", path: url.pathname };
 }
@@ -294,6 +295,7 @@ export function viewUrl(view: View): string {
     case "compare": {
       const query = chartQuery(view.chart);
       if (view.hidden.length) query.set("hide", view.hidden.join(","));
+      setGroupingQuery(query, view.grouping);
       return withQuery(`/compare/${view.runIds.map(segment).join(",")}`, query);
     }
     case "traces":
@@ -335,7 +337,7 @@ export function viewUrl(view: View): string {
 /** Links to the main views, in their default state. */
 export const projectUrl = (project: string, modelId?: string) => viewUrl({ kind: "project", project, table: { ...emptyTableState(), modelId } });
 export const runUrl = (runId: string) => viewUrl({ kind: "run", runId, chart: defaultChartSettings });
-export const compareUrl = (runIds: string[]) => viewUrl({ kind: "compare", runIds, chart: defaultChartSettings, hidden: [] });
+export const compareUrl = (runIds: string[]) => viewUrl({ kind: "compare", runIds, chart: defaultChartSettings, hidden: [], grouping: parseGrouping(new URLSearchParams()) });
 export const tracesUrl = (scope: TraceScope, list: Partial<TraceListState> = {}) =>
   viewUrl({ kind: "traces", ...scope, list: { ...emptyTraceListState(), ...list } } as View);
 export const traceUrl = (project: string, traceId: string, spanId?: string) => viewUrl({ kind: "trace", project, traceId, spanId });

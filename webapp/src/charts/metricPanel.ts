@@ -7,7 +7,7 @@ import { addShortcuts } from "../ui/shortcuts";
 import { chartCard, type CardContext, type ChartCard } from "./chartCard";
 import { drawScheduler } from "./drawScheduler";
 import type { RunInfo } from "./lineChart";
-import { metricData, type MetricBatch } from "./metricData";
+import { metricData, type FetchSeries, type MetricBatch } from "./metricData";
 
 /**
  * The charts of some runs: a toolbar of chart settings over a card per metric. Their points (`metricData`) are
@@ -15,7 +15,9 @@ import { metricData, type MetricBatch } from "./metricData";
  * live changes are drawn in rounds (`drawScheduler`). `metricNames` (from the runs' summaries) are the charts
  * known up front; others appear when their first points arrive, if `accepts` takes their name (a run view shows its
  * system metrics in a panel of their own). Answers a function that tears it all down, and one that hides runs from
- * every chart (the compare view's run list).
+ * every chart (the compare view's run list). `fetchSeries` replaces the `series` query (the compare view's groups);
+ * then no live points are subscribed to, and the whole series are fetched again every `refreshMs` instead; lines
+ * without times (`stepsOnly`) are drawn over steps only.
  */
 export function mountMetricPanel(
   root: HTMLElement,
@@ -23,7 +25,8 @@ export function mountMetricPanel(
   metricNames: string[],
   initialSettings: ChartSettings,
   onSettingsChange: (settings: ChartSettings) => void,
-  accepts: (metric: string) => boolean = () => true,
+  { accepts = () => true, fetchSeries, refreshMs, stepsOnly }:
+    { accepts?: (metric: string) => boolean; fetchSeries?: FetchSeries; refreshMs?: number; stepsOnly?: boolean } = {},
 ): { dispose: () => void; setHiddenRuns: (runIds: Iterable<string>) => void } {
   let settings = initialSettings;
   const splitOrder: (string | null)[] = [];
@@ -50,8 +53,8 @@ export function mountMetricPanel(
     if ([...cards.values()].some((card) => card.due())) scheduler.schedule();
   });
   let maxPoints: number | undefined;
-  const data = metricData(runs, metricNames, pointsPerLine, (variables) =>
-    request(SeriesDocument, variables).then(({ series }) => series.filter((s) => accepts(s.name))), {
+  const data = metricData(runs, metricNames, pointsPerLine, fetchSeries ?? ((variables) =>
+    request(SeriesDocument, variables).then(({ series }) => series.filter((s) => accepts(s.name)))), {
     loaded: (metric) => cardFor(metric).redraw(),
     changed: scheduler.schedule,
     failed: showError,
@@ -96,7 +99,7 @@ export function mountMetricPanel(
       // the first panel's slider (a run page's system panel has one too)
       { keys: "s", description: "Smoothing (then the arrow keys)", scope: "Charts", action: () => document.activeElement?.matches("input[type=range]") || slider.focus() });
     return h("div", { className: "toolbar", role: "group", "aria-label": "Chart settings" },
-      h("label", {}, "X axis ", select),
+      stepsOnly ? "" : h("label", {}, "X axis ", select),
       h("label", {}, "Smoothing ", slider, " ", output),
       h("label", {}, log, " Log scale"),
       h("label", {}, pins, " Min/max pins"));
@@ -124,7 +127,7 @@ export function mountMetricPanel(
 
   // Subscribe before loading so nothing logged in between is missed; batches wait until the load is done.
   let pending: MetricBatch[] | null = [];
-  const unsubscribe = subscribe(MetricPointsDocument, { runIds: runs.map((r) => r.id) }, ({ metricPoints }) => {
+  const unsubscribe = fetchSeries ? () => {} : subscribe(MetricPointsDocument, { runIds: runs.map((r) => r.id) }, ({ metricPoints }) => {
     const batch = { ...metricPoints, series: metricPoints.series.filter((s) => accepts(s.name)) };
     if (pending) pending.push(batch);
     else data.append(batch);
@@ -137,10 +140,12 @@ export function mountMetricPanel(
       pending = null;
     })
     .catch(showError);
+  const refresh = refreshMs ? setInterval(() => loadAll().catch(showError), refreshMs) : undefined;
 
   return {
     dispose: () => {
       disposed = true;
+      clearInterval(refresh);
       removeShortcuts();
       unsubscribe();
       stopReconnect();
