@@ -204,6 +204,7 @@ public final class FastStart {
             archive = entry.resolve(ARCHIVE);
             writing = entry.resolve(ARCHIVE + "." + ProcessHandle.current().pid());
             command.add(java());
+            command.addAll(MemorySettings.jvmOptions(jvmOptions));
             command.addAll(jvmOptions);
             command.add(Files.isRegularFile(archive) ? "-XX:SharedArchiveFile=" + archive
                     : "-XX:ArchiveClassesAtExit=" + writing);
@@ -216,7 +217,9 @@ public final class FastStart {
 
         int run() {
             try {
-                process = withoutOptionVariables(new ProcessBuilder(command)).inheritIO().start();
+                ProcessBuilder builder = withoutOptionVariables(new ProcessBuilder(command)).inheritIO();
+                MemorySettings.addTo(builder.environment());
+                process = builder.start();
             } catch (IOException e) {
                 System.out.println("Trackstack: the server's JVM did not start: " + e.getMessage());
                 return 1;
