@@ -12,8 +12,8 @@ import com.sun.management.HotSpotDiagnosticMXBean;
 /**
  * The server JVM's memory settings, which the launcher gives it unless the user set their own (a JVM option of the
  * same kind on the command line, in JAVA_TOOL_OPTIONS or JDK_JAVA_OPTIONS; an environment variable already set):
- * Java's defaults size the heap at a quarter of the machine's memory and let glibc keep an arena per thread, which
- * made the server hold 1 GB and more after ingest with live subscribers where it needs a few hundred MB (see
+ * Java's defaults size the heap at a quarter of the machine's memory and let glibc keep up to eight malloc arenas per
+ * core, which made the server hold 1 GB after ingest with live subscribers where it needs under 400 MB (see
  * docs/performance.md, "Memory").
  */
 final class MemorySettings {
