@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
  * server's classes: loading and verifying some 19,000 classes is most of a start, and the archive halves it. The
  * archive needs the jars as files (not nested in the executable jar), so the jar is extracted once per jar and Java
  * into the cache directory ({@code TRACKSTACK_CACHE_DIR}, default {@code ~/.trackstack/cache}), and the JVM writes the
- * archive when that first server stops. This process (the launcher) only waits: it forwards its stop to the server and
- * exits with the server's exit code, and the server stops when the launcher is gone.
+ * archive when that first server stops; the server's JVM gets the memory settings of {@link MemorySettings}. This
+ * process (the launcher) only waits: it forwards its stop to the server and exits with the server's exit code, and
+ * the server stops when the launcher is gone.
  */
 public final class FastStart {
 
@@ -204,6 +205,7 @@ public final class FastStart {
             archive = entry.resolve(ARCHIVE);
             writing = entry.resolve(ARCHIVE + "." + ProcessHandle.current().pid());
             command.add(java());
+            command.addAll(MemorySettings.jvmOptions(jvmOptions));
             command.addAll(jvmOptions);
             command.add(Files.isRegularFile(archive) ? "-XX:SharedArchiveFile=" + archive
                     : "-XX:ArchiveClassesAtExit=" + writing);
@@ -216,7 +218,9 @@ public final class FastStart {
 
         int run() {
             try {
-                process = withoutOptionVariables(new ProcessBuilder(command)).inheritIO().start();
+                ProcessBuilder builder = withoutOptionVariables(new ProcessBuilder(command)).inheritIO();
+                MemorySettings.addTo(builder.environment());
+                process = builder.start();
             } catch (IOException e) {
                 System.out.println("Trackstack: the server's JVM did not start: " + e.getMessage());
                 return 1;

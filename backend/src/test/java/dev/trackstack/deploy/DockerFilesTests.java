@@ -42,5 +42,8 @@ class DockerFilesTests {
         assertThat(bases).hasSize(2).allSatisfy(image -> assertThat(image).matches(PINNED));
         assertThat(dockerfile).contains("./mvnw ", "COPY --from=build /src/backend/target/trackstack.jar")
                 .containsPattern("(?m)^USER 10001");
+        assertThat(dockerfile).as("no JVM options, so that the launcher's memory settings apply and the user's "
+                + "JAVA_TOOL_OPTIONS replace them").containsPattern(
+                "(?m)^ENTRYPOINT \\[\"java\", \"-jar\", \"/opt/trackstack/trackstack.jar\"\\]$");
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -31,7 +32,9 @@ class FastStartIT extends PackagedServerTest {
         assertThat(Files.readString(server.log())).contains("Trackstack: extracting the jar to " + cache);
         ProcessHandle first = serverJvm();
         assertThat(first.info().arguments().map(List::of).orElseThrow())
-                .anySatisfy(a -> assertThat(a).startsWith("-XX:ArchiveClassesAtExit=" + cache));
+                .anySatisfy(a -> assertThat(a).startsWith("-XX:ArchiveClassesAtExit=" + cache))
+                .as("the memory settings").contains("-Xmx128m", "-XX:+UseSerialGC");
+        assertThat(environment(first)).contains("MALLOC_ARENA_MAX=2");
         server.createRun("archived");
         assertThat(server.stop()).as("graceful shutdown").isTrue();
         assertThat(server.process().exitValue()).as("the server's exit code (SIGTERM)").isEqualTo(143);
@@ -42,8 +45,14 @@ class FastStartIT extends PackagedServerTest {
                     "trackstack.jar");
         }
 
-        server = PackagedServer.start(work, environment, data);
+        // The user's own heap and arenas, as JAVA_TOOL_OPTIONS and the environment give them.
+        Map<String, String> users = new HashMap<>(environment);
+        users.putAll(Map.of("JAVA_TOOL_OPTIONS", "-Xmx320m", "MALLOC_ARENA_MAX", "4"));
+        server = PackagedServer.start(work, users, data);
         ProcessHandle second = serverJvm();
+        assertThat(second.info().arguments().map(List::of).orElseThrow()).contains("-Xmx320m", "-XX:+UseSerialGC")
+                .doesNotContain("-Xmx128m");
+        assertThat(environment(second)).contains("MALLOC_ARENA_MAX=4").doesNotContain("MALLOC_ARENA_MAX=2");
         assertThat(Files.readString(server.log())).doesNotContain("extracting the jar");
         assertThat(server.data("{ projects { name } }").at("/projects/0/name").asString()).isEqualTo("archived");
         assertThat(Files.readString(work.resolve("classes-" + second.pid() + ".log")))
@@ -83,6 +92,11 @@ class FastStartIT extends PackagedServerTest {
         List<ProcessHandle> children = javaChildren();
         assertThat(children).as("the launcher's one child, the server's JVM").hasSize(1);
         return children.get(0);
+    }
+
+    /** A process's environment, NAME=value each. */
+    private static List<String> environment(ProcessHandle process) throws Exception {
+        return List.of(Files.readString(Path.of("/proc", String.valueOf(process.pid()), "environ")).split("\0"));
     }
 
     private static Path onlyEntry(Path cache) throws Exception {

@@ -19,10 +19,10 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 /**
  * The benchmark suite. It starts its own PostgreSQL (the embedded binaries, with the product's durability
  * settings) and the packaged server against it, so that the API and the raw COPY ceiling hit the same
- * database in one run; then W2 (ingest, with W2-live on one and on two instances), W1 (runs table), W3
- * (charts), FRESH_READ (a 1,000,000-point series read 5 s after it was logged), SPANS (OTLP span ingest, with
- * the span table's COPY ceiling), TRACE_LIST (the trace list of a
- * large project), EVAL_INGEST / EVAL_COMPARE (eval results ingest and the comparison of two eval runs) and
+ * database in one run; then W2 (ingest, with W2-live on one and on two instances, and the server JVM's RSS through
+ * it), W1 (runs table), W3 (charts), FRESH_READ (a 1,000,000-point series read
+ * 5 s after it was logged), SPANS (OTLP span ingest, with the span table's COPY ceiling), TRACE_LIST
+ * (the trace list of a large project), EVAL_INGEST / EVAL_COMPARE (eval results ingest and the comparison of two eval runs) and
  * ARTIFACTS (a 1 GiB file uploaded and downloaded beside {@code cp}, with the bench's own server), EXPORT (10,000,000
  * points exported to Parquet over HTTP, with the server's heap), TENSORBOARD_IMPORT (10 runs × 1,000,000 scalars in
  * event files the bench writes, imported by the bench's own server through importRuns, beside W2's rate), then
@@ -49,6 +49,8 @@ public final class Bench {
             Duration.ofSeconds(20), 20, 10, 1_000_000, 3, 5, 100_000, 10_000, 1L << 30, 10_000_000, 1_000_000);
     private static final int WRITERS = 8;
     private static final int TENSORBOARD_RUNS = 10;
+    /** What the serving JVM's RSS should stay under through W2 (issue 28). */
+    private static final long RSS_TARGET = 400L << 20;
     private static final Duration QUICK_SOAK = Duration.ofSeconds(20);
     private static final Duration SOAK = Duration.ofMinutes(30);
 
@@ -94,7 +96,7 @@ public final class Bench {
                 Levels levels = Levels.of(api, jar);
                 report.put("storage_mode", levels.storage);
                 Map<String, Object> ingest = workloads.contains("W2")
-                        ? ingest(api, url, jar, jdbc, work, levels, size, report) : null;
+                        ? ingest(api, server, url, jar, jdbc, work, levels, size, report) : null;
 
                 if (workloads.contains("W1")) {
                     Reads.seedRuns(jdbc, size.runs());
@@ -177,11 +179,16 @@ public final class Bench {
         System.exit(0);
     }
 
-    /** W2 and W2-live: answers the batch ingest figures, whose rate the soak takes half of. */
-    private static Map<String, Object> ingest(Api api, String url, Path jar, String jdbc, Path work, Levels levels,
-            Size size, Map<String, Object> report) throws Exception {
+    /**
+     * W2 and W2-live, with the server's memory through both (when it is the bench's own server): answers the batch
+     * ingest figures, whose rate the soak takes half of.
+     */
+    private static Map<String, Object> ingest(Api api, Server server, String url, Path jar, String jdbc, Path work,
+            Levels levels, Size size, Map<String, Object> report) throws Exception {
         String model = api.createModel("w2", "ingest");
 
+        long idleRss = server == null ? 0 : server.rssBytes();
+        MemorySamples memory = server == null ? null : new MemorySamples(server, Duration.ofSeconds(1));
         List<String> runs = runs(api, model, "batch");
         Map<String, Object> ingest;
         try (LiveProbe live = new LiveProbe(url, runs, size.subscribers())) {
@@ -192,6 +199,9 @@ public final class Bench {
         report.put("W2_ingest_batches", ingest);
         report.put("W2_ingest_per_step", Ingest.run(api, runs(api, model, "step"), 1, size.warmUp(),
                 size.perStep(), null));
+        if (server != null) {
+            report.put("W2_server_rss", serverRss(server, idleRss, memory.stop(), size.subscribers()));
+        }
         Map<String, Object> columns = Ingest.run(api, runs(api, model, "columns"), 1000, true, size.warmUp(),
                 size.ingest(), null);
         report.put("W2_ingest_columns", columns);
@@ -213,6 +223,28 @@ public final class Bench {
             }
         }
         return ingest;
+    }
+
+    /**
+     * The serving JVM's RSS before W2 (idle, started and warmed by the workloads before), its peak through W2's
+     * batches with the live subscribers and its per-step calls, and after them, against the target.
+     */
+    private static Map<String, Object> serverRss(Server server, long idle, List<Map<String, Object>> samples,
+            int subscribers) throws Exception {
+        long after = server.rssBytes();
+        long peak = Math.max(after, (long) MemorySamples.firstLastMax(samples, "rss_bytes").get("max"));
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("subscribers", subscribers);
+        result.put("target_bytes", RSS_TARGET);
+        result.put("idle_bytes", idle);
+        result.put("peak_bytes", peak);
+        result.put("after_bytes", after);
+        result.put("peak_share_of_target", Stats.round((double) peak / RSS_TARGET));
+        result.put("after_share_of_target", Stats.round((double) after / RSS_TARGET));
+        result.put("heap_bytes", MemorySamples.firstLastMax(samples, "heap_bytes"));
+        result.put("launcher_bytes", server.launcherRssBytes());
+        result.put("samples", samples);
+        return result;
     }
 
     /** The COPY ceiling's figures with the share of them the API reached. */

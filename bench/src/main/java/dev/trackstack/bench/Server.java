@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /** The packaged Trackstack jar, run as a separate process against the benchmark's database. */
 final class Server implements AutoCloseable {
@@ -60,17 +59,31 @@ final class Server implements AutoCloseable {
         }
     }
 
-    /** Resident set size of the server: the launcher's and the server's JVM (FastStart), from /proc (Linux). */
+    /**
+     * Resident set size of the JVM that serves: the launcher's child (FastStart), or the launcher itself when it runs
+     * the server in its own JVM; from /proc (Linux).
+     */
     long rssBytes() throws IOException {
-        long bytes = 0;
-        for (ProcessHandle jvm : Stream.concat(Stream.of(process.toHandle()), process.descendants()).toList()) {
-            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(jvm.pid()), "status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    bytes += Long.parseLong(line.replaceAll("\\D", "")) * 1024;
-                }
+        return rssBytes(serverJvm());
+    }
+
+    /** Resident set size of the launcher when the server runs in a JVM of its own (FastStart), else 0. */
+    long launcherRssBytes() throws IOException {
+        return serverJvm().equals(process.toHandle()) ? 0 : rssBytes(process.toHandle());
+    }
+
+    private ProcessHandle serverJvm() {
+        return process.children().filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false))
+                .findFirst().orElse(process.toHandle());
+    }
+
+    private static long rssBytes(ProcessHandle jvm) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(jvm.pid()), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
             }
         }
-        return bytes;
+        throw new IOException("no VmRSS in /proc/" + jvm.pid() + "/status");
     }
 
     /** Heap in use in the server's JVM, from its metrics endpoint (jvm.memory.used, area=heap). */

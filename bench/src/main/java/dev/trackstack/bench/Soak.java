@@ -38,6 +38,7 @@ final class Soak {
         double pointsPerSecond = Math.max(MIN_POINTS_PER_SECOND, targetRate);
         Duration every = sampleInterval(duration);
         long window = every.toNanos() * SAMPLES_PER_WINDOW;
+        MemorySamples memory = new MemorySamples(server, every);
         long start = System.nanoTime();
         long end = start + duration.toNanos();
         // Each writer sends a batch every `interval`, the writers staggered across it.
@@ -62,18 +63,10 @@ final class Soak {
                 return null;
             }));
         }
-        List<Map<String, Object>> samples = new ArrayList<>();
-        for (long at = start; at < end; at += every.toNanos()) {
-            TimeUnit.NANOSECONDS.sleep(at - System.nanoTime());
-            Map<String, Object> sample = new LinkedHashMap<>();
-            sample.put("t_s", Math.round((System.nanoTime() - start) / 1e9));
-            sample.put("heap_bytes", server.heapUsedBytes());
-            sample.put("rss_bytes", server.rssBytes());
-            samples.add(sample);
-        }
         for (Future<?> f : done) {
             f.get();
         }
+        List<Map<String, Object>> samples = memory.stop();
         writers.shutdown();
         double seconds = (System.nanoTime() - start) / 1e9;
 
@@ -84,8 +77,8 @@ final class Soak {
         result.put("target_points_per_s", Math.round(pointsPerSecond));
         result.put("points_per_s", Math.round(calls.size() * BATCH / seconds));
         result.put("sample_interval_s", every.toMillis() / 1000.0);
-        result.put("heap_bytes", firstLastMax(samples, "heap_bytes"));
-        result.put("rss_bytes", firstLastMax(samples, "rss_bytes"));
+        result.put("heap_bytes", MemorySamples.firstLastMax(samples, "heap_bytes"));
+        result.put("rss_bytes", MemorySamples.firstLastMax(samples, "rss_bytes"));
         List<List<Long>> windows = new ArrayList<>();
         for (long[] call : calls) {
             int index = (int) (call[0] / window);
@@ -100,15 +93,6 @@ final class Soak {
         result.put("call_p95_ms_per_window", windows.stream().map(w -> latency(w).get("p95_ms")).toList());
         result.put("log_to_visible", Stats.of(live.latencies()));
         result.put("samples", samples);
-        return result;
-    }
-
-    private static Map<String, Object> firstLastMax(List<Map<String, Object>> samples, String key) {
-        List<Long> values = samples.stream().map(s -> (Long) s.get(key)).toList();
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("first", values.get(0));
-        result.put("last", values.get(values.size() - 1));
-        result.put("max", values.stream().mapToLong(Long::longValue).max().orElseThrow());
         return result;
     }
 

@@ -1,0 +1,70 @@
+package dev.trackstack.launch;
+
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+import com.sun.management.HotSpotDiagnosticMXBean;
+
+/**
+ * The server JVM's memory settings, which the launcher gives it unless the user set their own (a JVM option of the
+ * same kind on the command line, in JAVA_TOOL_OPTIONS or JDK_JAVA_OPTIONS; an environment variable already set):
+ * Java's defaults size the heap at a quarter of the machine's memory and let glibc keep up to eight malloc arenas per
+ * core, which made the server hold 1 GB after ingest with live subscribers where it needs under 400 MB (see
+ * docs/performance.md, "Memory").
+ */
+final class MemorySettings {
+
+    /** A JVM option of ours, left out when the user gave an option of its kind. */
+    private record Setting(String option, Predicate<String> ofItsKind) {
+
+        Setting(String option, String... prefixes) {
+            this(option, o -> Arrays.stream(prefixes).anyMatch(o::startsWith));
+        }
+    }
+
+    private static final List<Setting> SETTINGS = List.of(
+            new Setting("-Xmx128m", "-Xmx", "-XX:MaxHeapSize=", "-XX:MaxRAM"),
+            new Setting("-XX:+UseSerialGC", o -> o.matches("-XX:[+-]Use\\w*GC")),
+            // Java 17.0.9 and later: malloc's free memory back to the system every 10 s, as after a burst of JIT work.
+            new Setting("-XX:TrimNativeHeapInterval=10000", "-XX:TrimNativeHeapInterval="));
+
+    /** Environment variables of ours, unless set: two malloc arenas instead of up to eight per core. */
+    private static final Map<String, String> ENVIRONMENT = Map.of("MALLOC_ARENA_MAX", "2");
+
+    private MemorySettings() {
+    }
+
+    /** Our JVM options that none of the user's options overrides, to go before them. */
+    static List<String> jvmOptions(List<String> userOptions) {
+        List<String> options = new ArrayList<>();
+        for (Setting setting : SETTINGS) {
+            if (known(setting.option()) && userOptions.stream().noneMatch(setting.ofItsKind())) {
+                options.add(setting.option());
+            }
+        }
+        return options;
+    }
+
+    /** Whether this Java (the server's too) has the -XX flag of the option; -X options every Java has. */
+    static boolean known(String option) {
+        if (!option.startsWith("-XX:")) {
+            return true;
+        }
+        String flag = option.substring(4).replaceFirst("^[+-]", "").replaceFirst("=.*", "");
+        try {
+            ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class).getVMOption(flag);
+            return true;
+        } catch (IllegalArgumentException unknown) {
+            return false;
+        }
+    }
+
+    /** Adds our environment variables that are not set already. */
+    static void addTo(Map<String, String> environment) {
+        ENVIRONMENT.forEach(environment::putIfAbsent);
+    }
+}
