@@ -23,7 +23,7 @@ COPY --from=build /src/backend/target/trackstack.jar /opt/trackstack/trackstack.
 USER 10001:10001
 EXPOSE 8080
 ENV SERVER_ADDRESS=0.0.0.0
-# No JVM options here: the launcher (java -jar) gives the server's JVM its memory settings (a 128 MB heap, the serial
-# collector, two malloc arenas; docs/operations.md, "Memory"), and JAVA_TOOL_OPTIONS (-Xmx1g, say) or MALLOC_ARENA_MAX
+# No JVM options here: the launcher (java -jar) gives the server's JVM its memory settings (a 256 MB heap, two malloc
+# arenas; docs/operations.md, "Memory"), and JAVA_TOOL_OPTIONS (-Xmx1g, say) or MALLOC_ARENA_MAX
 # set on the container replace them, which options on this line would not (they come after JAVA_TOOL_OPTIONS).
 ENTRYPOINT ["java", "-jar", "/opt/trackstack/trackstack.jar"]

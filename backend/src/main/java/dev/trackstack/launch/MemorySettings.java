@@ -13,7 +13,7 @@ import com.sun.management.HotSpotDiagnosticMXBean;
  * The server JVM's memory settings, which the launcher gives it unless the user set their own (a JVM option of the
  * same kind on the command line, in JAVA_TOOL_OPTIONS or JDK_JAVA_OPTIONS; an environment variable already set):
  * Java's defaults size the heap at a quarter of the machine's memory and let glibc keep up to eight malloc arenas per
- * core, which made the server hold 1 GB after ingest with live subscribers where it needs under 400 MB (see
+ * core, which made the server hold 1 GB after ingest with live subscribers where it needs about 530 MB (see
  * docs/performance.md, "Memory").
  */
 final class MemorySettings {
@@ -27,8 +27,9 @@ final class MemorySettings {
     }
 
     private static final List<Setting> SETTINGS = List.of(
-            new Setting("-Xmx128m", "-Xmx", "-XX:MaxHeapSize=", "-XX:MaxRAM"),
-            new Setting("-XX:+UseSerialGC", o -> o.matches("-XX:[+-]Use\\w*GC")),
+            // Not smaller, nor the serial collector: at 128 MB its full collections every few seconds held live
+            // subscribers 150 ms behind (p95), and 5 s across two instances (docs/performance.md, "Memory").
+            new Setting("-Xmx256m", "-Xmx", "-XX:MaxHeapSize=", "-XX:MaxRAM"),
             // Java 17.0.9 and later: malloc's free memory back to the system every 10 s, as after a burst of JIT work.
             new Setting("-XX:TrimNativeHeapInterval=10000", "-XX:TrimNativeHeapInterval="));
 

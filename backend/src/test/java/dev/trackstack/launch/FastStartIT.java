@@ -33,7 +33,7 @@ class FastStartIT extends PackagedServerTest {
         ProcessHandle first = serverJvm();
         assertThat(first.info().arguments().map(List::of).orElseThrow())
                 .anySatisfy(a -> assertThat(a).startsWith("-XX:ArchiveClassesAtExit=" + cache))
-                .as("the memory settings").contains("-Xmx128m", "-XX:+UseSerialGC");
+                .as("the memory settings").contains("-Xmx256m");
         assertThat(environment(first)).contains("MALLOC_ARENA_MAX=2");
         server.createRun("archived");
         assertThat(server.stop()).as("graceful shutdown").isTrue();
@@ -50,8 +50,8 @@ class FastStartIT extends PackagedServerTest {
         users.putAll(Map.of("JAVA_TOOL_OPTIONS", "-Xmx320m", "MALLOC_ARENA_MAX", "4"));
         server = PackagedServer.start(work, users, data);
         ProcessHandle second = serverJvm();
-        assertThat(second.info().arguments().map(List::of).orElseThrow()).contains("-Xmx320m", "-XX:+UseSerialGC")
-                .doesNotContain("-Xmx128m");
+        assertThat(second.info().arguments().map(List::of).orElseThrow()).contains("-Xmx320m")
+                .doesNotContain("-Xmx256m");
         assertThat(environment(second)).contains("MALLOC_ARENA_MAX=4").doesNotContain("MALLOC_ARENA_MAX=2");
         assertThat(Files.readString(server.log())).doesNotContain("extracting the jar");
         assertThat(server.data("{ projects { name } }").at("/projects/0/name").asString()).isEqualTo("archived");
