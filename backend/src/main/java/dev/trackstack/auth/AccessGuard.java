@@ -172,7 +172,11 @@ class AccessGuard extends GraphQLTypeVisitorStub implements GraphQlSourceBuilder
                 entry("Subscription.runEvents", (fetcher, env, caller) -> ((Flux<?>) fetcher.get(env))
                         .filter(event -> caller.sees(((RunEvent) event).project()))),
                 entry("Subscription.metricPoints", runIds("runIds")),
-                entry("Subscription.traceUpdates", FILTERS_ITSELF));
+                entry("Subscription.traceUpdates", FILTERS_ITSELF),
+                entry("Mutation.logMedia", id("run", "runId", RUN_PROJECTS)),
+                entry("Query.mediaAt", runIds("runIds")),
+                entry("Query.histograms", id("run", "runId", RUN_PROJECTS)),
+                entry("Subscription.mediaItems", runIds("runIds")));
     }
 
     @Override
