@@ -159,9 +159,9 @@ def _mask(mask: Mapping[str, Any]) -> Dict[str, Any]:
 
 
 class Histogram(Media):
-    """A histogram: `values` (a list or numpy array of numbers) binned here into `bins` equal bins from their
-    minimum to their maximum, as numpy.histogram bins them (numpy.histogram itself for a numpy array), or bins
-    given as `edges` (one more than `counts`, increasing) and `counts`.
+    """A histogram: `values` (a list, a numpy array or a PyTorch tensor of numbers) binned here into `bins` (1 to
+    1,024) equal bins from their minimum to their maximum, as numpy.histogram bins them (numpy.histogram itself for
+    an array or a tensor), or bins given as `edges` (one more than `counts`, increasing) and `counts`.
 
     Values that hold NaN or ±Infinity are not binned: log() skips the histogram with a warning that names it and
     logs the rest of its call (a diverging model's weights are worth seeing as such, not as the finite rest).
