@@ -150,8 +150,8 @@ class FlakyProxy(LocalServer):
     `fail_next`: answer that many of the next logMetrics requests with 503, or with the GraphQL error UNAVAILABLE
     that the server answers while its database is down if `fail_unavailable` is set. `down`: drop connections
     without an answer.
-    `log_metrics_calls`: the variables of every logMetrics request that reached the proxy; `authorizations`: the
-    Authorization header of every request.
+    `log_metrics_calls`: the variables of every logMetrics request that reached the proxy; `log_media_bytes`: the
+    body size of every logMedia request; `authorizations`: the Authorization header of every request.
     """
 
     def __init__(self, target_url: str) -> None:
@@ -160,6 +160,7 @@ class FlakyProxy(LocalServer):
         self.fail_unavailable = False
         self.down = False
         self.log_metrics_calls: List[Dict[str, Any]] = []
+        self.log_media_bytes: List[int] = []
         self.authorizations: List[Optional[str]] = []
         self._lock = threading.Lock()
         proxy = self
@@ -173,6 +174,8 @@ class FlakyProxy(LocalServer):
                     proxy.authorizations.append(self.headers["Authorization"])
                     if log_metrics:
                         proxy.log_metrics_calls.append(request["variables"])
+                    if "logMedia" in request.get("query", ""):
+                        proxy.log_media_bytes.append(len(body))
                     if proxy.down:
                         return  # no answer: the client sees the connection closed
                     failing = log_metrics and proxy.fail_next > 0

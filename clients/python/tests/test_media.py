@@ -142,15 +142,19 @@ class MediaTest(unittest.TestCase):
         self.assertEqual([], list(self.spool_dir.glob("*.jsonl")))
 
     def test_calls_stay_under_the_servers_request_size(self) -> None:
-        # Four images of noise, 4.5 MB each as PNG, 6 MB in base64: 24 MB together, more than the 16 MiB a request
-        # may carry, so they must go in two calls or more.
+        # Three images of noise, 4.4 MB each as PNG, 5.9 MB in base64: 17.7 MB together, more than the 16 MiB
+        # (16.8 MB) a request may carry, so they go in two calls.
         generator = numpy.random.default_rng(9)
-        arrays = [generator.integers(0, 256, (1000, 1500, 3), dtype=numpy.uint8) for _ in range(4)]
-        run = self.start()
-        run.log({"big": [trackstack.Image(array) for array in arrays]}, step=0)
-        run.finish()
+        arrays = [generator.integers(0, 256, (1000, 1475, 3), dtype=numpy.uint8) for _ in range(3)]
+        images = [trackstack.Image(array) for array in arrays]
+        proxy.log_media_bytes.clear()
+        run = self.start(proxy.url, flush_interval=30)  # each log() call's images in one batch: flush() sends it
+        run.log({"big": images}, step=0)
+        self.assertTrue(run.flush(60))
+        self.assertEqual(2, len(proxy.log_media_bytes))
+        self.assertLess(max(proxy.log_media_bytes), 16 << 20)
         stored = media_at(run.id, "big", 0)
-        self.assertEqual(4, len(stored))
+        self.assertEqual(3, len(stored))
         for array, item in zip(arrays, stored):
             numpy.testing.assert_array_equal(array, pixels(item["image"]["url"]))
 

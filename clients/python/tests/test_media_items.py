@@ -191,11 +191,6 @@ class MediaCallsTest(unittest.TestCase):
         self.assertEqual([3, 3, 1], [len(part) for part in parts])
         self.assertEqual(list(range(7)), [item["n"] for part in parts for item in part])
 
-    def test_a_refused_call_halves_with_batch_ids_of_its_own(self) -> None:
-        entry = {"kind": "media", "batchId": "b", "media": [1, 2, 3]}
-        self.assertEqual([{"kind": "media", "batchId": "b/0", "media": [1]},
-                          {"kind": "media", "batchId": "b/1", "media": [2, 3]}], run_module._halves(entry))
-
 
 if __name__ == "__main__":
     unittest.main()

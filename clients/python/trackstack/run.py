@@ -495,17 +495,12 @@ def _parts(items: List[Any], size: int) -> List[List[Any]]:
 
 
 def _halves(entry: Dict[str, Any]) -> List[Dict[str, Any]]:
-    """An eval batch of several results or scores, or a media call of several items, split in two; [] for any
-    other entry. (A media call is refused whole only when it is too large for the server, or its run is gone.)"""
+    """An eval batch of several results or scores split in two; [] for any other entry."""
     kind = entry["kind"]
-    if kind not in ("results", "scores", "media") or len(entry[kind]) < 2:
+    if kind not in ("results", "scores") or len(entry[kind]) < 2:
         return []
     middle = len(entry[kind]) // 2
-    halves = [dict(entry, **{kind: entry[kind][:middle]}), dict(entry, **{kind: entry[kind][middle:]})]
-    if "batchId" in entry:
-        for number, half in enumerate(halves):
-            half["batchId"] = f"{entry['batchId']}/{number}"
-    return halves
+    return [{"kind": kind, kind: entry[kind][:middle]}, {"kind": kind, kind: entry[kind][middle:]}]
 
 
 def _describe(entry: Dict[str, Any]) -> str:
