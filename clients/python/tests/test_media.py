@@ -10,6 +10,7 @@ from PIL import Image as PILImage
 
 import support
 import trackstack
+from trackstack.spool import sync
 from support import FlakyProxy, Server, module_proxy, module_server, series, temporary_directory, wait_until
 
 server: Server
@@ -140,6 +141,17 @@ class MediaTest(unittest.TestCase):
         numpy.testing.assert_array_equal(image, pixels(media_at(run.id, "samples", 7)[0]["image"]["url"]))
         self.assertEqual("offline", media_at(run.id, "notes", 7)[0]["text"]["content"])
         self.assertEqual([], list(self.spool_dir.glob("*.jsonl")))
+
+    def test_media_left_in_the_spool_at_the_end_are_said_so_and_sent_by_sync(self) -> None:
+        run = self.start(proxy.url)
+        proxy.down = True
+        with self.assertLogs("trackstack", "WARNING") as logs:
+            run.log({"loss": 0.5, "notes": [trackstack.Text("one"), trackstack.Text("two")]}, step=1)
+            run.finish()
+        self.assertIn(f"1 points and 2 media items of run {run.id} are not on", logs.output[-1])
+        proxy.down = False
+        self.assertEqual((1, 0), sync(self.spool_dir))
+        self.assertEqual(["one", "two"], [item["text"]["content"] for item in media_at(run.id, "notes", 1)])
 
     def test_calls_stay_under_the_servers_request_size(self) -> None:
         # Three images of noise, 4.4 MB each as PNG, 5.9 MB in base64: 17.7 MB together, more than the 16 MiB

@@ -343,9 +343,11 @@ class Run:
     def _close(self) -> None:
         _live_runs.pop(self, None)
         if self._spool.pending():
-            log.warning("Trackstack: %d points of run %s are not on %s yet and wait in %s; the next trackstack.init() "
-                        "with this spool directory sends them in the background (or now: python -m trackstack sync)",
-                        self._spool.waiting_points(), self.id or "(not created yet)", self._api.url,
+            media = self._spool.waiting("media")
+            log.warning("Trackstack: %d points%s of run %s are not on %s yet and wait in %s; the next "
+                        "trackstack.init() with this spool directory sends them in the background (or now: "
+                        "python -m trackstack sync)", self._spool.waiting("points"),
+                        f" and {media} media items" if media else "", self.id or "(not created yet)", self._api.url,
                         self._spool.path)
         self._spool.release()
 

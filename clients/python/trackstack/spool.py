@@ -147,8 +147,8 @@ class Spool:
                     self._compact(offset)
                 offset = None
 
-    def waiting_points(self) -> int:
-        """How many points the file holds (0 when it is gone)."""
+    def waiting(self, kind: str) -> int:
+        """How many points (`kind` "points") or media items ("media") the file holds (0 when it is gone)."""
         count = 0
         with self._lock:
             try:
@@ -159,8 +159,8 @@ class Spool:
                             entry = json.loads(line)
                         except ValueError:  # a line cut short, which replay skips too
                             continue
-                        if isinstance(entry, dict) and entry.get("kind") == "points":
-                            count += len(entry["points"])
+                        if isinstance(entry, dict) and entry.get("kind") == kind:
+                            count += len(entry[kind])
             except FileNotFoundError:
                 pass
         return count
