@@ -64,7 +64,7 @@ export function joinTables(a: MediaTable, b: MediaTable, key: string, labels: [s
   const keyA = a.columns.findIndex((c) => c.name === key);
   const keyB = b.columns.findIndex((c) => c.name === key);
   if (keyA < 0 || keyB < 0) throw new Error(`Both tables need the column ${key}`);
-  const others = (table: MediaTable, skip: number) => table.columns.flatMap((c, i) => (i === skip ? [] : [i]));
+  const others = (table: MediaTable, skip: number) => table.columns.flatMap((_, i) => (i === skip ? [] : [i]));
   const [restA, restB] = [others(a, keyA), others(b, keyB)];
   const keyType = a.columns[keyA].type;
   const text = (row: Cell[], index: number, table: MediaTable) => cellText(row[index], table.columns[index].type);
