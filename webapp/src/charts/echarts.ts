@@ -1,7 +1,7 @@
 // The one place ECharts is set up (graphChart.ts adds the lineage graph's pieces on demand): only the pieces
 // registered end up in the bundle.
 import * as echarts from "echarts/core";
-import { CustomChart, HeatmapChart, ParallelChart, type CustomSeriesOption, type GraphSeriesOption, type HeatmapSeriesOption, type ParallelSeriesOption } from "echarts/charts";
+import { CustomChart, ParallelChart, type CustomSeriesOption, type GraphSeriesOption, type ParallelSeriesOption } from "echarts/charts";
 import {
   DataZoomComponent,
   GridComponent,
@@ -18,7 +18,6 @@ import { CanvasRenderer } from "echarts/renderers";
 
 echarts.use([
   CustomChart,
-  HeatmapChart,
   ParallelChart,
   GridComponent,
   DataZoomComponent,
@@ -34,10 +33,8 @@ export type LineChartOption = echarts.ComposeOption<
 export type ParallelChartOption = echarts.ComposeOption<
   ParallelSeriesOption | ParallelComponentOption | TooltipComponentOption | VisualMapComponentOption
 >;
-/** Histograms over steps (media/histogramPanel.ts): a heatmap, or a ridgeline drawn as a custom series. */
-export type HistogramChartOption = echarts.ComposeOption<
-  HeatmapSeriesOption | CustomSeriesOption | GridComponentOption | TooltipComponentOption | VisualMapComponentOption
->;
+/** Histograms over steps (media/histogramPanel.ts): a heatmap or a ridgeline, each drawn as a custom series. */
+export type HistogramChartOption = echarts.ComposeOption<CustomSeriesOption | GridComponentOption | TooltipComponentOption>;
 /** A graph on a hidden grid (graphChart.ts registers the graph series). */
 export type GraphChartOption = echarts.ComposeOption<GraphSeriesOption | GridComponentOption>;
 export type { CustomSeriesRenderItemReturn } from "echarts";

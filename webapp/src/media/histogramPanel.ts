@@ -2,7 +2,7 @@ import { request } from "../api/graphql";
 import { createChart, type CustomSeriesRenderItemReturn, type HistogramChartOption } from "../charts/echarts";
 import { HistogramsDocument } from "../gql/graphql";
 import { formatNumber, h } from "../ui/dom";
-import { histogramMatrix, ridgelines, type HistogramAtStep } from "./histogramData";
+import { heatmapPixels, histogramMatrix, ridgelines, type HistogramAtStep } from "./histogramData";
 import { latestLoad, panelCard, runSelect, type MediaPanel, type PanelContext } from "./panel";
 
 /** Steps asked for at most (the server picks them evenly, first and last kept). */
@@ -19,7 +19,8 @@ type Mode = "heatmap" | "ridgeline";
 
 /**
  * Histograms over steps of one run (a run selector in a compare view): a heatmap of steps × bins (each step's counts
- * spread over common bins), or a ridgeline of evenly chosen steps, the newest in front. Live steps fetch it again.
+ * spread over common bins; the cell under the pointer read out below), or a ridgeline of evenly chosen steps, the
+ * newest in front. Live steps fetch it again.
  */
 export function histogramPanel({ name, runs }: PanelContext): MediaPanel {
   const element = panelCard(name, "HISTOGRAM");
@@ -30,6 +31,8 @@ export function histogramPanel({ name, runs }: PanelContext): MediaPanel {
   let mode: Mode = "heatmap";
   let series: HistogramAtStep[] = [];
   let refresh: ReturnType<typeof setTimeout> | undefined;
+  let cellAt: ((x: number, y: number) => string) | undefined;
+  const readout = h("output", { className: "media-readout muted" });
   const { chart, dispose } = createChart(container);
   const modeSelect = h("select", { "aria-label": `${name}: view`, onchange: () => {
     mode = modeSelect.value as Mode;
@@ -51,13 +54,22 @@ export function histogramPanel({ name, runs }: PanelContext): MediaPanel {
       element.dataset.drawnSteps = String(series.length);
       performance.mark("trackstack:histogram-drawn");
     });
-    chart.setOption(mode === "heatmap" ? heatmapOption(series) : ridgelineOption(series), { notMerge: true });
+    const heatmap = mode === "heatmap" ? heatmapOption(series) : undefined;
+    cellAt = heatmap?.cellAt;
+    readout.textContent = "";
+    chart.setOption(heatmap?.option ?? ridgelineOption(series), { notMerge: true });
   }
+  // the heatmap's cell under the pointer, read out under the chart (its one image has no items to hover)
+  chart.getZr().on("mousemove", (event) => {
+    if (!cellAt) return;
+    const [x, y] = chart.convertFromPixel({ gridIndex: 0 }, [event.offsetX, event.offsetY]) as number[];
+    readout.textContent = cellAt(Math.round(x), Math.round(y));
+  });
 
   element.append(h("div", { className: "toolbar" }, runs.length > 1 ? runSelect("Histogram run", runs, runId, (id) => {
     runId = id;
     void load();
-  }) : "", modeSelect), status, container);
+  }) : "", modeSelect), status, container, readout);
   void load();
   return {
     element,
@@ -78,23 +90,37 @@ export function histogramPanel({ name, runs }: PanelContext): MediaPanel {
 
 const GRID = { left: 64, right: 16, top: 12, bottom: 56 };
 
-function heatmapOption(series: HistogramAtStep[]): HistogramChartOption {
-  const { steps, edges, cells, max } = histogramMatrix(series, BINS);
+/** The heatmap is drawn at about this many pixels each way, whole pixels per cell, then scaled to the grid. */
+const HEATMAP_PX = [1600, 400];
+
+/**
+ * One image of the whole matrix over the grid (the category axes' bands line up with its cells): ECharts' heatmap
+ * series keeps an element per cell, 64,000 of them for 1,000 steps × 64 bins, which took over a second to draw.
+ */
+function heatmapOption(series: HistogramAtStep[]): { option: HistogramChartOption; cellAt: (x: number, y: number) => string } {
+  const matrix = histogramMatrix(series, BINS);
+  const { steps, edges, values } = matrix;
   const bins = edges.slice(0, -1).map((edge, i) => `${formatNumber(edge)} – ${formatNumber(edges[i + 1])}`);
+  const { width, height, pixels } = heatmapPixels(matrix, Math.max(1, Math.ceil(HEATMAP_PX[0] / steps.length)), Math.max(1, Math.ceil(HEATMAP_PX[1] / bins.length)));
+  const image = h("canvas", { width, height });
+  if (width && height) image.getContext("2d")!.putImageData(new ImageData(new Uint8ClampedArray(pixels.buffer), width, height), 0, 0);
   return {
-    animation: false,
-    grid: GRID,
-    tooltip: {
-      trigger: "item",
-      formatter: (params) => {
-        const [x, y, count] = (params as unknown as { value: [number, number, number] }).value;
-        return `step ${steps[x]}<br>${bins[y]}: ${formatNumber(count)}`;
-      },
+    option: {
+      animation: false,
+      grid: GRID,
+      xAxis: { type: "category", name: "step", nameLocation: "middle", nameGap: 28, data: steps.map(String) },
+      yAxis: { type: "category", data: bins, axisLabel: { interval: Math.ceil(bins.length / 8) - 1, formatter: (label: string) => label.split(" – ")[0] } },
+      series: [{
+        type: "custom",
+        data: [[0]],
+        silent: true,
+        renderItem: (params): CustomSeriesRenderItemReturn => {
+          const { x, y, width: w, height: ht } = params.coordSys as unknown as { x: number; y: number; width: number; height: number };
+          return { type: "image", style: { image, x, y, width: w, height: ht } };
+        },
+      }],
     },
-    xAxis: { type: "category", name: "step", nameLocation: "middle", nameGap: 28, data: steps.map(String) },
-    yAxis: { type: "category", data: bins, axisLabel: { formatter: (label: string) => label.split(" – ")[0] } },
-    visualMap: { min: 0, max: max || 1, show: false, inRange: { color: ["#f7fbff", "#6baed6", "#08306b"] } },
-    series: [{ type: "heatmap", data: cells, progressive: 0 }],
+    cellAt: (x, y) => (steps[x] === undefined || bins[y] === undefined ? "" : `step ${steps[x]} · ${bins[y]}: ${formatNumber(values[x * bins.length + y])}`),
   };
 }
 

@@ -21,7 +21,8 @@ export interface StepSlider {
 export function stepSlider(label: string, steps: number[], show: (step: number) => Promise<void>): StepSlider {
   const listId = `media-steps-${Math.random().toString(36).slice(2)}`;
   const ticks = h("datalist", { id: listId });
-  const range = h("input", { type: "range", min: 0, step: 1, "aria-label": `${label}: step`, list: listId });
+  const range = h("input", { type: "range", min: 0, step: 1, "aria-label": `${label}: step` });
+  range.setAttribute("list", listId); // (a read-only property)
   const value = h("output", { className: "media-step" });
   const play = h("button", { type: "button", className: "media-play", "aria-pressed": "false" }, "Play");
   let index = steps.length - 1;

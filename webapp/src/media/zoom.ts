@@ -11,8 +11,13 @@ export interface ZoomedImage {
   caption?: string | null;
 }
 
+/** A zoomed image is at least this large on its longer side. */
+const MIN_ZOOMED_PX = 480;
+
 /** An image at full size (scaled down to the window when larger) in a modal dialog, its boxes and masks drawn over it. */
 export function openZoom(image: ZoomedImage): void {
+  // a small image (a 28×28 digit) is scaled up, its pixels kept sharp; a large one fits the window (CSS)
+  const scale = Math.max(1, MIN_ZOOMED_PX / Math.max(image.width, image.height));
   const { boxes, masks } = parseOverlays(image.overlays);
   const layer = h("div", { className: "zoom-overlays" },
     ...boxes.map((box) => h("div", {
@@ -29,7 +34,10 @@ export function openZoom(image: ZoomedImage): void {
   const dialog = h("dialog", { className: "media-zoom", "aria-label": image.title },
     h("div", { className: "zoom-head" }, h("strong", {}, image.title), h("span", { className: "muted" }, `${image.width} × ${image.height}`),
       boxes.length || masks.length ? h("label", {}, shown, " Overlays") : "", close),
-    h("div", { className: "zoom-stage" }, h("img", { src: image.url, width: image.width, height: image.height, alt: image.caption ?? image.title }), layer),
+    h("div", { className: "zoom-stage" }, h("img", {
+      src: image.url, alt: image.caption ?? image.title, className: scale > 1 ? "pixelated" : "",
+      style: `width:${Math.round(image.width * scale)}px`,
+    }), layer),
     classes.size ? h("ul", { className: "zoom-classes" }, ...[...classes].map(([id, name]) =>
       h("li", {}, h("span", { className: "swatch", style: `background:${classColor(Number(id))}` }), name))) : "",
     image.caption ? h("p", { className: "media-caption" }, image.caption) : "");
