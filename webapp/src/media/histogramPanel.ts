@@ -51,7 +51,7 @@ export function histogramPanel({ name, runs }: PanelContext): MediaPanel {
     chart.on("finished", () => {
       chart.off("finished");
       container.removeAttribute("aria-busy");
-      element.dataset.drawnSteps = String(series.length);
+      element.dataset.drawn = `${mode} ${series.length}`;
       performance.mark("trackstack:histogram-drawn");
     });
     const heatmap = mode === "heatmap" ? heatmapOption(series) : undefined;

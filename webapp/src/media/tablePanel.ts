@@ -81,7 +81,7 @@ export function tablePanel({ name, runs, stepsByRun }: PanelContext): MediaPanel
         column.type === "IMAGE" ? column.name : h("button", { type: "button", className: "sort", onclick: () => {
           sort = { column: i, descending: sort?.column === i && !sort.descending };
           draw();
-        } }, column.name, order === "none" ? "" : order === "ascending" ? " ▲" : " ▼"));
+        } }, column.name, order === "none" ? "" : h("span", { "aria-hidden": "true" }, order === "ascending" ? " ▲" : " ▼")));
     });
     body.replaceChildren(
       h("p", { className: "muted media-table-note" }, note, ` · ${plural(rows.length, "row")}${rows.length > MAX_ROWS ? `, the first ${MAX_ROWS} shown` : ""}`),
