@@ -16,7 +16,8 @@ export interface StepSlider {
 /**
  * A slider over the logged steps (a tick at each, the arrow keys step through them) with play and pause. `show`
  * loads and shows a step and resolves once it is shown; a step asked while another loads supersedes it (the panel
- * drops the older answer), and play moves on only after a step was shown.
+ * drops the older answer), and play moves on only after a step was shown. `steps` (ascending) is the slider's:
+ * `added` inserts into it.
  */
 export function stepSlider(label: string, steps: number[], show: (step: number) => Promise<void>): StepSlider {
   const listId = `media-steps-${Math.random().toString(36).slice(2)}`;
