@@ -41,7 +41,7 @@ class MediaController {
 
     /** The items as graphql-java coerced them: Spring's binding would copy every image's text once more. */
     @MutationMapping
-    MediaItem.Logged logMedia(@Argument String runId, @Argument String batchId, DataFetchingEnvironment environment) {
+    MediaIngest.Logged logMedia(@Argument String runId, @Argument String batchId, DataFetchingEnvironment environment) {
         List<Map<String, Object>> items = environment.getArgument("items");
         return ingest.log(Ids.parse(runId, "run"), items, batchId);
     }

@@ -27,7 +27,15 @@ import tools.jackson.databind.json.JsonMapper;
  * transaction, numbered after those already at their (name, step), and subscribers hear of them after the commit.
  */
 @Service
-class MediaIngest {
+public class MediaIngest {
+
+    /** What logMedia answers: how many items it stored, and why it did not store the others. */
+    public record Logged(int stored, List<ItemError> errors) {
+    }
+
+    /** @param index the item's position in the call; code BAD_USER_INPUT or LIMIT_EXCEEDED */
+    public record ItemError(int index, String code, String message) {
+    }
 
     /** An item that passed its checks, ready to be written. */
     private record Checked(int index, String name, long step, MediaKind kind, String caption,
@@ -60,7 +68,7 @@ class MediaIngest {
         this.nameLength = properties.limits().nameLength();
     }
 
-    MediaItem.Logged log(long runId, List<Map<String, Object>> items, String batchId) {
+    public Logged log(long runId, List<Map<String, Object>> items, String batchId) {
         metrics.checkBatchId(batchId);
         if (items.size() > limits.itemsPerCall()) {
             throw ApiException.limit(items.size() + " items in one call", limits.itemsPerCall());
@@ -70,25 +78,25 @@ class MediaIngest {
             throw ApiException.notFound("run", runId);
         }
         if (batchId != null) {
-            MediaItem.Logged answered = answered(runId, batchId);
+            Logged answered = answered(runId, batchId);
             if (answered != null) {
                 return answered;  // nothing stored again, not even the images
             }
         }
-        List<MediaItem.Error> errors = new ArrayList<>();
+        List<ItemError> errors = new ArrayList<>();
         List<Checked> checked = new ArrayList<>();
         for (int i = 0; i < items.size(); i++) {
             try {
                 checked.add(check(i, items.get(i)));
             } catch (ApiException e) {
-                errors.add(new MediaItem.Error(i, e.code().name(), e.getMessage()));
+                errors.add(new ItemError(i, e.code().name(), e.getMessage()));
             }
         }
         return transactions.execute(status -> write(runId, project, batchId, checked, errors));
     }
 
-    private MediaItem.Logged write(long runId, String project, String batchId, List<Checked> checked,
-            List<MediaItem.Error> errors) {
+    private Logged write(long runId, String project, String batchId, List<Checked> checked,
+            List<ItemError> errors) {
         // Key-share lock: a concurrent deleteRuns waits for these items instead of orphaning them.
         if (jdbc.queryForList("select 1 from run where id = ? for key share", runId).isEmpty()) {
             throw ApiException.notFound("run", runId);
@@ -105,14 +113,14 @@ class MediaIngest {
         for (Checked item : checked) {
             MediaKind kind = kinds.get(item.name());
             if (kind != item.kind()) {
-                errors.add(new MediaItem.Error(item.index(), ErrorCode.BAD_USER_INPUT.name(), "\"" + item.name()
+                errors.add(new ItemError(item.index(), ErrorCode.BAD_USER_INPUT.name(), "\"" + item.name()
                         + "\" holds " + kind + " items: a " + item.kind() + " needs a name of its own"));
                 continue;
             }
             Map<Long, Integer> steps = next.get(item.name());
             int index = steps.get(item.step());
             if (index >= limits.itemsPerStep()) {
-                errors.add(new MediaItem.Error(item.index(), ErrorCode.LIMIT_EXCEEDED.name(), "\"" + item.name()
+                errors.add(new ItemError(item.index(), ErrorCode.LIMIT_EXCEEDED.name(), "\"" + item.name()
                         + "\" at step " + item.step() + " holds " + index + " items: the limit is "
                         + limits.itemsPerStep()));
                 continue;
@@ -137,7 +145,7 @@ class MediaIngest {
                 values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb)""", rows);
         jdbc.batchUpdate("insert into media_blob (run_id, name, step, idx, sha256) values (?, ?, ?, ?, ?) "
                 + "on conflict do nothing", blobs);
-        errors.sort(Comparator.comparingInt(MediaItem.Error::index));
+        errors.sort(Comparator.comparingInt(ItemError::index));
         if (batchId != null) {
             jdbc.update("update media_batch set errors = ?::jsonb where run_id = ? and batch_id = ?",
                     json.writeValueAsString(errors), runId, batchId);
@@ -145,15 +153,15 @@ class MediaIngest {
         if (!stored.isEmpty()) {
             live.mediaStored(new MediaStored(runId, project, stored));
         }
-        return new MediaItem.Logged(stored.size(), errors);
+        return new Logged(stored.size(), errors);
     }
 
     /** The first call's answer to a batch id: its errors, and nothing stored this time. */
-    private MediaItem.Logged answered(long runId, String batchId) {
+    private Logged answered(long runId, String batchId) {
         List<String> errors = jdbc.queryForList("select errors::text from media_batch where run_id = ? and batch_id = ?",
                 String.class, runId, batchId);
         return errors.isEmpty() ? null
-                : new MediaItem.Logged(0, json.readValue(errors.get(0), new TypeReference<List<MediaItem.Error>>() { }));
+                : new Logged(0, json.readValue(errors.get(0), new TypeReference<List<ItemError>>() { }));
     }
 
     /**

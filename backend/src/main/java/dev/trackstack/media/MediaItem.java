@@ -29,12 +29,6 @@ record MediaItem(long runId, String name, long step, int index, MediaKind kind, 
     record HistogramAtStep(long step, double[] edges, double[] counts) {
     }
 
-    record Logged(int stored, List<Error> errors) {
-    }
-
-    record Error(int index, String code, String message) {
-    }
-
     record Event(long runId, String name, long step, MediaKind kind) {
     }
 }

@@ -268,4 +268,16 @@ class MediaTests extends ApiTest {
                         "lastStep", 5, "steps", List.of(1, 5)), Map.of("name", "z-notes", "kind", "TEXT",
                         "stepCount", 1, "firstStep", 2, "lastStep", 2, "steps", List.of(2)));
     }
+
+    @Test
+    void shouldForgetItemsAfterTheStepARunIsRewoundTo() {
+        String run = createRun();
+        logged(run, List.of(text("t", 1, "one"), text("t", 2, "two"), text("t", 3, "three")));
+        graphQl.document("mutation($r: ID!) { rewindRun(runId: $r, toStep: 1) }").variable("r", run).execute()
+                .path("rewindRun").hasValue();
+        logged(run, List.of(text("t", 2, "two again")));
+        assertThat(at(List.of(run), "t", 2, true)).extracting(i -> (Object) ((Map<?, ?>) i.get("text"))
+                .get("content")).containsExactly("two again");
+        assertThat(at(List.of(run), "t", 3, true)).isEmpty();
+    }
 }
