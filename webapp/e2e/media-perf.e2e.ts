@@ -1,8 +1,8 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ARTEFACTS, CHROMIUM_ARGS, gql, longTasks, mainThreadTasks, png, seedRun, startServer, startStaticServer } from "./harness";
+import { ARTEFACTS, gql, longTasks, mainThreadTasks, png, seedRun, useDashboard, type Dashboard } from "./harness";
 
 /**
  * The issue's media targets: a panel of 20 runs × 1 image (256×256) at a step, the slider moved across 100 steps, each
@@ -18,9 +18,9 @@ const BINS = 64;
 const PAUSE_MS = 400;
 const LOG = `mutation($r: ID!, $items: [MediaItemInput!]!) { logMedia(runId: $r, items: $items) { stored errors { index message } } }`;
 
-let server: Awaited<ReturnType<typeof startServer>>;
-let web: Awaited<ReturnType<typeof startStaticServer>>;
-let browser: Browser;
+let server: Dashboard["server"];
+let web: Dashboard["web"];
+let browser: Dashboard["browser"];
 const runIds: string[] = [];
 let histogramRun: string;
 const results: Record<string, unknown> = { runs: RUNS, steps: STEPS, imageSize: `${SIZE}x${SIZE}`, histogram: `${HISTOGRAM_STEPS} steps x ${BINS} bins` };
@@ -50,20 +50,12 @@ async function seed(): Promise<void> {
   results.seedSeconds = (Date.now() - started) / 1000;
 }
 
-beforeAll(async () => {
-  mkdirSync(ARTEFACTS, { recursive: true });
-  server = await startServer();
-  web = await startStaticServer(server.url);
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
-  await seed();
-}, 1_800_000);
+useDashboard((dashboard) => void ({ server, web, browser } = dashboard));
+beforeAll(seed, 1_800_000);
 
-afterAll(async () => {
+afterAll(() => {
   writeFileSync(join(ARTEFACTS, "media-perf.json"), JSON.stringify(results, null, 2));
   console.log("media performance:", JSON.stringify(results, null, 2));
-  await browser?.close();
-  await web?.stop();
-  await server?.stop();
 });
 
 /** Median, 95th percentile and most of some milliseconds, and how many were over `limit`. */
