@@ -33,7 +33,7 @@ export function tablePanel({ name, runs, stepsByRun }: PanelContext): MediaPanel
     sort = undefined;
     draw();
   } });
-  /** Another run (A or B) or key: a new table, whose columns differ, so unsorted. */
+  /** Another run as A or B: other tables, whose columns may differ, so unsorted. */
   const choose = (change: () => void) => {
     change();
     sort = undefined;
