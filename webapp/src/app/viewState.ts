@@ -3,7 +3,8 @@ import type { EvalChange, EvalResultSortField, RunStatus, SpanStatus, SpanType, 
 import { parseGrouping, setGroupingQuery, type Grouping } from "../compare/groups";
 
 /** What a chart panel shows besides the data; kept in the URL so a view can be bookmarked. */
-export type XAxisMode = "step" | "relative" | "wall";
+/** `m:<name>`: against another metric of the run, such as `m:epoch` (see charts/panels.ts). */
+export type XAxisMode = "step" | "relative" | "wall" | `m:${string}`;
 export interface ChartSettings {
   x: XAxisMode;
   /** EMA weight, 0 (off) to 0.99. */
@@ -11,6 +12,8 @@ export interface ChartSettings {
   log: boolean;
   /** Pins on each line's min and max (off by default: on a compare view of many lines they pile up). */
   pins: boolean;
+  /** Which charts are shown: a text their names contain, or a `/regex/`; "" for all (see charts/panels.ts). */
+  charts: string;
 }
 
 /**
@@ -58,7 +61,8 @@ export type TraceScope = { project: string; runId?: undefined } | { runId: strin
 export type View =
   | { kind: "projects" }
   | { kind: "project"; project: string; table: TableState }
-  | { kind: "params"; project: string; metric?: string }
+  /** `byRun`: the lines in their runs' colours, not on the metric's scale. */
+  | { kind: "params"; project: string; metric?: string; byRun?: boolean }
   | { kind: "run"; runId: string; chart: ChartSettings }
   /** `hidden`: runs of the selection hidden from every chart (they keep their colour and place). */
   | { kind: "compare"; runIds: string[]; chart: ChartSettings; hidden: string[]; grouping: Grouping }
@@ -77,7 +81,7 @@ export type View =
   | { kind: "evalCompare"; baseline: string; contenders: string[]; score: string; changes: EvalChange[] }
   | { kind: "notFound"; path: string };
 
-const defaultChartSettings: ChartSettings = { x: "step", smoothing: 0, log: false, pins: false };
+const defaultChartSettings: ChartSettings = { x: "step", smoothing: 0, log: false, pins: false, charts: "" };
 export const RUN_STATUSES: RunStatus[] = ["RUNNING", "COMPLETED", "FAILED", "CRASHED"];
 
 const SPAN_STATUSES: SpanStatus[] = ["OK", "ERROR", "UNSET"];
@@ -156,10 +160,11 @@ function parseChart(query: URLSearchParams): ChartSettings {
   const x = query.get("x");
   const smoothing = Number(query.get("smooth"));
   return {
-    x: x === "relative" || x === "wall" ? x : "step",
+    x: x === "relative" || x === "wall" || (x?.startsWith("m:") && x.length > 2) ? (x as XAxisMode) : "step",
     smoothing: smoothing > 0 && smoothing < 1 ? smoothing : 0,
     log: query.get("log") === "1",
     pins: query.get("pins") === "1",
+    charts: query.get("charts") ?? "",
   };
 }
 
@@ -169,6 +174,7 @@ function chartQuery(chart: ChartSettings): URLSearchParams {
   if (chart.smoothing > 0) query.set("smooth", String(chart.smoothing));
   if (chart.log) query.set("log", "1");
   if (chart.pins) query.set("pins", "1");
+  if (chart.charts) query.set("charts", chart.charts);
   return query;
 }
 
@@ -225,7 +231,7 @@ export function parseUrl(url: URL): View {
   if (parts.length === 0) return { kind: "projects" };
   if (parts[0] === "projects" && parts.length === 2) return { kind: "project", project: parts[1], table: parseTable(query) };
   if (parts[0] === "projects" && parts.length === 3 && parts[2] === "params")
-    return { kind: "params", project: parts[1], metric: query.get("metric") ?? undefined };
+    return { kind: "params", project: parts[1], metric: query.get("metric") ?? undefined, byRun: query.get("colour") === "run" || undefined };
   if (parts[0] === "projects" && parts.length === 3 && parts[2] === "traces") return { kind: "traces", project: parts[1], list: parseTraceList(query) };
   if (parts[0] === "projects" && parts.length === 4 && parts[2] === "traces")
     return { kind: "trace", project: parts[1], traceId: parts[3], spanId: query.get("span") ?? undefined };
@@ -289,7 +295,8 @@ export function viewUrl(view: View): string {
     case "project":
       return withQuery(`/projects/${segment(view.project)}`, tableQuery(view.table));
     case "params":
-      return withQuery(`/projects/${segment(view.project)}/params`, new URLSearchParams(view.metric ? { metric: view.metric } : {}));
+      return withQuery(`/projects/${segment(view.project)}/params`,
+        new URLSearchParams({ ...(view.metric ? { metric: view.metric } : {}), ...(view.byRun ? { colour: "run" } : {}) }));
     case "run":
       return withQuery(`/runs/${segment(view.runId)}`, chartQuery(view.chart));
     case "compare": {

@@ -2,6 +2,7 @@ import { request } from "../api/graphql";
 import { navigate, replaceView } from "../app/router";
 import { evalCompareUrl, projectUrl, runUrl, type View } from "../app/viewState";
 import { toRunInfo } from "../charts/lineChart";
+import { paletteColor } from "../charts/runColor";
 import { mountMetricPanel } from "../charts/metricPanel";
 import { CompareRunsDocument, ProjectRunsDocument, SeriesGroupsDocument, type CompareRunsQuery } from "../gql/graphql";
 import type { FetchSeries } from "../charts/metricData";
@@ -34,11 +35,11 @@ export function compareView(root: HTMLElement, view: CompareViewState): () => vo
   const load = () =>
     request(CompareRunsDocument, { ids: view.runIds, first: view.runIds.length }, controller.signal)
       .then(({ runs: page }) => {
-        // in the URL's order, which gives each run its colour
+        // in the URL's order
         const byId = new Map(page.edges.map(({ node }) => [node.id, node]));
         const runs = view.runIds.flatMap((id) => byId.get(id) ?? []);
         const missing = view.runIds.filter((id) => !runs.some((run) => run.id === id));
-        const infos = view.runIds.flatMap((id, i) => (byId.has(id) ? [toRunInfo(byId.get(id)!, i)] : []));
+        const infos = runs.map(toRunInfo);
         const differing = runs.length > 1 ? varyingParamPaths(runs) : [];
         const project = runs[0]?.model.project.name;
         const hidden = new Set(view.hidden);
@@ -104,7 +105,7 @@ export function compareView(root: HTMLElement, view: CompareViewState): () => vo
       .catch((error) => controller.signal.aborted || root.replaceChildren(errorState(error, load)));
 
   /**
-   * The project's runs found by name, to add to the selection: at its end, so that the others keep their colours.
+   * The project's runs found by name, to add to the selection (at its end).
    * Searched only once opened (the view's first load fetches nothing for it).
    */
   function addRuns(project: string): HTMLElement {
@@ -135,8 +136,9 @@ export function compareView(root: HTMLElement, view: CompareViewState): () => vo
   };
 }
 
-/** A group as the charts draw it: a "run" named by its label, in a colour of its own. */
-const groupInfo = (group: RunGroup<unknown>, index: number) => toRunInfo({ id: group.id, name: group.label, createdAt: new Date(0).toISOString() }, index);
+/** A group as the charts draw it: a "run" named by its label, in a colour of its own (by its place: a group has no id to keep). */
+const groupInfo = (group: RunGroup<unknown>, index: number) =>
+  ({ ...toRunInfo({ id: group.id, name: group.label, createdAt: new Date(0).toISOString() }), color: paletteColor(index) });
 
 /** Answers the charts' `series` queries with the groups' lines: a `seriesGroups` query per metric name and split. */
 function groupedSeries(runs: CompareRun[], groups: RunGroup<CompareRun>[], grouping: Grouping, signal: AbortSignal): FetchSeries {

@@ -3,6 +3,7 @@ import { navigate } from "../app/router";
 import { compareUrl, RUN_STATUSES, runUrl, type TableState } from "../app/viewState";
 import { ProjectRunEventsDocument, ProjectRunsDocument, type RunRowFragment } from "../gql/graphql";
 import { subscribe } from "../live/client";
+import { runColor } from "../charts/runColor";
 import { downloadButton, downloadExport } from "../export/download";
 import { errorState, formatNumber, h, link, loading, plural, timeElement } from "../ui/dom";
 import { addShortcuts } from "../ui/shortcuts";
@@ -15,7 +16,7 @@ const FIXED: [string, string][] = [["status", "Status"], ["name", "Name"], ["mod
 function cellText(run: RunRowFragment, column: string): Node | string {
   switch (column) {
     case "status": return statusBadge(run.status, run.failure);
-    case "name": return link(runUrl(run.id), run.name ?? `run ${run.id}`);
+    case "name": return h("span", {}, h("span", { className: "swatch", style: `background:${runColor(run.id)}` }), link(runUrl(run.id), run.name ?? `run ${run.id}`));
     case "model": return run.model.name;
     case "created": return timeElement(run.createdAt);
     case "duration": return runDuration(run);

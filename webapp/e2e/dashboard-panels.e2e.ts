@@ -1,0 +1,114 @@
+// Issue 27's remaining dashboard items: run colours, panels, the runs table's bulk actions, the project overview.
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { runColor } from "../src/charts/runColor";
+import { atLaptopSize, cssRgb, curve, foldShot, logPoints, pixelsOf, seedRun, useDashboard, type Dashboard } from "./harness";
+
+let server: Dashboard["server"];
+let web: Dashboard["web"];
+let page: Page;
+
+useDashboard((dashboard) => {
+  ({ server, web, page } = dashboard);
+});
+
+const swatches = (selector: string) => page.locator(selector).evaluateAll((elements) => elements.map((e) => getComputedStyle(e).backgroundColor));
+
+describe("issue 27's panels and runs table", () => {
+  it("should keep a run's colour in the runs table, the compare view in any order, its charts and the parallel coordinates", async () => {
+    const ids: string[] = [];
+    for (const [i, name] of ["red-a", "red-b", "red-c"].entries()) {
+      const id = await seedRun(server.url, "colours", "m", name, { lr: 10 ** -(i + 2) });
+      ids.push(id);
+      await logPoints(server.url, id, curve("loss", null, 0, 50, (step) => (i + 1) / (step + 1)));
+    }
+    expect(new Set(ids.map(runColor)).size).toBe(3);
+    await atLaptopSize(page, async () => {
+      await page.goto(`${web.url}/projects/colours`);
+      await expect.poll(() => page.locator("table.runs tbody tr").count()).toBe(3);
+      const byRow = await page.locator("table.runs tbody tr").evaluateAll((rows) => rows.map((row) => [(row as HTMLElement).dataset.runId!,
+        getComputedStyle(row.querySelector(".swatch")!).backgroundColor]));
+      expect(Object.fromEntries(byRow)).toEqual(Object.fromEntries(ids.map((id) => [id, cssRgb(runColor(id))])));
+      await foldShot(page, "colours-runs-table");
+
+      // the selection in another order (and after a reload): each run keeps its colour, in the list, the legend and the lines
+      const reversed = [...ids].reverse();
+      await page.goto(`${web.url}/compare/${reversed.join(",")}`);
+      await page.reload();
+      const card = page.locator(".chart-card[data-metric=loss]");
+      await expect.poll(() => card.locator(".chart").getAttribute("aria-busy")).toBeNull();
+      await page.waitForTimeout(300);
+      expect(await swatches(".run-list-head .swatch")).toEqual(reversed.map((id) => cssRgb(runColor(id))));
+      expect((await card.locator(".legend .line-swatch").evaluateAll((elements) => elements.map((e) => getComputedStyle(e).borderTopColor))).sort())
+        .toEqual(ids.map((id) => cssRgb(runColor(id))).sort());
+      for (const id of ids) expect(await pixelsOf(card, runColor(id))).toBeGreaterThan(50);
+      await foldShot(page, "colours-compare");
+
+      await page.goto(`${web.url}/projects/colours/params`);
+      await page.getByLabel("Line colour").selectOption("run");
+      await expect.poll(() => new URL(page.url()).searchParams.get("colour")).toBe("run");
+      const strokes = () => page.locator(".chart.parallel svg path").evaluateAll((paths) => paths.map((p) => p.getAttribute("stroke")));
+      await expect.poll(async () => { const drawn = await strokes(); return ids.every((id) => drawn.includes(runColor(id))); }).toBe(true);
+      await foldShot(page, "colours-parallel");
+    });
+  });
+
+  it("should section the charts by prefix, filter them by text or /regex/, collapse a section, full-screen a chart and plot against epoch", async () => {
+    const ids: string[] = [];
+    for (const [i, name] of ["panel-a", "panel-b"].entries()) {
+      const id = await seedRun(server.url, "panels", "m", name, { lr: 10 ** -(i + 2) });
+      ids.push(id);
+      await logPoints(server.url, id, [
+        ...["train/loss", "val/loss", "val/accuracy", "lr"].flatMap((metric) => curve(metric, null, 0, 101, (step) => (i + 1) / (step + 1))),
+        // an epoch every 10 steps, for the first 40 steps only
+        ...curve("epoch", null, 0, 5, (epoch) => epoch).map((point) => ({ ...point, step: 10 * point.step })),
+      ]);
+    }
+    await atLaptopSize(page, async () => {
+      await page.goto(`${web.url}/compare/${ids.join(",")}`);
+      const sections = page.locator(".chart-section");
+      await expect.poll(() => page.locator(".chart-section > summary").allTextContents()).toEqual(["Charts", "train", "val"]);
+      expect(await sections.nth(0).locator(".chart-card").evaluateAll((cards) => cards.map((card) => (card as HTMLElement).dataset.metric))).toEqual(["epoch", "lr"]);
+      const shown = () => page.locator(".chart-card:visible").evaluateAll((cards) => cards.map((card) => (card as HTMLElement).dataset.metric));
+
+      const filter = page.getByLabel("Filter charts");
+      await filter.fill("LOSS");
+      await expect.poll(shown).toEqual(["train/loss", "val/loss"]);
+      expect(await sections.nth(0).isVisible()).toBe(false); // a section with no chart left
+      await filter.fill("/^val\\//");
+      await expect.poll(shown).toEqual(["val/accuracy", "val/loss"]);
+      await expect.poll(() => new URL(page.url()).searchParams.get("charts")).toBe("/^val\\//");
+      await foldShot(page, "panels-filtered");
+      await filter.fill("/(/");
+      await expect.poll(shown).toEqual(["epoch", "lr", "train/loss", "val/accuracy", "val/loss"]);
+      expect(await filter.getAttribute("aria-invalid")).not.toBeNull();
+      await filter.fill("");
+
+      await sections.nth(2).locator(":scope > summary").click();
+      await expect.poll(shown).toEqual(["epoch", "lr", "train/loss"]);
+      await sections.nth(2).locator(":scope > summary").click();
+
+      const card = page.locator(".chart-card[data-metric='val/loss']");
+      await card.getByRole("button", { name: "Full screen" }).click();
+      await expect.poll(async () => (await card.locator(".chart").boundingBox())!.height).toBeGreaterThan(500);
+      expect((await card.boundingBox())!.width).toBe(1366);
+      await foldShot(page, "panels-full-screen");
+      await page.keyboard.press("Escape");
+      await expect.poll(async () => (await card.locator(".chart").boundingBox())!.height).toBe(300);
+
+      // against epoch: the steps of the first 4 epochs only, so the right end of the plot is step 40, not 100
+      await page.getByLabel("X axis").selectOption("m:epoch");
+      await expect.poll(() => new URL(page.url()).searchParams.get("x")).toBe("m:epoch");
+      await page.reload();
+      expect(await page.getByLabel("X axis").inputValue()).toBe("m:epoch");
+      const chart = page.locator(".chart-card[data-metric='train/loss'] .chart");
+      await expect.poll(() => chart.getAttribute("aria-busy")).toBeNull();
+      await chart.scrollIntoViewIfNeeded();
+      const box = (await chart.boundingBox())!;
+      await page.mouse.move(box.x + box.width * 0.93, box.y + box.height * 0.4);
+      await expect.poll(() => chart.textContent()).toContain("step 40 ·");
+      expect(await chart.textContent()).not.toMatch(/step (9\d|100) ·/);
+      await foldShot(page, "panels-x-epoch");
+    });
+  });
+});
