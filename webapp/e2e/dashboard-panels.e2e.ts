@@ -2,7 +2,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { runColor } from "../src/charts/runColor";
-import { atLaptopSize, cssRgb, curve, foldShot, logPoints, pixelsOf, seedRun, useDashboard, type Dashboard } from "./harness";
+import { atLaptopSize, cssRgb, curve, foldShot, gql, logPoints, pixelsOf, seedRun, useDashboard, type Dashboard } from "./harness";
 
 let server: Dashboard["server"];
 let web: Dashboard["web"];
@@ -109,6 +109,90 @@ describe("issue 27's panels and runs table", () => {
       await expect.poll(() => chart.textContent()).toContain("step 40 ·");
       expect(await chart.textContent()).not.toMatch(/step (9\d|100) ·/);
       await foldShot(page, "panels-x-epoch");
+    });
+  });
+
+  it("should count runs per status, filter by a count or by tags, select all matching, tag and delete them, and keep the columns' order and widths", async () => {
+    const ids: string[] = [];
+    // more than a page of the table (50)
+    for (let i = 0; i < 55; i++) ids.push(await seedRun(server.url, "bulk", "m", `bulk-${String(i).padStart(2, "0")}`, { seed: i }));
+    for (const [i, id] of ids.slice(0, 5).entries()) {
+      await gql(server.url, "mutation($id: ID!, $s: RunStatus!) { updateRunStatus(runId: $id, status: $s) { id } }", { id, s: i < 2 ? "FAILED" : "COMPLETED" });
+    }
+    await gql(server.url, "mutation($id: ID!) { updateRun(runId: $id, tags: [\"baseline\", \"v2\"]) { id } }", { id: ids[10] });
+    await gql(server.url, "mutation($id: ID!) { updateRun(runId: $id, tags: [\"v2\"]) { id } }", { id: ids[11] });
+    const rows = page.locator("table.runs tbody tr");
+    const total = async (filter: Record<string, unknown>) =>
+      (await gql<{ runs: { totalCount: number } }>(server.url, "query($f: RunFilter) { runs(project: \"bulk\", filter: $f, first: 0) { totalCount } }", { f: filter })).runs.totalCount;
+
+    await atLaptopSize(page, async () => {
+      await page.goto(`${web.url}/projects/bulk`);
+      const counts = page.getByRole("group", { name: "Runs per status" }).locator("button");
+      await expect.poll(() => counts.allTextContents()).toEqual(["50 running", "3 completed", "2 failed", "0 crashed"]);
+      await counts.filter({ hasText: "failed" }).click();
+      await expect.poll(() => new URL(page.url()).searchParams.get("status")).toBe("FAILED");
+      await expect.poll(() => rows.count()).toBe(2);
+      await counts.filter({ hasText: "failed" }).click();
+      await expect.poll(() => rows.count()).toBe(50);
+
+      // tags as a column, searched: runs with every tag typed
+      const tagsFilter = page.getByLabel("Filter Tags");
+      await tagsFilter.fill("v2");
+      await expect.poll(() => rows.count()).toBe(2);
+      await tagsFilter.fill("v2, baseline");
+      await expect.poll(() => page.locator("table.runs tbody tr td:nth-child(3)").allTextContents()).toEqual(["bulk-10"]);
+      expect(await rows.first().locator(".tag").allTextContents()).toEqual(["baseline", "v2"]);
+      await tagsFilter.fill("");
+      await expect.poll(() => rows.count()).toBe(50);
+
+      // all 55 selected, though 50 are loaded, and tagged
+      await page.getByLabel("Select the runs shown").check();
+      const bar = page.getByRole("group", { name: "Selected runs" });
+      await expect.poll(() => bar.getByRole("status").textContent()).toBe("50 runs selected");
+      await bar.getByRole("button", { name: "Select all 55 runs matching the filter" }).click();
+      await expect.poll(() => bar.getByRole("status").textContent()).toBe("55 runs selected");
+      expect(await page.locator("a.button", { hasText: "Compare selected" }).textContent()).toBe("Compare selected (55)");
+      await foldShot(page, "runs-bulk-selection");
+      await bar.getByLabel("Tag to add to the selected runs").fill("sweep-7");
+      await bar.getByRole("button", { name: "Add tag" }).click();
+      await expect.poll(() => total({ tags: ["sweep-7"] })).toBe(55);
+      expect(await total({ tags: ["sweep-7", "baseline", "v2"] })).toBe(1); // the tags a run had are kept
+
+      // delete the runs of a narrower filter, after a confirmation
+      await bar.getByRole("button", { name: "Clear" }).click();
+      await page.getByLabel("Filter runs by name").fill("bulk-5");
+      await expect.poll(() => rows.count()).toBe(5);
+      await page.getByLabel("Select the runs shown").check();
+      await bar.getByRole("button", { name: "Delete…" }).click();
+      const dialog = page.getByRole("dialog", { name: "Delete 5 runs?" });
+      await dialog.waitFor();
+      await foldShot(page, "runs-bulk-delete");
+      await dialog.getByRole("button", { name: "Cancel" }).click();
+      expect(await total({})).toBe(55);
+      await bar.getByRole("button", { name: "Delete…" }).click();
+      await dialog.getByRole("button", { name: "Delete runs" }).click();
+      await expect.poll(() => total({})).toBe(50);
+      await expect.poll(() => rows.count()).toBe(0);
+      expect(await total({ nameContains: "bulk-5" })).toBe(0);
+      await page.getByLabel("Filter runs by name").fill("");
+
+      // the model column dragged before the status, the name widened: both kept over a reload
+      const header = (column: string) => page.locator(`table.runs thead th[data-column="${column}"]`);
+      await header("model").dragTo(header("status"));
+      const order = () => page.locator("table.runs thead tr:first-child th[data-column]").evaluateAll((ths) => ths.map((th) => (th as HTMLElement).dataset.column));
+      await expect.poll(async () => (await order()).slice(0, 3)).toEqual(["model", "status", "name"]);
+      const before = (await header("name").boundingBox())!.width;
+      const handle = (await header("name").locator(".col-resize").boundingBox())!;
+      await page.mouse.move(handle.x + 3, handle.y + 5);
+      await page.mouse.down();
+      await page.mouse.move(handle.x + 123, handle.y + 5, { steps: 5 });
+      await page.mouse.up();
+      await expect.poll(async () => (await header("name").boundingBox())!.width).toBeGreaterThan(before + 100);
+      await page.reload();
+      await expect.poll(async () => (await order()).slice(0, 3)).toEqual(["model", "status", "name"]);
+      expect((await header("name").boundingBox())!.width).toBeGreaterThan(before + 100);
+      expect(await page.locator("table.runs tbody tr").first().locator("td").nth(1).textContent()).toBe("m"); // the cells follow
+      await foldShot(page, "runs-columns");
     });
   });
 });

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { paletteColor, runColor } from "../src/charts/runColor";
-import { ARTEFACTS, atLaptopSize, cssRgb, curve, foldShot, gql, LINE, logPoints, pixelsOf, rgbOf, screenshot, seedRun, tintedMiddle, useDashboard, type Dashboard } from "./harness";
+import { ARTEFACTS, atLaptopSize, cssRgb, curve, foldShot, gql, lineLevel, logPoints, pixelsOf, rgbOf, screenshot, seedRun, tintedMiddle, useDashboard, type Dashboard } from "./harness";
 
 let server: Dashboard["server"];
 let web: Dashboard["web"];
@@ -56,10 +56,10 @@ describe("the dashboard's second pass", () => {
     await card.getByRole("button", { name: "wash · b" }).click();
     // the pointer still on the hidden line's entry, then gone: line a is drawn at full strength all along
     await page.waitForTimeout(300);
-    expect(await tintedMiddle(card, LINE)).toBeGreaterThan(0.8);
+    expect(await tintedMiddle(card, lineLevel(runColor(id)))).toBeGreaterThan(0.8);
     await page.mouse.move(0, 0);
     await page.waitForTimeout(300);
-    expect(await tintedMiddle(card, LINE)).toBeGreaterThan(0.8);
+    expect(await tintedMiddle(card, lineLevel(runColor(id)))).toBeGreaterThan(0.8);
     expect(await card.getByRole("button", { name: "wash · b" }).getAttribute("aria-pressed")).toBe("false");
   });
 

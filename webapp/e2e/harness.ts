@@ -144,8 +144,14 @@ export const curve = (name: string, split: string | null, from: number, to: numb
 
 /** Darker than a band (15% of a line's colour; R + G + B about 705 on white) is. */
 export const BAND = 740;
-/** Darker than a faded line is (10% of its colour, 660 or more): a line at full strength. */
-export const LINE = 600;
+/**
+ * Darker than a line in `colour` faded to 10% of it, lighter than the line at full strength (R + G + B on white,
+ * half-way): a line at full strength. Runs have colours of their own, some light (a pink line is 579 at full strength).
+ */
+export function lineLevel(colour: string): number {
+  const full = rgbOf(colour).reduce((sum, c) => sum + c, 0);
+  return (full + (765 - 0.1 * (765 - full))) / 2;
+}
 
 /**
  * The share of pixels down the middle half of the centre column of a chart card's canvas that are darker than

@@ -123,6 +123,17 @@ describe("runsTableState", () => {
     expect(asked.slice(1).map((a) => a.variables.filter)).toEqual([{ status: ["CRASHED"] }]);
   });
 
+  it("should show one status only, or all again, at once", async () => {
+    const { state, asked, reported } = await loaded({ ...emptyTableState(), statuses: ["RUNNING", "FAILED"] });
+    state.setStatuses(["CRASHED"]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(asked[asked.length - 1].variables.filter).toEqual({ status: ["CRASHED"] });
+    state.setStatuses([]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(asked[asked.length - 1].variables.filter).toEqual({});
+    expect(reported.map((table) => table.statuses)).toEqual([["CRASHED"], []]);
+  });
+
   it("should drop a load that a newer one replaced", async () => {
     const { state, asked, told, answer } = setUp();
     state.reload();

@@ -45,6 +45,8 @@ export interface RunsTableState {
   /** A column's filter expression, such as `< 0.5`. */
   filter(column: string, expression: string): void;
   showStatus(status: RunStatus, shown: boolean): void;
+  /** Shows the runs of these statuses only (none: all). */
+  setStatuses(statuses: RunStatus[]): void;
   /** Shows or hides a hyperparameter or metric column; the rows are not fetched again. */
   showColumn(kind: "params" | "metrics", column: string, shown: boolean): void;
   select(runId: string, selected: boolean): void;
@@ -101,6 +103,7 @@ export function runsTableState(project: string, initial: TableState, fetchRuns: 
     filter: (column: string, expression: string) => change({ filters: { ...table.filters, [column]: expression } }, TYPING_DELAY_MS),
     showStatus: (status: RunStatus, shown: boolean) =>
       change({ statuses: shown ? [...table.statuses, status] : table.statuses.filter((s) => s !== status) }),
+    setStatuses: (statuses: RunStatus[]) => change({ statuses }),
     showColumn(kind: "params" | "metrics", column: string, shown: boolean) {
       const toggle = (columns: string[]) => (shown ? [...columns, column] : columns.filter((c) => c !== column));
       if (kind === "params") params = toggle(params);
@@ -179,7 +182,7 @@ export function runsTableState(project: string, initial: TableState, fetchRuns: 
         changes.changed.push(run);
       } else if (run.model.project.name === project && (!table.modelId || run.model.id === table.modelId)) {
         const { filter } = runQueryArguments(table);
-        const unfiltered = !table.sort && !filter.nameContains && !filter.status && !filter.params && !filter.metrics;
+        const unfiltered = !table.sort && !filter.nameContains && !filter.status && !filter.tags && !filter.params && !filter.metrics;
         if (unfiltered) {
           changes.added.push(run);
           state.totalCount++;
