@@ -195,4 +195,43 @@ describe("issue 27's panels and runs table", () => {
       await foldShot(page, "runs-columns");
     });
   });
+
+  it("should show a project's best runs by a metric's min or max, chosen and kept in the URL", async () => {
+    // [best val loss, best val accuracy]: "late" ends worse than it was at its best; "none" logged no val loss
+    const runs: [string, number, number][] = [["early", 0.2, 0.7], ["late", 0.1, 0.9], ["steady", 0.3, 0.8]];
+    const ids: Record<string, string> = {};
+    for (const [name, loss, accuracy] of runs) {
+      ids[name] = await seedRun(server.url, "overview", "m", name, {});
+      await logPoints(server.url, ids[name], [
+        ...[loss + 0.5, loss, loss + 0.4].map((value, step) => ({ name: "loss", split: "val", step, value })),
+        ...[accuracy - 0.2, accuracy, accuracy - 0.1].map((value, step) => ({ name: "accuracy", split: "val", step, value })),
+      ]);
+    }
+    ids.none = await seedRun(server.url, "overview", "m", "none", {});
+    await logPoints(server.url, ids.none, [{ name: "accuracy", split: "train", step: 0, value: 1 }]);
+    await atLaptopSize(page, async () => {
+      await page.goto(`${web.url}/projects/overview`);
+      const overview = page.getByRole("region", { name: "Best runs" });
+      const ranked = () => overview.locator("tbody tr").evaluateAll((rows) => rows.map((row) => [...row.querySelectorAll("td")].slice(1, 3).map((td) => td.textContent)));
+      // an evaluation split's metric by default (accuracy before loss), an accuracy by its max, highest first
+      await expect.poll(ranked).toEqual([["late", "0.9"], ["steady", "0.8"], ["early", "0.7"]]);
+      expect(await overview.getByLabel("Best runs by").inputValue()).toBe("m:accuracy~val");
+      expect(await overview.locator("th").nth(2).textContent()).toBe("accuracy · val · max");
+      await foldShot(page, "project-overview");
+
+      // a loss: its min, lowest first; then its max, highest first; in the URL over a reload
+      await overview.getByLabel("Best runs by").selectOption("m:loss~val");
+      await expect.poll(ranked).toEqual([["late", "0.1"], ["early", "0.2"], ["steady", "0.3"]]);
+      await expect.poll(() => new URL(page.url()).searchParams.get("best")).toBe("m:loss~val@min");
+      await overview.getByLabel("Ranked by").selectOption("max");
+      await expect.poll(ranked).toEqual([["steady", "0.8"], ["early", "0.7"], ["late", "0.6"]]);
+      await expect.poll(() => new URL(page.url()).searchParams.get("best")).toBe("m:loss~val@max");
+      await page.reload();
+      await expect.poll(ranked).toEqual([["steady", "0.8"], ["early", "0.7"], ["late", "0.6"]]);
+      expect(await overview.getByLabel("Ranked by").inputValue()).toBe("max");
+      expect(await overview.locator("th").nth(2).textContent()).toBe("loss · val · max");
+      await overview.getByRole("link", { name: "Compare these" }).click();
+      await expect.poll(() => new URL(page.url()).pathname).toBe(`/compare/${[ids.steady, ids.early, ids.late].join(",")}`);
+    });
+  });
 });

@@ -35,6 +35,8 @@ describe("URL ↔ view state", () => {
     expect(url.startsWith("/projects/a%2Fb%20c?")).toBe(true);
     const restored = at(url);
     expect(restored).toEqual({ ...view, table: { ...view.table, filters: { "p:lr": "> 0.001" } } });
+    // the overview's ranking beside it
+    expect(at(viewUrl({ ...view, best: "m:loss~val@min" }))).toMatchObject({ best: "m:loss~val@min", table: { search: "warm" } });
   });
 
   it("should keep chart settings and leave defaults out of the URL", () => {

@@ -60,7 +60,8 @@ export type TraceScope = { project: string; runId?: undefined } | { runId: strin
 
 export type View =
   | { kind: "projects" }
-  | { kind: "project"; project: string; table: TableState }
+  /** `best`: the overview's ranking, a metric column with its stat (`m:loss~val@min`, see projects/bestRuns.ts). */
+  | { kind: "project"; project: string; table: TableState; best?: string }
   /** `byRun`: the lines in their runs' colours, not on the metric's scale. */
   | { kind: "params"; project: string; metric?: string; byRun?: boolean }
   | { kind: "run"; runId: string; chart: ChartSettings }
@@ -229,7 +230,7 @@ export function parseUrl(url: URL): View {
   const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
   const query = url.searchParams;
   if (parts.length === 0) return { kind: "projects" };
-  if (parts[0] === "projects" && parts.length === 2) return { kind: "project", project: parts[1], table: parseTable(query) };
+  if (parts[0] === "projects" && parts.length === 2) return { kind: "project", project: parts[1], table: parseTable(query), best: query.get("best") ?? undefined };
   if (parts[0] === "projects" && parts.length === 3 && parts[2] === "params")
     return { kind: "params", project: parts[1], metric: query.get("metric") ?? undefined, byRun: query.get("colour") === "run" || undefined };
   if (parts[0] === "projects" && parts.length === 3 && parts[2] === "traces") return { kind: "traces", project: parts[1], list: parseTraceList(query) };
@@ -292,8 +293,11 @@ export function viewUrl(view: View): string {
   switch (view.kind) {
     case "projects":
       return "/";
-    case "project":
-      return withQuery(`/projects/${segment(view.project)}`, tableQuery(view.table));
+    case "project": {
+      const query = tableQuery(view.table);
+      if (view.best) query.set("best", view.best);
+      return withQuery(`/projects/${segment(view.project)}`, query);
+    }
     case "params":
       return withQuery(`/projects/${segment(view.project)}/params`,
         new URLSearchParams({ ...(view.metric ? { metric: view.metric } : {}), ...(view.byRun ? { colour: "run" } : {}) }));

@@ -98,7 +98,8 @@ function contains(actual: unknown, expected: unknown): boolean {
   return actual === expected;
 }
 
-function orderOf(column: string, desc: boolean): RunOrder {
+/** The `runs` order of a column, as the server sorts it. */
+export function orderOf(column: string, desc: boolean): RunOrder {
   const direction = desc ? "DESC" : "ASC";
   if (column.startsWith("p:")) return { field: "PARAM", direction, param: column.slice(2) };
   if (column.startsWith("m:")) {
