@@ -234,4 +234,43 @@ describe("issue 27's panels and runs table", () => {
       await expect.poll(() => new URL(page.url()).pathname).toBe(`/compare/${[ids.steady, ids.early, ids.late].join(",")}`);
     });
   });
+
+  it("should group the runs table as the compare view groups runs, with each group's mean, min and max of a metric's best", async () => {
+    const ids: string[] = [];
+    for (const lr of [0.01, 0.001]) {
+      for (const seed of [1, 2, 3]) {
+        const id = await seedRun(server.url, "grouped", "m", `lr${lr}-s${seed}`, { lr, seed });
+        ids.push(id);
+        // best val loss: 0.1 × seed for lr 0.01, 0.2 × seed for lr 0.001; it ends higher
+        const best = (lr === 0.01 ? 0.1 : 0.2) * seed;
+        await logPoints(server.url, id, [best + 1, best, best + 0.5].map((value, step) => ({ name: "loss", split: "val", step, value })));
+      }
+    }
+    await atLaptopSize(page, async () => {
+      await page.goto(`${web.url}/projects/grouped?metric=m:loss~val@min`);
+      await expect.poll(() => page.locator("table.runs tbody tr").count()).toBe(6);
+      await page.locator("details.group-picker summary").click();
+      // the same choices as the compare view's: what varies, the model, the tags
+      await expect.poll(() => page.locator("details.group-picker .group-by label").allTextContents()).toEqual([" lr", " seed", " model", " tags"]);
+      await page.locator("details.group-picker .group-by label", { hasText: "lr" }).locator("input").check();
+      await expect.poll(() => new URL(page.url()).searchParams.get("group")).toBe("lr");
+      const groups = page.locator("table.runs tr.group-row");
+      await expect.poll(() => groups.locator(".group-toggle").allTextContents()).toEqual(["lr=0.001 (3 runs)", "lr=0.01 (3 runs)"]);
+      // the mean of the runs' best, then their min–max
+      expect(await groups.nth(1).locator("td.aggregate").textContent()).toBe("0.2 0.1–0.3");
+      expect(await groups.nth(0).locator("td.aggregate").textContent()).toBe("0.4 0.2–0.6");
+      expect(await page.locator("table.runs tr.member:visible").count()).toBe(0);
+      await groups.nth(1).locator(".group-toggle").click();
+      await expect.poll(() => page.locator("table.runs tr.member:visible td:nth-child(3)").allTextContents()).toEqual(["lr0.01-s3", "lr0.01-s2", "lr0.01-s1"]);
+      await expect.poll(() => page.getByRole("region", { name: "Best runs" }).locator("tbody tr[data-run-id]").count()).toBe(5);
+      await page.locator("details.group-picker summary").click();
+      await foldShot(page, "runs-table-grouped");
+
+      // a group's runs selected at once, to compare; the grouping kept over a reload
+      await groups.nth(1).getByLabel("Select the runs of lr=0.01 (3 runs)").check();
+      expect(await page.locator("a.button", { hasText: "Compare selected" }).textContent()).toBe("Compare selected (3)");
+      await page.reload();
+      await expect.poll(() => page.locator("table.runs tr.group-row .group-toggle").allTextContents()).toEqual(["lr=0.001 (3 runs)", "lr=0.01 (3 runs)"]);
+    });
+  });
 });

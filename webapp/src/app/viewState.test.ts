@@ -29,6 +29,7 @@ describe("URL ↔ view state", () => {
         metrics: ["loss~val", "accuracy"],
         sort: { column: "m:loss~val", desc: true },
         filters: { "p:lr": "> 0.001", status: "" },
+        groupBy: ["optimizer.name", "@model"],
       },
     };
     const url = viewUrl(view);

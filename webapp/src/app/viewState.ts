@@ -29,6 +29,8 @@ export interface TableState {
   sort?: { column: string; desc: boolean };
   /** Column key → filter expression such as `> 0.5` or `adam`. */
   filters: Record<string, string>;
+  /** What the rows are grouped by, as the compare view groups runs (`group=`, see compare/groups.ts); none: no groups. */
+  groupBy: string[];
 }
 
 /** The trace list of a project or a run: filters and sort, all applied by the server (see traces/traceList.ts). */
@@ -154,7 +156,7 @@ function evalResultsQuery(results: EvalResultsState): URLSearchParams {
 }
 
 export function emptyTableState(): TableState {
-  return { search: "", statuses: [], params: [], metrics: [], filters: {} };
+  return { search: "", statuses: [], params: [], metrics: [], filters: {}, groupBy: [] };
 }
 
 function parseChart(query: URLSearchParams): ChartSettings {
@@ -189,6 +191,7 @@ function parseTable(query: URLSearchParams): TableState {
   const sort = query.get("sort");
   if (sort) table.sort = sort.startsWith("-") ? { column: sort.slice(1), desc: true } : { column: sort, desc: false };
   for (const [key, value] of query) if (key.startsWith("f.") && value) table.filters[key.slice(2)] = value;
+  table.groupBy = parseGrouping(query).by;
   return table;
 }
 
@@ -201,6 +204,7 @@ function tableQuery(table: TableState): URLSearchParams {
   table.metrics.forEach((m) => query.append("metric", m));
   if (table.sort) query.set("sort", (table.sort.desc ? "-" : "") + table.sort.column);
   for (const [column, expression] of Object.entries(table.filters)) if (expression) query.set(`f.${column}`, expression);
+  if (table.groupBy.length) query.set("group", table.groupBy.join(","));
   return query;
 }
 

@@ -6,7 +6,8 @@ import { paletteColor } from "../charts/runColor";
 import { mountMetricPanel } from "../charts/metricPanel";
 import { CompareRunsDocument, ProjectRunsDocument, SeriesGroupsDocument, type CompareRunsQuery } from "../gql/graphql";
 import type { FetchSeries } from "../charts/metricData";
-import { groupByInput, groupRuns, groupSeries, MODEL, TAGS, type Grouping, type RunGroup } from "./groups";
+import { groupControl } from "./groupControl";
+import { groupByInput, groupRuns, groupSeries, type Grouping, type RunGroup } from "./groups";
 import { errorState, h, link, loading, plural } from "../ui/dom";
 import { formatParam, metricNamesOf, paramValue, varyingParamPaths } from "../runs/columns";
 import { statusBadge } from "../runs/status";
@@ -155,22 +156,4 @@ function groupedSeries(runs: CompareRun[], groups: RunGroup<CompareRun>[], group
     // a group the runs as loaded do not make (one changed its tags since) has no line to draw on
     return answers.flat().filter((line) => known.has(line.runId));
   };
-}
-
-/** Group by: the hyperparameters that differ, the model, the tags; and what a group's line and band show. */
-function groupControl(differing: string[], grouping: Grouping, change: (grouping: Partial<Grouping>) => void): HTMLElement {
-  const choices: [string, string][] = [...differing.map((path): [string, string] => [path, path]), [MODEL, "model"], [TAGS, "tags"]];
-  const boxes = choices.map(([value]) => h("input", {
-    type: "checkbox", value, checked: grouping.by.includes(value),
-    onchange: () => change({ by: boxes.filter((box) => box.checked).map((box) => box.value) }),
-  }));
-  const select = <V extends string>(label: string, value: V, options: [V, string][], set: (value: V) => void) => {
-    const element = h("select", { "aria-label": label, disabled: !grouping.by.length, onchange: () => set(element.value as V) },
-      ...options.map(([option, text]) => h("option", { value: option, selected: option === value }, text)));
-    return element;
-  };
-  return h("fieldset", { className: "group-by" }, h("legend", {}, "Group by"),
-    ...choices.map(([, label], i) => h("label", {}, boxes[i], ` ${label}`)),
-    h("div", {}, select("Group line", grouping.stat, [["mean", "Mean"], ["median", "Median"]], (stat) => change({ stat })), " ",
-      select("Group band", grouping.band, [["minmax", "Min–max"], ["std", "± std"]], (band) => change({ band }))));
 }

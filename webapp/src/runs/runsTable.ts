@@ -1,7 +1,7 @@
 import { request } from "../api/graphql";
 import { navigate } from "../app/router";
 import { compareUrl, RUN_STATUSES, runUrl, type TableState } from "../app/viewState";
-import { DeleteRunsDocument, MatchingRunsDocument, ProjectRunEventsDocument, ProjectRunsDocument, RunStatusCountsDocument, UpdateRunDocument, type RunRowFragment } from "../gql/graphql";
+import { DeleteRunsDocument, MatchingRunsDocument, ProjectRunEventsDocument, ProjectRunsDocument, RunStatusCountsDocument, UpdateRunDocument, type RunRowFragment, type RunStatus } from "../gql/graphql";
 import { subscribe } from "../live/client";
 import { runColor } from "../charts/runColor";
 import { downloadButton, downloadExport } from "../export/download";
@@ -10,7 +10,10 @@ import { addShortcuts } from "../ui/shortcuts";
 import { confirmButton } from "../ui/confirm";
 import { allMatching, inBatches, statusCountFilters, withTag } from "./bulk";
 import { loadLayout, MIN_WIDTH, moveColumn, orderColumns, saveLayout } from "./columnLayout";
-import { formatParam, isSortable, metricColumn, metricOf, metricValue, paramColumn, paramPaths, paramValue, runQueryArguments } from "./columns";
+import { formatParam, isSortable, metricColumn, metricOf, metricValue, paramColumn, paramPaths, paramValue, runQueryArguments, varyingParamPaths } from "./columns";
+import { groupControl } from "../compare/groupControl";
+import { groupRuns } from "../compare/groups";
+import { aggregateOf } from "./groupedRows";
 import { runsTableState, type LiveChanges } from "./runsTableState";
 import { runDuration, statusBadge } from "./status";
 
@@ -55,6 +58,7 @@ export function mountRunsTable(root: HTMLElement, project: string, initial: Tabl
   const compareLink = h("a", { className: "button primary", "aria-disabled": "true" }, "Compare selected");
   const notice = h("button", { type: "button", className: "notice", hidden: true, onclick: () => state.reload() });
   const columnsPicker = h("details", { className: "columns-picker" });
+  const groupPicker = h("details", { className: "columns-picker group-picker" });
   const thead = h("thead");
   const tbody = h("tbody");
   const status = h("div", { className: "table-status" });
@@ -74,11 +78,13 @@ export function mountRunsTable(root: HTMLElement, project: string, initial: Tabl
           renderHeader();
           void loadCounts();
         }
-        for (const run of runs) tbody.append(renderRow(run));
+        if (state.table.groupBy.length) renderGroups();
+        else for (const run of runs) tbody.append(renderRow(run));
         renderCount();
         status.replaceChildren(state.totalCount ? "" : h("p", { className: "state" }, "No runs match. Change the filters, or log a run."));
         more.hidden = !state.hasNextPage;
         renderColumnsPicker();
+        renderGroupPicker();
       },
       failed: (error, retry) => status.replaceChildren(errorState(error, retry)),
       live: renderLive,
@@ -198,7 +204,65 @@ export function mountRunsTable(root: HTMLElement, project: string, initial: Tabl
   /** The header and every row again: the columns changed. */
   function rerender(): void {
     renderHeader();
-    state.runs.forEach((run) => renderRow(run, rows.get(run.id)));
+    renderRows();
+  }
+
+  /** Every row again, in place (or the groups, when grouped). */
+  function renderRows(): void {
+    if (state.table.groupBy.length) renderGroups();
+    else state.runs.forEach((run) => renderRow(run, rows.get(run.id)));
+  }
+
+  /** Groups whose runs are shown under them, by id. */
+  const expanded = new Set<string>();
+
+  /** Grouped: a row per group (its runs' aggregates in the metric columns), its runs under it once expanded. */
+  function renderGroups(): void {
+    rows.clear();
+    tbody.replaceChildren(...groupRuns([...state.runs.values()], state.table.groupBy).flatMap((group) => {
+      const open = expanded.has(group.id);
+      const members = group.runs.map((run) => {
+        const row = renderRow(run);
+        row.classList.add("member");
+        row.hidden = !open;
+        return row;
+      });
+      const box = h("input", { type: "checkbox", checked: group.runs.every((run) => state.selected.has(run.id)), "aria-label": `Select the runs of ${group.label}`,
+        onchange: () => {
+          group.runs.forEach((run) => state.select(run.id, box.checked));
+          renderGroups();
+          renderSelection();
+        } });
+      const toggle = h("button", { type: "button", className: "group-toggle", "aria-expanded": String(open), onclick: () => {
+        if (!expanded.delete(group.id)) expanded.add(group.id);
+        renderGroups();
+      } }, group.label);
+      const cell = (column: string) => {
+        if (column === "name") return h("td", {}, toggle);
+        const aggregate = column.startsWith("m:") ? aggregateOf(group.runs, column) : undefined;
+        if (!aggregate) return h("td", { className: column.startsWith("m:") ? "num" : "" }, column.startsWith("m:") ? "–" : "");
+        return h("td", { className: "num aggregate", title: `mean of ${plural(aggregate.count, "run")}; min ${formatNumber(aggregate.min)}, max ${formatNumber(aggregate.max)}` },
+          formatNumber(aggregate.mean), h("small", {}, ` ${formatNumber(aggregate.min)}–${formatNumber(aggregate.max)}`));
+      };
+      return [h("tr", { className: "group-row", "data-group": group.id }, h("td", {}, box), ...columns().map(cell)), ...members];
+    }));
+  }
+
+  /** Group by: the hyperparameters that vary between the runs loaded, the model, the tags. */
+  function renderGroupPicker(): void {
+    const open = groupPicker.open;
+    groupPicker.replaceChildren(h("summary", {}, state.table.groupBy.length ? `Grouped (${state.table.groupBy.length})` : "Group"),
+      groupControl(varyingParamPaths([...state.runs.values()]), { by: state.table.groupBy, stat: "mean", band: "minmax" }, ({ by }) => {
+        if (!by) return;
+        state.groupBy(by);
+        if (by.length) renderGroups();
+        else {
+          rows.clear();
+          tbody.replaceChildren(...[...state.runs.values()].map((run) => renderRow(run)));
+        }
+        renderGroupPicker();
+      }, false));
+    groupPicker.open = open;
   }
 
   /** Checkboxes for every hyperparameter and metric seen in the loaded runs. */
@@ -226,16 +290,21 @@ export function mountRunsTable(root: HTMLElement, project: string, initial: Tabl
   }
 
   function renderLive({ removed, changed, added }: LiveChanges): void {
+    if (state.table.groupBy.length) renderGroups();
+    else renderLiveRows({ removed, changed, added });
+    if (removed.length || added.length) renderCount();
+    renderNotice();
+    renderSelection();
+    scheduleCounts();
+  }
+
+  function renderLiveRows({ removed, changed, added }: LiveChanges): void {
     for (const id of removed) {
       rows.get(id)?.remove();
       rows.delete(id);
     }
     for (const run of changed) renderRow(run, rows.get(run.id));
     for (const run of added) tbody.prepend(renderRow(run));
-    if (removed.length || added.length) renderCount();
-    renderNotice();
-    renderSelection();
-    scheduleCounts();
   }
 
   /** The runs created since the load that the table, sorted or filtered, cannot place: shown on a click. */
@@ -255,7 +324,7 @@ export function mountRunsTable(root: HTMLElement, project: string, initial: Tabl
 
   const selectLoaded = h("input", { type: "checkbox", "aria-label": "Select the runs shown", onchange: () => {
     state.runs.forEach((_, id) => state.select(id, selectLoaded.checked));
-    state.runs.forEach((run) => renderRow(run, rows.get(run.id)));
+    renderRows();
     renderSelection();
   } });
   const selectedCount = h("span", { role: "status" });
@@ -271,7 +340,7 @@ export function mountRunsTable(root: HTMLElement, project: string, initial: Tabl
   } });
   const clearSelection = h("button", { type: "button", className: "link", onclick: () => {
     [...state.selected].forEach((id) => state.select(id, false));
-    state.runs.forEach((run) => renderRow(run, rows.get(run.id)));
+    renderRows();
     renderSelection();
   } }, "Clear");
   const tagInput = h("input", { type: "text", placeholder: "tag", "aria-label": "Tag to add to the selected runs" });
@@ -320,13 +389,16 @@ export function mountRunsTable(root: HTMLElement, project: string, initial: Tabl
     const { filter } = runQueryArguments(state.table);
     try {
       const counts = await request(RunStatusCountsDocument, { project, modelId: state.table.modelId, ...statusCountFilters(filter) }, controller.signal);
-      statusCounts.replaceChildren(...RUN_STATUSES.map((s) => {
-        const only = state.table.statuses.length === 1 && state.table.statuses[0] === s;
-        return h("button", { type: "button", className: "status-count", "data-status": s, "aria-pressed": String(only), onclick: () => {
-          state.setStatuses(only ? [] : [s]);
-          statusFilters.forEach((label, i) => (label.querySelector("input")!.checked = state.table.statuses.includes(RUN_STATUSES[i])));
-        } }, h("b", {}, counts[s].totalCount), ` ${s.toLowerCase()}`);
-      }));
+      const only = (s: RunStatus) => state.table.statuses.length === 1 && state.table.statuses[0] === s;
+      const buttons = RUN_STATUSES.map((s) => h("button", { type: "button", className: "status-count", "aria-pressed": String(only(s)), onclick: () => {
+        // as the table is at the click, not as it was when the counts came
+        state.setStatuses(only(s) ? [] : [s]);
+        RUN_STATUSES.forEach((other, i) => {
+          buttons[i].setAttribute("aria-pressed", String(only(other)));
+          statusFilters[i].querySelector("input")!.checked = state.table.statuses.includes(other);
+        });
+      } }, h("b", {}, counts[s].totalCount), ` ${s.toLowerCase()}`));
+      statusCounts.replaceChildren(...buttons);
     } catch (error) {
       if (!controller.signal.aborted) statusCounts.replaceChildren(errorState(error));
     }
@@ -340,7 +412,7 @@ export function mountRunsTable(root: HTMLElement, project: string, initial: Tabl
   root.append(
     statusCounts,
     h("div", { className: "table-toolbar" }, search, h("span", { className: "chips", role: "group", "aria-label": "Status" }, ...statusFilters),
-      columnsPicker, count, notice, compareLink,
+      columnsPicker, groupPicker, count, notice, compareLink,
       // The rows loaded (the table's filters and sort are the server's GraphQL ones, which the export has not).
       downloadButton("Download CSV", () => downloadExport(project, "runs", { format: "csv", run: [...state.runs.keys()].join(",") }, `${project}-runs.csv`))),
     selection,

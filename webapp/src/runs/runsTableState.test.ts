@@ -134,6 +134,28 @@ describe("runsTableState", () => {
     expect(reported.map((table) => table.statuses)).toEqual([["CRASHED"], []]);
   });
 
+  it("should load every page while grouped, up to a limit, and not fetch the first again", async () => {
+    const { state, asked, answer } = setUp();
+    state.reload();
+    state.groupBy(["lr"]); // while the first page is on its way: it is not dropped
+    expect(asked).toHaveLength(1);
+    await answer(page([run("1"), run("2")], { hasNextPage: true, endCursor: "c1", totalCount: 3 }));
+    expect(asked).toHaveLength(2);
+    expect(asked[1].variables.after).toBe("c1");
+    await answer(page([run("3")], { totalCount: 3 }));
+    expect([...state.runs.keys()]).toEqual(["1", "2", "3"]);
+    expect(asked).toHaveLength(2);
+    expect(state.table.groupBy).toEqual(["lr"]);
+
+    // grouped after the first page: the rest at once
+    const other = setUp();
+    other.state.reload();
+    await other.answer(page([run("1")], { hasNextPage: true, endCursor: "c1", totalCount: 2 }));
+    expect(other.asked).toHaveLength(1);
+    other.state.groupBy(["lr"]);
+    expect(other.asked.map((a) => a.variables.after)).toEqual([undefined, "c1"]);
+  });
+
   it("should drop a load that a newer one replaced", async () => {
     const { state, asked, told, answer } = setUp();
     state.reload();
