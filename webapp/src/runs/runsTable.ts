@@ -58,7 +58,7 @@ export function mountRunsTable(root: HTMLElement, project: string, initial: Tabl
   const compareLink = h("a", { className: "button primary", "aria-disabled": "true" }, "Compare selected");
   const notice = h("button", { type: "button", className: "notice", hidden: true, onclick: () => state.reload() });
   const columnsPicker = h("details", { className: "columns-picker" });
-  const groupPicker = h("details", { className: "columns-picker group-picker" });
+  const groupPicker = h("details", { className: "group-picker" });
   const thead = h("thead");
   const tbody = h("tbody");
   const status = h("div", { className: "table-status" });
