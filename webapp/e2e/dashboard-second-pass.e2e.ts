@@ -1,9 +1,10 @@
 // The defects of issue 27 ("The dashboard, second pass"), each driven as a user meets it.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { Locator, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { ARTEFACTS, curve, gql, LINE, logPoints, screenshot, seedRun, tintedMiddle, useDashboard, type Dashboard } from "./harness";
+import { paletteColor, runColor } from "../src/charts/runColor";
+import { ARTEFACTS, atLaptopSize, cssRgb, curve, foldShot, gql, lineLevel, logPoints, pixelsOf, rgbOf, screenshot, seedRun, tintedMiddle, useDashboard, type Dashboard } from "./harness";
 
 let server: Dashboard["server"];
 let web: Dashboard["web"];
@@ -15,35 +16,6 @@ useDashboard((dashboard) => {
 
 /** Zigzags between 0 and 2 at every 8 steps: downsampled, the line's samples cover the plot's middle column. */
 const spread = (step: number) => (step % 8 === 3 ? 2 : step % 8 === 5 ? 0 : 1);
-
-/**
- * Pixels of the chart's canvas in a run's colour ("#4e79a7", the first run's), give or take anti-aliasing: opaque (a
- * line's), or with `band` at about a band's opacity.
- */
-const pixelsOf = (card: Locator, colour: string, band = false) =>
-  card.locator("canvas").first().evaluate((canvas: HTMLCanvasElement, [[r, g, b], band]) => {
-    const { data } = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height);
-    const [minAlpha, maxAlpha, near] = band ? [15, 120, 40] : [250, 256, 12];
-    let count = 0;
-    for (let i = 0; i < data.length; i += 4) {
-      if (data[i + 3] > minAlpha && data[i + 3] < maxAlpha && Math.abs(data[i] - r) + Math.abs(data[i + 1] - g) + Math.abs(data[i + 2] - b) < near) count++;
-    }
-    return count;
-  }, [[1, 3, 5].map((i) => parseInt(colour.slice(i, i + 2), 16)), band] as const);
-const pixelsOfFirstRun = (card: Locator) => pixelsOf(card, "#4e79a7");
-
-/** Runs a test at a laptop's 1366×768, then back to the harness's 1440×900. */
-async function atLaptopSize(run: () => Promise<void>): Promise<void> {
-  await page.setViewportSize({ width: 1366, height: 768 });
-  try {
-    await run();
-  } finally {
-    await page.setViewportSize({ width: 1440, height: 900 });
-  }
-}
-
-/** A 1366×768 screenshot of what is above the fold, kept in ARTEFACTS. */
-const foldShot = (name: string) => page.screenshot({ path: join(ARTEFACTS, `${name}-1366x768.png`) });
 
 describe("the dashboard's second pass", () => {
   it("should count as new only the runs that match the table's filters, each once", async () => {
@@ -84,10 +56,10 @@ describe("the dashboard's second pass", () => {
     await card.getByRole("button", { name: "wash · b" }).click();
     // the pointer still on the hidden line's entry, then gone: line a is drawn at full strength all along
     await page.waitForTimeout(300);
-    expect(await tintedMiddle(card, LINE)).toBeGreaterThan(0.8);
+    expect(await tintedMiddle(card, lineLevel(runColor(id)))).toBeGreaterThan(0.8);
     await page.mouse.move(0, 0);
     await page.waitForTimeout(300);
-    expect(await tintedMiddle(card, LINE)).toBeGreaterThan(0.8);
+    expect(await tintedMiddle(card, lineLevel(runColor(id)))).toBeGreaterThan(0.8);
     expect(await card.getByRole("button", { name: "wash · b" }).getAttribute("aria-pressed")).toBe("false");
   });
 
@@ -100,12 +72,12 @@ describe("the dashboard's second pass", () => {
     await page.waitForTimeout(300);
     const pins = page.getByLabel("Min/max pins");
     expect(await pins.isChecked()).toBe(false);
-    const without = await pixelsOfFirstRun(card);
+    const without = await pixelsOf(card, runColor(id));
     await pins.check();
     await expect.poll(() => new URL(page.url()).searchParams.get("pins")).toBe("1");
     await page.waitForTimeout(300);
     // two dots of 3.5 pixels' radius: the min in the middle, the first max at the start (pins of 16 × 22 added 500)
-    const added = (await pixelsOfFirstRun(card)) - without;
+    const added = (await pixelsOf(card, runColor(id))) - without;
     expect(added).toBeGreaterThan(15);
     expect(added).toBeLessThan(120);
     await card.screenshot({ path: join(ARTEFACTS, "pins.png") });
@@ -274,7 +246,7 @@ describe("the dashboard's second pass", () => {
         { name: "loss", split: "val", step: 0, value: 0.3 + i / 20 },
       ]);
     }
-    await atLaptopSize(async () => {
+    await atLaptopSize(page, async () => {
       await page.goto(`${web.url}/projects/sweep/params`);
       const chart = page.locator(".chart.parallel svg");
       await chart.waitFor();
@@ -297,7 +269,7 @@ describe("the dashboard's second pass", () => {
         .filter((b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1)
         .map((b) => `${a.text} / ${b.text}`));
       expect(overlaps).toEqual([]);
-      await foldShot("parallel-coordinates");
+      await foldShot(page, "parallel-coordinates");
     });
   });
 
@@ -309,7 +281,7 @@ describe("the dashboard's second pass", () => {
     await gql(server.url, `mutation($id: ID!, $f: RunFailureInput) { updateRunStatus(runId: $id, status: FAILED, failure: $f) { id } }`,
       { id, f: { type: "RuntimeError", message: "NCCL timeout", traceback: "Traceback (most recent call last):\n  File \"train.py\", line 40\n" } });
     await logPoints(server.url, id, ["train", "val"].flatMap((split) => ["loss", "accuracy"].flatMap((name) => curve(name, split, 0, 50, (step) => 1 / (step + 1)))));
-    await atLaptopSize(async () => {
+    await atLaptopSize(page, async () => {
       await page.goto(`${web.url}/runs/${id}`);
       const first = page.locator(".chart-card").first();
       await first.locator("canvas").first().waitFor();
@@ -321,7 +293,7 @@ describe("the dashboard's second pass", () => {
       expect(chart.y + chart.height).toBeLessThanOrEqual(768);
       // what moved under the charts is still there
       expect(await page.locator("table.kv tr", { hasText: "hostname" }).textContent()).toContain("gpu-box-7");
-      await foldShot("run-page");
+      await foldShot(page, "run-page");
     });
   });
 
@@ -334,7 +306,7 @@ describe("the dashboard's second pass", () => {
     await page.waitForTimeout(300);
     // Rows down the middle of the plot with a faint pixel of the run's colour in 8 columns at its centre: the raw
     // zigzag (0 to 2 every step) crosses them all; the smoothed line (about 1) only a few.
-    const faintRows = await card.locator("canvas").first().evaluate((canvas: HTMLCanvasElement) => {
+    const faintRows = await card.locator("canvas").first().evaluate((canvas: HTMLCanvasElement, [r, g, b]) => {
       const columns = 8;
       const { data } = canvas.getContext("2d")!.getImageData(Math.round(canvas.width / 2), 0, columns, canvas.height);
       let rows = 0;
@@ -344,14 +316,14 @@ describe("the dashboard's second pass", () => {
         for (let x = 0; x < columns; x++) {
           const i = 4 * (y * columns + x);
           const faint = data[i + 3] > 10 && data[i + 3] < 160;
-          if (faint && Math.abs(data[i] - 0x4e) + Math.abs(data[i + 1] - 0x79) + Math.abs(data[i + 2] - 0xa7) < 40) {
+          if (faint && Math.abs(data[i] - r) + Math.abs(data[i + 1] - g) + Math.abs(data[i + 2] - b) < 40) {
             rows++;
             break;
           }
         }
       }
       return rows / (to - from);
-    });
+    }, rgbOf(runColor(id)));
     expect(faintRows).toBeGreaterThan(0.6);
     await card.screenshot({ path: join(ARTEFACTS, "raw-behind-smoothed.png") });
 
@@ -437,8 +409,8 @@ describe("the dashboard's second pass", () => {
       await logPoints(server.url, id, ["loss", "accuracy"].flatMap((metric) => curve(metric, null, 0, 50, (step) => (i + 1) / (step + 1))));
     }
     const [, b] = ids;
-    const [blue, orange, red] = ["#4e79a7", "#f28e2b", "#e15759"];
-    await atLaptopSize(async () => {
+    const [blue, orange, red] = ids.map(runColor); // a sweep's runs, made one after the other: three colours
+    await atLaptopSize(page, async () => {
       await page.goto(`${web.url}/compare/${ids.join(",")}`);
       const cards = page.locator(".chart-card");
       await expect.poll(() => cards.count()).toBe(2);
@@ -452,7 +424,7 @@ describe("the dashboard's second pass", () => {
       // each run once, with its colour and what differs (lr, not the constant seed)
       expect(await list.locator("li a").allTextContents()).toEqual(["run-a", "run-b", "run-c"]);
       expect(await list.locator(`li[data-run-id="${b}"] .run-list-params`).textContent()).toBe("lr 0.001");
-      expect(await list.locator(`li[data-run-id="${b}"] .swatch`).evaluate((e) => getComputedStyle(e).backgroundColor)).toBe("rgb(242, 142, 43)");
+      expect(await list.locator(`li[data-run-id="${b}"] .swatch`).evaluate((e) => getComputedStyle(e).backgroundColor)).toBe(cssRgb(orange));
       for (const count of await pixels(orange)) expect(count).toBeGreaterThan(50);
 
       await list.getByLabel("Show run-b in the charts").uncheck();
@@ -461,7 +433,7 @@ describe("the dashboard's second pass", () => {
       expect(await pixels(orange)).toEqual([0, 0]); // gone from every chart
       for (const count of [...(await pixels(blue)), ...(await pixels(red))]) expect(count).toBeGreaterThan(50); // the others keep their colours
       expect(await page.locator(".chart-card .legend").allTextContents()).toEqual([expect.not.stringContaining("run-b"), expect.not.stringContaining("run-b")]);
-      await foldShot("compare-run-list");
+      await foldShot(page, "compare-run-list");
 
       await page.reload();
       await drawnCards();
@@ -481,7 +453,7 @@ describe("the dashboard's second pass", () => {
       await expect.poll(() => new URL(page.url()).pathname).toBe(`/compare/${[...ids, d].join(",")}`);
       await expect.poll(() => list.locator("li a").allTextContents()).toEqual(["run-a", "run-b", "run-c", "run-d"]);
       expect(await list.locator(".run-list-head .swatch").evaluateAll((swatches) => swatches.map((e) => getComputedStyle(e).backgroundColor)))
-        .toEqual(["rgb(78, 121, 167)", "rgb(242, 142, 43)", "rgb(225, 87, 89)", "rgb(118, 183, 178)"]);
+        .toEqual([...ids, d].map((id) => cssRgb(runColor(id))));
     });
   });
 
@@ -495,8 +467,8 @@ describe("the dashboard's second pass", () => {
         await logPoints(server.url, id, curve("loss", null, 0, 100, (step) => (lr === 0.001 ? 3 : 1) + 0.4 * seed + 1 / (step + 1)));
       }
     }
-    const [blue, orange] = ["#4e79a7", "#f28e2b"];
-    await atLaptopSize(async () => {
+    const [blue, orange] = [0, 1].map(paletteColor); // the groups', by their place
+    await atLaptopSize(page, async () => {
       await page.goto(`${web.url}/compare/${ids.join(",")}`);
       const list = page.getByRole("complementary", { name: "Runs" });
       const card = page.locator(".chart-card").first();
@@ -517,7 +489,7 @@ describe("the dashboard's second pass", () => {
       const groups = list.locator(".run-group");
       expect(await groups.locator("summary").allTextContents()).toEqual(["lr=0.001 (2 runs)", "lr=0.01 (2 runs)"]);
       expect(await groups.nth(1).locator("li a").allTextContents()).toEqual(["lr0.01-seed1", "lr0.01-seed2"]);
-      await foldShot("compare-groups");
+      await foldShot(page, "compare-groups");
       await groups.nth(1).locator("summary").click();
       expect(await groups.nth(1).locator("li a").first().isVisible()).toBe(false);
 

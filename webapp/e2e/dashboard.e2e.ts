@@ -3,7 +3,8 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { formatNumber } from "../src/ui/dom";
-import { ARTEFACTS, curve, gql, LINE, logPoints, screenshot, seedRun, tintedMiddle, useDashboard, type Dashboard, type PointInput } from "./harness";
+import { runColor } from "../src/charts/runColor";
+import { ARTEFACTS, curve, gql, lineLevel, logPoints, screenshot, seedRun, tintedMiddle, useDashboard, type Dashboard, type PointInput } from "./harness";
 
 let server: Dashboard["server"];
 let web: Dashboard["web"];
@@ -197,11 +198,11 @@ describe("dashboard", () => {
       () => card.getByRole("button", { name: "solo · extra" }).count(), 1);
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("solo");
     // pointing at another line's entry fades the others until the pointer leaves (solo zigzags: samples of buckets)
-    expect(await tintedMiddle(card, LINE)).toBeGreaterThan(0.8);
+    expect(await tintedMiddle(card, lineLevel(runColor(id)))).toBeGreaterThan(0.8);
     await card.getByRole("button", { name: "solo · extra" }).hover();
-    await expect.poll(() => tintedMiddle(card, LINE)).toBeLessThan(0.05);
+    await expect.poll(() => tintedMiddle(card, lineLevel(runColor(id)))).toBeLessThan(0.05);
     await page.mouse.move(0, 0);
-    await expect.poll(() => tintedMiddle(card, LINE)).toBeGreaterThan(0.8);
+    await expect.poll(() => tintedMiddle(card, lineLevel(runColor(id)))).toBeGreaterThan(0.8);
     // the legend is one tab stop; its arrow keys move between the entries
     expect(await card.locator(".legend button[tabindex='0']").allTextContents()).toEqual(["solo"]);
     await page.keyboard.press("ArrowRight");

@@ -145,8 +145,14 @@ export const curve = (name: string, split: string | null, from: number, to: numb
 
 /** Darker than a band (15% of a line's colour; R + G + B about 705 on white) is. */
 export const BAND = 740;
-/** Darker than a faded line is (10% of its colour, 660 or more): a line at full strength. */
-export const LINE = 600;
+/**
+ * Darker than a line in `colour` faded to 10% of it, lighter than the line at full strength (R + G + B on white,
+ * half-way): a line at full strength. Runs have colours of their own, some light (a pink line is 579 at full strength).
+ */
+export function lineLevel(colour: string): number {
+  const full = rgbOf(colour).reduce((sum, c) => sum + c, 0);
+  return (full + (765 - 0.1 * (765 - full))) / 2;
+}
 
 /**
  * The share of pixels down the middle half of the centre column of a chart card's canvas that are darker than
@@ -161,6 +167,39 @@ export const tintedMiddle = (card: Locator, darkerThan = BAND) =>
     for (let y = Math.round(canvas.height / 4); y < Math.round((canvas.height * 3) / 4); y++) if (tinted(4 * y)) count++;
     return count / Math.round(canvas.height / 2);
   }, darkerThan);
+
+/** A colour `#rrggbb` as its red, green and blue. */
+export const rgbOf = (colour: string) => [1, 3, 5].map((i) => parseInt(colour.slice(i, i + 2), 16));
+/** A colour `#rrggbb` as getComputedStyle tells it. */
+export const cssRgb = (colour: string) => `rgb(${rgbOf(colour).join(", ")})`;
+
+/**
+ * Pixels of a chart card's canvas in a colour (a run's, see runColor), give or take anti-aliasing: opaque (a line's),
+ * or with `band` at about a band's opacity.
+ */
+export const pixelsOf = (card: Locator, colour: string, band = false) =>
+  card.locator("canvas").first().evaluate((canvas: HTMLCanvasElement, [[r, g, b], band]) => {
+    const { data } = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height);
+    const [minAlpha, maxAlpha, near] = band ? [15, 120, 40] : [250, 256, 12];
+    let count = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i + 3] > minAlpha && data[i + 3] < maxAlpha && Math.abs(data[i] - r) + Math.abs(data[i + 1] - g) + Math.abs(data[i + 2] - b) < near) count++;
+    }
+    return count;
+  }, [rgbOf(colour), band] as const);
+
+/** Runs a test at a laptop's 1366×768, then back to the harness's 1440×900. */
+export async function atLaptopSize(page: Page, run: () => Promise<void>): Promise<void> {
+  await page.setViewportSize({ width: 1366, height: 768 });
+  try {
+    await run();
+  } finally {
+    await page.setViewportSize({ width: 1440, height: 900 });
+  }
+}
+
+/** A 1366×768 screenshot of what is above the fold, kept in ARTEFACTS. */
+export const foldShot = (page: Page, name: string) => page.screenshot({ path: join(ARTEFACTS, `${name}-1366x768.png`) });
 
 /** What a dashboard test file drives: the packaged server, the static server of the built webapp, Chromium and a page. */
 export interface Dashboard {

@@ -8,7 +8,8 @@ describe("URL ↔ view state", () => {
     expect(at("/")).toEqual({ kind: "projects" });
     expect(at("/projects/Image%20Classification")).toMatchObject({ kind: "project", project: "Image Classification" });
     expect(at("/projects/vision/params?metric=loss~val")).toEqual({ kind: "params", project: "vision", metric: "loss~val" });
-    expect(at("/runs/42")).toEqual({ kind: "run", runId: "42", chart: { x: "step", smoothing: 0, log: false, pins: false } });
+    expect(viewUrl(at("/projects/vision/params?metric=loss~val&colour=run"))).toBe("/projects/vision/params?metric=loss%7Eval&colour=run");
+    expect(at("/runs/42")).toEqual({ kind: "run", runId: "42", chart: { x: "step", smoothing: 0, log: false, pins: false, charts: "" } });
     expect(at("/compare/1,2,3")).toMatchObject({ kind: "compare", runIds: ["1", "2", "3"], hidden: [] });
     // hidden runs are kept in the URL, those of the selection only
     expect(at("/compare/1,2,3?hide=2,9")).toMatchObject({ hidden: ["2"] });
@@ -28,19 +29,27 @@ describe("URL ↔ view state", () => {
         metrics: ["loss~val", "accuracy"],
         sort: { column: "m:loss~val", desc: true },
         filters: { "p:lr": "> 0.001", status: "" },
+        groupBy: ["optimizer.name", "@model"],
       },
     };
     const url = viewUrl(view);
     expect(url.startsWith("/projects/a%2Fb%20c?")).toBe(true);
     const restored = at(url);
     expect(restored).toEqual({ ...view, table: { ...view.table, filters: { "p:lr": "> 0.001" } } });
+    // the overview's ranking beside it
+    expect(at(viewUrl({ ...view, best: "m:loss~val@min" }))).toMatchObject({ best: "m:loss~val@min", table: { search: "warm" } });
   });
 
   it("should keep chart settings and leave defaults out of the URL", () => {
-    expect(viewUrl({ kind: "compare", runIds: ["1", "2"], chart: { x: "step", smoothing: 0, log: false, pins: false }, hidden: [], grouping: { by: [], stat: "mean", band: "minmax" } })).toBe("/compare/1,2");
-    const url = viewUrl({ kind: "run", runId: "5", chart: { x: "wall", smoothing: 0.6, log: true, pins: true } });
+    expect(viewUrl({ kind: "compare", runIds: ["1", "2"], chart: { x: "step", smoothing: 0, log: false, pins: false, charts: "" }, hidden: [], grouping: { by: [], stat: "mean", band: "minmax" } })).toBe("/compare/1,2");
+    const url = viewUrl({ kind: "run", runId: "5", chart: { x: "wall", smoothing: 0.6, log: true, pins: true, charts: "" } });
     expect(url).toBe("/runs/5?x=wall&smooth=0.6&log=1&pins=1");
-    expect(at(url)).toEqual({ kind: "run", runId: "5", chart: { x: "wall", smoothing: 0.6, log: true, pins: true } });
+    expect(at(url)).toEqual({ kind: "run", runId: "5", chart: { x: "wall", smoothing: 0.6, log: true, pins: true, charts: "" } });
+    // another metric as the x axis, and the charts' filter
+    const custom = viewUrl({ kind: "run", runId: "5", chart: { x: "m:epoch", smoothing: 0, log: false, pins: false, charts: "/^val\\//" } });
+    expect(custom).toBe("/runs/5?x=m%3Aepoch&charts=%2F%5Eval%5C%2F%2F");
+    expect(at(custom)).toMatchObject({ chart: { x: "m:epoch", charts: "/^val\\//" } });
+    expect(at("/runs/5?x=m:")).toMatchObject({ chart: { x: "step" } });
   });
 
   it("should link to the main views in their default state", () => {
@@ -58,7 +67,7 @@ describe("URL ↔ view state", () => {
   });
 
   it("should ignore nonsense in the query", () => {
-    expect(at("/runs/5?x=banana&smooth=7")).toEqual({ kind: "run", runId: "5", chart: { x: "step", smoothing: 0, log: false, pins: false } });
+    expect(at("/runs/5?x=banana&smooth=7")).toEqual({ kind: "run", runId: "5", chart: { x: "step", smoothing: 0, log: false, pins: false, charts: "" } });
     expect(at("/projects/p?status=RUNNING,BOGUS")).toMatchObject({ table: { ...emptyTableState(), statuses: ["RUNNING"] } });
   });
 

@@ -3,7 +3,8 @@ import type { EvalChange, EvalResultSortField, RunStatus, SpanStatus, SpanType, 
 import { parseGrouping, setGroupingQuery, type Grouping } from "../compare/groups";
 
 /** What a chart panel shows besides the data; kept in the URL so a view can be bookmarked. */
-export type XAxisMode = "step" | "relative" | "wall";
+/** `m:<name>`: against another metric of the run, such as `m:epoch` (see charts/panels.ts). */
+export type XAxisMode = "step" | "relative" | "wall" | `m:${string}`;
 export interface ChartSettings {
   x: XAxisMode;
   /** EMA weight, 0 (off) to 0.99. */
@@ -11,6 +12,8 @@ export interface ChartSettings {
   log: boolean;
   /** Pins on each line's min and max (off by default: on a compare view of many lines they pile up). */
   pins: boolean;
+  /** Which charts are shown: a text their names contain, or a `/regex/`; "" for all (see charts/panels.ts). */
+  charts: string;
 }
 
 /**
@@ -26,6 +29,8 @@ export interface TableState {
   sort?: { column: string; desc: boolean };
   /** Column key → filter expression such as `> 0.5` or `adam`. */
   filters: Record<string, string>;
+  /** What the rows are grouped by, as the compare view groups runs (`group=`, see compare/groups.ts); none: no groups. */
+  groupBy: string[];
 }
 
 /** The trace list of a project or a run: filters and sort, all applied by the server (see traces/traceList.ts). */
@@ -57,8 +62,10 @@ export type TraceScope = { project: string; runId?: undefined } | { runId: strin
 
 export type View =
   | { kind: "projects" }
-  | { kind: "project"; project: string; table: TableState }
-  | { kind: "params"; project: string; metric?: string }
+  /** `best`: the overview's ranking, a metric column with its stat (`m:loss~val@min`, see projects/bestRuns.ts). */
+  | { kind: "project"; project: string; table: TableState; best?: string }
+  /** `byRun`: the lines in their runs' colours, not on the metric's scale. */
+  | { kind: "params"; project: string; metric?: string; byRun?: boolean }
   | { kind: "run"; runId: string; chart: ChartSettings }
   /** `hidden`: runs of the selection hidden from every chart (they keep their colour and place). */
   | { kind: "compare"; runIds: string[]; chart: ChartSettings; hidden: string[]; grouping: Grouping }
@@ -77,7 +84,7 @@ export type View =
   | { kind: "evalCompare"; baseline: string; contenders: string[]; score: string; changes: EvalChange[] }
   | { kind: "notFound"; path: string };
 
-const defaultChartSettings: ChartSettings = { x: "step", smoothing: 0, log: false, pins: false };
+const defaultChartSettings: ChartSettings = { x: "step", smoothing: 0, log: false, pins: false, charts: "" };
 export const RUN_STATUSES: RunStatus[] = ["RUNNING", "COMPLETED", "FAILED", "CRASHED"];
 
 const SPAN_STATUSES: SpanStatus[] = ["OK", "ERROR", "UNSET"];
@@ -149,17 +156,18 @@ function evalResultsQuery(results: EvalResultsState): URLSearchParams {
 }
 
 export function emptyTableState(): TableState {
-  return { search: "", statuses: [], params: [], metrics: [], filters: {} };
+  return { search: "", statuses: [], params: [], metrics: [], filters: {}, groupBy: [] };
 }
 
 function parseChart(query: URLSearchParams): ChartSettings {
   const x = query.get("x");
   const smoothing = Number(query.get("smooth"));
   return {
-    x: x === "relative" || x === "wall" ? x : "step",
+    x: x === "relative" || x === "wall" || (x?.startsWith("m:") && x.length > 2) ? (x as XAxisMode) : "step",
     smoothing: smoothing > 0 && smoothing < 1 ? smoothing : 0,
     log: query.get("log") === "1",
     pins: query.get("pins") === "1",
+    charts: query.get("charts") ?? "",
   };
 }
 
@@ -169,6 +177,7 @@ function chartQuery(chart: ChartSettings): URLSearchParams {
   if (chart.smoothing > 0) query.set("smooth", String(chart.smoothing));
   if (chart.log) query.set("log", "1");
   if (chart.pins) query.set("pins", "1");
+  if (chart.charts) query.set("charts", chart.charts);
   return query;
 }
 
@@ -182,6 +191,7 @@ function parseTable(query: URLSearchParams): TableState {
   const sort = query.get("sort");
   if (sort) table.sort = sort.startsWith("-") ? { column: sort.slice(1), desc: true } : { column: sort, desc: false };
   for (const [key, value] of query) if (key.startsWith("f.") && value) table.filters[key.slice(2)] = value;
+  table.groupBy = parseGrouping(query).by;
   return table;
 }
 
@@ -194,6 +204,7 @@ function tableQuery(table: TableState): URLSearchParams {
   table.metrics.forEach((m) => query.append("metric", m));
   if (table.sort) query.set("sort", (table.sort.desc ? "-" : "") + table.sort.column);
   for (const [column, expression] of Object.entries(table.filters)) if (expression) query.set(`f.${column}`, expression);
+  if (table.groupBy.length) query.set("group", table.groupBy.join(","));
   return query;
 }
 
@@ -223,9 +234,9 @@ export function parseUrl(url: URL): View {
   const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
   const query = url.searchParams;
   if (parts.length === 0) return { kind: "projects" };
-  if (parts[0] === "projects" && parts.length === 2) return { kind: "project", project: parts[1], table: parseTable(query) };
+  if (parts[0] === "projects" && parts.length === 2) return { kind: "project", project: parts[1], table: parseTable(query), best: query.get("best") ?? undefined };
   if (parts[0] === "projects" && parts.length === 3 && parts[2] === "params")
-    return { kind: "params", project: parts[1], metric: query.get("metric") ?? undefined };
+    return { kind: "params", project: parts[1], metric: query.get("metric") ?? undefined, byRun: query.get("colour") === "run" || undefined };
   if (parts[0] === "projects" && parts.length === 3 && parts[2] === "traces") return { kind: "traces", project: parts[1], list: parseTraceList(query) };
   if (parts[0] === "projects" && parts.length === 4 && parts[2] === "traces")
     return { kind: "trace", project: parts[1], traceId: parts[3], spanId: query.get("span") ?? undefined };
@@ -286,10 +297,14 @@ export function viewUrl(view: View): string {
   switch (view.kind) {
     case "projects":
       return "/";
-    case "project":
-      return withQuery(`/projects/${segment(view.project)}`, tableQuery(view.table));
+    case "project": {
+      const query = tableQuery(view.table);
+      if (view.best) query.set("best", view.best);
+      return withQuery(`/projects/${segment(view.project)}`, query);
+    }
     case "params":
-      return withQuery(`/projects/${segment(view.project)}/params`, new URLSearchParams(view.metric ? { metric: view.metric } : {}));
+      return withQuery(`/projects/${segment(view.project)}/params`,
+        new URLSearchParams({ ...(view.metric ? { metric: view.metric } : {}), ...(view.byRun ? { colour: "run" } : {}) }));
     case "run":
       return withQuery(`/runs/${segment(view.runId)}`, chartQuery(view.chart));
     case "compare": {

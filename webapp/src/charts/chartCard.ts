@@ -19,6 +19,8 @@ export interface CardContext {
   statsOpen: boolean;
   /** Runs hidden from every chart (the compare view's run list): left out of the lines, the legend and the tooltip. */
   hiddenRuns: Set<string>;
+  /** On an x axis of another metric, a run's values of it by step for a line of `split` (see xValuesOf). */
+  xValues: (runId: string, split: string | null) => Map<number, number> | undefined;
 }
 
 /** A metric's card: its chart, the legend above it and the min/max table under it. Drawn in rounds (see Drawable). */
@@ -46,7 +48,9 @@ export function chartCard(grid: HTMLElement, name: string, lines: MetricLines, c
   // ECharts' own picture of the chart, at twice its size, on the card's background (the canvas is transparent)
   const png = downloadButton("Download PNG", async () =>
     saveUrl(chart.getDataURL({ type: "png", pixelRatio: 2, backgroundColor: getComputedStyle(element).backgroundColor }), `${fileNameOf(name)}.png`));
-  const element = h("section", { className: "chart-card", "data-metric": name }, h("header", { className: "chart-head" }, h("h3", {}, name), h("span", {}, csv, " ", png)), legend, canvas,
+  const fullScreen = h("button", { type: "button", className: "download", "aria-pressed": "false", onclick: () => setFullScreen(!element.classList.contains("full-screen")) }, "Full screen");
+  const element = h("section", { className: "chart-card", "data-metric": name },
+    h("header", { className: "chart-head" }, h("h3", {}, name), h("span", {}, csv, " ", png, " ", fullScreen)), legend, canvas,
     h("details", { open: context.statsOpen }, h("summary", {}, "Min / max per line"), h("table", { className: "stats" },
       h("thead", {}, h("tr", {}, h("th", {}, "Line"), h("th", {}, "Last"), h("th", {}, "Min @ step"), h("th", {}, "Max @ step"))),
       stats)));
@@ -66,6 +70,17 @@ export function chartCard(grid: HTMLElement, name: string, lines: MetricLines, c
   const statRows = new Map<string, HTMLTableCellElement[]>();
   let zoomTimer: ReturnType<typeof setTimeout> | undefined;
 
+  /** The card over the whole window (its chart resizes with it), until the button again or Esc. */
+  function setFullScreen(on: boolean): void {
+    element.classList.toggle("full-screen", on);
+    fullScreen.setAttribute("aria-pressed", String(on));
+    if (on) document.addEventListener("keydown", leaveOnEscape);
+    else document.removeEventListener("keydown", leaveOnEscape);
+  }
+  function leaveOnEscape(event: KeyboardEvent): void {
+    if (event.key === "Escape") setFullScreen(false);
+  }
+
   chart.on("datazoom", () => {
     clearTimeout(zoomTimer);
     zoomTimer = setTimeout(() => onZoom((chart.getOption().dataZoom as ZoomWindow[])[0]), ZOOM_DEBOUNCE_MS);
@@ -80,7 +95,8 @@ export function chartCard(grid: HTMLElement, name: string, lines: MetricLines, c
     for (const key of keys) {
       const buffer = lines.buffers.get(key)!;
       const run = context.runById.get(buffer.runId)!;
-      const shape = shapeLine(buffer, run, context.settings());
+      const settings = context.settings();
+      const shape = shapeLine(buffer, run, settings, settings.x.startsWith("m:") ? context.xValues(run.id, buffer.split) : undefined);
       drawn.set(key, { runId: run.id, name: lineName(run, buffer.split), run: run.name, split: buffer.split, color: run.color, dash: lineDash(context.splitIndex(buffer.split)), shape });
       renderStats(key, buffer, run, shape);
     }
@@ -151,6 +167,7 @@ export function chartCard(grid: HTMLElement, name: string, lines: MetricLines, c
     },
     dispose: () => {
       clearTimeout(zoomTimer);
+      document.removeEventListener("keydown", leaveOnEscape);
       dispose();
     },
   };

@@ -1,5 +1,7 @@
 import type { ChartSettings } from "../app/viewState";
 import { formatNumber } from "../ui/dom";
+import { runColor } from "./runColor";
+import { xMetricOf } from "./panels";
 import type { Format } from "./units";
 import { echarts, type CustomSeriesRenderItemReturn, type CustomSeriesOption, type LineChartOption } from "./echarts";
 import { extremes, highest, lowest, smooth, type Extreme, type Point, type SeriesBuffer } from "./seriesBuffer";
@@ -15,10 +17,6 @@ export interface RunInfo {
   color: string;
 }
 
-const RUN_COLORS = [
-  "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#79706e",
-  "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f",
-];
 const DASHES = ["solid", "dashed", "dotted"] as const;
 export type LineDash = (typeof DASHES)[number];
 /** Lines of a run's splits differ by their dash (and the runs by their colour). */
@@ -28,10 +26,12 @@ const MAX_MARKERS = 100;
 
 export const lineName = (run: RunInfo, split: string | null) => (split ? `${run.name} · ${split}` : run.name);
 
-function xOf(point: Point, run: RunInfo, settings: ChartSettings): number {
+/** A point's x: its step, its time, or on an axis of another metric (`xAt`), that metric's value at its step (NaN for none). */
+function xOf(point: Point, run: RunInfo, settings: ChartSettings, xAt: Map<number, number> | undefined): number {
   if (settings.x === "wall") return point.time;
   if (settings.x === "relative") return (point.time - run.start) / 1000;
-  return point.step;
+  if (settings.x === "step") return point.step;
+  return xAt?.get(point.step) ?? NaN;
 }
 
 /**
@@ -73,7 +73,8 @@ export interface Pin {
   step: number;
 }
 
-export function shapeLine(buffer: SeriesBuffer, run: RunInfo, settings: ChartSettings): LineShape {
+/** A buffer's line; drawn against another metric (`m:` x axes), its points at steps `xAt` has no value of are left out. */
+export function shapeLine(buffer: SeriesBuffer, run: RunInfo, settings: ChartSettings, xAt?: Map<number, number>): LineShape {
   const points = buffer.points;
   const smoothed = smooth(points.map((p) => p.value), settings.smoothing);
   const line = new Float64Array(points.length * WIDTH);
@@ -83,7 +84,8 @@ export function shapeLine(buffer: SeriesBuffer, run: RunInfo, settings: ChartSet
   let bandLength = 0;
   let lastY = 0;
   points.forEach((p, i) => {
-    const x = xOf(p, run, settings);
+    const x = xOf(p, run, settings, xAt);
+    if (Number.isNaN(x)) return;
     const low = lowest(p);
     const high = highest(p);
     const envelope = low !== undefined && high !== undefined && Number.isFinite(low) && Number.isFinite(high);
@@ -110,9 +112,11 @@ export function shapeLine(buffer: SeriesBuffer, run: RunInfo, settings: ChartSet
   for (const [kind, extreme] of settings.pins ? ([["min", min], ["max", max]] as const) : []) {
     if (!extreme) continue;
     const at = points.findIndex((p) => p.step === extreme.step);
+    const x = xOf(points[at], run, settings, xAt);
+    if (Number.isNaN(x)) continue;
     // on the smoothed line where one is drawn; else at the value (on the raw line, or its bucket's band)
     const y = settings.smoothing > 0 && Number.isFinite(smoothed[at]) ? smoothed[at] : extreme.value;
-    pins.push({ kind, x: xOf(points[at], run, settings), y, step: extreme.step });
+    pins.push({ kind, x, y, step: extreme.step });
   }
   return { line: line.subarray(0, lineLength), band: band.subarray(0, bandLength), markers, pins, smoothed: settings.smoothing > 0, min, max };
 }
@@ -374,7 +378,7 @@ export function chartOption(series: CustomSeriesOption, settings: ChartSettings,
     tooltip: { trigger: "axis", confine: true, formatter: tooltip },
     xAxis: {
       type: settings.x === "wall" ? "time" : "value",
-      name: AXIS_NAMES[settings.x],
+      name: xMetricOf(settings.x) ?? AXIS_NAMES[settings.x as keyof typeof AXIS_NAMES],
       nameLocation: "middle",
       nameGap: 24,
       scale: true,
@@ -391,10 +395,11 @@ export function chartOption(series: CustomSeriesOption, settings: ChartSettings,
   };
 }
 
-export const toRunInfo = (run: { id: string; name?: string | null; createdAt: string; model?: { project: { name: string } } }, index: number): RunInfo => ({
+/** A run as the charts draw it, in its own colour (see runColor). */
+export const toRunInfo = (run: { id: string; name?: string | null; createdAt: string; model?: { project: { name: string } } }): RunInfo => ({
   id: run.id,
   name: run.name ?? `run ${run.id}`,
   project: run.model?.project.name,
   start: Date.parse(run.createdAt),
-  color: RUN_COLORS[index % RUN_COLORS.length],
+  color: runColor(run.id),
 });

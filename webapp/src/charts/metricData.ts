@@ -1,7 +1,8 @@
 import type { XAxisMode } from "../app/viewState";
 import type { MetricPointsSubscription, SeriesQuery, SeriesQueryVariables } from "../gql/graphql";
 import type { RunInfo } from "./lineChart";
-import { appendLive, bufferFromSeries, refetched, seriesKey, spliceRange, toPoints, type SeriesBuffer } from "./seriesBuffer";
+import { appendLive, bufferFromSeries, refetched, seriesKey, spliceRange, toPoints, type Point, type SeriesBuffer } from "./seriesBuffer";
+import { xMetricOf, xValuesOf } from "./panels";
 
 export type MetricBatch = MetricPointsSubscription["metricPoints"];
 /** Asks the server's `series` query. */
@@ -117,10 +118,12 @@ export function metricData(runs: RunInfo[], metricNames: string[], maxPoints: ()
   function zoomedSteps({ buffers }: MetricLines, window: ZoomWindow, x: XAxisMode): [number, number] | undefined {
     if (window.start <= 0 && window.end >= 100) return undefined;
     if (x === "step") return [Math.floor(window.startValue), Math.ceil(window.endValue)];
+    const xMetric = xMetricOf(x);
     const steps = [...buffers.values()].flatMap((buffer) => {
       const run = runById.get(buffer.runId)!;
-      const xOf = (time: number) => (x === "wall" ? time : (time - run.start) / 1000);
-      return buffer.points.filter((p) => xOf(p.time) >= window.startValue && xOf(p.time) <= window.endValue).map((p) => p.step);
+      const xAt = xMetric ? xValuesOf(lines(xMetric).buffers.values(), buffer.runId, buffer.split) : undefined;
+      const xOf = (p: Point) => (x === "wall" ? p.time : x === "relative" ? (p.time - run.start) / 1000 : (xAt?.get(p.step) ?? NaN));
+      return buffer.points.filter((p) => xOf(p) >= window.startValue && xOf(p) <= window.endValue).map((p) => p.step);
     });
     return steps.length ? [Math.min(...steps), Math.max(...steps)] : undefined;
   }

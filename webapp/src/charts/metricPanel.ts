@@ -8,6 +8,7 @@ import { chartCard, type CardContext, type ChartCard } from "./chartCard";
 import { drawScheduler } from "./drawScheduler";
 import type { RunInfo } from "./lineChart";
 import { metricData, type FetchSeries, type MetricBatch } from "./metricData";
+import { chartFilter, sectionOf, sectionOrder, xMetricOf, xValuesOf } from "./panels";
 
 /**
  * The charts of some runs: a toolbar of chart settings over a card per metric. Their points (`metricData`) are
@@ -29,6 +30,7 @@ export function mountMetricPanel(
     { accepts?: (metric: string) => boolean; fetchSeries?: FetchSeries; refreshMs?: number; stepsOnly?: boolean } = {},
 ): { dispose: () => void; setHiddenRuns: (runIds: Iterable<string>) => void } {
   let settings = initialSettings;
+  let filterInput: HTMLInputElement | undefined;
   const splitOrder: (string | null)[] = [];
   const context: CardContext = {
     runById: new Map(runs.map((r) => [r.id, r])),
@@ -39,11 +41,14 @@ export function mountMetricPanel(
     },
     statsOpen: runs.length <= 4,
     hiddenRuns: new Set(),
+    xValues: (runId, split) => xValuesOf(data.lines(xMetricOf(settings.x)!).buffers.values(), runId, split),
   };
   const cards = new Map<string, ChartCard>();
-  const grid = h("div", { className: "chart-grid" });
+  /** The charts' sections by prefix (see sectionOf), each a collapsible grid, headed when there are several. */
+  const sections = new Map<string, { element: HTMLDetailsElement; grid: HTMLElement }>();
+  const body = h("div", { className: "chart-sections" });
   let removeShortcuts = () => {};
-  root.append(toolbar(), grid);
+  root.append(toolbar(), body);
   const scheduler = drawScheduler(() => cards.values());
   // Live draws of charts scrolled out of view would only cost time (a run view may have dozens of metrics): they
   // catch up when they come back into view.
@@ -55,7 +60,11 @@ export function mountMetricPanel(
   let maxPoints: number | undefined;
   const data = metricData(runs, metricNames, pointsPerLine, fetchSeries ?? ((variables) =>
     request(SeriesDocument, variables).then(({ series }) => series.filter((s) => accepts(s.name)))), {
-    loaded: (metric) => cardFor(metric).redraw(),
+    loaded: (metric) => {
+      cardFor(metric);
+      // the others are drawn against the x axis's metric: again once its points are in
+      for (const card of metric === xMetricOf(settings.x) ? cards.values() : [cards.get(metric)!]) card.redraw();
+    },
     changed: scheduler.schedule,
     failed: showError,
   });
@@ -63,14 +72,14 @@ export function mountMetricPanel(
 
   // the known charts are laid out before any data arrives, so that drawing them never moves the page
   if (metricNames.length) metricNames.forEach(cardFor);
-  else grid.append(loading("Loading metrics…"));
+  else body.append(loading("Loading metrics…"));
 
   /** About one point per pixel of a chart; measured when first asked, once the known charts (and a scrollbar) are laid out. */
   function pointsPerLine(): number {
     if (maxPoints === undefined) {
       // wide screens show two charts per row (see .chart-grid)
       const twoColumns = matchMedia("(min-width: 1150px)").matches;
-      maxPoints = Math.min(2000, Math.max(200, Math.round(grid.clientWidth / (twoColumns ? 2 : 1))));
+      maxPoints = Math.min(2000, Math.max(200, Math.round(body.clientWidth / (twoColumns ? 2 : 1))));
     }
     return maxPoints;
   }
@@ -82,8 +91,18 @@ export function mountMetricPanel(
       for (const card of cards.values()) card.redraw();
     };
     const modes: [XAxisMode, string][] = [["step", "Step"], ["relative", "Relative time"], ["wall", "Wall time"]];
+    // any other metric of the runs, such as epoch (one named by the URL, even before its points arrive)
+    const xMetrics = [...new Set([...metricNames, ...(xMetricOf(settings.x) ? [xMetricOf(settings.x)!] : [])])].sort();
     const select = h("select", { onchange: () => update({ x: select.value as XAxisMode }) },
-      ...modes.map(([value, label]) => h("option", { value, selected: value === settings.x }, label)));
+      ...modes.map(([value, label]) => h("option", { value, selected: value === settings.x }, label)),
+      xMetrics.length ? h("optgroup", { label: "Metric" }, ...xMetrics.map((name) => h("option", { value: `m:${name}`, selected: `m:${name}` === settings.x }, name))) : "");
+    const search = h("input", { type: "search", value: settings.charts, placeholder: "text or /regex/", "aria-label": "Filter charts",
+      oninput: () => {
+        settings = { ...settings, charts: search.value };
+        onSettingsChange(settings);
+        applyFilter();
+      } });
+    filterInput = search;
     const output = h("output", {}, settings.smoothing.toFixed(2));
     const slider = h("input", {
       type: "range", min: 0, max: 0.99, step: 0.01, value: settings.smoothing,
@@ -99,6 +118,7 @@ export function mountMetricPanel(
       // the first panel's slider (a run page's system panel has one too)
       { keys: "s", description: "Smoothing (then the arrow keys)", scope: "Charts", action: () => document.activeElement?.matches("input[type=range]") || slider.focus() });
     return h("div", { className: "toolbar", role: "group", "aria-label": "Chart settings" },
+      h("label", {}, "Charts ", search),
       stepsOnly ? "" : h("label", {}, "X axis ", select),
       h("label", {}, "Smoothing ", slider, " ", output),
       h("label", {}, log, " Log scale"),
@@ -108,21 +128,50 @@ export function mountMetricPanel(
   function cardFor(metric: string): ChartCard {
     let card = cards.get(metric);
     if (card) return card;
-    card = chartCard(grid, metric, data.lines(metric), context, (window) => data.zoom(metric, window, settings.x));
+    card = chartCard(sectionFor(metric), metric, data.lines(metric), context, (window) => data.zoom(metric, window, settings.x));
     cards.set(metric, card);
     cardOfElement.set(card.element, card);
     viewport.observe(card.element);
+    applyFilter();
     return card;
+  }
+
+  /** The grid of a metric's section, made (in order) when its first chart comes. */
+  function sectionFor(metric: string): HTMLElement {
+    const prefix = sectionOf(metric);
+    let section = sections.get(prefix);
+    if (!section) {
+      section = { element: h("details", { className: "chart-section", open: true, "data-section": prefix }), grid: h("div", { className: "chart-grid" }) };
+      section.element.append(h("summary", {}, h("h2", {}, prefix || "Charts")), section.grid);
+      sections.set(prefix, section);
+      body.querySelector(":scope > .state")?.remove();
+      const next = [...sections.keys()].sort(sectionOrder).find((other) => sectionOrder(other, prefix) > 0);
+      body.insertBefore(section.element, next !== undefined ? sections.get(next)!.element : null);
+      body.classList.toggle("sectioned", sections.size > 1);
+    }
+    return section.grid;
+  }
+
+  /** Shows the charts whose names the filter matches, and the sections that have any. */
+  function applyFilter(): void {
+    const { matches, error } = chartFilter(settings.charts);
+    filterInput?.setCustomValidity(error ?? "");
+    filterInput?.toggleAttribute("aria-invalid", !!error);
+    if (filterInput) filterInput.title = error ?? "";
+    for (const [metric, card] of cards) card.element.hidden = !matches(metric);
+    for (const { element, grid } of sections.values()) element.hidden = !grid.querySelector(":scope > .chart-card:not([hidden])");
   }
 
   /** Loads every run's series; at start, after the socket reconnected, and on "Try again". */
   async function loadAll(): Promise<void> {
     await data.load();
-    if (!cards.size) grid.replaceChildren(h("p", { className: "state" }, "No metrics logged yet. Charts appear as soon as points arrive."));
+    if (!cards.size) body.replaceChildren(h("p", { className: "state" }, "No metrics logged yet. Charts appear as soon as points arrive."));
+    // back in place after an error took their place
+    else if (![...sections.values()][0].element.isConnected) body.replaceChildren(...[...sections.keys()].sort(sectionOrder).map((prefix) => sections.get(prefix)!.element));
   }
 
   function showError(error: unknown): void {
-    if (!disposed) grid.replaceChildren(errorState(error, () => loadAll().catch(showError)));
+    if (!disposed) body.replaceChildren(errorState(error, () => loadAll().catch(showError)));
   }
 
   // Subscribe before loading so nothing logged in between is missed; batches wait until the load is done.

@@ -2,11 +2,13 @@ import { request } from "../api/graphql";
 import { navigate, replaceView } from "../app/router";
 import { evalCompareUrl, projectUrl, runUrl, type View } from "../app/viewState";
 import { toRunInfo } from "../charts/lineChart";
+import { paletteColor } from "../charts/runColor";
 import { mountMetricPanel } from "../charts/metricPanel";
 import { CompareRunsDocument, ProjectRunsDocument, SeriesGroupsDocument, type CompareRunsQuery } from "../gql/graphql";
 import type { FetchSeries } from "../charts/metricData";
 import { mountMediaSection } from "../media/mediaSection";
-import { groupByInput, groupRuns, groupSeries, MODEL, TAGS, type Grouping, type RunGroup } from "./groups";
+import { groupControl } from "./groupControl";
+import { groupByInput, groupRuns, groupSeries, type Grouping, type RunGroup } from "./groups";
 import { errorState, h, link, loading, plural } from "../ui/dom";
 import { formatParam, metricNamesOf, paramValue, varyingParamPaths } from "../runs/columns";
 import { statusBadge } from "../runs/status";
@@ -36,11 +38,11 @@ export function compareView(root: HTMLElement, view: CompareViewState): () => vo
   const load = () =>
     request(CompareRunsDocument, { ids: view.runIds, first: view.runIds.length }, controller.signal)
       .then(({ runs: page }) => {
-        // in the URL's order, which gives each run its colour
+        // in the URL's order
         const byId = new Map(page.edges.map(({ node }) => [node.id, node]));
         const runs = view.runIds.flatMap((id) => byId.get(id) ?? []);
         const missing = view.runIds.filter((id) => !runs.some((run) => run.id === id));
-        const infos = view.runIds.flatMap((id, i) => (byId.has(id) ? [toRunInfo(byId.get(id)!, i)] : []));
+        const infos = runs.map(toRunInfo);
         const differing = runs.length > 1 ? varyingParamPaths(runs) : [];
         const project = runs[0]?.model.project.name;
         const hidden = new Set(view.hidden);
@@ -109,7 +111,7 @@ export function compareView(root: HTMLElement, view: CompareViewState): () => vo
       .catch((error) => controller.signal.aborted || root.replaceChildren(errorState(error, load)));
 
   /**
-   * The project's runs found by name, to add to the selection: at its end, so that the others keep their colours.
+   * The project's runs found by name, to add to the selection (at its end).
    * Searched only once opened (the view's first load fetches nothing for it).
    */
   function addRuns(project: string): HTMLElement {
@@ -141,8 +143,9 @@ export function compareView(root: HTMLElement, view: CompareViewState): () => vo
   };
 }
 
-/** A group as the charts draw it: a "run" named by its label, in a colour of its own. */
-const groupInfo = (group: RunGroup<unknown>, index: number) => toRunInfo({ id: group.id, name: group.label, createdAt: new Date(0).toISOString() }, index);
+/** A group as the charts draw it: a "run" named by its label, in a colour of its own (by its place: a group has no id to keep). */
+const groupInfo = (group: RunGroup<unknown>, index: number) =>
+  ({ ...toRunInfo({ id: group.id, name: group.label, createdAt: new Date(0).toISOString() }), color: paletteColor(index) });
 
 /** Answers the charts' `series` queries with the groups' lines: a `seriesGroups` query per metric name and split. */
 function groupedSeries(runs: CompareRun[], groups: RunGroup<CompareRun>[], grouping: Grouping, signal: AbortSignal): FetchSeries {
@@ -159,22 +162,4 @@ function groupedSeries(runs: CompareRun[], groups: RunGroup<CompareRun>[], group
     // a group the runs as loaded do not make (one changed its tags since) has no line to draw on
     return answers.flat().filter((line) => known.has(line.runId));
   };
-}
-
-/** Group by: the hyperparameters that differ, the model, the tags; and what a group's line and band show. */
-function groupControl(differing: string[], grouping: Grouping, change: (grouping: Partial<Grouping>) => void): HTMLElement {
-  const choices: [string, string][] = [...differing.map((path): [string, string] => [path, path]), [MODEL, "model"], [TAGS, "tags"]];
-  const boxes = choices.map(([value]) => h("input", {
-    type: "checkbox", value, checked: grouping.by.includes(value),
-    onchange: () => change({ by: boxes.filter((box) => box.checked).map((box) => box.value) }),
-  }));
-  const select = <V extends string>(label: string, value: V, options: [V, string][], set: (value: V) => void) => {
-    const element = h("select", { "aria-label": label, disabled: !grouping.by.length, onchange: () => set(element.value as V) },
-      ...options.map(([option, text]) => h("option", { value: option, selected: option === value }, text)));
-    return element;
-  };
-  return h("fieldset", { className: "group-by" }, h("legend", {}, "Group by"),
-    ...choices.map(([, label], i) => h("label", {}, boxes[i], ` ${label}`)),
-    h("div", {}, select("Group line", grouping.stat, [["mean", "Mean"], ["median", "Median"]], (stat) => change({ stat })), " ",
-      select("Group band", grouping.band, [["minmax", "Min–max"], ["std", "± std"]], (band) => change({ band }))));
 }

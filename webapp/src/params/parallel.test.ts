@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { runColor } from "../charts/runColor";
 import { defaultMetric, isLogScale, paramAxes, parallelOption, type Run } from "./parallel";
 
 const run = (id: number, hyperparameters: Record<string, unknown>, summaries: [string, string | null, number][] = []): Run =>
@@ -62,5 +63,13 @@ describe("parallelOption", () => {
     const option = parallelOption(runs.slice(0, 2), "m:loss~val", 1000);
     const [series] = option.series as { data: { name: string; value: unknown[] }[] }[];
     expect(series.data[1]).toEqual({ name: "r1", value: ["cosine", 0.01, 100, 1, 2, 0.1, 1] });
+  });
+
+  it("should colour the lines on the metric's scale, or each in its run's colour as the charts do", () => {
+    expect(parallelOption(runs, "m:loss~val", 1000).visualMap).toMatchObject({ dimension: 6, min: 0, max: 3 });
+    const option = parallelOption(runs, "m:loss~val", 1000, true);
+    expect(option.visualMap).toBeUndefined();
+    const [series] = option.series as { data: { lineStyle: { color: string } }[] }[];
+    expect(series.data.map((d) => d.lineStyle.color)).toEqual(["0", "1", "2", "3"].map(runColor));
   });
 });

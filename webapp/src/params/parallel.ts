@@ -1,4 +1,5 @@
 import type { ParallelChartOption } from "../charts/echarts";
+import { runColor } from "../charts/runColor";
 import { toNumber } from "../charts/seriesBuffer";
 import type { ParamRunsQuery } from "../gql/graphql";
 import { metricValue, paramValue, rankedMetrics, varyingParamPaths } from "../runs/columns";
@@ -41,9 +42,10 @@ const ALTERNATE_BELOW = 140;
 
 /**
  * Hyperparameters as axes and the metric last, for a chart `width` pixels wide. Names and labels are cut to the room
- * between axes (the full name shows on hover), so that neighbours never overlap.
+ * between axes (the full name shows on hover), so that neighbours never overlap. The lines are coloured on a scale of
+ * the metric, or each in its run's colour (`byRun`), as in the charts.
  */
-export function parallelOption(runs: Run[], metric: string, width: number): ParallelChartOption {
+export function parallelOption(runs: Run[], metric: string, width: number, byRun = false): ParallelChartOption {
   const axes = paramAxes(runs);
   const spacing = (width - LEFT - RIGHT) / Math.max(1, axes.length);
   const alternate = spacing < ALTERNATE_BELOW;
@@ -75,10 +77,12 @@ export function parallelOption(runs: Run[], metric: string, width: number): Para
     animation: false,
     parallel: { left: LEFT, right: RIGHT, top: 48, bottom: 40 },
     parallelAxis: [...parallelAxis, { ...common(metricDim, metric.slice(2).replace("~", " · ")), type: "value", scale: true }],
-    visualMap: values.length
+    visualMap: values.length && !byRun
       ? { type: "continuous", dimension: metricDim, min: Math.min(...values), max: Math.max(...values), right: 8, top: "middle", calculable: true, align: "left", formatter: (value: number) => formatNumber(value), inRange: { color: ["#2c7bb6", "#7b3294", "#d7191c"] } }
       : undefined,
     tooltip: { trigger: "item", formatter: (p: unknown) => (p as { name: string }).name },
-    series: [{ type: "parallel", lineStyle: { width: 1.5, opacity: 0.6 }, emphasis: { lineStyle: { width: 3, opacity: 1 } }, data: data.map((value, i) => ({ name: runs[i].name ?? `run ${runs[i].id}`, value })) }],
+    series: [{ type: "parallel", lineStyle: { width: 1.5, opacity: 0.6 }, emphasis: { lineStyle: { width: 3, opacity: 1 } }, data: data.map((value, i) => ({
+      name: runs[i].name ?? `run ${runs[i].id}`, value, ...(byRun ? { lineStyle: { color: runColor(runs[i].id) } } : {}),
+    })) }],
   } as ParallelChartOption;
 }

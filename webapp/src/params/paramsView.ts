@@ -32,22 +32,26 @@ export function paramsView(root: HTMLElement, view: ParamsViewState): () => void
         }
         let metric = view.metric && metrics.includes(view.metric) ? view.metric : ranked[0];
         const select = h("select", { "aria-label": "Metric" }, ...metrics.map((m) => h("option", { value: m, selected: m === metric }, m.slice(2).replace("~", " · "))));
+        const colour = h("select", { "aria-label": "Line colour" },
+          h("option", { value: "metric", selected: !view.byRun }, "on the metric's scale"), h("option", { value: "run", selected: !!view.byRun }, "of each run"));
         const canvas = h("div", { className: "chart parallel", role: "img", "aria-label": "Parallel coordinates of hyperparameters and the metric" });
         body.replaceChildren(
-          h("div", { className: "toolbar" }, h("label", {}, "Metric (last value) ", select),
+          h("div", { className: "toolbar" }, h("label", {}, "Metric (last value) ", select), h("label", {}, "Colours ", colour),
             h("span", { className: "muted" }, page.totalCount > runs.length ? `the ${runs.length} newest of ${page.totalCount} runs` : `${runs.length} runs`, "; click a line to open its run")),
           canvas);
-        const draw = () => chart.setOption(parallelOption(runs, metric, canvas.clientWidth), { notMerge: true });
+        const draw = () => chart.setOption(parallelOption(runs, metric, canvas.clientWidth, colour.value === "run"), { notMerge: true });
         // the names and labels are cut to the room between axes, which a resize changes
         const { chart, dispose } = createChart(canvas, "svg", draw);
         disposeChart = dispose;
         draw();
         chart.on("click", (event) => navigate(runUrl(runs[event.dataIndex].id)));
-        select.addEventListener("change", () => {
+        const change = () => {
           metric = select.value;
-          replaceView({ ...view, metric });
+          replaceView({ ...view, metric, byRun: colour.value === "run" || undefined });
           draw();
-        });
+        };
+        select.addEventListener("change", change);
+        colour.addEventListener("change", change);
       })
       .catch((error) => controller.signal.aborted || body.replaceChildren(errorState(error, load)));
   load();

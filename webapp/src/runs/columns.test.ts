@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { emptyTableState } from "../app/viewState";
-import { defaultColumns, matchesFilter, metricColumn, metricOf, paramPaths, paramValue, parseFilter, runQueryArguments } from "./columns";
+import { defaultColumns, matchesFilter, metricColumn, metricOf, paramPaths, paramValue, parseFilter, runQueryArguments, tagList } from "./columns";
 
 describe("parseFilter", () => {
   it("should read an operator and a value, defaulting to equals", () => {
@@ -32,6 +32,12 @@ describe("metric columns", () => {
 });
 
 describe("runQueryArguments", () => {
+  it("should filter by the tags typed in the tags column, each once", () => {
+    expect(tagList(" a, b ,,a ")).toEqual(["a", "b"]);
+    expect(runQueryArguments({ ...emptyTableState(), filters: { tags: "sweep, baseline" } }).filter.tags).toEqual(["sweep", "baseline"]);
+    expect(runQueryArguments({ ...emptyTableState(), filters: { tags: " , " } }).filter.tags).toBeUndefined();
+  });
+
   it("should turn the table state into a server-side filter and order", () => {
     const table = {
       ...emptyTableState(),
@@ -74,6 +80,7 @@ describe("hyperparameter paths", () => {
 describe("matchesFilter", () => {
   const run = {
     name: "Sweep-7", status: "COMPLETED" as const, hyperparameters: { lr: 0.01, optimizer: { name: "adam", betas: [0.9, 0.99] }, tag: "a" },
+    tags: ["baseline", "sweep"],
     summaries: [{ name: "loss", split: "val", last: 0.25, min: 0.125, max: 2 }],
   };
 
@@ -81,6 +88,12 @@ describe("matchesFilter", () => {
     expect(matchesFilter(run, { metrics: [{ name: "loss", split: "val", stat: "LAST", op: "LT", value: 0.2 }] })).toBe(false);
     expect(matchesFilter(run, { metrics: [{ name: "loss", split: "val", stat: "MIN", op: "LT", value: 0.2 }] })).toBe(true);
     expect(matchesFilter(run, { metrics: [{ name: "loss", split: "val", stat: "MAX", op: "GT", value: 1 }] })).toBe(true);
+  });
+
+  it("should match runs that carry every tag asked for", () => {
+    expect(matchesFilter(run, { tags: ["sweep"] })).toBe(true);
+    expect(matchesFilter(run, { tags: ["sweep", "baseline"] })).toBe(true);
+    expect(matchesFilter(run, { tags: ["sweep", "other"] })).toBe(false);
   });
 
   it("should match a name case-insensitively, and statuses", () => {

@@ -49,15 +49,21 @@ export function runQueryArguments(table: TableState): { filter: RunFilter; order
     else if (column.startsWith("m:") && Number.isFinite(Number(parsed.value)))
       metrics.push({ ...metricOf(column), op: parsed.op, value: Number(parsed.value) });
   }
+  const tags = tagList(table.filters.tags ?? "");
+  if (tags.length) filter.tags = tags;
   if (params.length) filter.params = params;
   if (metrics.length) filter.metrics = metrics;
   return { filter, orderBy: table.sort ? [orderOf(table.sort.column, table.sort.desc)] : [] };
 }
 
+/** Tags as typed: separated by commas, trimmed, each once. */
+export const tagList = (text: string) => [...new Set(text.split(",").map((tag) => tag.trim()).filter(Boolean))];
+
 /** Whether a run's row matches a `runs` filter as the server would judge it (RunSearch): for a run met live. */
-export function matchesFilter(run: Pick<RunRowFragment, "name" | "status" | "hyperparameters"> & { summaries: Summary[] }, filter: RunFilter): boolean {
+export function matchesFilter(run: Pick<RunRowFragment, "name" | "status" | "hyperparameters" | "tags"> & { summaries: Summary[] }, filter: RunFilter): boolean {
   if (filter.nameContains && !(run.name ?? "").toLowerCase().includes(filter.nameContains.toLowerCase())) return false;
   if (filter.status?.length && !filter.status.includes(run.status)) return false;
+  if (filter.tags?.some((tag) => !run.tags.includes(tag))) return false;
   for (const { key, op, value } of filter.params ?? []) {
     const actual = paramValue(run.hyperparameters, key);
     if (op === "EQ" || op === "NE") {
@@ -92,7 +98,8 @@ function contains(actual: unknown, expected: unknown): boolean {
   return actual === expected;
 }
 
-function orderOf(column: string, desc: boolean): RunOrder {
+/** The `runs` order of a column, as the server sorts it. */
+export function orderOf(column: string, desc: boolean): RunOrder {
   const direction = desc ? "DESC" : "ASC";
   if (column.startsWith("p:")) return { field: "PARAM", direction, param: column.slice(2) };
   if (column.startsWith("m:")) {
@@ -103,7 +110,7 @@ function orderOf(column: string, desc: boolean): RunOrder {
 }
 
 /** Columns the server can sort on. */
-export const isSortable = (column: string) => !["model", "duration"].includes(column);
+export const isSortable = (column: string) => !["model", "duration", "tags"].includes(column);
 
 /** Leaf paths of a hyperparameter object, dotted as the API's ParamFilter expects. */
 export function paramPaths(value: unknown, prefix = ""): string[] {

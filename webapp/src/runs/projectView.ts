@@ -6,6 +6,7 @@ import { errorState, h, link } from "../ui/dom";
 import { addShortcuts } from "../ui/shortcuts";
 import { savedViewsMenu } from "../saved/savedViews";
 import { projectTabs } from "../traces/tracesView";
+import { projectOverview } from "../projects/overview";
 import { mountRunsTable } from "./runsTable";
 
 type ProjectViewState = Extract<View, { kind: "project" }>;
@@ -36,8 +37,10 @@ export function projectView(root: HTMLElement, view: ProjectViewState): () => vo
     })
     .catch((error) => controller.signal.aborted || models.replaceChildren(errorState(error)));
   const tableRoot = h("section", { "aria-label": "Runs" });
-  root.append(tableRoot);
-  const disposeTable = mountRunsTable(tableRoot, view.project, view.table, (table) => replaceView({ ...view, table }));
+  let current = view;
+  const update = (change: Partial<ProjectViewState>) => replaceView((current = { ...current, ...change }));
+  root.append(projectOverview(view.project, view.best, (best) => update({ best }), controller.signal), tableRoot);
+  const disposeTable = mountRunsTable(tableRoot, view.project, view.table, (table) => update({ table }));
   const removeShortcuts = addShortcuts({ keys: "g h", description: "Go to the hyperparameters (parallel coordinates)", scope: "Project",
     action: () => navigate({ kind: "params", project: view.project }) });
   return () => {

@@ -3,6 +3,8 @@ import { navigate } from "../app/router";
 import { projectUrl } from "../app/viewState";
 import { DeleteRunsDocument, UpdateRunDocument, type RunDetailsQuery } from "../gql/graphql";
 import { errorState, h, timeElement } from "../ui/dom";
+import { confirmButton } from "../ui/confirm";
+import { tagList } from "./columns";
 import { configRows, matchesSearch, summaryRows } from "./runTables";
 import { failureText, runDuration } from "./status";
 
@@ -43,8 +45,7 @@ function editForm(run: Run): HTMLElement {
       save.disabled = true;
       message.textContent = "Saving…";
       try {
-        const tagList = tags.value.split(",").map((t) => t.trim()).filter(Boolean);
-        await request(UpdateRunDocument, { runId: run.id, notes: notes.value, tags: tagList });
+        await request(UpdateRunDocument, { runId: run.id, notes: notes.value, tags: tagList(tags.value) });
         message.textContent = "Saved.";
       } catch (error) {
         message.replaceChildren(errorState(error));
@@ -56,29 +57,16 @@ function editForm(run: Run): HTMLElement {
   return form;
 }
 
-/** Deleting asks first, in a real dialog (focus moves into it, Escape cancels). */
-function deleteButton(run: Run): HTMLElement {
-  const confirm = h("button", { type: "button", className: "danger" }, "Delete run");
-  const cancel = h("button", { type: "button" }, "Cancel");
-  const failure = h("div");
-  const dialog = h("dialog", { "aria-labelledby": "delete-title" },
-    h("h2", { id: "delete-title" }, `Delete ${run.name ?? `run ${run.id}`}?`),
-    h("p", {}, "The run and all its points are removed. This cannot be undone."),
-    failure,
-    h("div", { className: "actions" }, cancel, confirm));
-  cancel.addEventListener("click", () => dialog.close());
-  confirm.addEventListener("click", async () => {
-    try {
-      await request(DeleteRunsDocument, { ids: [run.id] });
-      dialog.close();
-      navigate(projectUrl(run.model.project.name));
-    } catch (error) {
-      failure.replaceChildren(errorState(error));
-    }
-  });
-  const open = h("button", { type: "button", className: "danger", onclick: () => dialog.showModal() }, "Delete…");
-  return h("div", {}, open, dialog);
-}
+/** Deleting asks first (see confirmButton). */
+const deleteButton = (run: Run) => confirmButton("Delete…", {
+  title: () => `Delete ${run.name ?? `run ${run.id}`}?`,
+  text: "The run and all its points are removed. This cannot be undone.",
+  confirm: "Delete run",
+  action: async () => {
+    await request(DeleteRunsDocument, { ids: [run.id] });
+    navigate(projectUrl(run.model.project.name));
+  },
+});
 
 /** A running run's duration counts up every second, until its element leaves the page. */
 function duration(run: Run): HTMLElement {

@@ -57,12 +57,12 @@ export function runView(root: HTMLElement, view: RunViewState): () => void {
             if (runEvents.type === "CONSOLE_APPENDED") output.appended();
             else if (runEvents.run) status.replaceChildren(statusBadge(runEvents.run.status));
           }),
-          mountMetricPanel(panel, [toRunInfo(run, 0)], names.filter((name) => !isSystemMetric(name)), view.chart,
+          mountMetricPanel(panel, [toRunInfo(run)], names.filter((name) => !isSystemMetric(name)), view.chart,
             (chart) => replaceView({ ...view, chart }), { accepts: (name) => !isSystemMetric(name) }).dispose,
           output.dispose,
           mountMediaSection(media, [toRunInfo(run, 0)]));
         if (system) {
-          cleanups.push(mountMetricPanel(system, [toRunInfo(run, 0)], systemNames, { ...view.chart, x: "wall" }, () => {}, { accepts: isSystemMetric }).dispose);
+          cleanups.push(mountMetricPanel(system, [toRunInfo(run)], systemNames, { ...view.chart, x: "wall" }, () => {}, { accepts: isSystemMetric }).dispose);
         }
       })
       .catch((error) => controller.signal.aborted || root.replaceChildren(errorState(error, load)));

@@ -123,6 +123,39 @@ describe("runsTableState", () => {
     expect(asked.slice(1).map((a) => a.variables.filter)).toEqual([{ status: ["CRASHED"] }]);
   });
 
+  it("should show one status only, or all again, at once", async () => {
+    const { state, asked, reported } = await loaded({ ...emptyTableState(), statuses: ["RUNNING", "FAILED"] });
+    state.setStatuses(["CRASHED"]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(asked[asked.length - 1].variables.filter).toEqual({ status: ["CRASHED"] });
+    state.setStatuses([]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(asked[asked.length - 1].variables.filter).toEqual({});
+    expect(reported.map((table) => table.statuses)).toEqual([["CRASHED"], []]);
+  });
+
+  it("should load every page while grouped, up to a limit, and not fetch the first again", async () => {
+    const { state, asked, answer } = setUp();
+    state.reload();
+    state.groupBy(["lr"]); // while the first page is on its way: it is not dropped
+    expect(asked).toHaveLength(1);
+    await answer(page([run("1"), run("2")], { hasNextPage: true, endCursor: "c1", totalCount: 3 }));
+    expect(asked).toHaveLength(2);
+    expect(asked[1].variables.after).toBe("c1");
+    await answer(page([run("3")], { totalCount: 3 }));
+    expect([...state.runs.keys()]).toEqual(["1", "2", "3"]);
+    expect(asked).toHaveLength(2);
+    expect(state.table.groupBy).toEqual(["lr"]);
+
+    // grouped after the first page: the rest at once
+    const other = setUp();
+    other.state.reload();
+    await other.answer(page([run("1")], { hasNextPage: true, endCursor: "c1", totalCount: 2 }));
+    expect(other.asked).toHaveLength(1);
+    other.state.groupBy(["lr"]);
+    expect(other.asked.map((a) => a.variables.after)).toEqual([undefined, "c1"]);
+  });
+
   it("should drop a load that a newer one replaced", async () => {
     const { state, asked, told, answer } = setUp();
     state.reload();

@@ -45,6 +45,13 @@ export interface RunsTableState {
   /** A column's filter expression, such as `< 0.5`. */
   filter(column: string, expression: string): void;
   showStatus(status: RunStatus, shown: boolean): void;
+  /** Shows the runs of these statuses only (none: all). */
+  setStatuses(statuses: RunStatus[]): void;
+  /**
+   * Groups the rows (see compare/groups.ts), or not (none): the rows are not fetched again, but while grouped, every
+   * page is loaded (up to GROUPED_MAX runs), so that each group has all its runs.
+   */
+  groupBy(by: string[]): void;
   /** Shows or hides a hyperparameter or metric column; the rows are not fetched again. */
   showColumn(kind: "params" | "metrics", column: string, shown: boolean): void;
   select(runId: string, selected: boolean): void;
@@ -57,6 +64,8 @@ export interface RunsTableState {
 }
 
 const PAGE_SIZE = 50;
+/** Grouped, the table loads the pages of at most this many runs. */
+export const GROUPED_MAX = 1000;
 /** Typing in a filter fetches once the typing pauses. */
 const TYPING_DELAY_MS = 300;
 /** Columns shown before the user picks any: the first run's first hyperparameters and metrics. */
@@ -101,6 +110,12 @@ export function runsTableState(project: string, initial: TableState, fetchRuns: 
     filter: (column: string, expression: string) => change({ filters: { ...table.filters, [column]: expression } }, TYPING_DELAY_MS),
     showStatus: (status: RunStatus, shown: boolean) =>
       change({ statuses: shown ? [...table.statuses, status] : table.statuses.filter((s) => s !== status) }),
+    setStatuses: (statuses: RunStatus[]) => change({ statuses }),
+    groupBy(by: string[]) {
+      table = { ...table, groupBy: by };
+      onStateChange(table);
+      loadRestWhenGrouped();
+    },
     showColumn(kind: "params" | "metrics", column: string, shown: boolean) {
       const toggle = (columns: string[]) => (shown ? [...columns, column] : columns.filter((c) => c !== column));
       if (kind === "params") params = toggle(params);
@@ -145,6 +160,7 @@ export function runsTableState(project: string, initial: TableState, fetchRuns: 
       const { filter, orderBy } = runQueryArguments(table);
       const page = await fetchRuns(
         { project, modelId: table.modelId, filter, orderBy, first: PAGE_SIZE, after: first ? undefined : endCursor }, controller.signal);
+      loadController = undefined; // done: nothing to abort
       if (first) {
         runs.clear();
         if (!table.params.length && !table.metrics.length && page.edges.length && params.length + metrics.length === 0) {
@@ -157,9 +173,15 @@ export function runsTableState(project: string, initial: TableState, fetchRuns: 
       state.hasNextPage = page.pageInfo.hasNextPage;
       state.totalCount = page.totalCount;
       listener.loaded(added, first);
+      loadRestWhenGrouped();
     } catch (error) {
       if (!controller.signal.aborted) listener.failed(error, () => loadPage(first));
     }
+  }
+
+  function loadRestWhenGrouped(): void {
+    // not while a page is on its way: it may be the first page of other filters
+    if (table.groupBy.length && state.hasNextPage && runs.size < GROUPED_MAX && !loadController) void loadPage(false);
   }
 
   /** Live events are applied once per frame: a busy project sends many SUMMARY_CHANGED events per second. */
@@ -179,7 +201,7 @@ export function runsTableState(project: string, initial: TableState, fetchRuns: 
         changes.changed.push(run);
       } else if (run.model.project.name === project && (!table.modelId || run.model.id === table.modelId)) {
         const { filter } = runQueryArguments(table);
-        const unfiltered = !table.sort && !filter.nameContains && !filter.status && !filter.params && !filter.metrics;
+        const unfiltered = !table.sort && !filter.nameContains && !filter.status && !filter.tags && !filter.params && !filter.metrics;
         if (unfiltered) {
           changes.added.push(run);
           state.totalCount++;
