@@ -89,6 +89,10 @@ public class MediaIngest {
             try {
                 checked.add(check(i, items.get(i)));
             } catch (ApiException e) {
+                // The item's own fault; anything else (the blob store away) fails the call, to be sent again.
+                if (e.code() != ErrorCode.BAD_USER_INPUT && e.code() != ErrorCode.LIMIT_EXCEEDED) {
+                    throw e;
+                }
                 errors.add(new ItemError(i, e.code().name(), e.getMessage()));
             }
         }

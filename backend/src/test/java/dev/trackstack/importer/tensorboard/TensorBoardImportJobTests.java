@@ -41,16 +41,7 @@ class TensorBoardImportJobTests extends ApiTest {
                 .write(scalar(T0 + 2, -2, "loss", 3f)).write(scalar(T0 + 3, 1, "x".repeat(300), 4f))
                 .write(scalar(T0 + 4, 2, "loss", 0.5f))
                 .writeTo(logDir.resolve("seed1/events.out.tfevents.1767225600.host"));
-        String id = graphQl.document("""
-                mutation($input: ImportInput!) { importRuns(input: $input) { id } }""")
-                .variable("input", Map.of("format", "TENSORBOARD", "source", logDir.toString(), "project", project))
-                .execute().path("importRuns.id").entity(String.class).get();
-        await().atMost(Duration.ofSeconds(30)).until(() -> graphQl.document("query($id: ID!) { importJob(id: $id) { "
-                + "state } }").variable("id", id).execute().path("importJob.state").entity(String.class).get(),
-                state -> !state.equals("RUNNING"));
-        var job = graphQl.document("query($id: ID!) { importJob(id: $id) { state pointsStored unmapped "
-                + "runs { id } } }").variable("id", id).execute();
-        job.path("importJob.state").entity(String.class).isEqualTo("SUCCEEDED");
+        var job = importAndWait();
         job.path("importJob.pointsStored").entity(Long.class).isEqualTo(2L);
         job.path("importJob.unmapped").entityList(String.class).isEqualTo(List.of(
                 "run seed1: 1 points left out (name must be 1 to 256 characters)",
@@ -101,6 +92,7 @@ class TensorBoardImportJobTests extends ApiTest {
                 Long.parseLong(run))).isEqualTo(7);
     }
 
+    /** Imports the log directory into the test's project; answers the job, which has SUCCEEDED. */
     private GraphQlTester.Response importAndWait() {
         String id = graphQl.document("""
                 mutation($input: ImportInput!) { importRuns(input: $input) { id } }""")
@@ -109,8 +101,8 @@ class TensorBoardImportJobTests extends ApiTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> graphQl.document("query($id: ID!) { importJob(id: $id) { "
                 + "state } }").variable("id", id).execute().path("importJob.state").entity(String.class).get(),
                 state -> !state.equals("RUNNING"));
-        GraphQlTester.Response job = graphQl.document("query($id: ID!) { importJob(id: $id) { state unmapped "
-                + "runs { id } } }").variable("id", id).execute();
+        GraphQlTester.Response job = graphQl.document("query($id: ID!) { importJob(id: $id) { state pointsStored "
+                + "unmapped runs { id } } }").variable("id", id).execute();
         job.path("importJob.state").entity(String.class).isEqualTo("SUCCEEDED");
         return job;
     }
@@ -121,7 +113,6 @@ class TensorBoardImportJobTests extends ApiTest {
     }
 
     private static Event scalar(double wallTime, long step, String tag, float value) {
-        return Event.newBuilder().setWallTime(wallTime).setStep(step).setSummary(Summary.newBuilder()
-                .addValue(Summary.Value.newBuilder().setTag(tag).setSimpleValue(value))).build();
+        return value(wallTime, step, Summary.Value.newBuilder().setTag(tag).setSimpleValue(value));
     }
 }
