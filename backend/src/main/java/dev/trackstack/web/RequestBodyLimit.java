@@ -3,6 +3,7 @@ package dev.trackstack.web;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -21,11 +22,15 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Refuses a POST or PATCH body (TrainTrack's API updates with PATCH) over {@code trackstack.limits.request-bytes} with 413 before anything parses it: by its
- * Content-Length when it has one, else (chunked) by reading at most one byte more than the limit.
+ * Content-Length when it has one, else (chunked) by reading at most one byte more than the limit. The rest of a
+ * refused body is read and dropped, up to {@link #DRAINED_BYTES}: a client that sends its whole body before it reads
+ * (Python's http.client) then gets the 413, where a connection closed under it would look like a network failure
+ * to retry. A larger body is refused at once (Tomcat swallows 2 MiB of it, then closes).
  */
 class RequestBodyLimit extends OncePerRequestFilter {
 
     private static final Set<String> BODY_METHODS = Set.of("POST", "PATCH");
+    static final long DRAINED_BYTES = 64L << 20;
 
     private final int limit;
 
@@ -42,16 +47,29 @@ class RequestBodyLimit extends OncePerRequestFilter {
         }
         long length = request.getContentLengthLong();
         if (length > limit) {
+            if (length - limit <= DRAINED_BYTES) {
+                drain(request);
+            }
             refuse(response, length + " bytes");
         } else if (length >= 0) {
             chain.doFilter(request, response);
         } else {
             byte[] body = request.getInputStream().readNBytes(limit + 1);
             if (body.length > limit) {
+                drain(request);
                 refuse(response, "more than " + limit + " bytes");
             } else {
                 chain.doFilter(new BufferedBody(request, body), response);
             }
+        }
+    }
+
+    private static void drain(HttpServletRequest request) throws IOException {
+        InputStream in = request.getInputStream();
+        byte[] buffer = new byte[64 << 10];
+        long left = DRAINED_BYTES;
+        for (int read; left > 0 && (read = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0; ) {
+            left -= read;
         }
     }
 

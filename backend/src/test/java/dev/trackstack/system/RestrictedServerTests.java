@@ -146,6 +146,15 @@ class RestrictedServerTests extends ApiTest {
         assertRefused(postChunked(bodyOf(20_000_000)));
     }
 
+    /** As Python's http.client sends: the whole body first (8 MB against a limit of 4 KiB), then the answer is read. */
+    @Test
+    void shouldAnswerAClientThatSendsItsWholeBodyBeforeReading() throws Exception {
+        RawHttp answer = RawHttp.exchange(restrictedPort, "POST /graphql HTTP/1.1\r\nHost: localhost\r\n"
+                + "Content-Type: application/json\r\n", bodyOf(8_000_000));
+        assertThat(answer.status()).isEqualTo(413);
+        assertThat(answer.text()).contains("\"code\":\"LIMIT_EXCEEDED\"", "limit of " + REQUEST_BYTES + " bytes");
+    }
+
     private HttpResponse<String> postChunked(String body) throws Exception {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + restrictedPort + "/graphql"))
