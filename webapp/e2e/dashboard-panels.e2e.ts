@@ -182,6 +182,7 @@ describe("issue 27's panels and runs table", () => {
       await expect.poll(() => rows.count()).toBe(0);
       expect(await total({ nameContains: "bulk-5" })).toBe(0);
       await page.getByLabel("Filter runs by name").fill("");
+      await expect.poll(() => rows.count()).toBe(50); // loaded again: the header is made anew then, which would end a drag
 
       // the model column dragged before the status, the name widened: both kept over a reload
       const header = (column: string) => page.locator(`table.runs thead th[data-column="${column}"]`);
