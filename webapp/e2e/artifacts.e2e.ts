@@ -1,8 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
-import { crc32, deflateSync } from "node:zlib";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { gql, screenshot, seedRun, useDashboard, type Dashboard } from "./harness";
+import { gql, png, screenshot, seedRun, useDashboard, type Dashboard } from "./harness";
 
 let server: Dashboard["server"];
 let web: Dashboard["web"];
@@ -10,27 +9,6 @@ let page: Page;
 
 const PROJECT = "vision";
 const LOG = `mutation($input: LogArtifactInput!) { logArtifact(input: $input) { missingBlobs created version { version } } }`;
-
-/** A width × height RGBA PNG of a gradient: signature, IHDR, one IDAT, IEND. */
-function png(width: number, height: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([length, body, crc]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 6, 0, 0, 0], 8); // 8 bits per channel, RGBA
-  const rows = Buffer.alloc((width * 4 + 1) * height);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) rows.set([x * 30, y * 40, 200, 255], y * (width * 4 + 1) + 1 + x * 4);
-  }
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk("IHDR", header), chunk("IDAT", deflateSync(rows)), chunk("IEND", Buffer.alloc(0))]);
-}
 
 const NOTES = "Samples for the dashboard test.\nA second line: größe & <b>not bold</b>\n";
 const CONFIG = { model: "resnet", layers: [1, 2, 3], optimizer: { name: "adam", lr: 0.001 } };

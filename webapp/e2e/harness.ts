@@ -5,6 +5,7 @@ import { connect, createServer as createNetServer } from "node:net";
 import type { Duplex } from "node:stream";
 import { loadavg, tmpdir } from "node:os";
 import { extname, join, normalize } from "node:path";
+import { crc32, deflateSync } from "node:zlib";
 import { chromium, type Browser, type Locator, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll } from "vitest";
 
@@ -206,6 +207,31 @@ export interface Dashboard {
   web: Awaited<ReturnType<typeof startStaticServer>>;
   browser: Browser;
   page: Page;
+}
+
+/**
+ * A width × height PNG (signature, IHDR, one IDAT, IEND), 8 bits per channel: RGBA as `pixel` answers it (a gradient
+ * by default), or grey when it answers one channel (a mask's class ids).
+ */
+export function png(width: number, height: number, pixel: (x: number, y: number) => number[] = (x, y) => [x * 30, y * 40, 200, 255]): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const channels = pixel(0, 0).length;
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, channels === 1 ? 0 : 6, 0, 0, 0], 8); // 8 bits per channel, grey or RGBA
+  const rows = Buffer.alloc((width * channels + 1) * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) rows.set(pixel(x, y), y * (width * channels + 1) + 1 + x * channels);
+  }
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk("IHDR", header), chunk("IDAT", deflateSync(rows)), chunk("IEND", Buffer.alloc(0))]);
 }
 
 /** A full-page screenshot in ARTEFACTS. */

@@ -1,6 +1,7 @@
 """What the tests share: a real Trackstack server started from $TRACKSTACK_JAR, a flaky proxy, and queries."""
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -13,6 +14,7 @@ import threading
 import time
 import unittest
 import urllib.error
+import urllib.parse
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -42,6 +44,13 @@ def module_server(*args: str) -> "Server":
     server.start()
     unittest.addModuleCleanup(server.remove)
     return server
+
+
+def module_proxy(server: "Server") -> "FlakyProxy":
+    """A FlakyProxy in front of `server` for the test module calling this from setUpModule, closed after its tests."""
+    proxy = FlakyProxy(server.url)
+    unittest.addModuleCleanup(proxy.close)
+    return proxy
 
 
 def free_port() -> int:
@@ -141,8 +150,8 @@ class FlakyProxy(LocalServer):
     `fail_next`: answer that many of the next logMetrics requests with 503, or with the GraphQL error UNAVAILABLE
     that the server answers while its database is down if `fail_unavailable` is set. `down`: drop connections
     without an answer.
-    `log_metrics_calls`: the variables of every logMetrics request that reached the proxy; `authorizations`: the
-    Authorization header of every request.
+    `log_metrics_calls`: the variables of every logMetrics request that reached the proxy; `log_media_bytes`: the
+    body size of every logMedia request; `authorizations`: the Authorization header of every request.
     """
 
     def __init__(self, target_url: str) -> None:
@@ -151,6 +160,7 @@ class FlakyProxy(LocalServer):
         self.fail_unavailable = False
         self.down = False
         self.log_metrics_calls: List[Dict[str, Any]] = []
+        self.log_media_bytes: List[int] = []
         self.authorizations: List[Optional[str]] = []
         self._lock = threading.Lock()
         proxy = self
@@ -164,6 +174,8 @@ class FlakyProxy(LocalServer):
                     proxy.authorizations.append(self.headers["Authorization"])
                     if log_metrics:
                         proxy.log_metrics_calls.append(request["variables"])
+                    if "logMedia" in request.get("query", ""):
+                        proxy.log_media_bytes.append(len(body))
                     if proxy.down:
                         return  # no answer: the client sees the connection closed
                     failing = log_metrics and proxy.fail_next > 0
@@ -299,6 +311,33 @@ def runs_of_project(api: Api, project: str) -> List[Dict[str, Any]]:
     data = api.execute("query($project: String) { runs(project: $project) { edges { node { id name status } } } }",
                        project=project)
     return [edge["node"] for edge in data["runs"]["edges"]]
+
+
+MEDIA_ITEM_FIELDS = ("runId name step index kind caption image { format width height bytes sha256 url overlays } "
+                     "histogram { edges counts } table { columns { name type } rows } text { format content }")
+
+
+def media_at(api: Api, run_id: str, name: str, step: int) -> List[Dict[str, Any]]:
+    """The media items of `name` at exactly `step` of a run."""
+    return api.execute(
+        "query($runIds: [ID!]!, $name: String!, $step: Long!) { mediaAt(runIds: $runIds, name: $name, step: $step, "
+        "exact: true, first: 64) { " + MEDIA_ITEM_FIELDS + " } }", runIds=[run_id], name=name, step=step)["mediaAt"]
+
+
+def media_series(api: Api, run_id: str) -> List[Dict[str, Any]]:
+    """A run's media series: name, kind, stepCount, firstStep, lastStep, steps."""
+    return api.execute("query($id: ID!) { run(id: $id) { media { name kind stepCount firstStep lastStep steps } } }",
+                       id=run_id)["run"]["media"]
+
+
+def pixels(server_url: str, url: str) -> Any:
+    """The pixels (a numpy array) of the image at a (signed) URL the server answered, fetched without a token."""
+    import numpy
+    from PIL import Image
+    with urllib.request.urlopen(urllib.parse.urljoin(server_url + "/", url), timeout=30) as response:
+        image = Image.open(io.BytesIO(response.read()))
+        image.load()
+    return numpy.asarray(image)
 
 
 def wait_until(condition: Callable[[], Any], timeout: float = 10.0, interval: float = 0.1) -> Any:

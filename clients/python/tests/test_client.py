@@ -9,8 +9,8 @@ from typing import Any
 from unittest import mock
 
 import trackstack
-from support import (FlakyProxy, Server, module_server, run_info, run_python, runs_of_project, series, steps,
-                     temporary_directory, wait_until)
+from support import (FlakyProxy, Server, module_proxy, module_server, run_info, run_python, runs_of_project,
+                     series, steps, temporary_directory, wait_until)
 
 server: Server
 proxy: FlakyProxy
@@ -19,11 +19,7 @@ proxy: FlakyProxy
 def setUpModule() -> None:
     global server, proxy
     server = module_server()
-    proxy = FlakyProxy(server.url)
-
-
-def tearDownModule() -> None:
-    proxy.close()
+    proxy = module_proxy(server)
 
 
 def parse_time(text: str) -> datetime:

@@ -19,7 +19,8 @@ from torch.utils.data import DataLoader, Dataset, TensorDataset  # noqa: E402
 from transformers import BertConfig, BertForSequenceClassification, Trainer, TrainingArguments  # noqa: E402
 
 import trackstack  # noqa: E402
-from support import Server, module_server, run_info, runs_of_project, series, steps, temporary_directory  # noqa: E402
+from support import (Server, media_at, media_series, module_server, pixels, run_info, runs_of_project,  # noqa: E402
+                     series, steps, temporary_directory)
 from trackstack.integrations.keras import TrackstackKerasCallback  # noqa: E402
 from trackstack.integrations.lightning import TrackstackLogger  # noqa: E402
 from trackstack.integrations.optuna import TrackstackOptunaCallback  # noqa: E402
@@ -86,6 +87,27 @@ def regression_data(seed: int) -> DataLoader:
                       batch_size=8)
 
 
+class RegressionWithSamples(Regression):
+    """Logs, after each validation, its first layer's weights as an image and its predictions on three inputs as a
+    table; `logged` keeps them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.logged = []
+
+    def on_validation_epoch_end(self) -> None:
+        if self.trainer.sanity_checking:
+            return
+        weights = self.net[0].weight.detach()
+        image = ((weights - weights.min()) / (weights.max() - weights.min())).numpy()
+        inputs = torch.linspace(-1, 1, 12).reshape(3, 4)
+        rows = [[f"input {index}", prediction] for index, prediction in enumerate(self.net(inputs)[:, 0].tolist())]
+        self.logger.log_media({"val/weights": trackstack.Image(image, caption=f"epoch {self.current_epoch}"),
+                               "val/predictions": trackstack.Table(columns=["input", "prediction"], rows=rows)},
+                              step=self.global_step)
+        self.logged.append((self.global_step, image, rows))
+
+
 class LightningTest(unittest.TestCase):
     def fit(self, logger: TrackstackLogger, checkpoints, epochs: int, seed: int, ckpt_path=None) -> None:
         trainer = L.Trainer(logger=logger, max_epochs=epochs, accelerator="cpu", log_every_n_steps=1,
@@ -120,6 +142,26 @@ class LightningTest(unittest.TestCase):
             self.assertNotEqual(first[step], again[step], step)
         self.assertEqual([3, 7, 11], steps(server.api, run_id, "loss", "val"))
 
+
+    def test_validation_samples_logged_as_media_through_the_logger(self) -> None:
+        logger = TrackstackLogger(project=self.id(), model="regression", **options(self))
+        module = RegressionWithSamples()
+        trainer = L.Trainer(logger=logger, max_epochs=2, accelerator="cpu", log_every_n_steps=1,
+                            enable_progress_bar=False, enable_model_summary=False, enable_checkpointing=False)
+        trainer.fit(module, regression_data(1), regression_data(2))
+
+        run_id = logger.version
+        self.assertEqual([4, 8], [step for step, _, _ in module.logged])
+        self.assertEqual([("val/predictions", "TABLE", [4, 8]), ("val/weights", "IMAGE", [4, 8])],
+                         [(media["name"], media["kind"], media["steps"])
+                          for media in media_series(server.api, run_id)])
+        for epoch, (step, image, rows) in enumerate(module.logged):
+            [weights] = media_at(server.api, run_id, "val/weights", step)
+            self.assertEqual(f"epoch {epoch}", weights["caption"])
+            numpy.testing.assert_array_equal(numpy.rint(image * 255).astype(numpy.uint8),
+                                             pixels(server.url, weights["image"]["url"]))
+            [predictions] = media_at(server.api, run_id, "val/predictions", step)
+            self.assertEqual(rows, predictions["table"]["rows"])
 
     def test_checkpoints_logged_as_artifacts_with_the_best_aliased(self) -> None:
         checkpoints = temporary_directory(self)
@@ -176,6 +218,39 @@ class TransformersTest(unittest.TestCase):
         self.assertEqual([3, 6], steps(server.api, run_id, "loss", "eval"))
         self.assertTrue(all(math.isfinite(value) for value in values(run_id, "loss", "eval").values()))
 
+
+    def test_samples_logged_as_media_after_each_evaluation(self) -> None:
+        model = BertForSequenceClassification(BertConfig(vocab_size=50, hidden_size=16, num_hidden_layers=2,
+                                                         num_attention_heads=2, intermediate_size=32))
+        samples = RandomTokens(4)
+        logged = []
+
+        def predictions(model) -> dict:
+            with torch.no_grad():
+                labels = model(input_ids=samples.ids).logits.argmax(-1).tolist()
+            rows = [[index, label, int(samples.labels[index])] for index, label in enumerate(labels)]
+            weights = model.classifier.weight.detach().numpy()
+            logged.append((model.training, rows, weights.copy()))
+            return {"eval/predictions": trackstack.Table(columns=["item", "predicted", "label"], rows=rows),
+                    "classifier": trackstack.Histogram(weights, bins=8)}
+
+        callback = TrackstackCallback(project=self.id(), model="tiny-bert", samples=predictions, **options(self))
+        args = TrainingArguments(output_dir=str(temporary_directory(self)), max_steps=6, logging_steps=1,
+                                 eval_strategy="steps", eval_steps=3, per_device_train_batch_size=4,
+                                 learning_rate=1e-3, report_to=[], use_cpu=True, save_strategy="no")
+        Trainer(model=model, args=args, train_dataset=RandomTokens(24), eval_dataset=RandomTokens(8),
+                callbacks=[callback]).train()
+
+        run_id = callback.run.id
+        self.assertEqual([False, False], [training for training, _, _ in logged])
+        self.assertEqual([("classifier", "HISTOGRAM", [3, 6]), ("eval/predictions", "TABLE", [3, 6])],
+                         [(media["name"], media["kind"], media["steps"])
+                          for media in media_series(server.api, run_id)])
+        for step, (_, rows, weights) in zip((3, 6), logged):
+            [table] = media_at(server.api, run_id, "eval/predictions", step)
+            self.assertEqual(rows, table["table"]["rows"])
+            [histogram] = media_at(server.api, run_id, "classifier", step)
+            self.assertEqual(numpy.histogram(weights, 8)[1].tolist(), histogram["histogram"]["edges"])
 
     def test_saved_checkpoints_logged_as_artifacts_with_the_best_aliased(self) -> None:
         model = BertForSequenceClassification(BertConfig(vocab_size=50, hidden_size=16, num_hidden_layers=2,

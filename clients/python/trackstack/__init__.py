@@ -10,6 +10,7 @@ from .artifact import Artifact, ArtifactFile, ArtifactUpload, get_artifact
 from . import graders, trace
 from .evals import (DatasetItem, DatasetVersion, EvalRun, Output, add_items, dataset_version, eval_run, evaluate,
                     load_items, set_score_config)
+from .media import Histogram, Image, Table, Text
 from .export import export_points, export_runs, import_points, points_frame
 from .prompt import MissingVariable, Prompt, get_prompt, save_prompt, set_prompt_label
 from .run import Run, init
@@ -21,4 +22,4 @@ __all__ = ["init", "Run", "import_runs", "ImportFailed", "export_points", "expor
            "TrackstackError", "ServerUnavailable", "RequestRejected", "__version__",
            "graders", "add_items", "load_items", "dataset_version", "set_score_config", "eval_run", "evaluate",
            "EvalRun", "DatasetVersion", "DatasetItem", "Output", "Artifact", "ArtifactFile", "ArtifactUpload",
-           "get_artifact"]
+           "get_artifact", "Image", "Histogram", "Table", "Text"]

@@ -239,6 +239,15 @@ class Api:
             runId=run_id, columns=metric_columns(points), batchId=batch_id)
         return data["logMetrics"]
 
+    def log_media(self, run_id: str, items: List[Dict[str, Any]], batch_id: str) -> Dict[str, Any]:
+        """Stores media items (MediaItemInput); answers {"stored": n, "errors": [{"index", "code", "message"}]},
+        the items refused (each alone: the others are stored)."""
+        data = self.execute(
+            "mutation($runId: ID!, $items: [MediaItemInput!]!, $batchId: String) "
+            "{ logMedia(runId: $runId, items: $items, batchId: $batchId) { stored errors { index code message } } }",
+            runId=run_id, items=items, batchId=batch_id)
+        return data["logMedia"]
+
     def log_console(self, run_id: str, lines: List[Dict[str, Any]]) -> Dict[str, int]:
         """Stores console lines ({"line", "stream", "text", "time"}); answers {"accepted", "duplicates", "dropped"}."""
         data = self.execute(

@@ -18,6 +18,7 @@ from .api import DEFAULT_RETRY_BUDGET, Api, RequestRejected, ServerUnavailable, 
 from .artifact import (Artifact, ArtifactUpload, Uploader, artifact_entry, committed, default_name, deliver,
                        parse_spec, read_version)
 from .console import ConsoleCapture, console_setting, cut
+from .media import Media, json_size, media_items
 from .spool import Spool, create_run, default_spool_dir, replay_in_background, send
 from .system import SystemMonitor, interval_setting
 
@@ -28,6 +29,11 @@ MAX_LINES_PER_CALL = 1000  # the server's limit for one logConsole call
 MAX_SPANS_PER_CALL = 1000  # spans per OTLP export, well under the server's request size limit
 MAX_RESULTS_PER_CALL = 1000  # the server's limit for one logEvalResults call
 MAX_SCORES_PER_CALL = 10_000  # the server's limit for one logScores call
+MAX_MEDIA_PER_CALL = 256  # the server's limit for one logMedia call (trackstack.media.items-per-call)
+# JSON of the media items of one logMedia call: under the server's 16 MiB limit of a request body
+# (trackstack.limits.request-bytes), with room for the rest of the request.
+MAX_MEDIA_CALL_BYTES = 15 << 20
+MAX_MEDIA_QUEUE_BYTES = 64 << 20  # media held in memory for the sender; beyond that log() writes them to the spool
 _STOP = object()  # queue marker: the sender thread ends after what precedes it
 
 
@@ -61,6 +67,8 @@ class Run:
         self._queue: "queue.Queue[Any]" = queue.Queue(maxsize=max_queue)
         self._next_step = first_step
         self._step_lock = threading.Lock()
+        self._media_bytes = 0  # JSON bytes of the media in the queue
+        self._media_lock = threading.Lock()
         self._ended = threading.Event()  # log() refuses points; heartbeats stop
         self._stopped = False  # the sender was told to end
         self._give_up = threading.Event()  # at exit: spool instead of waiting for the server
@@ -80,12 +88,15 @@ class Run:
         """The run's id on the server; None while the server was unreachable since init()."""
         return self._spool.run_id
 
-    def log(self, metrics: Mapping[str, float], step: Optional[int] = None, split: Optional[str] = None,
+    def log(self, metrics: Mapping[str, Any], step: Optional[int] = None, split: Optional[str] = None,
             time: Optional[datetime] = None) -> None:
         """Records one value per metric name at `step` (default: one past the previous step) in `split`.
 
         Values may be any number, NaN and ±Infinity included. `time` (default: now) is when they were measured.
-        Never blocks on the network; values that are not numbers are skipped with a warning.
+        A value may also be media, trackstack.Image, Histogram, Table or Text, or a list of them (several items at
+        the step): logged under its name, which is the whole key (media have no split), at `step`. Never blocks on
+        the network; values that are neither numbers nor media are skipped with a warning, and so are media the
+        server cannot take (a histogram of NaN values, an item larger than a request may be).
         """
         if self._ended.is_set():
             log.warning("Trackstack run %s has ended; log() ignored", self.id)
@@ -93,7 +104,17 @@ class Run:
         with self._step_lock:
             step = self._next_step if step is None else int(step)
             self._next_step = step + 1
-        self._log_points(metrics, step, split, time)
+        values, media = {}, {}
+        for name, value in metrics.items():
+            items = media_items(value)
+            if items is None:
+                values[name] = value
+            else:
+                media[name] = items
+        self._log_points(values, step, split, time)
+        for name, items in media.items():
+            for item in items:
+                self._log_media(name, step, item)
 
     def _log_points(self, metrics: Mapping[str, float], step: int, split: Optional[str],
                     time: Optional[datetime]) -> None:
@@ -107,6 +128,29 @@ class Run:
                 continue
             points.append({"name": name, "split": split, "step": step, "value": encoded, "time": stamp})
         self._enqueue(points, _points_entry)
+
+    def _log_media(self, name: str, step: int, media: Media) -> None:
+        if media.error is not None:
+            log.warning("Trackstack skips %s %r at step %d: %s", media.kind, name, step, media.error)
+            return
+        item = media.item(name, step)
+        size = json_size(item)
+        if size > MAX_MEDIA_CALL_BYTES:
+            log.warning("Trackstack skips %s %r at step %d: %d bytes, more than a request to the server may carry",
+                        media.kind, name, step, size)
+            return
+        with self._media_lock:
+            queued = self._media_bytes + size <= MAX_MEDIA_QUEUE_BYTES
+            if queued:
+                self._media_bytes += size
+        if not queued:  # the sender is behind: keep it on disk rather than in memory
+            self._overflow(_media_entry([item]))
+        elif not self._enqueue([{"media": item, "bytes": size}], lambda items: _media_entry([item])):
+            self._media_taken(size)
+
+    def _media_taken(self, size: int) -> None:
+        with self._media_lock:
+            self._media_bytes -= size
 
     def _log_console_line(self, line: int, stream: str, text: str, time: float) -> None:
         """Queued as written: cutting the text and formatting the time are left to the sender's thread."""
@@ -122,19 +166,25 @@ class Run:
     def _record_environment(self, environment: Dict[str, Any]) -> None:
         self._enqueue([{"kind": "environment", "environment": _jsonable(environment)}], lambda items: items[0])
 
-    def _enqueue(self, items: List[Dict[str, Any]], entry_of: Any) -> None:
-        """Queues the items for the sender; when the queue is full, spools the rest as `entry_of(rest)`."""
+    def _enqueue(self, items: List[Dict[str, Any]], entry_of: Any) -> int:
+        """Queues the items for the sender; when the queue is full, spools the rest as `entry_of(rest)`. Answers
+        how many were queued."""
         for index, item in enumerate(items):
             try:
                 self._queue.put_nowait(item)
             except queue.Full:  # the sender is behind: keep the rest on disk rather than wait or drop it
-                try:
-                    # No fsync: these items were headed for the in-memory queue, which survives no crash either.
-                    self._spool.append(entry_of(items[index:]), durable=False)
-                except OSError as error:
-                    log.warning("Trackstack dropped %s: the queue is full and the spool cannot be written (%s)",
-                                _describe(entry_of(items[index:])), error)
-                break
+                self._overflow(entry_of(items[index:]))
+                return index
+        return len(items)
+
+    def _overflow(self, entry: Dict[str, Any]) -> None:
+        """Spools what the queue has no room for."""
+        try:
+            # No fsync: these items were headed for the in-memory queue, which survives no crash either.
+            self._spool.append(entry, durable=False)
+        except OSError as error:
+            log.warning("Trackstack dropped %s: the queue is full and the spool cannot be written (%s)",
+                        _describe(entry), error)
 
     def log_artifact(self, path_or_dir: Union[str, Path], name: Optional[str] = None, type: str = "model",
                      aliases: Optional[Sequence[str]] = None, metadata: Optional[Mapping[str, Any]] = None,
@@ -293,9 +343,11 @@ class Run:
     def _close(self) -> None:
         _live_runs.pop(self, None)
         if self._spool.pending():
-            log.warning("Trackstack: %d points of run %s are not on %s yet and wait in %s; the next trackstack.init() "
-                        "with this spool directory sends them in the background (or now: python -m trackstack sync)",
-                        self._spool.waiting_points(), self.id or "(not created yet)", self._api.url,
+            media = self._spool.waiting("media")
+            log.warning("Trackstack: %d points%s of run %s are not on %s yet and wait in %s; the next "
+                        "trackstack.init() with this spool directory sends them in the background (or now: "
+                        "python -m trackstack sync)", self._spool.waiting("points"),
+                        f" and {media} media items" if media else "", self.id or "(not created yet)", self._api.url,
                         self._spool.path)
         self._spool.release()
 
@@ -306,12 +358,14 @@ class Run:
         spans = [item["span"] for item in items if "span" in item]
         results = [item["result"] for item in items if "result" in item]
         scores = [item["score"] for item in items if "score" in item]
+        media = [item for item in items if "media" in item]
         return ([_points_entry(part) for part in _parts(points, self._batch_size)]
                 + [_console_entry(part) for part in _parts(lines, MAX_LINES_PER_CALL)]
                 + [self._spans_entry(part) for part in _parts(spans, MAX_SPANS_PER_CALL)]
                 + [{"kind": "results", "results": part}
                    for part in _parts(results, min(self._batch_size, MAX_RESULTS_PER_CALL))]
                 + [{"kind": "scores", "scores": part} for part in _parts(scores, MAX_SCORES_PER_CALL)]
+                + [_media_entry(part) for part in _media_parts(media)]
                 + [item for item in items if "kind" in item])
 
     def _send_loop(self) -> None:
@@ -341,6 +395,8 @@ class Run:
                 break
             if not isinstance(item, dict):
                 return points, item
+            if "media" in item:
+                self._media_taken(item["bytes"])
             points.append(item)
         return points, None
 
@@ -409,6 +465,25 @@ def _points_entry(points: List[Dict[str, Any]]) -> Dict[str, Any]:
     return {"kind": "points", "batchId": str(uuid.uuid4()), "points": points}
 
 
+def _media_entry(items: List[Dict[str, Any]]) -> Dict[str, Any]:
+    """A logMedia call, with the id that makes re-sending it harmless."""
+    return {"kind": "media", "batchId": str(uuid.uuid4()), "media": items}
+
+
+def _media_parts(queued: List[Dict[str, Any]]) -> List[List[Dict[str, Any]]]:
+    """The queued media items ({"media", "bytes"}) in logMedia calls, each within the server's limits of items
+    and of bytes."""
+    parts: List[List[Dict[str, Any]]] = []
+    size = 0
+    for item in queued:
+        if not parts or len(parts[-1]) == MAX_MEDIA_PER_CALL or size + item["bytes"] > MAX_MEDIA_CALL_BYTES:
+            parts.append([])
+            size = 0
+        parts[-1].append(item["media"])
+        size += item["bytes"]
+    return parts
+
+
 def _console_entry(lines: List[Dict[str, Any]]) -> Dict[str, Any]:
     """A logConsole batch of lines as captured; its line numbers make re-sending it harmless."""
     return {"kind": "console", "lines": [
@@ -437,7 +512,7 @@ def _describe(entry: Dict[str, Any]) -> str:
         return f"{len(entry['lines'])} console lines"
     if entry["kind"] == "artifact":
         return f"artifact {entry['request']['name']}"
-    if entry["kind"] in ("spans", "results", "scores"):
+    if entry["kind"] in ("spans", "results", "scores", "media"):
         return f"{len(entry[entry['kind']])} {entry['kind']}"
     return "the environment"
 

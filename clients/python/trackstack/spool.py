@@ -11,6 +11,7 @@ created on the server) and what is needed to create it (an eval run's header has
     {"kind": "results", "results": [...]}                     a logEvalResults batch; idempotent on (item, repetition)
     {"kind": "scores", "scores": [...]}                       a logScores batch; idempotent on (item, repetition,
                                                              name, source)
+    {"kind": "media", "batchId": "...", "media": [...]}       a logMedia call; its batchId makes re-sending harmless
     {"kind": "rewind", "toStep": N}                          a rewindRun
     {"kind": "status", "status": "FAILED", "failure": {...}}  an updateRunStatus; failure (why it FAILED) optional
     {"kind": "artifact", "request": {...}, "files": [...]}   a logArtifact with its uploads, by reference: each file's
@@ -42,7 +43,7 @@ except ImportError:  # Windows: no flock, so no protection against a concurrent 
 log = logging.getLogger("trackstack")
 
 REPLAY_BATCH = 1000  # points per logMetrics call when small spooled entries are sent together
-KINDS = ("points", "console", "environment", "rewind", "status", "spans", "results", "scores", "artifact")
+KINDS = ("points", "console", "environment", "rewind", "status", "spans", "results", "scores", "artifact", "media")
 
 
 def default_spool_dir() -> Path:
@@ -146,8 +147,8 @@ class Spool:
                     self._compact(offset)
                 offset = None
 
-    def waiting_points(self) -> int:
-        """How many points the file holds (0 when it is gone)."""
+    def waiting(self, kind: str) -> int:
+        """How many points (`kind` "points") or media items ("media") the file holds (0 when it is gone)."""
         count = 0
         with self._lock:
             try:
@@ -158,8 +159,8 @@ class Spool:
                             entry = json.loads(line)
                         except ValueError:  # a line cut short, which replay skips too
                             continue
-                        if isinstance(entry, dict) and entry.get("kind") == "points":
-                            count += len(entry["points"])
+                        if isinstance(entry, dict) and entry.get("kind") == kind:
+                            count += len(entry[kind])
             except FileNotFoundError:
                 pass
         return count
@@ -287,6 +288,13 @@ def send(api: Api, run_id: str, entry: Dict[str, Any]) -> None:
         api.log_scores(run_id, entry["scores"])
     elif entry["kind"] == "artifact":
         deliver_artifact(api, run_id, entry, DEFAULT_RETRY_BUDGET)
+    elif entry["kind"] == "media":
+        items = entry["media"]
+        for error in api.log_media(run_id, items, entry["batchId"])["errors"]:  # each refused alone, for good
+            item = items[error["index"]]
+            kind = next(key for key in ("image", "histogram", "table", "text") if key in item)
+            log.warning("Trackstack: the server refused %s %r at step %d of run %s: %s (%s); dropped", kind,
+                        item["name"], item["step"], run_id, error["message"], error["code"])
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -33,6 +33,8 @@ export type LineChartOption = echarts.ComposeOption<
 export type ParallelChartOption = echarts.ComposeOption<
   ParallelSeriesOption | ParallelComponentOption | TooltipComponentOption | VisualMapComponentOption
 >;
+/** Histograms over steps (media/histogramPanel.ts): a heatmap or a ridgeline, each drawn as a custom series. */
+export type HistogramChartOption = echarts.ComposeOption<CustomSeriesOption | GridComponentOption | TooltipComponentOption>;
 /** A graph on a hidden grid (graphChart.ts registers the graph series). */
 export type GraphChartOption = echarts.ComposeOption<GraphSeriesOption | GridComponentOption>;
 export type { CustomSeriesRenderItemReturn } from "echarts";

@@ -6,6 +6,7 @@ import { paletteColor } from "../charts/runColor";
 import { mountMetricPanel } from "../charts/metricPanel";
 import { CompareRunsDocument, ProjectRunsDocument, SeriesGroupsDocument, type CompareRunsQuery } from "../gql/graphql";
 import type { FetchSeries } from "../charts/metricData";
+import { mountMediaSection } from "../media/mediaSection";
 import { groupControl } from "./groupControl";
 import { groupByInput, groupRuns, groupSeries, type Grouping, type RunGroup } from "./groups";
 import { errorState, h, link, loading, plural } from "../ui/dom";
@@ -30,6 +31,7 @@ export function compareView(root: HTMLElement, view: CompareViewState): () => vo
   const controller = new AbortController();
   let disposePanel = () => {};
   let disposeSearch = () => {};
+  let disposeMedia = () => {};
   let current = view;
   const update = (change: Partial<CompareViewState>) => replaceView((current = { ...current, ...change }));
   root.append(h("h1", {}, `Compare ${plural(view.runIds.length, "run")}`), loading());
@@ -45,6 +47,7 @@ export function compareView(root: HTMLElement, view: CompareViewState): () => vo
         const project = runs[0]?.model.project.name;
         const hidden = new Set(view.hidden);
         const panel = h("section", { className: "panel", "aria-label": "Metrics" });
+        const media = h("section", { className: "panel", "aria-label": "Media" });
         const runList = h("aside", { className: "run-list", "aria-label": "Runs" });
         const runItem = (run: CompareRun, i: number) => {
           const box = h("input", { type: "checkbox", checked: !hidden.has(run.id), "aria-label": `Show ${infos[i].name} in the charts`,
@@ -100,8 +103,10 @@ export function compareView(root: HTMLElement, view: CompareViewState): () => vo
           missing.length ? h("p", { className: "state error", role: "alert" }, `Not found (deleted?): ${missing.join(", ")}`) : "",
           runs.length > 1 && runs.every((run) => run.kind === "EVAL")
             ? h("p", {}, link(evalCompareUrl(runs[0].id, runs.slice(1).map((run) => run.id)), "Compare their results item by item"), ` (baseline: ${infos[0].name})`) : "",
-          h("div", { className: "compare-layout" }, runList, panel));
+          h("div", { className: "compare-layout" }, runList, panel),
+          media);
         render();
+        disposeMedia = mountMediaSection(media, infos);
       })
       .catch((error) => controller.signal.aborted || root.replaceChildren(errorState(error, load)));
 
@@ -134,6 +139,7 @@ export function compareView(root: HTMLElement, view: CompareViewState): () => vo
     controller.abort();
     disposePanel();
     disposeSearch();
+    disposeMedia();
   };
 }
 

@@ -6,6 +6,7 @@ import { MovePromptLabelDocument, PromptCallsDocument, PromptDetailDocument, typ
 import { formatCost, formatNanos, formatTokens } from "../traces/format";
 import { spanStatusBadge } from "../traces/traceList";
 import { projectTabs } from "../traces/tracesView";
+import { diffTable } from "../ui/diffTable";
 import { errorState, formatTime, h, link, loading } from "../ui/dom";
 import { sideBySide } from "./diff";
 import { compile, templateText } from "./template";
@@ -129,20 +130,9 @@ function diffSection(view: PromptViewState, versions: PromptVersionRowFragment[]
     section.append(h("p", { className: "state error" }, `No version ${!a ? from : to}`));
     return section;
   }
-  const cell = (side: { line: number; text: string } | undefined, kind: string) => [
-    h("td", { className: "diff-line-no" }, side ? side.line : ""),
-    h("td", { className: `diff-text ${side ? kind : "diff-empty"}` }, side?.text ?? ""),
-  ];
-  const rows = sideBySide(templateText(a), templateText(b)).map((row) => h("tr", { className: `diff-${row.kind}` },
-    ...cell(row.left, row.kind === "same" ? "" : "diff-old"),
-    ...cell(row.right, row.kind === "same" ? "" : "diff-new"),
-  ));
   const configChanged = JSON.stringify(a.config) !== JSON.stringify(b.config);
   section.append(
-    h("div", { className: "table-scroll" }, h("table", { className: "diff" },
-      h("colgroup", {}, h("col", { className: "diff-line-no" }), h("col"), h("col", { className: "diff-line-no" }), h("col")),
-      h("thead", {}, h("tr", {}, h("th", { colSpan: 2, scope: "col" }, `v${from}`), h("th", { colSpan: 2, scope: "col" }, `v${to}`))),
-      h("tbody", {}, ...rows))),
+    diffTable([`v${from}`, `v${to}`], sideBySide(templateText(a), templateText(b))),
     h("p", { className: configChanged ? "" : "muted" }, configChanged ? "Config: " : "Config unchanged: ",
       h("code", {}, JSON.stringify(a.config)), configChanged ? " → " : "", configChanged ? h("code", {}, JSON.stringify(b.config)) : ""),
   );

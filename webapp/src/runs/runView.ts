@@ -5,6 +5,7 @@ import { toRunInfo } from "../charts/lineChart";
 import { mountMetricPanel } from "../charts/metricPanel";
 import { ProjectRunEventsDocument, RunDetailsDocument } from "../gql/graphql";
 import { subscribe } from "../live/client";
+import { mountMediaSection } from "../media/mediaSection";
 import { runTabs } from "../traces/tracesView";
 import { errorState, h, link, loading, setTitle } from "../ui/dom";
 import { addShortcuts } from "../ui/shortcuts";
@@ -32,6 +33,7 @@ export function runView(root: HTMLElement, view: RunViewState): () => void {
         setTitle(run.name ?? `Run ${run.id}`, project);
         const status = h("span", {}, statusBadge(run.status, run.failure));
         const panel = h("section", { className: "panel", "aria-label": "Metrics" });
+        const media = h("section", { className: "panel", "aria-label": "Media" });
         const names = metricNamesOf([run]);
         const systemNames = names.filter(isSystemMetric);
         const system = systemNames.length ? h("section", { className: "panel", "aria-label": "System" }, h("h2", {}, "System")) : null;
@@ -43,6 +45,7 @@ export function runView(root: HTMLElement, view: RunViewState): () => void {
           runTabs(run.id, "Run", run.kind === "EVAL"),
           runOverview(run, status),
           panel,
+          media,
           system ?? "",
           runDetails(run),
           consoleSection);
@@ -56,7 +59,8 @@ export function runView(root: HTMLElement, view: RunViewState): () => void {
           }),
           mountMetricPanel(panel, [toRunInfo(run)], names.filter((name) => !isSystemMetric(name)), view.chart,
             (chart) => replaceView({ ...view, chart }), { accepts: (name) => !isSystemMetric(name) }).dispose,
-          output.dispose);
+          output.dispose,
+          mountMediaSection(media, [toRunInfo(run)]));
         if (system) {
           cleanups.push(mountMetricPanel(system, [toRunInfo(run)], systemNames, { ...view.chart, x: "wall" }, () => {}, { accepts: isSystemMetric }).dispose);
         }

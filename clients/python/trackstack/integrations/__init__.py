@@ -4,6 +4,7 @@ import re
 from typing import Any, Dict, Mapping, Optional, Tuple
 
 from ..artifact import ArtifactUpload
+from ..media import media_items
 from ..run import Run
 
 SPLIT_PREFIXES = ("train", "val", "valid", "validation", "eval", "test")
@@ -22,10 +23,13 @@ def split_metric_name(key: str, default_split: Optional[str] = None) -> Tuple[st
 
 
 def log_by_split(run: Run, metrics: Mapping[str, Any], step: int, default_split: Optional[str] = None) -> None:
-    """Logs the numeric values of `metrics` at `step`, one `Run.log()` per split; skips anything else."""
-    by_split: Dict[Optional[str], Dict[str, float]] = {}
+    """Logs the numeric values of `metrics` at `step`, one `Run.log()` per split, and media (trackstack.Image,
+    Histogram, Table, Text or lists of them) under their whole key; skips anything else."""
+    by_split: Dict[Optional[str], Dict[str, Any]] = {}
     for key, value in metrics.items():
-        if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        if media_items(value) is not None:
+            by_split.setdefault(None, {})[key] = value
+        elif isinstance(value, numbers.Real) and not isinstance(value, bool):
             name, split = split_metric_name(key, default_split)
             by_split.setdefault(split, {})[name] = value
     for split, values in by_split.items():

@@ -6,6 +6,8 @@ Resuming from a checkpoint: `TrackstackLogger(..., run_id=<the interrupted run's
 `TrackstackLogger(..., log_checkpoints=True)` logs each checkpoint a ModelCheckpoint saves as a version of the
 artifact "<model>-run-<run id>" (type "checkpoint"), the best one (ModelCheckpoint's best_model_path) with the
 alias "best"; uploaded in the background, finished before the run ends.
+Media, e.g. a few validation samples, from the LightningModule (`on_validation_epoch_end`):
+`self.logger.log_media({"val/samples": [trackstack.Image(image, caption=label) for ...]}, step=self.global_step)`.
 """
 import argparse
 import logging
@@ -91,6 +93,12 @@ class TrackstackLogger(Logger):  # type: ignore[misc,valid-type]
         if self._run is None and self._init_options.get("run_id") is not None:
             self._init_options.setdefault("from_step", step - 1)
         log_by_split(self._start(), metrics, step)
+
+    @rank_zero_only
+    def log_media(self, media: Mapping[str, Any], step: Optional[int] = None) -> None:
+        """Logs media by name (trackstack.Image, Histogram, Table or Text, or a list of them) at `step`, default
+        the step metrics were logged at last."""
+        self.log_metrics(media, max(self._next_step - 1, 0) if step is None else step)
 
     @rank_zero_only
     def after_save_checkpoint(self, checkpoint_callback: Any) -> None:

@@ -18,7 +18,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Removes versions (deleteArtifactVersion, a run's deletion, retention) and the blobs nothing holds any more.
  *
- * <p>A blob is deleted only when no artifact_file names it, and never under a commit: logArtifact locks the blob
+ * <p>A blob is deleted only when no artifact_file nor media_blob (the images of media items) names it, and never
+ * under a commit: logArtifact locks the blob
  * rows it references FOR SHARE until it commits, the collector takes rows FOR UPDATE SKIP LOCKED (passing over
  * those) and then deletes in a statement of its own, whose fresh snapshot sees any commit that finished in
  * between. An upload that completes writes the blob's row before putting the file, so it waits for a deletion of
@@ -29,6 +30,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class ArtifactDeletion {
 
     private static final int BATCH = 1000;
+    private static final String UNREFERENCED = """
+             and not exists (select 1 from artifact_file f where f.sha256 = b.sha256)
+             and not exists (select 1 from media_blob m where m.sha256 = b.sha256)""";
 
     private final JdbcTemplate jdbc;
     private final BlobStore store;
@@ -93,13 +97,11 @@ public class ArtifactDeletion {
         AtomicInteger deleted = new AtomicInteger();
         while (true) {
             Integer lockedCount = ownTransaction.execute(status -> {
-                List<String> locked = jdbc.queryForList("select sha256 from blob b where " + which + """
-                         and not exists (select 1 from artifact_file f where f.sha256 = b.sha256)
-                        limit ? for update skip locked""", String.class, argument, BATCH);
-                List<String> gone = locked.isEmpty() ? List.of() : jdbc.queryForList("""
-                        delete from blob b where sha256 = any(?)
-                        and not exists (select 1 from artifact_file f where f.sha256 = b.sha256)
-                        returning sha256""", String.class, (Object) locked.toArray(String[]::new));
+                List<String> locked = jdbc.queryForList("select sha256 from blob b where " + which + UNREFERENCED
+                        + " limit ? for update skip locked", String.class, argument, BATCH);
+                List<String> gone = locked.isEmpty() ? List.of() : jdbc.queryForList(
+                        "delete from blob b where sha256 = any(?)" + UNREFERENCED + " returning sha256",
+                        String.class, (Object) locked.toArray(String[]::new));
                 for (String sha256 : gone) {
                     try {
                         store.delete(sha256);

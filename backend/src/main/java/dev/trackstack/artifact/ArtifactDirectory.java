@@ -10,8 +10,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * The artifacts directory ({@code trackstack.artifacts.directory}, else {@code artifacts} in the data directory):
- * {@code uploads/} holds partial uploads, {@code blobs/} the filesystem store's blobs. One directory, so that a
- * verified upload becomes a blob by a rename on the same file system rather than by a copy.
+ * {@code uploads/} holds partial uploads, {@code staging/} blobs written whole by the server (media images) before
+ * they are stored, {@code blobs/} the filesystem store's blobs. One directory, so that a verified upload becomes a
+ * blob by a rename on the same file system rather than by a copy.
  */
 @Component
 public class ArtifactDirectory {
@@ -29,6 +30,10 @@ public class ArtifactDirectory {
 
     public Path uploads() {
         return created(root.resolve("uploads"));
+    }
+
+    public Path staging() {
+        return created(root.resolve("staging"));
     }
 
     private static Path created(Path directory) {

@@ -16,12 +16,12 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.util.UriUtils;
 
 /**
- * A file's downloadUrl: a presigned URL of the store when {@code s3.presign-downloads} is on, else this server's
+ * A file's downloadUrl (and a media image's url): a presigned URL of the store when {@code s3.presign-downloads} is on, else this server's
  * blob path signed with HMAC-SHA256 (project, blob, file name, expiry), so that a browser link needs no token.
  * The key is made on first use and kept in the database, so that every instance accepts every instance's links.
  */
 @Component
-class DownloadLinks {
+public class DownloadLinks {
 
     static final Duration VALID_FOR = Duration.ofHours(1);
 
@@ -36,7 +36,8 @@ class DownloadLinks {
         this.presign = properties.s3().presignDownloads();
     }
 
-    String url(String project, String sha256, String path) {
+    /** A link to the blob of the project that downloads as the file name that ends {@code path}. */
+    public String url(String project, String sha256, String path) {
         String name = path.substring(path.lastIndexOf('/') + 1);
         if (presign) {
             var presigned = store.presignedDownload(sha256, name, VALID_FOR);

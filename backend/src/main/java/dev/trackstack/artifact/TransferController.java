@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -141,11 +142,15 @@ class TransferController {
         } else if (!Caller.current().sees(project)) {
             throw ApiException.forbidden("This token does not cover project " + project);
         }
+        // A blob of the project: a file of its artifacts, or an image of its runs' media.
         List<Long> sizes = jdbc.queryForList("""
-                select b.size from blob b where b.sha256 = ? and exists (
+                select b.size from blob b where b.sha256 = ? and (exists (
                     select 1 from artifact_file f join artifact_version v on v.id = f.version_id
                     join artifact a on a.id = v.artifact_id join project p on p.id = a.project_id
-                    where f.sha256 = b.sha256 and p.name = ?)""", Long.class, sha256, project);
+                    where f.sha256 = b.sha256 and p.name = ?) or exists (
+                    select 1 from media_blob m join run r on r.id = m.run_id join model o on o.id = r.model_id
+                    join project p on p.id = o.project_id
+                    where m.sha256 = b.sha256 and p.name = ?))""", Long.class, sha256, project, project);
         if (sizes.isEmpty()) {
             throw ApiException.notFound("blob in project " + project + " with SHA-256", sha256);
         }
@@ -182,7 +187,7 @@ class TransferController {
                 response.setStatus(HttpStatus.PARTIAL_CONTENT.value());
                 response.setHeader(HttpHeaders.CONTENT_RANGE, "bytes " + start + "-" + range[1] + "/" + size);
             }
-            response.setContentType("application/octet-stream");
+            response.setContentType(contentType(name));
             response.setContentLengthLong(length);
             if (file.isPresent()) {
                 request.setAttribute(Globals.SENDFILE_FILENAME_ATTR, file.get().toString());
@@ -199,6 +204,20 @@ class TransferController {
                 out.write(buffer, 0, n);
             }
         }
+    }
+
+    /**
+     * Images by their name's extension, so that a media image's link opens in the browser; anything else (HTML,
+     * SVG, scripts) is plain bytes, never rendered from this origin.
+     */
+    private static String contentType(String name) {
+        String extension = name == null ? "" : name.substring(name.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
+        return switch (extension) {
+            case "png" -> "image/png";
+            case "jpg", "jpeg" -> "image/jpeg";
+            case "webp" -> "image/webp";
+            default -> "application/octet-stream";
+        };
     }
 
     /** The bytes of a SHA-256 never change. */

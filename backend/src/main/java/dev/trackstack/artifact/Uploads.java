@@ -68,6 +68,7 @@ public class Uploads {
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transactions;
     private final BlobStore store;
+    private final Blobs blobs;
     private final ArtifactDirectory directory;
     private final ProjectIds projectIds;
     private final long maxFileBytes;
@@ -77,11 +78,12 @@ public class Uploads {
     /** Uploads a request is appending to: a second one at once would interleave its bytes. */
     private final Set<UUID> appending = ConcurrentHashMap.newKeySet();
 
-    Uploads(JdbcTemplate jdbc, TransactionTemplate transactions, BlobStore store, ArtifactDirectory directory,
-            ProjectIds projectIds, ArtifactProperties properties) {
+    Uploads(JdbcTemplate jdbc, TransactionTemplate transactions, BlobStore store, Blobs blobs,
+            ArtifactDirectory directory, ProjectIds projectIds, ArtifactProperties properties) {
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.store = store;
+        this.blobs = blobs;
         this.directory = directory;
         this.projectIds = projectIds;
         this.maxFileBytes = properties.maxFileBytes().toBytes();
@@ -266,14 +268,7 @@ public class Uploads {
                     + upload.sha256() + ": the upload was discarded");
         }
         transactions.executeWithoutResult(status -> {
-            jdbc.update("""
-                    insert into blob (sha256, size) values (?, ?)
-                    on conflict (sha256) do update set claimed_at = now()""", upload.sha256(), upload.size());
-            try {
-                store.put(upload.sha256(), partial, upload.size());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            blobs.put(upload.sha256(), partial, upload.size());
             jdbc.update("delete from upload where id = ?", upload.id());
         });
     }

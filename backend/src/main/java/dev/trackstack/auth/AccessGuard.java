@@ -172,7 +172,11 @@ class AccessGuard extends GraphQLTypeVisitorStub implements GraphQlSourceBuilder
                 entry("Subscription.runEvents", (fetcher, env, caller) -> ((Flux<?>) fetcher.get(env))
                         .filter(event -> caller.sees(((RunEvent) event).project()))),
                 entry("Subscription.metricPoints", runIds("runIds")),
-                entry("Subscription.traceUpdates", FILTERS_ITSELF));
+                entry("Subscription.traceUpdates", FILTERS_ITSELF),
+                entry("Mutation.logMedia", id("run", "runId", RUN_PROJECTS)),
+                entry("Query.mediaAt", runIds("runIds")),
+                entry("Query.histograms", emptyOutside(id("run", "runId", RUN_PROJECTS))),
+                entry("Subscription.mediaItems", runIds("runIds")));
     }
 
     @Override
@@ -239,6 +243,14 @@ class AccessGuard extends GraphQLTypeVisitorStub implements GraphQlSourceBuilder
                 throw ApiException.notFound(what, id);
             }
             return null;
+        };
+    }
+
+    /** A list of one run's: empty for a run outside the caller's projects, as a list of runs loses the run. */
+    private static Rule emptyOutside(Rule rule) {
+        return (fetcher, env, caller) -> {
+            Object answer = rule.fetch(fetcher, env, caller);
+            return answer == null ? List.of() : answer;
         };
     }
 

@@ -2,6 +2,7 @@ package dev.trackstack.importer;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 import dev.trackstack.metric.MetricPointInput;
 import dev.trackstack.run.RunStatus;
@@ -21,6 +22,12 @@ public interface ImportSink {
 
     /** Text of the run (TensorBoard text, W&B output.log), appended to its console in the order given. */
     void console(RunHandle run, List<ImportedLine> lines);
+
+    /**
+     * Media items of the run (TensorBoard images, histograms and text), as logMedia's items; a (name, step) that
+     * holds items from an earlier import is left as it is.
+     */
+    void media(RunHandle run, List<Map<String, Object>> items);
 
     /** Ends the run as its source says: its final status and, when known, its end time. */
     void finish(RunHandle run, RunStatus status, Instant endedAt);

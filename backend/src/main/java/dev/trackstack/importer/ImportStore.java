@@ -5,12 +5,16 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import dev.trackstack.console.ConsoleLineInput;
 import dev.trackstack.console.ConsoleStore;
 import dev.trackstack.live.RunEvent;
+import dev.trackstack.media.MediaIngest;
 import dev.trackstack.metric.LogResult;
 import dev.trackstack.metric.MetricIngest;
 import dev.trackstack.metric.MetricPointInput;
@@ -25,8 +29,8 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Where imports write: runs through RunCreation, points through MetricIngest (the path of logMetrics), text through
- * the console store, and the jobs' own rows.
+ * Where imports write: runs through RunCreation, points through MetricIngest (the path of logMetrics), media through
+ * MediaIngest (logMedia's), text through the console store, and the jobs' own rows.
  */
 @Service
 class ImportStore {
@@ -38,9 +42,10 @@ class ImportStore {
     private final RunLifecycle lifecycle;
     private final MetricIngest ingest;
     private final ConsoleStore console;
+    private final MediaIngest media;
 
     ImportStore(JdbcTemplate jdbc, TransactionTemplate transaction, ModelCreation models, RunCreation runs,
-            RunLifecycle lifecycle, MetricIngest ingest, ConsoleStore console) {
+            RunLifecycle lifecycle, MetricIngest ingest, ConsoleStore console, MediaIngest media) {
         this.jdbc = jdbc;
         this.transaction = transaction;
         this.models = models;
@@ -48,6 +53,7 @@ class ImportStore {
         this.lifecycle = lifecycle;
         this.ingest = ingest;
         this.console = console;
+        this.media = media;
     }
 
     /** A run and whether this call made it. */
@@ -84,6 +90,19 @@ class ImportStore {
 
     LogResult points(long runId, List<MetricPointInput> points) {
         return ingest.log(runId, points, null);
+    }
+
+    /** The (name, step) pairs that hold media items of the run, as "name\0step". */
+    Set<String> mediaSteps(long runId) {
+        Set<String> steps = new HashSet<>();
+        jdbc.query("select distinct name, step from media_item where run_id = ?", rs -> {
+            steps.add(rs.getString(1) + "\0" + rs.getLong(2));
+        }, runId);
+        return steps;
+    }
+
+    MediaIngest.Logged media(long runId, List<Map<String, Object>> items) {
+        return media.log(runId, items, null);
     }
 
     void console(long runId, List<ConsoleLineInput> lines) {

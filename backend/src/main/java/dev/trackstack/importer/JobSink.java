@@ -6,9 +6,11 @@ import java.util.HashMap;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import dev.trackstack.console.ConsoleLineInput;
 import dev.trackstack.console.ConsoleStream;
+import dev.trackstack.media.MediaIngest;
 import dev.trackstack.metric.LogResult;
 import dev.trackstack.metric.MetricPointInput;
 import dev.trackstack.metric.PointProblem;
@@ -32,6 +34,8 @@ class JobSink implements ImportSink {
     private final TrackstackProperties.Limits limits;
     private final Map<Long, List<MetricPointInput>> pending = new HashMap<>();
     private final Map<Long, Long> nextLine = new HashMap<>();
+    /** Per run, the (name, step) pairs holding media before this import ("name\0step"), which it leaves alone. */
+    private final Map<Long, Set<String>> mediaBefore = new HashMap<>();
     /** Per run and problem, points logMetrics would refuse: left out, and reported when the run finishes. */
     private final Map<Long, Map<PointProblem, Integer>> dropped = new HashMap<>();
     private final List<String> unmapped = new ArrayList<>();
@@ -126,6 +130,22 @@ class JobSink implements ImportSink {
         }
         nextLine.put(run.runId(), first + lines.size());
         store.console(run.runId(), numbered);
+    }
+
+    @Override
+    public void media(RunHandle run, List<Map<String, Object>> items) {
+        Set<String> before = mediaBefore.computeIfAbsent(run.runId(), store::mediaSteps);
+        List<Map<String, Object>> fresh = items.stream()
+                .filter(item -> !before.contains(item.get("name") + "\0" + item.get("step"))).toList();
+        if (fresh.isEmpty()) {
+            return;
+        }
+        String key = ((Handle) run).key();
+        for (MediaIngest.ItemError error : store.media(run.runId(), fresh).errors()) {
+            Map<String, Object> item = fresh.get(error.index());
+            unmapped("run " + key + ": media " + item.get("name") + " at step " + item.get("step") + " not imported ("
+                    + error.message() + ")");
+        }
     }
 
     @Override

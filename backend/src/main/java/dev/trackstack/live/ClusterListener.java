@@ -149,6 +149,8 @@ class ClusterListener implements SmartLifecycle {
                 hub.dispatch(new RunEvent(event.type(), event.run(), event.project()));
             } else if (event.traces() != null) {
                 hub.dispatch(new TracesStored(event.project(), event.traces()));
+            } else if (event.media() != null) {
+                hub.dispatch(new MediaStored(event.run(), event.project(), event.media()));
             } else if (!points.containsKey(event)) {
                 late.increment();
                 skipped.add(event.run());

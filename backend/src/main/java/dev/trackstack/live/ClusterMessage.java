@@ -1,5 +1,6 @@
 package dev.trackstack.live;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -8,7 +9,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * What an instance tells the others through NOTIFY, as JSON: a run event ({@code type}), traces stored
- * ({@code traces}), or points logged ({@code batch}: a row of live_batch to read them back from). The database adds {@code batch} and {@code sentAt}
+ * ({@code traces}), media items stored ({@code media}), or points logged ({@code batch}: a row of live_batch to read them back from). The database adds {@code batch} and {@code sentAt}
  * (its clock, in milliseconds) as it sends. Absent fields are left out, and unknown ones ignored, so that instances
  * of neighbouring versions understand each other.
  *
@@ -17,17 +18,21 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 record ClusterMessage(String origin, long run, String project, RunEvent.Type type, Map<String, Set<Long>> traces,
-        Long batch, Long sentAt) {
+        Long batch, Long sentAt, List<MediaStored.Item> media) {
 
     static ClusterMessage of(String origin, RunEvent event) {
-        return new ClusterMessage(origin, event.runId(), event.project(), event.type(), null, null, null);
+        return new ClusterMessage(origin, event.runId(), event.project(), event.type(), null, null, null, null);
     }
 
     static ClusterMessage of(String origin, PointsLogged event) {
-        return new ClusterMessage(origin, event.runId(), event.project(), null, null, null, null);
+        return new ClusterMessage(origin, event.runId(), event.project(), null, null, null, null, null);
     }
 
     static ClusterMessage of(String origin, TracesStored event) {
-        return new ClusterMessage(origin, 0, event.project(), null, event.traces(), null, null);
+        return new ClusterMessage(origin, 0, event.project(), null, event.traces(), null, null, null);
+    }
+
+    static ClusterMessage of(String origin, MediaStored event) {
+        return new ClusterMessage(origin, event.runId(), event.project(), null, null, null, null, event.items());
     }
 }

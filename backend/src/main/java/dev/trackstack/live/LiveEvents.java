@@ -32,6 +32,8 @@ public class LiveEvents implements SchedulingConfigurer {
     static final String CHANNEL = "trackstack_live";
     /** A trace id and a run take about 60 bytes of JSON, a project name at most 1 KB: well under 8000 bytes. */
     private static final int TRACES_PER_MESSAGE = 100;
+    /** A media item's name takes at most 1 KB of JSON (256 characters of UTF-8), as does the project's: 5 fit. */
+    private static final int MEDIA_PER_MESSAGE = 5;
     /** The database's clock, in milliseconds since the epoch. */
     static final String DATABASE_MILLIS = "(extract(epoch from clock_timestamp()) * 1000)::bigint";
 
@@ -75,6 +77,15 @@ public class LiveEvents implements SchedulingConfigurer {
             ids.subList(from, Math.min(ids.size(), from + TRACES_PER_MESSAGE))
                     .forEach(id -> part.put(id, event.traces().get(id)));
             notifyOthers(ClusterMessage.of(origin, new TracesStored(event.project(), part)));
+        }
+    }
+
+    public void mediaStored(MediaStored event) {
+        publisher.publishEvent(event);
+        List<MediaStored.Item> items = event.items();
+        for (int from = 0; from < items.size(); from += MEDIA_PER_MESSAGE) {
+            notifyOthers(ClusterMessage.of(origin, new MediaStored(event.runId(), event.project(),
+                    items.subList(from, Math.min(items.size(), from + MEDIA_PER_MESSAGE)))));
         }
     }
 

@@ -47,6 +47,7 @@ public class LiveHub implements SchedulingConfigurer {
     /** Events that say only that something changed, sent at most once per interval: summaries, console lines. */
     private final Set<RunEvent> coalesced = ConcurrentHashMap.newKeySet();
     private final Set<Subscriber<TracesStored, TracesStored>> traceSubscribers = ConcurrentHashMap.newKeySet();
+    private final Set<Subscriber<MediaStored, MediaStored>> mediaSubscribers = ConcurrentHashMap.newKeySet();
     /** Traces stored since the last flush, per project: each trace's id and the runs its spans name. */
     private final Map<String, Map<String, Set<Long>>> tracesStored = new HashMap<>();
     private final int bufferSize;
@@ -58,6 +59,7 @@ public class LiveHub implements SchedulingConfigurer {
         subscribers("metricPoints", pointSubscribers, registry);
         subscribers("runEvents", runSubscribers, registry);
         subscribers("traceUpdates", traceSubscribers, registry);
+        subscribers("mediaItems", mediaSubscribers, registry);
         this.dropped = dropped("buffer_full", registry);
     }
 
@@ -102,6 +104,23 @@ public class LiveHub implements SchedulingConfigurer {
             });
             return traces.isEmpty() ? null : new TracesStored(event.project(), traces);
         });
+    }
+
+    /** The media items of these runs stored from now on, of these names (all when null). */
+    public Flux<MediaStored> mediaStored(Set<Long> runIds, Set<String> names) {
+        return subscribe(mediaSubscribers, MediaStored::runId, (event, gap) -> {
+            if (!runIds.contains(event.runId())) {
+                return null;
+            }
+            List<MediaStored.Item> items = event.items().stream()
+                    .filter(item -> names == null || names.contains(item.name())).toList();
+            return items.isEmpty() ? null : new MediaStored(event.runId(), event.project(), items);
+        });
+    }
+
+    @TransactionalEventListener(fallbackExecution = true)
+    void dispatch(MediaStored event) {
+        mediaSubscribers.forEach(s -> s.offer(event));
     }
 
     @TransactionalEventListener(fallbackExecution = true)
@@ -153,7 +172,7 @@ public class LiveHub implements SchedulingConfigurer {
     }
 
     public int subscriberCount() {
-        return pointSubscribers.size() + runSubscribers.size() + traceSubscribers.size();
+        return pointSubscribers.size() + runSubscribers.size() + traceSubscribers.size() + mediaSubscribers.size();
     }
 
     /**

@@ -142,7 +142,7 @@ public class MetricIngest {
         return keys.stream().mapToLong(ids::get).toArray();
     }
 
-    void checkBatchId(String batchId) {
+    public void checkBatchId(String batchId) {
         if (batchId != null && (batchId.isBlank() || batchId.length() > limits.nameLength())) {
             throw ApiException.badInput("batchId must be 1 to " + limits.nameLength() + " characters");
         }

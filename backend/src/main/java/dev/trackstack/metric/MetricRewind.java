@@ -12,8 +12,9 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Resuming a run from a checkpoint: the points after the checkpoint's step go, so that the steps logged
- * again replace them instead of being ignored as duplicates, and the summaries are computed afresh.
+ * Resuming a run from a checkpoint: the points and media items after the checkpoint's step go, so that the steps
+ * logged again replace them instead of being ignored as duplicates (or, for media, kept beside them), and the
+ * summaries are computed afresh.
  */
 @Service
 public class MetricRewind {
@@ -41,6 +42,7 @@ public class MetricRewind {
             throw ApiException.notFound("run", runId);
         }
         long removed = store.rewind(runId, toStep);
+        jdbc.update("delete from media_item where run_id = ? and step > ?", runId, toStep);
         if (removed > 0) {
             lifecycle.publish(RunEvent.Type.SUMMARY_CHANGED, runId);
         }

@@ -19,6 +19,7 @@ import java.util.Random;
 import javax.sql.DataSource;
 
 import dev.trackstack.ApiTest;
+import dev.trackstack.media.MediaFixtures;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -378,6 +379,36 @@ class ArtifactTests extends ApiTest {
         jdbc.update("update blob set claimed_at = now() - interval '2 days' where sha256 = ?", loneSha);
         assertThat(collector.collect().blobs()).isGreaterThanOrEqualTo(1);
         assertThat(Files.exists(blobFile(loneSha))).isFalse();
+    }
+
+    @Test
+    void shouldKeepTheBlobsOfMediaItemsUntilTheirRunIsDeleted() throws Exception {
+        String run = createRun();
+        byte[] picture = MediaFixtures.png(5, 4, 11);
+        byte[] cell = MediaFixtures.png(2, 2, 12);
+        Map<String, Object> table = MediaFixtures.item("preds", 0, "table", Map.of("columns",
+                List.of(Map.of("name", "input", "type", "IMAGE")), "rows", List.of(List.of(MediaFixtures.base64(cell)))));
+        graphQl.document(MediaFixtures.LOG).variable("runId", run).variable("items",
+                List.of(MediaFixtures.image("samples", 0, picture), table)).execute()
+                .path("logMedia.stored").entity(Integer.class).isEqualTo(2);
+        String sha = ArtifactHttp.sha256(picture);
+        String cellSha = ArtifactHttp.sha256(cell);
+        jdbc.update("update blob set claimed_at = now() - interval '2 days' where sha256 in (?, ?)", sha, cellSha);
+
+        collector.collect();
+        assertThat(Files.readAllBytes(blobFile(sha))).isEqualTo(picture);
+        assertThat(Files.readAllBytes(blobFile(cellSha))).isEqualTo(cell);
+        String url = graphQl.document(MediaFixtures.AT).variable("runIds", List.of(run)).variable("name", "samples")
+                .variable("step", 0).execute().path("mediaAt[0].image.url").entity(String.class).get();
+        HttpResponse<byte[]> download = ArtifactHttp.HTTP.send(http.request(url).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(download.statusCode()).isEqualTo(200);
+        assertThat(download.body()).isEqualTo(picture);
+
+        graphQl.documentName("deleteRuns").variable("ids", List.of(run)).execute();
+        assertThat(collector.collect().blobs()).isGreaterThanOrEqualTo(2);
+        assertThat(blobFile(sha)).doesNotExist();
+        assertThat(blobFile(cellSha)).doesNotExist();
     }
 
     @Test

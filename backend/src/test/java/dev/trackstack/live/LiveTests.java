@@ -331,9 +331,9 @@ class LiveTests extends ApiTest {
         StepVerifier.create(hub.tracesStored(Set.of(project), 7L))
                 .then(() -> {
                     listener.receive(List.of(new ClusterMessage("another instance", 0, project, null,
-                            Map.of(trace, Set.of(7L)), null, 0L), new ClusterMessage("another instance", 0,
+                            Map.of(trace, Set.of(7L)), null, 0L, null), new ClusterMessage("another instance", 0,
                             project, null, Map.of(trace, Set.of(8L), "00000000000000000000000000000001", Set.of(8L)),
-                            null, 0L)), 0);
+                            null, 0L, null)), 0);
                     hub.flushCoalesced();
                 })
                 .assertNext(stored -> {
@@ -347,7 +347,7 @@ class LiveTests extends ApiTest {
     private ClusterMessage pointsEvent(String run, long series, long step, long sentAt) {
         long batch = jdbc.queryForObject("insert into live_batch (series_ids, first_steps, last_steps) "
                 + "values (?, ?, ?) returning id", Long.class, new long[] {series}, new long[] {step}, new long[] {step});
-        return new ClusterMessage("another instance", Long.parseLong(run), project, null, null, batch, sentAt);
+        return new ClusterMessage("another instance", Long.parseLong(run), project, null, null, batch, sentAt, null);
     }
 
     /** A GraphQL client on a real WebSocket to the server on this port, closed after the test. */

@@ -25,7 +25,9 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
  * (the trace list of a large project), EVAL_INGEST / EVAL_COMPARE (eval results ingest and the comparison of two eval runs) and
  * ARTIFACTS (a 1 GiB file uploaded and downloaded beside {@code cp}, with the bench's own server), EXPORT (10,000,000
  * points exported to Parquet over HTTP, with the server's heap), TENSORBOARD_IMPORT (10 runs × 1,000,000 scalars in
- * event files the bench writes, imported by the bench's own server through importRuns, beside W2's rate), then
+ * event files the bench writes, imported by the bench's own server through importRuns, beside W2's rate), MEDIA
+ * (256×256 PNGs of 20 runs × 100 steps through logMedia, the step slider's mediaAt and images, a histogram panel of
+ * 1,000 steps), then
  * the soak (ingest at half the W2 capacity with live subscribers, watching the server's
  * memory and latency: 30 minutes with --soak, 20 s at the quick size), and reports a table on stdout and a JSON
  * file.
@@ -40,15 +42,16 @@ public final class Bench {
 
     private record Size(int runs, int iterations, Duration warmUp, Duration ingest, Duration perStep,
             int subscribers, int chartRuns, long chartPoints, int firstStarts, int laterStarts, int traces,
-            int evalItems, long artifactBytes, long exportPoints, int tensorboardScalars) {
+            int evalItems, long artifactBytes, long exportPoints, int tensorboardScalars, int mediaSteps) {
     }
 
     private static final Size QUICK = new Size(2_000, 20, Duration.ofSeconds(2), Duration.ofSeconds(5),
-            Duration.ofSeconds(3), 20, 2, 20_000, 1, 2, 2_000, 1_000, 64L << 20, 200_000, 20_000);
+            Duration.ofSeconds(3), 20, 2, 20_000, 1, 2, 2_000, 1_000, 64L << 20, 200_000, 20_000, 10);
     private static final Size FULL = new Size(100_000, 200, Duration.ofSeconds(10), Duration.ofSeconds(60),
-            Duration.ofSeconds(20), 20, 10, 1_000_000, 3, 5, 100_000, 10_000, 1L << 30, 10_000_000, 1_000_000);
+            Duration.ofSeconds(20), 20, 10, 1_000_000, 3, 5, 100_000, 10_000, 1L << 30, 10_000_000, 1_000_000, 100);
     private static final int WRITERS = 8;
     private static final int TENSORBOARD_RUNS = 10;
+    private static final int MEDIA_RUNS = 20;
     /** What the serving JVM's RSS should stay under through W2 (issue 28). */
     private static final long RSS_TARGET = 400L << 20;
     private static final Duration QUICK_SOAK = Duration.ofSeconds(20);
@@ -68,7 +71,7 @@ public final class Bench {
         String serverUrl = option(args, "--url", null);
         // All by default; storage is always measured, the soak needs W2 (it logs at half its rate).
         Set<String> workloads = Set.of(option(args, "--workloads", "STARTUP,W1,W2,W3,FRESH_READ,SPANS,TRACE_LIST,EVAL_INGEST,"
-                + "EVAL_COMPARE,ARTIFACTS,EXPORT,TENSORBOARD_IMPORT").toUpperCase().split(","));
+                + "EVAL_COMPARE,ARTIFACTS,EXPORT,TENSORBOARD_IMPORT,MEDIA").toUpperCase().split(","));
         if (serverUrl != null && databaseUrl == null) {
             throw new IllegalArgumentException("--url needs --db-url: the bench seeds W1 and W3 and measures the COPY "
                     + "ceiling in the server's database");
@@ -155,6 +158,9 @@ public final class Bench {
                                 .doubleValue() / ((Number) ingest.get("points_per_s")).doubleValue()));
                     }
                     report.put("TENSORBOARD_IMPORT", imported);
+                }
+                if (workloads.contains("MEDIA")) {
+                    report.put("MEDIA", Media.measure(api, url, MEDIA_RUNS, size.mediaSteps(), size.iterations()));
                 }
                 Map<String, Object> storage = storage(jdbc, levels);
                 storage.put("server_rss_bytes", server == null ? "not measured (external server)" : server.rssBytes());

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -14,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Value;
 
@@ -22,25 +24,34 @@ import dev.trackstack.importer.ImportSink.ImportedLine;
 import dev.trackstack.importer.ImportSink.RunHandle;
 import dev.trackstack.importer.ImportedRun;
 import dev.trackstack.importer.tensorboard.TfRecordReader.CorruptRecordException;
+import dev.trackstack.importer.tensorboard.proto.DataType;
 import dev.trackstack.importer.tensorboard.proto.Event;
 import dev.trackstack.importer.tensorboard.proto.HParamsPluginData;
 import dev.trackstack.importer.tensorboard.proto.Summary;
 import dev.trackstack.importer.tensorboard.proto.SummaryMetadata;
+import dev.trackstack.importer.tensorboard.proto.TensorProto;
 import dev.trackstack.metric.MetricPointInput;
 import dev.trackstack.run.RunStatus;
 
 /**
  * One run: the event files of one directory, read twice. The first pass finds the run's hyperparameters (the hparams
  * plugin's session start info, which may come anywhere in the files) and its start, which the sink needs before any
- * point; the second streams the points and text to the sink and counts what it does not map.
+ * point; the second streams the points, text and media (images, histograms, text) to the sink and counts what it
+ * does not map.
  */
 final class RunImport {
 
     static final int POINTS_PER_CALL = 10_000;
     static final int LINES_PER_CALL = 1_000;
+    /** Media items per call, within logMedia's limit (256), and base64 characters: a few MB in memory at a time. */
+    static final int MEDIA_PER_CALL = 64;
+    static final int MEDIA_CHARS_PER_CALL = 8 << 20;
 
-    private static final Kind IMAGE = Kind.summaries("image");
-    private static final Kind HISTOGRAM = Kind.summaries("histogram");
+    private static final Kind OLD_HISTOGRAM = Kind.summaries("old-style histogram");
+    private static final Kind EMPTY_HISTOGRAM = new Kind("empty or unreadable histogram summary",
+            "empty or unreadable histogram summaries");
+    private static final Kind NOT_IMAGES = new Kind("images summary that is not [width, height, images…]",
+            "images summaries that are not [width, height, images…]");
     private static final Kind AUDIO = Kind.summaries("audio");
     private static final Kind TENSOR = Kind.summaries("tensor");
     private static final Kind NOT_A_NUMBER = new Kind("scalar summary that is not one number",
@@ -61,6 +72,8 @@ final class RunImport {
     private final Map<Kind, Unmapped> unmapped = new LinkedHashMap<>();
     private List<MetricPointInput> points = new ArrayList<>(POINTS_PER_CALL);
     private List<ImportedLine> lines = new ArrayList<>();
+    private List<Map<String, Object>> media = new ArrayList<>();
+    private long mediaChars;
     private RunHandle run;
     private double lastWallTime = Double.NaN;
 
@@ -92,6 +105,7 @@ final class RunImport {
         }
         flushPoints();
         flushLines();
+        flushMedia();
         unmapped.forEach((kind, count) -> sink.unmapped(count.message(name, kind)));
         sink.finish(run, RunStatus.COMPLETED, Double.isNaN(lastWallTime) ? null : instant(lastWallTime));
     }
@@ -155,8 +169,9 @@ final class RunImport {
         }
         switch (value.getValueCase()) {
             case SIMPLE_VALUE -> point(tag, step, wallTime, value.getSimpleValue());
-            case IMAGE -> notImported(IMAGE, tag);
-            case HISTO, OBSOLETE_OLD_STYLE_HISTOGRAM -> notImported(HISTOGRAM, tag);
+            case IMAGE -> image(tag, step, value.getImage().getEncodedImageString());
+            case HISTO -> histogram(tag, step, TensorBoardHistograms.of(value.getHisto()));
+            case OBSOLETE_OLD_STYLE_HISTOGRAM -> notImported(OLD_HISTOGRAM, tag);
             case AUDIO -> notImported(AUDIO, tag);
             case TENSOR, VALUE_NOT_SET -> {
                 if ("scalars".equals(tag.plugin)) {
@@ -168,6 +183,10 @@ final class RunImport {
                     }
                 } else if ("text".equals(tag.plugin)) {
                     text(tag, step, wallTime, TensorValues.strings(value.getTensor()));
+                } else if ("images".equals(tag.plugin)) {
+                    images(tag, step, value.getTensor());
+                } else if ("histograms".equals(tag.plugin)) {
+                    histogram(tag, step, TensorBoardHistograms.of(TensorValues.numbers(value.getTensor())));
                 } else if (tag.unmapped != null) {
                     notImported(tag.unmapped, tag);
                 }
@@ -183,16 +202,63 @@ final class RunImport {
         }
     }
 
-    /** A text summary as console lines: the first says its tag and step. */
+    /**
+     * A text summary as a TEXT media item (markdown, as TensorBoard shows it) and as console lines, the first of
+     * which says its tag and step.
+     */
     private void text(Tag tag, long step, double wallTime, List<String> strings) {
         Instant time = instant(wallTime);
-        String[] textLines = String.join("\n", strings).split("\r?\n", -1);
+        String content = String.join("\n", strings);
+        media(tag, step, "text", Map.of("content", content, "format", "MARKDOWN"), content.length());
+        String[] textLines = content.split("\r?\n", -1);
         lines.add(new ImportedLine(tag.name + " (step " + step + "): " + textLines[0], time));
         for (int i = 1; i < textLines.length; i++) {
             lines.add(new ImportedLine(textLines[i], time));
         }
         if (lines.size() >= LINES_PER_CALL) {
             flushLines();
+        }
+    }
+
+    /** The images plugin's strings: the width, the height, then one encoded image per item. */
+    private void images(Tag tag, long step, TensorProto tensor) {
+        List<ByteString> strings = tensor.getStringValList();
+        if (tensor.getDtype() != DataType.DT_STRING || strings.size() < 2) {
+            notImported(NOT_IMAGES, tag);
+            return;
+        }
+        for (ByteString image : strings.subList(2, strings.size())) {
+            image(tag, step, image);
+        }
+    }
+
+    private void image(Tag tag, long step, ByteString encoded) {
+        String data = Base64.getEncoder().encodeToString(encoded.toByteArray());
+        media(tag, step, "image", Map.of("data", data), data.length());
+    }
+
+    private void histogram(Tag tag, long step, TensorBoardHistograms.Bins bins) {
+        if (bins == null) {
+            notImported(EMPTY_HISTOGRAM, tag);
+        } else {
+            media(tag, step, "histogram", Map.of("edges", bins.edges(), "counts", bins.counts()), 0);
+        }
+    }
+
+    /** An item as logMedia takes it; the sink leaves out and reports those logMedia refuses. */
+    private void media(Tag tag, long step, String kind, Map<String, Object> input, long chars) {
+        media.add(Map.of("name", tag.name, "step", step, kind, input));
+        mediaChars += chars;
+        if (media.size() == MEDIA_PER_CALL || mediaChars >= MEDIA_CHARS_PER_CALL) {
+            flushMedia();
+        }
+    }
+
+    private void flushMedia() {
+        if (!media.isEmpty()) {
+            sink.media(run, media);
+            media = new ArrayList<>();
+            mediaChars = 0;
         }
     }
 
@@ -274,15 +340,13 @@ final class RunImport {
         void learn(SummaryMetadata.PluginData data) {
             plugin = data.getPluginName();
             unmapped = switch (plugin) {
-                case "scalars", "text" -> null;
+                case "scalars", "text", "images", "histograms" -> null;
                 case "hparams" -> switch (hparams(data).getDataCase()) {
                     case SESSION_START_INFO -> null; // the run's hyperparameters, from the first pass
                     case EXPERIMENT -> HPARAMS_EXPERIMENT;
                     case SESSION_END_INFO -> HPARAMS_SESSION_END;
                     case DATA_NOT_SET -> Kind.summaries("unreadable hparams");
                 };
-                case "images" -> IMAGE;
-                case "histograms" -> HISTOGRAM;
                 case "audio" -> AUDIO;
                 case "" -> TENSOR;
                 default -> Kind.summaries(plugin);

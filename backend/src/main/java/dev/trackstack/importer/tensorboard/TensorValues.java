@@ -8,45 +8,55 @@ import com.google.protobuf.ByteString;
 import dev.trackstack.importer.tensorboard.proto.DataType;
 import dev.trackstack.importer.tensorboard.proto.TensorProto;
 
-/** What v2 summaries hold in their tensor: one number (scalars) or strings (text). */
+/** What v2 summaries hold in their tensor: numbers (scalars, histograms) or strings (text, images). */
 final class TensorValues {
 
     private TensorValues() {
     }
 
-    /**
-     * The tensor's value when it holds exactly one number, whatever its shape, either in tensor_content (little-endian,
-     * as TensorFlow writes it) or in the value field of its dtype; else null.
-     */
+    /** The tensor's value when it holds exactly one number, whatever its shape; else null. */
     static Double number(TensorProto tensor) {
+        double[] numbers = numbers(tensor);
+        return numbers != null && numbers.length == 1 ? numbers[0] : null;
+    }
+
+    /**
+     * The numbers of a numeric tensor, in order, whatever its shape, either from tensor_content (little-endian, as
+     * TensorFlow writes it) or from the value field of its dtype; null for a tensor of another dtype.
+     */
+    static double[] numbers(TensorProto tensor) {
         DataType dtype = tensor.getDtype();
-        ByteString content = tensor.getTensorContent();
-        if (!content.isEmpty()) {
-            return content.size() == width(dtype) ? fromBits(dtype, littleEndian(content)) : null;
-        }
-        int count = switch (dtype) {
-            case DT_FLOAT -> tensor.getFloatValCount();
-            case DT_DOUBLE -> tensor.getDoubleValCount();
-            case DT_HALF, DT_BFLOAT16 -> tensor.getHalfValCount();
-            case DT_INT8, DT_UINT8, DT_INT16, DT_UINT16, DT_INT32 -> tensor.getIntValCount();
-            case DT_UINT32 -> tensor.getUint32ValCount();
-            case DT_INT64 -> tensor.getInt64ValCount();
-            case DT_UINT64 -> tensor.getUint64ValCount();
-            default -> 0;
-        };
-        if (count != 1) {
+        int width = width(dtype);
+        if (width == 0) {
             return null;
         }
-        double value = switch (dtype) {
-            case DT_FLOAT -> tensor.getFloatVal(0);
-            case DT_DOUBLE -> tensor.getDoubleVal(0);
-            case DT_HALF, DT_BFLOAT16 -> fromBits(dtype, tensor.getHalfVal(0) & 0xffff);
-            case DT_UINT32 -> Integer.toUnsignedLong(tensor.getUint32Val(0));
-            case DT_INT64 -> tensor.getInt64Val(0);
-            case DT_UINT64 -> unsigned(tensor.getUint64Val(0));
-            default -> tensor.getIntVal(0);
+        ByteString content = tensor.getTensorContent();
+        if (!content.isEmpty()) {
+            if (content.size() % width != 0) {
+                return null;
+            }
+            double[] numbers = new double[content.size() / width];
+            for (int i = 0; i < numbers.length; i++) {
+                numbers[i] = fromBits(dtype, littleEndian(content.substring(i * width, (i + 1) * width)));
+            }
+            return numbers;
+        }
+        return switch (dtype) {
+            case DT_FLOAT -> {
+                double[] numbers = new double[tensor.getFloatValCount()];
+                for (int i = 0; i < numbers.length; i++) {
+                    numbers[i] = tensor.getFloatVal(i);
+                }
+                yield numbers;
+            }
+            case DT_DOUBLE -> tensor.getDoubleValList().stream().mapToDouble(Double::doubleValue).toArray();
+            case DT_HALF, DT_BFLOAT16 -> tensor.getHalfValList().stream()
+                    .mapToDouble(bits -> fromBits(dtype, bits & 0xffff)).toArray();
+            case DT_UINT32 -> tensor.getUint32ValList().stream().mapToDouble(Integer::toUnsignedLong).toArray();
+            case DT_INT64 -> tensor.getInt64ValList().stream().mapToDouble(Long::doubleValue).toArray();
+            case DT_UINT64 -> tensor.getUint64ValList().stream().mapToDouble(TensorValues::unsigned).toArray();
+            default -> tensor.getIntValList().stream().mapToDouble(Integer::doubleValue).toArray();
         };
-        return value;
     }
 
     /** The strings of a DT_STRING tensor (UTF-8), in order: one for a text summary, more for a table. */

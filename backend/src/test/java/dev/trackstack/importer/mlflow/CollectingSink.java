@@ -44,6 +44,11 @@ final class CollectingSink implements ImportSink {
     }
 
     @Override
+    public void media(RunHandle run, List<Map<String, Object>> items) {
+        throw new AssertionError("The MLflow reader reads no media");
+    }
+
+    @Override
     public void finish(RunHandle run, RunStatus status, Instant endedAt) {
         finishes.put(((Handle) run).key(), new Finish(status, endedAt));
     }

@@ -3,6 +3,7 @@ package dev.trackstack.importer.tensorboard;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import dev.trackstack.importer.ImportSink;
 import dev.trackstack.importer.ImportedRun;
@@ -35,6 +36,11 @@ final class CollectingSink implements ImportSink {
     }
 
     @Override
+    public void media(RunHandle run, List<Map<String, Object>> items) {
+        collected(run).media.addAll(items);
+    }
+
+    @Override
     public void finish(RunHandle run, RunStatus status, Instant endedAt) {
         Collected collected = collected(run);
         collected.status = status;
@@ -64,6 +70,7 @@ final class CollectingSink implements ImportSink {
         final ImportedRun run;
         final List<MetricPointInput> points = new ArrayList<>();
         final List<ImportedLine> lines = new ArrayList<>();
+        final List<Map<String, Object>> media = new ArrayList<>();
         RunStatus status;
         Instant endedAt;
 

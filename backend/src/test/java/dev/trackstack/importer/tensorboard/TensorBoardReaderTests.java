@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
@@ -22,8 +23,10 @@ import com.google.protobuf.Value;
 import dev.trackstack.importer.ImportException;
 import dev.trackstack.importer.ImportSink.ImportedLine;
 import dev.trackstack.importer.ImportSource;
+import dev.trackstack.media.MediaFixtures;
 import dev.trackstack.importer.tensorboard.proto.DataType;
 import dev.trackstack.importer.tensorboard.proto.Event;
+import dev.trackstack.importer.tensorboard.proto.HistogramProto;
 import dev.trackstack.importer.tensorboard.proto.HParamsPluginData;
 import dev.trackstack.importer.tensorboard.proto.SessionStartInfo;
 import dev.trackstack.importer.tensorboard.proto.Summary;
@@ -151,6 +154,10 @@ class TensorBoardReaderTests {
                 new ImportedLine("notes/text_summary (step 4): a", t2), new ImportedLine("b", t2),
                 new ImportedLine("c", t2));
         assertThat(sink.run(".").points).isEmpty();
+        assertThat(sink.run(".").media).containsExactly(
+                Map.of("name", "notes/text_summary", "step", 3L, "text", Map.of("content", "héllo", "format", "MARKDOWN")),
+                Map.of("name", "notes/text_summary", "step", 4L, "text", Map.of("content", "a\r\nb\nc",
+                        "format", "MARKDOWN")));
         assertThat(sink.unmapped).isEmpty();
     }
 
@@ -159,15 +166,12 @@ class TensorBoardReaderTests {
         TfRecordWriter events = new TfRecordWriter().write(fileVersion(T0));
         for (int step = 0; step < 12; step++) {
             events.write(summary(T0, step, Summary.Value.newBuilder().setTag("weights/fc1")
-                    .setHisto(ByteString.copyFrom(new byte[] {9, 0, 0, 0, 0, 0, 0, 0, 0}))));
-        }
-        for (String tag : List.of("images/a", "images/b", "images/c", "images/d")) {
-            events.write(summary(T0, 0, Summary.Value.newBuilder().setTag(tag).setImage(ByteString.EMPTY)));
+                    .setHisto(HistogramProto.newBuilder().setNum(0))));
         }
         events.write(summary(T0, 0, Summary.Value.newBuilder().setTag("voice").setAudio(ByteString.EMPTY)))
                 .write(v2(T0, 0, "pr", true, tensor(DataType.DT_FLOAT).addFloatVal(1), "pr_curves"))
                 .write(v2(T0, 1, "pr", false, tensor(DataType.DT_FLOAT).addFloatVal(1), "pr_curves"))
-                // The v2 histograms plugin's summaries count with the v1 histograms.
+                // A v2 histograms plugin's summary that is not [k, 3] counts with the v1 histograms.
                 .write(v2(T0, 0, "grads", true, tensor(DataType.DT_FLOAT).addFloatVal(1), "histograms"))
                 .write(summary(T0, 0, Summary.Value.newBuilder().setTag("raw").setTensor(tensor(DataType.DT_FLOAT)
                         .addFloatVal(1))))
@@ -181,13 +185,71 @@ class TensorBoardReaderTests {
 
         assertThat(sink.run("train").points).containsExactly(point("loss", 0, 1.0, T0));
         assertThat(sink.unmapped).containsExactly(
-                "run train: 13 histogram summaries (2 tags: weights/fc1, grads) not imported",
-                "run train: 4 image summaries (4 tags: images/a, images/b, images/c, …) not imported",
+                "run train: 13 empty or unreadable histogram summaries (2 tags: weights/fc1, grads) not imported",
                 "run train: 1 audio summary (tag voice) not imported",
                 "run train: 2 pr_curves summaries (tag pr) not imported",
                 "run train: 1 tensor summary (tag raw) not imported",
                 "run train: 1 graph event not imported",
                 "run train: 1 session log event not imported");
+    }
+
+    @Test
+    void shouldReadImagesAndHistogramsOfBothFormatsAsMedia() throws IOException {
+        byte[] png = MediaFixtures.png(3, 2, 1);
+        byte[] other = MediaFixtures.png(3, 2, 2);
+        new TfRecordWriter().write(fileVersion(T0))
+                // v1 (tensorboardX, torch.utils.tensorboard): an encoded image, a HistogramProto.
+                .write(summary(T0, 1, Summary.Value.newBuilder().setTag("samples").setImage(Summary.Image.newBuilder()
+                        .setWidth(3).setHeight(2).setColorspace(4).setEncodedImageString(ByteString.copyFrom(png)))))
+                .write(summary(T0, 1, Summary.Value.newBuilder().setTag("weights").setHisto(HistogramProto.newBuilder()
+                        .setMin(-1.5).setMax(2).setNum(6).addAllBucketLimit(List.of(-2.0, -1.0, 0.0, 1.0, 1.7976931348623157e308))
+                        .addAllBucket(List.of(0.0, 1.0, 3.0, 0.0, 2.0)))))
+                // v2 (tf.summary): the images plugin's [width, height, images…], the histograms plugin's [k, 3].
+                .write(summary(T0, 2, Summary.Value.newBuilder().setTag("generated").setMetadata(
+                        metadata("images", ByteString.EMPTY)).setTensor(tensor(DataType.DT_STRING)
+                        .addStringVal(ByteString.copyFromUtf8("3")).addStringVal(ByteString.copyFromUtf8("2"))
+                        .addStringVal(ByteString.copyFrom(png)).addStringVal(ByteString.copyFrom(other)))))
+                .write(v2(T0, 2, "grads", true, tensor(DataType.DT_DOUBLE).addAllDoubleVal(List.of(0.0, 0.5, 4.0,
+                        0.5, 1.0, 1.0)), "histograms"))
+                .writeTo(logDir.resolve("events.out.tfevents.1.host"));
+
+        read();
+
+        String data = Base64.getEncoder().encodeToString(png);
+        assertThat(sink.run(".").media).containsExactly(
+                Map.of("name", "samples", "step", 1L, "image", Map.of("data", data)),
+                // The first bucket is empty and goes; the last runs to max, not to the largest double.
+                Map.of("name", "weights", "step", 1L, "histogram", Map.of("edges", List.of(-2.0, -1.0, 0.0, 1.0, 2.0),
+                        "counts", List.of(1.0, 3.0, 0.0, 2.0))),
+                Map.of("name", "generated", "step", 2L, "image", Map.of("data", data)),
+                Map.of("name", "generated", "step", 2L, "image", Map.of("data",
+                        Base64.getEncoder().encodeToString(other))),
+                Map.of("name", "grads", "step", 2L, "histogram", Map.of("edges", List.of(0.0, 0.5, 1.0),
+                        "counts", List.of(4.0, 1.0))));
+        assertThat(sink.unmapped).isEmpty();
+    }
+
+    @Test
+    void shouldGiveHistogramsOfOneValueAndOfManyBucketsBinsLogMediaTakes() {
+        // TensorFlow 2 writes one bucket of no width for a single value; v1 writes min = max = the limit.
+        assertThat(TensorBoardHistograms.of(new double[] {3, 3, 5})).isEqualTo(new TensorBoardHistograms.Bins(
+                List.of(2.5, 3.5), List.of(5.0)));
+        assertThat(TensorBoardHistograms.of(HistogramProto.newBuilder().setMin(1).setMax(1).addBucketLimit(1)
+                .addBucket(4).build())).isEqualTo(new TensorBoardHistograms.Bins(List.of(0.5, 1.5), List.of(4.0)));
+        // A bucket of no width inside joins the one before.
+        assertThat(TensorBoardHistograms.of(new double[] {0, 1, 1, 1, 1, 2, 1, 2, 3})).isEqualTo(
+                new TensorBoardHistograms.Bins(List.of(0.0, 1.0, 2.0), List.of(3.0, 3.0)));
+        double[] many = new double[3 * 3000];
+        for (int i = 0; i < 3000; i++) {
+            many[3 * i] = i;
+            many[3 * i + 1] = i + 1;
+            many[3 * i + 2] = 1;
+        }
+        TensorBoardHistograms.Bins merged = TensorBoardHistograms.of(many);
+        assertThat(merged.counts()).hasSize(750).allMatch(count -> count == 4.0);
+        assertThat(merged.edges()).hasSize(751).startsWith(0.0, 4.0).endsWith(3000.0);
+        assertThat(TensorBoardHistograms.of(new double[] {0, 1, 0})).isNull();
+        assertThat(TensorBoardHistograms.of(new double[] {0, 1})).isNull();
     }
 
     @Test

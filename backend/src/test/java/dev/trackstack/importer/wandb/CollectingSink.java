@@ -59,6 +59,11 @@ final class CollectingSink implements ImportSink {
     }
 
     @Override
+    public void media(RunHandle run, List<Map<String, Object>> items) {
+        throw new AssertionError("The W&B reader reads no media");
+    }
+
+    @Override
     public void finish(RunHandle run, RunStatus status, Instant endedAt) {
         ((Collected) run).status = status;
         ((Collected) run).endedAt = endedAt;

@@ -1,0 +1,93 @@
+package dev.trackstack.media;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import dev.trackstack.live.LiveHub;
+import dev.trackstack.run.Run;
+import dev.trackstack.system.ApiException;
+import dev.trackstack.system.Ids;
+import dev.trackstack.system.TrackstackProperties;
+import graphql.schema.DataFetchingEnvironment;
+import org.springframework.graphql.data.method.annotation.Argument;
+import org.springframework.graphql.data.method.annotation.BatchMapping;
+import org.springframework.graphql.data.method.annotation.MutationMapping;
+import org.springframework.graphql.data.method.annotation.QueryMapping;
+import org.springframework.graphql.data.method.annotation.SubscriptionMapping;
+import org.springframework.stereotype.Controller;
+import reactor.core.publisher.Flux;
+
+@Controller
+class MediaController {
+
+    private final MediaIngest ingest;
+    private final MediaReads reads;
+    private final LiveHub hub;
+    private final MediaProperties media;
+    private final TrackstackProperties.Limits limits;
+
+    MediaController(MediaIngest ingest, MediaReads reads, LiveHub hub, MediaProperties media,
+            TrackstackProperties properties) {
+        this.ingest = ingest;
+        this.reads = reads;
+        this.hub = hub;
+        this.media = media;
+        this.limits = properties.limits();
+    }
+
+    /** The items as graphql-java coerced them: Spring's binding would copy every image's text once more. */
+    @MutationMapping
+    MediaIngest.Logged logMedia(@Argument String runId, @Argument String batchId, DataFetchingEnvironment environment) {
+        List<Map<String, Object>> items = environment.getArgument("items");
+        return ingest.log(Ids.parse(runId, "run"), items, batchId);
+    }
+
+    @QueryMapping
+    List<MediaItem> mediaAt(@Argument List<String> runIds, @Argument String name, @Argument long step,
+            @Argument Boolean exact, @Argument Integer first) {
+        checkRunIds(runIds);
+        int perRun = first == null ? 16 : first;
+        if (perRun < 1) {
+            throw ApiException.badInput("first must be at least 1");
+        }
+        // No step holds more than items-per-step items: asking for more is asking for all.
+        return reads.at(Ids.parseAll(runIds), name, step, Boolean.TRUE.equals(exact),
+                Math.min(perRun, media.itemsPerStep()));
+    }
+
+    @QueryMapping
+    List<MediaItem.HistogramAtStep> histograms(@Argument String runId, @Argument String name,
+            @Argument Integer maxSteps) {
+        int max = maxSteps == null ? 500 : maxSteps;
+        if (max < 1 || max > limits.maxPoints()) {
+            throw ApiException.limit("maxSteps = " + max + " (it must also be >= 1)", limits.maxPoints());
+        }
+        return reads.histograms(Ids.parse(runId, "run"), name, max);
+    }
+
+    @BatchMapping(typeName = "Run")
+    Map<Run, List<MediaItem.Series>> media(List<Run> runs) {
+        Map<Long, List<MediaItem.Series>> byRun = reads.series(runs.stream().map(Run::getId).toList());
+        return runs.stream().collect(Collectors.toMap(Function.identity(),
+                run -> byRun.getOrDefault(run.getId(), List.of())));
+    }
+
+    @SubscriptionMapping
+    Flux<MediaItem.Event> mediaItems(@Argument List<String> runIds, @Argument List<String> names) {
+        checkRunIds(runIds);
+        Set<Long> ids = Arrays.stream(Ids.parseAll(runIds)).boxed().collect(Collectors.toSet());
+        return hub.mediaStored(ids, names == null ? null : Set.copyOf(names)).flatMapIterable(stored ->
+                stored.items().stream().map(item -> new MediaItem.Event(stored.runId(), item.name(), item.step(),
+                        MediaKind.valueOf(item.kind()))).toList());
+    }
+
+    private void checkRunIds(List<String> runIds) {
+        if (runIds.size() > limits.seriesRunIds()) {
+            throw ApiException.limit(runIds.size() + " runIds", limits.seriesRunIds());
+        }
+    }
+}

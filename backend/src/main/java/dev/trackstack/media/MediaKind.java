@@ -1,0 +1,3 @@
+package dev.trackstack.media;
+
+public enum MediaKind { IMAGE, HISTOGRAM, TABLE, TEXT }

@@ -1,0 +1,85 @@
+import { request } from "../api/graphql";
+import type { RunInfo } from "../charts/lineChart";
+import { MediaAtDocument, type MediaItemFieldsFragment } from "../gql/graphql";
+import { h } from "../ui/dom";
+import { latestLoad, panelCard, runLabel, type MediaPanel, type PanelContext } from "./panel";
+import { stepSlider } from "./stepSlider";
+import { unionSteps } from "./steps";
+import { openZoom } from "./zoom";
+
+/** Images at a step per run, at most this many (the API's default page). */
+const ITEMS_PER_RUN = 16;
+/** Images narrower than this are drawn with sharp pixels when scaled up (a 28×28 digit, a small mask). */
+const SMALL_IMAGE = 128;
+
+/** Steps prepared ahead of the one shown (and one behind), and kept this many steps either side of it. */
+const AHEAD = 2;
+const KEPT = 3;
+
+/**
+ * Images: a step slider over the steps any run logged, and each run's images at that step side by side (each run
+ * answers its latest step at or before it, shown with its images), captions; a click zooms. A step is shown
+ * whole once its images are decoded, replacing the one before at once (`data-shown-step` says which). The steps
+ * next to the one shown are fetched and decoded meanwhile, so that stepping through them or playing shows each at
+ * once rather than after a round trip and 20 image loads.
+ */
+export function imagePanel({ name, runs, stepsByRun }: PanelContext): MediaPanel {
+  const grid = h("div", { className: "media-runs" });
+  const status = h("div");
+  const loader = latestLoad(status);
+  const element = panelCard(name, "IMAGE");
+  const controller = new AbortController();
+  const steps = unionSteps([...stepsByRun.values()]);
+  /** A step's figures, their images decoded. */
+  const prepared = new Map<number, Promise<HTMLElement[]>>();
+  const prepare = (step: number) => {
+    let figures = prepared.get(step);
+    if (!figures) {
+      figures = request(MediaAtDocument, { runIds: runs.map((run) => run.id), name, step, exact: false, first: ITEMS_PER_RUN }, controller.signal)
+        .then(async ({ mediaAt }) => {
+          const built = runs.map((run) => runFigure(run, mediaAt.filter((item) => item.runId === run.id), step));
+          await Promise.all(built.flatMap((figure) => [...figure.querySelectorAll("img")].map((img) => img.decode().catch(() => {}))));
+          return built;
+        });
+      prepared.set(step, figures);
+      figures.catch(() => prepared.delete(step));
+    }
+    return figures;
+  };
+  const show = (step: number) => loader.load(async (signal) => {
+    const figures = prepare(step);
+    const at = steps.indexOf(step);
+    for (const kept of prepared.keys()) if (Math.abs(steps.indexOf(kept) - at) > KEPT) prepared.delete(kept);
+    for (const near of [...Array.from({ length: AHEAD }, (_, k) => at + 1 + k), at - 1]) if (near >= 0 && near < steps.length) void prepare(steps[near]);
+    const shown = await figures;
+    if (signal.aborted) return;
+    grid.replaceChildren(...shown);
+    element.dataset.shownStep = String(step);
+  });
+  const slider = stepSlider(name, steps, show);
+  element.append(slider.element, status, grid);
+  return {
+    element,
+    logged: (_runId, step) => {
+      // a new item changes what the steps from it on answer
+      prepared.clear();
+      slider.added(step);
+    },
+    dispose: () => {
+      slider.dispose();
+      loader.dispose();
+      controller.abort();
+    },
+  };
+}
+
+function runFigure(run: RunInfo, items: MediaItemFieldsFragment[], asked: number): HTMLElement {
+  const answered = items[0]?.step;
+  return h("figure", { className: "media-run", "data-run-id": run.id },
+    h("figcaption", {}, runLabel(run), answered === undefined ? h("span", { className: "muted" }, "nothing logged")
+      : h("span", { className: answered === asked ? "media-answered" : "media-answered other", title: answered === asked ? "" : `Its latest step at or before ${asked}` }, `step ${answered}`)),
+    ...items.flatMap(({ image, caption, step }) => (image ? [h("div", { className: "media-item" },
+      h("button", { type: "button", className: "media-thumb", title: "Zoom", onclick: () => openZoom({ ...image, title: `${run.name} · step ${step}`, caption }) },
+        h("img", { src: image.url, width: image.width, height: image.height, alt: caption ?? `${run.name} step ${step}`, className: image.width < SMALL_IMAGE ? "pixelated" : "" })),
+      caption ? h("p", { className: "media-caption" }, caption) : "")] : [])));
+}
