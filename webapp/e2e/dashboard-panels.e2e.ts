@@ -53,7 +53,7 @@ describe("issue 27's panels and runs table", () => {
     });
   });
 
-  it("should section the charts by prefix, filter them by text or /regex/, collapse a section, full-screen a chart and plot against epoch", async () => {
+  it("should section the charts by prefix, filter them by text or /regex/, collapse a section, full-screen and resize a chart, and plot against epoch", async () => {
     const ids: string[] = [];
     for (const [i, name] of ["panel-a", "panel-b"].entries()) {
       const id = await seedRun(server.url, "panels", "m", name, { lr: 10 ** -(i + 2) });
@@ -95,6 +95,13 @@ describe("issue 27's panels and runs table", () => {
       await foldShot(page, "panels-full-screen");
       await page.keyboard.press("Escape");
       await expect.poll(async () => (await card.locator(".chart").boundingBox())!.height).toBe(300);
+      // taller by its corner, the plot drawn to the new height
+      const corner = (await card.locator(".chart").boundingBox())!;
+      await page.mouse.move(corner.x + corner.width - 3, corner.y + corner.height - 3);
+      await page.mouse.down();
+      await page.mouse.move(corner.x + corner.width - 3, corner.y + corner.height + 97, { steps: 5 });
+      await page.mouse.up();
+      await expect.poll(async () => (await card.locator(".chart canvas").first().boundingBox())!.height).toBeGreaterThan(380);
 
       // against epoch: the steps of the first 4 epochs only, so the right end of the plot is step 40, not 100
       await page.getByLabel("X axis").selectOption("m:epoch");
@@ -175,6 +182,7 @@ describe("issue 27's panels and runs table", () => {
       await expect.poll(() => rows.count()).toBe(0);
       expect(await total({ nameContains: "bulk-5" })).toBe(0);
       await page.getByLabel("Filter runs by name").fill("");
+      await expect.poll(() => rows.count()).toBe(50); // loaded again: the header is made anew then, which would end a drag
 
       // the model column dragged before the status, the name widened: both kept over a reload
       const header = (column: string) => page.locator(`table.runs thead th[data-column="${column}"]`);
