@@ -60,7 +60,7 @@ export function runView(root: HTMLElement, view: RunViewState): () => void {
           mountMetricPanel(panel, [toRunInfo(run)], names.filter((name) => !isSystemMetric(name)), view.chart,
             (chart) => replaceView({ ...view, chart }), { accepts: (name) => !isSystemMetric(name) }).dispose,
           output.dispose,
-          mountMediaSection(media, [toRunInfo(run, 0)]));
+          mountMediaSection(media, [toRunInfo(run)]));
         if (system) {
           cleanups.push(mountMetricPanel(system, [toRunInfo(run)], systemNames, { ...view.chart, x: "wall" }, () => {}, { accepts: isSystemMetric }).dispose);
         }
