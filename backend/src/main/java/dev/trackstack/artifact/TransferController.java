@@ -179,15 +179,19 @@ class TransferController {
         try (InputStream in = head || file.isPresent() ? null : store.open(sha256, start, length)) {
             cacheForever(response, etag);
             response.setHeader(HttpHeaders.ACCEPT_RANGES, "bytes");
+            String type = contentType(name);
             if (name != null) {
+                // An image opens in the browser's tab; anything else downloads.
+                ContentDisposition.Builder disposition = type.startsWith("image/") ? ContentDisposition.inline()
+                        : ContentDisposition.attachment();
                 response.setHeader(HttpHeaders.CONTENT_DISPOSITION,
-                        ContentDisposition.attachment().filename(name, StandardCharsets.UTF_8).build().toString());
+                        disposition.filename(name, StandardCharsets.UTF_8).build().toString());
             }
             if (length != size) {
                 response.setStatus(HttpStatus.PARTIAL_CONTENT.value());
                 response.setHeader(HttpHeaders.CONTENT_RANGE, "bytes " + start + "-" + range[1] + "/" + size);
             }
-            response.setContentType(contentType(name));
+            response.setContentType(type);
             response.setContentLengthLong(length);
             if (file.isPresent()) {
                 request.setAttribute(Globals.SENDFILE_FILENAME_ATTR, file.get().toString());

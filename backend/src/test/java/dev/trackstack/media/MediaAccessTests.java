@@ -96,6 +96,8 @@ class MediaAccessTests extends ApiTest {
         assertThat(signed.statusCode()).isEqualTo(200);
         assertThat(signed.body()).isEqualTo(picture);
         assertThat(signed.headers().firstValue("Content-Type")).hasValue("image/png");
+        assertThat(signed.headers().firstValue("Content-Disposition")).hasValueSatisfying(
+                disposition -> assertThat(disposition).startsWith("inline"));
         assertThat(status(anybody, url.replace("/projects/" + a + "/", "/projects/" + b + "/"))).isEqualTo(403);
         String blobOfA = "/api/v1/projects/" + b + "/blobs/" + ArtifactHttp.sha256(picture);
         assertThat(status(new ArtifactHttp(server.port(), server.createToken("READ", List.of(b))), blobOfA))
