@@ -10,7 +10,9 @@ import { ARTEFACTS, gql, longTasks, mainThreadTasks, png, seedRun, useDashboard,
  * and written to target/e2e/media-perf.json (numbers, not assertions: this machine is shared).
  */
 const RUNS = 20;
-const STEPS = 100;
+/** The issue's 100; the build runs fewer (MEDIA_PERF_STEPS in backend/pom.xml), the full size is run by hand. */
+const STEPS = Number(process.env.MEDIA_PERF_STEPS ?? 100);
+const BATCH = 25;
 const SIZE = 256;
 const HISTOGRAM_STEPS = 1000;
 const BINS = 64;
@@ -36,8 +38,8 @@ const image = (run: number, step: number) => png(SIZE, SIZE, (x, y) => [x ^ step
 async function seed(): Promise<void> {
   const started = Date.now();
   for (let r = 0; r < RUNS; r++) runIds.push(await seedRun(server.url, "media-perf", "m", `run-${r}`, { seed: r }));
-  const jobs = runIds.flatMap((id, r) => Array.from({ length: STEPS / 25 }, (_, b) => () =>
-    logMedia(id, Array.from({ length: 25 }, (_, i) => ({ name: "samples", step: (b * 25 + i) * 10, image: { data: image(r, b * 25 + i) } })))));
+  const jobs = runIds.flatMap((id, r) => Array.from({ length: Math.ceil(STEPS / BATCH) }, (_, b) => () =>
+    logMedia(id, Array.from({ length: Math.min(BATCH, STEPS - b * BATCH) }, (_, i) => ({ name: "samples", step: (b * BATCH + i) * 10, image: { data: image(r, b * BATCH + i) } })))));
   await Promise.all(Array.from({ length: 4 }, async () => { while (jobs.length) await jobs.shift()!(); }));
   histogramRun = await seedRun(server.url, "media-perf", "m", "histograms", {});
   const edges = Array.from({ length: BINS + 1 }, (_, i) => -4 + (8 * i) / BINS);
