@@ -45,7 +45,10 @@ public class DownloadLinks {
                 return presigned.get().toString();
             }
         }
-        long expires = Instant.now().plus(VALID_FOR).getEpochSecond();
+        // Expiring at the end of the next whole hour (in one to two hours), a link is the same all hour long, so a
+        // browser's cache serves it again (a step slider asks for the same images over and over).
+        long hour = VALID_FOR.toSeconds();
+        long expires = (Instant.now().getEpochSecond() / hour + 2) * hour;
         return "/api/v1/projects/" + UriUtils.encodePathSegment(project, StandardCharsets.UTF_8) + "/blobs/" + sha256
                 + "?name=" + UriUtils.encodeQueryParam(name, StandardCharsets.UTF_8) + "&expires=" + expires
                 + "&signature=" + signature(project, sha256, name, expires);

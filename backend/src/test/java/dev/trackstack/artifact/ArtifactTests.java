@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -100,6 +101,11 @@ class ArtifactTests extends ApiTest {
         second.path("logArtifact.version.digest").entity(String.class).isEqualTo(digest);
         String url = second.path("logArtifact.version.files.edges[0].node.downloadUrl").entity(String.class).get();
         assertThat(url).startsWith("/api/v1/projects/" + project + "/blobs/" + sha256 + "?name=model.pt&expires=");
+        long expires = Long.parseLong(url.replaceAll(".*expires=(\\d+).*", "$1"));
+        assertThat(expires % 3600).as("a whole hour, so that a browser caches the link").isZero();
+        assertThat(expires - Instant.now().getEpochSecond()).isBetween(3600L, 7200L);
+        assertThat(log("resnet", manifest, Map.of()).path("logArtifact.version.files.edges[0].node.downloadUrl")
+                .entity(String.class).get()).as("asked again in the same hour").isEqualTo(url);
 
         String path = "/api/v1/projects/" + project + "/blobs/" + sha256;
         HttpResponse<byte[]> whole = ArtifactHttp.HTTP.send(http.request(path + "?name=model.pt").build(),
