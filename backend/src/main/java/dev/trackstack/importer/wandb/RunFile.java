@@ -73,6 +73,7 @@ final class RunFile {
     private final List<ImportedLine> lines = new ArrayList<>();
     private final Map<OutputStream, Pending> pendingOutput = new EnumMap<>(OutputStream.class);
     private RunValues values;
+    private WandbMedia media;
     private long lastStep = -1;
     private Instant lastTime;
 
@@ -273,6 +274,7 @@ final class RunFile {
     }
 
     private void stream(RunHandle handle) throws IOException {
+        media = new WandbMedia(file.resolveSibling("files"), values.id(), sink, handle);
         try (WandbLog log = WandbLog.open(file)) {
             for (int i = 0; i < records; i++) {
                 byte[] payload = log.next();
@@ -306,9 +308,13 @@ final class RunFile {
         }
         flushPoints(handle, 0);
         flushLines(handle, 0);
+        media.flush();
     }
 
-    /** A row of history: its numbers become points at its step, with its _timestamp as their time. */
+    /**
+     * A row of history: its numbers become points at its step, with its _timestamp as their time; its images,
+     * histograms and tables media items at the step.
+     */
     private void history(RunHandle handle, HistoryRecord record) {
         ObjectNode row = WandbValues.JSON.createObjectNode();
         for (HistoryItem item : record.getItemList()) {
@@ -321,7 +327,7 @@ final class RunFile {
         Instant time = row.path("_timestamp").isNumber() ? RunValues.seconds(row.get("_timestamp").asDouble())
                 : null;
         seen(time);
-        values.history(row, step, time, points);
+        values.history(row, step, time, points, (name, value) -> media.take(name, step, value));
         flushPoints(handle, BATCH);
     }
 
@@ -395,7 +401,10 @@ final class RunFile {
         }
     }
 
-    /** The run directory's files/ beyond the copies of what the run file holds (media, code, requirements…). */
+    /**
+     * The run directory's files/ beyond the copies of what the run file holds and the media files imported (other
+     * media, code, requirements…).
+     */
     private void otherFiles(String run) throws IOException {
         Path files = file.resolveSibling("files");
         if (!Files.isDirectory(files)) {
@@ -404,7 +413,7 @@ final class RunFile {
         List<String> others;
         try (Stream<Path> walk = Files.walk(files)) {
             others = walk.filter(Files::isRegularFile).map(path -> files.relativize(path).toString().replace('\\', '/'))
-                    .filter(name -> !COPIES.contains(name)).sorted().toList();
+                    .filter(name -> !COPIES.contains(name) && !media.read().contains(name)).sorted().toList();
         }
         if (!others.isEmpty()) {
             sink.unmapped(run + others.size() + " file" + (others.size() == 1 ? "" : "s")

@@ -8,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiPredicate;
 
 import dev.trackstack.importer.ImportSink;
 import dev.trackstack.metric.MetricPointInput;
@@ -36,6 +37,10 @@ final class RunValues {
         this.id = id;
     }
 
+    String id() {
+        return id;
+    }
+
     /** The config as hyperparameters: each value unwrapped; "_wandb" reported, not imported. */
     Map<String, Object> hyperparameters(ObjectNode config, ImportSink sink) {
         Map<String, Object> hyperparameters = new LinkedHashMap<>();
@@ -58,6 +63,12 @@ final class RunValues {
 
     /** A row of history: its numbers become points at the step, at the time. */
     void history(ObjectNode row, long step, Instant time, List<MetricPointInput> points) {
+        history(row, step, time, points, (name, value) -> false);
+    }
+
+    /** A row of history, whose media values go to media first: those it does not take are counted unmapped. */
+    void history(ObjectNode row, long step, Instant time, List<MetricPointInput> points,
+            BiPredicate<String, JsonNode> media) {
         WandbValues.forEachLeaf(row, (name, value) -> {
             if (ROW_KEYS.contains(name)) {
                 return;
@@ -65,7 +76,7 @@ final class RunValues {
             historyNames.add(name);
             if (value.isNumber()) {
                 points.add(point(name, step, value.asDouble(), time));
-            } else {
+            } else if (!WandbValues.isMedia(value) || !media.test(name, value)) {
                 unmappedValues.merge(new ValueKind("history \"" + name + "\"", WandbValues.kind(value)), 1L,
                         Long::sum);
             }

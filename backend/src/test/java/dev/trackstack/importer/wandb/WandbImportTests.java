@@ -6,6 +6,7 @@ import static dev.trackstack.importer.wandb.WandbReaderTest.stat;
 import static dev.trackstack.importer.wandb.WandbReaderTest.time;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -14,6 +15,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.trackstack.artifact.ArtifactHttp;
 import dev.trackstack.importer.wandb.proto.ConfigItem;
 import dev.trackstack.importer.wandb.proto.ConfigRecord;
 import dev.trackstack.importer.wandb.proto.OutputRawRecord;
@@ -21,6 +23,7 @@ import dev.trackstack.importer.wandb.proto.Record;
 import dev.trackstack.importer.wandb.proto.RunExitRecord;
 import dev.trackstack.importer.wandb.proto.RunRecord;
 import dev.trackstack.importer.wandb.proto.StatsRecord;
+import dev.trackstack.media.MediaFixtures;
 
 /** importRuns of a wandb directory through GraphQL, twice: the second import finds the run and stores nothing. */
 class WandbImportTests extends WandbJobTest {
@@ -76,6 +79,66 @@ class WandbImportTests extends WandbJobTest {
         assertThat(series(runId)).isEqualTo(List.of(Map.of("name", "loss", "steps", List.of(0, 1, 2),
                 "values", List.of(1.0, 0.5, 0.25))));
         assertThat(console(runId)).isEqualTo(List.of("epoch 1", "epoch 2"));
+    }
+
+    @Test
+    void importsImagesHistogramsAndTablesOfTheHistoryAndReportsAMissingImageFile() throws Exception {
+        Path runDir = dir.resolve("wandb/offline-run-20260301_100000-m1");
+        byte[] png = MediaFixtures.png(4, 3, 5);
+        byte[] cell = MediaFixtures.png(2, 2, 6);
+        Files.createDirectories(runDir.resolve("files/media/images"));
+        Files.write(runDir.resolve("files/media/images/samples_0_abc.png"), png);
+        Files.write(runDir.resolve("files/media/images/cell_1.png"), cell);
+        Files.createDirectories(runDir.resolve("files/media/table"));
+        Files.writeString(runDir.resolve("files/media/table/preds_0_def.table.json"), """
+                {"columns": ["id", "label", "image", "extra"], "data": [
+                  [1, "cat", {"_type": "image-file", "path": "media/images/cell_1.png", "format": "png"}, true],
+                  [2.5, null, null, "x"]]}""");
+        String image = "{\"_type\": \"image-file\", \"path\": \"media/images/samples_%d_abc.png\", \"width\": 4,"
+                + " \"height\": 3, \"format\": \"png\", \"caption\": \"a cat\"}";
+        new WandbDatastoreWriter()
+                .write(Record.newBuilder().setRun(RunRecord.newBuilder().setRunId("m1").setProject(project)).build())
+                .write(history(0, Map.of("_step", "0", "loss", "1.0", "samples", image.formatted(0),
+                        "weights", "{\"_type\": \"histogram\", \"values\": [2, 1], \"bins\": [0, 1, 2]}",
+                        "preds", "{\"_type\": \"table-file\", \"path\": \"media/table/preds_0_def.table.json\"}",
+                        "page", "{\"_type\": \"html-file\", \"path\": \"media/html/page_0_1.html\"}"), List.of()))
+                .write(history(1, Map.of("_step", "1", "loss", "0.5", "samples", image.formatted(1),
+                        "weights", "{\"_type\": \"histogram\", \"values\": [0, 3], \"bins\": [0, 1, 2]}"),
+                        List.of()))
+                .write(Record.newBuilder().setExit(RunExitRecord.newBuilder().setExitCode(0)).build())
+                .writeTo(runDir.resolve("run-m1.wandb"));
+
+        Map<String, Object> job = importAndWait(dir.resolve("wandb").toString(), null);
+
+        assertThat(job).containsEntry("state", "SUCCEEDED").containsEntry("pointsStored", 2);
+        assertThat(job.get("unmapped")).isEqualTo(List.of(
+                "run m1: history \"samples\" at step 1: image-file not imported (files/media/images/samples_1_abc.png"
+                        + " could not be read: no such file)",
+                "run m1: history \"page\": 1 html-file value not imported"));
+        String run = (String) runs(job).get(0).get("id");
+        assertThat(graphQl.document("query($r: ID!) { run(id: $r) { media { name kind steps } } }").variable("r", run)
+                .execute().path("run.media").entityList(Map.class).get()).isEqualTo(List.of(
+                        Map.of("name", "preds", "kind", "TABLE", "steps", List.of(0)),
+                        Map.of("name", "samples", "kind", "IMAGE", "steps", List.of(0)),
+                        Map.of("name", "weights", "kind", "HISTOGRAM", "steps", List.of(0, 1))));
+        Map<?, ?> sample = graphQl.document(MediaFixtures.AT).variable("runIds", List.of(run))
+                .variable("name", "samples").variable("step", 0).execute().path("mediaAt[0]").entity(Map.class).get();
+        assertThat(sample.get("caption")).isEqualTo("a cat");
+        assertThat(((Map<?, ?>) sample.get("image")).get("sha256")).isEqualTo(ArtifactHttp.sha256(png));
+        assertThat(graphQl.document("query($r: ID!) { histograms(runId: $r, name: \"weights\") { step edges counts } }")
+                .variable("r", run).execute().path("histograms").entityList(Map.class).get()).isEqualTo(List.of(
+                        Map.of("step", 0, "edges", List.of(0.0, 1.0, 2.0), "counts", List.of(2.0, 1.0)),
+                        Map.of("step", 1, "edges", List.of(0.0, 1.0, 2.0), "counts", List.of(0.0, 3.0))));
+        Map<?, ?> table = graphQl.document(MediaFixtures.AT).variable("runIds", List.of(run)).variable("name", "preds")
+                .variable("step", 0).execute().path("mediaAt[0].table").entity(Map.class).get();
+        assertThat(table.get("columns")).isEqualTo(List.of(Map.of("name", "id", "type", "NUMBER"),
+                Map.of("name", "label", "type", "TEXT"), Map.of("name", "image", "type", "IMAGE"),
+                Map.of("name", "extra", "type", "TEXT")));
+        List<?> rows = (List<?>) table.get("rows");
+        assertThat(((List<?>) rows.get(0)).subList(0, 2)).isEqualTo(List.of(1.0, "cat"));
+        assertThat(((Map<?, ?>) ((List<?>) rows.get(0)).get(2)).get("sha256")).isEqualTo(ArtifactHttp.sha256(cell));
+        assertThat(((List<?>) rows.get(0)).get(3)).isEqualTo("true");
+        assertThat(rows.get(1)).isEqualTo(java.util.Arrays.asList(2.5, null, null, "x"));
     }
 
     private List<?> console(String runId) {

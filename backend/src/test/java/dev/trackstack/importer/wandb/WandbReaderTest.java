@@ -155,14 +155,17 @@ class WandbReaderTest {
                 new ImportedLine("progress 100%", START.plusSeconds(6)),
                 new ImportedLine("warn more", START.plusSeconds(8)),
                 new ImportedLine("done, no newline", START.plusSeconds(16)));
+        assertThat(run.media).as("the image at step 0 has no file, the one at step 1 names none").isEmpty();
         assertThat(run.status).isEqualTo(RunStatus.COMPLETED);
         assertThat(run.endedAt).isEqualTo(START.plusSeconds(20));
         assertThat(sink.unmapped).containsExactly(
                 "run abc123: config \"_wandb\" (W&B's own settings and telemetry) not imported",
                 "run abc123: entity \"team\", group \"sweep-a\" not imported",
-                "run abc123: history \"img\": 2 image-file values not imported",
+                "run abc123: history \"img\" at step 0: image-file not imported (files/media/images/img_0_1.png could"
+                        + " not be read: no such file)",
                 "run abc123: history \"caption\": 1 string value not imported",
                 "run abc123: history \"flag\": 1 boolean value not imported",
+                "run abc123: history \"img\": 1 image-file value not imported",
                 "run abc123: history \"notes_text\": 1 string value not imported",
                 "run abc123: system metric \"gpu.0.name\": 1 string value not imported",
                 "run abc123: summary \"best_acc\" = 0.6 (not in its history)",
