@@ -1,12 +1,10 @@
 package dev.trackstack;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -37,7 +35,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 public abstract class ApiTest {
 
-    private static final Path DATA_DIR = createDataDir();
+    private static final Path DATA_DIR = TestDirectories.own("trackstack-test-");
 
     protected static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -126,13 +124,5 @@ public abstract class ApiTest {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + serverPort + "/graphql"))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static Path createDataDir() {
-        try {
-            return Files.createTempDirectory("trackstack-test-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

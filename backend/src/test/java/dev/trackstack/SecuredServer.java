@@ -1,9 +1,6 @@
 package dev.trackstack;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,11 +55,7 @@ public final class SecuredServer {
 
     /** Its own, rather than the default under the home directory. */
     private static String artifactsDirectory() {
-        try {
-            return Files.createTempDirectory("trackstack-artifacts-").toString();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return TestDirectories.own("trackstack-artifacts-").toString();
     }
 
     public <T> T bean(Class<T> type) {

@@ -11,6 +11,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import dev.trackstack.system.ApiException;
 import dev.trackstack.system.ErrorCode;
 import io.micrometer.core.instrument.DistributionSummary;
+import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -104,9 +105,11 @@ final class GroupCommit {
             forming = false;
             if (slot) {
                 take(own, group);
+                int points = own.points.size();
                 for (Call c = queue.peek(); c != null && group.size() < MAX_CALLS
-                        && points(group) + c.points.size() <= MAX_POINTS; c = queue.peek()) {
+                        && points + c.points.size() <= MAX_POINTS; c = queue.peek()) {
                     take(c, group);
+                    points += c.points.size();
                 }
             }
             changed.signalAll();  // the group is taken (or no one leads): another caller may lead the next one
@@ -139,11 +142,21 @@ final class GroupCommit {
         group.add(call);
     }
 
-    private static int points(List<Call> group) {
-        return group.stream().mapToInt(c -> c.points.size()).sum();
+    /**
+     * Runs the group, then once more the calls that PostgreSQL chose as a deadlock's victim: two groups creating the
+     * same new series in different orders wait on each other. A victim's savepoint (or transaction) is rolled back,
+     * so it stored nothing; retried in a transaction of its own, it holds none of the locks it waited behind.
+     */
+    private void run(List<Call> group) {
+        runOnce(group);
+        List<Call> victims = group.stream().filter(c -> c.error instanceof PessimisticLockingFailureException).toList();
+        if (!victims.isEmpty()) {
+            victims.forEach(c -> c.error = null);
+            runOnce(victims);
+        }
     }
 
-    private void run(List<Call> group) {
+    private void runOnce(List<Call> group) {
         if (group.size() == 1) {
             Call call = group.get(0);
             try {

@@ -117,8 +117,9 @@ public class MetricIngest {
     }
 
     /**
-     * Creates the series the batch names for the first time, and answers the ids of all it names, locked (in id
-     * order, against deadlocks) so that concurrent batches of one series take turns.
+     * Creates the series the batch names for the first time (in name order, so that two calls creating the same
+     * ones wait on each other in one order), and answers the ids of all it names, locked (in id order, against
+     * deadlocks) so that concurrent batches of one series take turns.
      */
     private long[] seriesIds(long runId, List<SeriesKey> keys) {
         String[] names = keys.stream().map(SeriesKey::name).toArray(String[]::new);
@@ -126,6 +127,7 @@ public class MetricIngest {
         jdbc.update("""
                 insert into metric_series (run_id, name, split)
                 select ?, k.name, k.split from unnest(?::text[], ?::text[]) as k(name, split)
+                order by k.name, coalesce(k.split, '')
                 on conflict (run_id, name, coalesce(split, '')) do nothing
                 """, runId, names, splits);
         Map<SeriesKey, Long> ids = new HashMap<>();

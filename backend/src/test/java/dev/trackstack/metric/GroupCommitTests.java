@@ -184,6 +184,48 @@ class GroupCommitTests extends ApiTest {
         assertThat(duplicates.get()).isPositive();
     }
 
+    @Test
+    void shouldRunAgainTheCallThatPostgresChoseAsADeadlocksVictim() throws Exception {
+        long run = run();
+        IngestSlots own = new IngestSlots(ingest, jdbc, transactionManager, 1, new SimpleMeterRegistry());
+        long deadlocksBefore = deadlocks();
+        try (Connection other = dataSource.getConnection()) {
+            other.setAutoCommit(false);
+            // Its deadlock check comes long after the group's (after 1 s), so the group's call is the victim.
+            other.createStatement().execute("set local deadlock_timeout = '30s'");
+            other.createStatement().execute("insert into metric_series (run_id, name) values (" + run + ", 'x')");
+            // The group's first call creates y; its second waits on the x this transaction holds.
+            CompletableFuture<List<Future<LogResult>>> group = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return inOneGroup(own, List.of(() -> own.log(run, points("y", 1), "first"),
+                            () -> own.log(run, points("x", 1), "second")));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.queryForObject("""
+                    select count(*) from pg_stat_activity
+                    where wait_event_type = 'Lock' and query like '%insert into metric_series%'
+                    """, Long.class) > 0);
+            // Now this transaction waits on the group's y: a cycle, which PostgreSQL breaks by failing the x call.
+            other.createStatement().execute("insert into metric_series (run_id, name) values (" + run + ", 'y') "
+                    + "on conflict do nothing");
+            other.commit();
+            List<Future<LogResult>> results = group.get();
+            assertThat(results.get(0).get()).isEqualTo(new LogResult(1, 0));
+            assertThat(results.get(1).get()).as("the victim, run again").isEqualTo(new LogResult(1, 0));
+        }
+        // A backend reports its statistics when idle, at most about every 10 s.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(deadlocks()).isEqualTo(deadlocksBefore + 1));
+        assertThat(jdbc.queryForList("select s.name from metric_point p join metric_series s on s.id = p.series_id "
+                + "where s.run_id = ? order by s.name", String.class, run)).containsExactly("x", "y");
+    }
+
+    private long deadlocks() {
+        return jdbc.queryForObject("select deadlocks from pg_stat_database where datname = current_database()",
+                Long.class);
+    }
+
     /**
      * Runs the calls so that they form one group: a call in the only slot waits on a lock this test holds until all
      * of them are queued behind it.

@@ -1,5 +1,6 @@
 package dev.trackstack.bench;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -9,10 +10,12 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
@@ -178,11 +181,20 @@ public final class Bench {
                 }
             }
         }
+        removeTree(work); // gigabytes of database and files: repeated runs must not fill the disk
         Files.writeString(out, Api.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report));
         print("", report);
         System.out.println("report: " + out.toAbsolutePath());
         // WebSocket client threads linger; the report is written, so end here.
         System.exit(0);
+    }
+
+    static void removeTree(Path root) throws IOException {
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
     }
 
     /**

@@ -7,7 +7,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.CRC32C;
@@ -61,9 +60,7 @@ final class TensorBoardImport {
         result.put("event_file_bytes", bytes);
         result.put("seconds", Stats.round(seconds));
         result.put("points_per_s", Math.round(points / seconds));
-        try (var paths = Files.walk(logDir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        }
+        Bench.removeTree(logDir);
         return result;
     }
 
