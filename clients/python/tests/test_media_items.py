@@ -71,6 +71,19 @@ class ImageTest(unittest.TestCase):
         pil_image = trackstack.Image(PILImage.new("CMYK", (2, 2), (0, 255, 0, 0)))  # no CMYK in a PNG: RGB
         self.assertEqual(("PNG", "RGB"), (pil_image.format, decoded(pil_image.data).mode))
 
+    def test_pytorch_tensors_are_taken_channels_first_as_torchvision_makes_them(self) -> None:
+        rgb = torch.rand(3, 5, 7, requires_grad=True)  # e.g. a generator's output
+        image = decoded(trackstack.Image(rgb).data)
+        self.assertEqual(("RGB", (7, 5)), (image.mode, image.size))
+        expected = numpy.rint(rgb.detach().numpy().transpose(1, 2, 0) * 255).astype(numpy.uint8)
+        numpy.testing.assert_array_equal(expected, numpy.asarray(image))
+        grey = decoded(trackstack.Image(torch.zeros(1, 4, 6, dtype=torch.uint8)).data)
+        self.assertEqual(("L", (6, 4)), (grey.mode, grey.size))
+        plain = decoded(trackstack.Image(torch.ones(4, 6)).data)
+        self.assertEqual(("L", (6, 4)), (plain.mode, plain.size))
+        with self.assertRaisesRegex(ValueError, "H×W×3"):
+            trackstack.Image(torch.zeros(5, 4, 6))
+
     def test_other_data_is_refused(self) -> None:
         buffer = io.BytesIO()
         PILImage.new("RGB", (2, 2)).save(buffer, format="GIF")

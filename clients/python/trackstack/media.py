@@ -46,7 +46,8 @@ class Image(Media):
 
     data: a path of such a file, its bytes, a numpy array (H×W grey, H×W×3 RGB or H×W×4 RGBA; uint8 or other
     integers in 0..255, bools as black and white, floats in 0..1, clipped to it, scaled to 0..255), encoded as
-    PNG here, or a PIL image (saved as PNG by PIL). caption: shown under it. boxes: drawn over it, each
+    PNG here, a PyTorch tensor (C×H×W, as torchvision makes images, or H×W; the same values), or a PIL image
+    (saved as PNG by PIL). caption: shown under it. boxes: drawn over it, each
     {"x", "y", "width", "height"} as fractions of the image's size (from its top left corner), with an optional
     "label" and "score". masks: class masks drawn over it, each {"data": an H×W array (or image) of class ids,
     "classes": {id: label}}.
@@ -76,7 +77,7 @@ class Image(Media):
 
 
 def image_bytes(data: Any) -> bytes:
-    """The file bytes of what Image() takes (a path, bytes, a numpy array or a PIL image)."""
+    """The file bytes of what Image() takes (a path, bytes, a numpy array, a PyTorch tensor or a PIL image)."""
     if isinstance(data, (str, Path)):
         return Path(data).expanduser().read_bytes()
     if isinstance(data, (bytes, bytearray, memoryview)):
@@ -84,6 +85,9 @@ def image_bytes(data: Any) -> bytes:
     numpy = sys.modules.get("numpy")
     if numpy is not None and isinstance(data, numpy.ndarray):
         return png_of_array(data)
+    if hasattr(data, "detach"):  # a PyTorch tensor: C×H×W as torchvision makes them (or H×W), as W&B takes it
+        array = data.detach().cpu().numpy()
+        return png_of_array(array.transpose(1, 2, 0) if array.ndim == 3 else array)
     pil = sys.modules.get("PIL.Image")
     if pil is not None and isinstance(data, pil.Image):
         if data.mode not in ("1", "L", "LA", "P", "RGB", "RGBA", "I", "I;16"):  # e.g. CMYK, F: not in a PNG
@@ -91,7 +95,7 @@ def image_bytes(data: Any) -> bytes:
         buffer = io.BytesIO()
         data.save(buffer, format="PNG")
         return buffer.getvalue()
-    raise TypeError(f"an image must be a path, bytes, a numpy array or a PIL image, not {type(data).__name__}")
+    raise TypeError(f"an image must be a path, bytes, a numpy array, a PyTorch tensor or a PIL image, not {type(data).__name__}")
 
 
 def image_format(data: bytes) -> Optional[str]:
