@@ -19,7 +19,7 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * The media values of a run file's history as logMedia items: image-file (the image under the run directory's
- * files/), histogram (W&B's counts in "values", its edges in "bins") and table-file (the table's JSON under files/).
+ * files/, its boxes2D files and masks as overlays), histogram (W&B's counts in "values", its edges in "bins") and table-file (the table's JSON under files/).
  * Other kinds, and values that name no file, are left to the unmapped counts; a file that cannot be read leaves its
  * item out with a line saying which.
  */
@@ -28,6 +28,12 @@ final class WandbMedia {
     /** Items per call within logMedia's limit (256), and base64 characters: a few MB in memory at a time. */
     private static final int ITEMS_PER_CALL = 64;
     private static final long CHARS_PER_CALL = 8 << 20;
+
+    /**
+     * A mask's base64 PNG within the overlays' limit (trackstack.media.max-overlays-chars, 65,536 by default) beside
+     * the boxes: class masks compress well, a larger one would cost the image itself.
+     */
+    private static final int MASK_CHARS = 48 << 10;
 
     private final Path files;
     private final String id;
@@ -72,11 +78,12 @@ final class WandbMedia {
                     if (value.path("caption").isString()) {
                         item.put("caption", value.get("caption").asString());
                     }
-                    item.put("image", Map.of("data", image(value)));
-                    if (value.has("boxes") || value.has("masks")) {
-                        sink.unmapped("run " + id + ": history \"" + name + "\" at step " + step
-                                + ": the image's boxes and masks not imported");
+                    Map<String, Object> image = new LinkedHashMap<>(Map.of("data", image(value)));
+                    Map<String, Object> overlays = overlays(value);
+                    if (!overlays.isEmpty()) {
+                        image.put("overlays", overlays);
                     }
+                    item.put("image", image);
                 }
                 case "histogram" -> item.put("histogram", Map.of("edges", edges(value), "counts",
                         numbers(value.get("values"))));
@@ -113,6 +120,90 @@ final class WandbMedia {
         return data;
     }
 
+    /**
+     * W&B's boxes2D and mask files of an image as overlays: {"boxes": [...], "masks": [...]}, boxes of every group
+     * (e.g. "predictions" and "ground_truth") in fractions of the image, labelled by their caption or class.
+     */
+    private Map<String, Object> overlays(JsonNode image) throws Unreadable {
+        List<Map<String, Object>> boxes = new ArrayList<>();
+        for (JsonNode group : image.path("boxes")) {
+            JsonNode file = json(group.path("path").asString(""));
+            JsonNode labels = file.path("class_labels");
+            for (JsonNode box : file.path("box_data")) {
+                Map<String, Object> overlay = box(box, image.path("width").asDouble(0), image.path("height").asDouble(0));
+                if (overlay == null) {
+                    continue;
+                }
+                JsonNode label = box.path("box_caption").isString() ? box.get("box_caption")
+                        : labels.path(box.path("class_id").asString(""));
+                if (label.isString()) {
+                    overlay.put("label", label.asString());
+                }
+                if (box.path("scores").isObject() && !box.get("scores").isEmpty()) {
+                    overlay.put("score", box.get("scores").values().iterator().next().asDouble());
+                }
+                boxes.add(overlay);
+            }
+        }
+        List<Map<String, Object>> masks = new ArrayList<>();
+        for (JsonNode mask : image.path("masks")) {
+            String data = image(mask);
+            if (data.length() > MASK_CHARS) {
+                sink.unmapped("run " + id + ": " + mask.path("path").asString() + ": a mask over " + MASK_CHARS
+                        + " characters of base64, left out of its image's overlays");
+                continue;
+            }
+            Map<String, Object> classes = new LinkedHashMap<>();
+            mask.path("class_labels").properties().forEach(e -> classes.put(e.getKey(), e.getValue().asString()));
+            masks.add(Map.of("data", data, "classes", classes));
+        }
+        Map<String, Object> overlays = new LinkedHashMap<>();
+        if (!boxes.isEmpty()) {
+            overlays.put("boxes", boxes);
+        }
+        if (!masks.isEmpty()) {
+            overlays.put("masks", masks);
+        }
+        return overlays;
+    }
+
+    /**
+     * A box's x, y, width and height as fractions of the image: W&B's position is {minX, maxX, minY, maxY} or
+     * {middle: [x, y], width, height}, as fractions, or in pixels with domain "pixel"; null when it is neither.
+     */
+    private static Map<String, Object> box(JsonNode box, double imageWidth, double imageHeight) {
+        JsonNode position = box.path("position");
+        boolean pixels = "pixel".equals(box.path("domain").asString(""));
+        if (pixels && (imageWidth <= 0 || imageHeight <= 0)) {
+            return null;
+        }
+        double x;
+        double y;
+        double width;
+        double height;
+        if (position.has("minX")) {
+            x = position.path("minX").asDouble();
+            y = position.path("minY").asDouble();
+            width = position.path("maxX").asDouble() - x;
+            height = position.path("maxY").asDouble() - y;
+        } else if (position.path("middle").size() == 2) {
+            width = position.path("width").asDouble();
+            height = position.path("height").asDouble();
+            x = position.get("middle").get(0).asDouble() - width / 2;
+            y = position.get("middle").get(1).asDouble() - height / 2;
+        } else {
+            return null;
+        }
+        double scaleX = pixels ? imageWidth : 1;
+        double scaleY = pixels ? imageHeight : 1;
+        return new LinkedHashMap<>(Map.of("x", x / scaleX, "y", y / scaleY, "width", width / scaleX,
+                "height", height / scaleY));
+    }
+
+    private JsonNode json(String path) throws Unreadable {
+        return WandbValues.parse(new String(file(path), StandardCharsets.UTF_8));
+    }
+
     /** The n+1 edges: "bins" as logged, or the even bins of "packedBins" (min, size, count) as W&B's server has them. */
     private static List<Double> edges(JsonNode histogram) {
         if (histogram.path("bins").isArray()) {
@@ -138,7 +229,7 @@ final class WandbMedia {
      */
     private Map<String, Object> table(JsonNode value) throws Unreadable {
         String path = value.get("path").asString();
-        JsonNode table = WandbValues.parse(new String(file(path), StandardCharsets.UTF_8));
+        JsonNode table = json(path);
         if (!table.path("columns").isArray() || !table.path("data").isArray()) {
             throw new Unreadable(path + " is no table (no \"columns\" and \"data\")");
         }

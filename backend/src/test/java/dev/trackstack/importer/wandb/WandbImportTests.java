@@ -141,6 +141,57 @@ class WandbImportTests extends WandbJobTest {
         assertThat(rows.get(1)).isEqualTo(java.util.Arrays.asList(2.5, null, null, "x"));
     }
 
+    @Test
+    void importsAnImagesBoxesAndMasksAsItsOverlays() throws Exception {
+        Path runDir = dir.resolve("wandb/offline-run-20260301_100000-o1");
+        Path files = runDir.resolve("files");
+        Files.createDirectories(files.resolve("media/images/mask"));
+        Files.createDirectories(files.resolve("media/metadata/boxes2D"));
+        Files.write(files.resolve("media/images/photo_0_a.png"), MediaFixtures.png(200, 100, 5));
+        byte[] mask = MediaFixtures.png(20, 10, 1);
+        Files.write(files.resolve("media/images/mask/photo_0_m.mask.png"), mask);
+        Files.write(files.resolve("media/images/mask/photo_0_big.mask.png"), MediaFixtures.png(200, 100, 2));
+        Files.writeString(files.resolve("media/metadata/boxes2D/photo_0_p.boxes2D.json"), """
+                {"class_labels": {"1": "cat", "2": "dog"}, "box_data": [
+                  {"position": {"minX": 0.1, "maxX": 0.5, "minY": 0.2, "maxY": 0.6}, "class_id": 1,
+                   "scores": {"confidence": 0.875}},
+                  {"position": {"middle": [100, 50], "width": 50, "height": 20}, "domain": "pixel", "class_id": 2,
+                   "box_caption": "a big dog"},
+                  {"position": {"x": 1}, "class_id": 1}]}""");
+        Files.writeString(files.resolve("media/metadata/boxes2D/photo_0_t.boxes2D.json"), """
+                {"class_labels": {"1": "cat"}, "box_data": [
+                  {"position": {"minX": 0, "maxX": 0.25, "minY": 0, "maxY": 0.5}, "class_id": 1}]}""");
+        String image = """
+                {"_type": "image-file", "path": "media/images/photo_0_a.png", "width": 200, "height": 100,
+                 "boxes": {"predictions": {"_type": "boxes2D", "path": "media/metadata/boxes2D/photo_0_p.boxes2D.json"},
+                           "truth": {"_type": "boxes2D", "path": "media/metadata/boxes2D/photo_0_t.boxes2D.json"}},
+                 "masks": {"segments": {"_type": "mask", "path": "media/images/mask/photo_0_m.mask.png",
+                                        "class_labels": {"1": "road"}},
+                           "noise": {"_type": "mask", "path": "media/images/mask/photo_0_big.mask.png"}}}""";
+        new WandbDatastoreWriter()
+                .write(Record.newBuilder().setRun(RunRecord.newBuilder().setRunId("o1").setProject(project)).build())
+                .write(history(0, Map.of("_step", "0", "photo", image), List.of()))
+                .write(Record.newBuilder().setExit(RunExitRecord.newBuilder().setExitCode(0)).build())
+                .writeTo(runDir.resolve("run-o1.wandb"));
+
+        Map<String, Object> job = importAndWait(dir.resolve("wandb").toString(), null);
+
+        assertThat(job).containsEntry("state", "SUCCEEDED").containsEntry("unmapped", List.of("run o1: "
+                + "media/images/mask/photo_0_big.mask.png: a mask over 49152 characters of base64, left out of its "
+                + "image's overlays"));
+        String run = (String) runs(job).get(0).get("id");
+        Map<?, ?> overlays = (Map<?, ?>) graphQl.document(MediaFixtures.AT).variable("runIds", List.of(run))
+                .variable("name", "photo").variable("step", 0).execute().path("mediaAt[0].image.overlays")
+                .entity(Map.class).get();
+        assertThat(overlays.get("boxes")).isEqualTo(List.of(
+                Map.of("x", 0.1, "y", 0.2, "width", 0.4, "height", 0.39999999999999997, "label", "cat",
+                        "score", 0.875),
+                Map.of("x", 0.375, "y", 0.4, "width", 0.25, "height", 0.2, "label", "a big dog"),
+                Map.of("x", 0.0, "y", 0.0, "width", 0.25, "height", 0.5, "label", "cat")));
+        assertThat(overlays.get("masks")).isEqualTo(List.of(Map.of("data",
+                java.util.Base64.getEncoder().encodeToString(mask), "classes", Map.of("1", "road"))));
+    }
+
     private List<?> console(String runId) {
         return graphQl.document("query($r: ID!) { run(id: $r) { console { lines { text } } } }").variable("r", runId)
                 .execute().path("run.console.lines[*].text").entity(List.class).get();
