@@ -264,9 +264,9 @@ describe("issue 27's panels and runs table", () => {
       await expect.poll(() => new URL(page.url()).searchParams.get("group")).toBe("lr");
       const groups = page.locator("table.runs tr.group-row");
       await expect.poll(() => groups.locator(".group-toggle").allTextContents()).toEqual(["lr=0.001 (3 runs)", "lr=0.01 (3 runs)"]);
-      // the mean of the runs' best, then their min–max
-      expect(await groups.nth(1).locator("td.aggregate").textContent()).toBe("0.2 0.1–0.3");
-      expect(await groups.nth(0).locator("td.aggregate").textContent()).toBe("0.4 0.2–0.6");
+      // the mean of the runs' best ± their (population) std, then their min–max
+      expect(await groups.nth(1).locator("td.aggregate").textContent()).toBe("0.2 ± 0.08165 0.1–0.3");
+      expect(await groups.nth(0).locator("td.aggregate").textContent()).toBe("0.4 ± 0.1633 0.2–0.6");
       expect(await page.locator("table.runs tr.member:visible").count()).toBe(0);
       await groups.nth(1).locator(".group-toggle").click();
       await expect.poll(() => page.locator("table.runs tr.member:visible td:nth-child(3)").allTextContents()).toEqual(["lr0.01-s3", "lr0.01-s2", "lr0.01-s1"]);
