@@ -243,7 +243,7 @@ describe("issue 27's panels and runs table", () => {
     });
   });
 
-  it("should group the runs table as the compare view groups runs, with each group's mean, min and max of a metric's best", async () => {
+  it("should group the runs table as the compare view groups runs, with each group's mean ± std, min and max of a metric's best", async () => {
     const ids: string[] = [];
     for (const lr of [0.01, 0.001]) {
       for (const seed of [1, 2, 3]) {
