@@ -316,6 +316,7 @@ describe("issue 27's panels and runs table", () => {
       await field("Min/max pins").selectOption("on");
       await field("Y to").fill("1.5");
       await field("Y to").press("Tab");
+      await foldShot(page, "chart-own-settings-form");
       await card.locator("details.chart-settings > summary").click();
       await card.locator(".legend [data-line='own-b']").click();
       // zoomed in by the wheel: the window's x values are kept
