@@ -282,12 +282,12 @@ describe("issue 27's panels and runs table", () => {
     });
   });
 
-  it("should keep a chart's own settings (smoothing, scale, pins, y range, zoom, hidden lines) in the URL over a reload, and in a saved view", async () => {
+  it("should keep a chart's own settings (smoothing, scale, pins, y range, zoom, hidden lines) in the URL over a reload and in a saved view, on a run's system charts too", async () => {
     const ids: string[] = [];
     for (const [i, name] of ["own-a", "own-b"].entries()) {
       const id = await seedRun(server.url, "own", "m", name, {});
       ids.push(id);
-      await logPoints(server.url, id, ["loss", "acc"].flatMap((metric) => curve(metric, null, 0, 101, (step) => (i + 1) / (step + 1))));
+      await logPoints(server.url, id, ["loss", "acc", "sys/cpu"].flatMap((metric) => curve(metric, null, 0, 101, (step) => (i + 1) / (step + 1))));
     }
     const card = page.locator(".chart-card[data-metric=loss]");
     const field = (label: string) => card.getByLabel(`${label} of loss`);
@@ -367,6 +367,22 @@ describe("issue 27's panels and runs table", () => {
       await page.getByRole("link", { name: "loss on its own" }).click();
       await expect.poll(() => page.url()).toBe(saved);
       await expectRestored();
+
+      // a run's page: its metrics' charts and its system panel's each keep their own
+      await page.goto(`${web.url}/runs/${ids[0]}`);
+      const cpu = page.locator(".chart-card[data-metric='sys/cpu']");
+      for (const [of, name] of [[card, "loss"], [cpu, "sys/cpu"]] as const) {
+        await openSettings(of);
+        await of.getByLabel(`Y scale of ${name}`).selectOption("on");
+        await of.locator("details.chart-settings > summary").click();
+      }
+      await expect.poll(() => [own(), new URL(page.url()).searchParams.get("c.sys/cpu")]).toEqual(["log", "log"]);
+      await page.reload();
+      for (const [of, name] of [[card, "loss"], [cpu, "sys/cpu"]] as const) {
+        await openSettings(of);
+        expect(await of.getByLabel(`Y scale of ${name}`).inputValue()).toBe("on");
+        await of.locator("details.chart-settings > summary").click();
+      }
     });
   });
 });
