@@ -243,7 +243,7 @@ describe("issue 27's panels and runs table", () => {
     });
   });
 
-  it("should group the runs table as the compare view groups runs, with each group's mean, min and max of a metric's best", async () => {
+  it("should group the runs table as the compare view groups runs, with each group's mean ± std, min and max of a metric's best", async () => {
     const ids: string[] = [];
     for (const lr of [0.01, 0.001]) {
       for (const seed of [1, 2, 3]) {
@@ -264,9 +264,9 @@ describe("issue 27's panels and runs table", () => {
       await expect.poll(() => new URL(page.url()).searchParams.get("group")).toBe("lr");
       const groups = page.locator("table.runs tr.group-row");
       await expect.poll(() => groups.locator(".group-toggle").allTextContents()).toEqual(["lr=0.001 (3 runs)", "lr=0.01 (3 runs)"]);
-      // the mean of the runs' best, then their min–max
-      expect(await groups.nth(1).locator("td.aggregate").textContent()).toBe("0.2 0.1–0.3");
-      expect(await groups.nth(0).locator("td.aggregate").textContent()).toBe("0.4 0.2–0.6");
+      // the mean of the runs' best ± their (population) std, then their min–max
+      expect(await groups.nth(1).locator("td.aggregate").textContent()).toBe("0.2 ± 0.08165 0.1–0.3");
+      expect(await groups.nth(0).locator("td.aggregate").textContent()).toBe("0.4 ± 0.1633 0.2–0.6");
       expect(await page.locator("table.runs tr.member:visible").count()).toBe(0);
       await groups.nth(1).locator(".group-toggle").click();
       await expect.poll(() => page.locator("table.runs tr.member:visible td:nth-child(3)").allTextContents()).toEqual(["lr0.01-s3", "lr0.01-s2", "lr0.01-s1"]);
@@ -279,6 +279,110 @@ describe("issue 27's panels and runs table", () => {
       expect(await page.locator("a.button", { hasText: "Compare selected" }).textContent()).toBe("Compare selected (3)");
       await page.reload();
       await expect.poll(() => page.locator("table.runs tr.group-row .group-toggle").allTextContents()).toEqual(["lr=0.001 (3 runs)", "lr=0.01 (3 runs)"]);
+    });
+  });
+
+  it("should keep a chart's own settings (smoothing, scale, pins, y range, zoom, hidden lines) in the URL over a reload and in a saved view, on a run's system charts too", async () => {
+    const ids: string[] = [];
+    for (const [i, name] of ["own-a", "own-b"].entries()) {
+      const id = await seedRun(server.url, "own", "m", name, {});
+      ids.push(id);
+      await logPoints(server.url, id, ["loss", "acc", "sys/cpu"].flatMap((metric) => curve(metric, null, 0, 101, (step) => (i + 1) / (step + 1))));
+    }
+    const card = page.locator(".chart-card[data-metric=loss]");
+    const field = (label: string) => card.getByLabel(`${label} of loss`);
+    const openSettings = async (of = card) => {
+      await expect.poll(() => of.locator(".chart").getAttribute("aria-busy")).toBeNull();
+      await of.locator("details.chart-settings > summary").click();
+    };
+    const own = () => new URL(page.url()).searchParams.get("c.loss");
+    const expectRestored = async () => {
+      await openSettings();
+      expect(await field("Smoothing").inputValue()).toBe("0.5");
+      expect(await field("Y scale").inputValue()).toBe("on");
+      expect(await field("Min/max pins").inputValue()).toBe("on");
+      expect(await field("Y to").inputValue()).toBe("1.5");
+      expect(await card.locator("details.chart-settings").getAttribute("class")).toContain("set");
+      expect(await card.locator(".legend [data-line='own-b']").getAttribute("aria-pressed")).toBe("false");
+      await card.locator("details.chart-settings > summary").click();
+    };
+    await atLaptopSize(page, async () => {
+      await page.goto(`${web.url}/compare/${ids.join(",")}?smooth=0.2`);
+      await openSettings();
+      expect(await field("Smoothing").getAttribute("placeholder")).toBe("page (0.20)");
+      await field("Smoothing").fill("0.5");
+      await field("Smoothing").press("Tab");
+      await field("Y scale").selectOption("on");
+      await field("Min/max pins").selectOption("on");
+      await field("Y to").fill("1.5");
+      await field("Y to").press("Tab");
+      await foldShot(page, "chart-own-settings-form");
+      await card.locator("details.chart-settings > summary").click();
+      await card.locator(".legend [data-line='own-b']").click();
+      // zoomed in by the wheel: the window's x values are kept
+      const box = (await card.locator(".chart").boundingBox())!;
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      for (let i = 0; i < 6; i++) await page.mouse.wheel(0, -300);
+      const zoom = () => /z:([^,]+)/.exec(own() ?? "")?.[1].split("..").map(Number) ?? [0, 100];
+      await expect.poll(() => zoom()[1] - zoom()[0]).toBeLessThan(60);
+      await expect.poll(own).toMatch(/^s:0\.5,log,pins,y:\.\.1\.5,z:[\d.]+\.\.[\d.]+,h:own-b$/);
+      const [from, to] = zoom();
+      // the other chart keeps the page's settings
+      expect(new URL(page.url()).searchParams.get("c.acc")).toBeNull();
+      expect(new URL(page.url()).searchParams.get("smooth")).toBe("0.2");
+
+      await page.reload();
+      await expectRestored();
+      const acc = page.locator(".chart-card[data-metric=acc]");
+      await openSettings(acc);
+      expect(await acc.getByLabel("Y scale of acc").inputValue()).toBe("");
+      await acc.locator("details.chart-settings > summary").click();
+      // the zoom window again: the pointer near the plot's right edge is at a step of the window's end, not 100
+      await card.locator(".chart").scrollIntoViewIfNeeded();
+      const plot = (await card.locator(".chart").boundingBox())!;
+      await page.mouse.move(plot.x + plot.width * 0.9, plot.y + plot.height * 0.4);
+      await expect.poll(async () => /step (\d+) ·/.exec((await card.locator(".chart").textContent()) ?? "")?.[1]).toBeDefined();
+      const step = Number(/step (\d+) ·/.exec((await card.locator(".chart").textContent())!)![1]);
+      expect(step).toBeGreaterThan(from);
+      expect(step).toBeLessThanOrEqual(Math.ceil(to) + 1);
+      await foldShot(page, "chart-own-settings");
+
+      // saved with the view, and restored from it after the chart went back to the page's settings
+      const saved = page.url();
+      const menu = page.locator("details.saved-views-menu");
+      await menu.locator("summary").click();
+      await menu.getByLabel("View name").fill("loss on its own");
+      await menu.getByRole("button", { name: "Save view" }).click();
+      await expect.poll(() => menu.locator("ul.saved-views a").allTextContents()).toEqual(["loss on its own"]);
+      await menu.locator("summary").click();
+      await openSettings();
+      await card.getByRole("button", { name: "As the page" }).click();
+      await expect.poll(own).toBe("h:own-b");
+      expect(await field("Y scale").inputValue()).toBe("");
+      await card.locator("details.chart-settings > summary").click();
+      await card.locator(".legend [data-line='own-b']").click();
+      await expect.poll(own).toBeNull();
+      await page.goto(`${web.url}/projects/own`);
+      await page.locator("details.saved-views-menu summary").click();
+      await page.getByRole("link", { name: "loss on its own" }).click();
+      await expect.poll(() => page.url()).toBe(saved);
+      await expectRestored();
+
+      // a run's page: its metrics' charts and its system panel's each keep their own
+      await page.goto(`${web.url}/runs/${ids[0]}`);
+      const cpu = page.locator(".chart-card[data-metric='sys/cpu']");
+      for (const [of, name] of [[card, "loss"], [cpu, "sys/cpu"]] as const) {
+        await openSettings(of);
+        await of.getByLabel(`Y scale of ${name}`).selectOption("on");
+        await of.locator("details.chart-settings > summary").click();
+      }
+      await expect.poll(() => [own(), new URL(page.url()).searchParams.get("c.sys/cpu")]).toEqual(["log", "log"]);
+      await page.reload();
+      for (const [of, name] of [[card, "loss"], [cpu, "sys/cpu"]] as const) {
+        await openSettings(of);
+        expect(await of.getByLabel(`Y scale of ${name}`).inputValue()).toBe("on");
+        await of.locator("details.chart-settings > summary").click();
+      }
     });
   });
 });

@@ -9,7 +9,7 @@ describe("URL ↔ view state", () => {
     expect(at("/projects/Image%20Classification")).toMatchObject({ kind: "project", project: "Image Classification" });
     expect(at("/projects/vision/params?metric=loss~val")).toEqual({ kind: "params", project: "vision", metric: "loss~val" });
     expect(viewUrl(at("/projects/vision/params?metric=loss~val&colour=run"))).toBe("/projects/vision/params?metric=loss%7Eval&colour=run");
-    expect(at("/runs/42")).toEqual({ kind: "run", runId: "42", chart: { x: "step", smoothing: 0, log: false, pins: false, charts: "" } });
+    expect(at("/runs/42")).toEqual({ kind: "run", runId: "42", chart: { x: "step", smoothing: 0, log: false, pins: false, charts: "", perChart: {} } });
     expect(at("/compare/1,2,3")).toMatchObject({ kind: "compare", runIds: ["1", "2", "3"], hidden: [] });
     // hidden runs are kept in the URL, those of the selection only
     expect(at("/compare/1,2,3?hide=2,9")).toMatchObject({ hidden: ["2"] });
@@ -41,15 +41,20 @@ describe("URL ↔ view state", () => {
   });
 
   it("should keep chart settings and leave defaults out of the URL", () => {
-    expect(viewUrl({ kind: "compare", runIds: ["1", "2"], chart: { x: "step", smoothing: 0, log: false, pins: false, charts: "" }, hidden: [], grouping: { by: [], stat: "mean", band: "minmax" } })).toBe("/compare/1,2");
-    const url = viewUrl({ kind: "run", runId: "5", chart: { x: "wall", smoothing: 0.6, log: true, pins: true, charts: "" } });
+    expect(viewUrl({ kind: "compare", runIds: ["1", "2"], chart: { x: "step", smoothing: 0, log: false, pins: false, charts: "", perChart: {} }, hidden: [], grouping: { by: [], stat: "mean", band: "minmax" } })).toBe("/compare/1,2");
+    const url = viewUrl({ kind: "run", runId: "5", chart: { x: "wall", smoothing: 0.6, log: true, pins: true, charts: "", perChart: {} } });
     expect(url).toBe("/runs/5?x=wall&smooth=0.6&log=1&pins=1");
-    expect(at(url)).toEqual({ kind: "run", runId: "5", chart: { x: "wall", smoothing: 0.6, log: true, pins: true, charts: "" } });
+    expect(at(url)).toEqual({ kind: "run", runId: "5", chart: { x: "wall", smoothing: 0.6, log: true, pins: true, charts: "", perChart: {} } });
     // another metric as the x axis, and the charts' filter
-    const custom = viewUrl({ kind: "run", runId: "5", chart: { x: "m:epoch", smoothing: 0, log: false, pins: false, charts: "/^val\\//" } });
+    const custom = viewUrl({ kind: "run", runId: "5", chart: { x: "m:epoch", smoothing: 0, log: false, pins: false, charts: "/^val\\//", perChart: {} } });
     expect(custom).toBe("/runs/5?x=m%3Aepoch&charts=%2F%5Eval%5C%2F%2F");
-    expect(at(custom)).toMatchObject({ chart: { x: "m:epoch", charts: "/^val\\//" } });
+    expect(at(custom)).toMatchObject({ chart: { x: "m:epoch", charts: "/^val\\//", perChart: {} } });
     expect(at("/runs/5?x=m:")).toMatchObject({ chart: { x: "step" } });
+    // a chart's own settings beside the page's, and through a reload
+    const own = viewUrl({ kind: "compare", runIds: ["1", "2"], hidden: [], grouping: { by: [], stat: "mean", band: "minmax" },
+      chart: { x: "step", smoothing: 0.6, log: false, pins: false, charts: "", perChart: { loss: { smoothing: 0, log: true, yMax: 3, zoom: [50, 80] } } } });
+    expect(own).toBe("/compare/1,2?smooth=0.6&c.loss=s%3A0%2Clog%2Cy%3A..3%2Cz%3A50..80");
+    expect(at(own)).toMatchObject({ chart: { smoothing: 0.6, perChart: { loss: { smoothing: 0, log: true, yMax: 3, zoom: [50, 80] } } } });
   });
 
   it("should link to the main views in their default state", () => {
@@ -67,7 +72,7 @@ describe("URL ↔ view state", () => {
   });
 
   it("should ignore nonsense in the query", () => {
-    expect(at("/runs/5?x=banana&smooth=7")).toEqual({ kind: "run", runId: "5", chart: { x: "step", smoothing: 0, log: false, pins: false, charts: "" } });
+    expect(at("/runs/5?x=banana&smooth=7")).toEqual({ kind: "run", runId: "5", chart: { x: "step", smoothing: 0, log: false, pins: false, charts: "", perChart: {} } });
     expect(at("/projects/p?status=RUNNING,BOGUS")).toMatchObject({ table: { ...emptyTableState(), statuses: ["RUNNING"] } });
   });
 

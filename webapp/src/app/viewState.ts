@@ -1,6 +1,7 @@
 import { plural } from "../ui/dom";
 import type { EvalChange, EvalResultSortField, RunStatus, SpanStatus, SpanType, TraceSortField } from "../gql/graphql";
 import { parseGrouping, setGroupingQuery, type Grouping } from "../compare/groups";
+import { isSmoothing, isXAxisMode, parsePerChart, setPerChartQuery, type ChartOverrides } from "../charts/chartOverrides";
 
 /** What a chart panel shows besides the data; kept in the URL so a view can be bookmarked. */
 /** `m:<name>`: against another metric of the run, such as `m:epoch` (see charts/panels.ts). */
@@ -14,6 +15,8 @@ export interface ChartSettings {
   pins: boolean;
   /** Which charts are shown: a text their names contain, or a `/regex/`; "" for all (see charts/panels.ts). */
   charts: string;
+  /** A chart's own settings by its metric's name (`c.<metric>=`, see charts/chartOverrides.ts): only charts that have any. */
+  perChart: Record<string, ChartOverrides>;
 }
 
 /**
@@ -84,7 +87,7 @@ export type View =
   | { kind: "evalCompare"; baseline: string; contenders: string[]; score: string; changes: EvalChange[] }
   | { kind: "notFound"; path: string };
 
-const defaultChartSettings: ChartSettings = { x: "step", smoothing: 0, log: false, pins: false, charts: "" };
+const defaultChartSettings: ChartSettings = { x: "step", smoothing: 0, log: false, pins: false, charts: "", perChart: {} };
 export const RUN_STATUSES: RunStatus[] = ["RUNNING", "COMPLETED", "FAILED", "CRASHED"];
 
 const SPAN_STATUSES: SpanStatus[] = ["OK", "ERROR", "UNSET"];
@@ -160,14 +163,15 @@ export function emptyTableState(): TableState {
 }
 
 function parseChart(query: URLSearchParams): ChartSettings {
-  const x = query.get("x");
+  const x = query.get("x") ?? "";
   const smoothing = Number(query.get("smooth"));
   return {
-    x: x === "relative" || x === "wall" || (x?.startsWith("m:") && x.length > 2) ? (x as XAxisMode) : "step",
-    smoothing: smoothing > 0 && smoothing < 1 ? smoothing : 0,
+    x: isXAxisMode(x) ? x : "step",
+    smoothing: isSmoothing(smoothing) ? smoothing : 0,
     log: query.get("log") === "1",
     pins: query.get("pins") === "1",
     charts: query.get("charts") ?? "",
+    perChart: parsePerChart(query),
   };
 }
 
@@ -178,6 +182,7 @@ function chartQuery(chart: ChartSettings): URLSearchParams {
   if (chart.log) query.set("log", "1");
   if (chart.pins) query.set("pins", "1");
   if (chart.charts) query.set("charts", chart.charts);
+  setPerChartQuery(query, chart.perChart);
   return query;
 }
 

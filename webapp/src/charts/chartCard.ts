@@ -1,26 +1,37 @@
-import type { ChartSettings } from "../app/viewState";
+import type { ChartSettings, XAxisMode } from "../app/viewState";
 import { downloadButton, downloadExport, saveUrl } from "../export/download";
 import { h } from "../ui/dom";
 import { formatFor } from "./units";
+import { chartSettingsOf, withOverride, type ChartOverrides } from "./chartOverrides";
+import { chartSettingsForm } from "./chartSettingsForm";
 import type { Drawable } from "./drawScheduler";
 import { createChart } from "./echarts";
 import { renderLegend, showHidden, type LegendEntry } from "./legend";
 import { chartOption, lineDash, lineName, linesSeries, shapeLine, tooltipAt, type DrawnLine, type LineShape, type RunInfo } from "./lineChart";
 import type { MetricLines, ZoomWindow } from "./metricData";
+import { xMetricOf } from "./panels";
 import type { SeriesBuffer } from "./seriesBuffer";
 
 /** What the cards of a panel share. */
 export interface CardContext {
   runById: Map<string, RunInfo>;
+  /** The page's settings (the toolbar's); a chart's own override them (see chartOverrides.ts). */
   settings: () => ChartSettings;
+  /** A chart's own settings, and their change (kept in the URL). */
+  overrides: (metric: string) => ChartOverrides;
+  setOverrides: (metric: string, overrides: ChartOverrides) => void;
+  /** The metrics a chart may have as its x axis. */
+  xMetrics: () => string[];
+  /** Lines without times (the compare view's groups) are drawn over steps only. */
+  stepsOnly: boolean;
   /** The lines of a run's splits differ by their dash: the split's index picks it, the same in every chart. */
   splitIndex: (split: string | null) => number;
   /** Whether the min/max tables start open. */
   statsOpen: boolean;
   /** Runs hidden from every chart (the compare view's run list): left out of the lines, the legend and the tooltip. */
   hiddenRuns: Set<string>;
-  /** On an x axis of another metric, a run's values of it by step for a line of `split` (see xValuesOf). */
-  xValues: (runId: string, split: string | null) => Map<number, number> | undefined;
+  /** On an x axis of metric `xMetric`, a run's values of it by step for a line of `split` (see xValuesOf). */
+  xValues: (xMetric: string, runId: string, split: string | null) => Map<number, number> | undefined;
 }
 
 /** A metric's card: its chart, the legend above it and the min/max table under it. Drawn in rounds (see Drawable). */
@@ -32,6 +43,8 @@ export interface ChartCard extends Drawable {
   redraw(): void;
   /** Draws the lines and the legend again after runs were hidden or shown. */
   runsChanged(): void;
+  /** The settings it is drawn with: the page's and its own. */
+  settings(): ChartSettings;
   dispose(): void;
 }
 
@@ -39,7 +52,10 @@ export interface ChartCard extends Drawable {
 const ZOOM_DEBOUNCE_MS = 350;
 
 /** A card for `lines`, placed in `grid` in the order of metric names. */
-export function chartCard(grid: HTMLElement, name: string, lines: MetricLines, context: CardContext, onZoom: (window: ZoomWindow) => void): ChartCard {
+export function chartCard(grid: HTMLElement, name: string, lines: MetricLines, context: CardContext, onZoom: (window: ZoomWindow, x: XAxisMode) => void): ChartCard {
+  const own = () => context.overrides(name);
+  const setOwn = (change: ChartOverrides) => context.setOverrides(name, withOverride(own(), change));
+  const settings = () => chartSettingsOf(context.settings(), own(), context.stepsOnly);
   const canvas = h("div", { className: "chart", role: "img", "aria-label": `Chart of ${name}`, "aria-busy": "true" });
   const stats = h("tbody");
   const legend = h("div", { className: "legend", role: "toolbar", "aria-label": `Lines of ${name}` });
@@ -49,19 +65,31 @@ export function chartCard(grid: HTMLElement, name: string, lines: MetricLines, c
   const png = downloadButton("Download PNG", async () =>
     saveUrl(chart.getDataURL({ type: "png", pixelRatio: 2, backgroundColor: getComputedStyle(element).backgroundColor }), `${fileNameOf(name)}.png`));
   const fullScreen = h("button", { type: "button", className: "download", "aria-pressed": "false", onclick: () => setFullScreen(!element.classList.contains("full-screen")) }, "Full screen");
+  const ownSettings = chartSettingsForm(name, context, own, (change) => {
+    // another x axis: the zoom window's values are of the old one
+    setOwn("x" in change ? { ...change, zoom: undefined } : change);
+    redraw();
+  });
   const element = h("section", { className: "chart-card", "data-metric": name },
-    h("header", { className: "chart-head" }, h("h3", {}, name), h("span", {}, csv, " ", png, " ", fullScreen)), legend, canvas,
+    h("header", { className: "chart-head" }, h("h3", {}, name), h("span", { className: "chart-actions" }, ownSettings, " ", csv, " ", png, " ", fullScreen)), legend, canvas,
     h("details", { open: context.statsOpen }, h("summary", {}, "Min / max per line"), h("table", { className: "stats" },
       h("thead", {}, h("tr", {}, h("th", {}, "Line"), h("th", {}, "Last"), h("th", {}, "Min @ step"), h("th", {}, "Max @ step"))),
       stats)));
   grid.querySelector(":scope > .state")?.remove();
   const next = [...grid.querySelectorAll<HTMLElement>(":scope > .chart-card")].find((card) => card.dataset.metric! > name);
   grid.insertBefore(element, next ?? null);
-  const { chart, dispose } = createChart(canvas);
+  if (own().height) canvas.style.height = `${own().height}px`;
+  // pulled by its corner (CSS resize sets the inline height): kept; not the full screen's height
+  const { chart, dispose } = createChart(canvas, "canvas", () => {
+    const height = parseInt(canvas.style.height);
+    if (height > 0 && height !== own().height && !element.classList.contains("full-screen")) setOwn({ height });
+  });
   /** Each line as last shaped: all of them are drawn again when some change (one series draws them all). */
   const drawn = new Map<string, DrawnLine & LegendEntry & { runId: string }>();
   /** Lines hidden in the legend, by name. */
-  const hidden = new Set<string>();
+  const hidden = new Set<string>(own().hidden);
+  /** Whether it was drawn: a zoom window kept in the URL is fetched in detail after the first draw. */
+  let drawnOnce = false;
   /** The line highlighted from the legend, by name. */
   let focus: string | undefined;
   /** Where the axis pointer is on the x axis, for the tooltip. */
@@ -83,7 +111,11 @@ export function chartCard(grid: HTMLElement, name: string, lines: MetricLines, c
 
   chart.on("datazoom", () => {
     clearTimeout(zoomTimer);
-    zoomTimer = setTimeout(() => onZoom((chart.getOption().dataZoom as ZoomWindow[])[0]), ZOOM_DEBOUNCE_MS);
+    zoomTimer = setTimeout(() => {
+      const window = (chart.getOption().dataZoom as ZoomWindow[])[0];
+      setOwn({ zoom: window.start <= 0 && window.end >= 100 ? undefined : [window.startValue, window.endValue] });
+      onZoom(window, settings().x);
+    }, ZOOM_DEBOUNCE_MS);
   });
   chart.on("updateAxisPointer", (event) => {
     const { axesInfo } = event as { axesInfo: { axisDim: string; value: number }[] };
@@ -95,8 +127,9 @@ export function chartCard(grid: HTMLElement, name: string, lines: MetricLines, c
     for (const key of keys) {
       const buffer = lines.buffers.get(key)!;
       const run = context.runById.get(buffer.runId)!;
-      const settings = context.settings();
-      const shape = shapeLine(buffer, run, settings, settings.x.startsWith("m:") ? context.xValues(run.id, buffer.split) : undefined);
+      const drawnWith = settings();
+      const xMetric = xMetricOf(drawnWith.x);
+      const shape = shapeLine(buffer, run, drawnWith, xMetric ? context.xValues(xMetric, run.id, buffer.split) : undefined);
       drawn.set(key, { runId: run.id, name: lineName(run, buffer.split), run: run.name, split: buffer.split, color: run.color, dash: lineDash(context.splitIndex(buffer.split)), shape });
       renderStats(key, buffer, run, shape);
     }
@@ -119,17 +152,20 @@ export function chartCard(grid: HTMLElement, name: string, lines: MetricLines, c
   const ofShownRuns = () => [...drawn.values()].filter(({ runId }) => !context.hiddenRuns.has(runId));
   const shownLines = () => ofShownRuns().filter(({ name }) => !hidden.has(name));
   // a hidden line is never highlighted: the others would fade around nothing
-  const series = () => linesSeries(shownLines(), context.settings().log, focus !== undefined && hidden.has(focus) ? undefined : focus);
+  const series = () => linesSeries(shownLines(), settings().log, focus !== undefined && hidden.has(focus) ? undefined : focus);
   /** Draws the lines again as last shaped: after a reshape, or when lines were hidden or highlighted. */
   const drawLines = () => chart.setOption({ series: [series()] });
 
   function redraw(): void {
     reshape(lines.buffers.keys());
-    chart.setOption(chartOption(series(), context.settings(), () => tooltipAt(shownLines(), pointerX, format), format),
+    chart.setOption(chartOption(series(), settings(), () => tooltipAt(shownLines(), pointerX, format), format, own()),
       { replaceMerge: ["series"] });
     legendRow();
+    ownSettings.classList.toggle("set", Object.keys(own()).some((key) => key !== "hidden" && key !== "height" && key !== "zoom"));
     canvas.removeAttribute("aria-busy");
     lines.changed.clear();
+    if (!drawnOnce && own().zoom && lines.buffers.size) onZoom((chart.getOption().dataZoom as ZoomWindow[])[0], settings().x);
+    drawnOnce ||= lines.buffers.size > 0;
   }
 
   /** The legend of the lines of the runs shown. */
@@ -137,6 +173,7 @@ export function chartCard(grid: HTMLElement, name: string, lines: MetricLines, c
     renderLegend(legend, ofShownRuns(), hidden, {
       toggle: (line) => {
         if (!hidden.delete(line)) hidden.add(line);
+        setOwn({ hidden: hidden.size ? [...hidden] : undefined });
         showHidden(legend, hidden);
         drawLines();
       },
@@ -160,6 +197,7 @@ export function chartCard(grid: HTMLElement, name: string, lines: MetricLines, c
       lines.changed.clear();
     },
     redraw,
+    settings,
     runsChanged: () => {
       if (!drawn.size) return; // not drawn yet: its first draw shows the runs as they are then
       legendRow();

@@ -6,7 +6,7 @@ import { LINE_DIMENSIONS, chartOption, linesSeries, shapeLine, tooltipAt, type D
 import type { Point, SeriesBuffer } from "./seriesBuffer";
 
 const run: RunInfo = { id: "7", name: "lr-0.1", start: Date.UTC(2026, 0, 1), color: "#4e79a7" };
-const settings: ChartSettings = { x: "step", smoothing: 0, log: false, pins: false, charts: "" };
+const settings: ChartSettings = { x: "step", smoothing: 0, log: false, pins: false, charts: "", perChart: {} };
 const pinned: ChartSettings = { ...settings, pins: true };
 const bucket = (step: number, value: number, min: number, max: number): Point => ({ step, time: run.start + step * 1000, value, min, max, count: 10 });
 const buffer = (points: Point[], bucketWidth: number): SeriesBuffer => ({ runId: "7", name: "loss", split: "train", points, bucketWidth, maxPoints: 1000 });

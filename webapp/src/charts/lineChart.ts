@@ -1,4 +1,5 @@
 import type { ChartSettings } from "../app/viewState";
+import type { ChartOverrides } from "./chartOverrides";
 import { formatNumber } from "../ui/dom";
 import { runColor } from "./runColor";
 import { xMetricOf } from "./panels";
@@ -371,7 +372,9 @@ const AXIS_NAMES = { step: "step", relative: "seconds since start", wall: "time"
  * axis labels its values with `format` (the metric's unit).
  */
 export function chartOption(series: CustomSeriesOption, settings: ChartSettings, tooltip: () => string,
-  format: Format = formatNumber): LineChartOption {
+  format: Format = formatNumber, { yMin, yMax, zoom }: Pick<ChartOverrides, "yMin" | "yMax" | "zoom"> = {}): LineChartOption {
+  // the window kept in the URL (written only when set: an option without it keeps the window as the user left it)
+  const window = zoom ? { startValue: zoom[0], endValue: zoom[1] } : {};
   return {
     animation: false,
     grid: { left: 8, right: 16, top: 16, bottom: 56, containLabel: true },
@@ -385,11 +388,13 @@ export function chartOption(series: CustomSeriesOption, settings: ChartSettings,
       // not snapped: the pointer (and its value in `updateAxisPointer`) would jump to the nearest item's first x
       axisPointer: { snap: false },
     },
-    yAxis: { type: settings.log ? "log" : "value", scale: true, axisLabel: { formatter: (value: number) => format(value) } },
+    // a chart's own y range (undefined: fitted; a log axis has no place for a bound at or below 0)
+    yAxis: { type: settings.log ? "log" : "value", scale: true, axisLabel: { formatter: (value: number) => format(value) },
+      min: settings.log && (yMin ?? 1) <= 0 ? undefined : yMin, max: settings.log && (yMax ?? 1) <= 0 ? undefined : yMax },
     dataZoom: [
       // weakFilter: the items (chunks of lines) that overlap the window
-      { type: "inside", xAxisIndex: 0, filterMode: "weakFilter" },
-      { type: "slider", xAxisIndex: 0, filterMode: "weakFilter", height: 16, bottom: 6 },
+      { type: "inside", xAxisIndex: 0, filterMode: "weakFilter", ...window },
+      { type: "slider", xAxisIndex: 0, filterMode: "weakFilter", height: 16, bottom: 6, ...window },
     ],
     series: [series],
   };

@@ -5,6 +5,7 @@ import { onReconnect, subscribe } from "../live/client";
 import { errorState, h, loading } from "../ui/dom";
 import { addShortcuts } from "../ui/shortcuts";
 import { chartCard, type CardContext, type ChartCard } from "./chartCard";
+import { withOverride } from "./chartOverrides";
 import { drawScheduler } from "./drawScheduler";
 import type { RunInfo } from "./lineChart";
 import { metricData, type FetchSeries, type MetricBatch } from "./metricData";
@@ -41,7 +42,15 @@ export function mountMetricPanel(
     },
     statsOpen: runs.length <= 4,
     hiddenRuns: new Set(),
-    xValues: (runId, split) => xValuesOf(data.lines(xMetricOf(settings.x)!).buffers.values(), runId, split),
+    xValues: (xMetric, runId, split) => xValuesOf(data.lines(xMetric).buffers.values(), runId, split),
+    overrides: (metric) => settings.perChart[metric] ?? {},
+    setOverrides: (metric, overrides) => {
+      const { [metric]: _old, ...others } = settings.perChart;
+      settings = { ...settings, perChart: Object.keys(overrides).length ? { ...others, [metric]: overrides } : others };
+      onSettingsChange(settings);
+    },
+    xMetrics: () => [...cards.keys()].sort(),
+    stepsOnly: !!stepsOnly,
   };
   const cards = new Map<string, ChartCard>();
   /** The charts' sections by prefix (see sectionOf), each a collapsible grid, headed when there are several. */
@@ -62,8 +71,8 @@ export function mountMetricPanel(
     request(SeriesDocument, variables).then(({ series }) => series.filter((s) => accepts(s.name)))), {
     loaded: (metric) => {
       cardFor(metric);
-      // the others are drawn against the x axis's metric: again once its points are in
-      for (const card of metric === xMetricOf(settings.x) ? cards.values() : [cards.get(metric)!]) card.redraw();
+      // charts drawn against the x axis's metric: again once its points are in
+      for (const [name, card] of cards) if (name === metric || xMetricOf(card.settings().x) === metric) card.redraw();
     },
     changed: scheduler.schedule,
     failed: showError,
@@ -87,6 +96,9 @@ export function mountMetricPanel(
   function toolbar(): HTMLElement {
     const update = (change: Partial<ChartSettings>) => {
       settings = { ...settings, ...change };
+      // another x axis: the zoom windows of the charts on the page's are of the old one
+      if (change.x !== undefined) settings.perChart = Object.fromEntries(Object.entries(settings.perChart)
+        .map(([metric, o]) => [metric, o.x ? o : withOverride(o, { zoom: undefined })] as const).filter(([, o]) => Object.keys(o).length));
       onSettingsChange(settings);
       for (const card of cards.values()) card.redraw();
     };
@@ -128,7 +140,7 @@ export function mountMetricPanel(
   function cardFor(metric: string): ChartCard {
     let card = cards.get(metric);
     if (card) return card;
-    card = chartCard(sectionFor(metric), metric, data.lines(metric), context, (window) => data.zoom(metric, window, settings.x));
+    card = chartCard(sectionFor(metric), metric, data.lines(metric), context, (window, x) => data.zoom(metric, window, x));
     cards.set(metric, card);
     cardOfElement.set(card.element, card);
     viewport.observe(card.element);

@@ -27,10 +27,10 @@ describe("the x axis of another metric", () => {
     const run = { id: "1", name: "r", start: 0, color: "#000" };
     const loss = buffer("1", "loss", null, [[0, 3], [5, 2.5], [10, 2], [20, 1]]);
     const xAt = xValuesOf([buffer("1", "epoch", null, [[0, 0], [10, 1], [20, 2], [30, NaN]])], "1", null);
-    const { line } = shapeLine(loss, run, { x: "m:epoch", smoothing: 0, log: false, pins: true, charts: "" }, xAt);
+    const { line } = shapeLine(loss, run, { x: "m:epoch", smoothing: 0, log: false, pins: true, charts: "", perChart: {} }, xAt);
     const xs = Array.from({ length: line.length / 7 }, (_, i) => [line[7 * i], line[7 * i + 1], line[7 * i + 2]]);
     expect(xs).toEqual([[0, 3, 0], [1, 2, 10], [2, 1, 20]]); // [x, y, step]
-    const { line: none, pins } = shapeLine(loss, run, { x: "m:epoch", smoothing: 0, log: false, pins: true, charts: "" }, undefined);
+    const { line: none, pins } = shapeLine(loss, run, { x: "m:epoch", smoothing: 0, log: false, pins: true, charts: "", perChart: {} }, undefined);
     expect(none.length).toBe(0);
     expect(pins).toEqual([]);
   });

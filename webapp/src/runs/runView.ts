@@ -1,6 +1,6 @@
 import { ApiError, request } from "../api/graphql";
 import { navigate, replaceView } from "../app/router";
-import { projectUrl, type View } from "../app/viewState";
+import { projectUrl, type ChartSettings, type View } from "../app/viewState";
 import { toRunInfo } from "../charts/lineChart";
 import { mountMetricPanel } from "../charts/metricPanel";
 import { ProjectRunEventsDocument, RunDetailsDocument } from "../gql/graphql";
@@ -25,6 +25,17 @@ export function runView(root: HTMLElement, view: RunViewState): () => void {
   const controller = new AbortController();
   const cleanups: (() => void)[] = [() => controller.abort()];
   root.append(loading());
+  let kept = view.chart;
+  /**
+   * Keeps a panel's settings in the URL: the metrics panel's toolbar, and each panel's own charts' settings (the
+   * system panel's toolbar, over wall time, is its own).
+   */
+  const keepChart = (chart: ChartSettings, ofSystem: boolean) => {
+    const others = Object.entries(kept.perChart).filter(([name]) => isSystemMetric(name) !== ofSystem);
+    const ours = Object.entries(chart.perChart).filter(([name]) => isSystemMetric(name) === ofSystem);
+    kept = { ...(ofSystem ? kept : chart), perChart: Object.fromEntries([...others, ...ours]) };
+    replaceView({ ...view, chart: kept });
+  };
   const load = () =>
     request(RunDetailsDocument, { id: view.runId }, controller.signal)
       .then(({ run }) => {
@@ -58,11 +69,12 @@ export function runView(root: HTMLElement, view: RunViewState): () => void {
             else if (runEvents.run) status.replaceChildren(statusBadge(runEvents.run.status));
           }),
           mountMetricPanel(panel, [toRunInfo(run)], names.filter((name) => !isSystemMetric(name)), view.chart,
-            (chart) => replaceView({ ...view, chart }), { accepts: (name) => !isSystemMetric(name) }).dispose,
+            (chart) => keepChart(chart, false), { accepts: (name) => !isSystemMetric(name) }).dispose,
           output.dispose,
           mountMediaSection(media, [toRunInfo(run)]));
         if (system) {
-          cleanups.push(mountMetricPanel(system, [toRunInfo(run)], systemNames, { ...view.chart, x: "wall" }, () => {}, { accepts: isSystemMetric }).dispose);
+          cleanups.push(mountMetricPanel(system, [toRunInfo(run)], systemNames, { ...view.chart, x: "wall" },
+            (chart) => keepChart(chart, true), { accepts: isSystemMetric }).dispose);
         }
       })
       .catch((error) => controller.signal.aborted || root.replaceChildren(errorState(error, load)));

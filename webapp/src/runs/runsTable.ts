@@ -13,7 +13,7 @@ import { loadLayout, MIN_WIDTH, moveColumn, orderColumns, saveLayout } from "./c
 import { formatParam, isSortable, metricColumn, metricOf, metricValue, paramColumn, paramPaths, paramValue, runQueryArguments, varyingParamPaths } from "./columns";
 import { groupControl } from "../compare/groupControl";
 import { groupRuns } from "../compare/groups";
-import { aggregateOf } from "./groupedRows";
+import { aggregateOf, aggregateText } from "./groupedRows";
 import { runsTableState, type LiveChanges } from "./runsTableState";
 import { runDuration, statusBadge } from "./status";
 
@@ -241,8 +241,8 @@ export function mountRunsTable(root: HTMLElement, project: string, initial: Tabl
         if (column === "name") return h("td", {}, toggle);
         const aggregate = column.startsWith("m:") ? aggregateOf(group.runs, column) : undefined;
         if (!aggregate) return h("td", { className: column.startsWith("m:") ? "num" : "" }, column.startsWith("m:") ? "–" : "");
-        return h("td", { className: "num aggregate", title: `mean of ${plural(aggregate.count, "run")}; min ${formatNumber(aggregate.min)}, max ${formatNumber(aggregate.max)}` },
-          formatNumber(aggregate.mean), h("small", {}, ` ${formatNumber(aggregate.min)}–${formatNumber(aggregate.max)}`));
+        const { value, range, title } = aggregateText(aggregate);
+        return h("td", { className: "num aggregate", title }, value, h("small", {}, ` ${range}`));
       };
       return [h("tr", { className: "group-row", "data-group": group.id }, h("td", {}, box), ...columns().map(cell)), ...members];
     }));
