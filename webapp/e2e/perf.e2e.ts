@@ -86,19 +86,21 @@ async function seedWithSql(ids: string[], points: number): Promise<void> {
       from generate_series(0, ${points - 1}) g;
     ${upsert.replace("%s", `metric_point p cross join unnest('{${widths[0]}}'::int[]) as l(level) where p.series_id = :series`)};
     ${widths.slice(1).map((coarse, i) => coarsen.replaceAll("{fine}", widths[i]).replaceAll("{coarse}", coarse).replaceAll("{where}", "p.series_id = :series")).join(";\n")};
-    update metric_series set point_count = ${points}, first_step = 0, last_step = ${points - 1},
+    update metric_series set point_count = ${points}, last_step = ${points - 1},
       last_value = (select value from metric_point where series_id = :series and step = ${points - 1}),
       (min_step, min_value) = (select step, value from metric_point where series_id = :series order by value, step limit 1),
       (max_step, max_value) = (select step, value from metric_point where series_id = :series order by value desc, step limit 1)
     where id = :series;`));
   // VACUUM and the checkpoint now, so that neither an autovacuum of the seeded gigabytes nor their writing out
   // overlaps the measured renders.
-  await run("psql", ["-h", "localhost", "-p", port, "-U", "postgres", "-d", "postgres", "-q", "-v", "ON_ERROR_STOP=1"], script.join("\n") + "\nvacuum analyze;\ncheckpoint;\n");
+  // the embedded PostgreSQL's password, which the server made at its first start
+  const password = readFileSync(join(server.dataDir, "trackstack-db-password"), "utf8").trim();
+  await run("psql", ["-h", "localhost", "-p", port, "-U", "postgres", "-d", "postgres", "-q", "-v", "ON_ERROR_STOP=1"], script.join("\n") + "\nvacuum analyze;\ncheckpoint;\n", { PGPASSWORD: password });
 }
 
-function run(command: string, args: string[], input: string): Promise<void> {
+function run(command: string, args: string[], input: string, env: Record<string, string> = {}): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ["pipe", "ignore", "pipe"] });
+    const child = spawn(command, args, { stdio: ["pipe", "ignore", "pipe"], env: { ...process.env, ...env } });
     let errors = "";
     child.stderr.on("data", (chunk) => (errors += chunk));
     child.on("error", reject);

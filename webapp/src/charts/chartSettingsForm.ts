@@ -45,6 +45,18 @@ export function chartSettingsForm(name: string, context: CardContext, own: () =>
         fill();
       } }, "As the page"));
   }
-  details.addEventListener("toggle", () => details.open && fill());
+  // Closed as other popovers are: by a click elsewhere or by Escape.
+  const closeOnClickElsewhere = (event: PointerEvent) => details.contains(event.target as Node) || (details.open = false);
+  const closeOnEscape = (event: KeyboardEvent) => event.key === "Escape" && (details.open = false);
+  details.addEventListener("toggle", () => {
+    if (details.open) {
+      fill();
+      document.addEventListener("pointerdown", closeOnClickElsewhere);
+      document.addEventListener("keydown", closeOnEscape);
+    } else {
+      document.removeEventListener("pointerdown", closeOnClickElsewhere);
+      document.removeEventListener("keydown", closeOnEscape);
+    }
+  });
   return details;
 }
