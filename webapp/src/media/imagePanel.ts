@@ -5,6 +5,7 @@ import { h } from "../ui/dom";
 import { latestLoad, panelCard, runLabel, type MediaPanel, type PanelContext } from "./panel";
 import { stepSlider } from "./stepSlider";
 import { unionSteps } from "./steps";
+import { devicePx, sizedUrl } from "./renditions";
 import { openZoom } from "./zoom";
 
 /** Images at a step per run, at most this many (the API's default page). */
@@ -37,7 +38,8 @@ export function imagePanel({ name, runs, stepsByRun }: PanelContext): MediaPanel
     if (!figures) {
       figures = request(MediaAtDocument, { runIds: runs.map((run) => run.id), name, step, exact: false, first: ITEMS_PER_RUN }, controller.signal)
         .then(async ({ mediaAt }) => {
-          const built = runs.map((run) => runFigure(run, mediaAt.filter((item) => item.runId === run.id), step));
+          const shownPx = devicePx(cellWidth(grid));
+          const built = runs.map((run) => runFigure(run, mediaAt.filter((item) => item.runId === run.id), step, shownPx));
           await Promise.all(built.flatMap((figure) => [...figure.querySelectorAll("img")].map((img) => img.decode().catch(() => {}))));
           return built;
         });
@@ -73,13 +75,19 @@ export function imagePanel({ name, runs, stepsByRun }: PanelContext): MediaPanel
   };
 }
 
-function runFigure(run: RunInfo, items: MediaItemFieldsFragment[], asked: number): HTMLElement {
+/** The CSS width of the grid's cells (its first column), else the grid's; Infinity (the originals) before layout. */
+function cellWidth(grid: HTMLElement): number {
+  return parseFloat(getComputedStyle(grid).gridTemplateColumns) || grid.clientWidth || Infinity;
+}
+
+/** A run's figure at a step, its images loaded at `shownPx` device pixels wide (the zoom loads the original). */
+function runFigure(run: RunInfo, items: MediaItemFieldsFragment[], asked: number, shownPx: number): HTMLElement {
   const answered = items[0]?.step;
   return h("figure", { className: "media-run", "data-run-id": run.id },
     h("figcaption", {}, runLabel(run), answered === undefined ? h("span", { className: "muted" }, "nothing logged")
       : h("span", { className: answered === asked ? "media-answered" : "media-answered other", title: answered === asked ? "" : `Its latest step at or before ${asked}` }, `step ${answered}`)),
     ...items.flatMap(({ image, caption, step }) => (image ? [h("div", { className: "media-item" },
       h("button", { type: "button", className: "media-thumb", title: "Zoom", onclick: () => openZoom({ ...image, title: `${run.name} · step ${step}`, caption }) },
-        h("img", { src: image.url, width: image.width, height: image.height, alt: caption ?? `${run.name} step ${step}`, className: image.width < SMALL_IMAGE ? "pixelated" : "" })),
+        h("img", { src: sizedUrl(image.url, image.width, shownPx), width: image.width, height: image.height, alt: caption ?? `${run.name} step ${step}`, className: image.width < SMALL_IMAGE ? "pixelated" : "" })),
       caption ? h("p", { className: "media-caption" }, caption) : "")] : [])));
 }
