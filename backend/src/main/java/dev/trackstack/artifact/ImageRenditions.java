@@ -18,9 +18,12 @@ import java.util.UUID;
 import java.util.concurrent.Semaphore;
 import java.util.stream.Collectors;
 
+import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
@@ -30,8 +33,8 @@ import dev.trackstack.system.ApiException;
 import org.springframework.stereotype.Component;
 
 /**
- * Image blobs scaled down to a width (a blob link's {@code w}), so that a panel of small cells loads small images.
- * PNG stays PNG (masks and sharp pixels stay exact) and JPEG JPEG, decoded and scaled by the JDK; anything else
+ * Image blobs scaled down to a width (a blob link's {@code w}), so that a panel of small cells loads small images:
+ * decoded and scaled by the JDK, a JPEG unless the image has transparent pixels (then a PNG); anything else
  * (WebP, which ImageIO cannot read; not an image; an image no wider than asked) is served as the original. Each
  * answer is kept in {@code renditions/} of the artifacts directory as {@code <sha256>-<width>} (in a folder by
  * the first two hex digits), its bytes, or empty
@@ -53,6 +56,8 @@ public class ImageRenditions {
 
     /** Larger blobs are no media image (8 MiB by default) and are served as they are, never read into memory. */
     private static final long MAX_SOURCE_BYTES = 64L << 20;
+
+    private static final float JPEG_QUALITY = 0.85f;
 
     private final BlobStore store;
     private final ArtifactDirectory directory;
@@ -155,20 +160,49 @@ public class ImageRenditions {
             int every = Math.max(1, reader.getWidth(0) / (2 * width));
             param.setSourceSubsampling(every, every, 0, 0);
             BufferedImage source = reader.read(0, param);
-            boolean alpha = format.equals("png") && source.getColorModel().hasAlpha();
-            BufferedImage scaled = new BufferedImage(width, height,
-                    alpha ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
-            Graphics2D graphics = scaled.createGraphics();
-            graphics.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-            graphics.drawImage(source, 0, 0, width, height, null);
-            graphics.dispose();
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            try (ImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
-                ImageIO.write(scaled, format, stream);
+            BufferedImage scaled = drawn(source, width, height, source.getColorModel().hasAlpha());
+            // Without a transparent pixel a thumbnail loses nothing to see as a JPEG, at a tenth of a PNG's bytes
+            // or less (the zoom shows the original); with one it stays a PNG.
+            if (scaled.getColorModel().hasAlpha() && !opaque(scaled)) {
+                return encoded(scaled, "png", null);
             }
-            return out.toByteArray();
+            return encoded(scaled.getColorModel().hasAlpha() ? drawn(scaled, width, height, false) : scaled, "jpeg",
+                    JPEG_QUALITY);
         } finally {
             reader.dispose();
         }
+    }
+
+    private static BufferedImage drawn(BufferedImage image, int width, int height, boolean alpha) {
+        BufferedImage drawn = new BufferedImage(width, height,
+                alpha ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
+        Graphics2D graphics = drawn.createGraphics();
+        graphics.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        graphics.drawImage(image, 0, 0, width, height, null);
+        graphics.dispose();
+        return drawn;
+    }
+
+    private static boolean opaque(BufferedImage image) {
+        int[] pixels = image.getRGB(0, 0, image.getWidth(), image.getHeight(), null, 0, image.getWidth());
+        return Arrays.stream(pixels).allMatch(pixel -> pixel >>> 24 == 0xff);
+    }
+
+    /** The image in the format, at the quality when one is given. */
+    private static byte[] encoded(BufferedImage image, String format, Float quality) throws IOException {
+        ImageWriter writer = ImageIO.getImageWritersByFormatName(format).next();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
+            writer.setOutput(stream);
+            ImageWriteParam param = writer.getDefaultWriteParam();
+            if (quality != null) {
+                param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+                param.setCompressionQuality(quality);
+            }
+            writer.write(null, new IIOImage(image, null, null), param);
+        } finally {
+            writer.dispose();
+        }
+        return out.toByteArray();
     }
 }

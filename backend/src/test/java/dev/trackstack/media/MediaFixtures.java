@@ -36,6 +36,11 @@ public final class MediaFixtures {
         return write(width, height, seed, "png", BufferedImage.TYPE_INT_ARGB);
     }
 
+    /** A PNG without an alpha channel. */
+    static byte[] opaquePng(int width, int height, long seed) {
+        return write(width, height, seed, "png", BufferedImage.TYPE_INT_RGB);
+    }
+
     public static byte[] jpeg(int width, int height, long seed) {
         return write(width, height, seed, "jpeg", BufferedImage.TYPE_INT_RGB);
     }

@@ -55,24 +55,30 @@ class MediaRenditionTests extends ApiTest {
     }
 
     @Test
-    void shouldScalePngAndJpegDownToTheWidthAskedInTheirOwnFormat() throws Exception {
-        byte[] picture = png(300, 200, 1);
+    void shouldScaleDownToTheWidthAskedAsJpegUnlessTransparent() throws Exception {
+        byte[] transparent = png(300, 200, 1);
+        byte[] opaque = MediaFixtures.opaquePng(300, 200, 7);
         byte[] photo = jpeg(300, 150, 2);
-        List<String> urls = urls(picture, photo);
+        List<String> urls = urls(transparent, opaque, photo);
 
         HttpResponse<byte[]> small = get(urls.get(0) + "&w=128");
         BufferedImage scaled = decoded(small);
         assertThat(scaled.getWidth()).isEqualTo(128);
         assertThat(scaled.getHeight()).isEqualTo(85);
         assertThat(scaled.getColorModel().hasAlpha()).isTrue();
-        assertThat(small.body().length).isLessThan(picture.length / 4);
+        assertThat(small.body().length).isLessThan(transparent.length / 4);
         assertThat(small.headers().firstValue("Content-Type")).hasValue("image/png");
-        assertThat(small.headers().firstValue("ETag")).hasValue("\"" + ArtifactHttp.sha256(picture) + "-128\"");
+        assertThat(small.headers().firstValue("ETag")).hasValue("\"" + ArtifactHttp.sha256(transparent) + "-128\"");
         assertThat(small.headers().firstValue("Cache-Control")).hasValueSatisfying(
                 value -> assertThat(value).contains("immutable"));
         assertThat(decoded(get(urls.get(0) + "&w=256")).getWidth()).isEqualTo(256);
 
-        HttpResponse<byte[]> thumbnail = get(urls.get(1) + "&w=64");
+        HttpResponse<byte[]> flat = get(urls.get(1) + "&w=192");
+        assertThat(flat.headers().firstValue("Content-Type")).hasValue("image/jpeg");
+        assertThat(decoded(flat).getWidth()).isEqualTo(192);
+        assertThat(decoded(flat).getHeight()).isEqualTo(128);
+
+        HttpResponse<byte[]> thumbnail = get(urls.get(2) + "&w=64");
         assertThat(thumbnail.headers().firstValue("Content-Type")).hasValue("image/jpeg");
         BufferedImage jpegScaled = decoded(thumbnail);
         assertThat(jpegScaled.getWidth()).isEqualTo(64);
