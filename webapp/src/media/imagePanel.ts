@@ -4,7 +4,7 @@ import { MediaAtDocument, type MediaItemFieldsFragment } from "../gql/graphql";
 import { h } from "../ui/dom";
 import { latestLoad, panelCard, runLabel, type MediaPanel, type PanelContext } from "./panel";
 import { stepSlider } from "./stepSlider";
-import { unionSteps } from "./steps";
+import { neighbours, unionSteps } from "./steps";
 import { devicePx, sizedUrl } from "./renditions";
 import { openZoom } from "./zoom";
 
@@ -13,9 +13,12 @@ const ITEMS_PER_RUN = 16;
 /** Images narrower than this are drawn with sharp pixels when scaled up (a 28×28 digit, a small mask). */
 const SMALL_IMAGE = 128;
 
-/** Steps prepared ahead of the one shown (and one behind), and kept this many steps either side of it. */
-const AHEAD = 2;
-const KEPT = 3;
+/**
+ * Steps prepared ahead of the one shown, the way the slider moves (and one behind), and kept this many steps either
+ * side of it: a step's images at the cells' width are a few kilobytes each, so that a drag finds the next ones ready.
+ */
+const AHEAD = 3;
+const KEPT = 4;
 
 /**
  * Images: a step slider over the steps any run logged, and each run's images at that step side by side (each run
@@ -48,11 +51,16 @@ export function imagePanel({ name, runs, stepsByRun }: PanelContext): MediaPanel
     }
     return figures;
   };
+  /** The index shown last, and the way the slider moved to it. */
+  let last = -1;
+  let direction = 1;
   const show = (step: number) => loader.load(async (signal) => {
     const figures = prepare(step);
     const at = steps.indexOf(step);
+    if (at !== last) direction = at < last ? -1 : 1;
+    last = at;
     for (const kept of prepared.keys()) if (Math.abs(steps.indexOf(kept) - at) > KEPT) prepared.delete(kept);
-    for (const near of [...Array.from({ length: AHEAD }, (_, k) => at + 1 + k), at - 1]) if (near >= 0 && near < steps.length) void prepare(steps[near]);
+    for (const near of neighbours(at, direction, AHEAD, steps.length)) void prepare(steps[near]);
     const shown = await figures;
     if (signal.aborted) return;
     grid.replaceChildren(...shown);
