@@ -36,10 +36,9 @@ import org.springframework.stereotype.Component;
  * Image blobs scaled down to a width (a blob link's {@code w}), so that a panel of small cells loads small images:
  * decoded and scaled by the JDK, a JPEG unless the image has transparent pixels (then a PNG); anything else
  * (WebP, which ImageIO cannot read; not an image; an image no wider than asked) is served as the original. Each
- * answer is kept in {@code renditions/} of the artifacts directory as {@code <sha256>-<width>} (in a folder by
- * the first two hex digits), its bytes, or empty
- * for "the original", so that a second request is one file read; the few widths keep the files few and the
- * browser's cache hitting. The files go with their blob.
+ * answer is kept in {@code renditions/} of the artifacts directory as {@code <sha256>-<width>} (in a folder by the
+ * first two hex digits), its bytes, or empty for "the original", so that a second request is one file read; the few
+ * widths keep the files few and the browser's cache hitting. The files go with their blob.
  */
 @Component
 public class ImageRenditions {
