@@ -8,12 +8,15 @@ import static dev.trackstack.media.MediaFixtures.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.ByteArrayInputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+
+import javax.imageio.ImageIO;
 
 import dev.trackstack.ApiTest;
 import dev.trackstack.SecuredServer;
@@ -108,7 +111,7 @@ class MediaAccessTests extends ApiTest {
         HttpResponse<byte[]> scaled = HTTP.send(anybody.request(url + "&w=64").build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertThat(scaled.statusCode()).isEqualTo(200);
-        assertThat(javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(scaled.body())).getWidth()).isEqualTo(64);
+        assertThat(ImageIO.read(new ByteArrayInputStream(scaled.body())).getWidth()).isEqualTo(64);
         assertThat(status(anybody, url.replace("&signature=", "&signature=x") + "&w=64")).isEqualTo(403);
         assertThat(status(anybody, url.replace("/projects/" + a + "/", "/projects/" + b + "/") + "&w=64"))
                 .isEqualTo(403);
