@@ -159,27 +159,19 @@ public class ImageRenditions {
             int every = Math.max(1, reader.getWidth(0) / (2 * width));
             param.setSourceSubsampling(every, every, 0, 0);
             BufferedImage source = reader.read(0, param);
-            BufferedImage scaled = drawn(source, width, height, source.getColorModel().hasAlpha());
             // Without a transparent pixel a thumbnail loses nothing to see as a JPEG, at a tenth of a PNG's bytes
             // or less (the zoom shows the original); with one it stays a PNG.
-            if (scaled.getColorModel().hasAlpha() && !opaque(scaled)) {
-                return encoded(scaled, "png", null);
-            }
-            return encoded(scaled.getColorModel().hasAlpha() ? drawn(scaled, width, height, false) : scaled, "jpeg",
-                    JPEG_QUALITY);
+            boolean transparent = source.getColorModel().hasAlpha() && !opaque(source);
+            BufferedImage scaled = new BufferedImage(width, height,
+                    transparent ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
+            Graphics2D graphics = scaled.createGraphics();
+            graphics.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+            graphics.drawImage(source, 0, 0, width, height, null);
+            graphics.dispose();
+            return transparent ? encoded(scaled, "png", null) : encoded(scaled, "jpeg", JPEG_QUALITY);
         } finally {
             reader.dispose();
         }
-    }
-
-    private static BufferedImage drawn(BufferedImage image, int width, int height, boolean alpha) {
-        BufferedImage drawn = new BufferedImage(width, height,
-                alpha ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
-        Graphics2D graphics = drawn.createGraphics();
-        graphics.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-        graphics.drawImage(image, 0, 0, width, height, null);
-        graphics.dispose();
-        return drawn;
     }
 
     private static boolean opaque(BufferedImage image) {

@@ -77,6 +77,7 @@ class MediaRenditionTests extends ApiTest {
         assertThat(flat.headers().firstValue("Content-Type")).hasValue("image/jpeg");
         assertThat(decoded(flat).getWidth()).isEqualTo(192);
         assertThat(decoded(flat).getHeight()).isEqualTo(128);
+        assertThat(decoded(flat).getColorModel().hasAlpha()).isFalse();
 
         HttpResponse<byte[]> thumbnail = get(urls.get(2) + "&w=64");
         assertThat(thumbnail.headers().firstValue("Content-Type")).hasValue("image/jpeg");
