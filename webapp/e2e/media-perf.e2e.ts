@@ -102,6 +102,21 @@ describe("media panels' performance", () => {
     const card = page.locator('.media-card[data-media="samples"]');
     await expect.poll(() => card.getAttribute("data-shown-step")).toBe(String((STEPS - 1) * 10));
     expect(await card.locator("figure img").count()).toBe(RUNS);
+    // the cells are narrower than the images: each is loaded at the next rendition width up from its cell's
+    const loaded = await card.locator("figure img").evaluateAll((imgs) => (imgs as HTMLImageElement[]).map((img) =>
+      ({ w: Number(new URL(img.src).searchParams.get("w")), natural: img.naturalWidth, shown: img.getBoundingClientRect().width })));
+    for (const { w, natural, shown } of loaded) {
+      expect(w).toBeLessThan(SIZE);
+      expect(w).toBeGreaterThanOrEqual(shown);
+      expect(natural).toBe(w);
+    }
+    results.renditionWidth = loaded[0].w;
+    // the zoom loads the original
+    await card.locator("figure .media-thumb").first().click();
+    const zoomed = page.locator("dialog.media-zoom .zoom-stage img");
+    await expect.poll(() => zoomed.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(SIZE);
+    expect(new URL(await zoomed.evaluate((img: HTMLImageElement) => img.src)).searchParams.has("w")).toBe(false);
+    await page.keyboard.press("Escape");
     // what the steps wait for: the mediaAt answers and the images (measured from the request's start)
     const mediaAtMs: number[] = [];
     const imageMs: number[] = [];

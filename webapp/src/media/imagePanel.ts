@@ -4,7 +4,8 @@ import { MediaAtDocument, type MediaItemFieldsFragment } from "../gql/graphql";
 import { h } from "../ui/dom";
 import { latestLoad, panelCard, runLabel, type MediaPanel, type PanelContext } from "./panel";
 import { stepSlider } from "./stepSlider";
-import { unionSteps } from "./steps";
+import { neighbours, unionSteps } from "./steps";
+import { devicePx, sizedUrl } from "./renditions";
 import { openZoom } from "./zoom";
 
 /** Images at a step per run, at most this many (the API's default page). */
@@ -12,9 +13,12 @@ const ITEMS_PER_RUN = 16;
 /** Images narrower than this are drawn with sharp pixels when scaled up (a 28×28 digit, a small mask). */
 const SMALL_IMAGE = 128;
 
-/** Steps prepared ahead of the one shown (and one behind), and kept this many steps either side of it. */
-const AHEAD = 2;
-const KEPT = 3;
+/**
+ * Steps prepared ahead of the one shown, the way the slider moves (and one behind), and kept this many steps either
+ * side of it: a step's images at the cells' width are a few kilobytes each, so that a drag finds the next ones ready.
+ */
+const AHEAD = 3;
+const KEPT = 4;
 
 /**
  * Images: a step slider over the steps any run logged, and each run's images at that step side by side (each run
@@ -37,7 +41,8 @@ export function imagePanel({ name, runs, stepsByRun }: PanelContext): MediaPanel
     if (!figures) {
       figures = request(MediaAtDocument, { runIds: runs.map((run) => run.id), name, step, exact: false, first: ITEMS_PER_RUN }, controller.signal)
         .then(async ({ mediaAt }) => {
-          const built = runs.map((run) => runFigure(run, mediaAt.filter((item) => item.runId === run.id), step));
+          const shownPx = devicePx(cellWidth(grid));
+          const built = runs.map((run) => runFigure(run, mediaAt.filter((item) => item.runId === run.id), step, shownPx));
           await Promise.all(built.flatMap((figure) => [...figure.querySelectorAll("img")].map((img) => img.decode().catch(() => {}))));
           return built;
         });
@@ -46,11 +51,16 @@ export function imagePanel({ name, runs, stepsByRun }: PanelContext): MediaPanel
     }
     return figures;
   };
+  /** The index shown last, and the way the slider moved to it. */
+  let last = -1;
+  let direction = 1;
   const show = (step: number) => loader.load(async (signal) => {
     const figures = prepare(step);
     const at = steps.indexOf(step);
+    if (at !== last) direction = at < last ? -1 : 1;
+    last = at;
     for (const kept of prepared.keys()) if (Math.abs(steps.indexOf(kept) - at) > KEPT) prepared.delete(kept);
-    for (const near of [...Array.from({ length: AHEAD }, (_, k) => at + 1 + k), at - 1]) if (near >= 0 && near < steps.length) void prepare(steps[near]);
+    for (const near of neighbours(at, direction, AHEAD, steps.length)) void prepare(steps[near]);
     const shown = await figures;
     if (signal.aborted) return;
     grid.replaceChildren(...shown);
@@ -73,13 +83,19 @@ export function imagePanel({ name, runs, stepsByRun }: PanelContext): MediaPanel
   };
 }
 
-function runFigure(run: RunInfo, items: MediaItemFieldsFragment[], asked: number): HTMLElement {
+/** The CSS width of the grid's cells (its first column), else the grid's; Infinity (the originals) before layout. */
+function cellWidth(grid: HTMLElement): number {
+  return parseFloat(getComputedStyle(grid).gridTemplateColumns) || grid.clientWidth || Infinity;
+}
+
+/** A run's figure at a step, its images loaded at `shownPx` device pixels wide (the zoom loads the original). */
+function runFigure(run: RunInfo, items: MediaItemFieldsFragment[], asked: number, shownPx: number): HTMLElement {
   const answered = items[0]?.step;
   return h("figure", { className: "media-run", "data-run-id": run.id },
     h("figcaption", {}, runLabel(run), answered === undefined ? h("span", { className: "muted" }, "nothing logged")
       : h("span", { className: answered === asked ? "media-answered" : "media-answered other", title: answered === asked ? "" : `Its latest step at or before ${asked}` }, `step ${answered}`)),
     ...items.flatMap(({ image, caption, step }) => (image ? [h("div", { className: "media-item" },
       h("button", { type: "button", className: "media-thumb", title: "Zoom", onclick: () => openZoom({ ...image, title: `${run.name} · step ${step}`, caption }) },
-        h("img", { src: image.url, width: image.width, height: image.height, alt: caption ?? `${run.name} step ${step}`, className: image.width < SMALL_IMAGE ? "pixelated" : "" })),
+        h("img", { src: sizedUrl(image.url, image.width, shownPx), width: image.width, height: image.height, alt: caption ?? `${run.name} step ${step}`, className: image.width < SMALL_IMAGE ? "pixelated" : "" })),
       caption ? h("p", { className: "media-caption" }, caption) : "")] : [])));
 }

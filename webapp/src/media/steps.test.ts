@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { indexAtOrBefore, insertStep, unionSteps } from "./steps";
+import { indexAtOrBefore, insertStep, neighbours, unionSteps } from "./steps";
 
 describe("slider steps", () => {
   it("joins the runs' steps, ascending and each once", () => {
@@ -23,5 +23,12 @@ describe("slider steps", () => {
     expect(indexAtOrBefore(steps, 100)).toBe(2);
     expect(indexAtOrBefore(steps, -1)).toBe(0);
     expect(indexAtOrBefore([], 3)).toBe(-1);
+  });
+
+  it("prepares the steps the slider moves towards, and one behind", () => {
+    expect(neighbours(5, 1, 3, 10)).toEqual([6, 7, 8, 4]);
+    expect(neighbours(5, -1, 3, 10)).toEqual([4, 3, 2, 6]);
+    expect(neighbours(8, 1, 3, 10)).toEqual([9, 7]);
+    expect(neighbours(0, -1, 3, 10)).toEqual([1]);
   });
 });

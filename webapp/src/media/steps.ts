@@ -30,3 +30,11 @@ export function indexAtOrBefore(steps: number[], step: number): number {
   }
   return steps.length ? Math.max(0, low - 1) : -1;
 }
+
+/**
+ * The indexes to prepare next to index `at` of `count`: `ahead` of them the way the slider moves (`direction` 1 or
+ * -1), then one the other way, those inside the slider only.
+ */
+export function neighbours(at: number, direction: number, ahead: number, count: number): number[] {
+  return [...Array.from({ length: ahead }, (_, k) => at + direction * (1 + k)), at - direction].filter((i) => i >= 0 && i < count);
+}

@@ -2,6 +2,7 @@ import { request } from "../api/graphql";
 import { MediaAtDocument } from "../gql/graphql";
 import { h, plural } from "../ui/dom";
 import { latestLoad, panelCard, runSelect, type MediaPanel, type PanelContext } from "./panel";
+import { devicePx, sizedUrl } from "./renditions";
 import { stepSlider } from "./stepSlider";
 import { unionSteps } from "./steps";
 import { cellText, filterRows, isImage, joinKeys, joinTables, sortRows, type Cell, type MediaTable } from "./tables";
@@ -108,7 +109,7 @@ function cellElement(cell: Cell, column: MediaTable["columns"][number]): HTMLEle
   if (isImage(cell)) {
     const scale = Math.min(1, THUMB_PX / cell.height);
     return h("td", {}, h("button", { type: "button", className: "media-thumb", title: "Zoom", onclick: () => openZoom({ ...cell, title: column.name }) },
-      h("img", { src: cell.url, width: Math.round(cell.width * scale), height: Math.round(cell.height * scale), alt: column.name, loading: "lazy" })));
+      h("img", { src: sizedUrl(cell.url, cell.width, devicePx(cell.width * scale)), width: Math.round(cell.width * scale), height: Math.round(cell.height * scale), alt: column.name, loading: "lazy" })));
   }
   return h("td", { className: column.type === "NUMBER" ? "num" : "" }, column.type === "NUMBER" ? cellText(cell, "NUMBER") : String(cell));
 }

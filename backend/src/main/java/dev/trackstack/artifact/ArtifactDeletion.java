@@ -36,13 +36,15 @@ public class ArtifactDeletion {
 
     private final JdbcTemplate jdbc;
     private final BlobStore store;
+    private final ImageRenditions renditions;
     private final TransactionTemplate ownTransaction;
     private final Duration uploadTimeout;
 
-    ArtifactDeletion(JdbcTemplate jdbc, BlobStore store, PlatformTransactionManager transactions,
-            ArtifactProperties properties) {
+    ArtifactDeletion(JdbcTemplate jdbc, BlobStore store, ImageRenditions renditions,
+            PlatformTransactionManager transactions, ArtifactProperties properties) {
         this.jdbc = jdbc;
         this.store = store;
+        this.renditions = renditions;
         this.ownTransaction = new TransactionTemplate(transactions);
         // After a commit the caller's resources are still bound: the collection needs a transaction of its own.
         ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
@@ -105,6 +107,7 @@ public class ArtifactDeletion {
                 for (String sha256 : gone) {
                     try {
                         store.delete(sha256);
+                        renditions.delete(sha256);
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }

@@ -11,8 +11,9 @@ import org.springframework.stereotype.Component;
 /**
  * The artifacts directory ({@code trackstack.artifacts.directory}, else {@code artifacts} in the data directory):
  * {@code uploads/} holds partial uploads, {@code staging/} blobs written whole by the server (media images) before
- * they are stored, {@code blobs/} the filesystem store's blobs. One directory, so that a verified upload becomes a
- * blob by a rename on the same file system rather than by a copy.
+ * they are stored, {@code blobs/} the filesystem store's blobs, {@code renditions/} images scaled down (here
+ * whatever the store). One directory, so that a verified upload becomes a blob by a rename on the same file system
+ * rather than by a copy.
  */
 @Component
 public class ArtifactDirectory {
@@ -34,6 +35,10 @@ public class ArtifactDirectory {
 
     public Path staging() {
         return created(root.resolve("staging"));
+    }
+
+    public Path renditions() {
+        return created(root.resolve("renditions"));
     }
 
     private static Path created(Path directory) {

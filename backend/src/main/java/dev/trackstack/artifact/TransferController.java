@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,12 +60,15 @@ class TransferController {
     private final BlobStore store;
     private final DownloadLinks links;
     private final JdbcTemplate jdbc;
+    private final ImageRenditions renditions;
 
-    TransferController(Uploads uploads, BlobStore store, DownloadLinks links, JdbcTemplate jdbc) {
+    TransferController(Uploads uploads, BlobStore store, DownloadLinks links, JdbcTemplate jdbc,
+            ImageRenditions renditions) {
         this.uploads = uploads;
         this.store = store;
         this.links = links;
         this.jdbc = jdbc;
+        this.renditions = renditions;
     }
 
     record StartUpload(String sha256, Long size) {
@@ -130,11 +134,15 @@ class TransferController {
         }
     }
 
-    /** GET and HEAD (which Spring routes here too). */
+    /**
+     * GET and HEAD (which Spring routes here too). {@code w} asks for an image scaled down to that width, outside the
+     * signature: it shows no more than the blob the link gives.
+     */
     @GetMapping("/projects/{project}/blobs/{sha256}")
     void download(@PathVariable String project, @PathVariable String sha256, @RequestParam(required = false) String name,
             @RequestParam(required = false) Long expires, @RequestParam(required = false) String signature,
-            HttpServletRequest request, HttpServletResponse response) throws IOException {
+            @RequestParam(required = false) Integer w, HttpServletRequest request, HttpServletResponse response)
+            throws IOException {
         if (signature != null) {
             if (expires == null || !links.valid(project, sha256, name, expires, signature)) {
                 throw ApiException.forbidden("This download link is invalid or expired: ask for a new one");
@@ -155,6 +163,12 @@ class TransferController {
             throw ApiException.notFound("blob in project " + project + " with SHA-256", sha256);
         }
         long size = sizes.get(0);
+        boolean head = "HEAD".equals(request.getMethod());
+        Optional<ImageRenditions.Rendition> rendition = w == null ? Optional.empty() : renditions.of(sha256, size, w);
+        if (rendition.isPresent()) {
+            sendRendition(rendition.get(), "\"" + sha256 + "-" + w + "\"", name, head, request, response);
+            return;
+        }
         String etag = "\"" + sha256 + "\"";
         if (etag.equals(request.getHeader(HttpHeaders.IF_NONE_MATCH))) {
             cacheForever(response, etag);
@@ -170,7 +184,6 @@ class TransferController {
         }
         long start = range[0];
         long length = range[1] - range[0] + 1;
-        boolean head = "HEAD".equals(request.getMethod());
         // A file on this disk Tomcat sends with sendfile(2), never through this JVM's memory (not over TLS).
         boolean sendfile = !head && length > 0
                 && Boolean.TRUE.equals(request.getAttribute(Globals.SENDFILE_SUPPORTED_ATTR));
@@ -180,13 +193,7 @@ class TransferController {
             cacheForever(response, etag);
             response.setHeader(HttpHeaders.ACCEPT_RANGES, "bytes");
             String type = contentType(name);
-            if (name != null) {
-                // An image opens in the browser's tab; anything else downloads.
-                ContentDisposition.Builder disposition = type.startsWith("image/") ? ContentDisposition.inline()
-                        : ContentDisposition.attachment();
-                response.setHeader(HttpHeaders.CONTENT_DISPOSITION,
-                        disposition.filename(name, StandardCharsets.UTF_8).build().toString());
-            }
+            disposition(response, name, type);
             if (length != size) {
                 response.setStatus(HttpStatus.PARTIAL_CONTENT.value());
                 response.setHeader(HttpHeaders.CONTENT_RANGE, "bytes " + start + "-" + range[1] + "/" + size);
@@ -207,6 +214,32 @@ class TransferController {
             for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
                 out.write(buffer, 0, n);
             }
+        }
+    }
+
+    /** A rendition, small: whole (whatever the Range), from its file. */
+    private static void sendRendition(ImageRenditions.Rendition rendition, String etag, String name, boolean head,
+            HttpServletRequest request, HttpServletResponse response) throws IOException {
+        cacheForever(response, etag);
+        if (etag.equals(request.getHeader(HttpHeaders.IF_NONE_MATCH))) {
+            response.setStatus(HttpStatus.NOT_MODIFIED.value());
+            return;
+        }
+        disposition(response, name, rendition.contentType());
+        response.setContentType(rendition.contentType());
+        response.setContentLengthLong(rendition.size());
+        if (!head) {
+            Files.copy(rendition.file(), response.getOutputStream());
+        }
+    }
+
+    /** An image opens in the browser's tab; anything else downloads. */
+    private static void disposition(HttpServletResponse response, String name, String type) {
+        if (name != null) {
+            ContentDisposition.Builder disposition = type.startsWith("image/") ? ContentDisposition.inline()
+                    : ContentDisposition.attachment();
+            response.setHeader(HttpHeaders.CONTENT_DISPOSITION,
+                    disposition.filename(name, StandardCharsets.UTF_8).build().toString());
         }
     }
 

@@ -79,7 +79,7 @@ public final class ArtifactHttp {
         return JsonMapper.shared().readValue(response.body(), Map.class);
     }
 
-    static String code(HttpResponse<String> response) {
+    public static String code(HttpResponse<String> response) {
         return JsonMapper.shared().readTree(response.body()).at("/errors/0/extensions/code").asString();
     }
 }

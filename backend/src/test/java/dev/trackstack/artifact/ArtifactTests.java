@@ -390,7 +390,7 @@ class ArtifactTests extends ApiTest {
     @Test
     void shouldKeepTheBlobsOfMediaItemsUntilTheirRunIsDeleted() throws Exception {
         String run = createRun();
-        byte[] picture = MediaFixtures.png(5, 4, 11);
+        byte[] picture = MediaFixtures.png(80, 4, 11);
         byte[] cell = MediaFixtures.png(2, 2, 12);
         Map<String, Object> table = MediaFixtures.item("preds", 0, "table", Map.of("columns",
                 List.of(Map.of("name", "input", "type", "IMAGE")), "rows", List.of(List.of(MediaFixtures.base64(cell)))));
@@ -410,10 +410,15 @@ class ArtifactTests extends ApiTest {
                 HttpResponse.BodyHandlers.ofByteArray());
         assertThat(download.statusCode()).isEqualTo(200);
         assertThat(download.body()).isEqualTo(picture);
+        assertThat(ArtifactHttp.HTTP.send(http.request(url + "&w=64").build(), HttpResponse.BodyHandlers.discarding())
+                .statusCode()).isEqualTo(200);
+        Path rendition = directory.renditions().resolve(sha.substring(0, 2)).resolve(sha + "-64");
+        assertThat(rendition).isNotEmptyFile();
 
         graphQl.documentName("deleteRuns").variable("ids", List.of(run)).execute();
         assertThat(collector.collect().blobs()).isGreaterThanOrEqualTo(2);
         assertThat(blobFile(sha)).doesNotExist();
+        assertThat(rendition).doesNotExist();
         assertThat(blobFile(cellSha)).doesNotExist();
     }
 

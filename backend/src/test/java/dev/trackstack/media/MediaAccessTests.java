@@ -8,12 +8,15 @@ import static dev.trackstack.media.MediaFixtures.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.ByteArrayInputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+
+import javax.imageio.ImageIO;
 
 import dev.trackstack.ApiTest;
 import dev.trackstack.SecuredServer;
@@ -70,7 +73,7 @@ class MediaAccessTests extends ApiTest {
         String b = project + "-b";
         String runA = createRun(a);
         String runB = createRun(b);
-        byte[] picture = png(3, 3, 7);
+        byte[] picture = png(80, 3, 7);
         log(admin, runA, List.of(image("samples", 1, picture))).path("logMedia.stored").entity(Integer.class)
                 .isEqualTo(1);
         log(admin, runB, List.of(image("samples", 1, png(3, 3, 8)), text("h", 0, "b's")))
@@ -104,6 +107,18 @@ class MediaAccessTests extends ApiTest {
                 .isEqualTo(404);
         assertThat(status(new ArtifactHttp(server.port(), tokenA), blobOfA.replace("/projects/" + b + "/",
                 "/projects/" + a + "/"))).isEqualTo(200);
+        // A rendition (w) is the blob's, by the same rules: the signed link scaled, the others refused as before.
+        HttpResponse<byte[]> scaled = HTTP.send(anybody.request(url + "&w=64").build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(scaled.statusCode()).isEqualTo(200);
+        assertThat(ImageIO.read(new ByteArrayInputStream(scaled.body())).getWidth()).isEqualTo(64);
+        assertThat(status(anybody, url.replace("&signature=", "&signature=x") + "&w=64")).isEqualTo(403);
+        assertThat(status(anybody, url.replace("/projects/" + a + "/", "/projects/" + b + "/") + "&w=64"))
+                .isEqualTo(403);
+        assertThat(status(anybody, blobOfA.replace("/projects/" + b + "/", "/projects/" + a + "/") + "?w=64"))
+                .isEqualTo(401);
+        assertThat(status(new ArtifactHttp(server.port(), server.createToken("READ", List.of(b))), blobOfA + "?w=64"))
+                .isEqualTo(404);
     }
 
     private static int status(ArtifactHttp client, String path) throws Exception {

@@ -33,19 +33,25 @@ public final class MediaFixtures {
     }
 
     public static byte[] png(int width, int height, long seed) {
-        return write(width, height, seed, "png", BufferedImage.TYPE_INT_ARGB);
+        return write(width, height, seed, "png", BufferedImage.TYPE_INT_ARGB, 0);
+    }
+
+    /** A PNG with an alpha channel, every pixel opaque. */
+    static byte[] opaquePng(int width, int height, long seed) {
+        return write(width, height, seed, "png", BufferedImage.TYPE_INT_ARGB, 0xff000000);
     }
 
     public static byte[] jpeg(int width, int height, long seed) {
-        return write(width, height, seed, "jpeg", BufferedImage.TYPE_INT_RGB);
+        return write(width, height, seed, "jpeg", BufferedImage.TYPE_INT_RGB, 0);
     }
 
-    private static byte[] write(int width, int height, long seed, String format, int type) {
+    /** Random pixels, the bits of {@code set} set in each. */
+    private static byte[] write(int width, int height, long seed, String format, int type, int set) {
         BufferedImage image = new BufferedImage(width, height, type);
         Random random = new Random(seed);
         for (int y = 0; y < height; y++) {
             for (int x = 0; x < width; x++) {
-                image.setRGB(x, y, random.nextInt());
+                image.setRGB(x, y, random.nextInt() | set);
             }
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();

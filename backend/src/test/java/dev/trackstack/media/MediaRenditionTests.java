@@ -1,0 +1,141 @@
+package dev.trackstack.media;
+
+import static dev.trackstack.media.MediaFixtures.AT;
+import static dev.trackstack.media.MediaFixtures.LOG;
+import static dev.trackstack.media.MediaFixtures.image;
+import static dev.trackstack.media.MediaFixtures.jpeg;
+import static dev.trackstack.media.MediaFixtures.png;
+import static dev.trackstack.media.MediaFixtures.webp;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import javax.imageio.ImageIO;
+
+import dev.trackstack.ApiTest;
+import dev.trackstack.artifact.ArtifactDirectory;
+import dev.trackstack.artifact.ArtifactHttp;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/** Images scaled down by a blob link's {@code w}: their size, their cache, what is served as it is, bad widths. */
+class MediaRenditionTests extends ApiTest {
+
+    @Autowired
+    private ArtifactDirectory directory;
+
+    /** The items' image links at step 0, in the order logged (one run per picture). */
+    private List<String> urls(byte[]... pictures) {
+        return java.util.Arrays.stream(pictures).map(picture -> {
+            String run = createRun();
+            graphQl.document(LOG).variable("runId", run).variable("items", List.of(image("samples", 0, picture)))
+                    .execute().path("logMedia.stored").entity(Integer.class).isEqualTo(1);
+            return graphQl.document(AT).variable("runIds", List.of(run)).variable("name", "samples")
+                    .variable("step", 0).execute().path("mediaAt[0].image.url").entity(String.class).get();
+        }).toList();
+    }
+
+    private HttpResponse<byte[]> get(String url) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + url)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private static BufferedImage decoded(HttpResponse<byte[]> response) throws Exception {
+        assertThat(response.statusCode()).isEqualTo(200);
+        BufferedImage image = ImageIO.read(new ByteArrayInputStream(response.body()));
+        assertThat(image).as("decodes").isNotNull();
+        return image;
+    }
+
+    @Test
+    void shouldScaleDownToTheWidthAskedAsJpegUnlessTransparent() throws Exception {
+        byte[] transparent = png(300, 200, 1);
+        byte[] opaque = MediaFixtures.opaquePng(300, 200, 7);
+        byte[] photo = jpeg(300, 150, 2);
+        List<String> urls = urls(transparent, opaque, photo);
+
+        HttpResponse<byte[]> small = get(urls.get(0) + "&w=128");
+        BufferedImage scaled = decoded(small);
+        assertThat(scaled.getWidth()).isEqualTo(128);
+        assertThat(scaled.getHeight()).isEqualTo(85);
+        assertThat(scaled.getColorModel().hasAlpha()).isTrue();
+        assertThat(small.body().length).isLessThan(transparent.length / 4);
+        assertThat(small.headers().firstValue("Content-Type")).hasValue("image/png");
+        assertThat(small.headers().firstValue("ETag")).hasValue("\"" + ArtifactHttp.sha256(transparent) + "-128\"");
+        assertThat(small.headers().firstValue("Cache-Control")).hasValueSatisfying(
+                value -> assertThat(value).contains("immutable"));
+        assertThat(decoded(get(urls.get(0) + "&w=256")).getWidth()).isEqualTo(256);
+
+        HttpResponse<byte[]> flat = get(urls.get(1) + "&w=192");
+        assertThat(flat.headers().firstValue("Content-Type")).hasValue("image/jpeg");
+        assertThat(decoded(flat).getWidth()).isEqualTo(192);
+        assertThat(decoded(flat).getHeight()).isEqualTo(128);
+        assertThat(decoded(flat).getColorModel().hasAlpha()).isFalse();
+
+        HttpResponse<byte[]> thumbnail = get(urls.get(2) + "&w=64");
+        assertThat(thumbnail.headers().firstValue("Content-Type")).hasValue("image/jpeg");
+        BufferedImage jpegScaled = decoded(thumbnail);
+        assertThat(jpegScaled.getWidth()).isEqualTo(64);
+        assertThat(jpegScaled.getHeight()).isEqualTo(32);
+
+        // A browser's copy is revalidated by the rendition's own tag.
+        HttpResponse<byte[]> unchanged = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
+                + urls.get(0) + "&w=128")).header("If-None-Match", small.headers().firstValue("ETag").get()).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(unchanged.statusCode()).isEqualTo(304);
+    }
+
+    @Test
+    void shouldMakeARenditionOnceAndThenReadItFromItsFile() throws Exception {
+        byte[] picture = png(200, 200, 3);
+        String url = urls(picture).get(0) + "&w=96";
+        String sha = ArtifactHttp.sha256(picture);
+        assertThat(decoded(get(url)).getWidth()).isEqualTo(96);
+        Path file = directory.renditions().resolve(sha.substring(0, 2)).resolve(sha + "-96");
+        assertThat(file).isNotEmptyFile();
+
+        // Bytes put in its place are what the second request answers: it read the file, it did not scale again.
+        byte[] planted = png(96, 96, 4);
+        Files.write(file, planted);
+        assertThat(get(url).body()).isEqualTo(planted);
+    }
+
+    @Test
+    void shouldServeWebpAndImagesNoWiderThanAskedAsTheyAre() throws Exception {
+        byte[] lossless = webp(300, 200);
+        byte[] narrow = png(100, 300, 5);
+        List<String> urls = urls(lossless, narrow);
+
+        HttpResponse<byte[]> original = get(urls.get(0) + "&w=128");
+        assertThat(original.statusCode()).isEqualTo(200);
+        assertThat(original.body()).isEqualTo(lossless);
+        assertThat(original.headers().firstValue("Content-Type")).hasValue("image/webp");
+        assertThat(original.headers().firstValue("ETag")).hasValue("\"" + ArtifactHttp.sha256(lossless) + "\"");
+
+        // Never larger than the original: 128 of a 100-pixel-wide image is the image.
+        assertThat(get(urls.get(1) + "&w=128").body()).isEqualTo(narrow);
+        assertThat(decoded(get(urls.get(1) + "&w=64")).getHeight()).isEqualTo(192);
+    }
+
+    @Test
+    void shouldRefuseWidthsThatAreNotRenditionWidths() throws Exception {
+        String url = urls(png(300, 200, 6)).get(0);
+        for (String width : List.of("100", "0", "-64", "100000", "abc")) {
+            HttpResponse<String> refused = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
+                    + url + "&w=" + width)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).as(width).isEqualTo(400);
+            assertThat(ArtifactHttp.code(refused)).as(width).isEqualTo("BAD_USER_INPUT");
+        }
+        HttpResponse<String> listed = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + url
+                + "&w=100")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(listed.body()).contains("w = 100 is not a rendition width: one of 64, 96, 128, 160, 192, 256, 384, "
+                + "512, 768, 1024");
+    }
+}
