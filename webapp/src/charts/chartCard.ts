@@ -124,11 +124,11 @@ export function chartCard(grid: HTMLElement, name: string, lines: MetricLines, c
 
   /** Shapes the given lines again (and their stats rows), with the name, colour and dash they are shown with. */
   function reshape(keys: Iterable<string>): void {
+    const drawnWith = settings();
+    const xMetric = xMetricOf(drawnWith.x);
     for (const key of keys) {
       const buffer = lines.buffers.get(key)!;
       const run = context.runById.get(buffer.runId)!;
-      const drawnWith = settings();
-      const xMetric = xMetricOf(drawnWith.x);
       const shape = shapeLine(buffer, run, drawnWith, xMetric ? context.xValues(xMetric, run.id, buffer.split) : undefined);
       drawn.set(key, { runId: run.id, name: lineName(run, buffer.split), run: run.name, split: buffer.split, color: run.color, dash: lineDash(context.splitIndex(buffer.split)), shape });
       renderStats(key, buffer, run, shape);

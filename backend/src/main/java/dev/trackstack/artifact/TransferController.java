@@ -164,9 +164,16 @@ class TransferController {
         }
         long size = sizes.get(0);
         boolean head = "HEAD".equals(request.getMethod());
+        String renditionTag = "\"" + sha256 + "-" + w + "\"";
+        if (w != null && renditionTag.equals(request.getHeader(HttpHeaders.IF_NONE_MATCH))) {
+            // the browser holds the rendition: answered without making or reading it
+            cacheForever(response, renditionTag);
+            response.setStatus(HttpStatus.NOT_MODIFIED.value());
+            return;
+        }
         Optional<ImageRenditions.Rendition> rendition = w == null ? Optional.empty() : renditions.of(sha256, size, w);
         if (rendition.isPresent()) {
-            sendRendition(rendition.get(), "\"" + sha256 + "-" + w + "\"", name, head, request, response);
+            sendRendition(rendition.get(), renditionTag, name, head, response);
             return;
         }
         String etag = "\"" + sha256 + "\"";
@@ -219,12 +226,8 @@ class TransferController {
 
     /** A rendition, small: whole (whatever the Range), from its file. */
     private static void sendRendition(ImageRenditions.Rendition rendition, String etag, String name, boolean head,
-            HttpServletRequest request, HttpServletResponse response) throws IOException {
+            HttpServletResponse response) throws IOException {
         cacheForever(response, etag);
-        if (etag.equals(request.getHeader(HttpHeaders.IF_NONE_MATCH))) {
-            response.setStatus(HttpStatus.NOT_MODIFIED.value());
-            return;
-        }
         disposition(response, name, rendition.contentType());
         response.setContentType(rendition.contentType());
         response.setContentLengthLong(rendition.size());
