@@ -25,7 +25,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * every call of the group, which their batchIds make safe to resend.
  *
  * <p>A group takes its runs' and series' row locks up front, in id order as a single call and a run deletion do, so
- * that two groups (each holding the locks of several calls) cannot deadlock each other.
+ * that two groups (each holding the locks of several calls) seldom deadlock each other; when they do, the victim's
+ * calls are run again (see {@link #run}).
  */
 final class GroupCommit {
 
@@ -36,6 +37,8 @@ final class GroupCommit {
     static final int MAX_CALLS = 60;
     /** Calls are joined while the group holds fewer points: a bulk batch goes alone, as it gains nothing. */
     static final int MAX_POINTS = 1000;
+    /** How many more times a deadlock's victim is run before its caller gets the error (seen: twice in a row). */
+    static final int DEADLOCK_ATTEMPTS = 5;
 
     private final MetricIngest ingest;
     private final JdbcTemplate jdbc;
@@ -143,16 +146,24 @@ final class GroupCommit {
     }
 
     /**
-     * Runs the group, then once more the calls that PostgreSQL chose as a deadlock's victim: two groups creating the
-     * same new series in different orders wait on each other. A victim's savepoint (or transaction) is rolled back,
-     * so it stored nothing; retried in a transaction of its own, it holds none of the locks it waited behind.
+     * Runs the group, then again, each alone, the calls that PostgreSQL chose as a deadlock's victim: a series is
+     * locked in id order, but ids are given when a series is created, not when it is committed, so a group may lock
+     * a series created meanwhile after one with a higher id, and two groups creating the same new series wait on
+     * each other. A victim's savepoint (or transaction) was rolled back, so it stored nothing; alone, it holds none
+     * of the locks it waited behind, though it can still meet another group's cycle, hence a few attempts.
      */
     private void run(List<Call> group) {
         runOnce(group);
-        List<Call> victims = group.stream().filter(c -> c.error instanceof PessimisticLockingFailureException).toList();
-        if (!victims.isEmpty()) {
-            victims.forEach(c -> c.error = null);
-            runOnce(victims);
+        for (int attempt = 0; attempt < DEADLOCK_ATTEMPTS; attempt++) {
+            List<Call> victims = group.stream()
+                    .filter(c -> c.error instanceof PessimisticLockingFailureException).toList();
+            if (victims.isEmpty()) {
+                return;
+            }
+            for (Call victim : victims) {
+                victim.error = null;
+                runOnce(List.of(victim));
+            }
         }
     }
 
