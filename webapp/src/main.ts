@@ -1,60 +1,67 @@
 import "./ui/styles.css";
 import { navigate, startRouter } from "./app/router";
-import { artifactsView } from "./artifacts/artifactsView";
-import { artifactView } from "./artifacts/artifactView";
-import { runArtifactsView } from "./artifacts/runArtifactsView";
-import { versionView } from "./artifacts/versionView";
 import type { View } from "./app/viewState";
 import { compareView } from "./compare/compareView";
-import { compareEvalView } from "./evals/compareEvalView";
-import { resultsView } from "./evals/resultsView";
-import { paramsView } from "./params/paramsView";
-import { projectsView } from "./projects/projectsView";
-import { promptsView } from "./prompts/promptsView";
-import { promptView } from "./prompts/promptView";
-import { projectView } from "./runs/projectView";
-import { runView } from "./runs/runView";
-import { sessionView } from "./traces/sessionView";
-import { traceView } from "./traces/traceView";
-import { tracesView } from "./traces/tracesView";
-import { h, link } from "./ui/dom";
+import { errorState, h, link, loading } from "./ui/dom";
 import { addShortcuts, showShortcuts, startShortcuts } from "./ui/shortcuts";
 import { themeToggle } from "./ui/theme";
+
+/**
+ * A view whose code is loaded when it is first shown. Only the compare view, which must draw as soon as it can, is in
+ * the first bundle with what it needs (ECharts); each other view is a chunk of its own. Answers the cleanup.
+ */
+function later<M>(root: HTMLElement, module: Promise<M>, render: (module: M) => () => void): () => void {
+  let dispose = () => {};
+  let gone = false;
+  root.append(loading());
+  module
+    .then((loaded) => {
+      if (gone) return;
+      root.replaceChildren();
+      dispose = render(loaded);
+    })
+    // a chunk missing after an upgrade: a reload gets the new bundle
+    .catch((error) => gone || root.replaceChildren(errorState(error, () => location.reload())));
+  return () => {
+    gone = true;
+    dispose();
+  };
+}
 
 function renderView(root: HTMLElement, view: View): () => void {
   switch (view.kind) {
     case "projects":
-      return projectsView(root);
+      return later(root, import("./projects/projectsView"), (m) => m.projectsView(root));
     case "project":
-      return projectView(root, view);
+      return later(root, import("./runs/projectView"), (m) => m.projectView(root, view));
     case "params":
-      return paramsView(root, view);
+      return later(root, import("./params/paramsView"), (m) => m.paramsView(root, view));
     case "run":
-      return runView(root, view);
+      return later(root, import("./runs/runView"), (m) => m.runView(root, view));
     case "compare":
       return compareView(root, view);
     case "traces":
-      return tracesView(root, view);
+      return later(root, import("./traces/tracesView"), (m) => m.tracesView(root, view));
     case "trace":
-      return traceView(root, view);
+      return later(root, import("./traces/traceView"), (m) => m.traceView(root, view));
     case "session":
-      return sessionView(root, view);
+      return later(root, import("./traces/sessionView"), (m) => m.sessionView(root, view));
     case "prompts":
-      return promptsView(root, view);
+      return later(root, import("./prompts/promptsView"), (m) => m.promptsView(root, view));
     case "prompt":
-      return promptView(root, view);
+      return later(root, import("./prompts/promptView"), (m) => m.promptView(root, view));
     case "evalResults":
-      return resultsView(root, view);
+      return later(root, import("./evals/resultsView"), (m) => m.resultsView(root, view));
     case "evalCompare":
-      return compareEvalView(root, view);
+      return later(root, import("./evals/compareEvalView"), (m) => m.compareEvalView(root, view));
     case "artifacts":
-      return artifactsView(root, view);
+      return later(root, import("./artifacts/artifactsView"), (m) => m.artifactsView(root, view));
     case "artifact":
-      return artifactView(root, view);
+      return later(root, import("./artifacts/artifactView"), (m) => m.artifactView(root, view));
     case "artifactVersion":
-      return versionView(root, view);
+      return later(root, import("./artifacts/versionView"), (m) => m.versionView(root, view));
     case "runArtifacts":
-      return runArtifactsView(root, view);
+      return later(root, import("./artifacts/runArtifactsView"), (m) => m.runArtifactsView(root, view));
     case "notFound":
       root.append(h("h1", {}, "Not found"), h("p", {}, "Nothing lives at ", h("code", {}, view.path), ". ", link("/", "Go to the projects.")));
       return () => {};

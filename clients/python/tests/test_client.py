@@ -55,6 +55,13 @@ def points_in(call: dict) -> int:
 
 
 class LoggingTest(ClientTest):
+    def test_a_run_without_a_model_goes_to_the_projects_default_model(self) -> None:
+        with trackstack.init(project=self.project, url=server.url, spool_dir=self.spool_dir) as run:
+            run.log({"loss": 0.5}, step=0)
+        models = server.api.execute("query($p: String!) { project(name: $p) { models { name "
+                                    "runs { edges { node { id } } } } } }", p=self.project)["project"]["models"]
+        self.assertEqual([{"name": "default", "runs": {"edges": [{"node": {"id": run.id}}]}}], models)
+
     def test_logged_points_read_back_with_config_and_status(self) -> None:
         run = trackstack.init(project=self.project, model="resnet", name="first",
                               config={"lr": 0.01, "depth": 3, "data": Path("/data")}, tags=["a", "b"], notes="hello",

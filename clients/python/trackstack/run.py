@@ -550,12 +550,16 @@ def failure_of(error: BaseException) -> Dict[str, str]:
             "traceback": trace[-FAILURE_LIMITS["traceback"]:]}
 
 
-def init(project: str, model: str, name: Optional[str] = None, config: Optional[Mapping[str, Any]] = None,
+DEFAULT_MODEL = "default"
+
+
+def init(project: str, model: str = DEFAULT_MODEL, name: Optional[str] = None, config: Optional[Mapping[str, Any]] = None,
          tags: Optional[Sequence[str]] = None, notes: Optional[str] = None, url: Optional[str] = None,
          token: Optional[str] = None, *, run_id: Optional[Union[str, int]] = None, from_step: Optional[int] = None,
          spool_dir: Optional[Union[str, Path]] = None, system_metrics: Union[bool, float, None] = None,
          console: Optional[bool] = None, **options: Any) -> Run:
-    """Starts a run of `model` in `project` (both created when new) and answers it.
+    """Starts a run of `model` in `project` (both created when new) and answers it. A project with a single model
+    needs no name for it: runs go to the model named "default".
 
     config: the hyperparameters (a JSON object, or an OmegaConf/Hydra DictConfig). url: the server, default $TRACKSTACK_URL or
     http://localhost:8080; token: sent as a bearer token, default $TRACKSTACK_TOKEN. run_id: resume that run

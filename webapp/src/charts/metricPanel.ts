@@ -29,7 +29,7 @@ export function mountMetricPanel(
   onSettingsChange: (settings: ChartSettings) => void,
   { accepts = () => true, fetchSeries, refreshMs, stepsOnly }:
     { accepts?: (metric: string) => boolean; fetchSeries?: FetchSeries; refreshMs?: number; stepsOnly?: boolean } = {},
-): { dispose: () => void; setHiddenRuns: (runIds: Iterable<string>) => void } {
+): { dispose: () => void; setHiddenRuns: (runIds: Iterable<string>) => void; loaded: Promise<void> } {
   let settings = initialSettings;
   let filterInput: HTMLInputElement | undefined;
   const splitOrder: (string | null)[] = [];
@@ -194,7 +194,7 @@ export function mountMetricPanel(
     else data.append(batch);
   });
   const stopReconnect = onReconnect(() => loadAll().catch(showError));
-  loadAll()
+  const loaded = loadAll()
     .then(() => {
       performance.mark("trackstack:charts-drawn"); // read by the performance test
       pending?.forEach(data.append);
@@ -219,5 +219,7 @@ export function mountMetricPanel(
       context.hiddenRuns = new Set(runIds);
       for (const card of cards.values()) card.runsChanged();
     },
+    /** Settles once the first load is drawn (or has failed). */
+    loaded,
   };
 }

@@ -47,7 +47,7 @@ export function compareView(root: HTMLElement, view: CompareViewState): () => vo
         const project = runs[0]?.model.project.name;
         const hidden = new Set(view.hidden);
         const panel = h("section", { className: "panel", "aria-label": "Metrics" });
-        const media = h("section", { className: "panel", "aria-label": "Media" });
+        const media = h("section", { className: "panel", "aria-label": "Media", hidden: true });
         const runList = h("aside", { className: "run-list", "aria-label": "Runs" });
         const runItem = (run: CompareRun, i: number) => {
           const box = h("input", { type: "checkbox", checked: !hidden.has(run.id), "aria-label": `Show ${infos[i].name} in the charts`,
@@ -60,6 +60,7 @@ export function compareView(root: HTMLElement, view: CompareViewState): () => vo
         };
         const adder = project ? addRuns(project) : "";
         let setHiddenRuns: (runIds: Iterable<string>) => void = () => {};
+        let chartsLoaded = Promise.resolve();
         /** The run list and the charts as the grouping says: a line per run, or per group of the runs shown. */
         const render = () => {
           disposePanel();
@@ -81,10 +82,10 @@ export function compareView(root: HTMLElement, view: CompareViewState): () => vo
           if (!runs.length || groups?.length === 0) return;
           if (groups) {
             const shown = runs.filter((run) => !hidden.has(run.id));
-            ({ dispose: disposePanel } = mountMetricPanel(panel, groups.map(groupInfo), metricNamesOf(shown), { ...current.chart, x: "step" },
+            ({ dispose: disposePanel, loaded: chartsLoaded } = mountMetricPanel(panel, groups.map(groupInfo), metricNamesOf(shown), { ...current.chart, x: "step" },
               (chart) => update({ chart }), { fetchSeries: groupedSeries(shown, groups, grouping, controller.signal), refreshMs: GROUP_REFRESH_MS, stepsOnly: true }));
           } else {
-            ({ dispose: disposePanel, setHiddenRuns } = mountMetricPanel(panel, infos, metricNamesOf(runs), current.chart, (chart) => update({ chart })));
+            ({ dispose: disposePanel, setHiddenRuns, loaded: chartsLoaded } = mountMetricPanel(panel, infos, metricNamesOf(runs), current.chart, (chart) => update({ chart })));
             setHiddenRuns(hidden);
           }
         };
@@ -106,7 +107,10 @@ export function compareView(root: HTMLElement, view: CompareViewState): () => vo
           h("div", { className: "compare-layout" }, runList, panel),
           media);
         render();
-        disposeMedia = mountMediaSection(media, infos);
+        // after the charts, whose requests come first
+        void chartsLoaded.then(() => {
+          if (!controller.signal.aborted) disposeMedia = mountMediaSection(media, infos);
+        });
       })
       .catch((error) => controller.signal.aborted || root.replaceChildren(errorState(error, load)));
 

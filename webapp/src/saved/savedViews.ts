@@ -10,7 +10,7 @@ export const savedUrl = (state: unknown): string => {
 
 /**
  * The project's saved views (server side, shared by everyone on the project): links that open them, and a form that
- * saves the page as it is now under a name, replacing a view of that name.
+ * saves the page as it is now under a name, replacing a view of that name. The list is fetched when the menu opens.
  */
 export function savedViewsMenu(project: string, signal: AbortSignal): HTMLElement {
   const list = h("ul", { className: "saved-views", "aria-label": "Saved views" });
@@ -40,6 +40,8 @@ export function savedViewsMenu(project: string, signal: AbortSignal): HTMLElemen
       }
     },
   }, name, h("button", { type: "submit" }, "Save view"), message);
-  load();
-  return h("details", { className: "saved-views-menu" }, h("summary", {}, "Saved views"), h("div", { className: "popover" }, list, form));
+  const menu = h("details", { className: "saved-views-menu" }, h("summary", {}, "Saved views"), h("div", { className: "popover" }, list, form));
+  // fetched when first opened: a view's first requests are its data's
+  menu.addEventListener("toggle", () => menu.open && !list.childElementCount && load());
+  return menu;
 }
