@@ -79,11 +79,7 @@ export function mountMetricPanel(
   });
   let disposed = false;
 
-  // the known charts are laid out before any data arrives, so that drawing them never moves the page
-  if (metricNames.length) metricNames.forEach(cardFor);
-  else body.append(loading("Loading metrics…"));
-
-  /** About one point per pixel of a chart; measured when first asked, once the known charts (and a scrollbar) are laid out. */
+  /** About one point per pixel of a chart; measured when first asked (as the first load starts). */
   function pointsPerLine(): number {
     if (maxPoints === undefined) {
       // wide screens show two charts per row (see .chart-grid)
@@ -201,6 +197,10 @@ export function mountMetricPanel(
       pending = null;
     })
     .catch(showError);
+  // The known charts are laid out while their data is on its way (its requests are sent first), so that drawing
+  // them never moves the page.
+  if (metricNames.length) metricNames.forEach(cardFor);
+  else body.append(loading("Loading metrics…"));
   const refresh = refreshMs ? setInterval(() => loadAll().catch(showError), refreshMs) : undefined;
 
   return {
