@@ -1,6 +1,7 @@
 package dev.trackstack.trace;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -153,7 +154,7 @@ final class IncomingSpans {
             out.writeEndArray();
         });
         String name = text(span.getName());
-        long size = (long) name.length() + attributesJson.length + eventsJson.length + linksJson.length;
+        long size = (long) name.getBytes(StandardCharsets.UTF_8).length + attributesJson.length + eventsJson.length + linksJson.length;
         if (size > limits.spanBytes()) {
             throw new SpanRejected(id + " has " + size + " bytes of name, attributes, events and links, over "
                     + "the limit of " + limits.spanBytes());
