@@ -1,14 +1,14 @@
 package dev.trackstack.trace;
 
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import com.google.protobuf.ByteString;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
@@ -18,6 +18,7 @@ import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -32,11 +33,14 @@ final class IncomingSpans {
     static final String RUN_ATTRIBUTE = "trackstack.run.id";
     static final String DEFAULT_PROJECT = "default";
 
-    /** A span as stored; {@code runId} is as sent, checked against the project when stored. */
+    /**
+     * A span as stored; {@code runId} is as sent, checked against the project when stored. Times are nanoseconds
+     * since 1970; attributes, events, links and resource are JSON in UTF-8.
+     */
     record Row(String project, byte[] traceId, byte[] spanId, byte[] parentSpanId, String runId, String name,
-            String kind, OffsetDateTime startTime, OffsetDateTime endTime, long durationNanos, String status,
-            String statusMessage, String serviceName, String scopeName, String scopeVersion,
-            SpanMapping.Fields fields, String attributes, String events, String links, String resource) {
+            String kind, long startNanos, long endNanos, String status, String statusMessage, String serviceName,
+            String scopeName, String scopeVersion, SpanMapping.Fields fields, byte[] attributes, byte[] events,
+            byte[] links, byte[] resource) {
     }
 
     /** Why a span is not stored: the exporter hears the first reason and the count. */
@@ -46,6 +50,8 @@ final class IncomingSpans {
         }
     }
 
+    private static final byte[] EMPTY_ARRAY = {'[', ']'};
+
     final List<Row> rows = new ArrayList<>();
     int rejected;
     String firstRejection;
@@ -53,6 +59,7 @@ final class IncomingSpans {
     private final TracingProperties limits;
     private final int nameLength;
     private final JsonMapper json;
+    private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
 
     /**
      * @param headerProject the project the request's header names, which wins over the resources' attribute;
@@ -65,17 +72,17 @@ final class IncomingSpans {
         this.json = json;
         for (ResourceSpans resourceSpans : request.getResourceSpansList()) {
             Resource resource = resourceSpans.getResource();
-            Map<String, Object> resourceAttributes;
+            Map<String, Object> resourceAttributes = new HashMap<>();
+            byte[] resourceJson;
             try {
-                resourceAttributes = attributes(resource.getAttributesList());
+                // Written once for all of the resource's spans.
+                resourceJson = json(out -> writeAttributes(out, resource.getAttributesList(), 0, resourceAttributes));
             } catch (SpanRejected e) {
                 resourceSpans.getScopeSpansList().forEach(scope -> scope.getSpansList().forEach(span -> reject(e)));
                 continue;
             }
             String project = project(headerProject != null ? headerProject
-                    : (String) resourceAttributes.getOrDefault(PROJECT_ATTRIBUTE, DEFAULT_PROJECT));
-            // Written once for all of the resource's spans.
-            String resourceJson = json.writeValueAsString(resourceAttributes);
+                    : resourceAttributes.getOrDefault(PROJECT_ATTRIBUTE, DEFAULT_PROJECT));
             for (ScopeSpans scopeSpans : resourceSpans.getScopeSpansList()) {
                 for (Span span : scopeSpans.getSpansList()) {
                     try {
@@ -105,7 +112,7 @@ final class IncomingSpans {
     }
 
     private Row row(String project, Span span, ScopeSpans scope, Map<String, Object> resource,
-            String resourceJson) {
+            byte[] resourceJson) {
         String id = "span " + hex(span.getSpanId()) + " of trace " + hex(span.getTraceId());
         byte[] traceId = id(span.getTraceId(), 16, "a trace id of 16 bytes", id);
         byte[] spanId = id(span.getSpanId(), 8, "a span id of 8 bytes", id);
@@ -120,35 +127,41 @@ final class IncomingSpans {
         if (end < start) {
             throw new SpanRejected(id + " ends before it starts");
         }
-        Map<String, Object> attributes = attributes(span.getAttributesList());
-        List<Map<String, Object>> events = new ArrayList<>();
-        for (Span.Event event : span.getEventsList()) {
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("timeUnixNano", Long.toUnsignedString(event.getTimeUnixNano()));
-            e.put("name", text(event.getName()));
-            e.put("attributes", attributes(event.getAttributesList()));
-            events.add(e);
-        }
-        List<Map<String, Object>> links = new ArrayList<>();
-        for (Span.Link link : span.getLinksList()) {
-            Map<String, Object> l = new LinkedHashMap<>();
-            l.put("traceId", hex(link.getTraceId()));
-            l.put("spanId", hex(link.getSpanId()));
-            l.put("attributes", attributes(link.getAttributesList()));
-            links.add(l);
-        }
+        Map<String, Object> attributes = new HashMap<>();
+        byte[] attributesJson = json(out -> writeAttributes(out, span.getAttributesList(), 0, attributes));
+        byte[] eventsJson = span.getEventsCount() == 0 ? EMPTY_ARRAY : json(out -> {
+            out.writeStartArray();
+            for (Span.Event event : span.getEventsList()) {
+                out.writeStartObject();
+                out.writeStringProperty("timeUnixNano", Long.toUnsignedString(event.getTimeUnixNano()));
+                out.writeStringProperty("name", text(event.getName()));
+                out.writeName("attributes");
+                writeAttributes(out, event.getAttributesList(), 0, null);
+                out.writeEndObject();
+            }
+            out.writeEndArray();
+        });
+        byte[] linksJson = span.getLinksCount() == 0 ? EMPTY_ARRAY : json(out -> {
+            out.writeStartArray();
+            for (Span.Link link : span.getLinksList()) {
+                out.writeStartObject();
+                out.writeStringProperty("traceId", hex(link.getTraceId()));
+                out.writeStringProperty("spanId", hex(link.getSpanId()));
+                out.writeName("attributes");
+                writeAttributes(out, link.getAttributesList(), 0, null);
+                out.writeEndObject();
+            }
+            out.writeEndArray();
+        });
         String name = text(span.getName());
-        String attributesJson = json.writeValueAsString(attributes);
-        String eventsJson = events.isEmpty() ? "[]" : json.writeValueAsString(events);
-        String linksJson = links.isEmpty() ? "[]" : json.writeValueAsString(links);
-        long size = (long) name.length() + attributesJson.length() + eventsJson.length() + linksJson.length();
+        long size = (long) name.getBytes(StandardCharsets.UTF_8).length + attributesJson.length + eventsJson.length + linksJson.length;
         if (size > limits.spanBytes()) {
-            throw new SpanRejected(id + " has " + size + " characters of name, attributes, events and links, over "
+            throw new SpanRejected(id + " has " + size + " bytes of name, attributes, events and links, over "
                     + "the limit of " + limits.spanBytes());
         }
         Object run = attributes.getOrDefault(RUN_ATTRIBUTE, resource.get(RUN_ATTRIBUTE));
         return new Row(project, traceId, spanId, parentSpanId, run == null ? null : run.toString(), name,
-                kind(span.getKind()), time(start), time(end), end - start, status(span.getStatus().getCode()),
+                kind(span.getKind()), start, end, status(span.getStatus().getCode()),
                 emptyToNull(text(span.getStatus().getMessage())),
                 resource.get("service.name") instanceof String service ? service : null,
                 emptyToNull(text(scope.getScope().getName())), emptyToNull(text(scope.getScope().getVersion())),
@@ -167,34 +180,83 @@ final class IncomingSpans {
         return bytes;
     }
 
-    private Map<String, Object> attributes(List<KeyValue> keyValues) {
-        return attributes(keyValues, 0);
-    }
-
-    /** Key-value lists as JSON objects; a key sent twice keeps its last value. */
-    private Map<String, Object> attributes(List<KeyValue> keyValues, int depth) {
-        Map<String, Object> map = new LinkedHashMap<>();
-        for (KeyValue keyValue : keyValues) {
-            map.put(text(keyValue.getKey()), value(keyValue.getValue(), depth));
+    /** Writes something as JSON in UTF-8; a JSON document is written once, straight from the protobuf values. */
+    private byte[] json(Consumer<JsonGenerator> writer) {
+        buffer.reset();
+        try (JsonGenerator out = json.createGenerator(buffer)) {
+            writer.accept(out);
         }
-        return map;
+        return buffer.toByteArray();
     }
 
-    private Object value(AnyValue value, int depth) {
+    /**
+     * Key-value lists as JSON objects; a key sent twice is written twice, and jsonb keeps its last value. The
+     * values of the top level go into {@code values} too (if not null), for the mapping and the run: scalars as
+     * Java values, an array or key-value list as its protobuf value (which the mapping ignores).
+     */
+    private void writeAttributes(JsonGenerator out, List<KeyValue> keyValues, int depth, Map<String, Object> values) {
+        out.writeStartObject();
+        for (KeyValue keyValue : keyValues) {
+            String key = text(keyValue.getKey());
+            out.writeName(key);
+            Object value = writeValue(out, keyValue.getValue(), depth);
+            if (values != null) {
+                values.put(key, value);
+            }
+        }
+        out.writeEndObject();
+    }
+
+    /** Writes the value and answers it as a Java value (the protobuf value itself if it is nested). */
+    private Object writeValue(JsonGenerator out, AnyValue value, int depth) {
         if ((value.hasArrayValue() || value.hasKvlistValue()) && depth >= limits.valueDepth()) {
             throw new SpanRejected("An attribute value is nested deeper than the limit of " + limits.valueDepth());
         }
-        return switch (value.getValueCase()) {
-            case STRING_VALUE -> text(value.getStringValue());
-            case BOOL_VALUE -> value.getBoolValue();
-            case INT_VALUE -> value.getIntValue();
-            case DOUBLE_VALUE -> Double.isFinite(value.getDoubleValue()) ? value.getDoubleValue()
-                    : Double.toString(value.getDoubleValue());
-            case BYTES_VALUE -> Base64.getEncoder().encodeToString(value.getBytesValue().toByteArray());
-            case ARRAY_VALUE -> value.getArrayValue().getValuesList().stream().map(v -> value(v, depth + 1)).toList();
-            case KVLIST_VALUE -> attributes(value.getKvlistValue().getValuesList(), depth + 1);
-            default -> null;
-        };
+        switch (value.getValueCase()) {
+            case STRING_VALUE -> {
+                String text = text(value.getStringValue());
+                out.writeString(text);
+                return text;
+            }
+            case BOOL_VALUE -> {
+                out.writeBoolean(value.getBoolValue());
+                return value.getBoolValue();
+            }
+            case INT_VALUE -> {
+                out.writeNumber(value.getIntValue());
+                return value.getIntValue();
+            }
+            case DOUBLE_VALUE -> {
+                double number = value.getDoubleValue();
+                if (Double.isFinite(number)) {
+                    out.writeNumber(number);
+                    return number;
+                }
+                out.writeString(Double.toString(number));
+                return Double.toString(number);
+            }
+            case BYTES_VALUE -> {
+                String base64 = Base64.getEncoder().encodeToString(value.getBytesValue().toByteArray());
+                out.writeString(base64);
+                return base64;
+            }
+            case ARRAY_VALUE -> {
+                out.writeStartArray();
+                for (AnyValue element : value.getArrayValue().getValuesList()) {
+                    writeValue(out, element, depth + 1);
+                }
+                out.writeEndArray();
+                return value;
+            }
+            case KVLIST_VALUE -> {
+                writeAttributes(out, value.getKvlistValue().getValuesList(), depth + 1, null);
+                return value;
+            }
+            default -> {
+                out.writeNull();
+                return null;
+            }
+        }
     }
 
     /** PostgreSQL's text and jsonb cannot hold U+0000. */
@@ -223,10 +285,6 @@ final class IncomingSpans {
             case STATUS_CODE_ERROR -> "ERROR";
             default -> "UNSET";
         };
-    }
-
-    private static OffsetDateTime time(long unixNanos) {
-        return Instant.ofEpochSecond(0, unixNanos).atOffset(ZoneOffset.UTC);
     }
 
     static String hex(ByteString bytes) {

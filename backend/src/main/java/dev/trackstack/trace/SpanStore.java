@@ -23,18 +23,30 @@ class SpanStore {
 
     /**
      * All spans of a request in one statement, a column per array parameter: one parse, one plan and one round
-     * trip for hundreds of rows, where a batch of single-row inserts pays each of them per row.
+     * trip for hundreds of rows, where a batch of single-row inserts pays each of them per row. The JSON columns
+     * come as UTF-8 bytes (the driver sends them as they are) and times as microseconds since 1970, each turned
+     * into its type row by row: cheaper on both sides than text arrays cast to jsonb[] and timestamptz[].
      */
     private static final String INSERT = """
             insert into span (project_id, trace_id, span_id, parent_span_id, run_id, name, kind, start_time, end_time,
                 duration_ns, status, status_message, service_name, scope_name, scope_version, span_type, operation,
                 provider, model, input_tokens, output_tokens, cost, cost_estimated, session_id, prompt_name,
                 prompt_version, attributes, events, links, resource, mapping_version)
-            select s.*, ?::smallint
+            select project_id, trace_id, span_id, parent_span_id, run_id, name, kind,
+                timestamptz 'epoch' + start_us * interval '1 microsecond',
+                timestamptz 'epoch' + end_us * interval '1 microsecond', duration_ns, status, status_message,
+                service_name, scope_name, scope_version, span_type, operation, provider, model, input_tokens,
+                output_tokens, cost, cost_estimated, session_id, prompt_name, prompt_version,
+                convert_from(attributes, 'UTF8')::jsonb, convert_from(events, 'UTF8')::jsonb,
+                convert_from(links, 'UTF8')::jsonb, convert_from(resource, 'UTF8')::jsonb, ?::smallint
             from unnest(?::bigint[], ?::bytea[], ?::bytea[], ?::bytea[], ?::bigint[], ?::text[], ?::text[],
-                ?::timestamptz[], ?::timestamptz[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+                ?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
                 ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::numeric[], ?::boolean[],
-                ?::text[], ?::text[], ?::int[], ?::jsonb[], ?::jsonb[], ?::jsonb[], ?::jsonb[]) as s
+                ?::text[], ?::text[], ?::int[], ?::bytea[], ?::bytea[], ?::bytea[], ?::bytea[])
+                as s(project_id, trace_id, span_id, parent_span_id, run_id, name, kind, start_us, end_us, duration_ns,
+                    status, status_message, service_name, scope_name, scope_version, span_type, operation, provider,
+                    model, input_tokens, output_tokens, cost, cost_estimated, session_id, prompt_name, prompt_version,
+                    attributes, events, links, resource)
             on conflict do nothing
             """;
 
@@ -77,9 +89,8 @@ class SpanStore {
                 accepted.add(row);
             }
         }
-        ModelPrices.Pricing pricing = prices.pricing();
         if (!accepted.isEmpty()) {
-            jdbc.update(INSERT, columns(accepted, projectIds, pricing));
+            jdbc.update(INSERT, columns(accepted, projectIds, prices.pricing()));
         }
         // Per project, the traces written to and the runs their spans name.
         Map<String, Map<String, Set<Long>>> traces = new LinkedHashMap<>();
@@ -114,10 +125,10 @@ class SpanStore {
             ModelPrices.Pricing pricing) {
         int n = rows.size();
         Object[] columns = {(short) SpanMapping.VERSION, new Long[n], new byte[n][], new byte[n][], new byte[n][],
-            new Long[n], new String[n], new String[n], new String[n], new String[n], new Long[n], new String[n],
+            new Long[n], new String[n], new String[n], new Long[n], new Long[n], new Long[n], new String[n],
             new String[n], new String[n], new String[n], new String[n], new String[n], new String[n], new String[n],
             new String[n], new Long[n], new Long[n], new String[n], new Boolean[n], new String[n], new String[n],
-            new Integer[n], new String[n], new String[n], new String[n], new String[n]};
+            new Integer[n], new byte[n][], new byte[n][], new byte[n][], new byte[n][]};
         for (int r = 0; r < n; r++) {
             IncomingSpans.Row row = rows.get(r);
             SpanMapping.Fields fields = row.fields();
@@ -126,16 +137,20 @@ class SpanStore {
             BigDecimal cost = estimate == null ? fields.cost() : estimate;
             Object[] values = {projectIds.get(row.project()), row.traceId(), row.spanId(), row.parentSpanId(),
                 row.runId() == null ? null : Long.valueOf(row.runId()), row.name(), row.kind(),
-                row.startTime().toString(), row.endTime().toString(), row.durationNanos(), row.status(),
+                micros(row.startNanos()), micros(row.endNanos()), row.endNanos() - row.startNanos(), row.status(),
                 row.statusMessage(), row.serviceName(), row.scopeName(), row.scopeVersion(), fields.type().name(),
                 fields.operation(), fields.provider(), fields.model(), fields.inputTokens(), fields.outputTokens(),
                 cost == null ? null : cost.toPlainString(), estimate != null, fields.sessionId(), fields.promptName(),
-                fields.promptVersion(), row.attributes(),
-                row.events(), row.links(), row.resource()};
+                fields.promptVersion(), row.attributes(), row.events(), row.links(), row.resource()};
             for (int c = 0; c < values.length; c++) {
                 ((Object[]) columns[c + 1])[r] = values[c];
             }
         }
         return columns;
+    }
+
+    /** Nanoseconds as the nearest microsecond, as PostgreSQL keeps times. */
+    private static long micros(long nanos) {
+        return Math.floorDiv(nanos + 500, 1000);
     }
 }

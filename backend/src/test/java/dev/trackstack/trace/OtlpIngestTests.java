@@ -33,6 +33,7 @@ import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
 import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
+import io.opentelemetry.proto.trace.v1.Span;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -105,6 +106,49 @@ class OtlpIngestTests extends ApiTest {
         assertThat(storedSpans()).isEqualTo(2);
         assertThat(graphQl.documentName("traces").variable("project", project).execute()
                 .path("traces.edges[0].node.spanCount").entity(Integer.class).get()).isEqualTo(2);
+    }
+
+    /** The JSON is written straight from the protobuf values: every kind of value, as the OTLP JSON mapping has it. */
+    @Test
+    void shouldStoreEveryKindOfValueEventsAndLinksAsJson() throws Exception {
+        AnyValue list = AnyValue.newBuilder().setArrayValue(ArrayValue.newBuilder()
+                .addValues(AnyValue.newBuilder().setStringValue("stop"))
+                .addValues(AnyValue.newBuilder().setKvlistValue(io.opentelemetry.proto.common.v1.KeyValueList
+                        .newBuilder().addValues(attribute("k", 1))))).build();
+        Span.Builder span = span(TRACE, ROOT, null, "grüße \"quoted\"", 0, 500)
+                .setStartTimeUnixNano(Otlp.T0 + 1_499).setEndTimeUnixNano(Otlp.T0 + 2_500)
+                .addAttributes(attribute("model", "first")).addAttributes(attribute("model", "gpt-4o"))
+                .addAttributes(KeyValue.newBuilder().setKey("list").setValue(list))
+                .addAttributes(KeyValue.newBuilder().setKey("ratio").setValue(AnyValue.newBuilder().setDoubleValue(0.25)))
+                .addAttributes(KeyValue.newBuilder().setKey("nan").setValue(AnyValue.newBuilder().setDoubleValue(Double.NaN)))
+                .addAttributes(KeyValue.newBuilder().setKey("ok").setValue(AnyValue.newBuilder().setBoolValue(true)))
+                .addAttributes(KeyValue.newBuilder().setKey("raw").setValue(AnyValue.newBuilder()
+                        .setBytesValue(ByteString.copyFrom(new byte[] {1, 2, 3}))))
+                .addAttributes(KeyValue.newBuilder().setKey("unset"))
+                .addAttributes(attribute("text", "line\nbreak, tab\t, backslash \\ and ünïcödé ✓"))
+                .addEvents(Span.Event.newBuilder().setTimeUnixNano(Otlp.T0).setName("retry")
+                        .addAttributes(attribute("attempt", 2)))
+                .addLinks(Span.Link.newBuilder().setTraceId(Otlp.id(TRACE)).setSpanId(Otlp.id(CHILD)));
+        assertThat(sendToProject(request(List.of(attribute("service.name", "agent")), span)).statusCode())
+                .isEqualTo(200);
+
+        Map<String, Object> row = jdbc.queryForMap("""
+                select s.name, s.attributes::text, s.events::text, s.links::text, s.resource::text,
+                    extract(microseconds from s.start_time)::bigint % 1000000 as start_us,
+                    extract(microseconds from s.end_time)::bigint % 1000000 as end_us, s.duration_ns
+                from span s join project p on p.id = s.project_id where p.name = ?""", project);
+        assertThat(row).containsEntry("name", "grüße \"quoted\"").containsEntry("duration_ns", 1_001L)
+                .containsEntry("start_us", 1L).containsEntry("end_us", 3L);
+        assertThat(MAPPER.readTree((String) row.get("attributes"))).isEqualTo(MAPPER.readTree("""
+                {"model": "gpt-4o", "list": ["stop", {"k": 1}], "ratio": 0.25, "nan": "NaN", "ok": true,
+                 "raw": "AQID", "unset": null, "text": "line\\nbreak, tab\\t, backslash \\\\ and ünïcödé ✓"}"""));
+        assertThat(MAPPER.readTree((String) row.get("events"))).isEqualTo(MAPPER.readTree("""
+                [{"timeUnixNano": "%d", "name": "retry", "attributes": {"attempt": 2}}]"""
+                .formatted(Otlp.T0)));
+        assertThat(MAPPER.readTree((String) row.get("links"))).isEqualTo(MAPPER.readTree("""
+                [{"traceId": "%s", "spanId": "%s", "attributes": {}}]""".formatted(TRACE, CHILD)));
+        assertThat(MAPPER.readTree((String) row.get("resource"))).isEqualTo(MAPPER.readTree("""
+                {"service.name": "agent"}"""));
     }
 
     @Test
