@@ -97,8 +97,8 @@ const moveAcross = (page: Page, name: string, pauseMs = 0) => page.evaluate(([na
 }), [name, pauseMs] as const);
 
 /**
- * Records in the page, for `breakdown`: each `mediaAt` request (its step, start, end and image links) and each image
- * decode (its link, start, end); resource timings kept without limit.
+ * Records in the page, for `breakdown`: each step a `mediaAt` or `mediaAtSteps` request answered (its start, end and
+ * image links) and each image decode (its link, start, end); resource timings kept without limit.
  */
 function traceInit() {
   const trace = { queries: [] as { step: number; start: number; end: number; urls: string[] }[], decodes: [] as { src: string; start: number; end: number }[] };
@@ -110,8 +110,12 @@ function traceInit() {
     const start = performance.now();
     const response = await fetch(input, init);
     if (!body.includes("query MediaAt")) return response;
-    const text = await response.clone().text();
-    trace.queries.push({ step: JSON.parse(body).variables.step, start, end: performance.now(), urls: [...text.matchAll(/"url":"([^"]+)"/g)].map((m) => m[1]) });
+    const { data } = await response.clone().json();
+    const end = performance.now();
+    type Items = { image?: { url: string } }[];
+    // mediaAtSteps (several steps), or mediaAt (one)
+    const answered: { step: number; items: Items }[] = data.mediaAtSteps ?? [{ step: JSON.parse(body).variables.step, items: data.mediaAt }];
+    for (const { step, items } of answered) trace.queries.push({ step, start, end, urls: items.flatMap((item) => (item.image ? [item.image.url] : [])) });
     return response;
   };
   const decode = HTMLImageElement.prototype.decode;
@@ -141,7 +145,7 @@ function breakdown(steps: { start: number; end: number }[], stepValues: number[]
     const step = stepValues[i];
     const query = trace.queries.filter((q) => q.step === step && q.start <= end).at(-1);
     if (!query) return undefined;
-    const srcs = new Set(query.urls.map((u) => u.replaceAll("\\u0026", "&")));
+    const srcs = new Set(query.urls);
     const decodes = trace.decodes.filter((d) => d.start >= query.start && d.end <= end + 1 && [...srcs].some((u) => d.src.includes(u.split("?")[0])));
     const imagesEnd = Math.max(query.end, ...decodes.map((d) => d.end));
     const resources = trace.resources.filter((r) => r.start >= query.start && r.start <= end && [...srcs].some((u) => r.name.includes(u.split("?")[0])));
