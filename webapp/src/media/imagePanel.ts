@@ -79,6 +79,9 @@ export function imagePanel({ name, runs, stepsByRun }: PanelContext): MediaPanel
     const figures = prepare(step);
     for (const kept of prepared.keys()) if (Math.abs(steps.indexOf(kept) - at) > KEPT) prepared.delete(kept);
     for (const near of neighbours(at, direction, AHEAD, steps.length)) void prepare(steps[near]);
+    // the next window's items asked for half a window ahead, so that a drag never waits on the query
+    const further = steps[at + direction * (WINDOW / 2)];
+    if (further !== undefined) void items(further).catch(() => {});
     const shown = await figures;
     if (signal.aborted) return;
     grid.replaceChildren(...shown);
