@@ -78,10 +78,14 @@ export function imagePanel({ name, runs, stepsByRun }: PanelContext): MediaPanel
     last = at;
     const figures = prepare(step);
     for (const kept of prepared.keys()) if (Math.abs(steps.indexOf(kept) - at) > KEPT) prepared.delete(kept);
-    for (const near of neighbours(at, direction, AHEAD, steps.length)) void prepare(steps[near]);
-    // the next window's items asked for half a window ahead, so that a drag never waits on the query
-    const further = steps[at + direction * (WINDOW / 2)];
-    if (further !== undefined) void items(further).catch(() => {});
+    // The steps next to it once this one is painted: building their figures at once would delay its frame. The next
+    // window's items are asked for half a window ahead, so that a drag never waits on the query.
+    requestAnimationFrame(() => setTimeout(() => {
+      if (signal.aborted) return;
+      for (const near of neighbours(at, direction, AHEAD, steps.length)) void prepare(steps[near]);
+      const further = steps[at + direction * (WINDOW / 2)];
+      if (further !== undefined) void items(further).catch(() => {});
+    }));
     const shown = await figures;
     if (signal.aborted) return;
     grid.replaceChildren(...shown);
