@@ -7,7 +7,9 @@ import { ARTEFACTS, gql, longTasks, mainThreadTasks, png, seedRun, useDashboard,
 /**
  * The issue's media targets: a panel of 20 runs × 1 image (256×256) at a step, the slider moved across 100 steps, each
  * step shown in under 150 ms (moved on at once, twice, then pausing between steps); a histogram panel of 1,000 steps × 64 bins drawn in under 300 ms. Results are printed
- * and written to target/e2e/media-perf.json (numbers, not assertions: this machine is shared).
+ * and written to target/e2e/media-perf.json (numbers, not assertions: this machine is shared), with where the steps'
+ * time went (`*PassParts`; each step in media-perf-steps.json). To measure an older build beside this one, give
+ * TRACKSTACK_JAR its jar and TRACKSTACK_STATIC a copy of its webapp/target/classes/static.
  */
 const RUNS = 20;
 /** The issue's 100; the build runs fewer (MEDIA_PERF_STEPS in backend/pom.xml), the full size is run by hand. */
