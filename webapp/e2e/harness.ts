@@ -9,7 +9,8 @@ import { crc32, deflateSync } from "node:zlib";
 import { chromium, type Browser, type Locator, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll } from "vitest";
 
-const STATIC_ROOT = join(import.meta.dirname, "..", "target", "classes", "static");
+/** The built webapp; TRACKSTACK_STATIC serves another build (an older one, to measure before and after side by side). */
+const STATIC_ROOT = process.env.TRACKSTACK_STATIC ?? join(import.meta.dirname, "..", "target", "classes", "static");
 const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml" };
 
 export function freePort(): Promise<number> {

@@ -7,7 +7,9 @@ import { ARTEFACTS, gql, longTasks, mainThreadTasks, png, seedRun, useDashboard,
 /**
  * The issue's media targets: a panel of 20 runs × 1 image (256×256) at a step, the slider moved across 100 steps, each
  * step shown in under 150 ms (moved on at once, twice, then pausing between steps); a histogram panel of 1,000 steps × 64 bins drawn in under 300 ms. Results are printed
- * and written to target/e2e/media-perf.json (numbers, not assertions: this machine is shared).
+ * and written to target/e2e/media-perf.json (numbers, not assertions: this machine is shared), with where the steps'
+ * time went (`*PassParts`; each step in media-perf-steps.json). To measure an older build beside this one, give
+ * TRACKSTACK_JAR its jar and TRACKSTACK_STATIC a copy of its webapp/target/classes/static.
  */
 const RUNS = 20;
 /** The issue's 100; the build runs fewer (MEDIA_PERF_STEPS in backend/pom.xml), the full size is run by hand. */
@@ -70,13 +72,14 @@ function stats(ms: number[], limit: number) {
 /**
  * In the page: moves the panel's slider to each step in turn (as a drag or the arrow keys do) and times it until that
  * step's images are decoded and swapped in (the panel's `data-shown-step`) and the next frame is painted; then moves
- * on at once, or after `pauseMs` (a person stepping through, or play).
+ * on at once, or after `pauseMs` (a person stepping through, or play). Answers each step's start and end (the page's
+ * clock).
  */
-const moveAcross = (page: Page, name: string, pauseMs = 0) => page.evaluate(([name, pauseMs]) => new Promise<number[]>((resolve) => {
+const moveAcross = (page: Page, name: string, pauseMs = 0) => page.evaluate(([name, pauseMs]) => new Promise<{ start: number; end: number }[]>((resolve) => {
   const card = document.querySelector<HTMLElement>(`.media-card[data-media="${name}"]`)!;
   const range = card.querySelector<HTMLInputElement>("input[type=range]")!;
   const count = Number(range.max) + 1;
-  const times: number[] = [];
+  const times: { start: number; end: number }[] = [];
   const next = (i: number) => {
     if (i === count) return resolve(times);
     const start = performance.now();
@@ -86,7 +89,7 @@ const moveAcross = (page: Page, name: string, pauseMs = 0) => page.evaluate(([na
     const wait = () => {
       if (card.dataset.shownStep === shownBefore) return requestAnimationFrame(wait);
       requestAnimationFrame(() => {
-        times.push(performance.now() - start);
+        times.push({ start, end: performance.now() });
         setTimeout(() => next(i + 1), pauseMs);
       });
     };
@@ -95,9 +98,88 @@ const moveAcross = (page: Page, name: string, pauseMs = 0) => page.evaluate(([na
   next(0);
 }), [name, pauseMs] as const);
 
+/**
+ * Records in the page, for `breakdown`: each step a `mediaAt` or `mediaAtSteps` request answered (its start, end and
+ * image links) and each image decode (its link, start, end); resource timings kept without limit.
+ */
+function traceInit() {
+  const trace = { queries: [] as { step: number; start: number; end: number; urls: string[] }[], decodes: [] as { src: string; start: number; end: number }[] };
+  (window as unknown as { mediaTrace: typeof trace }).mediaTrace = trace;
+  performance.setResourceTimingBufferSize(1_000_000);
+  const fetch = window.fetch.bind(window);
+  window.fetch = async (input, init) => {
+    const body = typeof init?.body === "string" ? init.body : "";
+    const start = performance.now();
+    const response = await fetch(input, init);
+    if (!body.includes("query MediaAt")) return response;
+    const { data } = await response.clone().json();
+    const end = performance.now();
+    type Items = { image?: { url: string } }[];
+    // mediaAtSteps (several steps), or mediaAt (one)
+    const answered: { step: number; items: Items }[] = data.mediaAtSteps ?? [{ step: JSON.parse(body).variables.step, items: data.mediaAt }];
+    for (const { step, items } of answered) trace.queries.push({ step, start, end, urls: items.flatMap((item) => (item.image ? [item.image.url] : [])) });
+    return response;
+  };
+  const decode = HTMLImageElement.prototype.decode;
+  HTMLImageElement.prototype.decode = function () {
+    const start = performance.now();
+    const src = this.src;
+    return decode.call(this).finally(() => trace.decodes.push({ src, start, end: performance.now() }));
+  };
+}
+
+type Trace = { queries: { step: number; start: number; end: number; urls: string[] }[]; decodes: { src: string; start: number; end: number }[];
+  resources: { name: string; start: number; requestStart: number; responseStart: number; end: number; transfer: number; decoded: number }[] };
+const readTrace = (page: Page) => page.evaluate(() => {
+  const trace = (window as unknown as { mediaTrace: Trace }).mediaTrace;
+  const resources = (performance.getEntriesByType("resource") as PerformanceResourceTiming[]).filter((r) => r.name.includes("/blobs/"))
+    .map((r) => ({ name: r.name, start: r.startTime, requestStart: r.requestStart, responseStart: r.responseStart, end: r.responseEnd, transfer: r.transferSize, decoded: r.decodedBodySize }));
+  // the queries of every pass (a step's items, once fetched, serve it again), the decodes and timings of this one
+  performance.clearResourceTimings();
+  return { queries: [...trace.queries], decodes: trace.decodes.splice(0), resources } as Trace;
+});
+
+/**
+ * Where each step's time went: waiting for its `mediaAt` answer (0 when prepared ahead), then for its images (fetch
+ * and decode), then the rest (swap, layout, paint: the frame); summed over the steps over 150 ms and over all; and how
+ * many of the step's images came over the network, from the disk cache or the memory cache, queued how long.
+ */
+function breakdown(steps: { start: number; end: number }[], stepValues: number[], trace: Trace) {
+  const rows = steps.map(({ start, end }, i) => {
+    const step = stepValues[i];
+    const query = trace.queries.filter((q) => q.step === step && q.start <= end).at(-1);
+    if (!query) return undefined;
+    const srcs = new Set(query.urls);
+    const decodes = trace.decodes.filter((d) => d.start >= query.start && d.end <= end + 1 && [...srcs].some((u) => d.src.includes(u.split("?")[0])));
+    const imagesEnd = Math.max(query.end, ...decodes.map((d) => d.end));
+    const resources = trace.resources.filter((r) => r.start >= query.start && r.start <= end && [...srcs].some((u) => r.name.includes(u.split("?")[0])));
+    const queryWait = Math.max(0, query.end - start);
+    const imageWait = Math.max(0, imagesEnd - Math.max(start, query.end));
+    return { ms: end - start, queryWait, imageWait, rest: end - start - queryWait - imageWait, preparedAhead: query.start < start, queryMs: query.end - query.start,
+      network: resources.filter((r) => r.transfer > 0).length, diskCache: resources.filter((r) => r.transfer === 0).length, decodes: decodes.length,
+      queuedMs: Math.max(0, ...resources.filter((r) => r.transfer > 0).map((r) => r.requestStart - r.start)),
+      waitingMs: resources.filter((r) => r.transfer > 0).map((r) => r.responseStart - r.requestStart), urls: query.urls };
+  }).filter((row) => row !== undefined);
+  const sum = (picked: typeof rows) => ({
+    steps: picked.length,
+    meanMs: Math.round(picked.reduce((a, r) => a + r.ms, 0) / Math.max(1, picked.length)),
+    meanQueryWaitMs: Math.round(picked.reduce((a, r) => a + r.queryWait, 0) / Math.max(1, picked.length)),
+    meanImageWaitMs: Math.round(picked.reduce((a, r) => a + r.imageWait, 0) / Math.max(1, picked.length)),
+    meanRestMs: Math.round(picked.reduce((a, r) => a + r.rest, 0) / Math.max(1, picked.length)),
+    preparedAhead: picked.filter((r) => r.preparedAhead).length,
+    meanQueryMs: Math.round(picked.reduce((a, r) => a + r.queryMs, 0) / Math.max(1, picked.length)),
+    imagesOverNetwork: picked.reduce((a, r) => a + r.network, 0), imagesFromDiskCache: picked.reduce((a, r) => a + r.diskCache, 0),
+    imageDecodes: picked.reduce((a, r) => a + r.decodes, 0), maxQueuedMs: Math.round(Math.max(0, ...picked.map((r) => r.queuedMs))),
+    // an image request's time from sent to its first byte (the proxy and the server), over the network
+    imageWaiting: stats(picked.flatMap((r) => r.waitingMs), 150),
+  });
+  return { rows, all: sum(rows), over150: sum(rows.filter((r) => r.ms >= 150)) };
+}
+
 describe("media panels' performance", () => {
   it("should show each step of 20 runs' images while the slider moves across 100 steps", async () => {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.addInitScript(traceInit);
     await page.goto(`${web.url}/compare/${runIds.join(",")}`);
     const card = page.locator('.media-card[data-media="samples"]');
     await expect.poll(() => card.getAttribute("data-shown-step")).toBe(String((STEPS - 1) * 10));
@@ -124,18 +206,29 @@ describe("media panels' performance", () => {
       if (request.postData()?.includes("query MediaAt")) mediaAtMs.push(request.timing().responseEnd);
       else if (request.url().includes("/blobs/")) imageMs.push(request.timing().responseEnd);
     });
+    const stepValues = Array.from({ length: STEPS }, (_, i) => i * 10);
+    await readTrace(page);
     // twice: the first pass meets a server whose JVM still interprets the query's path
     const first = await moveAcross(page, "samples");
-    let second: number[] = [];
+    const firstBreakdown = breakdown(first, stepValues, await readTrace(page));
+    let second: { start: number; end: number }[] = [];
     const tasks = await mainThreadTasks(page, async () => {
       second = await moveAcross(page, "samples");
     });
+    const secondBreakdown = breakdown(second, stepValues, await readTrace(page));
     const { tasks: _, ...long } = longTasks(tasks);
     const paced = await moveAcross(page, "samples", PAUSE_MS);
+    const ms = (times: { start: number; end: number }[]) => times.map(({ start, end }) => end - start);
+    // a link the same on the second pass as on the first (the browser's cache can answer it)
+    const firstUrls = new Map(firstBreakdown.rows.map((r, i) => [i, r.urls.join()]));
+    const sameLinks = secondBreakdown.rows.filter((r, i) => firstUrls.get(i) === r.urls.join()).length;
     results.slider = {
-      firstPass: stats(first, 150), secondPass: stats(second, 150), [`pausing${PAUSE_MS}Ms`]: stats(paced, 150),
+      firstPass: stats(ms(first), 150), secondPass: stats(ms(second), 150), [`pausing${PAUSE_MS}Ms`]: stats(ms(paced), 150),
       mediaAtRequests: stats(mediaAtMs, 150), imageRequests: stats(imageMs, 150), ...long,
+      firstPassParts: { all: firstBreakdown.all, over150: firstBreakdown.over150 },
+      secondPassParts: { all: secondBreakdown.all, over150: secondBreakdown.over150, sameLinksAsFirstPass: sameLinks },
     };
+    writeFileSync(join(ARTEFACTS, "media-perf-steps.json"), JSON.stringify({ first: firstBreakdown.rows.map(({ urls: _u, waitingMs: _w, ...r }) => r), second: secondBreakdown.rows.map(({ urls: _u, waitingMs: _w, ...r }) => r) }, null, 1));
     await page.screenshot({ path: join(ARTEFACTS, "media-perf-images.png") });
     await page.close();
   }, 600_000);

@@ -1,6 +1,6 @@
 import { request } from "../api/graphql";
 import type { RunInfo } from "../charts/lineChart";
-import { MediaAtDocument, type MediaItemFieldsFragment } from "../gql/graphql";
+import { MediaAtStepsDocument, type MediaItemFieldsFragment } from "../gql/graphql";
 import { h } from "../ui/dom";
 import { latestLoad, panelCard, runLabel, type MediaPanel, type PanelContext } from "./panel";
 import { stepSlider } from "./stepSlider";
@@ -19,13 +19,16 @@ const SMALL_IMAGE = 128;
  */
 const AHEAD = 3;
 const KEPT = 4;
+/** Steps whose items one query fetches, from the one asked the way the slider moves (the API allows 64). */
+const WINDOW = 16;
 
 /**
  * Images: a step slider over the steps any run logged, and each run's images at that step side by side (each run
  * answers its latest step at or before it, shown with its images), captions; a click zooms. A step is shown
  * whole once its images are decoded, replacing the one before at once (`data-shown-step` says which). The steps
  * next to the one shown are fetched and decoded meanwhile, so that stepping through them or playing shows each at
- * once rather than after a round trip and 20 image loads.
+ * once rather than after a round trip and 20 image loads; the items (their links) of the next steps come in one
+ * query, so that a drag costs a round trip per WINDOW steps, not per step.
  */
 export function imagePanel({ name, runs, stepsByRun }: PanelContext): MediaPanel {
   const grid = h("div", { className: "media-runs" });
@@ -34,33 +37,55 @@ export function imagePanel({ name, runs, stepsByRun }: PanelContext): MediaPanel
   const element = panelCard(name, "IMAGE");
   const controller = new AbortController();
   const steps = unionSteps([...stepsByRun.values()]);
+  /** The index shown last, and the way the slider moved to it. */
+  let last = -1;
+  let direction = 1;
+  /** Each step's items, fetched WINDOW steps at a time. */
+  const itemsAt = new Map<number, Promise<MediaItemFieldsFragment[]>>();
+  const items = (step: number) => {
+    if (!itemsAt.has(step)) {
+      const at = steps.indexOf(step);
+      const window = Array.from({ length: WINDOW }, (_, k) => steps[at + direction * k]).filter((s) => s !== undefined && !itemsAt.has(s));
+      const answer = request(MediaAtStepsDocument, { runIds: runs.map((run) => run.id), name, steps: window, first: ITEMS_PER_RUN }, controller.signal)
+        .then(({ mediaAtSteps }) => new Map(mediaAtSteps.map((at) => [at.step, at.items])));
+      for (const asked of window) {
+        const answered = answer.then((byStep) => byStep.get(asked) ?? []);
+        itemsAt.set(asked, answered);
+        answered.catch(() => itemsAt.delete(asked));
+      }
+    }
+    return itemsAt.get(step)!;
+  };
   /** A step's figures, their images decoded. */
   const prepared = new Map<number, Promise<HTMLElement[]>>();
   const prepare = (step: number) => {
     let figures = prepared.get(step);
     if (!figures) {
-      figures = request(MediaAtDocument, { runIds: runs.map((run) => run.id), name, step, exact: false, first: ITEMS_PER_RUN }, controller.signal)
-        .then(async ({ mediaAt }) => {
-          const shownPx = devicePx(cellWidth(grid));
-          const built = runs.map((run) => runFigure(run, mediaAt.filter((item) => item.runId === run.id), step, shownPx));
-          await Promise.all(built.flatMap((figure) => [...figure.querySelectorAll("img")].map((img) => img.decode().catch(() => {}))));
-          return built;
-        });
+      figures = items(step).then(async (answered) => {
+        const shownPx = devicePx(cellWidth(grid));
+        const built = runs.map((run) => runFigure(run, answered.filter((item) => item.runId === run.id), step, shownPx));
+        await Promise.all(built.flatMap((figure) => [...figure.querySelectorAll("img")].map((img) => img.decode().catch(() => {}))));
+        return built;
+      });
       prepared.set(step, figures);
       figures.catch(() => prepared.delete(step));
     }
     return figures;
   };
-  /** The index shown last, and the way the slider moved to it. */
-  let last = -1;
-  let direction = 1;
   const show = (step: number) => loader.load(async (signal) => {
-    const figures = prepare(step);
     const at = steps.indexOf(step);
     if (at !== last) direction = at < last ? -1 : 1;
     last = at;
+    const figures = prepare(step);
     for (const kept of prepared.keys()) if (Math.abs(steps.indexOf(kept) - at) > KEPT) prepared.delete(kept);
-    for (const near of neighbours(at, direction, AHEAD, steps.length)) void prepare(steps[near]);
+    // The steps next to it once this one is painted: building their figures at once would delay its frame. The next
+    // window's items are asked for half a window ahead, so that a drag never waits on the query.
+    requestAnimationFrame(() => setTimeout(() => {
+      if (signal.aborted) return;
+      for (const near of neighbours(at, direction, AHEAD, steps.length)) void prepare(steps[near]);
+      const further = steps[at + direction * (WINDOW / 2)];
+      if (further !== undefined) void items(further).catch(() => {});
+    }));
     const shown = await figures;
     if (signal.aborted) return;
     grid.replaceChildren(...shown);
@@ -72,6 +97,7 @@ export function imagePanel({ name, runs, stepsByRun }: PanelContext): MediaPanel
     element,
     logged: (_runId, step) => {
       // a new item changes what the steps from it on answer
+      itemsAt.clear();
       prepared.clear();
       slider.added(step);
     },

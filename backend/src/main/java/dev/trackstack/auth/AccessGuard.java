@@ -175,6 +175,7 @@ class AccessGuard extends GraphQLTypeVisitorStub implements GraphQlSourceBuilder
                 entry("Subscription.traceUpdates", FILTERS_ITSELF),
                 entry("Mutation.logMedia", id("run", "runId", RUN_PROJECTS)),
                 entry("Query.mediaAt", runIds("runIds")),
+                entry("Query.mediaAtSteps", runIds("runIds")),
                 entry("Query.histograms", emptyOutside(id("run", "runId", RUN_PROJECTS))),
                 entry("Subscription.mediaItems", runIds("runIds")));
     }

@@ -24,6 +24,9 @@ import reactor.core.publisher.Flux;
 @Controller
 class MediaController {
 
+    /** Steps of one mediaAtSteps. */
+    static final int MAX_STEPS = 64;
+
     private final MediaIngest ingest;
     private final MediaReads reads;
     private final LiveHub hub;
@@ -49,14 +52,33 @@ class MediaController {
     @QueryMapping
     List<MediaItem> mediaAt(@Argument List<String> runIds, @Argument String name, @Argument long step,
             @Argument Boolean exact, @Argument Integer first) {
+        return at(runIds, name, List.of(step), exact, first).get(step);
+    }
+
+    /** The items at a step of {@link #mediaAtSteps}. */
+    record MediaAtStep(long step, List<MediaItem> items) {
+    }
+
+    @QueryMapping
+    List<MediaAtStep> mediaAtSteps(@Argument List<String> runIds, @Argument String name, @Argument List<Long> steps,
+            @Argument Boolean exact, @Argument Integer first) {
+        if (steps.size() > MAX_STEPS) {
+            throw ApiException.limit(steps.size() + " steps", MAX_STEPS);
+        }
+        return at(runIds, name, steps, exact, first).entrySet().stream()
+                .map(at -> new MediaAtStep(at.getKey(), at.getValue())).toList();
+    }
+
+    private Map<Long, List<MediaItem>> at(List<String> runIds, String name, List<Long> steps, Boolean exact,
+            Integer first) {
         checkRunIds(runIds);
         int perRun = first == null ? 16 : first;
         if (perRun < 1) {
             throw ApiException.badInput("first must be at least 1");
         }
         // No step holds more than items-per-step items: asking for more is asking for all.
-        return reads.at(Ids.parseAll(runIds), name, step, Boolean.TRUE.equals(exact),
-                Math.min(perRun, media.itemsPerStep()));
+        return reads.at(Ids.parseAll(runIds), name, steps.stream().mapToLong(Long::longValue).toArray(),
+                Boolean.TRUE.equals(exact), Math.min(perRun, media.itemsPerStep()));
     }
 
     @QueryMapping

@@ -26,6 +26,7 @@ import javax.imageio.stream.ImageInputStream;
 
 import dev.trackstack.artifact.ArtifactDirectory;
 import dev.trackstack.artifact.Blobs;
+import dev.trackstack.artifact.ImageRenditions;
 import dev.trackstack.system.ApiException;
 import dev.trackstack.system.Sha256;
 import org.springframework.stereotype.Component;
@@ -35,7 +36,7 @@ import org.springframework.stereotype.Component;
  * the artifacts directory and through SHA-256, never held whole as bytes; the format is recognised by the bytes,
  * and the width and height read from the header (PNG by hand, its chunks' CRCs checked on the way; JPEG by
  * ImageIO's reader, which reads the header only; WebP's RIFF header by hand), so that an 8 MiB image costs a few
- * kilobytes of memory beyond its text.
+ * kilobytes of memory beyond its text. Its renditions for the dashboard are then made in the background.
  */
 @Component
 class MediaImages {
@@ -49,12 +50,14 @@ class MediaImages {
 
     private final ArtifactDirectory directory;
     private final Blobs blobs;
+    private final ImageRenditions renditions;
     private final long maxBytes;
     private final int maxSide;
 
-    MediaImages(ArtifactDirectory directory, Blobs blobs, MediaProperties properties) {
+    MediaImages(ArtifactDirectory directory, Blobs blobs, ImageRenditions renditions, MediaProperties properties) {
         this.directory = directory;
         this.blobs = blobs;
+        this.renditions = renditions;
         this.maxBytes = properties.maxImageBytes().toBytes();
         this.maxSide = properties.maxImageSide();
     }
@@ -74,6 +77,7 @@ class MediaImages {
             long size = decode(data, file, digest, what);
             StoredImage image = read(file, size, HexFormat.of().formatHex(digest.digest()), what);
             blobs.put(image.sha256(), file, size);
+            renditions.prepare(image.sha256(), size, image.width());
             return image;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -13,6 +13,7 @@ import java.util.Map;
 import dev.trackstack.artifact.DownloadLinks;
 import dev.trackstack.system.ApiException;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -20,19 +21,21 @@ import tools.jackson.databind.json.JsonMapper;
 @Service
 class MediaReads {
 
+    /** Items at each step asked for (as {@code asked}), per run, in the order of the steps and of the runs. */
     private static final String ITEM = """
-            select i.run_id, i.name, i.step, i.idx, i.kind, i.caption, i.created_at, i.sha256, i.format, i.width,
-                   i.height, i.bytes, i.overlays::text, i.payload::text, p.name as project
-            from unnest(?::bigint[]) with ordinality as r(id, ord)
+            select q.asked, i.run_id, i.name, i.step, i.idx, i.kind, i.caption, i.created_at, i.sha256, i.format,
+                   i.width, i.height, i.bytes, i.overlays::text, i.payload::text, p.name as project
+            from unnest(?::bigint[]) with ordinality as q(asked, ord)
+            cross join unnest(?::bigint[]) with ordinality as r(id, ord)
             join run ru on ru.id = r.id join model m on m.id = ru.model_id join project p on p.id = m.project_id
             cross join lateral (select %s as step) s
             join lateral (select * from media_item i where i.run_id = r.id and i.name = ? and i.step = s.step
                           order by i.idx limit ?) i on true
-            order by r.ord, i.idx""";
+            order by q.ord, r.ord, i.idx""";
 
     /** The highest step at or before the one asked for, else the first: both one probe of the primary key. */
     private static final String AT_OR_BEFORE = """
-            coalesce((select max(step) from media_item where run_id = r.id and name = ? and step <= ?),
+            coalesce((select max(step) from media_item where run_id = r.id and name = ? and step <= q.asked),
                      (select min(step) from media_item where run_id = r.id and name = ?))""";
 
     private final JdbcTemplate jdbc;
@@ -45,11 +48,20 @@ class MediaReads {
         this.json = json;
     }
 
-    List<MediaItem> at(long[] runIds, String name, long step, boolean exact, int first) {
-        if (exact) {
-            return jdbc.query(ITEM.formatted("?::bigint"), this::item, runIds, step, name, first);
+    /** The items at each of the steps (each once), by step in the order asked; a step none answers has no items. */
+    Map<Long, List<MediaItem>> at(long[] runIds, String name, long[] steps, boolean exact, int first) {
+        Map<Long, List<MediaItem>> bySteps = new LinkedHashMap<>();
+        for (long step : steps) {
+            bySteps.put(step, new ArrayList<>());
         }
-        return jdbc.query(ITEM.formatted(AT_OR_BEFORE), this::item, runIds, name, step, name, name, first);
+        Long[] asked = bySteps.keySet().toArray(Long[]::new);
+        RowCallbackHandler add = rs -> bySteps.get(rs.getLong("asked")).add(item(rs));
+        if (exact) {
+            jdbc.query(ITEM.formatted("q.asked"), add, asked, runIds, name, first);
+        } else {
+            jdbc.query(ITEM.formatted(AT_OR_BEFORE), add, asked, runIds, name, name, name, first);
+        }
+        return bySteps;
     }
 
     /**
@@ -113,7 +125,7 @@ class MediaReads {
         return byRun;
     }
 
-    private MediaItem item(ResultSet rs, int row) throws SQLException {
+    private MediaItem item(ResultSet rs) throws SQLException {
         MediaKind kind = MediaKind.valueOf(rs.getString("kind"));
         String project = rs.getString("project");
         String payload = rs.getString("payload");

@@ -86,6 +86,9 @@ class MediaAccessTests extends ApiTest {
         List<Map> items = clientA.document(AT).variable("runIds", List.of(runA, runB)).variable("name", "samples")
                 .variable("step", 1).execute().path("mediaAt").entityList(Map.class).get();
         assertThat(items).extracting(item -> item.get("runId")).containsExactly(runA);
+        assertThat(clientA.document("query($r: [ID!]!) { mediaAtSteps(runIds: $r, name: \"samples\", steps: [1]) "
+                + "{ items { runId } } }").variable("r", List.of(runA, runB)).execute()
+                .path("mediaAtSteps[0].items[*].runId").entityList(String.class).get()).containsExactly(runA);
         clientA.document("query($r: ID!) { histograms(runId: $r, name: \"h\") { step } }").variable("r", runB)
                 .execute().path("histograms").entityList(Map.class).hasSize(0);
         clientA.document("query($r: ID!) { run(id: $r) { media { name } } }").variable("r", runB).execute()

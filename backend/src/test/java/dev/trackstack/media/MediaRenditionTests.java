@@ -7,6 +7,7 @@ import static dev.trackstack.media.MediaFixtures.jpeg;
 import static dev.trackstack.media.MediaFixtures.png;
 import static dev.trackstack.media.MediaFixtures.webp;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
@@ -15,6 +16,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 import javax.imageio.ImageIO;
@@ -22,10 +24,14 @@ import javax.imageio.ImageIO;
 import dev.trackstack.ApiTest;
 import dev.trackstack.artifact.ArtifactDirectory;
 import dev.trackstack.artifact.ArtifactHttp;
+import dev.trackstack.artifact.ImageRenditions;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
-/** Images scaled down by a blob link's {@code w}: their size, their cache, what is served as it is, bad widths. */
+/**
+ * Images scaled down by a blob link's {@code w}: their size, their cache, what is served as it is, bad widths; those the
+ * panels ask for made when the image is logged.
+ */
 class MediaRenditionTests extends ApiTest {
 
     @Autowired
@@ -40,6 +46,10 @@ class MediaRenditionTests extends ApiTest {
             return graphQl.document(AT).variable("runIds", List.of(run)).variable("name", "samples")
                     .variable("step", 0).execute().path("mediaAt[0].image.url").entity(String.class).get();
         }).toList();
+    }
+
+    private Path rendition(String sha, int width) {
+        return directory.renditions().resolve(sha.substring(0, 2)).resolve(sha + "-" + width);
     }
 
     private HttpResponse<byte[]> get(String url) throws Exception {
@@ -98,13 +108,45 @@ class MediaRenditionTests extends ApiTest {
         String url = urls(picture).get(0) + "&w=96";
         String sha = ArtifactHttp.sha256(picture);
         assertThat(decoded(get(url)).getWidth()).isEqualTo(96);
-        Path file = directory.renditions().resolve(sha.substring(0, 2)).resolve(sha + "-96");
+        Path file = rendition(sha, 96);
         assertThat(file).isNotEmptyFile();
 
         // Bytes put in its place are what the second request answers: it read the file, it did not scale again.
         byte[] planted = png(96, 96, 4);
         Files.write(file, planted);
         assertThat(get(url).body()).isEqualTo(planted);
+    }
+
+    @Test
+    void shouldMakeThePanelsRenditionsWhenAnImageIsLoggedWithoutARequest() throws Exception {
+        byte[] picture = MediaFixtures.opaquePng(600, 300, 8);
+        urls(picture);
+        String sha = ArtifactHttp.sha256(picture);
+        for (int width : List.of(160, 192, 256, 384, 512)) {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(rendition(sha, width)).isNotEmptyFile());
+            BufferedImage made = ImageIO.read(rendition(sha, width).toFile());
+            assertThat(made.getWidth()).as("%d", width).isEqualTo(width);
+            assertThat(made.getHeight()).as("%d", width).isEqualTo(width / 2);
+        }
+        // none wider than the image, none the panels' cells do not ask for
+        assertThat(rendition(sha, 768)).doesNotExist();
+        assertThat(rendition(sha, 96)).doesNotExist();
+    }
+
+    @Test
+    void shouldMakeNoRenditionOfALoggedImageThatDoesNotDecodeAndStillServeIt() throws Exception {
+        byte[] broken = MediaFixtures.pngHeaderOnly(300, 200);
+        byte[] good = png(300, 200, 9);
+        List<String> urls = urls(broken, good);
+        String brokenSha = ArtifactHttp.sha256(broken);
+        String goodSha = ArtifactHttp.sha256(good);
+        // logged after the broken one: once its renditions are made, the broken one's turn has passed
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(rendition(goodSha, 256)).isNotEmptyFile());
+        for (int width : ImageRenditions.PREPARED_WIDTHS) {
+            assertThat(rendition(brokenSha, width)).as("%d", width).doesNotExist();
+        }
+        assertThat(get(urls.get(0) + "&w=192").body()).isEqualTo(broken);
+        assertThat(decoded(get(urls.get(1) + "&w=192")).getWidth()).isEqualTo(192);
     }
 
     @Test

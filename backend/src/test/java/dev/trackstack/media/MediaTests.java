@@ -237,6 +237,41 @@ class MediaTests extends ApiTest {
 
     @Test
     @SuppressWarnings("unchecked")
+    void shouldAnswerSeveralStepsAtOnceAsMediaAtAnswersEach() {
+        String a = createRun();
+        String b = createRun();
+        for (long step : new long[] {0, 10, 20}) {
+            logged(a, List.of(text("t", step, "a" + step)));
+        }
+        logged(b, List.of(text("t", 5, "b5"), text("t", 15, "b15")));
+        String query = """
+                query($runIds: [ID!]!, $steps: [Long!]!, $exact: Boolean) {
+                  mediaAtSteps(runIds: $runIds, name: "t", steps: $steps, exact: $exact) {
+                    step items { runId step index text { content } } } }""";
+        List<Long> steps = List.of(15L, 0L, 12L, 15L, 99L);
+        for (Boolean exact : new Boolean[] {null, true}) {
+            List<Map<String, Object>> answered = graphQl.document(query).variable("runIds", List.of(b, a))
+                    .variable("steps", steps).variable("exact", exact).execute().path("mediaAtSteps")
+                    .entity(List.class).get();
+            // each step once, in the order asked, its items those of mediaAt at it
+            assertThat(answered).extracting(at -> ((Number) at.get("step")).longValue())
+                    .containsExactly(15L, 0L, 12L, 99L);
+            for (Map<String, Object> at : answered) {
+                List<Map<String, Object>> one = at(List.of(b, a), "t", ((Number) at.get("step")).longValue(), exact);
+                assertThat((List<Map<String, Object>>) at.get("items")).extracting(i -> i.get("runId") + "@"
+                        + i.get("step") + ":" + ((Map<?, ?>) i.get("text")).get("content"))
+                        .containsExactlyElementsOf(one.stream().map(i -> i.get("runId") + "@" + i.get("step") + ":"
+                                + ((Map<?, ?>) i.get("text")).get("content")).toList());
+            }
+            assertThat((List<?>) answered.get(2).get("items")).hasSize(exact == null ? 2 : 0);
+        }
+        List<Long> tooMany = java.util.stream.LongStream.range(0, 65).boxed().toList();
+        assertThat(errorCode(graphQl.document(query).variable("runIds", List.of(a)).variable("steps", tooMany)
+                .execute(), "LIMIT_EXCEEDED")).contains("65 steps");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
     void shouldDownsampleHistogramsEvenlyKeepingFirstAndLast() {
         String run = createRun();
         List<Map<String, Object>> items = new ArrayList<>();
