@@ -72,6 +72,17 @@ describe("metricData", () => {
     expect(steps("1", "accuracy")).toEqual([0, 1]);
   });
 
+  it("should tell no chart to draw until every metric's answer is in", async () => {
+    const { data, asked, told } = setUp(["loss", "accuracy"]);
+    const load = data.load();
+    asked[1].answer([series("1", "accuracy", [0, 1])]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(told.loaded).toEqual([]);
+    asked[0].answer([series("1", "loss", [0])]);
+    await load;
+    expect(told.loaded).toEqual(["loss", "accuracy"]);
+  });
+
   it("should load all metrics with one query when none is known", async () => {
     const { data, asked, told } = setUp([]);
     const load = data.load();

@@ -72,9 +72,12 @@ export function metricData(runs: RunInfo[], metricNames: string[], maxPoints: ()
 
   async function load(ids = runIds): Promise<void> {
     const queries = metricNames.length ? metricNames.map((name) => [name]) : [undefined];
-    await Promise.all(queries.map(async (names) => {
-      const series = await fetchSeries({ runIds: ids, names, maxPoints: maxPoints() });
-      if (disposed) return;
+    // All answers are read before any chart is drawn: a chart drawn as soon as its answer came held up the reading
+    // of the others' bodies (in Chromium, on the same thread), and the page drew its last chart 0.4–0.8 s after
+    // the last answer had arrived, instead of about 0.35 s (20 runs × 4 metrics).
+    const answers = await Promise.all(queries.map((names) => fetchSeries({ runIds: ids, names, maxPoints: maxPoints() })));
+    if (disposed) return;
+    for (const series of answers) {
       const loaded = new Set<string>();
       for (const s of series) {
         const { buffers } = lines(s.name);
@@ -83,7 +86,7 @@ export function metricData(runs: RunInfo[], metricNames: string[], maxPoints: ()
         loaded.add(s.name);
       }
       loaded.forEach((metric) => listener.loaded(metric));
-    }));
+    }
   }
 
   /** Some of the run's points were dropped for us: its series are fetched again. */
