@@ -5,14 +5,13 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import dev.trackstack.system.AfterCommit;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.annotation.Transactional;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -77,12 +76,7 @@ public class ArtifactDeletion {
                 delete from artifact a where a.id = any(?)
                 and not exists (select 1 from artifact_version v where v.artifact_id = a.id)""",
                 (Object) artifacts.toArray(Long[]::new));
-        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-            @Override
-            public void afterCommit() {
-                deleteUnreferenced(released);
-            }
-        });
+        AfterCommit.run(() -> deleteUnreferenced(released));
     }
 
     /** Deletes these blobs if nothing holds them, whatever their age; answers how many went. */

@@ -32,6 +32,7 @@ import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
+import dev.trackstack.system.AfterCommit;
 import dev.trackstack.system.ApiException;
 import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
@@ -107,18 +108,19 @@ public class ImageRenditions {
 
     /**
      * Makes, in the background, the {@link #PREPARED_WIDTHS} renditions of a just-logged image (the blob, of
-     * {@code size} bytes, {@code width} pixels wide) that are narrower than it: one read and decode for all. A
-     * failure is logged only; the request makes what is missing.
+     * {@code size} bytes, {@code width} pixels wide) that are narrower than it: one read and decode for all, once
+     * the current transaction has committed (a rolled-back image's blob may be collected, and its renditions with
+     * it). A failure is logged only; the request makes what is missing.
      */
     public void prepare(String sha256, long size, int width) {
-        preparing.execute(() -> {
+        AfterCommit.run(() -> preparing.execute(() -> {
             try {
                 makeAll(sha256, size, width);
             } catch (IOException | RuntimeException e) {
                 log.warn("Renditions of image {} not made ahead (made when asked for instead): {}", sha256,
                         e.toString());
             }
-        });
+        }));
     }
 
     private void makeAll(String sha256, long size, int width) throws IOException {

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
+import dev.trackstack.system.AfterCommit;
 import dev.trackstack.system.DatabaseTime;
 import dev.trackstack.system.EpochMicros;
 import jakarta.annotation.PreDestroy;
@@ -24,8 +25,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Brings the continuous aggregates up to date over the time ranges that ingest touched or a rewind removed points
@@ -73,7 +72,7 @@ public class AggregateRefresh {
 
     /** Refreshes every level over [from, to] after the current transaction commits, on the caller's thread. */
     public void afterCommit(OffsetDateTime from, OffsetDateTime to) {
-        afterCommit(() -> refresh(from, to));
+        AfterCommit.run(() -> refresh(from, to));
     }
 
     /**
@@ -81,20 +80,7 @@ public class AggregateRefresh {
      * the caller's thread, together with the other ranges touched meanwhile.
      */
     void soonAfterCommit(long from, long to) {
-        afterCommit(() -> touched(from, to));
-    }
-
-    private static void afterCommit(Runnable action) {
-        if (!TransactionSynchronizationManager.isSynchronizationActive()) {
-            action.run();
-            return;
-        }
-        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-            @Override
-            public void afterCommit() {
-                action.run();
-            }
-        });
+        AfterCommit.run(() -> touched(from, to));
     }
 
     synchronized void touched(long from, long to) {

@@ -2,6 +2,7 @@ package dev.trackstack.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -9,6 +10,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.GZIPInputStream;
 
 import dev.trackstack.ApiTest;
 import org.junit.jupiter.api.Test;
@@ -48,6 +52,23 @@ class WebTests extends ApiTest {
         // the webapp's page, whose code is its own (/assets/), not Spring for GraphQL's from a CDN
         assertThat(response.body()).contains("<title>GraphiQL · Trackstack</title>", "src=\"/assets/graphiql-")
                 .doesNotContain("esm.sh", "https://");
+    }
+
+    @Test
+    void shouldLetBrowsersKeepTheFingerprintedAssetsAndCheckThePagesThatNameThem() throws Exception {
+        HttpResponse<String> page = get("/");
+        assertThat(page.headers().firstValue("Cache-Control")).hasValue("no-cache");
+        Matcher script = Pattern.compile("src=\"(/assets/index-[^\"]+\\.js)\"").matcher(page.body());
+        assertThat(script.find()).as("index.html names its script").isTrue();
+
+        HttpResponse<byte[]> asset = http.send(HttpRequest.newBuilder(uri(script.group(1)))
+                .header("Accept-Encoding", "gzip").GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(asset.statusCode()).isEqualTo(200);
+        assertThat(asset.headers().firstValue("Cache-Control")).hasValue("max-age=31536000, public, immutable");
+        assertThat(asset.headers().firstValue("Content-Encoding")).hasValue("gzip");
+        String code = new String(new GZIPInputStream(new ByteArrayInputStream(asset.body())).readAllBytes(),
+                StandardCharsets.UTF_8);
+        assertThat(code.length()).as("the script, unzipped").isGreaterThan(asset.body().length * 2);
     }
 
     @Test
