@@ -55,6 +55,9 @@ class MonitoringTests extends ApiTest {
                 "trackstack_live_subscribers{stream=\"metricPoints\"}",
                 "trackstack_live_dropped_events_total{reason=\"late\"}",
                 "trackstack_otlp_spans_total{outcome=\"rejected\"}", "pool=\"embedded\"");
+        // requests are timed once, as http_server_requests, not again per security filter
+        assertThat(names(scrape.body())).contains("http_server_requests_seconds_count")
+                .noneMatch(name -> name.startsWith("spring_security"));
     }
 
     @Test
