@@ -41,7 +41,12 @@ export function savedViewsMenu(project: string, signal: AbortSignal): HTMLElemen
     },
   }, name, h("button", { type: "submit" }, "Save view"), message);
   const menu = h("details", { className: "saved-views-menu" }, h("summary", {}, "Saved views"), h("div", { className: "popover" }, list, form));
-  // fetched when first opened: a view's first requests are its data's
-  menu.addEventListener("toggle", () => menu.open && !list.childElementCount && load());
+  // fetched when first opened (a view's first requests are its data's), once however often it is toggled meanwhile
+  let requested = false;
+  menu.addEventListener("toggle", () => {
+    if (!menu.open || requested) return;
+    requested = true;
+    void load();
+  });
   return menu;
 }

@@ -10,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.LongStream;
 
 import javax.imageio.ImageIO;
 
@@ -25,9 +27,10 @@ import tools.jackson.databind.JsonNode;
 /**
  * MEDIA (docs/api.md, "Media"): 256×256 PNGs logged through logMedia, one per call as a training script logs a
  * sample per step, by 4 writers across the runs (every image its own, none stored twice); then the step slider of a
- * compare view moved twice across every step: mediaAt for all runs at the step, and the step shown (mediaAt, then
- * the runs' images fetched 6 at a time as a browser does); then the histogram panel: histograms of 1,000 steps × 64
- * bins read in one query, {@code iterations} times.
+ * compare view moved twice across every step as the dashboard's image panel loads it: mediaAtSteps for all runs and
+ * the next 16 steps whenever the step shown is not among those fetched, and the step shown (its items, then the
+ * runs' images at a panel cell's rendition width fetched 6 at a time as a browser does); then the histogram panel:
+ * histograms of 1,000 steps × 64 bins read in one query, {@code iterations} times.
  */
 final class Media {
 
@@ -41,9 +44,12 @@ final class Media {
     private static final int BINS = 64;
     private static final String LOG = """
             mutation($r: ID!, $items: [MediaItemInput!]!) { logMedia(runId: $r, items: $items) { stored errors { message } } }""";
-    private static final String AT = """
-            query($runs: [ID!]!, $step: Long!) { mediaAt(runIds: $runs, name: "samples", step: $step) {
-              runId step image { width height url } } }""";
+    /** Steps one query fetches, and the rendition width asked for: the image panel's (webapp/src/media). */
+    private static final int WINDOW = 16;
+    private static final int RENDITION_WIDTH = 192;
+    private static final String AT_STEPS = """
+            query($runs: [ID!]!, $steps: [Long!]!) { mediaAtSteps(runIds: $runs, name: "samples", steps: $steps) {
+              step items { runId step image { width height url } } } }""";
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private Media() {
@@ -97,20 +103,33 @@ final class Media {
         result.put("mb_per_s", Stats.round(bytes / seconds / (1 << 20)));
         result.put("logMedia_call", Stats.of(calls));
 
-        long[] queries = new long[steps * SLIDER_PASSES];
+        List<Long> queries = new ArrayList<>();
         long[] shown = new long[steps * SLIDER_PASSES];
         ExecutorService browser = Executors.newFixedThreadPool(BROWSER_CONNECTIONS);
         try {
-            for (int i = 0; i < queries.length; i++) {
+            Map<Long, JsonNode> itemsAt = new HashMap<>();
+            for (int i = 0; i < shown.length; i++) {
+                long step = i % steps;
                 long begin = System.nanoTime();
-                JsonNode items = api.call(AT, Map.of("runs", runs, "step", i % steps)).get("mediaAt");
-                queries[i] = System.nanoTime() - begin;
+                if (step == 0) {
+                    itemsAt.clear();  // each pass starts with nothing fetched, as a newly opened panel
+                }
+                if (!itemsAt.containsKey(step)) {
+                    List<Long> window = LongStream.range(step, Math.min(steps, step + WINDOW)).boxed().toList();
+                    for (JsonNode at : api.call(AT_STEPS, Map.of("runs", runs, "steps", window)).get("mediaAtSteps")) {
+                        itemsAt.put(at.get("step").asLong(), at.get("items"));
+                    }
+                    queries.add(System.nanoTime() - begin);
+                }
+                JsonNode items = itemsAt.get(step);
                 if (items.size() != runCount) {
-                    throw new IllegalStateException("mediaAt answered " + items.size() + " items for " + runCount + " runs");
+                    throw new IllegalStateException("mediaAtSteps answered " + items.size() + " items for " + runCount
+                            + " runs at step " + step);
                 }
                 List<Future<?>> images = new ArrayList<>();
                 for (JsonNode item : items) {
-                    images.add(browser.submit(() -> fetch(url + item.at("/image/url").asString())));
+                    images.add(browser.submit(() -> fetch(url + item.at("/image/url").asString() + "&w="
+                            + RENDITION_WIDTH)));
                 }
                 for (Future<?> image : images) {
                     image.get();
@@ -120,7 +139,8 @@ final class Media {
         } finally {
             browser.shutdown();
         }
-        result.put("mediaAt_" + runCount + "_runs", Stats.of(queries));
+        result.put("mediaAtSteps_" + runCount + "_runs_x_" + WINDOW + "_steps",
+                Stats.of(queries.stream().mapToLong(Long::longValue).toArray()));
         result.put("step_shown_with_" + runCount + "_images", Stats.of(shown));
         result.put("histograms_" + HISTOGRAM_STEPS + "_steps_x_" + BINS + "_bins", histograms(api,
                 api.createRun(model, "histograms"), iterations));
