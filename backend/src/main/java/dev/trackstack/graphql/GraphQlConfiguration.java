@@ -2,6 +2,7 @@ package dev.trackstack.graphql;
 
 import dev.trackstack.system.TrackstackProperties;
 import graphql.scalars.ExtendedScalars;
+import org.springframework.boot.graphql.autoconfigure.GraphQlSourceBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.graphql.execution.RuntimeWiringConfigurer;
@@ -19,6 +20,11 @@ class GraphQlConfiguration {
                 .scalar(ColumnScalars.LONGS)
                 .scalar(ColumnScalars.DATE_TIMES)
                 .scalar(ColumnScalars.METRIC_VALUES);
+    }
+
+    @Bean
+    GraphQlSourceBuilderCustomizer parsedDocuments() {
+        return builder -> builder.configureGraphQl(graphQl -> graphQl.preparsedDocumentProvider(new ParsedDocuments()));
     }
 
     @Bean

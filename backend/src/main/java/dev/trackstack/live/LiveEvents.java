@@ -50,17 +50,46 @@ public class LiveEvents implements SchedulingConfigurer {
     }
 
     /**
-     * @param ranges one {seriesId, firstStep, lastStep} per series the batch wrote to
+     * Several calls' points (a group's, see GroupCommit) in one statement: a row of {@code live_batch} and a NOTIFY
+     * each.
+     *
+     * @param ranges per event, one {seriesId, firstStep, lastStep} per series its call wrote to
      */
-    public void pointsLogged(PointsLogged event, List<long[]> ranges) {
-        publisher.publishEvent(event);
-        jdbc.queryForObject("""
-                with batch as (insert into live_batch (series_ids, first_steps, last_steps) values (?, ?, ?)
-                               returning id)
-                select pg_notify(?, (?::jsonb || jsonb_build_object('batch', batch.id, 'sentAt', %s))::text)::text
-                from batch
-                """.formatted(DATABASE_MILLIS), String.class, column(ranges, 0), column(ranges, 1),
-                column(ranges, 2), CHANNEL, json.writeValueAsString(ClusterMessage.of(origin, event)));
+    public void pointsLogged(List<PointsLogged> events, List<List<long[]>> ranges) {
+        events.forEach(publisher::publishEvent);
+        int rows = ranges.stream().mapToInt(List::size).sum();
+        int[] batch = new int[rows];
+        long[][] columns = new long[3][rows];
+        int row = 0;
+        for (int i = 0; i < ranges.size(); i++) {
+            for (long[] range : ranges.get(i)) {
+                batch[row] = i + 1;
+                for (int c = 0; c < 3; c++) {
+                    columns[c][row] = range[c];
+                }
+                row++;
+            }
+        }
+        String[] messages = events.stream().map(e -> json.writeValueAsString(ClusterMessage.of(origin, e)))
+                .toArray(String[]::new);
+        // Each call's row id is drawn first, for its NOTIFY to name; the NOTIFYs go in the calls' order.
+        jdbc.queryForList("""
+                with given as (
+                    select m.batch, m.message, nextval(pg_get_serial_sequence('live_batch', 'id')) as id
+                    from unnest(?::text[]) with ordinality as m(message, batch)
+                ), stored as (
+                    insert into live_batch (id, series_ids, first_steps, last_steps) overriding system value
+                    select g.id, array_agg(r.series_id order by r.i), array_agg(r.first_step order by r.i),
+                           array_agg(r.last_step order by r.i)
+                    from unnest(?::int[], ?::bigint[], ?::bigint[], ?::bigint[])
+                         with ordinality as r(batch, series_id, first_step, last_step, i)
+                    join given g on g.batch = r.batch
+                    group by g.id
+                )
+                select pg_notify(?, (g.message::jsonb || jsonb_build_object('batch', g.id, 'sentAt', %s))::text)::text
+                from (select * from given order by batch offset 0) g
+                """.formatted(DATABASE_MILLIS), String.class, messages, batch, columns[0], columns[1], columns[2],
+                CHANNEL);
     }
 
     public void runChanged(RunEvent event) {
@@ -101,10 +130,6 @@ public class LiveEvents implements SchedulingConfigurer {
         } catch (DataAccessException e) {
             log.debug("Old live batches not deleted this time: {}", e.toString());  // the database is away; next time
         }
-    }
-
-    private static long[] column(List<long[]> rows, int index) {
-        return rows.stream().mapToLong(row -> row[index]).toArray();
     }
 
     /** Stamped with the database's clock, which the receivers compare with, so that no two clocks are compared. */

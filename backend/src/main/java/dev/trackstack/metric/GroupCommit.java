@@ -13,6 +13,7 @@ import dev.trackstack.system.ErrorCode;
 import io.micrometer.core.instrument.DistributionSummary;
 import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.TransactionStatus;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -20,13 +21,15 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Joins concurrent calls into one transaction, so that a commit (and its fsync) is paid per group, not per call.
  * A caller queues its call; whoever finds no group forming leads the next one: it waits for an ingest slot (while
- * more calls queue up), takes its own call and the oldest waiting ones, runs each to a savepoint, commits once and
- * answers every caller. A call that fails is rolled back to its savepoint and fails alone; a failed commit fails
- * every call of the group, which their batchIds make safe to resend.
+ * more calls queue up), takes its own call and the oldest waiting ones, writes them all with shared statements
+ * ({@link MetricIngest#logTogether}), commits once and answers every caller. When the shared statements fail, the
+ * group is written again, each call to a savepoint of its own: a call that fails then is rolled back to its
+ * savepoint and fails alone. A failed commit fails every call of the group, which their batchIds make safe to
+ * resend.
  *
  * <p>A group takes its runs' and series' row locks up front, in id order as a single call and a run deletion do, so
- * that two groups (each holding the locks of several calls) seldom deadlock each other; when they do, the victim's
- * calls are run again (see {@link #run}).
+ * that two groups (each holding the locks of several calls) seldom deadlock each other; when they do, the victim
+ * group is written again with savepoints, and a call that is the victim then is run again alone (see {@link #run}).
  */
 final class GroupCommit {
 
@@ -178,16 +181,39 @@ final class GroupCommit {
             return;
         }
         try {
-            transactions.executeWithoutResult(status -> {
-                lockInOrder(group);
-                group.forEach(this::runToSavepoint);
-            });
+            if (!transactions.execute(status -> runTogether(group, status))) {
+                transactions.executeWithoutResult(status -> {
+                    lockInOrder(group);
+                    group.forEach(this::runToSavepoint);
+                });
+            }
         } catch (RuntimeException | Error e) {
             for (Call call : group) {
                 call.result = null;
                 call.error = e;  // the commit failed, or the connection broke: nothing of the group is stored
             }
         }
+    }
+
+    /**
+     * Stores the group with statements shared by its calls, unless one fails (a call the database refuses fails
+     * them all): then its transaction is rolled back, for the calls to be run again each to a savepoint of its
+     * own, and this answers false.
+     */
+    private boolean runTogether(List<Call> group, TransactionStatus status) {
+        List<LogResult> results;
+        try {
+            results = ingest.logTogether(group);
+        } catch (RuntimeException e) {
+            status.setRollbackOnly();
+            return false;
+        }
+        for (int i = 0; i < group.size(); i++) {
+            Call call = group.get(i);
+            call.result = results.get(i);
+            call.error = call.result == null ? ApiException.notFound("run", call.runId) : null;
+        }
+        return true;
     }
 
     private void lockInOrder(List<Call> group) {

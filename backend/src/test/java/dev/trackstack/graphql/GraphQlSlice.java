@@ -8,6 +8,7 @@ import dev.trackstack.auth.Caller;
 import dev.trackstack.system.TrackstackProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.graphql.autoconfigure.GraphQlSourceBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.graphql.ExecutionGraphQlService;
 import org.springframework.graphql.execution.RuntimeWiringConfigurer;
@@ -19,7 +20,8 @@ import org.springframework.security.authentication.TestingAuthenticationToken;
 import org.springframework.security.core.context.SecurityContextHolder;
 
 /**
- * What a {@code @GraphQlTest} slice needs besides its controllers: the settings at their defaults, the scalars and query limits,
+ * What a {@code @GraphQlTest} slice needs besides its controllers: the settings at their defaults, the scalars, query
+ * limits and parsed documents,
  * and a tester that passes the web interceptors, where {@link GraphQlErrors} gives refused documents their code
  * (the slice's own tester calls the GraphQL service directly). No HTTP server, no database.
  */
@@ -38,6 +40,11 @@ public class GraphQlSlice {
     @Bean
     QueryLimits queryLimits(TrackstackProperties properties) {
         return configuration.queryLimits(properties);
+    }
+
+    @Bean
+    GraphQlSourceBuilderCustomizer parsedDocuments() {
+        return configuration.parsedDocuments();
     }
 
     @Bean

@@ -90,6 +90,18 @@ class QueryLimitsTests {
                 + "{ totalCount } } } }").variable("o", sortKeys).execute(), "LIMIT_EXCEEDED")).contains("limit of 16");
     }
 
+    /** Documents are parsed and validated once per text (ParsedDocuments); the limits depend on the variables. */
+    @Test
+    void shouldCheckADocumentSentAgainAsTheFirstTime() {
+        List<Map<String, Object>> sortKeys = Collections.nCopies(17, Map.of("field", "NAME", "direction", "ASC"));
+        for (int i = 0; i < 2; i++) {
+            errorCode(graphQl.document("{ noSuchField }").execute(), "BAD_USER_INPUT");
+            assertThat(errorCode(runs(Map.of(), sortKeys), "LIMIT_EXCEEDED")).contains("17 sort keys");
+            runs(Map.of(), sortKeys.subList(0, 16)).errors().satisfy(errors -> assertThat(errors)
+                    .noneMatch(e -> "LIMIT_EXCEEDED".equals(e.getExtensions().get("code"))));
+        }
+    }
+
     @Test
     void shouldRefuseTextThatCannotBeStoredBeforeAnyFieldRuns() {
         assertThat(errorCode(graphQl.document("query($name: String!) { project(name: $name) { name } }")

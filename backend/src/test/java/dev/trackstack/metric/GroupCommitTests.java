@@ -30,6 +30,8 @@ import dev.trackstack.system.ApiException;
 import dev.trackstack.system.ErrorCode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -39,6 +41,9 @@ import org.springframework.dao.DataAccessException;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.event.TransactionPhase;
 import org.springframework.transaction.event.TransactionalApplicationListener;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Group commit: calls queued while a group commits are joined into the next one, each all-or-nothing towards its
@@ -185,19 +190,20 @@ class GroupCommitTests extends ApiTest {
     }
 
     @Test
-    void shouldRunAgainTheCallThatPostgresChoseAsADeadlocksVictim() throws Exception {
+    void shouldRunAgainTheGroupThatPostgresChoseAsADeadlocksVictim() throws Exception {
         long run = run();
+        assertThat(slots.log(run, points("e", 1), null)).isEqualTo(new LogResult(1, 0));
         IngestSlots own = new IngestSlots(ingest, jdbc, transactionManager, 1, new SimpleMeterRegistry());
         long deadlocksBefore = deadlocks();
         try (Connection other = dataSource.getConnection()) {
             other.setAutoCommit(false);
-            // Its deadlock check comes long after the group's (after 1 s), so the group's call is the victim.
+            // Its deadlock check comes long after the group's (after 1 s), so the group is the victim.
             other.createStatement().execute("set local deadlock_timeout = '30s'");
             other.createStatement().execute("insert into metric_series (run_id, name) values (" + run + ", 'x')");
-            // The group's first call creates y; its second waits on the x this transaction holds.
+            // The group locks the series e, then waits to create the x this transaction holds.
             CompletableFuture<List<Future<LogResult>>> group = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return inOneGroup(own, List.of(() -> own.log(run, points("y", 1), "first"),
+                    return inOneGroup(own, List.of(() -> own.log(run, points("e", 2), "first"),
                             () -> own.log(run, points("x", 1), "second")));
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
@@ -207,18 +213,76 @@ class GroupCommitTests extends ApiTest {
                     select count(*) from pg_stat_activity
                     where wait_event_type = 'Lock' and query like '%insert into metric_series%'
                     """, Long.class) > 0);
-            // Now this transaction waits on the group's y: a cycle, which PostgreSQL breaks by failing the x call.
-            other.createStatement().execute("insert into metric_series (run_id, name) values (" + run + ", 'y') "
-                    + "on conflict do nothing");
+            // Now this transaction waits on the group's e: a cycle, which PostgreSQL breaks by failing the group.
+            other.createStatement().execute("select id from metric_series where run_id = " + run
+                    + " and name = 'e' for update");
             other.commit();
             List<Future<LogResult>> results = group.get();
-            assertThat(results.get(0).get()).isEqualTo(new LogResult(1, 0));
-            assertThat(results.get(1).get()).as("the victim, run again").isEqualTo(new LogResult(1, 0));
+            assertThat(results.get(0).get()).as("run again").isEqualTo(new LogResult(1, 0));
+            assertThat(results.get(1).get()).as("run again").isEqualTo(new LogResult(1, 0));
         }
         // A backend reports its statistics when idle, at most about every 10 s.
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(deadlocks()).isEqualTo(deadlocksBefore + 1));
-        assertThat(jdbc.queryForList("select s.name from metric_point p join metric_series s on s.id = p.series_id "
-                + "where s.run_id = ? order by s.name", String.class, run)).containsExactly("x", "y");
+        assertThat(jdbc.queryForList("select s.name || p.step from metric_point p join metric_series s on s.id = p.series_id "
+                + "where s.run_id = ? order by 1", String.class, run)).containsExactly("e1", "e2", "x1");
+    }
+
+    /**
+     * A group's calls written with shared statements store and answer what they would one after the other, and
+     * each that stored points tells other instances of exactly those.
+     */
+    @Test
+    void shouldStoreCallsTogetherAsOneAfterTheOther() throws Exception {
+        long a = run();
+        long crashed = run();
+        jdbc.update("update run set status = 'CRASHED', finished_at = now() where id = ?", crashed);
+        assertThat(slots.log(a, points("loss", 1), "seen")).isEqualTo(new LogResult(1, 0));
+        List<GroupCommit.Call> calls = List.of(
+                new GroupCommit.Call(a, batch(List.of(point("loss", 2, 2.0), point("loss", 3, 3.0))), "x"),
+                new GroupCommit.Call(crashed, points("acc", 1), null),
+                new GroupCommit.Call(a, batch(List.of(point("loss", 3, -3.0), point("loss", 4, 4.0))), null),
+                new GroupCommit.Call(a, points("loss", 9), "seen"),  // a batchId stored before
+                new GroupCommit.Call(a, points("new", 5), "x"),  // a batchId earlier in the group
+                new GroupCommit.Call(999_999_999L, points("loss", 1), null),  // no such run
+                new GroupCommit.Call(crashed, points("acc"), "empty"));
+        List<LogResult> results;
+        List<JsonNode> notified = new ArrayList<>();
+        try (Connection listener = dataSource.getConnection()) {
+            listener.createStatement().execute("listen trackstack_live");
+            try {
+                results = new TransactionTemplate(transactionManager).execute(status -> ingest.logTogether(calls));
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                    for (PGNotification n : listener.unwrap(PGConnection.class).getNotifications(100)) {
+                        JsonNode message = JsonMapper.shared().readTree(n.getParameter());
+                        if (message.has("batch") && (message.get("run").asLong() == a
+                                || message.get("run").asLong() == crashed)) {
+                            notified.add(message);
+                        }
+                    }
+                    assertThat(notified).hasSize(3);
+                });
+            } finally {
+                listener.createStatement().execute("unlisten *");
+            }
+        }
+
+        assertThat(results).containsExactly(new LogResult(2, 0), new LogResult(1, 0), new LogResult(1, 1),
+                new LogResult(0, 1), new LogResult(0, 1), null, new LogResult(0, 0));
+        assertThat(jdbc.queryForList("select s.name || p.step || '=' || p.value from metric_point p "
+                + "join metric_series s on s.id = p.series_id where s.run_id = ? order by p.step", String.class, a))
+                .containsExactly("loss1=0.5", "loss2=2", "loss3=3", "loss4=4");
+        assertThat(steps(crashed)).containsExactly(1L);
+        assertThat(jdbc.queryForObject("select status from run where id = ?", String.class, crashed))
+                .isEqualTo("RUNNING");
+        assertThat(jdbc.queryForList("select batch_id from ingest_batch where run_id in (?, ?) order by batch_id",
+                String.class, a, crashed)).containsExactly("empty", "seen", "x");
+        // One live batch per call that stored points, in the calls' order, holding that call's points only.
+        assertThat(notified).extracting(m -> m.get("run").asLong()).containsExactly(a, crashed, a);
+        assertThat(notified).extracting(m -> jdbc.queryForObject("""
+                select string_agg(s.name || ':' || r.lo || '-' || r.hi, ',')
+                from live_batch b cross join unnest(b.series_ids, b.first_steps, b.last_steps) as r(id, lo, hi)
+                join metric_series s on s.id = r.id where b.id = ?
+                """, String.class, m.get("batch").asLong())).containsExactly("loss:2-3", "acc:1-1", "loss:4-4");
     }
 
     private long deadlocks() {
@@ -279,6 +343,10 @@ class GroupCommitTests extends ApiTest {
             points.add(new MetricPointInput(name, null, step, 0.5, null));
         }
         return batch(points);
+    }
+
+    private static MetricPointInput point(String name, long step, double value) {
+        return new MetricPointInput(name, null, step, value, null);
     }
 
     private PointBatch batch(List<MetricPointInput> points) {
