@@ -26,7 +26,6 @@ import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
-import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
@@ -119,16 +118,6 @@ class SecurityConfiguration {
                 new FilterRegistrationBean<>(HostCheck.of(properties.allowedHosts(), address, tokensRequired));
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
         return registration;
-    }
-
-    /**
-     * Spring Security would observe each of its filters, and each authorization, as a timer of its own: about 15% of
-     * the server's CPU for a small logMetrics call (issue 28), for metrics nothing reads. Requests are timed as a
-     * whole (http.server.requests).
-     */
-    @Bean
-    SecurityObservationSettings securityObservations() {
-        return SecurityObservationSettings.noObservations();
     }
 
     @Bean

@@ -23,6 +23,7 @@ import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 import dev.trackstack.ApiTest;
+import dev.trackstack.DatabaseStatistics;
 import dev.trackstack.system.TrackstackProperties;
 import dev.trackstack.live.PointsLogged;
 import dev.trackstack.live.RunEvent;
@@ -194,7 +195,7 @@ class GroupCommitTests extends ApiTest {
         long run = run();
         assertThat(slots.log(run, points("e", 1), null)).isEqualTo(new LogResult(1, 0));
         IngestSlots own = new IngestSlots(ingest, jdbc, transactionManager, 1, new SimpleMeterRegistry());
-        long deadlocksBefore = deadlocks();
+        long deadlocksBefore = DatabaseStatistics.settled(this::deadlocks);
         try (Connection other = dataSource.getConnection()) {
             other.setAutoCommit(false);
             // Its deadlock check comes long after the group's (after 1 s), so the group is the victim.

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 import dev.trackstack.ApiTest;
+import dev.trackstack.DatabaseStatistics;
 import org.junit.jupiter.api.Test;
 
 /** What one read may make the server hold: the points of all its series fields, before any is read. */
@@ -34,7 +35,7 @@ class ReadBudgetTests extends ApiTest {
             bomb.append(" a").append(i).append(": series(runIds: [\\\"").append(run)
                     .append("\\\"], maxPoints: 10000) { steps values mins maxes counts times }");
         }
-        long rowsBefore = settledPointRowsRead();
+        long rowsBefore = DatabaseStatistics.settled(this::pointRowsRead);
         HttpResponse<String> answer = postGraphQl(port, "{\"query\": \"" + bomb.append(" }") + "\"}");
 
         assertThat(answer.statusCode()).isEqualTo(200);
@@ -63,26 +64,9 @@ class ReadBudgetTests extends ApiTest {
     }
 
     /**
-     * The rows of points read so far, once the statistics have stopped arriving: an idle connection sends what it
-     * read up to 10 s late (PostgreSQL's idle statistics interval), and earlier tests' reads (4.1 M rows once) must
-     * not be counted as this test's.
+     * The rows of points that PostgreSQL read, as its statistics tell so far (settled before the bomb: earlier
+     * tests' reads, 4.1 M rows once, must not be counted as this test's).
      */
-    private long settledPointRowsRead() throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        long rows = pointRowsRead();
-        long unchangedSince = System.nanoTime();
-        while (System.nanoTime() - unchangedSince < Duration.ofSeconds(11).toNanos() && System.nanoTime() < deadline) {
-            Thread.sleep(500);
-            long now = pointRowsRead();
-            if (now != rows) {
-                rows = now;
-                unchangedSince = System.nanoTime();
-            }
-        }
-        return rows;
-    }
-
-    /** The rows of points that PostgreSQL read, as its statistics tell so far. */
     private long pointRowsRead() {
         return jdbc.queryForObject("select coalesce(sum(coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0)), 0)"
                 + " from pg_stat_user_tables where relname like 'metric_point%'", Long.class);
