@@ -1,13 +1,13 @@
 package dev.trackstack.launch;
 
 import java.lang.management.ManagementFactory;
+import java.lang.management.PlatformManagedObject;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 
-import com.sun.management.HotSpotDiagnosticMXBean;
 
 /**
  * The server JVM's memory settings, which the launcher gives it unless the user set their own (a JVM option of the
@@ -57,10 +57,16 @@ final class MemorySettings {
         }
         String flag = option.substring(4).replaceFirst("^[+-]", "").replaceFirst("=.*", "");
         try {
-            ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class).getVMOption(flag);
+            // HotSpotDiagnosticMXBean by name, from the platform class loader: in the launcher, Spring Boot's class
+            // loader, which loads this class, would first look for its package in every nested jar (0.3 s or more).
+            Class<? extends PlatformManagedObject> diagnostics = Class.forName(
+                    "com.sun.management.HotSpotDiagnosticMXBean", true, ClassLoader.getPlatformClassLoader())
+                    .asSubclass(PlatformManagedObject.class);
+            diagnostics.getMethod("getVMOption", String.class)
+                    .invoke(ManagementFactory.getPlatformMXBean(diagnostics), flag);
             return true;
-        } catch (IllegalArgumentException unknown) {
-            return false;
+        } catch (ReflectiveOperationException | IllegalArgumentException unknown) {
+            return false;  // the flag (an IllegalArgumentException, wrapped) or the bean (not HotSpot)
         }
     }
 
