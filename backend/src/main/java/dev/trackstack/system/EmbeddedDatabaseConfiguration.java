@@ -1,7 +1,6 @@
 package dev.trackstack.system;
 
 import java.io.IOException;
-import java.nio.file.Path;
 
 import javax.sql.DataSource;
 
@@ -10,12 +9,10 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.env.Environment;
 
 /**
  * With no datasource URL configured, Trackstack runs on a real PostgreSQL started from the embedded binaries,
@@ -25,16 +22,10 @@ import org.springframework.core.env.Environment;
 @ConditionalOnExpression("'${spring.datasource.url:}'.isEmpty()")
 class EmbeddedDatabaseConfiguration {
 
-    /** Static: made (and so started) while Spring reads the configuration, before any other bean. */
-    @Bean
-    static EmbeddedPostgresStart embeddedPostgresStart(Environment environment) {
-        return new EmbeddedPostgresStart(Binder.get(environment).bind("trackstack.data-dir", Path.class).get());
-    }
-
     /** Spring closes it after everything that writes to it has stopped. */
     @Bean(destroyMethod = "close")
-    SupervisedPostgres embeddedPostgres(EmbeddedPostgresStart start) throws IOException {
-        return start.await();
+    SupervisedPostgres embeddedPostgres(TrackstackProperties properties) throws IOException {
+        return SupervisedPostgres.start(properties.dataDir().toAbsolutePath());
     }
 
     /** A pool of the same settings as a configured database's ({@code spring.datasource.hikari.*}). */
