@@ -95,6 +95,8 @@ describe("media panels", () => {
     await expect.poll(() => card("samples").getAttribute("data-shown-step")).toBe("10");
     expect([await answered(alpha), await answered(beta)]).toEqual(["step 10", "step 0"]);
     expect(await card("samples").locator(".media-step").textContent()).toBe("Step 10");
+    // the images came with the step's items (these 16-pixel PNGs are their own previews), not by a request each
+    expect(await card("samples").locator(`figure[data-run-id="${alpha}"] img`).getAttribute("src")).toMatch(/^data:image\/png;base64,/);
     // each image is alpha's at step 10: its green channel is the step's
     const green = await card("samples").locator(`figure[data-run-id="${alpha}"] img`).evaluate((img: HTMLImageElement) => {
       const canvas = document.createElement("canvas");

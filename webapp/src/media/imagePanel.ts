@@ -1,12 +1,14 @@
 import { request } from "../api/graphql";
 import type { RunInfo } from "../charts/lineChart";
-import { MediaAtStepsDocument, type MediaItemFieldsFragment } from "../gql/graphql";
+import { MediaAtStepsDocument, type MediaAtStepsQuery } from "../gql/graphql";
 import { h } from "../ui/dom";
 import { latestLoad, panelCard, runLabel, type MediaPanel, type PanelContext } from "./panel";
 import { stepSlider } from "./stepSlider";
 import { neighbours, unionSteps } from "./steps";
 import { devicePx, sizedUrl } from "./renditions";
 import { openZoom } from "./zoom";
+
+type Item = MediaAtStepsQuery["mediaAtSteps"][number]["items"][number];
 
 /** Images at a step per run, at most this many (the API's default page). */
 const ITEMS_PER_RUN = 16;
@@ -27,8 +29,9 @@ const WINDOW = 16;
  * answers its latest step at or before it, shown with its images), captions; a click zooms. A step is shown
  * whole once its images are decoded, replacing the one before at once (`data-shown-step` says which). The steps
  * next to the one shown are fetched and decoded meanwhile, so that stepping through them or playing shows each at
- * once rather than after a round trip and 20 image loads; the items (their links) of the next steps come in one
- * query, so that a drag costs a round trip per WINDOW steps, not per step.
+ * once rather than after a round trip and 20 image loads; the items of the next WINDOW steps come in two queries,
+ * with their images at the cells' size where the server has them small (`preview`, else each image's link), so that
+ * a drag costs two round trips per WINDOW steps, not one per step, and no request per image.
  */
 export function imagePanel({ name, runs, stepsByRun }: PanelContext): MediaPanel {
   const grid = h("div", { className: "media-runs" });
@@ -41,17 +44,26 @@ export function imagePanel({ name, runs, stepsByRun }: PanelContext): MediaPanel
   let last = -1;
   let direction = 1;
   /** Each step's items, fetched WINDOW steps at a time. */
-  const itemsAt = new Map<number, Promise<MediaItemFieldsFragment[]>>();
+  const itemsAt = new Map<number, Promise<Item[]>>();
   const items = (step: number) => {
     if (!itemsAt.has(step)) {
       const at = steps.indexOf(step);
       const window = Array.from({ length: WINDOW }, (_, k) => steps[at + direction * k]).filter((s) => s !== undefined && !itemsAt.has(s));
-      const answer = request(MediaAtStepsDocument, { runIds: runs.map((run) => run.id), name, steps: window, first: ITEMS_PER_RUN }, controller.signal)
-        .then(({ mediaAtSteps }) => new Map(mediaAtSteps.map((at) => [at.step, at.items])));
-      for (const asked of window) {
-        const answered = answer.then((byStep) => byStep.get(asked) ?? []);
-        itemsAt.set(asked, answered);
-        answered.catch(() => itemsAt.delete(asked));
+      // the images come with the items, at the cells' size (not before the grid is laid out: its width is unknown)
+      const shownPx = devicePx(cellWidth(grid));
+      const previews = Number.isFinite(shownPx);
+      // in two queries, one after the other: the steps about to be shown come sooner in a short answer of their own
+      let before: Promise<unknown> = Promise.resolve();
+      for (const part of [window.slice(0, AHEAD + 1), window.slice(AHEAD + 1)].filter((part) => part.length)) {
+        const answer = before.catch(() => {}).then(() => request(MediaAtStepsDocument, { runIds: runs.map((run) => run.id), name, steps: part,
+          first: ITEMS_PER_RUN, previewWidth: previews ? shownPx : 1, previews }, controller.signal))
+          .then(({ mediaAtSteps }) => new Map(mediaAtSteps.map((at) => [at.step, at.items])));
+        before = answer;
+        for (const asked of part) {
+          const answered = answer.then((byStep) => byStep.get(asked) ?? []);
+          itemsAt.set(asked, answered);
+          answered.catch(() => itemsAt.delete(asked));
+        }
       }
     }
     return itemsAt.get(step)!;
@@ -78,6 +90,8 @@ export function imagePanel({ name, runs, stepsByRun }: PanelContext): MediaPanel
     last = at;
     const figures = prepare(step);
     for (const kept of prepared.keys()) if (Math.abs(steps.indexOf(kept) - at) > KEPT) prepared.delete(kept);
+    // items far behind are dropped too (their previews are most of a panel's memory), fetched again if come back to
+    for (const kept of itemsAt.keys()) if (Math.abs(steps.indexOf(kept) - at) > 2 * WINDOW) itemsAt.delete(kept);
     // The steps next to it once this one is painted: building their figures at once would delay its frame. The next
     // window's items are asked for half a window ahead, so that a drag never waits on the query.
     requestAnimationFrame(() => setTimeout(() => {
@@ -114,14 +128,14 @@ function cellWidth(grid: HTMLElement): number {
   return parseFloat(getComputedStyle(grid).gridTemplateColumns) || grid.clientWidth || Infinity;
 }
 
-/** A run's figure at a step, its images loaded at `shownPx` device pixels wide (the zoom loads the original). */
-function runFigure(run: RunInfo, items: MediaItemFieldsFragment[], asked: number, shownPx: number): HTMLElement {
+/** A run's figure at a step, its images as previews or loaded at `shownPx` device pixels wide (the zoom loads the original). */
+function runFigure(run: RunInfo, items: Item[], asked: number, shownPx: number): HTMLElement {
   const answered = items[0]?.step;
   return h("figure", { className: "media-run", "data-run-id": run.id },
     h("figcaption", {}, runLabel(run), answered === undefined ? h("span", { className: "muted" }, "nothing logged")
       : h("span", { className: answered === asked ? "media-answered" : "media-answered other", title: answered === asked ? "" : `Its latest step at or before ${asked}` }, `step ${answered}`)),
     ...items.flatMap(({ image, caption, step }) => (image ? [h("div", { className: "media-item" },
       h("button", { type: "button", className: "media-thumb", title: "Zoom", onclick: () => openZoom({ ...image, title: `${run.name} · step ${step}`, caption }) },
-        h("img", { src: sizedUrl(image.url, image.width, shownPx), width: image.width, height: image.height, alt: caption ?? `${run.name} step ${step}`, className: image.width < SMALL_IMAGE ? "pixelated" : "" })),
+        h("img", { src: image.preview ?? sizedUrl(image.url, image.width, shownPx), width: image.width, height: image.height, alt: caption ?? `${run.name} step ${step}`, className: image.width < SMALL_IMAGE ? "pixelated" : "" })),
       caption ? h("p", { className: "media-caption" }, caption) : "")] : [])));
 }

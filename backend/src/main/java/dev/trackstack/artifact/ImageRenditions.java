@@ -165,6 +165,26 @@ public class ImageRenditions {
         return Optional.of(new Rendition(file, (head[0] & 0xff) == 0x89 ? "image/png" : "image/jpeg", length));
     }
 
+    /**
+     * The bytes a box {@code shownPx} pixels wide loads of the blob (an image {@code imageWidth} pixels wide, of
+     * {@code size} bytes): the smallest rendition at least that wide, or the blob itself when none is narrower than
+     * it (the dashboard's sizedUrl picks the same); empty unless that is ready and at most {@code maxBytes}. Nothing
+     * is decoded or scaled here: a rendition not made yet is made by its request.
+     */
+    public Optional<byte[]> ready(String sha256, long size, int imageWidth, int shownPx, int maxBytes)
+            throws IOException {
+        int fit = Arrays.stream(WIDTHS).filter(w -> w >= shownPx).findFirst().orElse(Integer.MAX_VALUE);
+        if (fit < imageWidth) {
+            Path file = file(sha256, fit);
+            long length = Files.exists(file) ? Files.size(file) : -1;
+            if (length != 0) {
+                return length > 0 && length <= maxBytes ? Optional.of(Files.readAllBytes(file)) : Optional.empty();
+            }
+            // an empty file: the image did not decode, and is served as it is
+        }
+        return size <= maxBytes ? Optional.of(read(sha256)) : Optional.empty();
+    }
+
     /** Removes the blob's renditions (its blob is gone). */
     void delete(String sha256) throws IOException {
         for (int width : WIDTHS) {

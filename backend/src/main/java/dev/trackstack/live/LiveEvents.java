@@ -49,20 +49,22 @@ public class LiveEvents implements SchedulingConfigurer {
         this.origin = instance.value();
     }
 
+    /** A call's stored points for its subscribers, and per series it wrote to its {seriesId, firstStep, lastStep}. */
+    public record Logged(PointsLogged event, List<long[]> ranges) {
+    }
+
     /**
      * Several calls' points (a group's, see GroupCommit) in one statement: a row of {@code live_batch} and a NOTIFY
      * each.
-     *
-     * @param ranges per event, one {seriesId, firstStep, lastStep} per series its call wrote to
      */
-    public void pointsLogged(List<PointsLogged> events, List<List<long[]>> ranges) {
-        events.forEach(publisher::publishEvent);
-        int rows = ranges.stream().mapToInt(List::size).sum();
+    public void pointsLogged(List<Logged> calls) {
+        calls.forEach(call -> publisher.publishEvent(call.event()));
+        int rows = calls.stream().mapToInt(call -> call.ranges().size()).sum();
         int[] batch = new int[rows];
         long[][] columns = new long[3][rows];
         int row = 0;
-        for (int i = 0; i < ranges.size(); i++) {
-            for (long[] range : ranges.get(i)) {
+        for (int i = 0; i < calls.size(); i++) {
+            for (long[] range : calls.get(i).ranges()) {
                 batch[row] = i + 1;
                 for (int c = 0; c < 3; c++) {
                     columns[c][row] = range[c];
@@ -70,7 +72,7 @@ public class LiveEvents implements SchedulingConfigurer {
                 row++;
             }
         }
-        String[] messages = events.stream().map(e -> json.writeValueAsString(ClusterMessage.of(origin, e)))
+        String[] messages = calls.stream().map(c -> json.writeValueAsString(ClusterMessage.of(origin, c.event())))
                 .toArray(String[]::new);
         // Each call's row id is drawn first, for its NOTIFY to name; the NOTIFYs go in the calls' order.
         jdbc.queryForList("""

@@ -1,22 +1,30 @@
 package dev.trackstack.media;
 
+import java.io.IOException;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import dev.trackstack.artifact.ImageRenditions;
 import dev.trackstack.live.LiveHub;
 import dev.trackstack.run.Run;
 import dev.trackstack.system.ApiException;
 import dev.trackstack.system.Ids;
 import dev.trackstack.system.TrackstackProperties;
+import graphql.GraphQLContext;
 import graphql.schema.DataFetchingEnvironment;
 import org.springframework.graphql.data.method.annotation.Argument;
 import org.springframework.graphql.data.method.annotation.BatchMapping;
 import org.springframework.graphql.data.method.annotation.MutationMapping;
 import org.springframework.graphql.data.method.annotation.QueryMapping;
+import org.springframework.graphql.data.method.annotation.SchemaMapping;
 import org.springframework.graphql.data.method.annotation.SubscriptionMapping;
 import org.springframework.stereotype.Controller;
 import reactor.core.publisher.Flux;
@@ -26,18 +34,28 @@ class MediaController {
 
     /** Steps of one mediaAtSteps. */
     static final int MAX_STEPS = 64;
+    /** An image's preview at most (a panel's cell is a JPEG of a few kilobytes); larger ones are loaded by link. */
+    static final int PREVIEW_MAX_BYTES = 32 << 10;
+    /** The previews of one answer together at most; beyond, null. */
+    static final long PREVIEW_BYTES_PER_ANSWER = 4L << 20;
+
+    /** The key of an answer's preview bytes left, in its GraphQL context. */
+    private record PreviewBytesLeft() {
+    }
 
     private final MediaIngest ingest;
     private final MediaReads reads;
     private final LiveHub hub;
     private final MediaProperties media;
+    private final ImageRenditions renditions;
     private final TrackstackProperties.Limits limits;
 
     MediaController(MediaIngest ingest, MediaReads reads, LiveHub hub, MediaProperties media,
-            TrackstackProperties properties) {
+            ImageRenditions renditions, TrackstackProperties properties) {
         this.ingest = ingest;
         this.reads = reads;
         this.hub = hub;
+        this.renditions = renditions;
         this.media = media;
         this.limits = properties.limits();
     }
@@ -79,6 +97,33 @@ class MediaController {
         // No step holds more than items-per-step items: asking for more is asking for all.
         return reads.at(Ids.parseAll(runIds), name, steps.stream().mapToLong(Long::longValue).toArray(),
                 Boolean.TRUE.equals(exact), Math.min(perRun, media.itemsPerStep()));
+    }
+
+    /**
+     * The image as a box {@code width} pixels wide loads it, as a data URL, so that a panel of many small images gets
+     * them with the items rather than by a request each: null unless it is ready, small, and within the answer's
+     * budget.
+     */
+    @SchemaMapping(typeName = "Image")
+    String preview(MediaItem.Image image, @Argument int width, GraphQLContext context) {
+        if (width < 1) {
+            throw ApiException.badInput("width must be at least 1");
+        }
+        Optional<byte[]> ready;
+        try {
+            ready = renditions.ready(image.sha256(), image.bytes(), image.width(), width, PREVIEW_MAX_BYTES);
+        } catch (IOException e) {
+            return null;  // gone, or unreadable: loading its link tells why
+        }
+        AtomicLong left = context.computeIfAbsent(PreviewBytesLeft.class,
+                key -> new AtomicLong(PREVIEW_BYTES_PER_ANSWER));
+        if (ready.isEmpty() || left.addAndGet(-ready.get().length) < 0) {
+            return null;
+        }
+        byte[] bytes = ready.get();
+        String type = (bytes[0] & 0xff) == 0x89 ? "png" : (bytes[0] & 0xff) == 0xff ? "jpeg"
+                : image.format().toLowerCase(Locale.ROOT);
+        return "data:image/" + type + ";base64," + Base64.getEncoder().encodeToString(bytes);
     }
 
     @QueryMapping

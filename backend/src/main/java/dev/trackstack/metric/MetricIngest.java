@@ -107,21 +107,19 @@ public class MetricIngest {
         }
         Set<PointKey> accepted = n == 0 ? new HashSet<>() : store.insert(series, steps, micros, values);
         Map<GroupCommit.Call, LogResult> results = new IdentityHashMap<>();
-        List<PointsLogged> events = new ArrayList<>();
-        List<List<long[]>> ranges = new ArrayList<>();
+        List<LiveEvents.Logged> logged = new ArrayList<>();
         i = 0;
         for (GroupCommit.Call call : writing) {
-            Published published = published(call, projects.get(call.runId), series, micros, i, accepted);
+            LiveEvents.Logged published = published(call, projects.get(call.runId), series, micros, i, accepted);
             i += call.points.size();
-            results.put(call, new LogResult(published.event.points().size(),
-                    call.points.size() - published.event.points().size()));
-            if (!published.event.points().isEmpty()) {
-                events.add(published.event);
-                ranges.add(published.ranges);
+            int stored = published.event().points().size();
+            results.put(call, new LogResult(stored, call.points.size() - stored));
+            if (stored > 0) {
+                logged.add(published);
             }
         }
-        if (!events.isEmpty()) {
-            live.pointsLogged(events, ranges);
+        if (!logged.isEmpty()) {
+            live.pointsLogged(logged);
         }
         return calls.stream().map(c -> !projects.containsKey(c.runId) ? null
                 : results.getOrDefault(c, new LogResult(0, c.points.size()))).toList();  // else: a batchId seen
@@ -167,8 +165,8 @@ public class MetricIngest {
     }
 
     /** What a call stored, for its subscribers: exactly its points in the accepted ones, in step order per series. */
-    private Published published(GroupCommit.Call call, String project, long[] series, long[] micros, int from,
-            Set<PointKey> accepted) {
+    private LiveEvents.Logged published(GroupCommit.Call call, String project, long[] series, long[] micros,
+            int from, Set<PointKey> accepted) {
         PointBatch batch = call.points;
         List<LivePoint> stored = new ArrayList<>();
         Map<Long, long[]> ranges = new HashMap<>();
@@ -185,7 +183,7 @@ public class MetricIngest {
             }
         }
         stored.sort(LivePoint.ORDER);
-        return new Published(new PointsLogged(call.runId, project, stored), List.copyOf(ranges.values()));
+        return new LiveEvents.Logged(new PointsLogged(call.runId, project, stored), List.copyOf(ranges.values()));
     }
 
     /**
@@ -239,10 +237,6 @@ public class MetricIngest {
     }
 
     private record RunSeries(long runId, SeriesKey key) {
-    }
-
-    /** A call's stored points for its subscribers, and per series its {seriesId, firstStep, lastStep}. */
-    private record Published(PointsLogged event, List<long[]> ranges) {
     }
 
     /** A series of the run; an empty split is the same series as no split. */

@@ -22,6 +22,7 @@ import java.util.List;
 import javax.imageio.ImageIO;
 
 import dev.trackstack.ApiTest;
+import dev.trackstack.GraphQlAssertions;
 import dev.trackstack.artifact.ArtifactDirectory;
 import dev.trackstack.artifact.ArtifactHttp;
 import dev.trackstack.artifact.ImageRenditions;
@@ -164,6 +165,76 @@ class MediaRenditionTests extends ApiTest {
         // Never larger than the original: 128 of a 100-pixel-wide image is the image.
         assertThat(get(urls.get(1) + "&w=128").body()).isEqualTo(narrow);
         assertThat(decoded(get(urls.get(1) + "&w=64")).getHeight()).isEqualTo(192);
+    }
+
+    private static final String PREVIEWS = """
+            query($runIds: [ID!]!, $steps: [Long!]!, $width: Int!) {
+              mediaAtSteps(runIds: $runIds, name: "samples", steps: $steps, first: 64) {
+                items { image { url preview(width: $width) } } } }""";
+
+    /** The previews of a run's images at steps 0.. (each step's items in order), null where none was answered. */
+    private List<String> previews(String run, int steps, int width) {
+        return graphQl.document(PREVIEWS).variable("runIds", List.of(run))
+                .variable("steps", java.util.stream.LongStream.range(0, steps).boxed().toList())
+                .variable("width", width).execute().path("mediaAtSteps[*].items[*].image.preview")
+                .entityList(String.class).get();
+    }
+
+    private static byte[] dataUrl(String url, String type) {
+        assertThat(url).startsWith("data:" + type + ";base64,");
+        return java.util.Base64.getDecoder().decode(url.substring(url.indexOf(',') + 1));
+    }
+
+    @Test
+    void shouldAnswerImagesAsPreviewsAtTheCellsWidthWhereTheyAreReadyAndSmall() throws Exception {
+        byte[] picture = MediaFixtures.opaquePng(600, 300, 10);
+        String sha = ArtifactHttp.sha256(picture);
+        String run = createRun();
+        graphQl.document(LOG).variable("runId", run).variable("items", List.of(image("samples", 0, picture)))
+                .execute().path("logMedia.stored").entity(Integer.class).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(rendition(sha, 512)).isNotEmptyFile());
+
+        // 90 device pixels load the 96 rendition, not made yet: no preview (its link makes it); then it is
+        assertThat(previews(run, 1, 90)).containsExactly((String) null);
+        String url = graphQl.document(AT).variable("runIds", List.of(run)).variable("name", "samples")
+                .variable("step", 0).execute().path("mediaAt[0].image.url").entity(String.class).get();
+        byte[] served = get(url + "&w=96").body();
+        assertThat(dataUrl(previews(run, 1, 90).get(0), "image/jpeg")).isEqualTo(served);
+        // 500 load the 512 rendition: made, but too large
+        assertThat(Files.size(rendition(sha, 512))).isGreaterThan(MediaController.PREVIEW_MAX_BYTES);
+        assertThat(previews(run, 1, 500)).containsExactly((String) null);
+
+        // An image no wider than the cell is its own preview, in its own format
+        byte[] narrow = png(40, 30, 11);
+        String other = createRun();
+        graphQl.document(LOG).variable("runId", other).variable("items", List.of(image("samples", 0, narrow)))
+                .execute().path("logMedia.stored").entity(Integer.class).isEqualTo(1);
+        assertThat(dataUrl(previews(other, 1, 190).get(0), "image/png")).isEqualTo(narrow);
+
+        assertThat(GraphQlAssertions.errorCode(graphQl.document(PREVIEWS).variable("runIds", List.of(other))
+                .variable("steps", List.of(0)).variable("width", 0).execute(), "BAD_USER_INPUT"))
+                .contains("width must be at least 1");
+    }
+
+    @Test
+    void shouldStopAnsweringPreviewsOnceAnAnswersTotalFourMebibytes() {
+        byte[] picture = png(60, 60, 12);
+        assertThat(picture.length).isBetween(10_000, MediaController.PREVIEW_MAX_BYTES);
+        String run = createRun();
+        // 5 steps of 64 items (the most a step holds), each item this image
+        for (int call = 0; call < 2; call++) {
+            List<Object> items = new java.util.ArrayList<>();
+            for (int i = call * 160; i < (call + 1) * 160; i++) {
+                items.add(image("samples", i / 64, picture));
+            }
+            graphQl.document(LOG).variable("runId", run).variable("items", items).execute()
+                    .path("logMedia.stored").entity(Integer.class).isEqualTo(160);
+        }
+        List<String> previews = previews(run, 5, 190);
+        assertThat(previews).hasSize(320);
+        List<String> answered = previews.stream().filter(java.util.Objects::nonNull).toList();
+        assertThat(answered).hasSize((int) (MediaController.PREVIEW_BYTES_PER_ANSWER / picture.length));
+        assertThat(dataUrl(answered.get(0), "image/png")).isEqualTo(picture);
     }
 
     @Test

@@ -31,8 +31,9 @@ import tools.jackson.databind.JsonNode;
  * ARTIFACTS: one big file through the packaged server's artifact transfer (docs/api.md, "Artifacts"), beside
  * {@code cp} of the same file on the same disk: the upload as a client makes it (the manifest, one PATCH of the
  * whole file streamed from disk, the manifest again to commit) and the download of the blob to a file, each
- * ending with the bytes on disk (fsync), as {@code cp} does here. The server's heap is sampled during both, to
- * show that it does not grow with the file.
+ * ending with the bytes on disk (fsync), as {@code cp} does here; then the download again to /dev/null, what the
+ * server sends without the receiver's page-cache writes. The server's heap is sampled during the upload and the first
+ * download, to show that it does not grow with the file.
  */
 final class Artifacts {
 
@@ -91,6 +92,13 @@ final class Artifacts {
         Files.delete(downloaded);
         result.put("download_mb_per_s", mbPerSecond(size, download));
         result.put("download_share_of_cp", Stats.round(cp / download));
+        // The same download thrown away (the blob now in the page cache): what the server sends, without the
+        // receiver's writes to disk.
+        double discarded = seconds(() -> {
+            curl("-o", "/dev/null", server.url + "/api/v1/projects/" + PROJECT + "/blobs/" + sha256);
+            return null;
+        });
+        result.put("download_discarded_mb_per_s", mbPerSecond(size, discarded));
 
         result.put("heap_before_bytes", heapBefore);
         result.put("heap_max_during_upload_bytes", max(uploadHeap));

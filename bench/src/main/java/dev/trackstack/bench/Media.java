@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -28,8 +29,9 @@ import tools.jackson.databind.JsonNode;
  * MEDIA (docs/api.md, "Media"): 256×256 PNGs logged through logMedia, one per call as a training script logs a
  * sample per step, by 4 writers across the runs (every image its own, none stored twice); then the step slider of a
  * compare view moved twice across every step as the dashboard's image panel loads it: mediaAtSteps for all runs and
- * the next 16 steps whenever the step shown is not among those fetched, and the step shown (its items, then the
- * runs' images at a panel cell's rendition width fetched 6 at a time as a browser does); then the histogram panel:
+ * the next 16 steps (4, then 12) whenever the step shown is not among those fetched, each image with its preview at
+ * a panel cell's rendition width, and the step shown (its items, then the runs' images that came without a preview
+ * fetched at that width 6 at a time as a browser does); then the histogram panel:
  * histograms of 1,000 steps × 64 bins read in one query, {@code iterations} times.
  */
 final class Media {
@@ -44,12 +46,17 @@ final class Media {
     private static final int BINS = 64;
     private static final String LOG = """
             mutation($r: ID!, $items: [MediaItemInput!]!) { logMedia(runId: $r, items: $items) { stored errors { message } } }""";
-    /** Steps one query fetches, and the rendition width asked for: the image panel's (webapp/src/media). */
+    /**
+     * Steps fetched at once, in two queries one after the other (the first of FIRST_PART steps), and the rendition
+     * width asked for: the image panel's (webapp/src/media).
+     */
     private static final int WINDOW = 16;
+    private static final int FIRST_PART = 4;
     private static final int RENDITION_WIDTH = 192;
     private static final String AT_STEPS = """
-            query($runs: [ID!]!, $steps: [Long!]!) { mediaAtSteps(runIds: $runs, name: "samples", steps: $steps) {
-              step items { runId step image { width height url } } } }""";
+            query($runs: [ID!]!, $steps: [Long!]!, $width: Int!) {
+              mediaAtSteps(runIds: $runs, name: "samples", steps: $steps) {
+                step items { runId step image { width height url preview(width: $width) } } } }""";
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private Media() {
@@ -103,8 +110,10 @@ final class Media {
         result.put("mb_per_s", Stats.round(bytes / seconds / (1 << 20)));
         result.put("logMedia_call", Stats.of(calls));
 
-        List<Long> queries = new ArrayList<>();
         long[] shown = new long[steps * SLIDER_PASSES];
+        long[] queries = new long[(steps + WINDOW - 1) / WINDOW * 2 * SLIDER_PASSES];
+        int queried = 0;
+        long previews = 0;
         ExecutorService browser = Executors.newFixedThreadPool(BROWSER_CONNECTIONS);
         try {
             Map<Long, JsonNode> itemsAt = new HashMap<>();
@@ -115,11 +124,16 @@ final class Media {
                     itemsAt.clear();  // each pass starts with nothing fetched, as a newly opened panel
                 }
                 if (!itemsAt.containsKey(step)) {
-                    List<Long> window = LongStream.range(step, Math.min(steps, step + WINDOW)).boxed().toList();
-                    for (JsonNode at : api.call(AT_STEPS, Map.of("runs", runs, "steps", window)).get("mediaAtSteps")) {
-                        itemsAt.put(at.get("step").asLong(), at.get("items"));
+                    // the steps about to be shown, then the rest of the window
+                    for (long[] part : new long[][] {{step, step + FIRST_PART}, {step + FIRST_PART, step + WINDOW}}) {
+                        long asked = System.nanoTime();
+                        List<Long> window = LongStream.range(part[0], Math.min(steps, part[1])).boxed().toList();
+                        for (JsonNode at : api.call(AT_STEPS, Map.of("runs", runs, "steps", window, "width",
+                                RENDITION_WIDTH)).get("mediaAtSteps")) {
+                            itemsAt.put(at.get("step").asLong(), at.get("items"));
+                        }
+                        queries[queried++] = System.nanoTime() - asked;
                     }
-                    queries.add(System.nanoTime() - begin);
                 }
                 JsonNode items = itemsAt.get(step);
                 if (items.size() != runCount) {
@@ -128,8 +142,12 @@ final class Media {
                 }
                 List<Future<?>> images = new ArrayList<>();
                 for (JsonNode item : items) {
-                    images.add(browser.submit(() -> fetch(url + item.at("/image/url").asString() + "&w="
-                            + RENDITION_WIDTH)));
+                    if (item.at("/image/preview").isString()) {
+                        previews++;  // the image came with the items (a browser decodes it as it decodes a fetched one)
+                    } else {
+                        images.add(browser.submit(() -> fetch(url + item.at("/image/url").asString() + "&w="
+                                + RENDITION_WIDTH)));
+                    }
                 }
                 for (Future<?> image : images) {
                     image.get();
@@ -139,8 +157,10 @@ final class Media {
         } finally {
             browser.shutdown();
         }
-        result.put("mediaAtSteps_" + runCount + "_runs_x_" + WINDOW + "_steps",
-                Stats.of(queries.stream().mapToLong(Long::longValue).toArray()));
+        result.put("mediaAtSteps_" + runCount + "_runs_x_" + FIRST_PART + "_or_" + (WINDOW - FIRST_PART) + "_steps",
+                Stats.of(Arrays.copyOf(queries, queried)));
+        result.put("images_answered_as_previews", previews);
+        result.put("images_fetched", (long) shown.length * runCount - previews);
         result.put("step_shown_with_" + runCount + "_images", Stats.of(shown));
         result.put("histograms_" + HISTOGRAM_STEPS + "_steps_x_" + BINS + "_bins", histograms(api,
                 api.createRun(model, "histograms"), iterations));
