@@ -21,17 +21,18 @@ const SMALL_IMAGE = 128;
  */
 const AHEAD = 3;
 const KEPT = 4;
-/** Steps whose items one query fetches, from the one asked the way the slider moves (the API allows 64). */
+/** Steps whose items are fetched at once, from the one asked the way the slider moves, PART steps a query. */
 const WINDOW = 16;
+const PART = 4;
 
 /**
  * Images: a step slider over the steps any run logged, and each run's images at that step side by side (each run
  * answers its latest step at or before it, shown with its images), captions; a click zooms. A step is shown
  * whole once its images are decoded, replacing the one before at once (`data-shown-step` says which). The steps
  * next to the one shown are fetched and decoded meanwhile, so that stepping through them or playing shows each at
- * once rather than after a round trip and 20 image loads; the items of the next WINDOW steps come in two queries,
+ * once rather than after a round trip and 20 image loads; the items of the next WINDOW steps come in a few queries,
  * with their images at the cells' size where the server has them small (`preview`, else each image's link), so that
- * a drag costs two round trips per WINDOW steps, not one per step, and no request per image.
+ * a drag costs a round trip per PART steps and no request per image.
  */
 export function imagePanel({ name, runs, stepsByRun }: PanelContext): MediaPanel {
   const grid = h("div", { className: "media-runs" });
@@ -52,9 +53,11 @@ export function imagePanel({ name, runs, stepsByRun }: PanelContext): MediaPanel
       // the images come with the items, at the cells' size (not before the grid is laid out: its width is unknown)
       const shownPx = devicePx(cellWidth(grid));
       const previews = Number.isFinite(shownPx);
-      // in two queries, one after the other: the steps about to be shown come sooner in a short answer of their own
+      // in short queries one after the other: the steps about to be shown come first, each part a small answer (a
+      // step's previews are about 150 KB) that the page reads between drawing steps
       let before: Promise<unknown> = Promise.resolve();
-      for (const part of [window.slice(0, AHEAD + 1), window.slice(AHEAD + 1)].filter((part) => part.length)) {
+      for (let from = 0; from < window.length; from += PART) {
+        const part = window.slice(from, from + PART);
         const answer = before.catch(() => {}).then(() => request(MediaAtStepsDocument, { runIds: runs.map((run) => run.id), name, steps: part,
           first: ITEMS_PER_RUN, previewWidth: previews ? shownPx : 1, previews }, controller.signal))
           .then(({ mediaAtSteps }) => new Map(mediaAtSteps.map((at) => [at.step, at.items])));

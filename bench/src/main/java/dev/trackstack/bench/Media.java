@@ -29,7 +29,7 @@ import tools.jackson.databind.JsonNode;
  * MEDIA (docs/api.md, "Media"): 256×256 PNGs logged through logMedia, one per call as a training script logs a
  * sample per step, by 4 writers across the runs (every image its own, none stored twice); then the step slider of a
  * compare view moved twice across every step as the dashboard's image panel loads it: mediaAtSteps for all runs and
- * the next 16 steps (4, then 12) whenever the step shown is not among those fetched, each image with its preview at
+ * the next 4 steps whenever the step shown is not among those fetched, each image with its preview at
  * a panel cell's rendition width, and the step shown (its items, then the runs' images that came without a preview
  * fetched at that width 6 at a time as a browser does); then the histogram panel:
  * histograms of 1,000 steps × 64 bins read in one query, {@code iterations} times.
@@ -46,12 +46,8 @@ final class Media {
     private static final int BINS = 64;
     private static final String LOG = """
             mutation($r: ID!, $items: [MediaItemInput!]!) { logMedia(runId: $r, items: $items) { stored errors { message } } }""";
-    /**
-     * Steps fetched at once, in two queries one after the other (the first of FIRST_PART steps), and the rendition
-     * width asked for: the image panel's (webapp/src/media).
-     */
-    private static final int WINDOW = 16;
-    private static final int FIRST_PART = 4;
+    /** Steps one query fetches, and the rendition width asked for: the image panel's (webapp/src/media). */
+    private static final int PART = 4;
     private static final int RENDITION_WIDTH = 192;
     private static final String AT_STEPS = """
             query($runs: [ID!]!, $steps: [Long!]!, $width: Int!) {
@@ -111,7 +107,7 @@ final class Media {
         result.put("logMedia_call", Stats.of(calls));
 
         long[] shown = new long[steps * SLIDER_PASSES];
-        long[] queries = new long[(steps + WINDOW - 1) / WINDOW * 2 * SLIDER_PASSES];
+        long[] queries = new long[(steps + PART - 1) / PART * SLIDER_PASSES];
         int queried = 0;
         long previews = 0;
         ExecutorService browser = Executors.newFixedThreadPool(BROWSER_CONNECTIONS);
@@ -124,16 +120,12 @@ final class Media {
                     itemsAt.clear();  // each pass starts with nothing fetched, as a newly opened panel
                 }
                 if (!itemsAt.containsKey(step)) {
-                    // the steps about to be shown, then the rest of the window
-                    for (long[] part : new long[][] {{step, step + FIRST_PART}, {step + FIRST_PART, step + WINDOW}}) {
-                        long asked = System.nanoTime();
-                        List<Long> window = LongStream.range(part[0], Math.min(steps, part[1])).boxed().toList();
-                        for (JsonNode at : api.call(AT_STEPS, Map.of("runs", runs, "steps", window, "width",
-                                RENDITION_WIDTH)).get("mediaAtSteps")) {
-                            itemsAt.put(at.get("step").asLong(), at.get("items"));
-                        }
-                        queries[queried++] = System.nanoTime() - asked;
+                    List<Long> part = LongStream.range(step, Math.min(steps, step + PART)).boxed().toList();
+                    for (JsonNode at : api.call(AT_STEPS, Map.of("runs", runs, "steps", part, "width",
+                            RENDITION_WIDTH)).get("mediaAtSteps")) {
+                        itemsAt.put(at.get("step").asLong(), at.get("items"));
                     }
+                    queries[queried++] = System.nanoTime() - begin;
                 }
                 JsonNode items = itemsAt.get(step);
                 if (items.size() != runCount) {
@@ -157,7 +149,7 @@ final class Media {
         } finally {
             browser.shutdown();
         }
-        result.put("mediaAtSteps_" + runCount + "_runs_x_" + FIRST_PART + "_or_" + (WINDOW - FIRST_PART) + "_steps",
+        result.put("mediaAtSteps_" + runCount + "_runs_x_" + PART + "_steps",
                 Stats.of(Arrays.copyOf(queries, queried)));
         result.put("images_answered_as_previews", previews);
         result.put("images_fetched", (long) shown.length * runCount - previews);
