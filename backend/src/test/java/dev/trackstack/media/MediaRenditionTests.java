@@ -17,7 +17,11 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.Objects;
+import java.util.stream.LongStream;
 
 import javax.imageio.ImageIO;
 
@@ -31,9 +35,14 @@ import org.springframework.beans.factory.annotation.Autowired;
 
 /**
  * Images scaled down by a blob link's {@code w}: their size, their cache, what is served as it is, bad widths; those the
- * panels ask for made when the image is logged.
+ * panels ask for made when the image is logged; and answered as previews with the items.
  */
 class MediaRenditionTests extends ApiTest {
+
+    private static final String PREVIEWS = """
+            query($runIds: [ID!]!, $steps: [Long!]!, $width: Int!) {
+              mediaAtSteps(runIds: $runIds, name: "samples", steps: $steps, first: 64) {
+                items { image { url preview(width: $width) } } } }""";
 
     @Autowired
     private ArtifactDirectory directory;
@@ -167,22 +176,17 @@ class MediaRenditionTests extends ApiTest {
         assertThat(decoded(get(urls.get(1) + "&w=64")).getHeight()).isEqualTo(192);
     }
 
-    private static final String PREVIEWS = """
-            query($runIds: [ID!]!, $steps: [Long!]!, $width: Int!) {
-              mediaAtSteps(runIds: $runIds, name: "samples", steps: $steps, first: 64) {
-                items { image { url preview(width: $width) } } } }""";
-
     /** The previews of a run's images at steps 0.. (each step's items in order), null where none was answered. */
     private List<String> previews(String run, int steps, int width) {
         return graphQl.document(PREVIEWS).variable("runIds", List.of(run))
-                .variable("steps", java.util.stream.LongStream.range(0, steps).boxed().toList())
+                .variable("steps", LongStream.range(0, steps).boxed().toList())
                 .variable("width", width).execute().path("mediaAtSteps[*].items[*].image.preview")
                 .entityList(String.class).get();
     }
 
     private static byte[] dataUrl(String url, String type) {
         assertThat(url).startsWith("data:" + type + ";base64,");
-        return java.util.Base64.getDecoder().decode(url.substring(url.indexOf(',') + 1));
+        return Base64.getDecoder().decode(url.substring(url.indexOf(',') + 1));
     }
 
     @Test
@@ -223,7 +227,7 @@ class MediaRenditionTests extends ApiTest {
         String run = createRun();
         // 5 steps of 64 items (the most a step holds), each item this image
         for (int call = 0; call < 2; call++) {
-            List<Object> items = new java.util.ArrayList<>();
+            List<Object> items = new ArrayList<>();
             for (int i = call * 160; i < (call + 1) * 160; i++) {
                 items.add(image("samples", i / 64, picture));
             }
@@ -232,7 +236,7 @@ class MediaRenditionTests extends ApiTest {
         }
         List<String> previews = previews(run, 5, 190);
         assertThat(previews).hasSize(320);
-        List<String> answered = previews.stream().filter(java.util.Objects::nonNull).toList();
+        List<String> answered = previews.stream().filter(Objects::nonNull).toList();
         assertThat(answered).hasSize((int) (MediaController.PREVIEW_BYTES_PER_ANSWER / picture.length));
         assertThat(dataUrl(answered.get(0), "image/png")).isEqualTo(picture);
     }
