@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
@@ -176,9 +177,14 @@ public class ImageRenditions {
         int fit = Arrays.stream(WIDTHS).filter(w -> w >= shownPx).findFirst().orElse(Integer.MAX_VALUE);
         if (fit < imageWidth) {
             Path file = file(sha256, fit);
-            long length = Files.exists(file) ? Files.size(file) : -1;
+            long length;
+            try {
+                length = Files.size(file);
+            } catch (NoSuchFileException notMadeYet) {
+                return Optional.empty();
+            }
             if (length != 0) {
-                return length > 0 && length <= maxBytes ? Optional.of(Files.readAllBytes(file)) : Optional.empty();
+                return length <= maxBytes ? Optional.of(Files.readAllBytes(file)) : Optional.empty();
             }
             // an empty file: the image did not decode, and is served as it is
         }
