@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * server's classes: loading and verifying some 19,000 classes is most of a start, and the archive halves it. The
  * archive needs the jars as files (not nested in the executable jar), so the jar is extracted once per jar and Java
  * into the cache directory ({@code TRACKSTACK_CACHE_DIR}, default {@code ~/.trackstack/cache}), and the JVM writes the
- * archive when that first server stops; the server's JVM gets the memory settings of {@link MemorySettings}. This
+ * archive when that first server stops: on Java 25 and later an AOT cache, which also keeps the classes linked and
+ * the methods' profiles, on older Javas a dynamic class archive. The server runs on the Java {@link ServerJava}
+ * chooses, with the memory settings of {@link MemorySettings}. This
  * process (the launcher) only waits: it forwards its stop to the server and exits with the server's exit code, and
  * the server stops when the launcher is gone.
  */
@@ -32,7 +34,6 @@ public final class FastStart {
 
     static final String LAUNCHER_PID = "trackstack.launcher-pid";
     private static final String APPLICATION_JAR = "trackstack.jar";
-    private static final String ARCHIVE = "classes.jsa";
 
     /**
      * JVM options under which a second JVM would misbehave: an agent or debugger would bind its port twice, a
@@ -55,9 +56,17 @@ public final class FastStart {
         if (jar.isEmpty() || !enabled(args, System.getenv()) || jvmOptions.stream().anyMatch(FastStart::conflicts)) {
             return;
         }
+        ServerJava java;
+        try {
+            java = ServerJava.choose(System.getenv(), ServerJava.current(), ServerJava.installed(System.getenv()));
+        } catch (IllegalArgumentException e) {
+            System.out.println("Trackstack: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         Path cache;
         try {
-            cache = prepare(jar.get(), cacheRoot(System.getenv()));
+            cache = prepare(jar.get(), cacheRoot(System.getenv()), java);
         } catch (IOException | RuntimeException e) {
             System.out.println("Trackstack: starting without the class archive (" + e + ")");
             return;
@@ -65,7 +74,11 @@ public final class FastStart {
             Thread.currentThread().interrupt();
             return;
         }
-        System.exit(new Server(cache, jvmOptions, args).run());
+        if (!java.home().equals(ServerJava.current().home())) {
+            System.out.println("Trackstack: running the server on Java " + java.version() + " (" + java.home()
+                    + "), which starts it faster from an AOT cache; TRACKSTACK_JAVA=<a Java home> chooses another");
+        }
+        System.exit(new Server(java, cache, jvmOptions, args).run());
     }
 
     /** In the server's JVM: stop (gracefully) when the launcher is gone, for example killed. */
@@ -116,11 +129,12 @@ public final class FastStart {
 
     /**
      * The cache entry's name: which jar (its path) and what is in it (each entry's name and CRC, as the jar's
-     * directory lists them; a reproducible build gives every jar the same time) and the Java that runs it, so that a
-     * rebuilt jar or another Java gets a new entry, and the old one of the same path is removed.
+     * directory lists them; a reproducible build gives every jar the same time) and the Java that runs it (its home
+     * and release file), so that a rebuilt jar or another Java gets a new entry, and the old one of the same path is
+     * removed.
      */
-    static String entryName(Path jar, String javaHome, String vmVersion) throws IOException {
-        StringBuilder content = new StringBuilder(javaHome).append('/').append(vmVersion);
+    static String entryName(Path jar, String javaHome, String javaRelease) throws IOException {
+        StringBuilder content = new StringBuilder(javaHome).append('/').append(javaRelease);
         try (ZipFile zip = new ZipFile(jar.toFile())) {
             zip.stream().forEach(e -> content.append('\n').append(e.getName()).append(' ').append(e.getCrc()));
         }
@@ -137,8 +151,8 @@ public final class FastStart {
     }
 
     /** The extracted jar for this jar and Java, extracting it first if needed. */
-    static Path prepare(Path jar, Path root) throws IOException, InterruptedException {
-        String name = entryName(jar.toRealPath(), System.getProperty("java.home"), System.getProperty("java.vm.version"));
+    static Path prepare(Path jar, Path root, ServerJava java) throws IOException, InterruptedException {
+        String name = entryName(jar.toRealPath(), java.home().toString(), java.release());
         Path entry = root.resolve(name);
         if (Files.isRegularFile(entry.resolve(APPLICATION_JAR))) {
             return entry;
@@ -201,16 +215,22 @@ public final class FastStart {
         private final List<String> command = new ArrayList<>();
         private Process process;
 
-        Server(Path entry, List<String> jvmOptions, String[] args) {
-            archive = entry.resolve(ARCHIVE);
-            writing = entry.resolve(ARCHIVE + "." + ProcessHandle.current().pid());
-            command.add(java());
+        Server(ServerJava java, Path entry, List<String> jvmOptions, String[] args) {
+            archive = entry.resolve(java.aotCache() ? "server.aot" : "classes.jsa");
+            writing = entry.resolve(archive.getFileName() + "." + ProcessHandle.current().pid());
+            boolean mapped = Files.isRegularFile(archive);
+            command.add(java.java().toString());
             command.addAll(MemorySettings.jvmOptions(jvmOptions));
             command.addAll(jvmOptions);
-            command.add(Files.isRegularFile(archive) ? "-XX:SharedArchiveFile=" + archive
-                    : "-XX:ArchiveClassesAtExit=" + writing);
-            // Which classes the archive leaves out (generated, or failing verification) is no news to a user.
-            command.add("-Xlog:cds=off,cds+dynamic=off");
+            if (java.aotCache()) {
+                command.add(mapped ? "-XX:AOTCache=" + archive : "-XX:AOTCacheOutput=" + writing);
+                // Which classes the cache leaves out, and its making, are no news to a user.
+                command.add("-Xlog:aot*=off,cds*=off");
+            } else {
+                command.add(mapped ? "-XX:SharedArchiveFile=" + archive : "-XX:ArchiveClassesAtExit=" + writing);
+                // Which classes the archive leaves out (generated, or failing verification) is no news to a user.
+                command.add("-Xlog:cds=off,cds+dynamic=off");
+            }
             command.add("-D" + LAUNCHER_PID + "=" + ProcessHandle.current().pid());
             command.addAll(List.of("-jar", entry.resolve(APPLICATION_JAR).toString()));
             command.addAll(Arrays.asList(args));
