@@ -56,9 +56,10 @@ public final class FastStart {
         if (jar.isEmpty() || !enabled(args, System.getenv()) || jvmOptions.stream().anyMatch(FastStart::conflicts)) {
             return;
         }
+        ServerJava current = ServerJava.current();
         ServerJava java;
         try {
-            java = ServerJava.choose(System.getenv(), ServerJava.current(), ServerJava.installed(System.getenv()));
+            java = ServerJava.choose(System.getenv(), current, ServerJava.installed(System.getenv()));
         } catch (IllegalArgumentException e) {
             System.out.println("Trackstack: " + e.getMessage());
             System.exit(2);
@@ -74,9 +75,10 @@ public final class FastStart {
             Thread.currentThread().interrupt();
             return;
         }
-        if (!java.home().equals(ServerJava.current().home())) {
-            System.out.println("Trackstack: running the server on Java " + java.version() + " (" + java.home()
-                    + "), which starts it faster from an AOT cache; TRACKSTACK_JAVA=<a Java home> chooses another");
+        if (!java.home().equals(current.home())) {
+            System.out.println("Trackstack: running the server on Java " + java.version() + " (" + java.home() + ")"
+                    + (java.aotCache() ? ", which starts it faster from an AOT cache" : "")
+                    + "; TRACKSTACK_JAVA=<a Java home> chooses the Java");
         }
         System.exit(new Server(java, cache, jvmOptions, args).run());
     }
@@ -207,33 +209,44 @@ public final class FastStart {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    /** The server's JVM: with the archive when there is one, else writing it when it stops. */
+    /**
+     * The server's JVM: with the archive when there is one, else recording it as it runs. Java 17's JVM writes its
+     * dynamic archive when it stops; Java 25's writes the AOT configuration (the classes it loaded and the methods'
+     * profiles), from which a JVM of its own makes the AOT cache after a clean stop (10-15 s, not after a failed start).
+     */
     private static final class Server {
 
+        private final boolean aot;
         private final Path archive;
         private final Path writing;
+        private final List<String> jvm = new ArrayList<>();
         private final List<String> command = new ArrayList<>();
         private Process process;
 
         Server(ServerJava java, Path entry, List<String> jvmOptions, String[] args) {
-            archive = entry.resolve(java.aotCache() ? "server.aot" : "classes.jsa");
-            writing = entry.resolve(archive.getFileName() + "." + ProcessHandle.current().pid());
+            aot = java.aotCache();
+            archive = entry.resolve(aot ? "server.aot" : "classes.jsa");
+            writing = entry.resolve((aot ? "server.aotconf." : "classes.jsa.") + ProcessHandle.current().pid());
             boolean mapped = Files.isRegularFile(archive);
-            command.add(java.java().toString());
-            command.addAll(MemorySettings.jvmOptions(jvmOptions));
-            command.addAll(jvmOptions);
-            if (java.aotCache()) {
-                command.add(mapped ? "-XX:AOTCache=" + archive : "-XX:AOTCacheOutput=" + writing);
-                // Which classes the cache leaves out, and its making, are no news to a user.
-                command.add("-Xlog:aot*=off,cds*=off");
+            jvm.add(java.java().toString());
+            jvm.addAll(MemorySettings.jvmOptions(jvmOptions));
+            jvm.addAll(jvmOptions);
+            // Which classes the archive leaves out (generated, or failing verification) is no news to a user.
+            jvm.add(aot ? "-Xlog:aot*=off,cds*=off" : "-Xlog:cds=off,cds+dynamic=off");
+            command.addAll(jvm);
+            if (aot) {
+                command.addAll(mapped ? List.of("-XX:AOTCache=" + archive)
+                        : List.of("-XX:AOTMode=record", "-XX:AOTConfiguration=" + writing));
             } else {
                 command.add(mapped ? "-XX:SharedArchiveFile=" + archive : "-XX:ArchiveClassesAtExit=" + writing);
-                // Which classes the archive leaves out (generated, or failing verification) is no news to a user.
-                command.add("-Xlog:cds=off,cds+dynamic=off");
             }
             command.add("-D" + LAUNCHER_PID + "=" + ProcessHandle.current().pid());
-            command.addAll(List.of("-jar", entry.resolve(APPLICATION_JAR).toString()));
+            command.addAll(application(entry));
             command.addAll(Arrays.asList(args));
+        }
+
+        private static List<String> application(Path entry) {
+            return List.of("-jar", entry.resolve(APPLICATION_JAR).toString());
         }
 
         int run() {
@@ -264,16 +277,42 @@ public final class FastStart {
             }
             try {
                 if (Files.isRegularFile(writing)) {
-                    if (code == 0 || code == 130 || code == 143) {
-                        Files.move(writing, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                    } else {
+                    if (code != 0 && code != 130 && code != 143) {
                         Files.delete(writing);
+                    } else if (aot) {
+                        makeAotCache();
+                    } else {
+                        Files.move(writing, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                     }
                 }
             } catch (IOException e) {
                 System.out.println("Trackstack: the class archive was not kept: " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
             return code;
+        }
+
+        /** Makes the AOT cache from the configuration the server's run recorded, which is then deleted. */
+        private void makeAotCache() throws IOException, InterruptedException {
+            System.out.println("Trackstack: writing the start-up cache for the next start (once per jar and Java)");
+            Path made = archive.resolveSibling(archive.getFileName() + "." + ProcessHandle.current().pid());
+            List<String> create = new ArrayList<>(jvm);
+            create.addAll(List.of("-XX:AOTMode=create", "-XX:AOTConfiguration=" + writing, "-XX:AOTCache=" + made));
+            create.addAll(application(archive.getParent()));
+            try {
+                Process creating = withoutOptionVariables(new ProcessBuilder(create)).redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                if (creating.waitFor() == 0 && Files.isRegularFile(made)) {
+                    Files.move(made, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } else {
+                    System.out.println("Trackstack: the start-up cache was not written (exit code "
+                            + creating.exitValue() + "); the next start records it again");
+                }
+            } finally {
+                Files.deleteIfExists(made);
+                Files.delete(writing);
+            }
         }
     }
 }

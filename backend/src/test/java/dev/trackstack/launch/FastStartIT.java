@@ -87,10 +87,12 @@ class FastStartIT extends PackagedServerTest {
         ProcessHandle first = serverJvm();
         assertThat(first.info().command()).contains(newer.java().toString());
         assertThat(first.info().arguments().map(List::of).orElseThrow())
-                .anySatisfy(a -> assertThat(a).startsWith("-XX:AOTCacheOutput=" + cache)).contains("-Xmx256m");
+                .anySatisfy(a -> assertThat(a).startsWith("-XX:AOTConfiguration=" + cache))
+                .contains("-XX:AOTMode=record", "-Xmx256m");
         server.createRun("cached");
         assertThat(server.stop()).as("graceful shutdown, the cache written").isTrue();
         assertThat(server.process().exitValue()).isEqualTo(143);
+        assertThat(Files.readString(server.log())).contains("Trackstack: writing the start-up cache");
         Path entry = onlyEntry(cache);
         try (Stream<Path> files = Files.list(entry)) {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("server.aot", "lib",
