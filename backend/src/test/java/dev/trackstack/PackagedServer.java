@@ -67,8 +67,7 @@ public final class PackagedServer implements AutoCloseable {
         return run(log, Map.of(), all);
     }
 
-    /** Runs {@code java -jar trackstack.jar} with these environment variables and arguments, the output to the log. */
-    public static Process run(Path log, Map<String, String> environment, List<String> args) throws IOException {
+    private static Process run(Path log, Map<String, String> environment, List<String> args) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "-jar", System.getProperty("trackstack.jar")));
         command.addAll(args);
