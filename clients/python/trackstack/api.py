@@ -11,7 +11,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import Any, Callable, Dict, List, Optional, Sequence, TypeVar
+from typing import Any, BinaryIO, Callable, Dict, List, NamedTuple, Optional, Sequence, TypeVar
 
 T = TypeVar("T")
 
@@ -26,6 +26,14 @@ REJECTION_CODES = {"BAD_USER_INPUT", "LIMIT_EXCEEDED", "NOT_FOUND", "UNAUTHENTIC
 # Of those, the codes that blame what was sent, or say that its run is gone: such data can never be stored and is
 # dropped. Any other refusal (a token revoked or missing, an HTTP status) is kept and sent again later.
 DATA_REJECTION_CODES = {"BAD_USER_INPUT", "LIMIT_EXCEEDED", "NOT_FOUND", *EVAL_REJECTION_CODES}
+
+
+class FileRegion(NamedTuple):
+    """`length` bytes of an open file from `offset`: a request body sent with sendfile(2) where the OS has it, so
+    that the bytes go from the page cache to the socket without passing through Python."""
+    file: BinaryIO
+    offset: int
+    length: int
 
 
 class TrackstackError(Exception):
@@ -141,9 +149,9 @@ class Api:
     def transfer(self, method: str, path: str, body: Any = None, headers: Optional[Dict[str, str]] = None,
                  accept: Sequence[int] = ()) -> http.client.HTTPResponse:
         """Sends one request of the artifact transfer API (`path` under the server's URL) and answers the response,
-        unread: the caller reads it (a download, streamed) and closes it. `body` may be bytes or an open file (sent
-        in 1 MiB reads, never held whole); statuses in `accept` are answered like 2xx ones. Raises ServerUnavailable
-        (no connection, a cut one, 5xx) or RequestRejected (any other status, with the server's code)."""
+        unread: the caller reads it (a download, streamed) and closes it. `body` may be bytes or a FileRegion (never
+        held whole); statuses in `accept` are answered like 2xx ones. Raises ServerUnavailable (no connection, a cut
+        one, 5xx) or RequestRejected (any other status, with the server's code)."""
         parts = urllib.parse.urlsplit(self.url)
         connection_type = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
         connection = connection_type(parts.netloc, timeout=self.timeout, blocksize=1 << 20)
@@ -152,7 +160,13 @@ class Api:
             headers["Authorization"] = "Bearer " + self.token
         target = parts.path.rstrip("/") + path
         try:
-            connection.request(method, target, body=body, headers=headers)
+            if isinstance(body, FileRegion):
+                connection.request(method, target, headers=dict(headers, **{"Content-Length": str(body.length)}))
+                sent = connection.sock.sendfile(body.file, body.offset, body.length) if body.length else 0
+                if sent < body.length:
+                    raise OSError(f"{body.file.name} ended {body.length - sent} bytes before the part did")
+            else:
+                connection.request(method, target, body=body, headers=headers)
             response = connection.getresponse()
         except (OSError, http.client.HTTPException) as error:
             raise ServerUnavailable(f"{method} {self.url}{path} failed: {error}") from None

@@ -13,11 +13,14 @@ version are hard links into that cache (copies where links are impossible): trea
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import http.client
 import json
 import logging
+import mmap
 import os
+import queue
 import re
 import shutil
 import threading
@@ -26,11 +29,20 @@ from pathlib import Path
 from typing import Any, BinaryIO, Callable, Dict, List, Optional, Sequence, Tuple, Union
 from urllib.parse import quote
 
-from .api import Api, RequestRejected, ServerUnavailable, TrackstackError, with_retry
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
+
+from .api import Api, FileRegion, RequestRejected, ServerUnavailable, TrackstackError, with_retry
 
 log = logging.getLogger("trackstack")
 
 READ_SIZE = 1 << 20
+TRANSFER_BUFFER = 8 << 20  # bytes per read of a download: one of three buffers in flight
+DIRECT_MIN = 64 << 20  # a blob at least this large is written around the page cache (O_DIRECT), where allowed
+ALIGN = 4096  # O_DIRECT's unit for file offsets, lengths and memory addresses
+O_DIRECT = getattr(os, "O_DIRECT", 0) if fcntl is not None else 0  # Linux's
 PART_SIZE = 64 << 20  # bytes per PATCH: a cut connection costs at most the part it cut (the server keeps what came)
 UPLOAD_ATTEMPTS = 3  # manifest rounds: a blob may be collected between its upload and the commit, then it goes again
 VERSION_SPEC = re.compile(r"v(\d+)")
@@ -197,10 +209,9 @@ def _send_parts(api: Api, upload_id: str, offset: int, file: Dict[str, Any], ret
             cut = False
         length = min(PART_SIZE, file["size"] - position)
         with open(file["source"], "rb") as source:
-            source.seek(position)
             try:
-                with api.transfer("PATCH", f"/api/v1/uploads/{upload_id}", _Part(source, length),
-                                  {"Upload-Offset": str(position), "Content-Length": str(length),
+                with api.transfer("PATCH", f"/api/v1/uploads/{upload_id}", FileRegion(source, position, length),
+                                  {"Upload-Offset": str(position),
                                    "Content-Type": "application/offset+octet-stream"}, accept=(409,)) as response:
                     response.read()
                     # 409: our offset is not the server's (a part arrived whose answer we lost): take the server's.
@@ -226,20 +237,6 @@ def _offset_of(response: Any) -> int:
     if offset is None or not offset.isdigit():
         raise ServerUnavailable(f"the server answered {response.status} without an Upload-Offset header")
     return int(offset)
-
-
-class _Part:
-    """`length` bytes of an open file from where it stands, read as http.client sends a body: in parts."""
-
-    def __init__(self, file: BinaryIO, length: int) -> None:
-        self._file = file
-        self._left = length
-
-    def read(self, size: int = -1) -> bytes:
-        size = self._left if size < 0 else min(size, self._left)
-        data = self._file.read(size)
-        self._left -= len(data)
-        return data
 
 
 def _json(response: Any) -> Dict[str, Any]:
@@ -349,30 +346,7 @@ def fetch_blob(api: Api, project: str, sha256: str, size: int, retry_budget: flo
     blob.parent.mkdir(parents=True, exist_ok=True)
     partial = blob.with_name(sha256 + ".partial")
     path = f"/api/v1/projects/{quote(project, safe='')}/blobs/{sha256}"
-
-    def attempt() -> None:
-        have = partial.stat().st_size if partial.exists() else 0
-        if have > size:
-            partial.unlink()
-            have = 0
-        if have == size and partial.exists():
-            return
-        headers = {"Range": f"bytes={have}-"} if have else {}
-        with api.transfer("GET", path, headers=headers, accept=(416,)) as response:
-            if response.status == 416:  # the server's copy is shorter than ours: ours is wrong
-                partial.unlink()
-                raise ServerUnavailable(f"{path}: range {have}- refused; downloading again")
-            mode = "ab" if response.status == 206 else "wb"  # 200: the whole blob, whatever we asked
-            with open(partial, mode) as out:
-                try:
-                    shutil.copyfileobj(response, out, READ_SIZE)
-                except (OSError, ValueError, http.client.HTTPException) as error:  # cut: what came stays
-                    raise ServerUnavailable(f"download of {path} cut: {error}") from None
-        if partial.stat().st_size < size:
-            raise ServerUnavailable(f"download of {path} ended at {partial.stat().st_size} of {size} bytes")
-
-    with_retry(attempt, retry_budget)
-    actual = sha256_of(partial)
+    actual = with_retry(lambda: _download(api, path, partial, size), retry_budget)
     if actual != sha256:
         partial.unlink()
         raise TrackstackError(f"blob {sha256} downloaded from {api.url} has SHA-256 {actual}; removed",
@@ -380,6 +354,144 @@ def fetch_blob(api: Api, project: str, sha256: str, size: int, retry_budget: flo
     os.replace(partial, blob)
     _stamp(blob, stamp)
     return blob
+
+
+def _download(api: Api, path: str, partial: Path, size: int) -> str:
+    """Brings `partial` to the blob's `size` bytes from the server and answers the SHA-256 of all of them, computed
+    while they arrive. What an earlier attempt left is kept up to a multiple of ALIGN (where O_DIRECT writes can go
+    on) and hashed first; the rest comes with a Range request."""
+    fd = os.open(partial, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o644)
+    try:
+        have = os.fstat(fd).st_size
+        have = 0 if have > size else have if have == size else have - have % ALIGN
+        os.ftruncate(fd, have)
+        digest = hashlib.sha256()
+        with open(fd, "rb", closefd=False) as kept:
+            _hash_into(digest, kept)
+        if have < size:
+            headers = {"Range": f"bytes={have}-"} if have else {}
+            with api.transfer("GET", path, headers=headers, accept=(416,)) as response:
+                if response.status == 416:  # the server's copy is shorter than ours: ours is wrong
+                    os.ftruncate(fd, 0)
+                    raise ServerUnavailable(f"{path}: range {have}- refused; downloading again")
+                if response.status == 200 and have:  # the whole blob, whatever we asked
+                    os.ftruncate(fd, 0)
+                    digest = hashlib.sha256()
+                os.lseek(fd, 0, os.SEEK_END)
+                try:
+                    _receive_into(response, fd, digest, direct=size >= DIRECT_MIN)
+                except (OSError, ValueError, http.client.HTTPException) as error:  # cut: what came stays
+                    raise ServerUnavailable(f"download of {path} cut: {error}") from None
+            got = os.fstat(fd).st_size
+            if got < size:
+                raise ServerUnavailable(f"download of {path} ended at {got} of {size} bytes")
+        os.fsync(fd)
+        return digest.hexdigest()
+    finally:
+        os.close(fd)
+
+
+def _receive_into(response: http.client.HTTPResponse, fd: int, digest: Any, direct: bool) -> None:
+    """Appends the response's body to `fd` and to `digest` in a pipeline of page-aligned buffers: one thread reads
+    the socket into a buffer while another hashes the one before and this one writes the one before that (each call
+    gives up the GIL). With `direct`, whole buffers are written with O_DIRECT: on small VMs writes into the page
+    cache cost more than the disk itself, and a checkpoint just downloaded is rarely read at once. Where the file
+    system refuses O_DIRECT (EINVAL), and for the last, unaligned buffer, writes go through the page cache."""
+    free: "queue.Queue[Optional[mmap.mmap]]" = queue.Queue()
+    for _ in range(4):
+        free.put(mmap.mmap(-1, TRANSFER_BUFFER))
+    stop = threading.Event()  # the writing side failed: the receiver ends after its current read
+
+    def receive(buffer: mmap.mmap) -> Tuple[mmap.mmap, int]:
+        count = 0
+        with memoryview(buffer) as view:
+            while count < len(buffer) and not stop.is_set():
+                got = response.readinto(view[count:])
+                if not got:
+                    break
+                count += got
+        return buffer, count
+
+    def hash_(item: Tuple[mmap.mmap, int]) -> Tuple[mmap.mmap, int]:
+        with memoryview(item[0])[:item[1]] as view:
+            digest.update(view)
+        return item
+
+    received = _stage(receive, free, "trackstack-download")
+    hashed = _stage(hash_, received.outbox, "trackstack-download-hash")
+    try:
+        while True:
+            item = hashed.outbox.get()
+            if isinstance(item, BaseException):
+                raise item
+            buffer, count = item
+            with memoryview(buffer)[:count] as view:
+                direct = _write(fd, view, direct and count % ALIGN == 0)
+            if count < len(buffer):
+                return
+            free.put(buffer)
+    finally:
+        stop.set()
+        free.put(None)  # wakes a receiver waiting for a buffer
+        received.join()
+        hashed.join()
+
+
+class _stage(threading.Thread):
+    """A thread that applies `work` to each item of `inbox` and puts the result in `outbox`, until an item is None
+    or a buffer that is not full (the end of the body), which it passes on and stops at. An error is passed on in
+    place of a result, and stops it too."""
+
+    def __init__(self, work: Callable[[Any], Tuple[mmap.mmap, int]], inbox: "queue.Queue[Any]", name: str) -> None:
+        super().__init__(name=name, daemon=True)
+        self.work, self.inbox, self.outbox = work, inbox, queue.Queue()  # type: ignore[var-annotated]
+        self.start()
+
+    def run(self) -> None:
+        while True:
+            item = self.inbox.get()
+            if item is None or isinstance(item, BaseException):
+                self.outbox.put(item)
+                return
+            try:
+                buffer, count = self.work(item)
+            except BaseException as error:  # raised by the writing thread
+                self.outbox.put(error)
+                return
+            self.outbox.put((buffer, count))
+            if count < len(buffer):
+                return
+
+
+def _write(fd: int, view: memoryview, direct: bool) -> bool:
+    """Writes all of `view` to `fd`, with O_DIRECT when asked and allowed; answers whether it was."""
+    direct = _set_direct(fd, direct and O_DIRECT != 0)
+    while view:
+        try:
+            written = os.write(fd, view)
+        except OSError as error:
+            if not direct or error.errno != errno.EINVAL:
+                raise
+            direct = _set_direct(fd, False)
+            continue
+        view = view[written:]
+    return direct
+
+
+def _set_direct(fd: int, direct: bool) -> bool:
+    """Turns O_DIRECT on or off for `fd`; answers whether it is on (a file system may refuse it: EINVAL)."""
+    if O_DIRECT == 0:
+        return False
+    flags = fcntl.fcntl(fd, fcntl.F_GETFL)
+    if direct == bool(flags & O_DIRECT):
+        return direct
+    try:
+        fcntl.fcntl(fd, fcntl.F_SETFL, flags ^ O_DIRECT)
+    except OSError as error:
+        if error.errno != errno.EINVAL:
+            raise
+        return False
+    return direct
 
 
 def _verified(blob: Path, stamp: Path, sha256: str, size: int) -> bool:

@@ -29,11 +29,15 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * ARTIFACTS: one big file through the packaged server's artifact transfer (docs/api.md, "Artifacts"), beside
- * {@code cp} of the same file on the same disk: the upload as a client makes it (the manifest, one PATCH of the
- * whole file streamed from disk, the manifest again to commit) and the download of the blob to a file, each
- * ending with the bytes on disk (fsync), as {@code cp} does here; then the download again to /dev/null, what the
- * server sends without the receiver's page-cache writes. The server's heap is sampled during the upload and the first
- * download, to show that it does not grow with the file.
+ * {@code cp} of the same file on the same disk, each transfer and copy ending with the bytes on disk (fsync), as
+ * {@code cp} does here. After an untimed warm-up, uploads: by curl as a client makes it (the manifest, one PATCH of
+ * the whole file streamed from disk, the manifest again to commit), then a second file of the same size by the Python
+ * client (in its parts, by sendfile). The server writes uploads around the page cache, so a blob just uploaded is
+ * read from the disk: the Python client's download of its blob is set beside {@code cp} of the other blob as the
+ * server stored it (as cold); the downloads that follow (curl, the Python client again) find their blobs in the page
+ * cache, as {@code cp}'s first copy found its source, and are set beside that. Last, curl to /dev/null: what the
+ * server sends without the receiver's writes. The server's heap is sampled during the transfers, to show that it does
+ * not grow with the file.
  */
 final class Artifacts {
 
@@ -43,45 +47,53 @@ final class Artifacts {
     private Artifacts() {
     }
 
-    static Map<String, Object> measure(Api api, Server server, Path work, long size) throws Exception {
+    static Map<String, Object> measure(Api api, Server server, Path work, long size, Path pythonClient)
+            throws Exception {
         Path file = work.resolve("artifact.bin");
-        String sha256 = generate(file, size);
+        Path other = work.resolve("artifact-python.bin");
+        String sha256 = generate(file, size, 42);
+        String otherSha256 = generate(other, size, 43);
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("file_bytes", size);
 
         Path copy = work.resolve("artifact.cp");
-        double cp = seconds(() -> {
-            Process process = new ProcessBuilder("cp", file.toString(), copy.toString()).inheritIO().start();
-            if (process.waitFor() != 0) {
-                throw new IllegalStateException("cp failed");
-            }
-            force(copy);
-            return null;
-        });
-        Files.delete(copy);
+        double cp = cp(file, copy);
         result.put("cp_mb_per_s", mbPerSecond(size, cp));
 
         String run = api.createRun(api.createModel(PROJECT, "bench"), "artifact");
-        Map<String, Object> manifest = Map.of("project", PROJECT, "name", "checkpoint", "type", "model",
-                "runId", run, "files", List.of(Map.of("path", "model.bin", "size", size, "sha256", sha256)));
-        List<Long> uploadHeap = new ArrayList<>();
+        // A quarter of the size first, up and down, untimed: the server's code compiled as in one that has served
+        // uploads before (a fresh JVM takes the first one at about two thirds of the speed).
+        Path warmUp = work.resolve("artifact-warm-up.bin");
+        String warmUpSha256 = generate(warmUp, size / 4, 41);
+        logVersion(api, server, "warm-up", run, warmUp, warmUpSha256, size / 4);
+        curl("-o", "/dev/null", server.url + "/api/v1/projects/" + PROJECT + "/blobs/" + warmUpSha256);
+
+        List<Long> heap = new ArrayList<>();
         long heapBefore = server.heapUsedBytes();
-        double upload = sampling(server, uploadHeap, () -> seconds(() -> {
-            if (!logArtifact(api, manifest).at("/missingBlobs").toString().contains(sha256)) {
-                throw new IllegalStateException("the blob is stored already: the bench needs a fresh server");
-            }
-            upload(server.url, file, sha256, size);
-            if (!logArtifact(api, manifest).at("/created").asBoolean()) {
-                throw new IllegalStateException("the version was not created");
-            }
+        double upload = sampling(server, heap, () -> seconds(() -> {
+            logVersion(api, server, "checkpoint", run, file, sha256, size);
             return null;
         }));
-        result.put("upload_mb_per_s", mbPerSecond(size, upload));
-        result.put("upload_share_of_cp", Stats.round(cp / upload));
+        share(result, "upload_curl", size, upload, cp);
+        List<Path> caches = List.of(work.resolve("python-cache-1"), work.resolve("python-cache-2"));
+        double pythonUpload = sampling(server, heap, () -> python(pythonClient, caches.get(0), "upload", server.url,
+                PROJECT, otherSha256, String.valueOf(size), other.toString(), run));
+        share(result, "upload_python_client", size, pythonUpload, cp);
+
+        // cp of the curl upload's blob as the server stored it, just written and not in the page cache, as the blob
+        // of the Python upload, which the Python client downloads next. cp's first copy read a file still in the
+        // page cache, as the downloads that follow read their blobs.
+        Path coldCopy = work.resolve("artifact-stored.cp");
+        double cpStored = cp(server.storedBlob(sha256), coldCopy);
+        result.put("cp_of_a_stored_blob_just_uploaded_mb_per_s", mbPerSecond(size, cpStored));
+        double pythonDownload = sampling(server, heap, () -> python(pythonClient, caches.get(0), "download",
+                server.url, PROJECT, otherSha256, String.valueOf(size), "", run));
+        result.put("download_python_client_blob_just_uploaded_mb_per_s", mbPerSecond(size, pythonDownload));
+        result.put("download_python_client_blob_just_uploaded_share_of_its_cp",
+                Stats.round(cpStored / pythonDownload));
 
         Path downloaded = work.resolve("artifact.downloaded");
-        List<Long> downloadHeap = new ArrayList<>();
-        double download = sampling(server, downloadHeap, () -> seconds(() -> {
+        double download = sampling(server, heap, () -> seconds(() -> {
             curl("-o", downloaded.toString(), server.url + "/api/v1/projects/" + PROJECT + "/blobs/" + sha256);
             force(downloaded);
             return null;
@@ -89,9 +101,11 @@ final class Artifacts {
         if (!sha256(downloaded).equals(sha256)) {
             throw new IllegalStateException("the downloaded file differs from the uploaded one");
         }
-        Files.delete(downloaded);
-        result.put("download_mb_per_s", mbPerSecond(size, download));
-        result.put("download_share_of_cp", Stats.round(cp / download));
+        share(result, "download_curl", size, download, cp);
+        // Again, the blob now in the server's page cache, as cp's source was. fetch_blob checks the SHA-256 itself.
+        double pythonAgain = python(pythonClient, caches.get(1), "download", server.url, PROJECT, otherSha256,
+                String.valueOf(size), "", run);
+        share(result, "download_python_client", size, pythonAgain, cp);
         // The same download thrown away (the blob now in the page cache): what the server sends, without the
         // receiver's writes to disk.
         double discarded = seconds(() -> {
@@ -101,15 +115,86 @@ final class Artifacts {
         result.put("download_discarded_mb_per_s", mbPerSecond(size, discarded));
 
         result.put("heap_before_bytes", heapBefore);
-        result.put("heap_max_during_upload_bytes", max(uploadHeap));
-        result.put("heap_max_during_download_bytes", max(downloadHeap));
-        result.put("heap_samples", uploadHeap.size() + downloadHeap.size());
+        result.put("heap_max_during_transfers_bytes", max(heap));
+        result.put("heap_samples", heap.size());
         // Garbage included: a heap that held the file would grow by about its size.
-        long growth = Math.max(max(uploadHeap), max(downloadHeap)) - heapBefore;
+        long growth = max(heap) - heapBefore;
         result.put("heap_max_growth_bytes", growth);
         result.put("heap_max_growth_share_of_file", Math.round(growth * 10_000.0 / size) / 10_000.0);
-        Files.delete(file);
+        // Only now: the file system here discards a deleted file's blocks (mount option discard), which would slow the
+        // next transfer.
+        for (Path done : List.of(copy, coldCopy, downloaded, file, other, warmUp, caches.get(0), caches.get(1))) {
+            Bench.removeTree(done);
+        }
         return result;
+    }
+
+    /**
+     * The Python client (clients/python, standard library only) as a training script uses it: {@code upload} sends
+     * a version of one file whose SHA-256 is known, as {@code run.log_artifact} does after hashing (deliver: the
+     * manifest, the missing blob in parts, the commit); {@code download} fetches a blob into its {@code cache}
+     * directory, as {@code use_artifact} does. Answers the seconds the call took, timed inside the interpreter.
+     */
+    private static double python(Path client, Path cache, String what, String... arguments) throws Exception {
+        List<String> command = new ArrayList<>(List.of("python3", "-c", PYTHON, what));
+        command.addAll(List.of(arguments));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("PYTHONPATH", client.toAbsolutePath().toString());
+        builder.environment().put("TRACKSTACK_CACHE_DIR", cache.toString());
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        if (process.waitFor() != 0) {
+            throw new IllegalStateException("the Python client's " + what + " failed: " + output);
+        }
+        return Double.parseDouble(output);
+    }
+
+    private static final String PYTHON = """
+            import os, sys, time
+            from trackstack.api import Api
+            from trackstack.artifact import deliver, fetch_blob
+            what, url, project, sha256, size, path, run = sys.argv[1:8]
+            api = Api(url)
+            started = time.perf_counter()
+            if what == "upload":
+                entry = {"request": {"project": project, "name": "checkpoint-python", "type": "model"},
+                         "files": [{"path": "model.bin", "size": int(size), "sha256": sha256, "source": path,
+                                    "mtimeNs": os.stat(path).st_mtime_ns}]}
+                assert deliver(api, run, entry, 60)["created"], "no version created"
+            else:
+                fetch_blob(api, project, sha256, int(size))
+            print(time.perf_counter() - started)
+            """;
+
+    private static void share(Map<String, Object> result, String name, long size, double seconds, double cp) {
+        result.put(name + "_mb_per_s", mbPerSecond(size, seconds));
+        result.put(name + "_share_of_cp", Stats.round(cp / seconds));
+    }
+
+    /** Seconds for {@code cp} of {@code file} to {@code copy} and an fsync of the copy. */
+    private static double cp(Path file, Path copy) throws Exception {
+        return seconds(() -> {
+            Process process = new ProcessBuilder("cp", file.toString(), copy.toString()).inheritIO().start();
+            if (process.waitFor() != 0) {
+                throw new IllegalStateException("cp failed");
+            }
+            force(copy);
+            return null;
+        });
+    }
+
+    /** A version of one file as a client logs it: the manifest, the missing blob uploaded by curl, the commit. */
+    private static void logVersion(Api api, Server server, String name, String run, Path file, String sha256,
+            long size) throws Exception {
+        Map<String, Object> manifest = Map.of("project", PROJECT, "name", name, "type", "model", "runId", run,
+                "files", List.of(Map.of("path", "model.bin", "size", size, "sha256", sha256)));
+        if (!logArtifact(api, manifest).at("/missingBlobs").toString().contains(sha256)) {
+            throw new IllegalStateException("the blob is stored already: the bench needs a fresh server");
+        }
+        upload(server.url, file, sha256, size);
+        if (!logArtifact(api, manifest).at("/created").asBoolean()) {
+            throw new IllegalStateException("the version was not created");
+        }
     }
 
     /** POST the upload, then PATCH the whole file from offset 0, streamed from disk by curl. */
@@ -157,10 +242,10 @@ final class Artifacts {
     }
 
     /** Random bytes (a checkpoint does not compress either), written and forced to disk; answers their SHA-256. */
-    private static String generate(Path file, long size) throws Exception {
+    private static String generate(Path file, long size, long seed) throws Exception {
         MessageDigest digest = MessageDigest.getInstance("SHA-256");
         byte[] chunk = new byte[1 << 20];
-        Random random = new Random(42);
+        Random random = new Random(seed);
         try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             for (long written = 0; written < size; written += chunk.length) {
                 random.nextBytes(chunk);

@@ -26,7 +26,8 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
  * it), W1 (runs table), W3 (charts), FRESH_READ (a 1,000,000-point series read
  * 5 s after it was logged), SPANS (OTLP span ingest, with the span table's COPY ceiling), TRACE_LIST
  * (the trace list of a large project), EVAL_INGEST / EVAL_COMPARE (eval results ingest and the comparison of two eval runs) and
- * ARTIFACTS (a 1 GiB file uploaded and downloaded beside {@code cp}, with the bench's own server), EXPORT (10,000,000
+ * ARTIFACTS (a 1 GiB file uploaded and downloaded by curl and by the Python client beside {@code cp}, with the
+ * bench's own server), EXPORT (10,000,000
  * points exported to Parquet over HTTP, with the server's heap), TENSORBOARD_IMPORT (10 runs × 1,000,000 scalars in
  * event files the bench writes, imported by the bench's own server through importRuns, beside W2's rate), MEDIA
  * (256×256 PNGs of 20 runs × 100 steps through logMedia, the step slider's mediaAt and images, a histogram panel of
@@ -36,7 +37,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
  * file.
  *
  * <pre>java -cp … dev.trackstack.bench.Bench [--quick] [--soak] [--soak-duration 2m] --jar backend/target/trackstack.jar
- *     [--out report.json] [--db-url jdbc:postgresql://…] [--url http://…]</pre>
+ *     [--out report.json] [--db-url jdbc:postgresql://…] [--url http://…] [--python-client clients/python]</pre>
  * With {@code --db-url} the server runs against that database (TimescaleDB, say) instead of the bench's own;
  * with {@code --url} too, the bench measures that running server (the second instance still comes from the jar,
  * and the soak, which watches the server's memory, needs the bench's own server).
@@ -70,6 +71,7 @@ public final class Bench {
         }
         Path jar = Path.of(option(args, "--jar", "backend/target/trackstack.jar"));
         Path out = Path.of(option(args, "--out", "bench-report.json"));
+        Path pythonClient = Path.of(option(args, "--python-client", "clients/python"));
         String databaseUrl = option(args, "--db-url", null);
         String serverUrl = option(args, "--url", null);
         // All by default; storage is always measured, the soak needs W2 (it logs at half its rate).
@@ -147,7 +149,8 @@ public final class Bench {
                     }
                 }
                 if (workloads.contains("ARTIFACTS") && server != null) {
-                    report.put("ARTIFACTS_transfer_beside_cp", Artifacts.measure(api, server, work, size.artifactBytes()));
+                    report.put("ARTIFACTS_transfer_beside_cp", Artifacts.measure(api, server, work, size.artifactBytes(),
+                            pythonClient));
                 }
                 if (workloads.contains("EXPORT") && server != null) {
                     report.put("EXPORT_points_to_parquet", Export.measure(api, server, work, size.exportPoints()));

@@ -19,20 +19,30 @@ final class Server implements AutoCloseable {
 
     private final Process process;
     final String url;
+    /** Where the server keeps artifact blobs: its filesystem store, on the bench's disk. */
+    final Path artifacts;
 
-    private Server(Process process, String url) {
+    private Server(Process process, String url, Path artifacts) {
         this.process = process;
         this.url = url;
+        this.artifacts = artifacts;
+    }
+
+    /** The file in which the filesystem store keeps a blob (FilesystemBlobStore's layout). */
+    Path storedBlob(String sha256) {
+        return artifacts.resolve("blobs").resolve(sha256.substring(0, 2)).resolve(sha256.substring(2, 4))
+                .resolve(sha256);
     }
 
     static Server start(Path jar, String jdbcUrl, Path logDir) throws Exception {
         int port = freePort();
         Path log = logDir.resolve("server-" + port + ".log");
+        Path artifacts = logDir.resolve("artifacts-" + port);
         Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", jar.toString(), "--server.port=" + port, "--spring.datasource.url=" + jdbcUrl,
                 "--logging.level.root=WARN",
                 // Artifacts on the bench's disk, not in the user's data directory.
-                "--trackstack.artifacts.directory=" + logDir.resolve("artifacts-" + port))
+                "--trackstack.artifacts.directory=" + artifacts)
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         String url = "http://127.0.0.1:" + port;
         Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
@@ -43,7 +53,7 @@ final class Server implements AutoCloseable {
             try {
                 if (HTTP.send(HttpRequest.newBuilder(URI.create(url + "/actuator/health")).build(),
                         HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return new Server(process, url);
+                    return new Server(process, url, artifacts);
                 }
             } catch (IOException notYet) {
                 Thread.sleep(250);
