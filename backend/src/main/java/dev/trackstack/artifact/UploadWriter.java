@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -16,10 +18,12 @@ import java.util.concurrent.Executor;
 import com.sun.nio.file.ExtendedOpenOption;
 
 /**
- * Writes an upload's bytes to its partial file and through SHA-256 on other threads, one buffer behind the request
- * thread, so that reading the next buffer from the socket overlaps the disk and the hash: on two cores that is the
- * difference between doing them in turn or at once. Two buffers take turns; a buffer is handed back for filling
- * only once it is written and hashed.
+ * Writes an upload's bytes to its partial file and through SHA-256 on other threads, behind the request thread, so
+ * that reading the next buffer from the socket overlaps the disk and the hash: on two cores that is the difference
+ * between doing them in turn or at once. Up to {@link #BUFFERS} buffers are in flight: the writes run one after the
+ * other in order, and so do the hashes, each as soon as its buffer and the one before it allow; a buffer is handed back
+ * for filling once it is written and hashed. With only two buffers taking turns, each step waited for the slowest of
+ * the three, and the disk's writes vary from one to the next.
  * <p>
  * A big file's whole blocks bypass the page cache (O_DIRECT) where the file system allows it: on the virtual
  * machines we measured, copying an upload into the page cache cost the server more CPU than reading it from the
@@ -30,15 +34,25 @@ final class UploadWriter implements Closeable {
     /** Smaller files go through the page cache, where they are read back soonest. */
     static final long DIRECT_FROM_BYTES = 16L << 20;
 
+    /** Buffers of one upload: one being filled, the others being written and hashed. */
+    static final int BUFFERS = 4;
+
     private final FileChannel file;
     private final FileChannel direct;
     private final int block;
     private final ByteBuffer aligned;
     private final Executor executor;
+    private final int bufferSize;
     private MessageDigest digest;
     private long position;
-    private byte[] spare;
-    private CompletableFuture<Void> pending = CompletableFuture.completedFuture(null);
+    private int buffers = 1; // the caller's first one
+    /** Buffers handed to the background, oldest first, each with the end of its write and hash. */
+    private final Deque<InFlight> inFlight = new ArrayDeque<>();
+    private CompletableFuture<Void> written = CompletableFuture.completedFuture(null);
+    private CompletableFuture<Void> hashed = CompletableFuture.completedFuture(null);
+
+    private record InFlight(byte[] buffer, CompletableFuture<Void> done) {
+    }
 
     /**
      * Opens the partial file at {@code offset}, dropping any bytes past it (they arrived before a crash that the
@@ -51,7 +65,7 @@ final class UploadWriter implements Closeable {
         this.position = offset;
         this.digest = digest;
         this.executor = executor;
-        this.spare = new byte[bufferSize];
+        this.bufferSize = bufferSize;
         FileChannel opened = null;
         int blockSize = 1;
         if (size - offset >= DIRECT_FROM_BYTES) {
@@ -72,19 +86,22 @@ final class UploadWriter implements Closeable {
      * next. A failure of an earlier buffer is thrown here.
      */
     byte[] write(byte[] buffer, int length) throws IOException {
-        byte[] free = await();
         long at = position;
         position += length;
-        CompletableFuture<Void> written = CompletableFuture.runAsync(() -> writeAt(buffer, length, at), executor);
-        CompletableFuture<Void> hashed = CompletableFuture.runAsync(() -> digest.update(buffer, 0, length), executor);
-        pending = CompletableFuture.allOf(written, hashed);
-        spare = buffer;
-        return free;
+        MessageDigest hashing = digest;
+        written = written.thenRunAsync(() -> writeAt(buffer, length, at), executor);
+        hashed = hashed.thenRunAsync(() -> hashing.update(buffer, 0, length), executor);
+        inFlight.add(new InFlight(buffer, CompletableFuture.allOf(written, hashed)));
+        if (buffers < BUFFERS) {
+            buffers++;
+            return new byte[bufferSize];
+        }
+        return await(inFlight.remove());
     }
 
     /** Forgets every byte from {@code offset} on; the digest is then unknown. */
     void truncate(long offset) throws IOException {
-        await();
+        awaitAll();
         file.truncate(offset);
         position = offset;
         digest = null;
@@ -92,7 +109,7 @@ final class UploadWriter implements Closeable {
 
     /** Waits for the buffers in the background, throwing their failure; forces the bytes to the disk if asked. */
     void finish(boolean force) throws IOException {
-        await();
+        awaitAll();
         if (force) {
             file.force(false);
         }
@@ -129,15 +146,26 @@ final class UploadWriter implements Closeable {
         }
     }
 
-    /** Waits for the buffer in the background; answers it. */
-    private byte[] await() throws IOException {
+    private void awaitAll() throws IOException {
+        while (!inFlight.isEmpty()) {
+            await(inFlight.remove());
+        }
+    }
+
+    /** Waits for a buffer in the background; answers it. */
+    private byte[] await(InFlight buffer) throws IOException {
         try {
-            pending.get();
+            buffer.done().get();
+            return buffer.buffer();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("Interrupted while writing an upload", e);
         } catch (ExecutionException e) {
-            pending = CompletableFuture.completedFuture(null);
+            // The writes after a failed one did not run; once the rest has ended, the file's size is what it holds.
+            CompletableFuture.allOf(written, hashed).exceptionally(settled -> null).join();
+            inFlight.clear();
+            written = CompletableFuture.completedFuture(null);
+            hashed = CompletableFuture.completedFuture(null);
             digest = null;
             position = file.size();
             if (e.getCause() instanceof UncheckedIOException io) {
@@ -145,14 +173,13 @@ final class UploadWriter implements Closeable {
             }
             throw new IllegalStateException("Writing an upload failed", e.getCause());
         }
-        return spare;
     }
 
     /** Waits for the buffers in the background and closes the file; a failure there was thrown before or is moot. */
     @Override
     public void close() throws IOException {
         try {
-            await();
+            awaitAll();
         } catch (IOException | RuntimeException secondary) {
             // Only when the request fails already: its own error is the one to answer; the state is recorded.
         } finally {

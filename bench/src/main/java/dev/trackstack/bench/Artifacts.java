@@ -36,30 +36,23 @@ import tools.jackson.databind.JsonNode;
  * read from the disk: the Python client's download of its blob is set beside {@code cp} of the other blob as the
  * server stored it (as cold); the downloads that follow (curl, the Python client again) find their blobs in the page
  * cache, as {@code cp}'s first copy found its source, and are set beside that. Last, curl to /dev/null: what the
- * server sends without the receiver's writes. The server's heap is sampled during the transfers, to show that it does
- * not grow with the file.
+ * server sends without the receiver's writes. All of it in {@link #ROUNDS} rounds with files of their own, each figure
+ * the median of its rounds (a share of {@code cp} is taken within its round): the disk of these VMs varies twice over
+ * from one minute to the next. The server's heap is sampled during the transfers, to show that it does not grow with
+ * the file.
  */
 final class Artifacts {
 
     private static final String PROJECT = "bench-artifacts";
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    /** Rounds of transfers, each with files of its own: the report gives each figure's median over them. */
+    private static final int ROUNDS = 3;
 
     private Artifacts() {
     }
 
     static Map<String, Object> measure(Api api, Server server, Path work, long size, Path pythonClient)
             throws Exception {
-        Path file = work.resolve("artifact.bin");
-        Path other = work.resolve("artifact-python.bin");
-        String sha256 = generate(file, size, 42);
-        String otherSha256 = generate(other, size, 43);
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("file_bytes", size);
-
-        Path copy = work.resolve("artifact.cp");
-        double cp = cp(file, copy);
-        result.put("cp_mb_per_s", mbPerSecond(size, cp));
-
         String run = api.createRun(api.createModel(PROJECT, "bench"), "artifact");
         // A quarter of the size first, up and down, untimed: the server's code compiled as in one that has served
         // uploads before (a fresh JVM takes the first one at about two thirds of the speed).
@@ -67,53 +60,21 @@ final class Artifacts {
         String warmUpSha256 = generate(warmUp, size / 4, 41);
         logVersion(api, server, "warm-up", run, warmUp, warmUpSha256, size / 4);
         curl("-o", "/dev/null", server.url + "/api/v1/projects/" + PROJECT + "/blobs/" + warmUpSha256);
+        Files.delete(warmUp);
 
+        Map<String, List<Double>> figures = new LinkedHashMap<>();
         List<Long> heap = new ArrayList<>();
         long heapBefore = server.heapUsedBytes();
-        double upload = sampling(server, heap, () -> seconds(() -> {
-            logVersion(api, server, "checkpoint", run, file, sha256, size);
-            return null;
-        }));
-        share(result, "upload_curl", size, upload, cp);
-        List<Path> caches = List.of(work.resolve("python-cache-1"), work.resolve("python-cache-2"));
-        double pythonUpload = sampling(server, heap, () -> python(pythonClient, caches.get(0), "upload", server.url,
-                PROJECT, otherSha256, String.valueOf(size), other.toString(), run));
-        share(result, "upload_python_client", size, pythonUpload, cp);
-
-        // cp of the curl upload's blob as the server stored it, just written and not in the page cache, as the blob
-        // of the Python upload, which the Python client downloads next. cp's first copy read a file still in the
-        // page cache, as the downloads that follow read their blobs.
-        Path coldCopy = work.resolve("artifact-stored.cp");
-        double cpStored = cp(server.storedBlob(sha256), coldCopy);
-        result.put("cp_of_a_stored_blob_just_uploaded_mb_per_s", mbPerSecond(size, cpStored));
-        double pythonDownload = sampling(server, heap, () -> python(pythonClient, caches.get(0), "download",
-                server.url, PROJECT, otherSha256, String.valueOf(size), "", run));
-        result.put("download_python_client_blob_just_uploaded_mb_per_s", mbPerSecond(size, pythonDownload));
-        result.put("download_python_client_blob_just_uploaded_share_of_its_cp",
-                Stats.round(cpStored / pythonDownload));
-
-        Path downloaded = work.resolve("artifact.downloaded");
-        double download = sampling(server, heap, () -> seconds(() -> {
-            curl("-o", downloaded.toString(), server.url + "/api/v1/projects/" + PROJECT + "/blobs/" + sha256);
-            force(downloaded);
-            return null;
-        }));
-        if (!sha256(downloaded).equals(sha256)) {
-            throw new IllegalStateException("the downloaded file differs from the uploaded one");
+        for (int round = 0; round < ROUNDS; round++) {
+            Path files = Files.createDirectories(work.resolve("artifacts-round-" + round));
+            measureRound(api, server, files, size, pythonClient, run, 42 + 2L * round, heap, figures);
+            // Not inside a timing: the file system here discards a deleted file's blocks (mount option discard).
+            Bench.removeTree(files);
         }
-        share(result, "download_curl", size, download, cp);
-        // Again, the blob now in the server's page cache, as cp's source was. fetch_blob checks the SHA-256 itself.
-        double pythonAgain = python(pythonClient, caches.get(1), "download", server.url, PROJECT, otherSha256,
-                String.valueOf(size), "", run);
-        share(result, "download_python_client", size, pythonAgain, cp);
-        // The same download thrown away (the blob now in the page cache): what the server sends, without the
-        // receiver's writes to disk.
-        double discarded = seconds(() -> {
-            curl("-o", "/dev/null", server.url + "/api/v1/projects/" + PROJECT + "/blobs/" + sha256);
-            return null;
-        });
-        result.put("download_discarded_mb_per_s", mbPerSecond(size, discarded));
-
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("file_bytes", size);
+        result.put("rounds", ROUNDS);
+        figures.forEach((name, values) -> result.put(name, Stats.round(median(values))));
         result.put("heap_before_bytes", heapBefore);
         result.put("heap_max_during_transfers_bytes", max(heap));
         result.put("heap_samples", heap.size());
@@ -121,12 +82,78 @@ final class Artifacts {
         long growth = max(heap) - heapBefore;
         result.put("heap_max_growth_bytes", growth);
         result.put("heap_max_growth_share_of_file", Math.round(growth * 10_000.0 / size) / 10_000.0);
-        // Only now: the file system here discards a deleted file's blocks (mount option discard), which would slow the
-        // next transfer.
-        for (Path done : List.of(copy, coldCopy, downloaded, file, other, warmUp, caches.get(0), caches.get(1))) {
-            Bench.removeTree(done);
-        }
         return result;
+    }
+
+    /** One round with files of its own (random bytes from {@code seed} and the next), its figures added. */
+    private static void measureRound(Api api, Server server, Path files, long size, Path pythonClient, String run,
+            long seed, List<Long> heap, Map<String, List<Double>> figures) throws Exception {
+        Path file = files.resolve("artifact.bin");
+        Path other = files.resolve("artifact-python.bin");
+        String sha256 = generate(file, size, seed);
+        String otherSha256 = generate(other, size, seed + 1);
+        String blob = server.url + "/api/v1/projects/" + PROJECT + "/blobs/";
+
+        double cp = cp(file, files.resolve("artifact.cp"));
+        add(figures, "cp", size, cp, null, 0);
+        double upload = sampling(server, heap, () -> seconds(() -> {
+            logVersion(api, server, "checkpoint", run, file, sha256, size);
+            return null;
+        }));
+        add(figures, "upload_curl", size, upload, "cp", cp);
+        double pythonUpload = sampling(server, heap, () -> python(pythonClient, files.resolve("cache-1"), "upload",
+                server.url, PROJECT, otherSha256, String.valueOf(size), other.toString(), run));
+        add(figures, "upload_python_client", size, pythonUpload, "cp", cp);
+
+        // cp of the curl upload's blob as the server stored it, just written and not in the page cache, as the blob
+        // of the Python upload, which the Python client downloads next. cp's first copy read a file still in the
+        // page cache, as the downloads that follow read their blobs.
+        double cpStored = cp(server.storedBlob(sha256), files.resolve("artifact-stored.cp"));
+        add(figures, "cp_of_a_stored_blob_just_uploaded", size, cpStored, null, 0);
+        double pythonDownload = sampling(server, heap, () -> python(pythonClient, files.resolve("cache-1"),
+                "download", server.url, PROJECT, otherSha256, String.valueOf(size), "", run));
+        add(figures, "download_python_client_blob_just_uploaded", size, pythonDownload,
+                "cp_of_a_stored_blob_just_uploaded", cpStored);
+
+        Path downloaded = files.resolve("artifact.downloaded");
+        double download = sampling(server, heap, () -> seconds(() -> {
+            curl("-o", downloaded.toString(), blob + sha256);
+            force(downloaded);
+            return null;
+        }));
+        if (!sha256(downloaded).equals(sha256)) {
+            throw new IllegalStateException("the downloaded file differs from the uploaded one");
+        }
+        add(figures, "download_curl", size, download, "cp", cp);
+        // Again, the blob now in the server's page cache, as cp's source was. fetch_blob checks the SHA-256 itself.
+        double pythonAgain = python(pythonClient, files.resolve("cache-2"), "download", server.url, PROJECT,
+                otherSha256, String.valueOf(size), "", run);
+        add(figures, "download_python_client", size, pythonAgain, "cp", cp);
+        // A download thrown away: what the server sends, without the receiver's writes to disk.
+        double discarded = seconds(() -> {
+            curl("-o", "/dev/null", blob + sha256);
+            return null;
+        });
+        add(figures, "download_discarded", size, discarded, null, 0);
+    }
+
+    /**
+     * This round's {@code name}_mb_per_s and, with a {@code baseline} (the name of a copy's figure and its
+     * seconds), {@code name}_share_of_{@code baseline}.
+     */
+    private static void add(Map<String, List<Double>> figures, String name, long size, double seconds,
+            String baseline, double baselineSeconds) {
+        figures.computeIfAbsent(name + "_mb_per_s", unused -> new ArrayList<>()).add(size / 1e6 / seconds);
+        if (baseline != null) {
+            figures.computeIfAbsent(name + "_share_of_" + baseline, unused -> new ArrayList<>())
+                    .add(baselineSeconds / seconds);
+        }
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int middle = sorted.size() / 2;
+        return sorted.size() % 2 == 1 ? sorted.get(middle) : (sorted.get(middle - 1) + sorted.get(middle)) / 2;
     }
 
     /**
@@ -165,11 +192,6 @@ final class Artifacts {
                 fetch_blob(api, project, sha256, int(size))
             print(time.perf_counter() - started)
             """;
-
-    private static void share(Map<String, Object> result, String name, long size, double seconds, double cp) {
-        result.put(name + "_mb_per_s", mbPerSecond(size, seconds));
-        result.put(name + "_share_of_cp", Stats.round(cp / seconds));
-    }
 
     /** Seconds for {@code cp} of {@code file} to {@code copy} and an fsync of the copy. */
     private static double cp(Path file, Path copy) throws Exception {
@@ -309,9 +331,5 @@ final class Artifacts {
         synchronized (samples) {
             return samples.stream().mapToLong(Long::longValue).max().orElse(0);
         }
-    }
-
-    private static double mbPerSecond(long bytes, double seconds) {
-        return Stats.round(bytes / 1e6 / seconds);
     }
 }
