@@ -456,9 +456,10 @@ class ArtifactTests extends ApiTest {
 
     @Test
     void shouldAnswerStorageFullAndRemoveThePartialBytes() throws Exception {
-        // /dev/full fails every write with ENOSPC, as a full disk does: the partial file is made a link to it.
-        byte[] data = bytes(100, 120);
-        String id = (String) ArtifactHttp.json(http.start(project, ArtifactHttp.sha256(data), 100)).get("id");
+        // /dev/full fails every write with ENOSPC, as a full disk does: the partial file is made a link to it. More
+        // buffers than UploadWriter keeps in flight: the failure surfaces while later ones wait behind it.
+        byte[] data = bytes((UploadWriter.BUFFERS + 2) << 20, 120);
+        String id = (String) ArtifactHttp.json(http.start(project, ArtifactHttp.sha256(data), data.length)).get("id");
         Path partial = directory.uploads().resolve(id);
         Files.createSymbolicLink(partial, Path.of("/dev/full"));
         HttpResponse<String> full = http.patch(id, 0, data);
