@@ -363,7 +363,10 @@ def _download(api: Api, path: str, partial: Path, size: int) -> str:
     fd = os.open(partial, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o644)
     try:
         have = os.fstat(fd).st_size
-        have = 0 if have > size else have if have == size else have - have % ALIGN
+        if have > size:
+            have = 0
+        elif have < size:
+            have -= have % ALIGN
         os.ftruncate(fd, have)
         digest = hashlib.sha256()
         with open(fd, "rb", closefd=False) as kept:
@@ -417,8 +420,8 @@ def _receive_into(response: http.client.HTTPResponse, fd: int, digest: Any, dire
             digest.update(view)
         return item
 
-    received = _stage(receive, free, "trackstack-download")
-    hashed = _stage(hash_, received.outbox, "trackstack-download-hash")
+    received = _Stage(receive, free, "trackstack-download")
+    hashed = _Stage(hash_, received.outbox, "trackstack-download-hash")
     try:
         while True:
             item = hashed.outbox.get()
@@ -437,7 +440,7 @@ def _receive_into(response: http.client.HTTPResponse, fd: int, digest: Any, dire
         hashed.join()
 
 
-class _stage(threading.Thread):
+class _Stage(threading.Thread):
     """A thread that applies `work` to each item of `inbox` and puts the result in `outbox`, until an item is None
     or a buffer that is not full (the end of the body), which it passes on and stops at. An error is passed on in
     place of a result, and stops it too."""
