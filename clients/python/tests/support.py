@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -200,13 +201,17 @@ class CuttingProxy:
 
     `cut_upload_after(n)`: cut the connection carrying the n-th byte sent to the server, counted from now;
     `cut_download_after(n)`: likewise for bytes coming back. `down`: close every new connection at once, like a
-    server that is gone. `requests`: the request head (request line and headers) of each connection, in order;
-    `sent`: the bytes sent to the server; `cuts`: how many connections were cut.
+    server that is gone. `body_limit`: answer 413 to a request whose Content-Length is larger, as a proxy with a
+    body limit does (nginx's client_max_body_size, Cloudflare's 100 MB), reading the body it refuses before closing.
+    `requests`: the request head (request line and headers) of each connection, in order; `sent`: the bytes sent to
+    the server; `cuts`: how many connections were cut; `refused`: how many requests were answered 413.
     """
 
     def __init__(self, target_port: int) -> None:
         self.target_port = target_port
         self.down = False
+        self.body_limit: Optional[int] = None
+        self.refused = 0
         self.requests: List[str] = []
         self.sent = 0
         self.cuts = 0
@@ -249,6 +254,23 @@ class CuttingProxy:
             threading.Thread(target=self._pump, args=(client, upstream, True), daemon=True).start()
             threading.Thread(target=self._pump, args=(upstream, client, False), daemon=True).start()
 
+    def _too_big(self, head: str) -> bool:
+        length = re.search(r"\r\ncontent-length: *(\d+)", head, re.IGNORECASE)
+        return self.body_limit is not None and length is not None and int(length.group(1)) > self.body_limit
+
+    @staticmethod
+    def _refuse(client: socket.socket) -> None:
+        """Answers 413 and reads what the client still sends until it stops, as nginx's lingering close does: a
+        client that sends its whole body before it reads the answer then gets the answer."""
+        client.sendall(b"HTTP/1.1 413 Payload Too Large\r\nContent-Type: text/html\r\nContent-Length: 32\r\n"
+                       b"Connection: close\r\n\r\n<h1>413 Request too large</h1>\r\n")
+        client.settimeout(5)
+        try:
+            while client.recv(1 << 20):
+                pass
+        except OSError:
+            pass
+
     def _pump(self, source: socket.socket, target: socket.socket, upward: bool) -> None:
         first = True
         try:
@@ -256,10 +278,17 @@ class CuttingProxy:
                 data = source.recv(1 << 20)
                 if not data:
                     break
+                if upward and first:
+                    first = False
+                    head = data[:4096].decode("latin-1").split("\r\n\r\n", 1)[0]
+                    with self._lock:
+                        self.requests.append(head)
+                        refuse = self._too_big(head)
+                        self.refused += refuse
+                    if refuse:
+                        self._refuse(source)
+                        break
                 with self._lock:
-                    if upward and first:
-                        self.requests.append(data[:4096].decode("latin-1").split("\r\n\r\n", 1)[0])
-                        first = False
                     left = self._cut_up if upward else self._cut_down
                     if left is not None and len(data) >= left:
                         data = data[:left]

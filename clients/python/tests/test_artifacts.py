@@ -5,6 +5,7 @@ import hashlib
 import json
 import mmap
 import os
+import re
 import time
 import unittest
 from pathlib import Path
@@ -107,6 +108,18 @@ class ArtifactTest(unittest.TestCase):
         self.assertEqual('{"layers": 2}', (downloaded / "config.json").read_text())
         print(f"\n1 GiB: upload with one cut {upload_seconds:.1f} s, download with one cut {download_seconds:.1f} s",
               flush=True)
+
+    def test_parts_a_proxy_refuses_as_too_big_are_halved_until_it_takes_them(self) -> None:
+        content = os.urandom(10 * MIB)
+        self.proxy.body_limit = 3 * MIB
+        with mock.patch.object(trackstack.artifact, "MIN_PART_SIZE", MIB):
+            artifact = self.init().log_artifact(self.files({"data.bin": content}), name="limited").wait(60)
+        self.assertEqual((1, True), (artifact.version, artifact.created))
+        lengths = [int(re.search(r"\r\ncontent-length: (\d+)", head, re.IGNORECASE).group(1))
+                   for head in self.proxy.requests_of("PATCH", "/api/v1/uploads/")]
+        self.assertEqual([10 * MIB, 5 * MIB] + [5 * MIB // 2] * 4, lengths)
+        self.assertEqual(2, self.proxy.refused)
+        self.assertEqual(content, artifact.file("data.bin").read_bytes())
 
     def test_use_artifact_records_lineage_and_a_second_use_downloads_nothing(self) -> None:
         root = self.files({"model.pt": os.urandom(3000), "tokenizer/vocab.json": b'{"a": 1}', "empty.txt": b""})

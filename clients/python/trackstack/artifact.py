@@ -43,7 +43,11 @@ TRANSFER_BUFFER = 8 << 20  # bytes per read of a download: one of three buffers 
 DIRECT_MIN = 64 << 20  # a blob at least this large is written around the page cache (O_DIRECT), where allowed
 ALIGN = 4096  # O_DIRECT's unit for file offsets, lengths and memory addresses
 O_DIRECT = getattr(os, "O_DIRECT", 0) if fcntl is not None else 0  # Linux's
-PART_SIZE = 64 << 20  # bytes per PATCH: a cut connection costs at most the part it cut (the server keeps what came)
+# Bytes per PATCH. The server keeps what came of a cut part; each part costs about 10 ms at the server, so parts are
+# big, halved down to MIN_PART_SIZE while a proxy in front of the server refuses the body (413; Cloudflare's takes
+# up to 100 MB).
+PART_SIZE = 256 << 20
+MIN_PART_SIZE = 16 << 20
 UPLOAD_ATTEMPTS = 3  # manifest rounds: a blob may be collected between its upload and the commit, then it goes again
 VERSION_SPEC = re.compile(r"v(\d+)")
 
@@ -169,9 +173,9 @@ def _check_unchanged(entry: Dict[str, Any], file: Dict[str, Any]) -> None:
 
 def upload(api: Api, project: str, file: Dict[str, Any], retry_budget: float,
            give_up: Optional[threading.Event] = None) -> None:
-    """Uploads one blob from its source file in parts of PART_SIZE, resuming where the server's copy ends: after a
-    cut connection the upload's offset is asked (HEAD) and the file read on from there. An upload the server gave
-    up meanwhile (NOT_FOUND) is started again, once."""
+    """Uploads one blob from its source file in parts of PART_SIZE (smaller after a 413), resuming where the server's
+    copy ends: after a cut connection the upload's offset is asked (HEAD) and the file read on from there. An upload
+    the server gave up meanwhile (NOT_FOUND) is started again, once."""
     path = f"/api/v1/projects/{quote(project, safe='')}/uploads"
     body = json.dumps({"sha256": file["sha256"], "size": file["size"]}).encode()
 
@@ -200,14 +204,15 @@ def _send_parts(api: Api, upload_id: str, offset: int, file: Dict[str, Any], ret
     """PATCHes the file from `offset` on until the server has it all; at least once, so that an upload whose bytes
     all arrived (an empty file, or an answer lost) is completed too."""
     cut = False
+    part_size = length = PART_SIZE
 
     def send_part() -> int:
-        nonlocal cut
+        nonlocal cut, length
         position = offset
         if cut:  # the server keeps what arrived of a cut part: go on from there
             position = _upload_offset(api, upload_id)
             cut = False
-        length = min(PART_SIZE, file["size"] - position)
+        length = min(part_size, file["size"] - position)
         with open(file["source"], "rb") as source:
             try:
                 with api.transfer("PATCH", f"/api/v1/uploads/{upload_id}", FileRegion(source, position, length),
@@ -221,7 +226,15 @@ def _send_parts(api: Api, upload_id: str, offset: int, file: Dict[str, Any], ret
                 raise
 
     while True:
-        offset = with_retry(send_part, retry_budget, give_up)
+        try:
+            offset = with_retry(send_part, retry_budget, give_up)
+        except RequestRejected as error:
+            if error.code != "413" or length <= MIN_PART_SIZE:
+                raise
+            part_size = max(length // 2, MIN_PART_SIZE)
+            log.info("Trackstack: a request body of %d bytes was refused (%s); sending parts of %d bytes", length,
+                     error, part_size)
+            continue
         log.debug("Trackstack uploaded %s up to %d of %d bytes", file["source"], offset, file["size"])
         if offset >= file["size"]:
             return
