@@ -154,7 +154,7 @@ class Api:
         one, 5xx) or RequestRejected (any other status, with the server's code)."""
         parts = urllib.parse.urlsplit(self.url)
         connection_type = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-        connection = connection_type(parts.netloc, timeout=self.timeout, blocksize=1 << 20)
+        connection = connection_type(parts.netloc, timeout=self.timeout)
         headers = dict(headers or {}, Connection="close")  # one request per connection, closed with its response
         if self.token:
             headers["Authorization"] = "Bearer " + self.token

@@ -39,7 +39,8 @@ from .api import Api, FileRegion, RequestRejected, ServerUnavailable, Trackstack
 log = logging.getLogger("trackstack")
 
 READ_SIZE = 1 << 20
-TRANSFER_BUFFER = 8 << 20  # bytes per read of a download: one of three buffers in flight
+TRANSFER_BUFFER = 8 << 20  # bytes per read of a download
+TRANSFER_BUFFERS = 4  # a download's buffers: one being read into, one hashed, one written, one to spare
 DIRECT_MIN = 64 << 20  # a blob at least this large is written around the page cache (O_DIRECT), where allowed
 ALIGN = 4096  # O_DIRECT's unit for file offsets, lengths and memory addresses
 O_DIRECT = getattr(os, "O_DIRECT", 0) if fcntl is not None else 0  # Linux's
@@ -414,7 +415,7 @@ def _receive_into(response: http.client.HTTPResponse, fd: int, digest: Any, dire
     cache cost more than the disk itself, and a checkpoint just downloaded is rarely read at once. Where the file
     system refuses O_DIRECT (EINVAL), and for the last, unaligned buffer, writes go through the page cache."""
     free: "queue.Queue[Optional[mmap.mmap]]" = queue.Queue()
-    for _ in range(4):
+    for _ in range(TRANSFER_BUFFERS):
         free.put(mmap.mmap(-1, TRANSFER_BUFFER))
     stop = threading.Event()  # the writing side failed: the receiver ends after its current read
 
