@@ -12,7 +12,7 @@ import java.util.Optional;
  * S3-compatible bucket. Partial uploads stay on the local disk (the upload directory) until complete and verified;
  * only then are they put here, so a store never holds a blob whose bytes do not match its name.
  */
-public interface BlobStore {
+public interface BlobStore extends AutoCloseable {
 
     /** Stores the verified file as the blob {@code sha256}; a blob stored already is left as it is. */
     void put(String sha256, Path verifiedFile, long size) throws IOException;
@@ -33,5 +33,10 @@ public interface BlobStore {
     /** A URL that downloads the blob without a token for {@code validFor}, when the store can give one. */
     default Optional<URI> presignedDownload(String sha256, String fileName, Duration validFor) {
         return Optional.empty();
+    }
+
+    /** Releases the store's connections, when it has any (the server closes it when it stops). */
+    @Override
+    default void close() {
     }
 }

@@ -40,7 +40,7 @@ import software.amazon.awssdk.utils.io.LengthAwareInputStream;
  * the disk one at a time, so neither the file nor a part is ever held in memory. A server that cannot be reached,
  * or answers 5xx or "slow down", is {@link BlobStoreUnavailableException}: the client retries later.
  */
-class S3BlobStore implements BlobStore, AutoCloseable {
+class S3BlobStore implements BlobStore {
 
     /** Parts of multipart uploads: S3's 10,000 parts then reach 640 GB, over any sensible max-file-bytes. */
     static final long PART_SIZE = 64L << 20;

@@ -33,6 +33,7 @@ public final class FastStart {
     static final String LAUNCHER_PID = "trackstack.launcher-pid";
     private static final String APPLICATION_JAR = "trackstack.jar";
     private static final String ARCHIVE = "classes.jsa";
+    private static final String AOT = "spring.aot.enabled";
 
     /**
      * JVM options under which a second JVM would misbehave: an agent or debugger would bind its port twice, a
@@ -51,8 +52,16 @@ public final class FastStart {
      */
     public static void relaunch(String[] args) {
         Optional<Path> jar = executableJar();
+        if (jar.isEmpty()) {
+            return;
+        }
+        // The build wrote the application context's bean definitions as code (Spring AOT): starting from them skips
+        // reading the configuration classes and evaluating their conditions. A user's -Dspring.aot.enabled stays.
+        if (System.getProperty(AOT) == null) {
+            System.setProperty(AOT, "true");
+        }
         List<String> jvmOptions = ManagementFactory.getRuntimeMXBean().getInputArguments();
-        if (jar.isEmpty() || !enabled(args, System.getenv()) || jvmOptions.stream().anyMatch(FastStart::conflicts)) {
+        if (!enabled(args, System.getenv()) || jvmOptions.stream().anyMatch(FastStart::conflicts)) {
             return;
         }
         Path cache;
@@ -206,6 +215,7 @@ public final class FastStart {
             writing = entry.resolve(ARCHIVE + "." + ProcessHandle.current().pid());
             command.add(java());
             command.addAll(MemorySettings.jvmOptions(jvmOptions));
+            command.add("-D" + AOT + "=" + System.getProperty(AOT));
             command.addAll(jvmOptions);
             command.add(Files.isRegularFile(archive) ? "-XX:SharedArchiveFile=" + archive
                     : "-XX:ArchiveClassesAtExit=" + writing);

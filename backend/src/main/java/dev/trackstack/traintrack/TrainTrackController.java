@@ -7,7 +7,6 @@ import dev.trackstack.system.ApiException;
 import dev.trackstack.system.ErrorCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.dao.TransientDataAccessException;
@@ -33,14 +32,13 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * TrainTrack's REST API, its paths and JSON under {@code trackstack.traintrack.prefix} (docs/traintrack.md): a script
  * written for TrainTrack logs here by changing its base URL only. Settings: {@code trackstack.traintrack.enabled}
- * (default true) and {@code .prefix} (default {@code /traintrack}), in docs/configuration.md. Each path is served
- * with and without TrainTrack's trailing slash. Errors answer as FastAPI does, {@code {"detail": …}}, with our error
- * code beside it: 404 for what does not exist, 422 for a body or parameter that does not fit TrainTrack's schema,
- * 403 for what the token may not.
+ * (default true; see {@link TrainTrackSwitch}) and {@code .prefix} (default {@code /traintrack}), in
+ * docs/configuration.md. Each path is served with and without TrainTrack's trailing slash. Errors answer as FastAPI
+ * does, {@code {"detail": …}}, with our error code beside it: 404 for what does not exist, 422 for a body or
+ * parameter that does not fit TrainTrack's schema, 403 for what the token may not.
  */
 @RestController
 @RequestMapping("${trackstack.traintrack.prefix:/traintrack}")
-@ConditionalOnBooleanProperty(name = "trackstack.traintrack.enabled", matchIfMissing = true)
 class TrainTrackController {
 
     private static final Logger log = LoggerFactory.getLogger(TrainTrackController.class);

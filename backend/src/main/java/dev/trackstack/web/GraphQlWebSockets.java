@@ -29,6 +29,7 @@ import tools.jackson.databind.json.JsonMapper;
  * with 4400 (invalid message), where the handler would fail with 1011 (internal error).
  */
 @Component
+@org.springframework.aot.hint.annotation.RegisterReflectionForBinding(GraphQlWebSocketMessage.class)
 class GraphQlWebSockets extends GraphQlWebSocketHandler {
 
     private static final CloseStatus INVALID_MESSAGE = new CloseStatus(4400, "Invalid message");

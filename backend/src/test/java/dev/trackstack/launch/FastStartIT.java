@@ -17,9 +17,12 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code java -jar trackstack.jar} as the README runs it: the launcher extracts the jar once, runs the server in a
  * second JVM that writes the class archive when it stops, and maps that archive on the next start; it starts in its
- * own JVM when the cache cannot be written or the fast start is off.
+ * own JVM when the cache cannot be written or the fast start is off. Either way from the bean definitions that the
+ * build wrote (Spring AOT), unless the user says {@code -Dspring.aot.enabled=false}.
  */
 class FastStartIT extends PackagedServerTest {
+
+    private static final String AOT_PROCESSED = "Starting AOT-processed TrackstackApplication";
 
     @Test
     void shouldStartTheServerFromTheClassArchiveItWroteWhenItStopped() throws Exception {
@@ -29,7 +32,8 @@ class FastStartIT extends PackagedServerTest {
         String data = "--trackstack.data-dir=" + work.resolve("data");
 
         server = PackagedServer.start(work, environment, data);
-        assertThat(Files.readString(server.log())).contains("Trackstack: extracting the jar to " + cache);
+        assertThat(Files.readString(server.log())).contains("Trackstack: extracting the jar to " + cache)
+                .contains(AOT_PROCESSED);
         ProcessHandle first = serverJvm();
         assertThat(first.info().arguments().map(List::of).orElseThrow())
                 .anySatisfy(a -> assertThat(a).startsWith("-XX:ArchiveClassesAtExit=" + cache))
@@ -53,7 +57,7 @@ class FastStartIT extends PackagedServerTest {
         assertThat(second.info().arguments().map(List::of).orElseThrow()).contains("-Xmx320m")
                 .doesNotContain("-Xmx256m");
         assertThat(environment(second)).contains("MALLOC_ARENA_MAX=4").doesNotContain("MALLOC_ARENA_MAX=2");
-        assertThat(Files.readString(server.log())).doesNotContain("extracting the jar");
+        assertThat(Files.readString(server.log())).doesNotContain("extracting the jar").contains(AOT_PROCESSED);
         assertThat(server.data("{ projects { name } }").at("/projects/0/name").asString()).isEqualTo("archived");
         assertThat(Files.readString(work.resolve("classes-" + second.pid() + ".log")))
                 .as("the server's own classes come from the archive")
@@ -71,14 +75,17 @@ class FastStartIT extends PackagedServerTest {
         Path notADirectory = Files.writeString(work.resolve("file"), "");
         String data = "--trackstack.data-dir=" + work.resolve("data");
         server = PackagedServer.start(work, Map.of("TRACKSTACK_CACHE_DIR", notADirectory.toString()), data);
-        assertThat(Files.readString(server.log())).contains("Trackstack: starting without the class archive");
+        assertThat(Files.readString(server.log())).contains("Trackstack: starting without the class archive")
+                .contains(AOT_PROCESSED);
         assertThat(javaChildren()).as("no second JVM").isEmpty();
         server.createRun("in-process");
         assertThat(server.stop()).isTrue();
 
         server = PackagedServer.start(work, Map.of("TRACKSTACK_CACHE_DIR", work.resolve("unused").toString(),
-                "TRACKSTACK_FAST_START", "false"), data);
+                "TRACKSTACK_FAST_START", "false", "JAVA_TOOL_OPTIONS", "-Dspring.aot.enabled=false"), data);
         assertThat(javaChildren()).as("no second JVM").isEmpty();
+        assertThat(Files.readString(server.log())).as("the user's choice").doesNotContain(AOT_PROCESSED)
+                .contains("Starting TrackstackApplication");
         assertThat(work.resolve("unused")).doesNotExist();
         assertThat(server.data("{ projects { name } }").at("/projects/0/name").asString()).isEqualTo("in-process");
     }

@@ -15,9 +15,11 @@ import java.util.stream.Stream;
  * trackstack.jar}, with only the port and the data directory set): from starting the process to the first answered
  * GraphQL request that reads the database. First starts on an empty data directory and an empty cache (PostgreSQL's
  * initdb, every migration, extracting the jar), later starts on the same directories again: the second start is the
- * first that maps the class archive the first one wrote when it stopped. Side by side, later starts in one JVM
- * ({@code TRACKSTACK_FAST_START=false}, how every start ran before the fast start). Beside the wall time, the CPU
- * time of the launcher's and the server's JVMs until then, which a machine shared with other work distorts less.
+ * first that maps the class archive the first one wrote when it stopped. Side by side, later starts without the
+ * bean definitions that the build wrote ({@code -Dspring.aot.enabled=false}, with a class archive of their own), and
+ * later starts in one JVM ({@code TRACKSTACK_FAST_START=false}, how every start ran before the fast start). Beside
+ * the wall time, the CPU time of the launcher's and the server's JVMs until then, which a machine shared with other
+ * work distorts less.
  */
 final class Startup {
 
@@ -29,22 +31,31 @@ final class Startup {
     static Map<String, Object> measure(Path jar, Path work, int firstStarts, int laterStarts) throws Exception {
         List<Map<String, Object>> first = new ArrayList<>();
         List<Map<String, Object>> later = new ArrayList<>();
+        List<Map<String, Object>> withoutAot = new ArrayList<>();
         List<Map<String, Object>> oneJvm = new ArrayList<>();
+        Map<String, String> aotOff = Map.of("JAVA_TOOL_OPTIONS", "-Dspring.aot.enabled=false",
+                "TRACKSTACK_CACHE_DIR", work.resolve("startup-cache-without-aot").toString());
         for (int i = 0; i < firstStarts; i++) {
             Path data = work.resolve("startup-data-" + i);
             Map<String, String> cache = Map.of("TRACKSTACK_CACHE_DIR", work.resolve("startup-cache-" + i).toString());
             first.add(once(jar, data, work, cache));
+            if (i == 0 && laterStarts > 0) {
+                once(jar, data, work, aotOff);  // writes the class archive of starts without AOT
+            }
             for (int j = 0; i == 0 && j < laterStarts; j++) {
                 later.add(once(jar, data, work, cache));
+                withoutAot.add(once(jar, data, work, aotOff));
                 oneJvm.add(once(jar, data, work, Map.of("TRACKSTACK_FAST_START", "false")));
             }
         }
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("first_start_median_ms", median(first));
         result.put("later_start_median_ms", median(later));
+        result.put("later_start_without_aot_median_ms", median(withoutAot));
         result.put("later_start_in_one_jvm_median_ms", median(oneJvm));
         result.put("first_starts", first);
         result.put("later_starts", later);
+        result.put("later_starts_without_aot", withoutAot);
         result.put("later_starts_in_one_jvm", oneJvm);
         return result;
     }
