@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.trackstack.system.TrackstackProperties;
+import org.springframework.aot.hint.annotation.RegisterReflectionForBinding;
 import org.springframework.boot.graphql.autoconfigure.GraphQlProperties;
 import org.springframework.graphql.server.WebGraphQlHandler;
 import org.springframework.graphql.server.support.GraphQlWebSocketMessage;
@@ -29,7 +30,8 @@ import tools.jackson.databind.json.JsonMapper;
  * with 4400 (invalid message), where the handler would fail with 1011 (internal error).
  */
 @Component
-@org.springframework.aot.hint.annotation.RegisterReflectionForBinding(GraphQlWebSocketMessage.class)
+// Repeats the handler's own annotation: Spring's AOT processing of the build fails on it when only inherited.
+@RegisterReflectionForBinding(GraphQlWebSocketMessage.class)
 class GraphQlWebSockets extends GraphQlWebSocketHandler {
 
     private static final CloseStatus INVALID_MESSAGE = new CloseStatus(4400, "Invalid message");
