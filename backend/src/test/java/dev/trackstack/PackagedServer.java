@@ -67,7 +67,8 @@ public final class PackagedServer implements AutoCloseable {
         return run(log, Map.of(), all);
     }
 
-    private static Process run(Path log, Map<String, String> environment, List<String> args) throws IOException {
+    /** Runs {@code java -jar trackstack.jar} with these environment variables and arguments, the output to the log. */
+    public static Process run(Path log, Map<String, String> environment, List<String> args) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "-jar", System.getProperty("trackstack.jar")));
         command.addAll(args);

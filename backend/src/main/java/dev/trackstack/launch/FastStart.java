@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * server's classes: loading and verifying some 19,000 classes is most of a start, and the archive halves it. The
  * archive needs the jars as files (not nested in the executable jar), so the jar is extracted once per jar and Java
  * into the cache directory ({@code TRACKSTACK_CACHE_DIR}, default {@code ~/.trackstack/cache}), and the JVM writes the
- * archive when that first server stops; the server's JVM gets the memory settings of {@link MemorySettings}. This
+ * archive when that first server stops: on Java 25 and later an AOT cache, which also keeps the classes linked and
+ * the methods' profiles, on older Javas a dynamic class archive. The server runs on the Java {@link ServerJava}
+ * chooses, with the memory settings of {@link MemorySettings}. This
  * process (the launcher) only waits: it forwards its stop to the server and exits with the server's exit code, and
  * the server stops when the launcher is gone.
  */
@@ -32,7 +34,6 @@ public final class FastStart {
 
     static final String LAUNCHER_PID = "trackstack.launcher-pid";
     private static final String APPLICATION_JAR = "trackstack.jar";
-    private static final String ARCHIVE = "classes.jsa";
     private static final String AOT = "spring.aot.enabled";
 
     /**
@@ -64,9 +65,18 @@ public final class FastStart {
         if (!enabled(args, System.getenv()) || jvmOptions.stream().anyMatch(FastStart::conflicts)) {
             return;
         }
+        ServerJava current = ServerJava.current();
+        ServerJava java;
+        try {
+            java = ServerJava.choose(System.getenv(), current, ServerJava.installed(System.getenv()));
+        } catch (IllegalArgumentException e) {
+            System.out.println("Trackstack: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         Path cache;
         try {
-            cache = prepare(jar.get(), cacheRoot(System.getenv()));
+            cache = prepare(jar.get(), cacheRoot(System.getenv()), java);
         } catch (IOException | RuntimeException e) {
             System.out.println("Trackstack: starting without the class archive (" + e + ")");
             return;
@@ -74,7 +84,12 @@ public final class FastStart {
             Thread.currentThread().interrupt();
             return;
         }
-        System.exit(new Server(cache, jvmOptions, args).run());
+        if (!java.home().equals(current.home())) {
+            System.out.println("Trackstack: running the server on Java " + java.version() + " (" + java.home() + ")"
+                    + (java.aotCache() ? ", which starts it faster from an AOT cache" : "")
+                    + "; TRACKSTACK_JAVA=<a Java home> chooses the Java");
+        }
+        System.exit(new Server(java, cache, jvmOptions, args).run());
     }
 
     /** In the server's JVM: stop (gracefully) when the launcher is gone, for example killed. */
@@ -125,11 +140,12 @@ public final class FastStart {
 
     /**
      * The cache entry's name: which jar (its path) and what is in it (each entry's name and CRC, as the jar's
-     * directory lists them; a reproducible build gives every jar the same time) and the Java that runs it, so that a
-     * rebuilt jar or another Java gets a new entry, and the old one of the same path is removed.
+     * directory lists them; a reproducible build gives every jar the same time) and the Java that runs it (its home
+     * and release file), so that a rebuilt jar or another Java gets a new entry, and the old one of the same path is
+     * removed.
      */
-    static String entryName(Path jar, String javaHome, String vmVersion) throws IOException {
-        StringBuilder content = new StringBuilder(javaHome).append('/').append(vmVersion);
+    static String entryName(Path jar, String javaHome, String javaRelease) throws IOException {
+        StringBuilder content = new StringBuilder(javaHome).append('/').append(javaRelease);
         try (ZipFile zip = new ZipFile(jar.toFile())) {
             zip.stream().forEach(e -> content.append('\n').append(e.getName()).append(' ').append(e.getCrc()));
         }
@@ -146,8 +162,8 @@ public final class FastStart {
     }
 
     /** The extracted jar for this jar and Java, extracting it first if needed. */
-    static Path prepare(Path jar, Path root) throws IOException, InterruptedException {
-        String name = entryName(jar.toRealPath(), System.getProperty("java.home"), System.getProperty("java.vm.version"));
+    static Path prepare(Path jar, Path root, ServerJava java) throws IOException, InterruptedException {
+        String name = entryName(jar.toRealPath(), java.home().toString(), java.release());
         Path entry = root.resolve(name);
         if (Files.isRegularFile(entry.resolve(APPLICATION_JAR))) {
             return entry;
@@ -202,28 +218,48 @@ public final class FastStart {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    /** The server's JVM: with the archive when there is one, else writing it when it stops. */
+    /**
+     * The server's JVM: with the archive when there is one, else recording it as it runs. Java 17's JVM writes its
+     * dynamic archive when it stops; Java 25's writes the AOT configuration (the classes it loaded and the methods'
+     * profiles), from which a JVM of its own makes the AOT cache after a clean stop (10-15 s, not after a failed start).
+     */
     private static final class Server {
 
+        private final boolean aot;
         private final Path archive;
         private final Path writing;
+        private final List<String> jvm = new ArrayList<>();
         private final List<String> command = new ArrayList<>();
         private Process process;
 
-        Server(Path entry, List<String> jvmOptions, String[] args) {
-            archive = entry.resolve(ARCHIVE);
-            writing = entry.resolve(ARCHIVE + "." + ProcessHandle.current().pid());
-            command.add(java());
-            command.addAll(MemorySettings.jvmOptions(jvmOptions));
-            command.add("-D" + AOT + "=" + System.getProperty(AOT));
-            command.addAll(jvmOptions);
-            command.add(Files.isRegularFile(archive) ? "-XX:SharedArchiveFile=" + archive
-                    : "-XX:ArchiveClassesAtExit=" + writing);
+        Server(ServerJava java, Path entry, List<String> jvmOptions, String[] args) {
+            aot = java.aotCache();
+            archive = entry.resolve(aot ? "server.aot" : "classes.jsa");
+            writing = entry.resolve((aot ? "server.aotconf." : "classes.jsa.") + ProcessHandle.current().pid());
+            boolean mapped = Files.isRegularFile(archive);
+            jvm.add(java.java().toString());
+            jvm.addAll(MemorySettings.jvmOptions(jvmOptions));
+            jvm.add("-D" + AOT + "=" + System.getProperty(AOT));
+            jvm.addAll(jvmOptions);
             // Which classes the archive leaves out (generated, or failing verification) is no news to a user.
-            command.add("-Xlog:cds=off,cds+dynamic=off");
+            jvm.add(aot ? "-Xlog:aot*=off,cds*=off" : "-Xlog:cds=off,cds+dynamic=off");
+            command.addAll(jvm);
+            if (aot) {
+                // Without replaying the recorded profiles: they came from a run that mostly started the server, and
+                // compiled with them it ingested a third slower (performance.md, start-up, sessions 23 and 24).
+                command.addAll(mapped ? List.of("-XX:AOTCache=" + archive, "-XX:+UnlockDiagnosticVMOptions",
+                                "-XX:-AOTReplayTraining")
+                        : List.of("-XX:AOTMode=record", "-XX:AOTConfiguration=" + writing));
+            } else {
+                command.add(mapped ? "-XX:SharedArchiveFile=" + archive : "-XX:ArchiveClassesAtExit=" + writing);
+            }
             command.add("-D" + LAUNCHER_PID + "=" + ProcessHandle.current().pid());
-            command.addAll(List.of("-jar", entry.resolve(APPLICATION_JAR).toString()));
+            command.addAll(application(entry));
             command.addAll(Arrays.asList(args));
+        }
+
+        private static List<String> application(Path entry) {
+            return List.of("-jar", entry.resolve(APPLICATION_JAR).toString());
         }
 
         int run() {
@@ -254,16 +290,42 @@ public final class FastStart {
             }
             try {
                 if (Files.isRegularFile(writing)) {
-                    if (code == 0 || code == 130 || code == 143) {
-                        Files.move(writing, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                    } else {
+                    if (code != 0 && code != 130 && code != 143) {
                         Files.delete(writing);
+                    } else if (aot) {
+                        makeAotCache();
+                    } else {
+                        Files.move(writing, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                     }
                 }
             } catch (IOException e) {
                 System.out.println("Trackstack: the class archive was not kept: " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
             return code;
+        }
+
+        /** Makes the AOT cache from the configuration the server's run recorded, which is then deleted. */
+        private void makeAotCache() throws IOException, InterruptedException {
+            System.out.println("Trackstack: writing the start-up cache for the next start (once per jar and Java)");
+            Path made = archive.resolveSibling(archive.getFileName() + "." + ProcessHandle.current().pid());
+            List<String> create = new ArrayList<>(jvm);
+            create.addAll(List.of("-XX:AOTMode=create", "-XX:AOTConfiguration=" + writing, "-XX:AOTCache=" + made));
+            create.addAll(application(archive.getParent()));
+            try {
+                Process creating = withoutOptionVariables(new ProcessBuilder(create)).redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                if (creating.waitFor() == 0 && Files.isRegularFile(made)) {
+                    Files.move(made, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } else {
+                    System.out.println("Trackstack: the start-up cache was not written (exit code "
+                            + creating.exitValue() + "); the next start records it again");
+                }
+            } finally {
+                Files.deleteIfExists(made);
+                Files.delete(writing);
+            }
         }
     }
 }

@@ -50,7 +50,10 @@ final class MemorySettings {
         return options;
     }
 
-    /** Whether this Java (the server's too) has the -XX flag of the option; -X options every Java has. */
+    /**
+     * Whether this Java has the -XX flag of the option (the server's Java is this one or a newer one, which has our
+     * flags too); -X options every Java has.
+     */
     static boolean known(String option) {
         if (!option.startsWith("-XX:")) {
             return true;

@@ -1,6 +1,7 @@
 package dev.trackstack.launch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,6 +9,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import dev.trackstack.PackagedServer;
@@ -16,9 +18,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code java -jar trackstack.jar} as the README runs it: the launcher extracts the jar once, runs the server in a
- * second JVM that writes the class archive when it stops, and maps that archive on the next start; it starts in its
- * own JVM when the cache cannot be written or the fast start is off. Either way from the bean definitions that the
- * build wrote (Spring AOT), unless the user says {@code -Dspring.aot.enabled=false}.
+ * second JVM that writes the class archive (on Java 25 and later the AOT cache) when it stops, and maps it on the next
+ * start; it starts in its own JVM when the cache cannot be written or the fast start is off. Either way from the bean
+ * definitions that the build wrote (Spring AOT), unless the user says {@code -Dspring.aot.enabled=false}.
  */
 class FastStartIT extends PackagedServerTest {
 
@@ -27,7 +29,9 @@ class FastStartIT extends PackagedServerTest {
     @Test
     void shouldStartTheServerFromTheClassArchiveItWroteWhenItStopped() throws Exception {
         Path cache = work.resolve("cache");
+        // The Java that runs the tests (17): the archive of Javas before 25.
         Map<String, String> environment = Map.of("TRACKSTACK_CACHE_DIR", cache.toString(),
+                "TRACKSTACK_JAVA", System.getProperty("java.home"),
                 "JDK_JAVA_OPTIONS", "-Xlog:class+load=info:file=" + work.resolve("classes-%p.log"));
         String data = "--trackstack.data-dir=" + work.resolve("data");
 
@@ -71,6 +75,46 @@ class FastStartIT extends PackagedServerTest {
     }
 
     @Test
+    void shouldRunTheServerOnJava25OrLaterFromTheAotCacheItWroteWhenItStopped() throws Exception {
+        ServerJava current = ServerJava.current();
+        ServerJava newer = ServerJava.choose(Map.of(), current, ServerJava.installed(System.getenv()));
+        assumeTrue(newer.aotCache() && newer != current,
+                "needs a Java 25 or later installed beside the Java 17 that runs the tests (/usr/lib/jvm)");
+        Path cache = work.resolve("cache");
+        Map<String, String> environment = Map.of("TRACKSTACK_CACHE_DIR", cache.toString(),
+                "JDK_JAVA_OPTIONS", "-Xlog:class+load=info:file=" + work.resolve("classes-%p.log"));
+        String data = "--trackstack.data-dir=" + work.resolve("data");
+
+        server = PackagedServer.start(work, environment, data);
+        assertThat(Files.readString(server.log())).contains("Trackstack: running the server on Java "
+                + newer.version() + " (" + newer.home() + ")");
+        ProcessHandle first = serverJvm();
+        assertThat(first.info().command()).contains(newer.java().toString());
+        assertThat(first.info().arguments().map(List::of).orElseThrow())
+                .anySatisfy(a -> assertThat(a).startsWith("-XX:AOTConfiguration=" + cache))
+                .contains("-XX:AOTMode=record", "-Xmx256m");
+        server.createRun("cached");
+        assertThat(server.stop()).as("graceful shutdown, the cache written").isTrue();
+        assertThat(server.process().exitValue()).isEqualTo(143);
+        assertThat(Files.readString(server.log())).contains("Trackstack: writing the start-up cache");
+        Path entry = onlyEntry(cache);
+        try (Stream<Path> files = Files.list(entry)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("server.aot", "lib",
+                    "trackstack.jar");
+        }
+
+        server = PackagedServer.start(work, environment, data);
+        ProcessHandle second = serverJvm();
+        assertThat(second.info().arguments().map(List::of).orElseThrow())
+                .contains("-XX:AOTCache=" + entry.resolve("server.aot"), "-XX:-AOTReplayTraining");
+        assertThat(Files.readString(server.log())).contains(AOT_PROCESSED);
+        assertThat(server.data("{ projects { name } }").at("/projects/0/name").asString()).isEqualTo("cached");
+        assertThat(Files.readString(work.resolve("classes-" + second.pid() + ".log")))
+                .as("the server's own classes come from the AOT cache")
+                .contains("dev.trackstack.TrackstackApplication source: shared objects file");
+    }
+
+    @Test
     void shouldStartInItsOwnJvmWhenTheCacheCannotBeMadeOrTheFastStartIsOff() throws Exception {
         Path notADirectory = Files.writeString(work.resolve("file"), "");
         String data = "--trackstack.data-dir=" + work.resolve("data");
@@ -88,6 +132,15 @@ class FastStartIT extends PackagedServerTest {
                 .contains("Starting TrackstackApplication");
         assertThat(work.resolve("unused")).doesNotExist();
         assertThat(server.data("{ projects { name } }").at("/projects/0/name").asString()).isEqualTo("in-process");
+        server.stop();
+
+        Path log = work.resolve("no-java.log");
+        Process wrongJava = PackagedServer.run(log, Map.of("TRACKSTACK_JAVA", notADirectory.toString()), List.of(data));
+        assertThat(wrongJava.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(wrongJava.exitValue()).isEqualTo(2);
+        assertThat(Files.readString(log)).contains("Trackstack: TRACKSTACK_JAVA=" + notADirectory + " is not a Java"
+                + " home (a folder with bin/java and a release file of Java 17 or later): set it to one, or unset it to"
+                + " run the server on the Java that runs the launcher\n").doesNotContain("\tat ");
     }
 
     private List<ProcessHandle> javaChildren() {

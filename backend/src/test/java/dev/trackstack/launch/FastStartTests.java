@@ -26,7 +26,10 @@ class FastStartTests {
         assertThat(entryOf(jar, "version 2")).as("same size and time, other content")
                 .isNotEqualTo(name).startsWith(name.substring(0, name.indexOf('-') + 1));
         writeJar(jar, "version 1");
-        assertThat(FastStart.entryName(jar, "/usr/lib/jvm/java-21", "21.0.5+11")).as("another Java").isNotEqualTo(name);
+        assertThat(FastStart.entryName(jar, "/usr/lib/jvm/java-21", "JAVA_VERSION=\"21.0.5\""))
+                .as("another Java").isNotEqualTo(name);
+        assertThat(FastStart.entryName(jar, "/jdk", "JAVA_VERSION=\"17.0.16\"")).as("the same home, updated")
+                .isNotEqualTo(name);
         Path copy = Files.copy(jar, work.resolve("copy.jar"));
         assertThat(FastStart.entryName(copy, "/jdk", "17")).as("another jar")
                 .doesNotStartWith(name.substring(0, name.indexOf('-')));
@@ -60,7 +63,7 @@ class FastStartTests {
 
     private String entryOf(Path jar, String content) throws Exception {
         writeJar(jar, content);
-        return FastStart.entryName(jar, "/jdk", "17");
+        return FastStart.entryName(jar, "/jdk", "JAVA_VERSION=\"17.0.15\"");
     }
 
     private static void writeJar(Path jar, String content) throws Exception {
