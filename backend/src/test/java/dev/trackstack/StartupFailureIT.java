@@ -46,6 +46,16 @@ class StartupFailureIT {
     }
 
     @Test
+    void shouldSayTheDataDirectoryHoldsSomethingElse() throws Exception {
+        Path elsewhere = Files.createDirectories(work.resolve("notes"));
+        Files.writeString(elsewhere.resolve("todo.txt"), "not a database");
+        assertFailure(start("--trackstack.data-dir=" + elsewhere),
+                "The data directory " + elsewhere + " holds no embedded database but is not empty (todo.txt)",
+                "Set trackstack.data-dir (TRACKSTACK_DATA_DIR) to a new or empty directory");
+        assertThat(elsewhere.resolve("todo.txt")).hasContent("not a database");
+    }
+
+    @Test
     void shouldSayTheDatabaseIsUnreachable() throws Exception {
         int nobody = PackagedServer.freePort();
         assertFailure(start("--spring.datasource.url=jdbc:postgresql://127.0.0.1:" + nobody + "/trackstack"),

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 import org.postgresql.ds.PGSimpleDataSource;
 import org.slf4j.Logger;
@@ -80,6 +81,7 @@ final class SupervisedPostgres implements AutoCloseable {
         stopOrphanedPostmaster(dataDir);
         checkMajorVersion(bin, dataDir);
         if (!Files.exists(dataDir.resolve("PG_VERSION"))) {
+            requireEmpty(dataDir);
             log.info("Creating the embedded PostgreSQL's database in {}", dataDir);
             account.run(dataDir, "", bin.resolve("initdb").toString(), "-D", dataDir.toString(), "-U", USER,
                     "-A", "reject", "-E", "UTF-8");
@@ -96,6 +98,20 @@ final class SupervisedPostgres implements AutoCloseable {
         }
         log.info("Embedded PostgreSQL on 127.0.0.1:{} as user {}, data in {}", postgres.port, account.name(), dataDir);
         return postgres;
+    }
+
+    /** initdb makes a database only in an empty directory (a new data directory, or one pointed at by mistake). */
+    private static void requireEmpty(Path dataDir) throws IOException {
+        List<String> found;
+        try (Stream<Path> entries = Files.list(dataDir)) {
+            found = entries.map(p -> p.getFileName().toString()).sorted().limit(3).toList();
+        }
+        if (!found.isEmpty()) {
+            throw new EmbeddedDatabaseException("The data directory " + dataDir + " holds no embedded database but "
+                    + "is not empty (" + String.join(", ", found) + "), and PostgreSQL makes its database only in an "
+                    + "empty directory.", "Set trackstack.data-dir (TRACKSTACK_DATA_DIR) to a new or empty directory, "
+                    + "or move what is in this one elsewhere.");
+        }
     }
 
     /** The password in {@value #PASSWORD_FILE}; made and set at the first start (and after an upgrade). */
