@@ -221,7 +221,7 @@ public final class FastStart {
     /**
      * The server's JVM: with the archive when there is one, else recording it as it runs. Java 17's JVM writes its
      * dynamic archive when it stops; Java 25's writes the AOT configuration (the classes it loaded and the methods'
-     * profiles), from which a JVM of its own makes the AOT cache after a clean stop (10-15 s, not after a failed start).
+     * profiles), from which a JVM of its own makes the AOT cache after a clean stop (8-15 s, not after a failed start).
      */
     private static final class Server {
 

@@ -15,8 +15,8 @@ import java.util.Optional;
  * The Java that runs the server: {@code TRACKSTACK_JAVA} (a Java home) when set; else the newest HotSpot Java of
  * version 25 or later installed where JDKs are kept ({@code JAVA_HOME}, {@code /usr/lib/jvm}, macOS's and SDKMAN!'s
  * folders), when it is newer than the launcher's own; else the launcher's own. From Java 25 the server starts from an
- * AOT cache of its first run (classes loaded and linked, and method profiles: JEPs 483, 514, 515), which takes a
- * later start from 5.4 s on Java 17's class archive to 3.x s (docs/performance.md, "Start-up").
+ * AOT cache of its first run (classes loaded and linked: JEPs 483 and 514), a later start 3.4-3.6 s against 4.1-4.4 s
+ * on Java 17's class archive (docs/performance.md, "Start-up", session 25).
  */
 record ServerJava(Path home, Runtime.Version version, String release) {
 
